@@ -1,0 +1,66 @@
+"""Where things live. Every path can be moved with an environment variable, so tests, CI and a user's
+deployment run the same code against different folders.
+
+EMPATHY_LAKE_HOME       root of the working folders (default: ./lake in the current directory)
+EMPATHY_LAKE_LANDING    landing folder for raw extracts      (default: $HOME/landing)
+EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: $HOME/warehouse/build.duckdb)
+EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: $HOME/warehouse/serving/empathy_lake.duckdb)
+EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a warning)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+SHIPPED_MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+
+DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing_dir: Path
+    build_db: Path
+    serving_db: Path
+    pii_key: str
+
+    @property
+    def mappings_dir(self) -> Path:
+        """User mappings live beside the data they describe."""
+        return self.landing_dir / "_mappings"
+
+
+def get_settings() -> Settings:
+    """Read the environment each call: tests point one process at several temporary lakes."""
+    home = Path(os.environ.get("EMPATHY_LAKE_HOME", "lake")).resolve()
+    landing = Path(os.environ.get("EMPATHY_LAKE_LANDING", home / "landing")).resolve()
+    build = Path(os.environ.get("EMPATHY_LAKE_BUILD_DB", home / "warehouse" / "build.duckdb")).resolve()
+    serving_default = home / "warehouse" / "serving" / "empathy_lake.duckdb"
+    serving = Path(os.environ.get("EMPATHY_LAKE_SERVING_DB", serving_default)).resolve()
+    key = os.environ.get("EMPATHY_LAKE_PII_KEY")
+    if not key:
+        warnings.warn(
+            "EMPATHY_LAKE_PII_KEY is not set: using the public demo key. Set a secret key before loading "
+            "real personal data.",
+            stacklevel=2,
+        )
+        key = DEMO_PII_KEY
+    return Settings(home=home, landing_dir=landing, build_db=build, serving_db=serving, pii_key=key)
+
+
+def export_env(settings: Settings) -> dict[str, str]:
+    """The environment a child process (dbt, streamlit) needs to see the same lake."""
+    return {
+        "EMPATHY_LAKE_HOME": str(settings.home),
+        "EMPATHY_LAKE_LANDING": str(settings.landing_dir),
+        "EMPATHY_LAKE_BUILD_DB": str(settings.build_db),
+        "EMPATHY_LAKE_SERVING_DB": str(settings.serving_db),
+        "EMPATHY_LAKE_PII_KEY": settings.pii_key,
+    }
