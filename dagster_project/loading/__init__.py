@@ -1,0 +1,1 @@
+"""Landing files -> DuckDB raw tables, validated against the contract, with quarantine and a ledger."""

@@ -1,0 +1,91 @@
+"""Bookkeeping tables of the loader, in schema `meta` of the build warehouse.
+
+- `meta.ingestion_ledger`: one row per (entity, landing file) with the fingerprint (file checksum +
+  mapping version) it was loaded with. An unchanged file is skipped; a changed one replaces its rows.
+- `meta.load_report`: one row per file processed per run: rows read / loaded / quarantined.
+- `meta.quarantine`: one row per rejected record: file, row, first failing column, every reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.contract import Entity
+
+META_DDL = [
+    "CREATE SCHEMA IF NOT EXISTS meta",
+    """CREATE TABLE IF NOT EXISTS meta.ingestion_ledger (
+        entity VARCHAR, source_file VARCHAR, fingerprint VARCHAR, mapping VARCHAR,
+        rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+        load_id VARCHAR, loaded_at TIMESTAMP, PRIMARY KEY (entity, source_file))""",
+    """CREATE TABLE IF NOT EXISTS meta.load_report (
+        load_id VARCHAR, entity VARCHAR, source_file VARCHAR, mapping VARCHAR, status VARCHAR,
+        rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, message VARCHAR,
+        loaded_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS meta.quarantine (
+        load_id VARCHAR, entity VARCHAR, source_file VARCHAR, source_row BIGINT, column_name VARCHAR,
+        reason VARCHAR, record VARCHAR, quarantined_at TIMESTAMP)""",
+]
+
+LINEAGE_COLUMNS = "_source_file VARCHAR, _source_row BIGINT, _load_id VARCHAR, _loaded_at TIMESTAMP"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    fingerprint: str
+    rows_loaded: int
+    rows_quarantined: int
+
+
+def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in META_DDL:
+        con.execute(ddl)
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """Create the raw table from the contract; refuse to write into one whose columns drifted."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {entity.raw_schema}")
+    columns = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in entity.columns)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {entity.raw_table} ({columns}, {LINEAGE_COLUMNS})")
+    existing = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [entity.raw_schema, entity.name],
+        ).fetchall()
+    ]
+    expected = [*entity.column_names, "_source_file", "_source_row", "_load_id", "_loaded_at"]
+    if existing != expected:
+        raise RuntimeError(
+            f"{entity.raw_table} was created by an older contract (columns {existing}); "
+            "run `empathy-lake run --full-refresh` to reload the landing folder with the current contract"
+        )
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ledger_entry(con: duckdb.DuckDBPyConnection, entity: str, source_file: str) -> LedgerEntry | None:
+    row = con.execute(
+        "SELECT fingerprint, rows_loaded, rows_quarantined FROM meta.ingestion_ledger "
+        "WHERE entity = ? AND source_file = ?",
+        [entity, source_file],
+    ).fetchone()
+    return LedgerEntry(*row) if row else None
+
+
+def forget_file(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str) -> None:
+    """Remove what an earlier version of a file loaded, so its new version replaces it."""
+    con.execute(f"DELETE FROM {entity.raw_table} WHERE _source_file = ?", [source_file])
+    con.execute("DELETE FROM meta.quarantine WHERE entity = ? AND source_file = ?", [entity.name, source_file])
+    con.execute("DELETE FROM meta.ingestion_ledger WHERE entity = ? AND source_file = ?", [entity.name, source_file])
