@@ -1,0 +1,51 @@
+# Two commands on a fresh machine:  `make demo` (install, build the demo lake, serve the dashboard)
+# and `make test` (install, lint, run every test). Everything else is a step of those two.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8501
+SCALE ?= 1
+
+.PHONY: help setup demo run serve generate samples test lint browser bench dagster clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup: ## install uv (if missing) and the locked dependencies
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+demo: setup ## build the demo lake from generated data and start the dashboard
+	$(UV) run empathy-lake demo --port $(PORT)
+
+generate: setup ## (re)generate the fictional business into lake/landing
+	$(UV) run empathy-lake generate --clean --scale $(SCALE)
+
+samples: setup ## copy the four real public datasets and their mappings into lake/landing
+	$(UV) run empathy-lake samples
+
+run: setup ## load -> dbt build -> checks -> publish
+	$(UV) run empathy-lake run
+
+serve: setup ## dashboard on the last published copy
+	$(UV) run empathy-lake serve --port $(PORT)
+
+dagster: setup ## the Dagster UI with the asset graph
+	$(UV) run dagster dev -m dagster_project.definitions
+
+browser: ## Debian's Chromium for the headless-browser test (Playwright cannot download one here)
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup ## ruff lint and format check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+test: setup browser lint ## every test (builds one sample warehouse per session)
+	$(UV) run pytest
+
+bench: setup ## per-stage wall time and peak memory: default demo and 1M tickets
+	$(UV) run python -m bench.pipeline --scales 1 50
+
+clean: ## remove the local lake and dbt artefacts
+	rm -rf lake dbt_project/target dbt_project/logs logs

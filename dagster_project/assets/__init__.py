@@ -1,0 +1,1 @@
+"""Assets of the lake: raw loaders, dbt models, the published serving copy."""

@@ -1,0 +1,40 @@
+"""dbt models as Dagster assets and dbt tests as asset checks (dagster-dbt)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from dagster_project.resources import LakeResource, dbt_project
+from dagster_project.settings import export_env
+
+
+class EmpathyLakeTranslator(DagsterDbtTranslator):
+    """Sources keep [source, table] (the loaders' keys); models are keyed [layer, model]."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else dbt_resource_props["resource_type"]
+        return dg.AssetKey([layer, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else None
+
+
+translator = EmpathyLakeTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource):
+    """`dbt build`: models, then their tests; a failing test stops dependants and fails the step, so a
+    bad mart is never published."""
+    # dbt's profile reads the warehouse path from the environment of its subprocess.
+    os.environ.update(export_env(lake.settings()))
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,32 @@
+"""The published serving copy: the last step, reached only when every upstream step and blocking check passed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.assets.dbt import dbt_models
+from dagster_project.assets.raw import raw_assets
+from dagster_project.publishing import publish
+from dagster_project.resources import LakeResource
+
+MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
+
+
+@dg.asset(
+    key=dg.AssetKey(["serving", "warehouse"]),
+    deps=[*MART_KEYS, *(a.key for a in raw_assets)],
+    group_name="serving",
+    kinds={"duckdb"},
+    description="Read-only copy of the marts and run metadata that the dashboard and analysts open.",
+)
+def serving_warehouse(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    settings = lake.settings()
+    publication = publish(settings.build_db, settings.serving_db, context.run_id)
+    context.log.info(f"published {publication.tables} tables ({publication.total_rows} rows) to {publication.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.path)),
+            "tables": publication.tables,
+            "total_rows": publication.total_rows,
+        }
+    )

@@ -1,0 +1,214 @@
+"""`empathy-lake`: headless use without the Dagster UI.
+
+empathy-lake generate [--scale S] [--seed N]   fictional business -> landing folder
+empathy-lake samples                           the four real public datasets + mappings -> landing
+empathy-lake run [--full-refresh]              load -> dbt build -> checks -> publish, in-process
+empathy-lake serve [--port P]                  the dashboard on the serving copy
+empathy-lake demo                              generate (if the landing folder is empty), run, serve
+empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dagster_project.settings import REPO_ROOT, export_env, get_settings
+
+
+def prepare_dbt_manifest() -> None:
+    """Parse the dbt project so dagster-dbt can build its assets (never at import: dagster #33993)."""
+    from dagster_project.settings import DBT_PROJECT_DIR
+
+    env = {**os.environ, **export_env(get_settings())}
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        check=True,
+        env=env,
+    )
+
+
+STAGES = ("load", "transform", "publish")
+
+
+def _stage_selection(defs, stage: str | None):
+    """Asset keys of one stage (None: everything). Checks run with the assets they check."""
+    if stage is None:
+        return None
+    keys = [spec.key for spec in defs.resolve_all_asset_specs()]
+    layer = {
+        "load": lambda k: k.path[0] not in {"staging", "marts", "serving"},
+        "transform": lambda k: k.path[0] in {"staging", "marts"},
+        "publish": lambda k: k.path[0] == "serving",
+    }[stage]
+    return [k for k in keys if layer(k)]
+
+
+def step_durations(result) -> dict[str, float]:
+    """Seconds per Dagster step (asset or check), from the run's own events."""
+    import dagster as dg
+
+    started: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = event.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            durations[event.step_key] = event.timestamp - started.get(event.step_key, event.timestamp)
+    return durations
+
+
+def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_times: Path | None = None) -> bool:
+    """Materialise every asset (or one stage) in this process; True when the run succeeded."""
+    settings = get_settings()
+    if full_refresh and settings.build_db.exists():
+        # The ledger lives in the build warehouse, so this reloads every landing file from scratch.
+        settings.build_db.unlink()
+        settings.build_db.with_name(settings.build_db.name + ".wal").unlink(missing_ok=True)
+    os.environ.update(export_env(settings))
+    prepare_dbt_manifest()
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    started = time.perf_counter()
+    result = defs.resolve_job_def("empathy_lake").execute_in_process(
+        instance=instance, raise_on_error=False, asset_selection=_stage_selection(defs, stage)
+    )
+    print_run_summary(result, time.perf_counter() - started)
+    if step_times:
+        step_times.write_text(json.dumps(step_durations(result), indent=1))
+    return result.success
+
+
+def print_run_summary(result, seconds: float) -> None:
+    import dagster as dg
+
+    print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        meta = mat.metadata
+        if "rows_read" in meta:
+            print(
+                f"  {mat.asset_key.to_user_string():32} read={meta['rows_read'].value:>9} "
+                f"loaded={meta['rows_loaded'].value:>9} quarantined={meta['rows_quarantined'].value:>7}"
+            )
+    checks = [
+        e.event_specific_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    failed = [c for c in checks if not c.passed]
+    print(f"  checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        print(f"    FAILED {check.asset_key.to_user_string()}:{check.check_name}")
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            print(f"  step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}")
+    if result.success:
+        print(f"  serving copy: {get_settings().serving_db}")
+
+
+def serve(port: int) -> int:
+    env = {**os.environ, **export_env(get_settings())}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "streamlit_app" / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
+    return subprocess.call(cmd, env=env)
+
+
+def _landing_is_empty(landing: Path) -> bool:
+    return not landing.exists() or not any(p for p in landing.iterdir() if not p.name.startswith("."))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="empathy-lake", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write a fictional business's extracts into the landing folder")
+    gen.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 tickets; 50 = 1M; 500 = 10M")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    gen.add_argument("--out", type=Path, default=None, help="landing folder (default: the lake's)")
+    gen.add_argument("--clean", action="store_true", help="empty the landing folder first")
+    sub.add_parser("samples", help="copy the four real public datasets and their mappings into the landing folder")
+    run = sub.add_parser("run", help="load, build, check and publish in this process")
+    run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
+    run.add_argument("--stage", choices=STAGES, help="only one stage (benchmarks); default: the whole job")
+    run.add_argument("--step-times", type=Path, help="write seconds per Dagster step as JSON here")
+    srv = sub.add_parser("serve", help="start the dashboard on the serving copy")
+    srv.add_argument("--port", type=int, default=8501)
+    demo = sub.add_parser("demo", help="generate (if empty), run and serve")
+    demo.add_argument("--port", type=int, default=8501)
+    demo.add_argument("--no-serve", action="store_true")
+    contract = sub.add_parser("contract", help="contract tools")
+    contract.add_argument("action", choices=["render"])
+    contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    if args.command == "generate":
+        from dagster_project.sample_data import generate
+
+        out = args.out or settings.landing_dir
+        if args.clean and out.exists():
+            shutil.rmtree(out)
+        result = generate(out, scale=args.scale, seed=args.seed, fmt=args.format)
+        print(f"wrote {sum(result.row_counts.values()):,} rows to {result.out_dir} in {result.seconds:.1f} s")
+        return 0
+    if args.command == "samples":
+        from dagster_project.real_samples import install_real_samples
+
+        for path in install_real_samples(settings.landing_dir):
+            print(f"  {path}")
+        return 0
+    if args.command == "run":
+        return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times) else 1
+    if args.command == "serve":
+        return serve(args.port)
+    if args.command == "demo":
+        if _landing_is_empty(settings.landing_dir):
+            from dagster_project.sample_data import generate
+
+            generate(settings.landing_dir)
+        if not run_pipeline():
+            return 1
+        return 0 if args.no_serve else serve(args.port)
+    if args.command == "contract":
+        from dagster_project.contract.render import write_rendered
+
+        stale = write_rendered(check=args.check)
+        if args.check and stale:
+            print("out of date (run `empathy-lake contract render`): " + ", ".join(map(str, stale)))
+            return 1
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

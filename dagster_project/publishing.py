@@ -1,0 +1,82 @@
+"""Publish the build warehouse as a read-only serving copy, atomically.
+
+Readers (the dashboard, analysts) never open the build file: DuckDB allows one writer or many readers per
+file, so a reader on the build file would block the pipeline and could see a half-built state. Instead a
+new file is written beside the serving copy and renamed over it in one step (`os.replace`, atomic on POSIX):
+a reader sees the old copy or the new one, never a mix, and a reader holding the old file keeps reading it.
+
+Only what readers need is copied: the marts and the run metadata. Raw and staging tables stay behind, so
+raw survey answers, respondent keys and quarantined record text never reach the serving copy.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("marts", "meta")
+# Columns that must not leave the build warehouse even inside a published table.
+WITHHELD_COLUMNS = {("meta", "quarantine"): {"record"}}
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    tables: int
+    total_rows: int
+
+
+def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
+    return con.execute(
+        f"SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'build' "
+        f"AND table_schema IN ({schemas}) AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+    ).fetchall()
+
+
+def _column_list(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    withheld = WITHHELD_COLUMNS.get((schema, table), set())
+    columns = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'build' "
+            "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+        if r[0] not in withheld
+    ]
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def publish(build_db: Path, serving_db: Path, run_id: str) -> Publication:
+    """Copy the published schemas of `build_db` into a new file and swap it in as `serving_db`."""
+    serving_db.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex[:8]}.tmp")
+    total_rows = 0
+    try:
+        con = duckdb.connect(str(staging_file))
+        try:
+            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+            tables = _published_tables(con)
+            for schema, table in tables:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+                columns = _column_list(con, schema, table)
+                con.execute(f'CREATE TABLE {schema}."{table}" AS SELECT {columns} FROM build.{schema}."{table}"')
+                total_rows += con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0]
+            con.execute("DETACH build")
+            con.execute(
+                "CREATE TABLE meta.publication AS SELECT current_timestamp::TIMESTAMP AS published_at, "
+                "?::VARCHAR AS run_id, ?::BIGINT AS tables, ?::BIGINT AS total_rows",
+                [run_id, len(tables), total_rows],
+            )
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(staging_file, serving_db)
+    finally:
+        staging_file.unlink(missing_ok=True)
+    return Publication(path=serving_db, tables=len(tables), total_rows=total_rows)

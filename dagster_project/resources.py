@@ -1,0 +1,45 @@
+"""Resources: the lake's folders and DuckDB connections, and the dbt CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, get_settings
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Under `dagster dev` this re-parses the project so edits show up; elsewhere the manifest is prepared
+# once by the CLI or the test session (parsing at import races in parallel runs, dagster #33993).
+dbt_project.prepare_if_dev()
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The lake's folders (from the environment, see settings.py) and connections to the build warehouse.
+
+    Connections are opened per use and closed at once: DuckDB allows one read-write process per file,
+    and dbt runs as a separate process that needs the file between our steps.
+    """
+
+    def settings(self) -> Settings:
+        return get_settings()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = self.settings().build_db
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def build_resources() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "lake": LakeResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+    }

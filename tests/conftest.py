@@ -1,0 +1,33 @@
+"""One sample warehouse per test session, built by the real pipeline and shared by the tests that read it.
+
+Tests that damage data clone it first (tests/lake_helpers.clone_lake)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lake_helpers import BuiltLake, lake_env
+
+SESSION_SCALE = 0.1  # 2,000 tickets: every entity present, fast enough to build once per session
+SESSION_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> None:
+    """dagster-dbt builds its assets from the manifest; parse once per session."""
+    from dagster_project.cli import prepare_dbt_manifest
+
+    prepare_dbt_manifest()
+
+
+@pytest.fixture(scope="session")
+def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
+    from dagster_project.sample_data import generate
+
+    from dagster_project.cli import run_pipeline
+
+    home = tmp_path_factory.mktemp("session_lake")
+    with lake_env(home) as settings:
+        generate(settings.landing_dir, scale=SESSION_SCALE, seed=SESSION_SEED, progress=False)
+        success = run_pipeline()
+    return BuiltLake(home=home, settings=settings, success=success)

@@ -1,0 +1,196 @@
+"""The walking skeleton end to end: generated extracts -> DuckDB -> dbt -> checks -> published copy."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.contract import load_contract
+from tests.lake_helpers import BuiltLake, clone_lake, lake_env, run_lake
+
+
+def _publication_run_id(serving_db: Path) -> str:
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        return con.execute("SELECT run_id FROM meta.publication").fetchone()[0]
+
+
+def _count_records(path: Path) -> int:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+def test_definitions_load_as_one_graph(dbt_manifest):
+    from dagster_project.assets.dbt import dbt_models
+    from dagster_project.assets.raw import raw_assets
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def("empathy_lake")
+    assert job is not None
+    raw_keys = {a.key for a in raw_assets}
+    assert len(raw_keys) == len(load_contract().entities)
+    # Every staging model reads a loader's asset: dbt sources and loaders share keys.
+    upstream_of_dbt = {dep for deps in dbt_models.asset_deps.values() for dep in deps}
+    assert raw_keys <= upstream_of_dbt
+    graph_keys = {spec.key for spec in defs.resolve_all_asset_specs()}
+    assert {"marts/customer_nps_monthly", "marts/customer_csat_monthly", "serving/warehouse"} <= {
+        k.to_user_string() for k in graph_keys
+    }
+
+
+def test_full_run_publishes_serving_copy(built_lake: BuiltLake):
+    assert built_lake.success
+    tables = {
+        f"{s}.{t}"
+        for s, t in built_lake.query("SELECT table_schema, table_name FROM information_schema.tables", serving=True)
+    }
+    assert {
+        "marts.customer_nps_monthly",
+        "marts.customer_csat_monthly",
+        "meta.publication",
+        "meta.load_report",
+        "meta.quarantine",
+        "meta.check_results",
+    } <= tables
+    # Raw and staging data (raw survey answers among them) stay in the build warehouse.
+    assert not any(t.startswith(("raw_", "staging.")) for t in tables)
+    assert built_lake.query("SELECT count(*) FROM marts.customer_nps_monthly", serving=True)[0][0] > 0
+
+
+def test_rows_read_equal_loaded_plus_quarantined(built_lake: BuiltLake):
+    landing = built_lake.settings.landing_dir
+    for entity in load_contract().entities.values():
+        files = sorted((landing / entity.name).glob("*.csv"))
+        assert files, f"the generator wrote no {entity.name} files"
+        independent = sum(_count_records(f) for f in files)
+        read, loaded, quarantined = built_lake.query(
+            "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined) FROM meta.ingestion_ledger "
+            "WHERE entity = ?",
+            [entity.name],
+        )[0]
+        stored = built_lake.query(f"SELECT count(*) FROM {entity.raw_table}")[0][0]
+        assert read == independent, entity.name
+        assert read == loaded + quarantined, entity.name
+        assert stored == loaded, entity.name
+
+
+def test_rerun_adds_nothing_and_changed_file_replaces_its_rows(built_lake: BuiltLake, tmp_path):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    with lake_env(home) as settings:
+        before = _table_counts(settings.build_db)
+        assert run_lake(home)
+        assert _table_counts(settings.build_db) == before
+
+        # A corrected re-delivery of one file: same name, one row fewer -> its rows are replaced.
+        target = sorted((settings.landing_dir / "tickets").glob("*.csv"))[0]
+        lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+        target.write_text("".join(lines[:-1]), encoding="utf-8")
+        assert run_lake(home)
+        after = _table_counts(settings.build_db)
+    assert after["raw_crm.tickets"] == before["raw_crm.tickets"] - 1
+    assert {k: v for k, v in after.items() if k != "raw_crm.tickets"} == {
+        k: v for k, v in before.items() if k != "raw_crm.tickets"
+    }
+
+
+def _table_counts(build_db: Path) -> dict[str, int]:
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        counts = {
+            e.raw_table: con.execute(f"SELECT count(*) FROM {e.raw_table}").fetchone()[0]
+            for e in load_contract().entities.values()
+        }
+        counts["meta.quarantine"] = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
+        counts["meta.ingestion_ledger"] = con.execute("SELECT count(*) FROM meta.ingestion_ledger").fetchone()[0]
+    return counts
+
+
+BROKEN_RESPONSES = """response_id,customer_id,ticket_id,survey_type,score,comment,touchpoint,location,responded_at
+BAD-1,,,NPS,9,fine,web,,2024-03-01 10:00:00
+BAD-2,,,NPS,11,too high,web,,2024-03-01 10:00:00
+BAD-3,,,CSAT,4,,web,,not-a-time
+BAD-4,,,XYZ,4,,web,,2024-03-01 10:00:00
+BAD-5,,,NPS,3
+BAD-1,,,NPS,2,duplicate key,web,,2024-03-02 10:00:00
+BAD-6,,,CES,7,easy,web,,2024-03-03 10:00:00
+"""
+
+
+def test_broken_rows_are_quarantined_with_reasons(built_lake: BuiltLake, tmp_path):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    with lake_env(home) as settings:
+        (settings.landing_dir / "customer_responses" / "broken_drop.csv").write_text(BROKEN_RESPONSES)
+        assert run_lake(home), "bad rows are quarantined; they do not fail the run"
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            quarantined = con.execute(
+                "SELECT source_row, column_name, reason FROM meta.quarantine "
+                "WHERE source_file = 'customer_responses/broken_drop.csv' ORDER BY source_row"
+            ).fetchall()
+            loaded = con.execute(
+                "SELECT response_id FROM raw_survey.customer_responses "
+                "WHERE _source_file = 'customer_responses/broken_drop.csv' ORDER BY 1"
+            ).fetchall()
+            ledger = con.execute(
+                "SELECT rows_read, rows_loaded, rows_quarantined FROM meta.ingestion_ledger "
+                "WHERE source_file = 'customer_responses/broken_drop.csv'"
+            ).fetchone()
+    assert loaded == [("BAD-1",), ("BAD-6",)]
+    assert [(row, col) for row, col, _ in quarantined] == [
+        (3, "score"),
+        (4, "responded_at"),
+        (5, "survey_type"),
+        (6, "responded_at"),
+        (7, "response_id"),
+    ]
+    assert "NPS score must be 0..10" in quarantined[0][2]
+    assert "not a valid timestamp: not-a-time" in quarantined[1][2]
+    assert ledger == (7, 2, 5)
+
+
+def test_missing_required_column_fails_naming_file_and_column(built_lake: BuiltLake, tmp_path, capsys):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    with lake_env(home) as settings:
+        published_before = _publication_run_id(settings.serving_db)
+        (settings.landing_dir / "customers" / "no_segment.csv").write_text(
+            "customer_id,signup_date\nNEW-1,2024-01-01\n"
+        )
+        assert not run_lake(home)
+        output = capsys.readouterr().out
+        assert "no_segment.csv" in output and "segment" in output
+        # The last good copy keeps serving.
+        assert _publication_run_id(settings.serving_db) == published_before
+
+
+def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    with lake_env(home) as settings:
+        published_before = _publication_run_id(settings.serving_db)
+        # Bad data that bypassed the loader (a manual insert): a survey answer without a type.
+        with duckdb.connect(str(settings.build_db)) as con:
+            con.execute(
+                "INSERT INTO raw_survey.customer_responses (response_id, survey_type, score, responded_at, "
+                "_source_file, _source_row, _load_id, _loaded_at) "
+                "VALUES ('PLANTED', NULL, 9, TIMESTAMP '2024-05-01', 'manual', 1, 'manual', now())"
+            )
+        assert not run_lake(home)
+        assert _publication_run_id(settings.serving_db) == published_before
+
+
+def test_gx_check_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    with lake_env(home) as settings:
+        published_before = _publication_run_id(settings.serving_db)
+        with duckdb.connect(str(settings.build_db)) as con:
+            con.execute(
+                "UPDATE raw_crm.tickets SET handle_time_minutes = 100000 WHERE ticket_id IN "
+                "(SELECT ticket_id FROM raw_crm.tickets USING SAMPLE 20 PERCENT (reservoir, 1))"
+            )
+        assert not run_lake(home)
+        assert _publication_run_id(settings.serving_db) == published_before
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            failed = con.execute(
+                "SELECT count(*) FROM meta.check_results WHERE NOT success AND table_name = 'raw_crm.tickets'"
+            ).fetchone()[0]
+    assert failed >= 1
