@@ -1,0 +1,218 @@
+"""Validate one suite against its DuckDB table, and record the outcome in meta.check_results.
+
+The table is read into pandas (only the columns the suite touches) and validated with GX's pandas data
+source; GX's SQL data source does not work on DuckDB (PITFALLS #2).
+
+An expectation that RAISES counts as a failure. GX reports such an expectation with `success=False` today,
+but only `exception_info` says it did not check anything; a reader of the results must see "errored", and
+a GX upgrade that changed the flag must not turn a broken check into a pass. The same holds one level up:
+a table that cannot be read, a suite GX cannot build, or an expectation GX returns no result for are
+errored expectations, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dagster_project.quality.gx_context import frame_batch_definition
+from dagster_project.quality.gx_suites import SuiteSpec, expectation_columns
+
+CHECK_KIND = "great_expectations"
+# BASIC: counts plus a sample of unexpected values; SUMMARY/COMPLETE add per-value counts and row indexes
+# that cost time on large frames and that nobody reads in meta.check_results.
+RESULT_FORMAT = "BASIC"
+UNEXPECTED_SAMPLE = 5
+MAX_TEXT = 2000
+
+CHECK_RESULTS_DDL = (
+    "CREATE SCHEMA IF NOT EXISTS meta",
+    """CREATE TABLE IF NOT EXISTS meta.check_results (
+        run_id VARCHAR, checked_at TIMESTAMP, check_kind VARCHAR, suite VARCHAR, table_name VARCHAR,
+        expectation VARCHAR, column_name VARCHAR, success BOOLEAN, errored BOOLEAN, observed VARCHAR,
+        details VARCHAR)""",
+)
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation_type: str
+    column: str | None
+    success: bool
+    errored: bool
+    observed: str
+    details: str
+
+    def describe(self) -> str:
+        where = f" ({self.column})" if self.column else ""
+        state = "ERRORED" if self.errored else "failed"
+        return f"{self.expectation_type}{where} {state}: {self.observed}"
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    suite: str
+    table: str
+    success: bool
+    results: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.results)
+
+    @property
+    def failed(self) -> int:
+        """Expectations that did not pass, errored ones included."""
+        return sum(not r.success for r in self.results)
+
+    @property
+    def errored(self) -> int:
+        return sum(r.errored for r in self.results)
+
+    @property
+    def failing(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success]
+
+    def failing_text(self) -> str:
+        return "\n".join(r.describe() for r in self.failing) or "none"
+
+
+def read_frame(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> pd.DataFrame:
+    """The suite's columns (and derived columns) of its table; not `select *`, which costs memory."""
+    selected = [
+        f'({spec.derived_columns[c]}) AS "{c}"' if c in spec.derived_columns else f'"{c}"' for c in spec.columns
+    ]
+    if not selected:  # table-level expectations only: any one value per row keeps the row count
+        selected = ["1 AS _row"]
+    schema, table = spec.table.split(".")
+    return con.sql(f'SELECT {", ".join(selected)} FROM "{schema}"."{table}"').df()
+
+
+def validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> ValidationOutcome:
+    """Read the suite's table and validate it; a table or column that cannot be read errors the suite."""
+    try:
+        frame = read_frame(con, spec)
+    except duckdb.Error as exc:
+        return _all_errored(spec, f"could not read {spec.table}: {exc}")
+    return validate_frame(frame, spec)
+
+
+def validate_frame(frame: pd.DataFrame, spec: SuiteSpec) -> ValidationOutcome:
+    try:
+        suite = spec.suite
+        batch = frame_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        gx_result = batch.validate(suite, result_format=RESULT_FORMAT)
+    except Exception as exc:  # any GX failure is an errored suite, reported, not a crashed step
+        return _all_errored(spec, f"GX could not validate: {type(exc).__name__}: {exc}")
+
+    results = [_outcome(result) for result in gx_result.results]
+    results.extend(_missing_results(spec, results))
+    success = bool(gx_result.success) and all(r.success for r in results)
+    return ValidationOutcome(suite=spec.name, table=spec.table, success=success, results=results)
+
+
+def record_results(con: duckdb.DuckDBPyConnection, run_id: str, spec: SuiteSpec, outcome: ValidationOutcome) -> None:
+    """One row per expectation, so the dashboard can show what failed, not just that something did."""
+    for statement in CHECK_RESULTS_DDL:
+        con.execute(statement)
+    rows = [
+        [run_id, CHECK_KIND, spec.name, spec.table, r.expectation_type, r.column, r.success, r.errored]
+        + [r.observed, r.details]
+        for r in outcome.results
+    ]
+    if not rows:
+        return
+    # One statement: the suite's rows land together (or not at all) and share checked_at, without opening
+    # a transaction the caller's connection may already be in.
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(
+        "INSERT INTO meta.check_results "
+        "SELECT run_id, current_timestamp, check_kind, suite, table_name, expectation, column_name, success, "
+        "errored, observed, details "
+        f"FROM (VALUES {values}) AS v(run_id, check_kind, suite, table_name, expectation, column_name, "
+        "success, errored, observed, details)",
+        [value for row in rows for value in row],
+    )
+
+
+def _outcome(result: Any) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    errors = _exception_messages(result.exception_info)
+    errored = bool(errors)
+    payload: dict[str, Any] = {"kwargs": kwargs}
+    if errored:
+        payload["exception"] = "; ".join(dict.fromkeys(errors))
+    elif not result.success and result.result.get("partial_unexpected_list"):
+        payload["unexpected_sample"] = result.result["partial_unexpected_list"][:UNEXPECTED_SAMPLE]
+    return ExpectationOutcome(
+        expectation_type=config.type,
+        column=_column_label(kwargs),
+        success=bool(result.success) and not errored,
+        errored=errored,
+        observed="error" if errored else _observed(result.result),
+        details=_text(json.dumps(payload, default=_json_value)),
+    )
+
+
+def _exception_messages(info: Any) -> list[str]:
+    """`exception_info` is either one {raised_exception, exception_message, ...} dict or, when a metric
+    failed, a dict of such dicts keyed by metric id; look through both shapes."""
+    if not isinstance(info, dict):
+        return []
+    if info.get("raised_exception"):
+        return [str(info.get("exception_message") or "raised an exception")]
+    return [message for value in info.values() if isinstance(value, dict) for message in _exception_messages(value)]
+
+
+def _observed(result: dict[str, Any]) -> str:
+    if "observed_value" in result:
+        return _text(str(result["observed_value"]))
+    if "unexpected_count" in result:
+        observed = f"{result['unexpected_count']} of {result.get('element_count')} rows unexpected"
+        missing = result.get("missing_count")
+        return f"{observed} ({missing} null, not checked)" if missing else observed
+    return ""
+
+
+def _column_label(kwargs: dict[str, Any]) -> str | None:
+    return ", ".join(expectation_columns(kwargs)) or None
+
+
+def _missing_results(spec: SuiteSpec, results: list[ExpectationOutcome]) -> list[ExpectationOutcome]:
+    """Expectations of the suite that GX returned no result for: they did not check anything."""
+    missing = Counter(e["type"] for e in spec.config["expectations"]) - Counter(r.expectation_type for r in results)
+    return [
+        ExpectationOutcome(expectation_type, None, False, True, "error", "GX returned no result")
+        for expectation_type, count in missing.items()
+        for _ in range(count)
+    ]
+
+
+def _all_errored(spec: SuiteSpec, message: str) -> ValidationOutcome:
+    results = [
+        ExpectationOutcome(
+            expectation_type=e["type"],
+            column=_column_label(e.get("kwargs") or {}),
+            success=False,
+            errored=True,
+            observed="error",
+            details=_text(message),
+        )
+        for e in spec.config["expectations"]
+    ]
+    return ValidationOutcome(suite=spec.name, table=spec.table, success=False, results=results)
+
+
+def _json_value(value: Any) -> Any:
+    """numpy scalars (in GX's unexpected samples) as plain numbers, anything else as text."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 3] + "..."
