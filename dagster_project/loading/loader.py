@@ -169,7 +169,10 @@ def load_file(
             loaded, quarantined = _store_file(con, entity, read, mapped_sql, source_file, load_id)
         except duckdb.BinderException as exc:
             raise LoadError(f"{path}: mapping {mapping_name!r} does not fit the file: {exc}") from exc
-        rows_read = read.rows_read if not effective.outputs[entity.name].unpivot else loaded + quarantined
+        output = effective.outputs[entity.name]
+        # A mapping that unpivots or filters hands this entity other rows than the file's records: count
+        # what it handed over, so rows read = loaded + quarantined still holds.
+        rows_read = loaded + quarantined if (output.unpivot or output.where) else read.rows_read
         con.execute(
             "INSERT INTO meta.ingestion_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
             [entity.name, source_file, fingerprint, mapping_name, rows_read, loaded, quarantined, load_id],
@@ -221,8 +224,13 @@ def load_entity(
     ensure_meta_tables(con)
     ensure_raw_table(con, entity)
     con.execute("SET VARIABLE pii_key = ?", [pii_key])
-    mappings = load_mappings(landing / "_mappings")
     summary = EntityLoadSummary(entity.name)
+    mappings, broken = load_mappings(landing / "_mappings")
+    for path, error in broken:
+        # A broken mapping may have been meant for this entity: fail loudly rather than skip its files.
+        outcome = FileOutcome(path.relative_to(landing).as_posix(), path.name, "failed", message=str(error))
+        _report(con, load_id, entity, outcome)
+        summary.files.append(outcome)
     files = list(discover_files(landing, entity, mappings))
     for index, (path, mapping) in enumerate(files, start=1):
         try:

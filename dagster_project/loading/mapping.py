@@ -137,6 +137,8 @@ def compile_column(spec: Any, where: str) -> tuple[str, set[str]]:
 
 def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOutput:
     contract = load_contract()
+    if entity_name not in contract.entities:
+        raise MappingError(f"{where}: unknown entity {entity_name!r} (the contract has {sorted(contract.entities)})")
     entity = contract.entity(entity_name)
     columns = dict(raw.get("columns") or {})
     unknown = set(columns) - set(entity.column_names)
@@ -178,10 +180,17 @@ def load_mapping(path: Path) -> Mapping:
     )
 
 
-def load_mappings(directory: Path) -> list[Mapping]:
+def load_mappings(directory: Path) -> tuple[list[Mapping], list[tuple[Path, MappingError]]]:
+    """Every mapping in `directory`, and the files that are not valid mappings with their errors."""
     if not directory.is_dir():
-        return []
-    return [load_mapping(p) for p in sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml"))]
+        return [], []
+    mappings, broken = [], []
+    for path in sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml")):
+        try:
+            mappings.append(load_mapping(path))
+        except MappingError as exc:
+            broken.append((path, exc))
+    return mappings, broken
 
 
 def identity_mapping(entity: Entity, header: list[str]) -> Mapping:

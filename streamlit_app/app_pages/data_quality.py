@@ -1,0 +1,109 @@
+"""Data quality: what the last load read, kept and quarantined, and how the data checks came out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from streamlit_app import quality, warehouse
+from streamlit_app.ui import require_published
+
+require_published()
+st.title("Data quality")
+
+# --- load report -----------------------------------------------------------------------------------------
+st.header("Load report")
+if not warehouse.table_exists("meta", "load_report"):
+    st.info("This publication holds no load report (meta.load_report).")
+else:
+    loads = quality.loads()
+    if loads.empty:
+        st.info("No file has been loaded yet.")
+    else:
+        load_id = st.selectbox(
+            "Load",
+            loads["load_id"].tolist(),
+            format_func=lambda value: quality.describe_load(loads, value),
+            key="load_id",
+            help="Each run records the files it loaded; files unchanged since an earlier run are skipped and "
+            "do not appear again. The latest load comes first.",
+        )
+        report = quality.load_report(load_id)
+        totals = quality.totals(report)
+        read_card, loaded_card, quarantined_card, conservation_card = st.columns(4)
+        read_card.metric("Rows read", f"{totals.rows_read:,}", border=True)
+        loaded_card.metric("Rows loaded", f"{totals.rows_loaded:,}", border=True)
+        quarantined_card.metric("Rows quarantined", f"{totals.rows_quarantined:,}", border=True)
+        conservation_card.metric(
+            "Read = loaded + quarantined",
+            "yes" if totals.conserved else "NO",
+            border=True,
+            help="Every row read must end up either loaded or quarantined; a gap means rows were lost.",
+        )
+        broken = report[~report["conserved"]]
+        if not broken.empty:
+            st.error(
+                f"{len(broken)} file(s) where rows read ≠ rows loaded + rows quarantined: "
+                + ", ".join(f"{e} `{f}`" for e, f in zip(broken["entity"], broken["source_file"], strict=True))
+            )
+        failed = report[report["status"] == "failed"]
+        for entity, source_file, message in zip(
+            failed["entity"], failed["source_file"], failed["message"], strict=True
+        ):
+            st.warning(f"{entity} `{source_file}` failed to load: {message}")
+
+        st.markdown("**By entity**")
+        st.dataframe(quality.by_entity(report), hide_index=True)
+        st.markdown("**By file**")
+        st.dataframe(
+            report[
+                ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined", "conserved"]
+                + ["message", "loaded_at"]
+            ],
+            hide_index=True,
+            column_config={"conserved": st.column_config.CheckboxColumn("read = loaded + quarantined")},
+        )
+
+# --- quarantine ------------------------------------------------------------------------------------------
+st.header("Quarantine")
+st.caption(
+    "Records the loader rejected, for every file currently in the warehouse (a file's new version replaces "
+    "its old rejects). The record text itself stays in the build warehouse and is not published."
+)
+if not warehouse.table_exists("meta", "quarantine"):
+    st.info("This publication holds no quarantine table (meta.quarantine).")
+else:
+    summary = quality.quarantine_summary()
+    if summary.empty:
+        st.success("No quarantined records.")
+    else:
+        st.dataframe(summary, hide_index=True)
+        entity = st.selectbox("Sample of rows for", ["All entities", *summary["entity"].unique()], key="q_entity")
+        st.dataframe(
+            quality.quarantine_sample(None if entity == "All entities" else entity),
+            hide_index=True,
+        )
+
+# --- check results ---------------------------------------------------------------------------------------
+st.header("Check results")
+if not warehouse.table_exists("meta", "check_results"):
+    st.info("This publication holds no check results (meta.check_results).")
+else:
+    checks = quality.latest_check_results()
+    if checks.empty:
+        st.info("No check has been recorded yet.")
+    else:
+        counts = checks["status"].value_counts()
+        passed_card, failed_card, errored_card = st.columns(3)
+        passed_card.metric("Passed", int(counts.get("passed", 0)), border=True)
+        failed_card.metric("Failed", int(counts.get("failed", 0)), border=True)
+        errored_card.metric(
+            "Errored",
+            int(counts.get("errored", 0)),
+            border=True,
+            help="The check could not run (it raised); an errored check is a failure, never a pass.",
+        )
+        st.caption(f"Run `{checks['run_id'].iloc[0]}`, failures first.")
+        st.dataframe(
+            checks[["status", "suite", "table_name", "expectation", "column_name", "observed", "details"]],
+            hide_index=True,
+        )

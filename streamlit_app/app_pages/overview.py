@@ -1,0 +1,154 @@
+"""Overview: NPS and CSAT for the latest month, their trends by segment, and the numbers behind them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import kpis, marts
+from streamlit_app.formatting import format_delta, format_month, format_pct, format_score
+from streamlit_app.ui import require_published
+
+require_published()
+st.title("Customer empathy overview")
+
+nps_rows = marts.load_nps()
+csat_rows = marts.load_csat()
+if missing := marts.missing_marts():
+    st.warning(f"This publication has no {' or '.join(missing)} mart; its numbers are left out.")
+if nps_rows.empty and csat_rows.empty:
+    st.info("The published marts hold no survey responses yet.")
+    st.stop()
+both = pd.concat([nps_rows[["month", "segment", "location"]], csat_rows[["month", "segment", "location"]]])
+all_months = [pd.Timestamp(m) for m in sorted(both["month"].dropna().unique())]
+
+# --- filters -------------------------------------------------------------------------------------------
+period_col, segment_col, location_col = st.columns([2, 1, 1])
+with period_col:
+    if len(all_months) > 1:
+        start, end = st.select_slider(
+            "Period",
+            options=all_months,
+            value=(all_months[0], all_months[-1]),
+            format_func=format_month,
+            key="period",
+        )
+    else:
+        start = end = all_months[0]
+        st.caption(f"Period: {format_month(end)} (the only month published)")
+with segment_col:
+    segments = st.multiselect("Segment", sorted(both["segment"].unique()), key="segments", placeholder="All segments")
+with location_col:
+    locations = st.multiselect(
+        "Location", sorted(both["location"].unique()), key="locations", placeholder="All locations"
+    )
+
+# --- KPI cards: the last month of the period against the month before it --------------------------------
+# The month before may lie outside the chosen period: the delta always compares consecutive months.
+previous = end - pd.DateOffset(months=1)
+nps_sel = marts.filter_rows(nps_rows, segments=segments, locations=locations)
+csat_sel = marts.filter_rows(csat_rows, segments=segments, locations=locations)
+nps_now = kpis.nps_of(nps_sel[nps_sel["month"] == end])
+nps_before = kpis.nps_of(nps_sel[nps_sel["month"] == previous])
+csat_now = kpis.csat_pct_of(csat_sel[csat_sel["month"] == end])
+csat_before = kpis.csat_pct_of(csat_sel[csat_sel["month"] == previous])
+vs = f"vs {format_month(previous)}"
+
+st.subheader(format_month(end))
+nps_card, csat_card, nps_n_card, csat_n_card = st.columns(4)
+nps_card.metric(
+    "NPS",
+    format_score(nps_now),
+    delta=format_delta(kpis.change(nps_now, nps_before)),
+    delta_description=vs,
+    border=True,
+    help="% promoters (9-10) minus % detractors (0-6) over all selected responses of the month.",
+)
+csat_card.metric(
+    "CSAT %",
+    format_pct(csat_now),
+    delta=format_delta(kpis.change(csat_now, csat_before)),
+    delta_description=vs,
+    border=True,
+    help="Share of selected CSAT answers in the top box (4-5 on a 1-5 scale).",
+)
+nps_n_card.metric("NPS responses", f"{int(nps_sel.loc[nps_sel['month'] == end, 'responses'].sum()):,}", border=True)
+csat_n_card.metric("CSAT responses", f"{int(csat_sel.loc[csat_sel['month'] == end, 'responses'].sum()):,}", border=True)
+
+# --- trends by segment over the period ------------------------------------------------------------------
+nps_period = marts.filter_rows(nps_rows, (start, end), segments, locations)
+csat_period = marts.filter_rows(csat_rows, (start, end), segments, locations)
+nps_by_segment = kpis.aggregate_nps(nps_period, ["month", "segment"])
+csat_by_segment = kpis.aggregate_csat(csat_period, ["month", "segment"])
+
+
+def trend(by_segment: pd.DataFrame, total: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Months x segments, plus the selection as a whole (from summed counts, not a mean of the lines)."""
+    wide = by_segment.pivot(index="month", columns="segment", values=value)
+    wide["All selected"] = total.set_index("month")[value]
+    return wide.astype("float64")
+
+
+nps_chart, csat_chart = st.columns(2)
+with nps_chart:
+    st.markdown("**NPS by month**")
+    if nps_by_segment.empty:
+        st.caption("No NPS responses in the selection.")
+    else:
+        nps_total = kpis.aggregate_nps(nps_period, ["month"])
+        st.line_chart(trend(nps_by_segment, nps_total, "nps"), x_label="Month", y_label="NPS")
+with csat_chart:
+    st.markdown("**CSAT % by month**")
+    if csat_by_segment.empty:
+        st.caption("No CSAT responses in the selection.")
+    else:
+        csat_total = kpis.aggregate_csat(csat_period, ["month"])
+        st.line_chart(trend(csat_by_segment, csat_total, "csat_pct"), x_label="Month", y_label="CSAT %")
+
+# --- the numbers: counts beside every ratio --------------------------------------------------------------
+st.markdown("**Numbers by month and segment**")
+table = pd.merge(
+    nps_by_segment.rename(columns={"responses": "nps_responses"}),
+    csat_by_segment.rename(columns={"responses": "csat_responses"}),
+    on=["month", "segment"],
+    how="outer",
+).sort_values(["month", "segment"], ascending=[False, True])
+table["month"] = table["month"].dt.date
+st.dataframe(
+    table[
+        ["month", "segment", "nps_responses", "promoters", "passives", "detractors", "nps"]
+        + ["csat_responses", "satisfied_responses", "csat_pct", "csat_mean"]
+    ],
+    hide_index=True,
+    column_config={
+        "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+        "segment": "Segment",
+        "nps_responses": st.column_config.NumberColumn("NPS responses", format="%d"),
+        "promoters": st.column_config.NumberColumn("Promoters", format="%d"),
+        "passives": st.column_config.NumberColumn("Passives", format="%d"),
+        "detractors": st.column_config.NumberColumn("Detractors", format="%d"),
+        "nps": st.column_config.NumberColumn("NPS", format="%.1f"),
+        "csat_responses": st.column_config.NumberColumn("CSAT responses", format="%d"),
+        "satisfied_responses": st.column_config.NumberColumn("Satisfied (4-5)", format="%d"),
+        "csat_pct": st.column_config.NumberColumn("CSAT %", format="%.1f"),
+        "csat_mean": st.column_config.NumberColumn("Mean score", format="%.2f"),
+    },
+)
+
+with st.expander("How is this computed?"):
+    st.markdown(
+        """
+Every number comes from the published marts `marts.customer_nps_monthly` and `marts.customer_csat_monthly`
+(one row per month, segment, region and location, with counts). For any selection the dashboard **adds up
+the counts first and divides last**; it never averages the ratios of the rows, which would let a location
+with 10 answers weigh as much as one with 10,000.
+
+- **NPS** = 100 × (Σ promoters − Σ detractors) / Σ responses. Promoters answered 9–10, detractors 0–6,
+  passives 7–8; the range is −100…100.
+- **CSAT %** = 100 × Σ satisfied responses / Σ responses, where *satisfied* means a score in the top box
+  (4 or 5 on a 1–5 scale). **Mean score** = Σ scores / Σ responses.
+- A month or selection with no responses shows **—** (no data), never 0.
+- The cards show the last month of the chosen period; the change compares it with the month before, even
+  when that month lies before the period's start. Segment and location filters apply to both.
+"""
+    )

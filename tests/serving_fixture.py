@@ -1,0 +1,207 @@
+"""Build a serving-copy DuckDB file for dashboard tests, with the tables and columns a publish writes.
+
+`write_serving_db(path, tables)` creates every published table (empty unless given rows), inserts the given
+DataFrames by column name, then writes `meta.publication` last and renames the file into place, as
+dagster_project/publishing.py does. `sample_tables()` is a small fictional business to fill it with.
+
+The dashboard tests only compare the pages with SQL over the same file, so a real pipeline's serving copy
+can replace `sample_tables()` without changing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+# Table -> columns, in the order the pipeline creates them (dbt marts; loader and GX ledger tables, with
+# meta.quarantine's `record` withheld by the publish step).
+SERVING_TABLES: dict[str, str] = {
+    "marts.customer_nps_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        responses BIGINT, promoters BIGINT, passives BIGINT, detractors BIGINT, nps DOUBLE""",
+    "marts.customer_csat_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        responses BIGINT, satisfied_responses BIGINT, score_sum DOUBLE, csat_pct DOUBLE, csat_mean DOUBLE""",
+    "meta.load_report": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, mapping VARCHAR,
+        status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, message VARCHAR,
+        loaded_at TIMESTAMP""",
+    "meta.quarantine": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, source_row BIGINT,
+        column_name VARCHAR, reason VARCHAR, quarantined_at TIMESTAMP""",
+    "meta.check_results": """run_id VARCHAR, checked_at TIMESTAMP, check_kind VARCHAR, suite VARCHAR,
+        table_name VARCHAR, expectation VARCHAR, column_name VARCHAR, success BOOLEAN, errored BOOLEAN,
+        observed VARCHAR, details VARCHAR""",
+}
+PUBLICATION_DDL = "published_at TIMESTAMP, run_id VARCHAR, tables BIGINT, total_rows BIGINT"
+FIXTURE_RUN_ID = "run-b2"
+FIXTURE_PUBLISHED_AT = dt.datetime(2025, 7, 2, 6, 30, 5)
+
+
+def write_serving_db(
+    path: Path,
+    tables: dict[str, pd.DataFrame],
+    *,
+    published: bool = True,
+    run_id: str = FIXTURE_RUN_ID,
+    published_at: dt.datetime = FIXTURE_PUBLISHED_AT,
+) -> Path:
+    """Write a serving copy at `path` (atomically replacing any file there) and return `path`.
+
+    `tables` maps "schema.table" to rows; columns missing from a frame stay NULL. With `published=False`
+    the file has no meta.publication, like a copy whose publish did not finish."""
+    unknown = set(tables) - set(SERVING_TABLES)
+    if unknown:
+        raise ValueError(f"not a serving table: {sorted(unknown)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.unlink(missing_ok=True)
+    total_rows = 0
+    with duckdb.connect(str(staging)) as con:
+        for name, columns in SERVING_TABLES.items():
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+            con.execute(f"CREATE TABLE {name} ({columns})")
+            if name in tables:
+                frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+            total_rows += con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        if published:
+            con.execute(f"CREATE TABLE meta.publication ({PUBLICATION_DDL})")
+            con.execute(
+                "INSERT INTO meta.publication VALUES (?, ?, ?, ?)",
+                [published_at, run_id, len(SERVING_TABLES), total_rows],
+            )
+        con.execute("CHECKPOINT")
+    os.replace(staging, path)
+    return path
+
+
+# --- a small fictional business --------------------------------------------------------------------------
+MONTHS = pd.date_range("2025-01-01", "2025-06-01", freq="MS")
+SEGMENTS = ["Enterprise", "SMB", "Consumer"]
+LOCATIONS = {"Berlin": "EMEA", "Lisbon": "EMEA", "Toronto": "AMER"}
+
+
+def _segment_rows(rng: np.random.Generator) -> pd.DataFrame:
+    rows = [
+        {"month": m.date(), "segment": s, "region": r, "location": loc}
+        for m in MONTHS
+        for s in SEGMENTS
+        for loc, r in LOCATIONS.items()
+    ]
+    frame = pd.DataFrame(rows)
+    # Very different sizes per row, so a mean of row ratios differs from the ratio of summed counts.
+    frame["responses"] = rng.choice([0, 3, 12, 40, 150], size=len(frame), p=[0.08, 0.2, 0.3, 0.27, 0.15])
+    return frame
+
+
+def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    nps = _segment_rows(rng)
+    # Segments lean differently: Enterprise promotes, Consumer detracts.
+    lean = nps["segment"].map({"Enterprise": 0.55, "SMB": 0.4, "Consumer": 0.25}).to_numpy()
+    nps["promoters"] = rng.binomial(nps["responses"], lean)
+    nps["detractors"] = rng.binomial(nps["responses"] - nps["promoters"], 0.5)
+    nps["passives"] = nps["responses"] - nps["promoters"] - nps["detractors"]
+    nps["nps"] = np.where(
+        nps["responses"] > 0, 100.0 * (nps["promoters"] - nps["detractors"]) / nps["responses"].clip(lower=1), None
+    )
+
+    csat = _segment_rows(rng)
+    csat["satisfied_responses"] = rng.binomial(csat["responses"], lean)
+    csat["score_sum"] = (
+        csat["satisfied_responses"] * 4.5 + (csat["responses"] - csat["satisfied_responses"]) * 2.2
+    ).round(1)
+    safe = csat["responses"].clip(lower=1)
+    csat["csat_pct"] = np.where(csat["responses"] > 0, 100.0 * csat["satisfied_responses"] / safe, None)
+    csat["csat_mean"] = np.where(csat["responses"] > 0, csat["score_sum"] / safe, None)
+    return {"marts.customer_nps_monthly": nps, "marts.customer_csat_monthly": csat}
+
+
+def sample_meta() -> dict[str, pd.DataFrame]:
+    """Two loads (the later one is the published run) and two check runs (the later one has failures)."""
+    t1, t2 = dt.datetime(2025, 6, 30, 6, 0), dt.datetime(2025, 7, 2, 6, 0)
+    load_report = pd.DataFrame(
+        [
+            ("run-a1", "customers", "crm/customers_2025-06-30.csv", "loaded", 500, 500, 0, "", t1),
+            ("run-a1", "customer_responses", "survey/responses_2025-06.csv", "loaded", 2000, 1990, 10, "", t1),
+            ("run-b2", "customers", "crm/customers_2025-07-02.csv", "loaded", 120, 118, 2, "", t2),
+            ("run-b2", "customer_responses", "survey/responses_2025-07a.csv", "loaded", 800, 797, 3, "", t2),
+            ("run-b2", "customer_responses", "survey/responses_2025-07b.csv", "loaded", 640, 640, 0, "", t2),
+            ("run-b2", "tickets", "crm/tickets_bad.csv", "failed", 0, 0, 0, "missing column: ticket_id", t2),
+        ],
+        columns=["load_id", "entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined"]
+        + ["message", "loaded_at"],
+    )
+    load_report["mapping"] = "identity"
+    quarantine = pd.DataFrame(
+        [
+            (
+                "run-a1",
+                "customer_responses",
+                "survey/responses_2025-06.csv",
+                10 + i,
+                "score",
+                "score: not an integer",
+                t1,
+            )
+            for i in range(10)
+        ]
+        + [
+            ("run-b2", "customers", "crm/customers_2025-07-02.csv", 7, "email", "email: required value is empty", t2),
+            ("run-b2", "customers", "crm/customers_2025-07-02.csv", 9, "signup_date", "signup_date: not a date", t2),
+        ]
+        + [
+            (
+                "run-b2",
+                "customer_responses",
+                "survey/responses_2025-07a.csv",
+                r,
+                "score",
+                "score: out of range 0..10",
+                t2,
+            )
+            for r in (4, 8, 15)
+        ],
+        columns=["load_id", "entity", "source_file", "source_row", "column_name", "reason", "quarantined_at"],
+    )
+    checks = []
+    for run_id, at, outcomes in (
+        ("run-a1", t1, [(True, False)] * 4),
+        ("run-b2", t2, [(True, False), (False, False), (True, False), (False, True)]),
+    ):
+        for (success, errored), (suite, expectation, column) in zip(outcomes, _EXPECTATIONS, strict=True):
+            observed = "error" if errored else ("ok" if success else "3 unexpected")
+            checks.append((run_id, at, "great_expectations", suite, expectation, column, success, errored, observed))
+    check_results = pd.DataFrame(
+        checks,
+        columns=["run_id", "checked_at", "check_kind", "suite", "expectation", "column_name", "success", "errored"]
+        + ["observed"],
+    )
+    check_results["table_name"] = "raw_survey.customer_responses"
+    return {"meta.load_report": load_report, "meta.quarantine": quarantine, "meta.check_results": check_results}
+
+
+_EXPECTATIONS = [
+    ("customer_responses", "expect_column_values_to_not_be_null", "response_id"),
+    ("customer_responses", "expect_column_values_to_be_between", "score"),
+    ("customer_nps_monthly", "expect_column_values_to_be_between", "nps"),
+    ("customer_nps_monthly", "expect_table_row_count_to_be_between", None),
+]
+
+
+def sample_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
+    return {**sample_marts(seed), **sample_meta()}
+
+
+def read_serving_tables(path: Path) -> dict[str, pd.DataFrame]:
+    """Every serving table of an existing copy (a fixture's or a real publish's), to alter and rewrite."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {name: con.sql(f"SELECT * FROM {name}").df() for name in SERVING_TABLES}
+
+
+def sample_serving_db(directory: Path) -> Path:
+    """The serving copy the dashboard tests read. To test against a real pipeline run instead, return that
+    run's serving copy here: the tests derive every expected number from the file with SQL."""
+    return write_serving_db(directory / "serving" / "empathy_lake.duckdb", sample_tables())

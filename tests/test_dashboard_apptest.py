@@ -1,0 +1,301 @@
+"""The dashboard pages run headless with Streamlit's AppTest against a real serving DuckDB file.
+
+Every expected number is recomputed here with SQL over the same file, independently of the app's pandas
+code, so the tests hold for any serving copy (tests/serving_fixture.sample_serving_db says how to swap in
+a real pipeline run's copy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.serving_fixture import (
+    SERVING_TABLES,
+    read_serving_tables,
+    sample_serving_db,
+    write_serving_db,
+)
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py"
+DATA_QUALITY_PAGE = "app_pages/data_quality.py"
+TIMEOUT = 60  # seconds per script run; the first run imports pandas/duckdb on a shared 2-core machine
+DISPLAY_TOLERANCE = 0.05 + 1e-9  # values are shown with one decimal
+
+
+# --- independent SQL over the serving file ---------------------------------------------------------------
+def sql(db: Path, statement: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(statement, params or []).fetchall()
+
+
+def months(db: Path) -> list[dt.date]:
+    """Every month either KPI mart holds, latest first (the dashboard's period choices)."""
+    rows = sql(
+        db,
+        "SELECT DISTINCT month FROM (SELECT month FROM marts.customer_nps_monthly UNION ALL "
+        "SELECT month FROM marts.customer_csat_monthly) ORDER BY month DESC",
+    )
+    return [r[0] for r in rows]
+
+
+def sql_nps(db: Path, month: dt.date, segment: str | None = None) -> float | None:
+    return sql(
+        db,
+        "SELECT 100.0::DOUBLE * (sum(promoters) - sum(detractors)) / nullif(sum(responses), 0) "
+        "FROM marts.customer_nps_monthly WHERE month = ? AND (?::VARCHAR IS NULL OR segment = ?)",
+        [month, segment, segment],
+    )[0][0]
+
+
+def sql_csat(db: Path, month: dt.date) -> float | None:
+    return sql(
+        db,
+        "SELECT 100.0::DOUBLE * sum(satisfied_responses) / nullif(sum(responses), 0) "
+        "FROM marts.customer_csat_monthly WHERE month = ?",
+        [month],
+    )[0][0]
+
+
+def month_before(month: dt.date) -> dt.date:
+    return (pd.Timestamp(month) - pd.DateOffset(months=1)).date()
+
+
+# --- reading the rendered page ---------------------------------------------------------------------------
+def run_app(monkeypatch, db: Path) -> AppTest:
+    monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert len(found) == 1, f"metric {label!r} among {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def shown_number(text: str) -> float | None:
+    """'24.4' or '40.3%' -> float; the no-data dash -> None."""
+    return None if text == "—" else float(text.rstrip("%").replace(",", ""))
+
+
+def assert_shows(text: str, expected: float | None) -> None:
+    value = shown_number(text)
+    if expected is None:
+        assert value is None, f"shown {text!r}, expected no data"
+    else:
+        assert value is not None and abs(value - expected) <= DISPLAY_TOLERANCE, f"shown {text!r}, SQL {expected}"
+
+
+def assert_delta(shown_metric, now: float | None, before: float | None) -> None:
+    if now is None or before is None:
+        assert not shown_metric.proto.delta
+    else:
+        assert_shows(shown_metric.proto.delta.split()[0].lstrip("+"), now - before)
+
+
+def dataframe_with(at: AppTest, column: str) -> pd.DataFrame:
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert frames, f"no table with column {column!r}"
+    return frames[0]
+
+
+@pytest.fixture
+def serving_db(tmp_path) -> Path:
+    return sample_serving_db(tmp_path)
+
+
+# --- not published ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", [None, DATA_QUALITY_PAGE])
+def test_nothing_published_shows_how_to_build_it(tmp_path, monkeypatch, page):
+    at = run_app(monkeypatch, tmp_path / "nothing_here.duckdb")
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception
+    messages = " ".join(i.value for i in at.info)
+    assert "No warehouse has been published yet" in messages
+    assert "make demo" in messages and "uv run empathy-lake run" in messages
+    assert not at.metric and not at.dataframe
+    assert any("Nothing published" in c.value for c in at.sidebar.caption)
+
+
+def test_a_copy_without_publication_row_counts_as_not_published(tmp_path, monkeypatch, serving_db):
+    unfinished = write_serving_db(tmp_path / "unfinished.duckdb", read_serving_tables(serving_db), published=False)
+    at = run_app(monkeypatch, unfinished)
+    assert "No warehouse has been published yet" in " ".join(i.value for i in at.info)
+    assert not at.metric
+
+
+# --- overview --------------------------------------------------------------------------------------------
+def test_overview_kpis_equal_sql_over_the_latest_month(monkeypatch, serving_db):
+    at = run_app(monkeypatch, serving_db)
+    latest = months(serving_db)[0]
+    before = month_before(latest)
+
+    nps = metric(at, "NPS")
+    assert_shows(nps.value, sql_nps(serving_db, latest))
+    assert_delta(nps, sql_nps(serving_db, latest), sql_nps(serving_db, before))
+    csat = metric(at, "CSAT %")
+    assert_shows(csat.value, sql_csat(serving_db, latest))
+    assert_delta(csat, sql_csat(serving_db, latest), sql_csat(serving_db, before))
+
+    published_at = sql(serving_db, "SELECT published_at FROM meta.publication")[0][0]
+    assert f"{published_at:%Y-%m-%d %H:%M:%S}" in at.sidebar.markdown[0].value
+
+
+def test_filtering_a_segment_recomputes_from_its_counts(monkeypatch, serving_db):
+    latest = months(serving_db)[0]
+    overall = sql_nps(serving_db, latest)
+    candidates = [
+        (segment, value)
+        for (segment,) in sql(
+            serving_db,
+            "SELECT DISTINCT segment FROM marts.customer_nps_monthly "
+            "WHERE month = ? AND segment IS NOT NULL AND responses > 0 ORDER BY 1",
+            [latest],
+        )
+        if (value := sql_nps(serving_db, latest, segment)) is not None
+    ]
+    # The segment whose NPS differs most from the total, so a filter that did nothing would be caught.
+    segment, expected = max(candidates, key=lambda c: abs(c[1] - overall))
+    assert abs(expected - overall) > 0.1, "the data cannot show that the segment filter works"
+
+    at = run_app(monkeypatch, serving_db)
+    at.multiselect(key="segments").select(segment).run()
+    assert not at.exception
+    assert_shows(metric(at, "NPS").value, expected)
+
+
+def test_the_period_end_picks_the_kpi_month(monkeypatch, serving_db):
+    all_months = months(serving_db)
+    assert len(all_months) >= 3, "the data needs three months to move the period's end"
+    end = all_months[1]
+
+    at = run_app(monkeypatch, serving_db)
+    at.select_slider(key="period").set_range(pd.Timestamp(all_months[-1]), pd.Timestamp(end)).run()
+    assert not at.exception
+    nps = metric(at, "NPS")
+    assert_shows(nps.value, sql_nps(serving_db, end))
+    assert_delta(nps, sql_nps(serving_db, end), sql_nps(serving_db, month_before(end)))
+    table = dataframe_with(at, "nps")
+    assert pd.to_datetime(table["month"]).max().date() == end
+
+
+def test_the_numbers_table_equals_sql_per_month_and_segment(monkeypatch, serving_db):
+    at = run_app(monkeypatch, serving_db)
+    shown = dataframe_with(at, "nps").assign(month=lambda t: pd.to_datetime(t["month"]).dt.date)
+    expected = sql(
+        serving_db,
+        "SELECT month, segment, sum(responses), sum(promoters), sum(detractors), "
+        "100.0::DOUBLE * (sum(promoters) - sum(detractors)) / nullif(sum(responses), 0) "
+        "FROM marts.customer_nps_monthly GROUP BY ALL ORDER BY ALL",
+    )
+    shown = shown.dropna(subset=["nps_responses"]).set_index(["month", "segment"])
+    assert len(shown) == len(expected)
+    for month, segment, responses, promoters, detractors, nps in expected:
+        row = shown.loc[(month, segment)]
+        assert (row["nps_responses"], row["promoters"], row["detractors"]) == (responses, promoters, detractors)
+        assert (pd.isna(row["nps"]) and nps is None) or row["nps"] == pytest.approx(nps)
+
+
+# --- data quality ----------------------------------------------------------------------------------------
+def latest_load(db: Path) -> str:
+    return sql(db, "SELECT load_id FROM meta.load_report GROUP BY load_id ORDER BY max(loaded_at) DESC LIMIT 1")[0][0]
+
+
+def open_data_quality(monkeypatch, db: Path) -> AppTest:
+    at = run_app(monkeypatch, db)
+    at.switch_page(DATA_QUALITY_PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_data_quality_shows_the_latest_load_and_its_conservation(monkeypatch, serving_db):
+    at = open_data_quality(monkeypatch, serving_db)
+    load_id = latest_load(serving_db)
+    read, loaded, quarantined = sql(
+        serving_db,
+        "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined) FROM meta.load_report WHERE load_id = ?",
+        [load_id],
+    )[0]
+    assert read == loaded + quarantined, "the fixture's latest load must conserve rows"
+
+    assert at.selectbox(key="load_id").value == load_id
+    assert shown_number(metric(at, "Rows read").value) == read
+    assert shown_number(metric(at, "Rows loaded").value) == loaded
+    assert shown_number(metric(at, "Rows quarantined").value) == quarantined
+    assert metric(at, "Read = loaded + quarantined").value == "yes"
+    assert not at.error
+    files = dataframe_with(at, "source_file")
+    assert len(files) == sql(serving_db, "SELECT count(*) FROM meta.load_report WHERE load_id = ?", [load_id])[0][0]
+
+
+def test_data_quality_flags_a_file_that_lost_rows(tmp_path, monkeypatch, serving_db):
+    tables = read_serving_tables(serving_db)
+    report = tables["meta.load_report"]
+    load_id = latest_load(serving_db)
+    victim = report.index[(report["load_id"] == load_id) & (report["rows_loaded"] > 0)][0]
+    report.loc[victim, "rows_loaded"] -= 1  # one row neither loaded nor quarantined
+    broken = write_serving_db(tmp_path / "broken.duckdb", tables)
+
+    at = open_data_quality(monkeypatch, broken)
+    assert metric(at, "Read = loaded + quarantined").value == "NO"
+    assert report.loc[victim, "source_file"] in " ".join(e.value for e in at.error)
+
+
+def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serving_db):
+    at = open_data_quality(monkeypatch, serving_db)
+
+    summary = dataframe_with(at, "reason")
+    assert summary["rows"].sum() == sql(serving_db, "SELECT count(*) FROM meta.quarantine")[0][0]
+
+    run_id, passed, failed, errored = sql(
+        serving_db,
+        "SELECT run_id, count(*) FILTER (WHERE success AND NOT errored), "
+        "count(*) FILTER (WHERE NOT success AND NOT errored), count(*) FILTER (WHERE errored) "
+        "FROM meta.check_results WHERE run_id = (SELECT run_id FROM meta.check_results GROUP BY run_id "
+        "ORDER BY max(checked_at) DESC LIMIT 1) GROUP BY run_id",
+    )[0]
+    assert (failed + errored) > 0, "the data must hold a failing check to show it comes first"
+    assert int(metric(at, "Passed").value) == passed
+    assert int(metric(at, "Failed").value) == failed
+    assert int(metric(at, "Errored").value) == errored
+    checks = dataframe_with(at, "expectation")
+    statuses = checks["status"].tolist()
+    assert len(statuses) == passed + failed + errored
+    assert statuses == sorted(statuses, key=["errored", "failed", "passed"].index), "failures first"
+
+
+def test_fixture_has_the_columns_the_pipeline_publishes():
+    """The fixture stands in for a publish: its meta tables must carry the pipeline's columns."""
+    from dagster_project.loading.ledger import META_DDL
+    from dagster_project.publishing import WITHHELD_COLUMNS
+    from dagster_project.quality.gx_validation import CHECK_RESULTS_DDL
+
+    def columns(ddl: list[str]) -> dict[str, list[str]]:
+        with duckdb.connect() as con:
+            for statement in ddl:
+                con.execute(statement)
+            rows = con.execute(
+                "SELECT table_schema || '.' || table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema IN ('meta', 'marts') ORDER BY table_schema, table_name, ordinal_position"
+            ).fetchall()
+        out: dict[str, list[str]] = {}
+        for table, column in rows:
+            out.setdefault(table, []).append(column)
+        return out
+
+    fixture = columns(
+        [f"CREATE SCHEMA IF NOT EXISTS {t.split('.')[0]}; CREATE TABLE {t} ({c})" for t, c in SERVING_TABLES.items()]
+    )
+    pipeline = columns([*META_DDL, *CHECK_RESULTS_DDL])
+    for (schema, table), withheld in WITHHELD_COLUMNS.items():
+        pipeline[f"{schema}.{table}"] = [c for c in pipeline[f"{schema}.{table}"] if c not in withheld]
+    for table in ("meta.load_report", "meta.quarantine", "meta.check_results"):
+        assert fixture[table] == pipeline[table], table
