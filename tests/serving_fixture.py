@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -46,12 +47,14 @@ def write_serving_db(
     published: bool = True,
     run_id: str = FIXTURE_RUN_ID,
     published_at: dt.datetime = FIXTURE_PUBLISHED_AT,
+    omit: Collection[str] = (),
 ) -> Path:
     """Write a serving copy at `path` (atomically replacing any file there) and return `path`.
 
     `tables` maps "schema.table" to rows; columns missing from a frame stay NULL. With `published=False`
-    the file has no meta.publication, like a copy whose publish did not finish."""
-    unknown = set(tables) - set(SERVING_TABLES)
+    the file has no meta.publication, like a copy whose publish did not finish. Tables in `omit` are not
+    created at all (a publication from a pipeline that did not build them)."""
+    unknown = (set(tables) | set(omit)) - set(SERVING_TABLES)
     if unknown:
         raise ValueError(f"not a serving table: {sorted(unknown)}")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,6 +63,8 @@ def write_serving_db(
     total_rows = 0
     with duckdb.connect(str(staging)) as con:
         for name, columns in SERVING_TABLES.items():
+            if name in omit:
+                continue
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
             con.execute(f"CREATE TABLE {name} ({columns})")
             if name in tables:
@@ -67,10 +72,11 @@ def write_serving_db(
                 con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
             total_rows += con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         if published:
+            con.execute("CREATE SCHEMA IF NOT EXISTS meta")
             con.execute(f"CREATE TABLE meta.publication ({PUBLICATION_DDL})")
             con.execute(
                 "INSERT INTO meta.publication VALUES (?, ?, ?, ?)",
-                [published_at, run_id, len(SERVING_TABLES), total_rows],
+                [published_at, run_id, len(SERVING_TABLES) - len(set(omit)), total_rows],
             )
         con.execute("CHECKPOINT")
     os.replace(staging, path)
@@ -198,7 +204,8 @@ def sample_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
 def read_serving_tables(path: Path) -> dict[str, pd.DataFrame]:
     """Every serving table of an existing copy (a fixture's or a real publish's), to alter and rewrite."""
     with duckdb.connect(str(path), read_only=True) as con:
-        return {name: con.sql(f"SELECT * FROM {name}").df() for name in SERVING_TABLES}
+        present = {r[0] for r in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()}
+        return {name: con.sql(f"SELECT * FROM {name}").df() for name in SERVING_TABLES if name in present}
 
 
 def sample_serving_db(directory: Path) -> Path:

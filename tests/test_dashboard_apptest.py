@@ -7,7 +7,6 @@ a real pipeline run's copy).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -15,6 +14,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard_expectations import (
+    assert_shows,
+    latest_load,
+    month_before,
+    months,
+    shown_number,
+    sql,
+    sql_csat,
+    sql_nps,
+)
 from tests.serving_fixture import (
     SERVING_TABLES,
     read_serving_tables,
@@ -25,45 +34,6 @@ from tests.serving_fixture import (
 APP = Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py"
 DATA_QUALITY_PAGE = "app_pages/data_quality.py"
 TIMEOUT = 60  # seconds per script run; the first run imports pandas/duckdb on a shared 2-core machine
-DISPLAY_TOLERANCE = 0.05 + 1e-9  # values are shown with one decimal
-
-
-# --- independent SQL over the serving file ---------------------------------------------------------------
-def sql(db: Path, statement: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(statement, params or []).fetchall()
-
-
-def months(db: Path) -> list[dt.date]:
-    """Every month either KPI mart holds, latest first (the dashboard's period choices)."""
-    rows = sql(
-        db,
-        "SELECT DISTINCT month FROM (SELECT month FROM marts.customer_nps_monthly UNION ALL "
-        "SELECT month FROM marts.customer_csat_monthly) ORDER BY month DESC",
-    )
-    return [r[0] for r in rows]
-
-
-def sql_nps(db: Path, month: dt.date, segment: str | None = None) -> float | None:
-    return sql(
-        db,
-        "SELECT 100.0::DOUBLE * (sum(promoters) - sum(detractors)) / nullif(sum(responses), 0) "
-        "FROM marts.customer_nps_monthly WHERE month = ? AND (?::VARCHAR IS NULL OR segment = ?)",
-        [month, segment, segment],
-    )[0][0]
-
-
-def sql_csat(db: Path, month: dt.date) -> float | None:
-    return sql(
-        db,
-        "SELECT 100.0::DOUBLE * sum(satisfied_responses) / nullif(sum(responses), 0) "
-        "FROM marts.customer_csat_monthly WHERE month = ?",
-        [month],
-    )[0][0]
-
-
-def month_before(month: dt.date) -> dt.date:
-    return (pd.Timestamp(month) - pd.DateOffset(months=1)).date()
 
 
 # --- reading the rendered page ---------------------------------------------------------------------------
@@ -78,19 +48,6 @@ def metric(at: AppTest, label: str):
     found = [m for m in at.metric if m.label == label]
     assert len(found) == 1, f"metric {label!r} among {[m.label for m in at.metric]}"
     return found[0]
-
-
-def shown_number(text: str) -> float | None:
-    """'24.4' or '40.3%' -> float; the no-data dash -> None."""
-    return None if text == "—" else float(text.rstrip("%").replace(",", ""))
-
-
-def assert_shows(text: str, expected: float | None) -> None:
-    value = shown_number(text)
-    if expected is None:
-        assert value is None, f"shown {text!r}, expected no data"
-    else:
-        assert value is not None and abs(value - expected) <= DISPLAY_TOLERANCE, f"shown {text!r}, SQL {expected}"
 
 
 def assert_delta(shown_metric, now: float | None, before: float | None) -> None:
@@ -205,10 +162,6 @@ def test_the_numbers_table_equals_sql_per_month_and_segment(monkeypatch, serving
 
 
 # --- data quality ----------------------------------------------------------------------------------------
-def latest_load(db: Path) -> str:
-    return sql(db, "SELECT load_id FROM meta.load_report GROUP BY load_id ORDER BY max(loaded_at) DESC LIMIT 1")[0][0]
-
-
 def open_data_quality(monkeypatch, db: Path) -> AppTest:
     at = run_app(monkeypatch, db)
     at.switch_page(DATA_QUALITY_PAGE).run()
@@ -299,3 +252,44 @@ def test_fixture_has_the_columns_the_pipeline_publishes():
         pipeline[f"{schema}.{table}"] = [c for c in pipeline[f"{schema}.{table}"] if c not in withheld]
     for table in ("meta.load_report", "meta.quarantine", "meta.check_results"):
         assert fixture[table] == pipeline[table], table
+
+
+MARTS = ["marts.customer_nps_monthly", "marts.customer_csat_monthly"]
+META = ["meta.load_report", "meta.quarantine", "meta.check_results"]
+
+
+def _latest_month_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    nps = tables["marts.customer_nps_monthly"]
+    return {**tables, "marts.customer_nps_monthly": nps[nps["month"] == nps["month"].max()]}
+
+
+@pytest.mark.parametrize(
+    ("variant", "omit"),
+    [
+        pytest.param(lambda t: {k: v for k, v in t.items() if k in META}, [], id="marts-without-rows"),
+        pytest.param(lambda t: t, ["marts.customer_csat_monthly"], id="no-csat-mart"),
+        pytest.param(_latest_month_only, ["marts.customer_csat_monthly"], id="one-month-no-csat"),
+        pytest.param(lambda t: t, META, id="no-meta-tables"),
+        pytest.param(lambda t: {k: v for k, v in t.items() if k in MARTS}, [], id="meta-without-rows"),
+    ],
+)
+def test_sparse_publications_render_without_errors(tmp_path, monkeypatch, serving_db, variant, omit):
+    tables = {k: v for k, v in variant(read_serving_tables(serving_db)).items() if k not in omit}
+    db = write_serving_db(tmp_path / "sparse.duckdb", tables, omit=omit)
+    at = run_app(monkeypatch, db)
+    csat_missing = "marts.customer_csat_monthly" in omit
+    if csat_missing:
+        assert "no CSAT mart" in " ".join(w.value for w in at.warning)
+    if len(tables.get("marts.customer_nps_monthly", [])):
+        latest = nps_months(db)[0] if csat_missing else months(db)[0]
+        assert_shows(metric(at, "NPS").value, sql_nps(db, latest))
+    else:
+        assert "no survey responses" in " ".join(i.value for i in at.info)
+    at.switch_page(DATA_QUALITY_PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if omit == META:
+        assert len(at.info) == 3, "one 'not in this publication' note per missing meta table"
+
+
+def nps_months(db: Path) -> list:
+    return [r[0] for r in sql(db, "SELECT DISTINCT month FROM marts.customer_nps_monthly ORDER BY 1 DESC")]

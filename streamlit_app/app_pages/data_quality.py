@@ -7,6 +7,39 @@ import streamlit as st
 from streamlit_app import quality, warehouse
 from streamlit_app.ui import require_published
 
+REPORT_COLUMNS = {
+    "entity": "Entity",
+    "files": "Files",
+    "source_file": "File",
+    "status": "Status",
+    "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
+    "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
+    "rows_quarantined": st.column_config.NumberColumn("Rows quarantined", format="localized"),
+    "conserved": st.column_config.CheckboxColumn("Read = loaded + quarantined"),
+    "message": "Message",
+    "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm:ss"),
+}
+QUARANTINE_COLUMNS = {
+    "entity": "Entity",
+    "column_name": "Column",
+    "reason": "Reason",
+    "rows": st.column_config.NumberColumn("Rows", format="localized"),
+    "files": "Files",
+    "source_file": "File",
+    "source_row": st.column_config.NumberColumn("Row", format="%d"),
+    "load_id": "Load",
+    "quarantined_at": st.column_config.DatetimeColumn("Quarantined at", format="YYYY-MM-DD HH:mm:ss"),
+}
+CHECK_COLUMNS = {
+    "status": "Status",
+    "suite": "Suite",
+    "table_name": "Table",
+    "expectation": "Expectation",
+    "column_name": "Column",
+    "observed": "Observed",
+    "details": "Details",
+}
+
 require_published()
 st.title("Data quality")
 
@@ -52,7 +85,7 @@ else:
             st.warning(f"{entity} `{source_file}` failed to load: {message}")
 
         st.markdown("**By entity**")
-        st.dataframe(quality.by_entity(report), hide_index=True)
+        st.dataframe(quality.by_entity(report), hide_index=True, column_config=REPORT_COLUMNS)
         st.markdown("**By file**")
         st.dataframe(
             report[
@@ -60,7 +93,7 @@ else:
                 + ["message", "loaded_at"]
             ],
             hide_index=True,
-            column_config={"conserved": st.column_config.CheckboxColumn("read = loaded + quarantined")},
+            column_config=REPORT_COLUMNS,
         )
 
 # --- quarantine ------------------------------------------------------------------------------------------
@@ -76,11 +109,12 @@ else:
     if summary.empty:
         st.success("No quarantined records.")
     else:
-        st.dataframe(summary, hide_index=True)
+        st.dataframe(summary, hide_index=True, column_config=QUARANTINE_COLUMNS)
         entity = st.selectbox("Sample of rows for", ["All entities", *summary["entity"].unique()], key="q_entity")
         st.dataframe(
             quality.quarantine_sample(None if entity == "All entities" else entity),
             hide_index=True,
+            column_config=QUARANTINE_COLUMNS,
         )
 
 # --- check results ---------------------------------------------------------------------------------------
@@ -106,4 +140,5 @@ else:
         st.dataframe(
             checks[["status", "suite", "table_name", "expectation", "column_name", "observed", "details"]],
             hide_index=True,
+            column_config=CHECK_COLUMNS,
         )

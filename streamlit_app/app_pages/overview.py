@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import kpis, marts
+from streamlit_app import charts, kpis, marts
 from streamlit_app.formatting import format_delta, format_month, format_pct, format_score
 from streamlit_app.ui import require_published
 
@@ -82,13 +82,6 @@ nps_by_segment = kpis.aggregate_nps(nps_period, ["month", "segment"])
 csat_by_segment = kpis.aggregate_csat(csat_period, ["month", "segment"])
 
 
-def trend(by_segment: pd.DataFrame, total: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Months x segments, plus the selection as a whole (from summed counts, not a mean of the lines)."""
-    wide = by_segment.pivot(index="month", columns="segment", values=value)
-    wide["All selected"] = total.set_index("month")[value]
-    return wide.astype("float64")
-
-
 nps_chart, csat_chart = st.columns(2)
 with nps_chart:
     st.markdown("**NPS by month**")
@@ -96,14 +89,14 @@ with nps_chart:
         st.caption("No NPS responses in the selection.")
     else:
         nps_total = kpis.aggregate_nps(nps_period, ["month"])
-        st.line_chart(trend(nps_by_segment, nps_total, "nps"), x_label="Month", y_label="NPS")
+        st.altair_chart(charts.monthly_by_segment(nps_by_segment, nps_total, "nps", "NPS"))
 with csat_chart:
     st.markdown("**CSAT % by month**")
     if csat_by_segment.empty:
         st.caption("No CSAT responses in the selection.")
     else:
         csat_total = kpis.aggregate_csat(csat_period, ["month"])
-        st.line_chart(trend(csat_by_segment, csat_total, "csat_pct"), x_label="Month", y_label="CSAT %")
+        st.altair_chart(charts.monthly_by_segment(csat_by_segment, csat_total, "csat_pct", "CSAT %"))
 
 # --- the numbers: counts beside every ratio --------------------------------------------------------------
 st.markdown("**Numbers by month and segment**")

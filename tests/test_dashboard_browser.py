@@ -1,0 +1,141 @@
+"""The real thing: `streamlit run` serving the dashboard, read by headless Chromium through Playwright.
+
+Needs Debian's chromium at /usr/bin/chromium (`make browser`; Playwright cannot download a browser here,
+PITFALLS #6). Without it the test is skipped, unless EMPATHY_LAKE_REQUIRE_BROWSER is set (CI sets it), in
+which case a missing browser is a failure. Anything else that goes wrong once chromium exists fails.
+Screenshots go to the test's tmp_path and, if EMPATHY_LAKE_SCREENSHOT_DIR is set, there as well.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_expectations import assert_shows, latest_load, months, shown_number, sql, sql_nps
+from tests.serving_fixture import sample_serving_db
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90  # seconds; a cold start imports pandas, duckdb and streamlit on 2 shared cores
+RENDER_TIMEOUT_MS = 60_000
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} not found: install Debian's chromium (`make browser`) to run the browser test"
+    if os.environ.get("EMPATHY_LAKE_REQUIRE_BROWSER"):
+        pytest.fail(reason + " (EMPATHY_LAKE_REQUIRE_BROWSER is set)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(serving_db: Path, log_path: Path) -> Iterator[str]:
+    """Serve the dashboard on a free port until the block ends; the server is always stopped."""
+    port = free_port()
+    env = {**os.environ, "EMPATHY_LAKE_SERVING_DB": str(serving_db)}
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app/app.py"]
+    command += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_healthy(server, url, log_path)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=15)
+
+
+def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
+
+
+def metric_text(page, label: str) -> str:
+    """The value of the st.metric card labelled exactly `label`, once it has rendered."""
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    value = card.get_by_test_id("stMetricValue")
+    value.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+    return value.inner_text().strip()
+
+
+def save_screenshot(page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    if extra := os.environ.get("EMPATHY_LAKE_SCREENSHOT_DIR"):
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(extra) / name)
+    return path
+
+
+def test_dashboard_in_headless_chromium(tmp_path):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    serving_db = sample_serving_db(tmp_path)
+    expected_nps = sql_nps(serving_db, months(serving_db)[0])
+    expected_read = sql(
+        serving_db, "SELECT sum(rows_read) FROM meta.load_report WHERE load_id = ?", [latest_load(serving_db)]
+    )[0][0]
+
+    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2000})
+            page.goto(url, wait_until="domcontentloaded")
+            assert_shows(metric_text(page, "NPS"), expected_nps)
+            page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert save_screenshot(page, tmp_path, "overview.png").stat().st_size > 0
+
+            page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
+            assert shown_number(metric_text(page, "Rows read")) == expected_read
+            assert metric_text(page, "Read = loaded + quarantined") == "yes"
+            page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert save_screenshot(page, tmp_path, "data_quality.png").stat().st_size > 0
+        finally:
+            browser.close()
