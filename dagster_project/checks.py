@@ -1,8 +1,6 @@
 """Asset checks written here: row conservation of every loader. (dbt tests arrive as checks through
 dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.assets.raw import raw_asset_key

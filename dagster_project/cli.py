@@ -24,7 +24,7 @@ from dagster_project.settings import REPO_ROOT, export_env, get_settings
 
 def prepare_dbt_manifest() -> None:
     """Parse the dbt project so dagster-dbt can build its assets (never at import: dagster #33993)."""
-    from dagster_project.settings import DBT_PROJECT_DIR
+    from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     env = {**os.environ, **export_env(get_settings())}
     subprocess.run(

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project.settings import DBT_PROJECT_DIR, Settings, get_settings
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings, get_settings
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Under `dagster dev` this re-parses the project so edits show up; elsewhere the manifest is prepared
@@ -41,5 +41,7 @@ class LakeResource(dg.ConfigurableResource):
 def build_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "lake": LakeResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+        ),
     }

@@ -11,6 +11,7 @@ EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed d
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SHIPPED_MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+
+# dbt-core installs its CLI beside this interpreter; use it even when the venv is not on PATH.
+_VENV_DBT = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
 DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
 

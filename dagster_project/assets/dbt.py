@@ -1,7 +1,5 @@
 """dbt models as Dagster assets and dbt tests as asset checks (dagster-dbt)."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any

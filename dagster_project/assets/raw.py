@@ -4,8 +4,6 @@ Asset keys are [source, entity], the keys dagster-dbt gives the dbt sources, so 
 one graph. Assets are generated from the contract: a new entity in the YAML is a new asset.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.contract import Entity, load_contract

@@ -1,7 +1,5 @@
 """The published serving copy: the last step, reached only when every upstream step and blocking check passed."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.assets.dbt import dbt_models
