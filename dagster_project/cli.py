@@ -29,7 +29,7 @@ def prepare_dbt_manifest() -> None:
     env = {**os.environ, **export_env(get_settings())}
     subprocess.run(
         [
-            str(Path(sys.executable).with_name("dbt")),
+            DBT_EXECUTABLE,
             "parse",
             "--quiet",
             "--project-dir",

@@ -22,9 +22,8 @@ def dbt_manifest() -> None:
 
 @pytest.fixture(scope="session")
 def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
-    from dagster_project.sample_data import generate
-
     from dagster_project.cli import run_pipeline
+    from dagster_project.sample_data import generate
 
     home = tmp_path_factory.mktemp("session_lake")
     with lake_env(home) as settings:

@@ -141,10 +141,11 @@ def test_broken_rows_are_quarantined_with_reasons(built_lake: BuiltLake, tmp_pat
         (3, "score"),
         (4, "responded_at"),
         (5, "survey_type"),
-        (6, "responded_at"),
+        (6, "comment"),  # a short record is named by the first field it lacks
         (7, "response_id"),
     ]
     assert "NPS score must be 0..10" in quarantined[0][2]
+    assert "MISSING COLUMNS" in quarantined[3][2]
     assert "not a valid timestamp: not-a-time" in quarantined[1][2]
     assert ledger == (7, 2, 5)
 
