@@ -12,23 +12,9 @@ customers as (
 
 ),
 
-employees as (
-
-    select * from {{ ref('stg_hris__employees') }}
-
-),
-
--- A location's region, from every system that states it (the most frequent answer wins).
 location_regions as (
 
-    select location, mode(region) as region
-    from (
-        select location, region from customers
-        union all
-        select location, region from employees
-    )
-    where location is not null and region is not null
-    group by location
+    select * from {{ ref('int_location_regions') }}
 
 ),
 
@@ -41,13 +27,15 @@ segmented as (
         responses.survey_type,
         responses.score,
         responses.comment,
-        responses.touchpoint,
         responses.responded_at,
         responses.response_month as month,
         coalesce(customers.segment, 'Unknown') as segment,
         -- Where the experience happened; the customer's home location when the survey does not say.
         coalesce(responses.location, customers.location, 'Unknown') as location,
-        coalesce(location_regions.region, customers.region, 'Unknown') as region
+        coalesce(location_regions.region, customers.region, 'Unknown') as region,
+        -- The customer's acquisition channel; the survey's own "where" is the touchpoint.
+        coalesce(customers.channel, 'Unknown') as channel,
+        coalesce(responses.touchpoint, 'Unknown') as touchpoint
     from responses
     left join customers
         on responses.customer_id = customers.customer_id

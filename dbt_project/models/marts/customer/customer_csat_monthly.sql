@@ -14,11 +14,13 @@ counted as (
         segment,
         region,
         location,
+        channel,
+        touchpoint,
         count(*) as responses,
         count(*) filter (where score >= {{ var('csat_top_box_min') }}) as satisfied_responses,
         sum(score) as score_sum
     from answers
-    group by month, segment, region, location
+    group by month, segment, region, location, channel, touchpoint
 
 ),
 

@@ -14,6 +14,8 @@ banded as (
         segment,
         region,
         location,
+        channel,
+        touchpoint,
         {{ nps_band('score') }} as band
     from answers
 
@@ -26,12 +28,14 @@ counted as (
         segment,
         region,
         location,
+        channel,
+        touchpoint,
         count(*) as responses,
         count(*) filter (where band = 'promoter') as promoters,
         count(*) filter (where band = 'passive') as passives,
         count(*) filter (where band = 'detractor') as detractors
     from banded
-    group by month, segment, region, location
+    group by month, segment, region, location, channel, touchpoint
 
 ),
 
