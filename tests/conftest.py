@@ -30,3 +30,16 @@ def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
         generate(settings.landing_dir, scale=SESSION_SCALE, seed=SESSION_SEED, progress=False)
         success = run_pipeline()
     return BuiltLake(home=home, settings=settings, success=success)
+
+
+@pytest.fixture(scope="session")
+def real_data_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
+    """The four real public datasets through their shipped mappings and the whole pipeline, once per session."""
+    from dagster_project.cli import run_pipeline
+    from dagster_project.real_samples import install_real_samples
+
+    home = tmp_path_factory.mktemp("real_data_lake")
+    with lake_env(home) as settings:
+        install_real_samples(settings.landing_dir)
+        success = run_pipeline()
+    return BuiltLake(home=home, settings=settings, success=success)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from dagster_project.contract import load_contract
 from tests.lake_helpers import BuiltLake, clone_lake, lake_env, run_lake
@@ -195,3 +197,64 @@ def test_gx_check_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
                 "SELECT count(*) FROM meta.check_results WHERE NOT success AND table_name = 'raw_crm.tickets'"
             ).fetchone()[0]
     assert failed >= 1
+
+
+def _truth(built_lake: BuiltLake) -> dict:
+    return json.loads((built_lake.settings.landing_dir / "_truth" / "ground_truth.json").read_text())
+
+
+def test_monthly_nps_equals_the_generators_ground_truth(built_lake: BuiltLake):
+    """The generator counts promoters and detractors from the rows it writes; the mart must agree exactly,
+    overall and per segment, every month."""
+    truth = _truth(built_lake)["monthly_nps"]
+    rows = built_lake.query(
+        "SELECT strftime(month, '%Y-%m'), segment, sum(promoters), sum(passives), sum(detractors), sum(responses) "
+        "FROM marts.customer_nps_monthly GROUP BY GROUPING SETS ((month), (month, segment))",
+        serving=True,
+    )
+    mart = {
+        f"{month}|{segment or 'ALL'}": {"promoters": p, "passives": pa, "detractors": d, "responses": n}
+        for month, segment, p, pa, d, n in rows
+    }
+    assert len(mart) == len(truth) > 24
+    for key, expected in truth.items():
+        got = mart[key]
+        assert {k: got[k] for k in ("promoters", "passives", "detractors", "responses")} == {
+            k: expected[k] for k in ("promoters", "passives", "detractors", "responses")
+        }, key
+        assert 100.0 * (got["promoters"] - got["detractors"]) / got["responses"] == pytest.approx(
+            expected["nps"], abs=1e-4
+        )  # truth is rounded to 4 places
+
+
+def test_monthly_csat_equals_the_generators_ground_truth(built_lake: BuiltLake):
+    truth = _truth(built_lake)["monthly_csat"]
+    rows = built_lake.query(
+        "SELECT strftime(month, '%Y-%m'), coalesce(segment, 'ALL'), sum(responses), sum(satisfied_responses) "
+        "FROM marts.customer_csat_monthly GROUP BY GROUPING SETS ((month), (month, segment))",
+        serving=True,
+    )
+    mart = {f"{month}|{segment}": (n, s) for month, segment, n, s in rows}
+    assert mart == {key: (v["responses"], v["satisfied"]) for key, v in truth.items()}
+
+
+def test_planted_churn_effect_is_recovered_from_customer_360(built_lake: BuiltLake):
+    """Customers at risk and lost before/after the initiative, at treated and control locations, equal the
+    generator's realised counts: the published customer rows carry the planted churn effect intact."""
+    truth = _truth(built_lake)["planted_effects"]["empathy_training"]
+    treated = truth["treated_locations"]
+    start = truth["start_month"] + "-01"
+    generator = _truth(built_lake)["generator"]
+    first = generator["start"] + "-01"
+    for cell, expected in truth["realised_churn"].items():
+        arm, period = cell.split("_")
+        lo, hi = (start, "9999-12-31") if period == "after" else (first, start)
+        at_risk, lost = built_lake.query(
+            f"""SELECT count(*), count(*) FILTER (WHERE lost_date >= CAST(? AS DATE) AND lost_date < CAST(? AS DATE))
+            FROM marts.customer_360
+            WHERE {"" if arm == "treated" else "NOT "}list_contains(?, location)
+              AND signup_date < CAST(? AS DATE) AND (lost_date IS NULL OR lost_date >= CAST(? AS DATE))""",
+            [lo, hi, treated, lo, lo],
+            serving=True,
+        )[0]
+        assert (at_risk, lost) == (expected["customers_at_start"], expected["lost"]), cell

@@ -90,7 +90,8 @@ flagged as (
 
     select
         *,
-        not is_lost
+        -- A subscriber who never orders is not inactive: the flag is for customers judged by their orders.
+        churn_basis = 'inactivity' and not is_lost
             and coalesce(last_order_at::date, signup_date) + to_days({{ var('risk_inactive_days') }}) <= as_of_date
             as risk_inactive,
         coalesce(latest_nps_score <= {{ var('nps_detractor_max') }}, false) as risk_detractor,
