@@ -24,10 +24,13 @@ months as (
 
 events as (
 
-    select segment, region, location, channel, signup_month as month, 1 as new_customers, 0 as lost_customers
+    select segment, region, location, channel, signup_month as month,
+        1 as new_customers, 0 as lost_customers, 0 as lost_new_customers
     from lifecycle
     union all
-    select segment, region, location, channel, date_trunc('month', lost_date)::date, 0, 1
+    -- A customer lost in their signup month was never among those at the start of a month.
+    select segment, region, location, channel, date_trunc('month', lost_date)::date,
+        0, 1, (date_trunc('month', lost_date)::date = signup_month)::int
     from lifecycle
     where lost_date is not null
 
@@ -37,7 +40,8 @@ monthly_events as (
 
     select segment, region, location, channel, month,
         sum(new_customers) as new_customers,
-        sum(lost_customers) as lost_customers
+        sum(lost_customers) as lost_customers,
+        sum(lost_new_customers) as lost_new_customers
     from events
     group by all
 
@@ -58,7 +62,8 @@ filled as (
         groups.location,
         groups.channel,
         coalesce(monthly_events.new_customers, 0) as new_customers,
-        coalesce(monthly_events.lost_customers, 0) as lost_customers
+        coalesce(monthly_events.lost_customers, 0) as lost_customers,
+        coalesce(monthly_events.lost_new_customers, 0) as lost_new_customers
     from groups
     cross join months
     left join monthly_events
@@ -94,10 +99,13 @@ final as (
         customers_at_start,
         new_customers,
         lost_customers,
+        lost_customers - lost_new_customers as lost_from_start,
         customers_at_start + new_customers - lost_customers as customers_at_end,
-        {{ pct('lost_customers', 'customers_at_start') }} as churn_pct,
-        -- (E - N) / S with E = S + N - L, i.e. (S - L) / S: new customers lost in their first month count.
-        {{ pct('customers_at_start - lost_customers', 'customers_at_start') }} as retention_pct
+        -- Churn and retention describe the customers the month started with, so both stay in 0..100 and
+        -- add up to 100; a customer who joins and leaves within the month is in neither (docs/decisions.md).
+        {{ pct('lost_customers - lost_new_customers', 'customers_at_start') }} as churn_pct,
+        {{ pct('customers_at_start - (lost_customers - lost_new_customers)', 'customers_at_start') }}
+            as retention_pct
     from running
     -- A group's months before its first customer carry nothing.
     where customers_at_start + new_customers + lost_customers > 0
