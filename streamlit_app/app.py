@@ -23,6 +23,7 @@ st.set_page_config(layout="wide", page_title="Empathy Lake")
 navigation = st.navigation(
     [
         st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+        st.Page("app_pages/customer_empathy.py", title="Customer empathy", icon=":material/favorite:"),
         st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
     ]
 )

@@ -35,3 +35,36 @@ def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str
             ],
         )
     )
+
+
+def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerChart:
+    """Tickets per handle-time band (bars, left axis) with the customers' sentiment score over them (line,
+    right axis, −100…100): two measures on one band axis, so each keeps its own scale."""
+    data = by_band.assign(sentiment_score=by_band["sentiment_score"].astype("float64"))
+    x = alt.X("band:N", title="Handle time", sort=bands, axis=alt.Axis(labelAngle=0))
+    tooltip = [
+        alt.Tooltip("band:N", title="Handle time"),
+        alt.Tooltip("tickets:Q", title="Tickets", format=",d"),
+        alt.Tooltip("scored_tickets:Q", title="Tickets with a survey", format=",d"),
+        alt.Tooltip("sentiment_score:Q", title="Sentiment score", format=".1f"),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(opacity=0.45, color="#4c78a8")
+        .encode(x=x, y=alt.Y("tickets:Q", title="Tickets", axis=alt.Axis(titleColor="#4c78a8")), tooltip=tooltip)
+    )
+    line = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(color="#e45756", size=60), color="#e45756", strokeWidth=3)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "sentiment_score:Q",
+                title="Sentiment score (−100…100)",
+                scale=alt.Scale(domain=[-100, 100]),
+                axis=alt.Axis(titleColor="#e45756", orient="right", grid=False),  # one grid: the tickets''
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return alt.layer(bars, line).resolve_scale(y="independent")

@@ -16,16 +16,66 @@ from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
+
+from tests.customer_sample import customer_marts
 
 # Table -> columns, in the order the pipeline creates them (dbt marts; loader and GX ledger tables, with
 # meta.quarantine's `record` withheld by the publish step).
 SERVING_TABLES: dict[str, str] = {
-    "marts.customer_nps_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
-        responses BIGINT, promoters BIGINT, passives BIGINT, detractors BIGINT, nps DOUBLE""",
-    "marts.customer_csat_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
-        responses BIGINT, satisfied_responses BIGINT, score_sum DOUBLE, csat_pct DOUBLE, csat_mean DOUBLE""",
+    "marts.customer_nps_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        touchpoint VARCHAR, responses BIGINT, promoters BIGINT, passives BIGINT, detractors BIGINT, nps DOUBLE""",
+    "marts.customer_csat_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        touchpoint VARCHAR, responses BIGINT, satisfied_responses BIGINT, score_sum DOUBLE, csat_pct DOUBLE,
+        csat_mean DOUBLE""",
+    "marts.customer_ces_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        touchpoint VARCHAR, responses BIGINT, easy_responses BIGINT, difficult_responses BIGINT, score_sum DOUBLE,
+        ces_mean DOUBLE, ces_easy_pct DOUBLE, ces_difficult_pct DOUBLE""",
+    "marts.customer_nps_detractor_comments": """response_id VARCHAR, month DATE, responded_at TIMESTAMP,
+        score DOUBLE, comment VARCHAR, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        touchpoint VARCHAR, ticket_id VARCHAR""",
+    "marts.customer_retention_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, customers_at_start HUGEINT, new_customers HUGEINT, lost_customers HUGEINT,
+        lost_from_start HUGEINT, customers_at_end HUGEINT, churn_pct DOUBLE, retention_pct DOUBLE""",
+    "marts.customer_repeat_purchase_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, buyers BIGINT, repeat_buyers BIGINT, orders HUGEINT, window_months INTEGER,
+        window_start_month DATE, window_complete BOOLEAN, repeat_purchase_pct DOUBLE""",
+    "marts.customer_orders_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, orders_placed BIGINT, cancelled_orders BIGINT, orders BIGINT, gross_revenue DOUBLE,
+        refunds DOUBLE, net_revenue DOUBLE, aov DOUBLE, aov_net DOUBLE""",
+    "marts.customer_conversion_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, leads BIGINT, converted_leads BIGINT, lost_leads BIGINT, open_leads BIGINT,
+        days_to_convert_sum DOUBLE, conversion_pct DOUBLE, days_to_convert_avg DOUBLE""",
+    "marts.customer_support_monthly": """month DATE, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, category VARCHAR, tickets BIGINT, replied_tickets BIGINT, first_reply_minutes_sum DOUBLE,
+        resolved_tickets BIGINT, first_resolution_hours_sum DOUBLE, fully_resolved_tickets BIGINT,
+        full_resolution_hours_sum DOUBLE, first_contact_resolved_tickets BIGINT, reopened_tickets BIGINT,
+        reopens HUGEINT, contacts HUGEINT, handled_tickets BIGINT, handle_minutes_sum DOUBLE,
+        handled_contacts HUGEINT, support_cost DOUBLE, first_reply_minutes_avg DOUBLE,
+        first_resolution_hours_avg DOUBLE, full_resolution_hours_avg DOUBLE, fcr_pct DOUBLE, reopen_pct DOUBLE,
+        aht_minutes DOUBLE, handle_minutes_per_ticket DOUBLE, cost_per_interaction DOUBLE, cost_per_ticket DOUBLE""",
+    "marts.customer_handle_time_sentiment": """month DATE, channel VARCHAR, region VARCHAR, location VARCHAR,
+        handle_time_band VARCHAR, sentiment_source VARCHAR, tickets BIGINT, handle_minutes_sum DOUBLE,
+        scored_tickets BIGINT, positive_tickets BIGINT, neutral_tickets BIGINT, negative_tickets BIGINT,
+        handle_minutes_avg DOUBLE, sentiment_score DOUBLE, negative_pct DOUBLE""",
+    "marts.customer_churn_summary": """segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        churn_basis VARCHAR, customers BIGINT, lost_customers BIGINT, active_customers BIGINT, as_of_date DATE,
+        churn_pct DOUBLE""",
+    "marts.customer_value_summary": """segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR,
+        customers BIGINT, buyers BIGINT, orders HUGEINT, gross_revenue DOUBLE, net_revenue DOUBLE,
+        customer_years DOUBLE, lost_customers_observed BIGINT, historical_cltv DOUBLE, aov_net DOUBLE,
+        orders_per_customer_year DOUBLE, annual_churn_rate DOUBLE, expected_lifespan_years DOUBLE,
+        predictive_cltv DOUBLE""",
+    "marts.customer_360": """customer_id VARCHAR, segment VARCHAR, region VARCHAR, location VARCHAR,
+        channel VARCHAR, signup_date DATE, tenure_days BIGINT, churn_basis VARCHAR, is_lost BOOLEAN,
+        lost_date DATE, lifetime_orders BIGINT, lifetime_gross_revenue DOUBLE, lifetime_net_revenue DOUBLE,
+        first_order_at TIMESTAMP, last_order_at TIMESTAMP, tickets BIGINT, open_tickets BIGINT,
+        oldest_open_ticket_at TIMESTAMP, last_contact_at TIMESTAMP, latest_nps_score DOUBLE,
+        latest_nps_at TIMESTAMP, latest_csat_score DOUBLE, latest_csat_at TIMESTAMP, risk_inactive BOOLEAN,
+        risk_detractor BOOLEAN, risk_low_csat BOOLEAN, risk_aging_ticket BOOLEAN, at_risk BOOLEAN,
+        risk_flags INTEGER, as_of_date DATE""",
+    "marts.support_cost_assumptions": """channel VARCHAR, agent_cost_per_hour DOUBLE, cost_per_contact DOUBLE,
+        note VARCHAR""",
     "meta.load_report": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, mapping VARCHAR,
         status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, message VARCHAR,
         loaded_at TIMESTAMP""",
@@ -84,45 +134,9 @@ def write_serving_db(
 
 
 # --- a small fictional business --------------------------------------------------------------------------
-MONTHS = pd.date_range("2025-01-01", "2025-06-01", freq="MS")
-SEGMENTS = ["Enterprise", "SMB", "Consumer"]
-LOCATIONS = {"Berlin": "EMEA", "Lisbon": "EMEA", "Toronto": "AMER"}
-
-
-def _segment_rows(rng: np.random.Generator) -> pd.DataFrame:
-    rows = [
-        {"month": m.date(), "segment": s, "region": r, "location": loc}
-        for m in MONTHS
-        for s in SEGMENTS
-        for loc, r in LOCATIONS.items()
-    ]
-    frame = pd.DataFrame(rows)
-    # Very different sizes per row, so a mean of row ratios differs from the ratio of summed counts.
-    frame["responses"] = rng.choice([0, 3, 12, 40, 150], size=len(frame), p=[0.08, 0.2, 0.3, 0.27, 0.15])
-    return frame
-
-
 def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
-    rng = np.random.default_rng(seed)
-    nps = _segment_rows(rng)
-    # Segments lean differently: Enterprise promotes, Consumer detracts.
-    lean = nps["segment"].map({"Enterprise": 0.55, "SMB": 0.4, "Consumer": 0.25}).to_numpy()
-    nps["promoters"] = rng.binomial(nps["responses"], lean)
-    nps["detractors"] = rng.binomial(nps["responses"] - nps["promoters"], 0.5)
-    nps["passives"] = nps["responses"] - nps["promoters"] - nps["detractors"]
-    nps["nps"] = np.where(
-        nps["responses"] > 0, 100.0 * (nps["promoters"] - nps["detractors"]) / nps["responses"].clip(lower=1), None
-    )
-
-    csat = _segment_rows(rng)
-    csat["satisfied_responses"] = rng.binomial(csat["responses"], lean)
-    csat["score_sum"] = (
-        csat["satisfied_responses"] * 4.5 + (csat["responses"] - csat["satisfied_responses"]) * 2.2
-    ).round(1)
-    safe = csat["responses"].clip(lower=1)
-    csat["csat_pct"] = np.where(csat["responses"] > 0, 100.0 * csat["satisfied_responses"] / safe, None)
-    csat["csat_mean"] = np.where(csat["responses"] > 0, csat["score_sum"] / safe, None)
-    return {"marts.customer_nps_monthly": nps, "marts.customer_csat_monthly": csat}
+    """Every customer mart (tests/customer_sample.py says what is planted in them)."""
+    return customer_marts(seed)
 
 
 def sample_meta() -> dict[str, pd.DataFrame]:

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_expectations import assert_shows, latest_load, months, shown_number, sql, sql_nps
+from tests.dashboard_expectations import (
+    assert_shows,
+    customer_default_month,
+    latest_load,
+    months,
+    shown_number,
+    sql,
+    sql_customer_kpi,
+    sql_nps,
+)
 from tests.serving_fixture import sample_serving_db
 
 pytestmark = pytest.mark.browser
@@ -121,6 +130,7 @@ def test_dashboard_in_headless_chromium(tmp_path):
     expected_read = sql(
         serving_db, "SELECT sum(rows_read) FROM meta.load_report WHERE load_id = ?", [latest_load(serving_db)]
     )[0][0]
+    expected_fcr = sql_customer_kpi(serving_db, "FCR %", customer_default_month(serving_db))
 
     with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -137,5 +147,11 @@ def test_dashboard_in_headless_chromium(tmp_path):
             assert metric_text(page, "Read = loaded + quarantined") == "yes"
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             assert save_screenshot(page, tmp_path, "data_quality.png").stat().st_size > 0
+
+            page.goto(f"{url}/customer_empathy", wait_until="domcontentloaded")
+            assert_shows(metric_text(page, "FCR %"), expected_fcr)
+            page.get_by_test_id("stVegaLiteChart").nth(1).wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            page.get_by_test_id("stDataFrame").last.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert save_screenshot(page, tmp_path, "customer_empathy.png").stat().st_size > 0
         finally:
             browser.close()

@@ -123,7 +123,8 @@ def test_the_dashboard_never_imports_the_pipeline():
         [
             sys.executable,
             "-c",
-            "import sys, streamlit_app.warehouse, streamlit_app.kpis, streamlit_app.marts, streamlit_app.quality;"
+            "import sys, streamlit_app.warehouse, streamlit_app.kpis, streamlit_app.marts, streamlit_app.quality,"
+            " streamlit_app.customer_kpis, streamlit_app.customer_marts;"
             "sys.exit('dagster_project' in sys.modules or 'dagster' in sys.modules)",
         ],
         cwd=REPO_ROOT,

@@ -132,9 +132,9 @@ with st.expander("How is this computed?"):
     st.markdown(
         """
 Every number comes from the published marts `marts.customer_nps_monthly` and `marts.customer_csat_monthly`
-(one row per month, segment, region and location, with counts). For any selection the dashboard **adds up
-the counts first and divides last**; it never averages the ratios of the rows, which would let a location
-with 10 answers weigh as much as one with 10,000.
+(one row per month, segment, region, location, channel and touchpoint, with counts). For any selection the
+dashboard **adds up the counts first and divides last**; it never averages the ratios of the rows, which
+would let a location with 10 answers weigh as much as one with 10,000.
 
 - **NPS** = 100 × (Σ promoters − Σ detractors) / Σ responses. Promoters answered 9–10, detractors 0–6,
   passives 7–8; the range is −100…100.

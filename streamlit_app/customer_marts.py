@@ -1,0 +1,252 @@
+"""The customer marts the Customer empathy page reads, and its filters over them.
+
+"channel" means a different thing per mart: the customer's acquisition channel in the survey, retention,
+repeat-purchase and detractor marts (the lead's channel in the conversion mart), the order's sales channel
+in the orders mart, the ticket's contact channel in the support marts. "phone" is a value of all three, so
+one "Channel" filter would silently mix them. Each mart's `channel` is therefore loaded under the name of
+what it means (`acquisition_channel`, `sales_channel`, `contact_channel`), and each meaning has its own
+filter.
+
+A filter applies to every mart that has its dimension; a chosen value a mart does not hold leaves no rows
+there, so its numbers show "no data" rather than numbers for everyone. A mart without the dimension at all
+(handle time has no segment) ignores the filter, and the page says so (`ignored_filters`).
+
+Only counts are loaded, never the marts' ratio columns: every ratio is recomputed (customer_kpis.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from streamlit_app import warehouse
+from streamlit_app.marts import UNKNOWN
+
+FILTERS = {
+    "segment": "Segment",
+    "location": "Location",
+    "acquisition_channel": "Acquisition channel",
+    "sales_channel": "Sales channel",
+    "contact_channel": "Contact channel",
+}
+DEFAULT_PERIOD_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Mart:
+    table: str  # in schema marts
+    label: str
+    dimensions: dict[str, str]  # name on the page (a FILTERS key or another dimension) -> mart column
+    counts: tuple[str, ...]
+    other: tuple[str, ...] = ()  # further columns read as they are
+    monthly: bool = True  # has a `month` column
+
+    @property
+    def qualified(self) -> str:
+        return f"marts.{self.table}"
+
+    @property
+    def columns(self) -> list[str]:
+        return [*(["month"] if self.monthly else []), *self.dimensions.values(), *self.counts, *self.other]
+
+
+_SURVEY_DIMENSIONS = {
+    "segment": "segment",
+    "region": "region",
+    "location": "location",
+    "acquisition_channel": "channel",
+    "touchpoint": "touchpoint",
+}
+_CUSTOMER_DIMENSIONS = {"segment": "segment", "region": "region", "location": "location"}
+
+MARTS: dict[str, Mart] = {
+    "nps": Mart(
+        "customer_nps_monthly", "NPS", _SURVEY_DIMENSIONS, ("responses", "promoters", "passives", "detractors")
+    ),
+    "csat": Mart(
+        "customer_csat_monthly", "CSAT", _SURVEY_DIMENSIONS, ("responses", "satisfied_responses", "score_sum")
+    ),
+    "ces": Mart(
+        "customer_ces_monthly",
+        "CES",
+        _SURVEY_DIMENSIONS,
+        ("responses", "easy_responses", "difficult_responses", "score_sum"),
+    ),
+    "retention": Mart(
+        "customer_retention_monthly",
+        "retention",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("customers_at_start", "new_customers", "lost_customers", "lost_from_start", "customers_at_end"),
+    ),
+    "repeat": Mart(
+        "customer_repeat_purchase_monthly",
+        "repeat purchase",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("buyers", "repeat_buyers", "orders"),
+        other=("window_months", "window_complete"),
+    ),
+    "conversion": Mart(
+        "customer_conversion_monthly",
+        "conversion",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("leads", "converted_leads", "lost_leads", "open_leads", "days_to_convert_sum"),
+    ),
+    "orders": Mart(
+        "customer_orders_monthly",
+        "orders",
+        {**_CUSTOMER_DIMENSIONS, "sales_channel": "channel"},
+        ("orders_placed", "cancelled_orders", "orders", "gross_revenue", "refunds", "net_revenue"),
+    ),
+    "support": Mart(
+        "customer_support_monthly",
+        "support",
+        {**_CUSTOMER_DIMENSIONS, "contact_channel": "channel", "category": "category"},
+        (
+            "tickets",
+            "replied_tickets",
+            "first_reply_minutes_sum",
+            "resolved_tickets",
+            "first_contact_resolved_tickets",
+            "contacts",
+            "handled_tickets",
+            "handle_minutes_sum",
+            "handled_contacts",
+            "support_cost",
+        ),
+    ),
+    "handle_time": Mart(
+        "customer_handle_time_sentiment",
+        "handle time × sentiment",
+        {"region": "region", "location": "location", "contact_channel": "channel", "band": "handle_time_band"},
+        ("tickets", "handle_minutes_sum", "scored_tickets", "positive_tickets", "neutral_tickets", "negative_tickets"),
+        other=("sentiment_source",),
+    ),
+    "detractors": Mart(
+        "customer_nps_detractor_comments",
+        "NPS detractor comments",
+        _SURVEY_DIMENSIONS,
+        (),
+        other=("response_id", "responded_at", "score", "comment", "ticket_id"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every mart's rows (no rows, same columns, when unusable) and what the page must say about them."""
+
+    frames: dict[str, pd.DataFrame]
+    missing: list[str]  # messages: not in this publication, or lacking columns the page needs
+    empty: list[str]  # marts present with no rows
+
+
+def _published_columns() -> dict[str, set[str]]:
+    """Table -> column names of schema `marts` in the serving copy (one query for all marts)."""
+    rows = warehouse.query(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = ? AND table_schema = 'marts'",
+        [warehouse.CATALOG],
+    )
+    return {table: set(group["column_name"]) for table, group in rows.groupby("table_name")}
+
+
+def _no_rows(mart: Mart) -> pd.DataFrame:
+    columns = {"month": "datetime64[us]"} if mart.monthly else {}
+    columns.update({name: "str" for name in mart.dimensions})
+    columns.update({c: "float64" for c in mart.counts})
+    columns.update({c: "object" for c in mart.other})
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def _select(mart: Mart) -> str:
+    dimensions = [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
+    columns = [*(["month"] if mart.monthly else []), *dimensions, *mart.counts, *mart.other]
+    return f"SELECT {', '.join(columns)} FROM {mart.qualified}"
+
+
+def load(name: str) -> pd.DataFrame:
+    """One mart's rows with `month` as a Timestamp and dimensions renamed to what they mean."""
+    frame = warehouse.query(_select(MARTS[name]))
+    if "month" in frame:
+        frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def load_all() -> Loaded:
+    frames: dict[str, pd.DataFrame] = {}
+    missing: list[str] = []
+    empty: list[str] = []
+    published = _published_columns()
+    for name, mart in MARTS.items():
+        present = published.get(mart.table)
+        lacking = None if present is None else [c for c in mart.columns if c not in present]
+        if lacking is None:
+            missing.append(f"This publication has no {mart.label} mart (`{mart.qualified}`).")
+        elif lacking:
+            missing.append(f"`{mart.qualified}` lacks the column(s) {', '.join(lacking)}; it is left out.")
+        if lacking is None or lacking:
+            frames[name] = _no_rows(mart)
+            continue
+        frames[name] = load(name)
+        if frames[name].empty:
+            empty.append(f"`{mart.qualified}` holds no rows.")
+    return Loaded(frames=frames, missing=missing, empty=empty)
+
+
+# --- filters -------------------------------------------------------------------------------------------------
+def filter_rows(
+    df: pd.DataFrame,
+    months: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    choices: Mapping[str, Collection[str]] | None = None,
+) -> pd.DataFrame:
+    """Rows in the month range (inclusive) and the chosen values of each filter the frame has a column for.
+    An empty choice means all values; a filter without a column here filters nothing (see ignored_filters)."""
+    keep = pd.Series(True, index=df.index)
+    if months is not None:
+        keep &= df["month"].between(months[0], months[1])
+    for name, values in (choices or {}).items():
+        if values and name in df.columns:
+            keep &= df[name].isin(list(values))
+    return df[keep]
+
+
+def ignored_filters(name: str, choices: Mapping[str, Collection[str]]) -> list[str]:
+    """Labels of the filters in use that mart `name` has no dimension for."""
+    dimensions = MARTS[name].dimensions
+    return [FILTERS[f] for f, values in choices.items() if values and f in FILTERS and f not in dimensions]
+
+
+def options(frames: Mapping[str, pd.DataFrame], name: str) -> list[str]:
+    """Every value of dimension `name` in any mart, sorted (the filter's choices)."""
+    values: set[str] = set()
+    for frame in frames.values():
+        if name in frame.columns:
+            values.update(frame[name].dropna().unique())
+    return sorted(values)
+
+
+def months_of(frames: Mapping[str, pd.DataFrame]) -> list[pd.Timestamp]:
+    """Every month any monthly mart holds, oldest first (the period's choices)."""
+    months: set[pd.Timestamp] = set()
+    for frame in frames.values():
+        if "month" in frame.columns:
+            months.update(pd.Timestamp(m) for m in frame["month"].dropna().unique())
+    return sorted(months)
+
+
+def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The latest month EVERY non-empty KPI mart has reached, and the 11 months before it (or the first
+    month). Some marts run up to the as-of date, whose month is still partial (a few survey answers, churn
+    counted for part of the month); ending on the latest month of any mart would show mostly "no data".
+    Marts of single events (detractor comments) do not count: a month without a comment is not missing."""
+    months = months_of(frames)
+    latest = [
+        frame["month"].max()
+        for name, frame in frames.items()
+        if MARTS[name].counts and "month" in frame and not frame.empty
+    ]
+    end = min(latest) if latest else months[-1]
+    start = max(months[0], end - pd.DateOffset(months=DEFAULT_PERIOD_MONTHS - 1))
+    return pd.Timestamp(start), pd.Timestamp(end)

@@ -1,0 +1,454 @@
+"""The Customer empathy page: every number on it equals the mart it comes from.
+
+The page runs headless with Streamlit's AppTest against a serving file written by tests/serving_fixture.py;
+every expected number is recomputed here with SQL over the same file (sum the counts, divide last), never
+with the app's pandas code. The pure arithmetic and filter rules are tested without Streamlit at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from streamlit_app import customer_kpis, customer_marts
+from streamlit_app.formatting import format_delta, format_value
+from tests.dashboard_expectations import (
+    CUSTOMER_KPI_SQL,
+    assert_shows,
+    customer_default_month,
+    customer_default_start,
+    month_before,
+    sql,
+    sql_customer_kpi,
+)
+from tests.serving_fixture import SERVING_TABLES, read_serving_tables, sample_serving_db, write_serving_db
+from tests.test_dashboard_apptest import dataframe_with, metric, run_app
+
+PAGE = "app_pages/customer_empathy.py"
+SUPPORT_CARDS = ["FCR %", "First reply time", "AHT", "Cost per interaction"]
+ACQUISITION_CARDS = ["NPS", "CSAT %", "CES mean", "CES easy %", "Churn %", "Repeat purchase %", "Conversion %"]
+
+
+def open_page(monkeypatch, db: Path):
+    at = run_app(monkeypatch, db)
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at):
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def assert_card(at, db: Path, label: str, month: dt.date, **where) -> None:
+    """The card's value and its change against the month before, both from SQL over `db`."""
+    shown = metric(at, label)
+    now = sql_customer_kpi(db, label, month, **where)
+    before = sql_customer_kpi(db, label, month_before(month), **where)
+    assert_shows(shown.value, now)
+    if now is None or before is None:
+        assert not shown.proto.delta, f"{label}: a change from no data"
+    else:
+        assert_shows(shown.proto.delta.split()[0].lstrip("+"), now - before)
+
+
+def values(db: Path, statement: str, params: list | None = None) -> list:
+    return [r[0] for r in sql(db, statement, params)]
+
+
+@pytest.fixture
+def serving_db(tmp_path) -> Path:
+    return sample_serving_db(tmp_path)
+
+
+# --- the cards -------------------------------------------------------------------------------------------
+def test_every_card_equals_sql_over_the_latest_month(monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    month = customer_default_month(serving_db)
+    assert f"{month:%b %Y}" in [h.value for h in at.subheader]
+    assert sorted(m.label for m in at.metric) == sorted(CUSTOMER_KPI_SQL)
+    for label in CUSTOMER_KPI_SQL:
+        assert_card(at, serving_db, label, month)
+
+
+def test_the_default_month_is_the_latest_every_mart_has_reached(monkeypatch, serving_db):
+    latest_anywhere = values(serving_db, "SELECT max(month) FROM marts.customer_retention_monthly")[0]
+    assert latest_anywhere > customer_default_month(serving_db), "the data must hold a partial month"
+    at = open_page(monkeypatch, serving_db)
+    start, end = at.select_slider(key="customer_period").value
+    assert (start.date(), end.date()) == (customer_default_start(serving_db), customer_default_month(serving_db))
+
+
+def test_cards_for_a_segment_and_a_location_recompute_from_their_counts(monkeypatch, serving_db):
+    month = customer_default_month(serving_db)
+    overall = sql_customer_kpi(serving_db, "NPS", month)
+    pairs = sql(
+        serving_db,
+        "SELECT DISTINCT segment, location FROM marts.customer_nps_monthly WHERE month = ? ORDER BY ALL",
+        [month],
+    )
+    candidates = [
+        (segment, location, value)
+        for segment, location in pairs
+        if (value := sql_customer_kpi(serving_db, "NPS", month, segment=segment, location=location)) is not None
+    ]
+    # The pair whose NPS differs most from the total, so a filter that did nothing would be caught.
+    segment, location, expected = max(candidates, key=lambda c: abs(c[2] - overall))
+    assert abs(expected - overall) > 0.1, "the data cannot show that the filters work"
+
+    at = open_page(monkeypatch, serving_db)
+    at.multiselect(key="customer_segments").select(segment)
+    at.multiselect(key="customer_locations").select(location)
+    rerun(at)
+    for label in CUSTOMER_KPI_SQL:
+        assert_card(at, serving_db, label, month, segment=segment, location=location)
+
+
+def test_a_location_a_mart_does_not_hold_shows_no_data_not_zero(monkeypatch, serving_db):
+    month = customer_default_month(serving_db)
+    locations = values(serving_db, "SELECT DISTINCT location FROM marts.customer_nps_monthly ORDER BY 1")
+    gaps = [
+        (label, location)
+        for label in CUSTOMER_KPI_SQL
+        for location in locations
+        if sql_customer_kpi(serving_db, label, month, location=location) is None
+    ]
+    assert gaps, "the data must hold a card without data for a location"
+    label, location = gaps[0]
+
+    at = open_page(monkeypatch, serving_db)
+    at.multiselect(key="customer_locations").select(location)
+    rerun(at)
+    assert metric(at, label).value == "—"
+    assert not metric(at, label).proto.delta
+
+
+@pytest.mark.parametrize(
+    ("key", "table", "filtered"),
+    [
+        ("contact_channels", "customer_support_monthly", SUPPORT_CARDS),
+        ("sales_channels", "customer_orders_monthly", ["AOV"]),
+        ("acquisition_channels", "customer_nps_monthly", ACQUISITION_CARDS),
+    ],
+)
+def test_each_channel_filter_applies_only_to_its_meaning_of_channel(monkeypatch, serving_db, key, table, filtered):
+    month = customer_default_month(serving_db)
+    card = filtered[0]
+    channels = values(serving_db, f"SELECT DISTINCT channel FROM marts.{table} WHERE month = ? ORDER BY 1", [month])
+    overall = sql_customer_kpi(serving_db, card, month)
+    channel = max(channels, key=lambda c: abs((sql_customer_kpi(serving_db, card, month, channel=c) or 0) - overall))
+    assert abs(sql_customer_kpi(serving_db, card, month, channel=channel) - overall) > 0.01
+
+    at = open_page(monkeypatch, serving_db)
+    at.multiselect(key=key).select(channel)
+    rerun(at)
+    for label in CUSTOMER_KPI_SQL:
+        if label in filtered:
+            assert_card(at, serving_db, label, month, channel=channel)
+        else:
+            assert_card(at, serving_db, label, month)  # another meaning of "channel": not filtered
+
+
+def test_the_period_end_picks_the_cards_month(monkeypatch, serving_db):
+    month = customer_default_month(serving_db)
+    earlier = month_before(month_before(month))
+    at = open_page(monkeypatch, serving_db)
+    start = at.select_slider(key="customer_period").value[0]
+    at.select_slider(key="customer_period").set_range(start, pd.Timestamp(earlier))
+    rerun(at)
+    for label in CUSTOMER_KPI_SQL:
+        assert_card(at, serving_db, label, earlier)
+
+
+# --- trends, handle time, comments -----------------------------------------------------------------------
+def test_every_trend_table_equals_sql_per_month(monkeypatch, serving_db):
+    start, end = customer_default_start(serving_db), customer_default_month(serving_db)
+    at = open_page(monkeypatch, serving_db)
+    for kpi in customer_kpis.CARD_KPIS:
+        at.selectbox(key="customer_trend").set_value(kpi.key)
+        rerun(at)
+        table, numerator, denominator = CUSTOMER_KPI_SQL[kpi.label]
+        expected = sql(
+            serving_db,
+            f"SELECT month, {denominator}, ({numerator})::DOUBLE / nullif({denominator}, 0) FROM marts.{table} "
+            "WHERE month BETWEEN ? AND ? GROUP BY month ORDER BY month DESC",
+            [start, end],
+        )
+        shown = dataframe_with(at, kpi.key)
+        assert [pd.Timestamp(m).date() for m in shown["month"]] == [m for m, _, _ in expected], kpi.label
+        assert shown[kpi.denominator].tolist() == [d for _, d, _ in expected], kpi.label
+        for value, (_, _, sql_value) in zip(shown[kpi.key], expected, strict=True):
+            assert (pd.isna(value) and sql_value is None) or value == pytest.approx(sql_value), kpi.label
+
+
+def handle_time_sql(db: Path, start: dt.date, end: dt.date, location: str | None = None) -> dict[str, tuple]:
+    rows = sql(
+        db,
+        "SELECT handle_time_band, sum(tickets), sum(scored_tickets), "
+        "100.0 * (sum(positive_tickets) - sum(negative_tickets)) / nullif(sum(scored_tickets), 0), "
+        "100.0 * sum(negative_tickets) / nullif(sum(scored_tickets), 0), sum(handle_minutes_sum) / sum(tickets) "
+        "FROM marts.customer_handle_time_sentiment WHERE month BETWEEN ? AND ? "
+        "AND (?::VARCHAR IS NULL OR location = ?) GROUP BY 1",
+        [start, end, location, location],
+    )
+    return {band: rest for band, *rest in rows}
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "location-and-segment"])
+def test_handle_time_by_band_equals_sql(monkeypatch, serving_db, filtered):
+    start, end = customer_default_start(serving_db), customer_default_month(serving_db)
+    location = values(serving_db, "SELECT min(location) FROM marts.customer_handle_time_sentiment")[0]
+    at = open_page(monkeypatch, serving_db)
+    if filtered:
+        at.multiselect(key="customer_locations").select(location)
+        at.multiselect(key="customer_segments").select(at.multiselect(key="customer_segments").options[0])
+        rerun(at)
+    expected = handle_time_sql(serving_db, start, end, location if filtered else None)
+
+    shown = dataframe_with(at, "sentiment_score").set_index("band")
+    assert list(shown.index) == [
+        b for b in ["0-5 min", "5-10 min", "10-20 min", "20-40 min", "40+ min"] if b in expected
+    ]
+    for band, (tickets, scored, sentiment, negative, minutes) in expected.items():
+        row = shown.loc[band]
+        assert (row["tickets"], row["scored_tickets"]) == (tickets, scored), band
+        assert row["sentiment_score"] == pytest.approx(sentiment), band
+        assert row["negative_pct"] == pytest.approx(negative), band
+        assert row["handle_minutes_avg"] == pytest.approx(minutes), band
+    captions = " ".join(c.value for c in at.caption)
+    assert ("segment filter does not apply" in captions) == filtered
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the overlay chart is drawn"
+
+
+def detractor_sql(db: Path, start: dt.date, end: dt.date, **where: str) -> list[tuple]:
+    conditions = "".join(f" AND {column} = ?" for column in where)
+    return sql(
+        db,
+        "SELECT responded_at, score, comment, segment, location, touchpoint, channel "
+        f"FROM marts.customer_nps_detractor_comments WHERE month BETWEEN ? AND ?{conditions} ORDER BY ALL",
+        [start, end, *where.values()],
+    )
+
+
+def shown_detractors(at) -> list[tuple]:
+    table = dataframe_with(at, "comment")
+    columns = ["responded_at", "score", "comment", "segment", "location", "touchpoint", "acquisition_channel"]
+    rows = [(pd.Timestamp(r[0]).to_pydatetime(), *r[1:]) for r in table[columns].itertuples(index=False)]
+    return sorted(rows)
+
+
+def test_detractor_comments_equal_sql_rows_for_the_period_and_filters(monkeypatch, serving_db):
+    start, end = customer_default_start(serving_db), customer_default_month(serving_db)
+    at = open_page(monkeypatch, serving_db)
+    expected = detractor_sql(serving_db, start, end)
+    assert expected, "the data must hold detractor comments"
+    assert shown_detractors(at) == expected
+    assert f"{len(expected):,} NPS detractors" in " ".join(c.value for c in at.caption)
+
+    segment, location = sql(
+        serving_db,
+        "SELECT segment, location FROM marts.customer_nps_detractor_comments WHERE month BETWEEN ? AND ? "
+        "GROUP BY ALL ORDER BY count(*) DESC, segment, location LIMIT 1",
+        [start, end],
+    )[0]
+    at.multiselect(key="customer_segments").select(segment)
+    at.multiselect(key="customer_locations").select(location)
+    rerun(at)
+    filtered = detractor_sql(serving_db, start, end, segment=segment, location=location)
+    assert 0 < len(filtered) < len(expected)
+    assert shown_detractors(at) == filtered
+
+
+def test_definitions_are_where_the_user_looks(monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    for label in CUSTOMER_KPI_SQL:
+        assert metric(at, label).help, f"{label} has no tooltip"
+    definitions = " ".join(m.value for m in at.expander[0].markdown)
+    assert "KPI definitions" in at.expander[0].label
+    for kpi in customer_kpis.CARD_KPIS:
+        assert f"**{kpi.label}**" in definitions
+    assert "Σ first_contact_resolved_tickets / Σ resolved_tickets" in definitions
+
+
+# --- sparse publications ---------------------------------------------------------------------------------
+def test_nothing_published_says_how_to_build_it(tmp_path, monkeypatch):
+    at = open_page(monkeypatch, tmp_path / "nothing_here.duckdb")
+    assert "No warehouse has been published yet" in " ".join(i.value for i in at.info)
+    assert not at.metric and not at.dataframe
+
+
+def test_a_missing_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatch, serving_db):
+    tables = read_serving_tables(serving_db)
+    missing = "marts.customer_support_monthly"
+    db = write_serving_db(
+        tmp_path / "no_support.duckdb", {k: v for k, v in tables.items() if k != missing}, omit=[missing]
+    )
+    at = open_page(monkeypatch, db)
+    assert "customer_support_monthly" in " ".join(w.value for w in at.warning)
+    month = customer_default_month(db)
+    for label in CUSTOMER_KPI_SQL:
+        if label in SUPPORT_CARDS:
+            assert metric(at, label).value == "—"
+        else:
+            assert_card(at, db, label, month)
+
+
+def test_an_empty_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatch, serving_db):
+    tables = read_serving_tables(serving_db)
+    empty = "marts.customer_conversion_monthly"
+    db = write_serving_db(tmp_path / "empty.duckdb", {k: v for k, v in tables.items() if k != empty})
+    at = open_page(monkeypatch, db)
+    assert "customer_conversion_monthly` holds no rows" in " ".join(i.value for i in at.info)
+    assert metric(at, "Conversion %").value == "—"
+    assert_card(at, db, "NPS", customer_default_month(db))
+
+
+def test_a_mart_without_a_column_the_page_needs_is_named(tmp_path, monkeypatch, serving_db):
+    db = write_serving_db(tmp_path / "old.duckdb", read_serving_tables(serving_db))
+    with duckdb.connect(str(db)) as con:  # a publication from before the marts gained `touchpoint`
+        con.execute("ALTER TABLE marts.customer_nps_monthly DROP COLUMN touchpoint")
+    at = open_page(monkeypatch, db)
+    assert "customer_nps_monthly` lacks the column(s) touchpoint" in " ".join(w.value for w in at.warning)
+    assert metric(at, "NPS").value == "—"
+    assert_card(at, db, "CSAT %", customer_default_month(db))
+
+
+@pytest.mark.parametrize("omit", [False, True], ids=["marts-without-rows", "no-customer-marts"])
+def test_no_customer_rows_at_all_renders_a_message(tmp_path, monkeypatch, serving_db, omit):
+    tables = {k: v for k, v in read_serving_tables(serving_db).items() if k.startswith("meta.")}
+    marts = [t for t in SERVING_TABLES if t.startswith("marts.")]
+    db = write_serving_db(tmp_path / "bare.duckdb", tables, omit=marts if omit else [])
+    at = open_page(monkeypatch, db)
+    assert "hold no monthly rows" in " ".join(i.value for i in at.info)
+    assert not at.metric
+
+
+# --- the fixture stands in for a publish -----------------------------------------------------------------
+def mart_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = con.execute(
+        "SELECT table_schema || '.' || table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'marts' ORDER BY table_schema, table_name, ordinal_position"
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        out.setdefault(table, []).append((column, data_type))
+    return out
+
+
+def test_fixture_marts_have_the_columns_and_types_the_pipeline_publishes(built_lake):
+    """Against a real pipeline run's serving copy: every customer mart it publishes is in the fixture, and
+    every fixture mart has the published columns, in order, with their types."""
+    assert built_lake.success
+    with duckdb.connect(str(built_lake.settings.serving_db), read_only=True) as con:
+        published = mart_columns(con)
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA marts")
+        for table, columns in SERVING_TABLES.items():
+            if table.startswith("marts."):
+                con.execute(f"CREATE TABLE {table} ({columns})")
+        fixture = mart_columns(con)
+    customer = {t for t in published if t.startswith("marts.customer_")}
+    assert customer <= set(fixture), f"customer marts the fixture lacks: {sorted(customer - set(fixture))}"
+    for table, columns in fixture.items():
+        assert table in published, f"{table} is not published"
+        assert columns == published[table], table
+
+
+# --- the arithmetic, without Streamlit -------------------------------------------------------------------
+def frame(**columns) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+def test_zero_or_missing_denominators_give_none_not_zero():
+    assert customer_kpis.ratio(5, 0) is None
+    assert customer_kpis.ratio(0, 0, 100.0) is None
+    assert customer_kpis.ratio(5, float("nan")) is None
+    assert customer_kpis.ratio(0, 4, 100.0) == 0.0  # nobody churned is a real 0
+    empty = frame(lost_from_start=[0, 0], customers_at_start=[0, 0])
+    assert customer_kpis.value_of(empty, customer_kpis.CHURN) is None
+    assert customer_kpis.value_of(empty.iloc[0:0], customer_kpis.CHURN) is None
+    for kpi in customer_kpis.CARD_KPIS:
+        assert customer_kpis.value_of(pd.DataFrame({c: [0] for c in kpi.counts}), kpi) is None, kpi.label
+
+
+def test_kpis_sum_counts_then_divide_never_average_ratios():
+    small_fast = (10.0, 1)  # 10 min for one reply
+    large_slow = (6000.0, 20)  # 300 min per reply
+    rows = frame(first_reply_minutes_sum=[small_fast[0], large_slow[0]], replied_tickets=[small_fast[1], large_slow[1]])
+    assert customer_kpis.value_of(rows, customer_kpis.FIRST_REPLY) == pytest.approx(6010 / 21)
+    assert customer_kpis.value_of(rows, customer_kpis.FIRST_REPLY) != pytest.approx((10 + 300) / 2)
+
+
+def test_subtracted_counts_and_scale():
+    rows = frame(promoters=[5, 0], detractors=[1, 4], responses=[10, 10])
+    assert customer_kpis.value_of(rows, customer_kpis.NPS) == pytest.approx(100 * (5 - 5) / 20)
+    sentiment = frame(positive_tickets=[3], negative_tickets=[1], scored_tickets=[4])
+    assert customer_kpis.value_of(sentiment, customer_kpis.SENTIMENT) == pytest.approx(50.0)
+
+
+def test_aggregate_keeps_groups_without_a_denominator_as_missing():
+    rows = frame(month=["m1", "m1", "m2"], converted_leads=[1, 2, 0], leads=[4, 6, 0], segment=["A", "B", "A"])
+    result = customer_kpis.aggregate(rows, customer_kpis.CONVERSION, ["month"]).set_index("month")
+    assert result.loc["m1", "conversion_pct"] == pytest.approx(30.0)
+    assert result.loc["m1", "leads"] == 10
+    assert pd.isna(result.loc["m2", "conversion_pct"])
+    both = customer_kpis.aggregate(
+        frame(
+            band=["a"],
+            tickets=[2],
+            handle_minutes_sum=[9.0],
+            scored_tickets=[0],
+            positive_tickets=[0],
+            negative_tickets=[0],
+        ),
+        [customer_kpis.HANDLE_MINUTES, customer_kpis.SENTIMENT],
+        ["band"],
+    )
+    assert both["handle_minutes_avg"].iloc[0] == pytest.approx(4.5)
+    assert pd.isna(both["sentiment_score"].iloc[0])
+
+
+def test_changes_of_percentages_are_in_points_and_units_are_written():
+    assert customer_kpis.CSAT.delta_unit == " pts"
+    assert customer_kpis.NPS.delta_unit == " pts"
+    assert customer_kpis.AHT.delta_unit == " min"
+    assert format_value(None, 2, "%") == "—"
+    assert format_value(1234.567, 2) == "1,234.57"
+    assert format_value(148.94, 1, " min") == "148.9 min"
+    assert format_delta(-0.171, "", 2) == "-0.17"
+
+
+def test_filters_apply_where_the_mart_has_the_dimension():
+    rows = frame(
+        month=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-02-01"]),
+        location=["X", "X", "Y"],
+        contact_channel=["phone", "chat", "phone"],
+    )
+    choices = {"segment": ["A"], "location": ["X"], "contact_channel": ["phone"], "sales_channel": []}
+    kept = customer_marts.filter_rows(rows, choices=choices)  # no segment column: that filter filters nothing
+    assert kept["month"].dt.month.tolist() == [1]
+    assert len(customer_marts.filter_rows(rows, choices={"location": ["Z"]})) == 0  # absent value: no data
+    assert len(customer_marts.filter_rows(rows, choices={"location": []})) == 3  # empty choice: all
+    assert customer_marts.ignored_filters("handle_time", choices) == ["Segment"]
+    assert customer_marts.ignored_filters("support", choices) == []
+
+
+def test_default_period_ends_on_the_latest_month_every_mart_reached():
+    def months(*ms: str) -> pd.DataFrame:
+        return frame(month=pd.to_datetime(list(ms)))
+
+    frames = {
+        "nps": months("2024-01-01", "2025-12-01"),
+        "retention": months("2022-01-01", "2026-01-01"),  # runs into the partial as-of month
+        "detractors": months("2025-06-01"),  # single events: a month without any is not missing
+        "support": months(*[]),  # empty marts do not hold the period back
+    }
+    assert customer_marts.default_period(frames) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-01"))
+    short = {"nps": months("2025-05-01", "2025-06-01")}
+    assert customer_marts.default_period(short) == (pd.Timestamp("2025-05-01"), pd.Timestamp("2025-06-01"))
