@@ -297,8 +297,11 @@ def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer
     )
     # Survey answers: CSAT after a sample of tickets; NPS, CES and store/web CSAT from active customers.
     surveyed = np.flatnonzero(resolved & (rng.random(n) < 0.30))
-    t_idx = idx[surveyed]
     t_at = full_resolved[surveyed] + rng.integers(3600, 2 * DAY, surveyed.size)
+    # An answer due after the extract's last day has not been given yet: the data ends with the period.
+    answered = t_at < cal.end
+    surveyed, t_at = surveyed[answered], t_at[answered]
+    t_idx = idx[surveyed]
     n_other = int(6000 * scale / cal.months)
     o_idx = active[rng.integers(0, active.size, n_other)]
     o_at = _times_within(rng, customers, o_idx, lo, hi)
