@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from tests.customer_sample import customer_marts
+from tests.employee_gx_cases import EMPLOYEE_MART_COLUMNS
 
 # Table -> columns, in the order the pipeline creates them (dbt marts; loader and GX ledger tables, with
 # meta.quarantine's `record` withheld by the publish step).
@@ -85,6 +86,13 @@ SERVING_TABLES: dict[str, str] = {
         table_name VARCHAR, expectation VARCHAR, column_name VARCHAR, success BOOLEAN, errored BOOLEAN,
         observed VARCHAR, details VARCHAR""",
 }
+# The employee marts and their cost seed (tests/employee_gx_cases.py holds their columns as dbt builds them).
+SERVING_TABLES.update(
+    {table: ", ".join(f"{c} {t}" for c, t in cols.items()) for table, cols in EMPLOYEE_MART_COLUMNS.items()}
+)
+SERVING_TABLES["marts.employee_turnover_cost_assumptions"] = (
+    "job_level VARCHAR, recruiting_cost DOUBLE, onboarding_cost DOUBLE, lost_productivity_cost DOUBLE, note VARCHAR"
+)
 PUBLICATION_DDL = "published_at TIMESTAMP, run_id VARCHAR, tables BIGINT, total_rows BIGINT"
 FIXTURE_RUN_ID = "run-b2"
 FIXTURE_PUBLISHED_AT = dt.datetime(2025, 7, 2, 6, 30, 5)

@@ -21,6 +21,7 @@ from dagster_project.quality.gx_checks import build_gx_asset_check, build_gx_ass
 from dagster_project.quality.gx_suites import SuiteError, SuiteSpec, load_suite, load_suites, parse_suite
 from dagster_project.quality.gx_validation import read_frame, record_results, validate, validate_frame
 from dagster_project.settings import EXPECTATIONS_DIR
+from tests.employee_gx_cases import EMPLOYEE_BAD_CASES, EMPLOYEE_GOOD_ROWS, EMPLOYEE_MART_COLUMNS
 
 
 def _columns(spec: str) -> dict[str, str]:
@@ -111,6 +112,7 @@ MART_COLUMNS = {
         "ticket_id VARCHAR"
     ),
 }
+MART_COLUMNS.update(EMPLOYEE_MART_COLUMNS)  # the employee marts (tests/employee_gx_cases.py)
 RAW_TABLES = {entity.raw_table: entity for entity in load_contract().entities.values()}
 # Every customer mart has a suite.
 REQUIRED_SUITE_TABLES = {
@@ -203,6 +205,7 @@ GOOD_ROWS = [
        ('r2', DATE '2025-01-01', TIMESTAMP '2025-01-09 10:00', 0, 'Never again', 'Enterprise', 'South', 'Store 2',
         'Unknown', 'web', 't7')""",
 ]
+GOOD_ROWS += EMPLOYEE_GOOD_ROWS
 
 # (suite, damage to the good data, (expectation, column) that must fail). Together they fail every
 # expectation of every suite: test_bad_cases_fail_every_expectation keeps it that way for new suites.
@@ -655,6 +658,7 @@ BAD_CASES = [
      "UPDATE marts.customer_nps_detractor_comments SET comment = NULL WHERE response_id = 'r1'",
      ("expect_column_values_to_be_between", "comment_length")),
 ]  # fmt: skip
+BAD_CASES += EMPLOYEE_BAD_CASES
 
 
 @pytest.fixture(scope="module")

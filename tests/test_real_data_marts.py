@@ -83,3 +83,56 @@ def test_garden_centre_detractor_comments_reach_the_drill_down_in_french(lake: B
     comments = lake.query("SELECT score, comment FROM marts.customer_nps_detractor_comments", serving=True)
     assert comments and all(score <= 6 for score, _ in comments)
     assert any("é" in comment for _, comment in comments)
+
+
+# Published with IBM's HR Analytics attrition sample (same data as R modeldata::attrition): 237 of 1,470
+# employees left; by department from the same file's Attrition × Department counts.
+IBM_ATTRITION_PCT = 16.12
+IBM_ATTRITION_BY_DEPARTMENT = {"Human Resources": 19.05, "Research & Development": 13.84, "Sales": 20.63}
+IBM_MEAN_JOB_SATISFACTION = 2.7286
+
+
+def test_ibm_attrition_overall_from_the_turnover_summary(lake: BuiltLake):
+    ((pct, employees, separations, voluntary),) = lake.query(
+        "SELECT round(100.0 * sum(separations) / sum(employees), 2), sum(employees), sum(separations), "
+        "sum(voluntary_separations) FROM marts.employee_turnover_summary",
+        serving=True,
+    )
+    assert (employees, separations) == (1470, 237)
+    assert voluntary == 237  # the mapping's stated assumption: every leaver counts as voluntary
+    assert pct == IBM_ATTRITION_PCT
+
+
+def test_ibm_attrition_by_department_from_the_turnover_summary(lake: BuiltLake):
+    by_department = dict(
+        lake.query(
+            "SELECT department, round(100.0 * sum(separations) / sum(employees), 2) "
+            "FROM marts.employee_turnover_summary GROUP BY department",
+            serving=True,
+        )
+    )
+    assert by_department == IBM_ATTRITION_BY_DEPARTMENT
+    rows = lake.query("SELECT attrition_pct, separations, employees FROM marts.employee_turnover_summary", serving=True)
+    for pct, separations, employees in rows:
+        assert pct == pytest.approx(100.0 * separations / employees)
+
+
+def test_ibm_mean_job_satisfaction_from_the_item_mart(lake: BuiltLake):
+    ((mean, respondents, suppressed),) = lake.query(
+        "SELECT round(sum(score_sum) / sum(answers), 4), sum(respondents), bool_or(suppressed) "
+        "FROM marts.employee_survey_item_wave WHERE question_id = 'JobSatisfaction'",
+        serving=True,
+    )
+    assert (respondents, suppressed) == (1470, False)
+    assert mean == IBM_MEAN_JOB_SATISFACTION
+
+
+def test_ibm_leavers_all_leave_in_the_snapshot_month(lake: BuiltLake):
+    """The mapping dates every leaver at the 2017-12-31 snapshot: the monthly flow loses all 237 then."""
+    ((separations, balance_errors),) = lake.query(
+        "SELECT sum(separations) FILTER (WHERE month = DATE '2017-12-01'), "
+        "count(*) FILTER (WHERE headcount_end <> headcount_start + hires - separations) "
+        "FROM marts.employee_headcount_monthly",
+        serving=True,
+    )
+    assert (separations, balance_errors) == (237, 0)

@@ -1,0 +1,39 @@
+{#- Employee survey helpers (docs/kpi_definitions.md, Employee; docs/decisions.md D23-D27). -#}
+
+{#- The confidentiality threshold N. Vendors never go below 3 (Supermood, Humaans), so a smaller value is a
+    configuration error that stops the build rather than a silently weaker guarantee. -#}
+{% macro survey_min_respondents() -%}
+    {%- set n = var('survey_min_respondents') | int -%}
+    {%- if n < 3 -%}
+        {{ exceptions.raise_compiler_error("var survey_min_respondents must be at least 3, got " ~ n) }}
+    {%- endif -%}
+    {{ n }}
+{%- endmacro %}
+
+{#- The reason stored on a suppressed cell; NULL on a published one. -#}
+{% macro suppression_reason(is_primary, is_complementary) -%}
+    case
+        when {{ is_primary }} then 'fewer than {{ survey_min_respondents() }} respondents'
+        when {{ is_complementary }} then 'complementary: protects a suppressed group'
+    end
+{%- endmacro %}
+
+{#- A survey answer on the "higher is better" scale: reverse-scored items are flipped within their scale. -#}
+{% macro survey_flipped_score(score, scale_min, scale_max, reverse_scored) -%}
+    case when coalesce({{ reverse_scored }}, false) then {{ scale_min }} + {{ scale_max }} - {{ score }} else {{ score }} end
+{%- endmacro %}
+
+{#- Tenure in whole-year bands, as the sample survey tool reports it. -#}
+{% macro tenure_band(hire_date, on_date) -%}
+    case
+        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 365.25 then '<1y'
+        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 3 * 365.25 then '1-3y'
+        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 5 * 365.25 then '3-5y'
+        else '5y+'
+    end
+{%- endmacro %}
+
+{#- A published survey number: the value, or NULL when its cell is suppressed (never 0). -#}
+{% macro unless_suppressed(expression) -%}
+    case when not suppressed then {{ expression }} end
+{%- endmacro %}

@@ -1,0 +1,46 @@
+-- Employee Assistance Programme utilisation, org level only: the worker on an EAP record is a keyed hash
+-- made at load (contract: pii), so it cannot be joined to a team, and it must not be — EAP use is health
+-- data, and a team-level count would tell a small team who sought help (docs/decisions.md D29).
+with
+
+uses as (
+
+    select
+        date_trunc('month', used_on)::date as month,
+        count(*) as eap_uses,
+        count(distinct employee_id) as eap_users
+    from {{ ref('stg_hris__eap_usage') }}
+    group by date_trunc('month', used_on)
+
+),
+
+headcount as (
+
+    select month, count(*) as employees
+    from {{ ref('int_employee_months') }}
+    group by month
+
+),
+
+joined as (
+
+    select
+        coalesce(h.month, u.month) as month,
+        coalesce(h.employees, 0) as employees,
+        coalesce(u.eap_uses, 0) as eap_uses,
+        coalesce(u.eap_users, 0) as eap_users
+    from headcount as h
+    full outer join uses as u on h.month = u.month
+
+),
+
+final as (
+
+    select
+        *,
+        {{ pct('eap_users', 'employees') }} as eap_utilisation_pct
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,76 @@
+-- Recognition frequency and type per month × department × team × location × manager × tenure band of
+-- the RECEIVER: recognitions per employee employed in the month, and the share of them recognised at least
+-- once. Recognitions of someone not employed that month (a late thank-you) have no group and are left out.
+with
+
+employee_months as (
+
+    select * from {{ ref('int_employee_months') }}
+
+),
+
+recognitions as (
+
+    select
+        receiver_employee_id as employee_id,
+        date_trunc('month', given_at)::date as month,
+        count(*) as recognitions,
+        count(*) filter (where recognition_type = 'peer') as peer_recognitions,
+        count(*) filter (where recognition_type = 'manager') as manager_recognitions,
+        count(*) filter (where recognition_type = 'award') as award_recognitions
+    from {{ ref('stg_hris__recognitions') }}
+    group by receiver_employee_id, date_trunc('month', given_at)
+
+),
+
+joined as (
+
+    select
+        m.month,
+        m.department,
+        m.team,
+        m.location,
+        m.manager_id,
+        m.tenure_band,
+        coalesce(r.recognitions, 0) as recognitions,
+        coalesce(r.peer_recognitions, 0) as peer_recognitions,
+        coalesce(r.manager_recognitions, 0) as manager_recognitions,
+        coalesce(r.award_recognitions, 0) as award_recognitions
+    from employee_months as m
+    left join recognitions as r on m.employee_id = r.employee_id and m.month = r.month
+
+),
+
+counted as (
+
+    select
+        month,
+        department,
+        team,
+        location,
+        manager_id,
+        tenure_band,
+        count(*) as employees,
+        count(*) filter (where recognitions > 0) as recognised_employees,
+        sum(recognitions) as recognitions,
+        sum(peer_recognitions) as peer_recognitions,
+        sum(manager_recognitions) as manager_recognitions,
+        sum(award_recognitions) as award_recognitions,
+        -- No type stated: counted in the total, in none of the types.
+        sum(recognitions - peer_recognitions - manager_recognitions - award_recognitions) as untyped_recognitions
+    from joined
+    group by month, department, team, location, manager_id, tenure_band
+
+),
+
+final as (
+
+    select
+        *,
+        {{ ratio('recognitions', 'employees') }} as recognitions_per_employee,
+        {{ pct('recognised_employees', 'employees') }} as recognised_pct
+    from counted
+
+)
+
+select * from final
