@@ -63,18 +63,13 @@ def _stage_selection(stage: str | None):
     }[stage]
 
 
-def step_durations(result) -> dict[str, float]:
-    """Seconds per Dagster step (asset or check), from the run's own events."""
-    import dagster as dg
-
-    started: dict[str, float] = {}
-    durations: dict[str, float] = {}
-    for event in result.all_events:
-        if event.event_type == dg.DagsterEventType.STEP_START:
-            started[event.step_key] = event.timestamp
-        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            durations[event.step_key] = event.timestamp - started.get(event.step_key, event.timestamp)
-    return durations
+def step_durations(instance, run_id: str) -> dict[str, float]:
+    """Seconds per Dagster step (asset or check), from the run's step statistics in the instance."""
+    return {
+        stats.step_key: stats.end_time - stats.start_time
+        for stats in instance.get_run_step_stats(run_id)
+        if stats.start_time is not None and stats.end_time is not None
+    }
 
 
 def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_times: Path | None = None) -> bool:
@@ -97,7 +92,7 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
     )
     print_run_summary(result, time.perf_counter() - started)
     if step_times:
-        step_times.write_text(json.dumps(step_durations(result), indent=1))
+        step_times.write_text(json.dumps(step_durations(instance, result.run_id), indent=1))
     return result.success
 
 
