@@ -17,7 +17,7 @@ def dbt_manifest() -> None:
     """dagster-dbt builds its assets from the manifest; parse once per session."""
     from dagster_project.cli import prepare_dbt_manifest
 
-    prepare_dbt_manifest()
+    prepare_dbt_manifest(force=True)  # once per session, whatever the checkout left in target/
 
 
 @pytest.fixture(scope="session")
