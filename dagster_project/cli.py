@@ -71,9 +71,11 @@ def _stage_selection(stage: str | None):
 
     from dagster_project.assets.dbt import dbt_models
     from dagster_project.assets.raw import raw_assets
+    from dagster_project.assets.text import text_scores
 
     return {
-        "load": [a.key for a in raw_assets],
+        # Text scoring reads the raw tables and feeds dbt: it belongs with loading.
+        "load": [*(a.key for a in raw_assets), text_scores.key],
         "transform": list(dbt_models.keys),  # seeds, staging, intermediate and marts: one `dbt build`
         "publish": [dg.AssetKey(["serving", "warehouse"])],
     }[stage]

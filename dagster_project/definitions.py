@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
 from dagster_project.assets.serving import serving_warehouse
+from dagster_project.assets.text import text_scores
 from dagster_project.checks import conservation_checks
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.quality.gx_checks import build_gx_asset_checks
@@ -12,7 +13,7 @@ from dagster_project.resources import build_resources
 from dagster_project.settings import get_settings
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, serving_warehouse],
+    assets=[*raw_assets, text_scores, dbt_models, serving_warehouse],
     asset_checks=[*conservation_checks, *build_gx_asset_checks(lambda: get_settings().build_db)],
     jobs=[empathy_lake_job],
     resources=build_resources(),

@@ -10,9 +10,9 @@ EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed d
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,16 @@ class Settings:
         return self.landing_dir / "_mappings"
 
 
+@functools.cache
+def _warn_demo_key_once() -> None:
+    """One plain line per process: a demo run is not an error, but real data needs a secret key."""
+    print(
+        "note: EMPATHY_LAKE_PII_KEY is not set, so personal data is pseudonymised with the public demo key. "
+        "Set a secret key before loading real people's data.",
+        file=sys.stderr,
+    )
+
+
 def get_settings() -> Settings:
     """Read the environment each call: tests point one process at several temporary lakes."""
     home = Path(os.environ.get("EMPATHY_LAKE_HOME", "lake")).resolve()
@@ -51,11 +61,7 @@ def get_settings() -> Settings:
     serving = Path(os.environ.get("EMPATHY_LAKE_SERVING_DB", serving_default)).resolve()
     key = os.environ.get("EMPATHY_LAKE_PII_KEY")
     if not key:
-        warnings.warn(
-            "EMPATHY_LAKE_PII_KEY is not set: using the public demo key. Set a secret key before loading "
-            "real personal data.",
-            stacklevel=2,
-        )
+        _warn_demo_key_once()
         key = DEMO_PII_KEY
     return Settings(home=home, landing_dir=landing, build_db=build, serving_db=serving, pii_key=key)
 

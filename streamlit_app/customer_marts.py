@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.mart_loading import Loaded, load_marts
 from streamlit_app.marts import UNKNOWN
 
 FILTERS = {
@@ -133,25 +134,6 @@ MARTS: dict[str, Mart] = {
 }
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """Every mart's rows (no rows, same columns, when unusable) and what the page must say about them."""
-
-    frames: dict[str, pd.DataFrame]
-    missing: list[str]  # messages: not in this publication, or lacking columns the page needs
-    empty: list[str]  # marts present with no rows
-
-
-def _published_columns() -> dict[str, set[str]]:
-    """Table -> column names of schema `marts` in the serving copy (one query for all marts)."""
-    rows = warehouse.query(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_catalog = ? AND table_schema = 'marts'",
-        [warehouse.CATALOG],
-    )
-    return {table: set(group["column_name"]) for table, group in rows.groupby("table_name")}
-
-
 def _no_rows(mart: Mart) -> pd.DataFrame:
     columns = {"month": "datetime64[us]"} if mart.monthly else {}
     columns.update({name: "str" for name in mart.dimensions})
@@ -175,24 +157,7 @@ def load(name: str) -> pd.DataFrame:
 
 
 def load_all() -> Loaded:
-    frames: dict[str, pd.DataFrame] = {}
-    missing: list[str] = []
-    empty: list[str] = []
-    published = _published_columns()
-    for name, mart in MARTS.items():
-        present = published.get(mart.table)
-        lacking = None if present is None else [c for c in mart.columns if c not in present]
-        if lacking is None:
-            missing.append(f"This publication has no {mart.label} mart (`{mart.qualified}`).")
-        elif lacking:
-            missing.append(f"`{mart.qualified}` lacks the column(s) {', '.join(lacking)}; it is left out.")
-        if lacking is None or lacking:
-            frames[name] = _no_rows(mart)
-            continue
-        frames[name] = load(name)
-        if frames[name].empty:
-            empty.append(f"`{mart.qualified}` holds no rows.")
-    return Loaded(frames=frames, missing=missing, empty=empty)
+    return load_marts(MARTS, load, _no_rows)
 
 
 # --- filters -------------------------------------------------------------------------------------------------

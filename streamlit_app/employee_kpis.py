@@ -1,89 +1,453 @@
-"""Arithmetic of the Employee empathy page, without Streamlit (tested directly).
+"""Arithmetic and wording of the Employee empathy page, without Streamlit (tested directly).
 
 Ratios are recomputed from the marts' counts (sum the counts, divide last). A suppressed survey cell is
-never turned into a number: it is shown as "suppressed" with its reason, distinct from "–" (no data).
+never turned into a number: it reads "suppressed" with a short reason code ("n < 5", "protects a hidden
+group") and keeps the mart's full reason beside it, distinct from "—" (no data: the mart has no row).
+
+Survey cells are only ever read one wave and one published one-way breakdown at a time; nothing here adds
+groups up or crosses two breakdowns (that would undo complementary suppression, docs/decisions.md D25).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 
+from streamlit_app.formatting import NO_DATA
+
 SUPPRESSED = "suppressed"
-NO_DATA = "–"
+SHOWN = "shown"
+NO_ROW = "no data"
+
 HEATMAP_DIMENSIONS = ["engagement", "wellbeing", "manager_empathy", "presenteeism"]
+DIMENSION_LABELS = {
+    "engagement": "Engagement",
+    "wellbeing": "Well-being",
+    "manager_empathy": "Manager empathy",
+    "presenteeism": "Presenteeism",
+}
+# The one-way breakdowns the survey marts publish besides `org`, as the page offers them.
+BREAKDOWNS = {"team": "Team", "location": "Location", "manager": "Manager", "tenure_band": "Tenure band"}
+ORG = "org"
+ORG_LABEL = "Whole organisation"
+TENURE_LABELS = {"<1y": "Under 1 year", "1-3y": "1–3 years", "3-5y": "3–5 years", "5y+": "5 years or more"}
+# Manager empathy items of the question bank, shortened for column headers (the full question goes in the
+# header's tooltip). An item not listed keeps its question text.
+INDICATOR_LABELS = {
+    "mgr_listening": "Active listening",
+    "mgr_open": "Open communication",
+    "mgr_needs": "Responsiveness to needs",
+    "mgr_recognition": "Recognition",
+    "mgr_feedback": "Constructive feedback",
+}
+INDICATOR_ORDER = list(INDICATOR_LABELS)
+
+_FEWER_THAN = re.compile(r"fewer than (\d+) respondents")
+COMPLEMENTARY_CODE = "protects a hidden group"
+
+
+# --- suppression -------------------------------------------------------------------------------------------
+def reason_code(reason: str | None) -> str:
+    """The short code a cell shows: 'n < 5' (too few respondents) or 'protects a hidden group'."""
+    text = reason or ""
+    if found := _FEWER_THAN.search(text):
+        return f"n < {found.group(1)}"
+    if text.startswith("complementary"):
+        return COMPLEMENTARY_CODE
+    return text or "hidden"
+
+
+def reason_text(reason: str | None) -> str:
+    """The reason in full, for the tooltip and the legend."""
+    text = reason or ""
+    if found := _FEWER_THAN.search(text):
+        return (
+            f"Fewer than {found.group(1)} people answered in this group, so its results are hidden to keep "
+            "the answers anonymous."
+        )
+    if text.startswith("complementary"):
+        return (
+            "Enough people answered, but the results are hidden because, together with the groups that are "
+            "shown, they would let someone work out a smaller hidden group's results by subtraction "
+            "(complementary suppression)."
+        )
+    return text or "Hidden by the warehouse."
 
 
 def cell_text(suppressed: bool, reason: str | None, value: float | None, decimals: int = 1) -> str:
-    """How one survey cell reads: the value, 'suppressed (reason)', or '–' when there is no value."""
+    """How one survey cell reads: the value, 'suppressed (n < 5)' and the like, or '—' when there is no value."""
     if suppressed:
-        return f"{SUPPRESSED} ({reason})"
+        return f"{SUPPRESSED} ({reason_code(reason)})"
     if value is None or pd.isna(value):
         return NO_DATA
     return f"{value:.{decimals}f}"
 
 
-def heatmap_table(dimensions: pd.DataFrame, wave: str, breakdown: str = "team") -> pd.DataFrame:
-    """Group × dimension of one wave as text: % favourable, or the suppression with its reason."""
-    rows = dimensions[(dimensions["wave"] == wave) & (dimensions["breakdown"] == breakdown)]
-    rows = rows[rows["dimension"].isin(HEATMAP_DIMENSIONS)]
-    if rows.empty:
-        return pd.DataFrame()
-    text = rows.assign(
-        shown=[
-            cell_text(bool(s), r, v)
-            for s, r, v in zip(rows["suppressed"], rows["suppression_reason"], rows["favourable_pct"], strict=True)
-        ]
+# --- survey grids ------------------------------------------------------------------------------------------
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _ratio_of(numerator, denominator, scale: float = 1.0) -> float | None:
+    n, d = _number(numerator), _number(denominator)
+    return None if n is None or d is None or d <= 0 else scale * n / d
+
+
+def waves(*frames: pd.DataFrame) -> list[str]:
+    """Every wave of the survey marts, oldest first (by the wave's month, then its name)."""
+    rows = [f[["wave", "wave_month"]] for f in frames if not f.empty]
+    if not rows:
+        return []
+    both = pd.concat(rows).dropna(subset=["wave"]).drop_duplicates("wave")
+    return both.sort_values(["wave_month", "wave"])["wave"].tolist()
+
+
+def wave_months(*frames: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    rows = [f[["wave", "wave_month"]] for f in frames if not f.empty]
+    if not rows:
+        return {}
+    both = pd.concat(rows).dropna().drop_duplicates("wave")
+    return {w: pd.Timestamp(m) for w, m in zip(both["wave"], both["wave_month"], strict=True)}
+
+
+def breakdowns_of(frame: pd.DataFrame, wave: str) -> list[str]:
+    """The page's breakdowns the mart publishes for the wave, in the page's order."""
+    present = set(frame.loc[frame["wave"] == wave, "breakdown"])
+    return [b for b in BREAKDOWNS if b in present]
+
+
+def _group_order(breakdown: str, groups: Sequence[str]) -> list[str]:
+    if breakdown == "tenure_band":
+        known = [t for t in TENURE_LABELS if t in groups]
+        return known + sorted(set(groups) - set(known))
+    return sorted(groups)
+
+
+def group_label(breakdown: str, group: str, manager_teams: Mapping[str, Sequence[str]] | None = None) -> str:
+    if breakdown == ORG:
+        return ORG_LABEL
+    if breakdown == "tenure_band":
+        return TENURE_LABELS.get(group, group)
+    if breakdown == "manager" and manager_teams and manager_teams.get(group):
+        return f"{group} · {', '.join(manager_teams[group])}"
+    return group
+
+
+def survey_cells(
+    rows: pd.DataFrame,
+    wave: str,
+    breakdown: str,
+    *,
+    key: str,
+    keys: Sequence[str],
+    labels: Mapping[str, str],
+    decimals: int,
+    value: str,
+    manager_teams: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """One wave's cells of one breakdown (the whole organisation first) × `keys` of column `key`, every
+    combination present: a row the mart lacks is "no data", a suppressed row keeps its reason and no number.
+    `value` is the number the cell shows: 'favourable_pct' (100 × favourable / answers) or 'mean_score'
+    (score_sum / answers)."""
+    picked = rows[(rows["wave"] == wave) & rows["breakdown"].isin([ORG, breakdown]) & rows[key].isin(keys)]
+    org_groups = sorted(picked.loc[picked["breakdown"] == ORG, "group_value"].unique())
+    groups = [(ORG, g) for g in org_groups] + [
+        (breakdown, g)
+        for g in _group_order(breakdown, picked.loc[picked["breakdown"] == breakdown, "group_value"].unique())
+    ]
+    present = [k for k in keys if k in set(picked[key])]
+    by_cell = {(r["breakdown"], r["group_value"], r[key]): r for r in picked.to_dict("records")}
+    cells = []
+    for order, (group_breakdown, group) in enumerate(groups):
+        for column in present:
+            row = by_cell.get((group_breakdown, group, column))
+            suppressed = bool(row is not None and row["suppressed"])
+            reason = row["suppression_reason"] if suppressed else None
+            answers = None if row is None else row["answers"]
+            favourable_pct = None if row is None else _ratio_of(row["favourable_answers"], answers, 100.0)
+            mean_score = None if row is None else _ratio_of(row["score_sum"], answers)
+            shown = favourable_pct if value == "favourable_pct" else mean_score
+            status = SUPPRESSED if suppressed else (NO_ROW if row is None else SHOWN)
+            cells.append(
+                {
+                    "breakdown": group_breakdown,
+                    "group_value": group,
+                    "group": group_label(group_breakdown, group, manager_teams),
+                    "group_order": order,
+                    "key": column,
+                    "column": labels.get(column, column),
+                    "status": status,
+                    "suppression_reason": reason,
+                    "reason_code": reason_code(reason) if suppressed else None,
+                    "reason_text": reason_text(reason) if suppressed else None,
+                    "respondents": None if row is None else _number(row["respondents"]),
+                    "answers": _number(answers),
+                    "favourable_answers": None if row is None else _number(row["favourable_answers"]),
+                    "favourable_pct": favourable_pct,
+                    "mean_score": mean_score,
+                    "value": shown,
+                    "text": cell_text(suppressed, reason, shown, decimals),
+                    # The heatmap's two-line label: the word, then the short reason.
+                    "label": f"{SUPPRESSED}\n{reason_code(reason)}"
+                    if suppressed
+                    else cell_text(False, None, shown, decimals),
+                }
+            )
+    return pd.DataFrame(cells)
+
+
+def dimension_cells(
+    dimensions: pd.DataFrame, wave: str, breakdown: str, manager_teams: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """% favourable per group × survey dimension (engagement, well-being, manager empathy, presenteeism)."""
+    return survey_cells(
+        dimensions,
+        wave,
+        breakdown,
+        key="dimension",
+        keys=HEATMAP_DIMENSIONS,
+        labels=DIMENSION_LABELS,
+        decimals=1,
+        value="favourable_pct",
+        manager_teams=manager_teams,
     )
-    table = text.pivot(index="group_value", columns="dimension", values="shown")
-    ordered = [d for d in HEATMAP_DIMENSIONS if d in table.columns]
-    return table[ordered].sort_index().fillna(NO_DATA)
 
 
+def indicator_labels(indicators: pd.DataFrame) -> dict[str, str]:
+    """question_id -> column header; items the page does not know keep their question text."""
+    texts = indicators.drop_duplicates("question_id").set_index("question_id")["indicator"].to_dict()
+    return {q: INDICATOR_LABELS.get(q, texts[q]) for q in indicator_order(indicators)}
+
+
+def indicator_order(indicators: pd.DataFrame) -> list[str]:
+    present = set(indicators["question_id"].dropna())
+    return [q for q in INDICATOR_ORDER if q in present] + sorted(present - set(INDICATOR_ORDER))
+
+
+def indicator_cells(
+    indicators: pd.DataFrame, wave: str, manager_teams: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """Mean score (1-5) per manager × manager empathy item, the whole organisation first."""
+    return survey_cells(
+        indicators,
+        wave,
+        "manager",
+        key="question_id",
+        keys=indicator_order(indicators),
+        labels=indicator_labels(indicators),
+        decimals=2,
+        value="mean_score",
+        manager_teams=manager_teams,
+    )
+
+
+def _count_text(value: float | None, suppressed: bool) -> str:
+    if suppressed:
+        return SUPPRESSED
+    return NO_DATA if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def _number_text(value: float | None, suppressed: bool, decimals: int) -> str:
+    if suppressed:
+        return SUPPRESSED
+    return NO_DATA if value is None or pd.isna(value) else f"{value:.{decimals}f}"
+
+
+def status_text(status: str, reason: str | None) -> str:
+    """The table's status column: 'shown', 'no data', or 'suppressed: <the mart's reason, verbatim>'."""
+    return f"{SUPPRESSED} — {reason}" if status == SUPPRESSED else status
+
+
+def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """The exact numbers behind a heatmap, one row per cell, as text (a suppressed number reads
+    'suppressed', never blank; no row in the mart reads '—')."""
+    columns = ["group", "column", "respondents", "answers", "favourable_answers", "favourable_pct"]
+    columns += ["mean_score", "status"]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    hidden = cells["status"] == SUPPRESSED
+    return pd.DataFrame(
+        {
+            "group": cells["group"],
+            "column": cells["column"],
+            "respondents": [_count_text(v, h) for v, h in zip(cells["respondents"], hidden, strict=True)],
+            "answers": [_count_text(v, h) for v, h in zip(cells["answers"], hidden, strict=True)],
+            "favourable_answers": [_count_text(v, h) for v, h in zip(cells["favourable_answers"], hidden, strict=True)],
+            "favourable_pct": [
+                cell_text(h, r, v, 1)
+                for v, h, r in zip(cells["favourable_pct"], hidden, cells["suppression_reason"], strict=True)
+            ],
+            "mean_score": [_number_text(v, h, 2) for v, h in zip(cells["mean_score"], hidden, strict=True)],
+            "status": [status_text(s, r) for s, r in zip(cells["status"], cells["suppression_reason"], strict=True)],
+        }
+    )
+
+
+# --- whole-organisation survey figures for the cards ---------------------------------------------------------
+@dataclass(frozen=True)
+class OrgFigure:
+    """A whole-organisation survey figure of one wave: the value, the count behind it, or its suppression."""
+
+    value: float | None
+    count: float | None
+    suppression_reason: str | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression_reason is not None
+
+
+def _org_row(rows: pd.DataFrame, wave: str | None) -> dict | None:
+    if wave is None:
+        return None
+    found = rows[(rows["wave"] == wave) & (rows["breakdown"] == ORG)]
+    return found.iloc[0].to_dict() if len(found) else None
+
+
+def _org_figure(row: dict | None, value: float | None, count) -> OrgFigure:
+    if row is None:
+        return OrgFigure(None, None)
+    if row["suppressed"]:
+        return OrgFigure(None, None, row["suppression_reason"] or "suppressed")
+    return OrgFigure(value, _number(count))
+
+
+def org_enps(enps: pd.DataFrame, wave: str | None) -> OrgFigure:
+    """eNPS = 100 × (promoters − detractors) / responses, the `org` row of the wave."""
+    row = _org_row(enps, wave)
+    if row is None:
+        return OrgFigure(None, None)
+    value = (
+        _ratio_of(_number(row["promoters"]) - _number(row["detractors"]), row["responses"], 100.0)
+        if (_number(row["promoters"]) is not None and _number(row["detractors"]) is not None)
+        else None
+    )
+    return _org_figure(row, value, row["responses"])
+
+
+def org_favourable(dimensions: pd.DataFrame, wave: str | None, dimension: str) -> OrgFigure:
+    """% favourable = 100 × favourable answers / answers of one dimension, the `org` row of the wave."""
+    row = _org_row(dimensions[dimensions["dimension"] == dimension], wave)
+    if row is None:
+        return OrgFigure(None, None)
+    return _org_figure(row, _ratio_of(row["favourable_answers"], row["answers"], 100.0), row["respondents"])
+
+
+def previous(items: Sequence[str], item: str) -> str | None:
+    at = list(items).index(item)
+    return items[at - 1] if at > 0 else None
+
+
+# --- monthly workforce figures -------------------------------------------------------------------------------
 def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 100.0) -> pd.Series:
     """numerator / denominator × scale, NULL (NaN) where the denominator is 0: no denominator, no number."""
-    return (scale * numerator / denominator.where(denominator > 0)).astype(float)
+    return (scale * numerator.astype(float) / denominator.astype(float).where(denominator > 0)).astype(float)
+
+
+def _by_month(frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    sums = frame.assign(month=pd.to_datetime(frame["month"]))[["month", *counts]]
+    sums[counts] = sums[counts].astype(float)
+    return sums.groupby("month", as_index=False)[counts].sum().sort_values("month").reset_index(drop=True)
+
+
+TURNOVER_COUNTS = ["separations", "voluntary_separations", "involuntary_separations", "avg_headcount"]
+ABSENCE_COUNTS = ["employees", "employees_absent", "absence_hours", "usual_hours"]
+EAP_COUNTS = ["employees", "eap_users", "eap_uses"]
 
 
 def turnover_trend(headcount: pd.DataFrame) -> pd.DataFrame:
     """Monthly turnover % = Σ separations / Σ average headcount, voluntary and involuntary apart."""
+    columns = ["month", *TURNOVER_COUNTS, "turnover_pct", "voluntary_turnover_pct", "involuntary_turnover_pct"]
     if headcount.empty:
-        return pd.DataFrame(columns=["month", "separations", "avg_headcount", "turnover_pct"])
-    by_month = (
-        headcount.groupby("month", as_index=False)[
-            ["separations", "voluntary_separations", "involuntary_separations", "avg_headcount"]
-        ]
-        .sum()
-        .sort_values("month")
-    )
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "month" else float) for c in columns})
+    by_month = _by_month(headcount, TURNOVER_COUNTS)
     by_month["turnover_pct"] = _ratio(by_month["separations"], by_month["avg_headcount"])
     by_month["voluntary_turnover_pct"] = _ratio(by_month["voluntary_separations"], by_month["avg_headcount"])
     by_month["involuntary_turnover_pct"] = _ratio(by_month["involuntary_separations"], by_month["avg_headcount"])
-    return by_month.reset_index(drop=True)
+    return by_month
 
 
 def absence_trend(absence: pd.DataFrame) -> pd.DataFrame:
     """Monthly absence rate % (Σ absent / Σ employees) and lost-worktime % (Σ hours absent / Σ usual hours)."""
+    columns = ["month", *ABSENCE_COUNTS, "absence_rate_pct", "lost_worktime_pct"]
     if absence.empty:
-        return pd.DataFrame(columns=["month", "absence_rate_pct", "lost_worktime_pct"])
-    by_month = (
-        absence.groupby("month", as_index=False)[["employees", "employees_absent", "absence_hours", "usual_hours"]]
-        .sum()
-        .sort_values("month")
-    )
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "month" else float) for c in columns})
+    by_month = _by_month(absence, ABSENCE_COUNTS)
     by_month["absence_rate_pct"] = _ratio(by_month["employees_absent"], by_month["employees"])
     by_month["lost_worktime_pct"] = _ratio(by_month["absence_hours"], by_month["usual_hours"])
-    return by_month.reset_index(drop=True)
+    return by_month
 
 
-def manager_table(indicators: pd.DataFrame, wave: str) -> pd.DataFrame:
-    """Manager × indicator mean score (1-5) for one wave, suppressed cells shown as suppressed."""
-    rows = indicators[(indicators["wave"] == wave) & (indicators["breakdown"] == "manager")]
+def eap_trend(eap: pd.DataFrame) -> pd.DataFrame:
+    """Monthly EAP utilisation % = Σ distinct users / Σ employees (the mart has one org row per month)."""
+    columns = ["month", *EAP_COUNTS, "eap_utilisation_pct"]
+    if eap.empty:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "month" else float) for c in columns})
+    by_month = _by_month(eap, EAP_COUNTS)
+    by_month["eap_utilisation_pct"] = _ratio(by_month["eap_users"], by_month["employees"])
+    return by_month
+
+
+def workforce_trend(headcount: pd.DataFrame, absence: pd.DataFrame, eap: pd.DataFrame) -> pd.DataFrame:
+    """Turnover, absence and EAP side by side per month (every month any of the three holds)."""
+    absences = absence_trend(absence).rename(columns={"employees": "absence_employees"})
+    eaps = eap_trend(eap).rename(columns={"employees": "eap_employees"})
+    merged = turnover_trend(headcount).merge(absences, on="month", how="outer").merge(eaps, on="month", how="outer")
+    return merged.sort_values("month").reset_index(drop=True)
+
+
+def value_in(trend: pd.DataFrame, month: pd.Timestamp | None, column: str) -> float | None:
+    """The trend's value for one month; None when the month or its denominator is missing."""
+    if month is None:
+        return None
+    found = trend.loc[trend["month"] == month, column]
+    return None if found.empty or pd.isna(found.iloc[0]) else float(found.iloc[0])
+
+
+def months_of(*frames: pd.DataFrame) -> list[pd.Timestamp]:
+    found: set[pd.Timestamp] = set()
+    for frame in frames:
+        found.update(pd.Timestamp(m) for m in frame["month"].dropna().unique())
+    return sorted(found)
+
+
+def default_period(*frames: pd.DataFrame, months: int = 12) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The latest month every non-empty monthly mart has reached, and the months before it (12 in all)."""
+    every = months_of(*frames)
+    latest = [pd.Timestamp(f["month"].max()) for f in frames if not f.empty]
+    end = min(latest) if latest else every[-1]
+    start = max(every[0], end - pd.DateOffset(months=months - 1))
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+# --- managers with their teams -------------------------------------------------------------------------------
+def manager_teams(headcount: pd.DataFrame) -> dict[str, list[str]]:
+    """Manager id -> the teams whose workers most often report to that manager (ties: the smaller id).
+
+    As the survey marts assign a team's manager (the most frequent manager of its workers), counted from the
+    headcount mart: the workers of a team and manager are those employed at its first month plus every hire.
+    The survey's extra tie-break (a manager inside the team wins) is not visible in the mart."""
+    if headcount.empty:
+        return {}
+    rows = headcount.dropna(subset=["team", "manager_id"])
+    rows = rows[rows["manager_id"] != "Unknown"].assign(month=lambda f: pd.to_datetime(f["month"]))
     if rows.empty:
-        return pd.DataFrame()
-    text = rows.assign(
-        shown=[
-            cell_text(bool(s), r, v, decimals=2)
-            for s, r, v in zip(rows["suppressed"], rows["suppression_reason"], rows["mean_score"], strict=True)
-        ]
+        return {}
+    first = rows["month"].min()
+    workers = (
+        rows.assign(
+            workers=rows["hires"].astype(float)
+            + rows["headcount_start"].astype(float).where(rows["month"] == first, 0.0)
+        )
+        .groupby(["team", "manager_id"], as_index=False)["workers"]
+        .sum()
+        .sort_values(["team", "workers", "manager_id"], ascending=[True, False, True])
     )
-    return text.pivot(index="group_value", columns="indicator", values="shown").sort_index().fillna(NO_DATA)
+    chosen = workers.drop_duplicates("team")
+    teams: dict[str, list[str]] = {}
+    for team, manager in zip(chosen["team"], chosen["manager_id"], strict=True):
+        teams.setdefault(manager, []).append(team)
+    return {m: sorted(t) for m, t in teams.items()}

@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from tests.brand_gx_cases import BRAND_MART_COLUMNS
+from tests.brand_sample import brand_marts
 from tests.customer_sample import customer_marts
 from tests.employee_gx_cases import EMPLOYEE_MART_COLUMNS
 
@@ -93,6 +95,10 @@ SERVING_TABLES.update(
 SERVING_TABLES["marts.employee_turnover_cost_assumptions"] = (
     "job_level VARCHAR, recruiting_cost DOUBLE, onboarding_cost DOUBLE, lost_productivity_cost DOUBLE, note VARCHAR"
 )
+# The brand and customer-text marts (tests/brand_gx_cases.py holds their columns as dbt builds them).
+SERVING_TABLES.update(
+    {table: ", ".join(f"{c} {t}" for c, t in cols.items()) for table, cols in BRAND_MART_COLUMNS.items()}
+)
 PUBLICATION_DDL = "published_at TIMESTAMP, run_id VARCHAR, tables BIGINT, total_rows BIGINT"
 FIXTURE_RUN_ID = "run-b2"
 FIXTURE_PUBLISHED_AT = dt.datetime(2025, 7, 2, 6, 30, 5)
@@ -143,8 +149,9 @@ def write_serving_db(
 
 # --- a small fictional business --------------------------------------------------------------------------
 def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
-    """Every customer mart (tests/customer_sample.py says what is planted in them)."""
-    return customer_marts(seed)
+    """Every customer mart and the brand marts (tests/customer_sample.py and tests/brand_sample.py say what
+    is planted in them)."""
+    return {**customer_marts(seed), **brand_marts()}
 
 
 def sample_meta() -> dict[str, pd.DataFrame]:

@@ -1,8 +1,8 @@
 """The real thing: `streamlit run` serving the dashboard, read by headless Chromium through Playwright.
 
 Needs Debian's chromium at /usr/bin/chromium (`make browser`; Playwright cannot download a browser here,
-PITFALLS #6). Without it the test is skipped, unless EMPATHY_LAKE_REQUIRE_BROWSER is set (CI sets it), in
-which case a missing browser is a failure. Anything else that goes wrong once chromium exists fails.
+docs/stack_pitfalls.md #6). Without it the test is skipped, unless EMPATHY_LAKE_REQUIRE_BROWSER is set (CI
+sets it), in which case a missing browser is a failure. Anything else that goes wrong once chromium exists fails.
 Screenshots go to the test's tmp_path and, if EMPATHY_LAKE_SCREENSHOT_DIR is set, there as well.
 """
 
@@ -153,5 +153,47 @@ def test_dashboard_in_headless_chromium(tmp_path):
             page.get_by_test_id("stVegaLiteChart").nth(1).wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stDataFrame").last.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             assert save_screenshot(page, tmp_path, "customer_empathy.png").stat().st_size > 0
+        finally:
+            browser.close()
+
+
+def test_employee_page_in_headless_chromium(tmp_path, built_lake):
+    """The Employee empathy page on a real pipeline run's serving copy (the fixture's employee marts are
+    empty): the eNPS card equals SQL, and the heatmap draws every suppressed team as "suppressed" with its
+    short reason — as many such cells as the mart has suppressed rows."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    assert built_lake.success
+    serving_db = built_lake.settings.serving_db
+    wave, enps = sql(
+        serving_db,
+        "SELECT wave, 100.0 * (promoters - detractors) / nullif(responses, 0) FROM marts.employee_enps_wave "
+        "WHERE breakdown = 'org' ORDER BY wave_month DESC, wave DESC LIMIT 1",
+    )[0]
+    suppressed = sql(
+        serving_db,
+        "SELECT suppression_reason FROM marts.employee_survey_dimension_wave WHERE wave = ? AND breakdown = 'team' "
+        "AND suppressed AND dimension IN ('engagement', 'wellbeing', 'manager_empathy', 'presenteeism')",
+        [wave],
+    )
+    assert suppressed, "the session data must hold a suppressed team"
+    codes = {"n < " + r.split()[2] if r.startswith("fewer than") else "protects a hidden group" for (r,) in suppressed}
+
+    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 4000})
+            page.goto(f"{url}/employee_empathy", wait_until="domcontentloaded")
+            assert_shows(metric_text(page, "eNPS"), enps)
+            heatmap = page.get_by_test_id("stVegaLiteChart").first
+            heatmap.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            # Vega renders SVG: each suppressed cell is one text mark, "suppressed" over its reason code.
+            marks = heatmap.locator("svg text").filter(has_text="suppressed")
+            marks.first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
+            texts = [t.replace("\n", " ") for t in marks.all_text_contents()]
+            assert len(texts) == len(suppressed), texts
+            assert {t.removeprefix("suppressed").strip() for t in texts} == codes
+            assert save_screenshot(page, tmp_path, "employee_empathy.png").stat().st_size > 0
         finally:
             browser.close()

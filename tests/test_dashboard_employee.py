@@ -1,5 +1,6 @@
 """The Employee empathy page on a real pipeline run's serving copy (the session's generated lake): its numbers
-equal SQL over the marts, and a suppressed survey cell is displayed as suppressed, with its reason.
+equal SQL over the marts, and a suppressed survey cell is displayed as suppressed, with its reason — never as
+0 or blank — in the heatmap, in its numbers table and on the cards.
 
 Expected numbers come from SQL over the same file (sum the counts, divide last), never from the page's
 pandas code; the pure arithmetic of streamlit_app/employee_kpis.py is tested without Streamlit at the end.
@@ -7,98 +8,509 @@ pandas code; the pure arithmetic of streamlit_app/employee_kpis.py is tested wit
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from pathlib import Path
+
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from streamlit_app import employee_kpis
+from streamlit_app import employee_charts, employee_kpis
+from streamlit_app.formatting import NO_DATA
+from tests.dashboard_expectations import assert_shows, month_before, sql
 from tests.lake_helpers import BuiltLake
-from tests.test_dashboard_apptest import dataframe_with, run_app
+from tests.serving_fixture import SERVING_TABLES, read_serving_tables, write_serving_db
+from tests.test_dashboard_apptest import metric, run_app
 
 PAGE = "app_pages/employee_empathy.py"
+DIMENSIONS = ("engagement", "wellbeing", "manager_empathy", "presenteeism")
+DIMENSION_LABELS = {
+    "engagement": "Engagement",
+    "wellbeing": "Well-being",
+    "manager_empathy": "Manager empathy",
+    "presenteeism": "Presenteeism",
+}
+EMPLOYEE_MARTS = [t for t in SERVING_TABLES if t.startswith("marts.employee_")]
+CARDS = ["eNPS", "Engagement % fav.", "Turnover %", "Absence rate %", "EAP utilisation %"]
+# The monthly cards: label -> (mart, numerator, denominator), restated from the marts' dbt docs.
+MONTHLY_CARDS = {
+    "Turnover %": ("employee_headcount_monthly", "100.0 * sum(separations)", "sum(avg_headcount)"),
+    "Absence rate %": ("employee_absence_monthly", "100.0 * sum(employees_absent)", "sum(employees)"),
+    "EAP utilisation %": ("employee_eap_monthly", "100.0 * sum(eap_users)", "sum(employees)"),
+}
 
 
+# --- fixtures and SQL ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def lake(built_lake: BuiltLake) -> BuiltLake:
     assert built_lake.success
     return built_lake
 
 
-@pytest.fixture
-def page(monkeypatch, lake: BuiltLake):
-    at = run_app(monkeypatch, lake.settings.serving_db)
+@pytest.fixture(scope="module")
+def db(lake: BuiltLake) -> Path:
+    return lake.settings.serving_db
+
+
+def open_page(monkeypatch, db: Path):
+    at = run_app(monkeypatch, db)
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def _latest_wave(lake: BuiltLake) -> str:
-    ((wave,),) = lake.query(
-        "SELECT wave FROM marts.employee_survey_dimension_wave ORDER BY wave_month DESC, wave DESC LIMIT 1",
-        serving=True,
+def rerun(at):
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def page(db: Path):
+    """The page as it opens (default wave, breakdown and period), shared by the tests that only read it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield open_page(monkeypatch, db)
+
+
+def waves(db: Path) -> list[str]:
+    """Every wave, latest first (the selector's order)."""
+    rows = sql(
+        db,
+        "SELECT wave FROM marts.employee_survey_dimension_wave GROUP BY wave ORDER BY min(wave_month) DESC, wave DESC",
     )
-    return wave
+    return [r[0] for r in rows]
 
 
-def test_heatmap_cells_equal_the_mart_and_suppressed_cells_say_so(page, lake: BuiltLake):
-    wave = _latest_wave(lake)
-    heatmap = dataframe_with(page, "engagement")
-    rows = lake.query(
-        "SELECT group_value, dimension, suppressed, suppression_reason, "
-        "100.0 * favourable_answers / answers FROM marts.employee_survey_dimension_wave "
-        "WHERE wave = ? AND breakdown = 'team' AND dimension IN ('engagement', 'wellbeing', 'manager_empathy', "
-        "'presenteeism')",
+def default_month(db: Path) -> dt.date:
+    """The latest month every monthly employee mart has reached (the period's default end)."""
+    return sql(
+        db,
+        "SELECT least((SELECT max(month) FROM marts.employee_headcount_monthly), "
+        "(SELECT max(month) FROM marts.employee_absence_monthly), (SELECT max(month) FROM marts.employee_eap_monthly))",
+    )[0][0]
+
+
+def sql_monthly(db: Path, label: str, month: dt.date) -> float | None:
+    table, numerator, denominator = MONTHLY_CARDS[label]
+    return sql(
+        db, f"SELECT ({numerator})::DOUBLE / nullif({denominator}, 0) FROM marts.{table} WHERE month = ?", [month]
+    )[0][0]
+
+
+def sql_enps(db: Path, wave: str) -> float | None:
+    rows = sql(
+        db,
+        "SELECT 100.0 * (promoters - detractors) / nullif(responses, 0) FROM marts.employee_enps_wave "
+        "WHERE wave = ? AND breakdown = 'org'",
         [wave],
-        serving=True,
     )
-    suppressed_seen = 0
-    for team, dimension, suppressed, reason, favourable in rows:
-        shown = heatmap.loc[team, dimension]
+    return rows[0][0] if rows else None
+
+
+def sql_engagement(db: Path, wave: str) -> float | None:
+    rows = sql(
+        db,
+        "SELECT 100.0 * favourable_answers / nullif(answers, 0) FROM marts.employee_survey_dimension_wave "
+        "WHERE wave = ? AND breakdown = 'org' AND dimension = 'engagement'",
+        [wave],
+    )
+    return rows[0][0] if rows else None
+
+
+def sql_cells(db: Path, wave: str, breakdown: str) -> list[tuple]:
+    """(group, dimension, suppressed, reason, respondents, answers, favourable answers, % favourable, mean)."""
+    return sql(
+        db,
+        "SELECT group_value, dimension, suppressed, suppression_reason, respondents, answers, favourable_answers, "
+        "100.0 * favourable_answers / answers, score_sum / answers FROM marts.employee_survey_dimension_wave "
+        "WHERE wave = ? AND breakdown = ? AND dimension IN ('engagement', 'wellbeing', 'manager_empathy', "
+        "'presenteeism') ORDER BY ALL",
+        [wave, breakdown],
+    )
+
+
+def employee_tables(db: Path) -> dict[str, pd.DataFrame]:
+    """The run's employee marts and meta tables, to alter and rewrite (the customer marts stay empty)."""
+    return {k: v for k, v in read_serving_tables(db).items() if k in EMPLOYEE_MARTS or k.startswith("meta.")}
+
+
+def code(reason: str) -> str:
+    """The short code the page shows, restated: 'n < N' or 'protects a hidden group'."""
+    if found := re.fullmatch(r"fewer than (\d+) respondents", reason):
+        return f"n < {found.group(1)}"
+    assert reason.startswith("complementary"), reason
+    return "protects a hidden group"
+
+
+def shown_delta(card) -> float:
+    return float(card.proto.delta.split()[0].replace("+", ""))
+
+
+def survey_table(at) -> pd.DataFrame:
+    """The heatmap's numbers table (the first table of survey cells whose columns are dimensions)."""
+    for frame in (d.value for d in at.dataframe):
+        if {"group", "column", "status"} <= set(frame.columns) and set(frame["column"]) & set(
+            DIMENSION_LABELS.values()
+        ):
+            return frame
+    raise AssertionError("no survey numbers table")
+
+
+def indicator_table(at) -> pd.DataFrame:
+    for frame in (d.value for d in at.dataframe):
+        if {"group", "column", "status"} <= set(frame.columns) and "Active listening" in set(frame["column"]):
+            return frame
+    raise AssertionError("no manager indicator table")
+
+
+def heatmap_data(at) -> pd.DataFrame:
+    """The rows behind the survey heatmap (the Vega-Lite chart's dataset whose cells are dimensions)."""
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            rows = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            if "key" in rows.columns and set(rows["key"]) & set(DIMENSIONS):
+                return rows
+    raise AssertionError("no survey heatmap")
+
+
+def group_label(breakdown: str, group: str) -> str:
+    return employee_kpis.TENURE_LABELS.get(group, group) if breakdown == "tenure_band" else group
+
+
+# --- cards ---------------------------------------------------------------------------------------------------
+def test_cards_equal_sql_for_the_latest_wave_and_month(page, db: Path):
+    wave, before_wave = waves(db)[:2]
+    enps = metric(page, "eNPS")
+    assert_shows(enps.value, sql_enps(db, wave))
+    assert shown_delta(enps) == pytest.approx(sql_enps(db, wave) - sql_enps(db, before_wave), abs=0.051)
+    engagement = metric(page, "Engagement % fav.")
+    assert_shows(engagement.value, sql_engagement(db, wave))
+    assert shown_delta(engagement) == pytest.approx(
+        sql_engagement(db, wave) - sql_engagement(db, before_wave), abs=0.051
+    )
+    month = default_month(db)
+    for label in MONTHLY_CARDS:
+        card = metric(page, label)
+        now, before = sql_monthly(db, label, month), sql_monthly(db, label, month_before(month))
+        assert_shows(card.value, now)
+        assert shown_delta(card) == pytest.approx(now - before, abs=0.051), label
+
+
+def test_every_card_has_its_formula_as_tooltip(page):
+    formulas = {
+        "eNPS": "100 × (promoters − detractors) / responses",
+        "Engagement % fav.": "100 × favourable answers / answers",
+        "Turnover %": "100 × separations / average headcount",
+        "Absence rate %": "100 × employees with a non-vacation absence",
+        "EAP utilisation %": "100 × distinct (pseudonymised) Employee Assistance Programme users",
+    }
+    for label, formula in formulas.items():
+        assert formula in metric(page, label).help, label
+
+
+# --- survey heatmap ------------------------------------------------------------------------------------------
+def test_heatmap_table_equals_the_mart_and_suppressed_cells_say_so(page, db: Path):
+    wave = waves(db)[0]
+    table = survey_table(page).set_index(["group", "column"])
+    rows = sql_cells(db, wave, "team")
+    reasons_seen = set()
+    for team, dimension, suppressed, reason, respondents, answers, favourable, pct, mean in rows:
+        shown = table.loc[(team, DIMENSION_LABELS[dimension])]
         if suppressed:
-            assert shown == f"suppressed ({reason})"
-            suppressed_seen += 1
+            assert shown["favourable_pct"] == f"suppressed ({code(reason)})"
+            assert shown["respondents"] == shown["answers"] == shown["mean_score"] == "suppressed"
+            assert shown["status"] == f"suppressed — {reason}"
+            reasons_seen.add(code(reason))
         else:
-            assert shown == f"{favourable:.1f}"
-    assert suppressed_seen > 0, "the session data must show a suppressed team"
+            assert shown["respondents"] == f"{respondents:,}"
+            assert (shown["answers"], shown["favourable_answers"]) == (f"{answers:,}", f"{favourable:,}")
+            assert shown["favourable_pct"] == f"{pct:.1f}"
+            assert shown["mean_score"] == f"{mean:.2f}"
+            assert shown["status"] == "shown"
+    assert reasons_seen, "the session data must show a suppressed team"
+    # The whole organisation heads the table for comparison; every cell of the table holds text.
+    org = sql_cells(db, wave, "org")
+    assert table.loc[("Whole organisation", "Engagement"), "favourable_pct"] == f"{org[0][7]:.1f}"
+    assert len(table) == len(rows) + len(org)
+    assert (table.reset_index().map(lambda v: isinstance(v, str) and v.strip() != "")).all().all()
 
 
-def test_manager_indicators_equal_the_mart(page, lake: BuiltLake):
-    wave = _latest_wave(lake)
-    table = dataframe_with(page, "My manager listens actively when I raise something.")
-    rows = lake.query(
-        "SELECT group_value, indicator, suppressed, suppression_reason, score_sum / answers "
-        "FROM marts.employee_manager_empathy_wave WHERE wave = ? AND breakdown = 'manager'",
+def test_heatmap_draws_suppressed_cells_grey_with_their_reason_never_as_a_number(page, db: Path):
+    wave = waves(db)[0]
+    cells = heatmap_data(page).set_index(["group_value", "key"])
+    suppressed = 0
+    for team, dimension, hidden, reason, *_, pct, _mean in sql_cells(db, wave, "team"):
+        cell = cells.loc[(team, dimension)]
+        if hidden:
+            suppressed += 1
+            assert cell["status"] == "suppressed"
+            assert cell["label"] == f"suppressed\n{code(reason)}"
+            assert cell["status_text"] == employee_kpis.reason_text(reason)  # the tooltip: the reason in full
+            assert pd.isna(cell["value"]), "a suppressed cell must not carry a number (it would be coloured)"
+        else:
+            assert cell["status"] == "shown" and cell["value"] == pytest.approx(pct)
+            assert cell["label"] == f"{pct:.1f}"
+    assert suppressed
+
+
+def test_the_legend_explains_both_reasons_in_full(page, db: Path):
+    legend = " ".join(c.value for c in page.caption if "suppressed" in c.value)
+    threshold = sql(
+        db,
+        "SELECT max(regexp_extract(suppression_reason, 'fewer than (\\d+)', 1)) "
+        "FROM marts.employee_survey_dimension_wave",
+    )[0][0]
+    assert f"**n < {threshold}**: fewer than {threshold} people in this group answered" in legend
+    assert "**protects a hidden group**: enough people answered" in legend
+    assert "by subtraction" in legend
+
+
+@pytest.mark.parametrize("breakdown", ["location", "manager", "tenure_band"])
+def test_each_breakdown_shows_its_own_published_groups(monkeypatch, db: Path, breakdown):
+    at = open_page(monkeypatch, db)
+    at.selectbox(key="employee_breakdown").set_value(breakdown)
+    rerun(at)
+    wave = waves(db)[0]
+    table = survey_table(at)
+    rows = sql_cells(db, wave, breakdown)
+    assert rows
+    shown = table[table["group"] != "Whole organisation"]
+    assert len(shown) == len(rows)
+    # A manager reads "E000003 · Marketing"; the id comes first.
+    by_cell = {
+        (g.split(" · ")[0], c): v
+        for g, c, v in zip(shown["group"], shown["column"], shown["favourable_pct"], strict=True)
+    }
+    for group, dimension, suppressed, reason, *_, pct, _mean in rows:
+        expected = f"suppressed ({code(reason)})" if suppressed else f"{pct:.1f}"
+        assert by_cell[(group_label(breakdown, group), DIMENSION_LABELS[dimension])] == expected
+
+
+def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
+    at = open_page(monkeypatch, db)
+    at.selectbox(key="employee_breakdown").set_value("manager")
+    rerun(at)
+    wave = waves(db)[0]
+    groups = set(survey_table(at)["group"]) - {"Whole organisation"}
+    # A team's manager: the manager most of its workers (employed at the start or hired since) report to.
+    expected = {}
+    for team, manager in sql(
+        db,
+        "WITH w AS (SELECT team, manager_id, sum(hires) + coalesce(sum(headcount_start) FILTER (WHERE month = "
+        "(SELECT min(month) FROM marts.employee_headcount_monthly)), 0) AS workers "
+        "FROM marts.employee_headcount_monthly "
+        "WHERE manager_id IS NOT NULL AND manager_id <> 'Unknown' GROUP BY ALL) "
+        "SELECT team, manager_id FROM w QUALIFY row_number() OVER (PARTITION BY team "
+        "ORDER BY workers DESC, manager_id) = 1",
+    ):
+        expected.setdefault(manager, []).append(team)
+    for group in groups:
+        manager, _, teams = group.partition(" · ")
+        assert teams, f"manager {manager} without a team"
+        assert sorted(teams.split(", ")) == sorted(expected[manager])
+    # The labels are right when a visible manager's respondents are those of the visible teams they lead.
+    respondents = {
+        (b, g): r
+        for b, g, r in sql(
+            db,
+            "SELECT breakdown, group_value, respondents FROM marts.employee_survey_dimension_wave "
+            "WHERE wave = ? AND dimension = 'engagement'",
+            [wave],
+        )
+    }
+    checked = 0
+    for group in groups:
+        manager, _, teams = group.partition(" · ")
+        counts = [respondents.get(("team", t)) for t in teams.split(", ")]
+        if respondents[("manager", manager)] is not None and None not in counts:
+            assert respondents[("manager", manager)] == sum(counts), group
+            checked += 1
+    assert checked
+
+
+def test_an_older_wave_shows_its_own_cells(monkeypatch, db: Path):
+    wave = waves(db)[-1]
+    at = open_page(monkeypatch, db)
+    at.selectbox(key="employee_wave").set_value(wave)
+    rerun(at)
+    assert_shows(metric(at, "eNPS").value, sql_enps(db, wave))
+    assert not metric(at, "eNPS").proto.delta, "the first wave has nothing to compare with"
+    table = survey_table(at).set_index(["group", "column"])
+    for team, dimension, suppressed, reason, *_, pct, _mean in sql_cells(db, wave, "team"):
+        expected = f"suppressed ({code(reason)})" if suppressed else f"{pct:.1f}"
+        assert table.loc[(team, DIMENSION_LABELS[dimension]), "favourable_pct"] == expected
+
+
+# --- manager indicators --------------------------------------------------------------------------------------
+def test_manager_indicators_equal_the_mart(page, db: Path):
+    wave = waves(db)[0]
+    table = indicator_table(page)
+    table = table.assign(manager=table["group"].str.split(" · ").str[0]).set_index(["manager", "column"])
+    rows = sql(
+        db,
+        "SELECT group_value, question_id, suppressed, suppression_reason, score_sum / answers, "
+        "100.0 * favourable_answers / answers FROM marts.employee_manager_empathy_wave "
+        "WHERE wave = ? AND breakdown = 'manager'",
         [wave],
-        serving=True,
     )
     assert rows
-    for manager, indicator, suppressed, reason, mean in rows:
-        expected = f"suppressed ({reason})" if suppressed else f"{mean:.2f}"
-        assert table.loc[manager, indicator] == expected
+    for manager, question, suppressed, reason, mean, favourable in rows:
+        shown = table.loc[(manager, employee_kpis.INDICATOR_LABELS[question])]
+        if suppressed:
+            assert shown["mean_score"] == "suppressed"
+            assert shown["favourable_pct"] == f"suppressed ({code(reason)})"
+        else:
+            assert shown["mean_score"] == f"{mean:.2f}"
+            assert shown["favourable_pct"] == f"{favourable:.1f}"
 
 
-def test_turnover_and_absence_trend_equal_sql(page, lake: BuiltLake):
-    table = dataframe_with(page, "turnover_pct")
-    expected = dict(
-        (month, (turnover, absence))
-        for month, turnover, absence in lake.query(
+# --- trends --------------------------------------------------------------------------------------------------
+def test_trend_table_equals_sql_for_every_month_of_the_period(page, db: Path):
+    table = next(d.value for d in page.dataframe if "turnover_pct" in d.value.columns)
+    expected = {
+        month: (turnover, absence, eap)
+        for month, turnover, absence, eap in sql(
+            db,
             "SELECT h.month, 100.0 * sum(h.separations) / nullif(sum(h.avg_headcount), 0), "
             "(SELECT 100.0 * sum(employees_absent) / sum(employees) FROM marts.employee_absence_monthly a "
-            " WHERE a.month = h.month) FROM marts.employee_headcount_monthly h GROUP BY h.month",
-            serving=True,
+            " WHERE a.month = h.month), "
+            "(SELECT 100.0 * sum(eap_users) / sum(employees) FROM marts.employee_eap_monthly e "
+            " WHERE e.month = h.month) FROM marts.employee_headcount_monthly h GROUP BY h.month",
         )
-    )
-    assert len(table) > 0
+    }
+    end = default_month(db)
+    start = max(min(expected), (pd.Timestamp(end) - pd.DateOffset(months=11)).date())
+    assert sorted(pd.Timestamp(m).date() for m in table["month"]) == sorted(m for m in expected if start <= m <= end)
     for row in table.itertuples():
-        turnover, absence = expected[pd.Timestamp(row.month).date()]
+        turnover, absence, eap = expected[pd.Timestamp(row.month).date()]
         assert row.turnover_pct == pytest.approx(turnover)
         assert row.absence_rate_pct == pytest.approx(absence)
+        assert row.eap_utilisation_pct == pytest.approx(eap)
+
+
+def test_definitions_are_at_the_bottom(page):
+    expander = page.expander[-1]
+    assert "KPI definitions" in expander.label
+    text = " ".join(m.value for m in expander.markdown)
+    for phrase in ("**eNPS**", "**% favourable**", "**Turnover %**", "**Absence rate %**", "**EAP utilisation %**"):
+        assert phrase in text
+    assert "**n < 5** or **protects a hidden group**" in text
+
+
+# --- sparse or damaged publications --------------------------------------------------------------------------
+def test_a_suppressed_org_shows_suppressed_on_its_card_not_a_number(tmp_path, monkeypatch, db: Path):
+    tables = employee_tables(db)
+    enps = tables["marts.employee_enps_wave"]
+    latest = (enps["wave"] == waves(db)[0]) & (enps["breakdown"] == "org")
+    enps.loc[latest, ["responses", "promoters", "passives", "detractors", "enps"]] = None
+    enps.loc[latest, ["suppressed", "suppression_reason"]] = [True, "fewer than 5 respondents"]
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "org_hidden.duckdb", tables))
+    card = metric(at, "eNPS")
+    assert card.value == "suppressed"
+    assert "Fewer than 5 people answered" in card.help
+
+
+@pytest.mark.parametrize("mode", ["missing", "empty"])
+def test_the_page_works_without_employee_marts(tmp_path, monkeypatch, db: Path, mode):
+    tables = {k: v for k, v in employee_tables(db).items() if k not in EMPLOYEE_MARTS}
+    omit = EMPLOYEE_MARTS if mode == "missing" else []
+    at = open_page(monkeypatch, write_serving_db(tmp_path / f"{mode}.duckdb", tables, omit=omit))
+    if mode == "missing":
+        assert "employee_survey_dimension_wave" in " ".join(w.value for w in at.warning)
+    assert "nothing to show" in " ".join(i.value for i in at.info)
+    assert not at.metric
+
+
+def test_one_missing_survey_mart_leaves_the_rest_working(tmp_path, monkeypatch, db: Path):
+    missing = "marts.employee_survey_dimension_wave"
+    tables = {k: v for k, v in employee_tables(db).items() if k != missing}
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "no_dimensions.duckdb", tables, omit=[missing]))
+    assert "employee_survey_dimension_wave" in " ".join(w.value for w in at.warning)
+    assert metric(at, "Engagement % fav.").value == NO_DATA
+    assert_shows(metric(at, "eNPS").value, sql_enps(db, waves(db)[0]))
+    month = default_month(db)
+    assert_shows(metric(at, "Turnover %").value, sql_monthly(db, "Turnover %", month))
+    assert "No survey dimensions published" in " ".join(i.value for i in at.info)
+
+
+def test_empty_monthly_marts_show_no_data_on_their_cards(tmp_path, monkeypatch, db: Path):
+    emptied = {"marts.employee_headcount_monthly", "marts.employee_absence_monthly", "marts.employee_eap_monthly"}
+    tables = {k: v for k, v in employee_tables(db).items() if k not in emptied}
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "no_months.duckdb", tables))
+    for label in MONTHLY_CARDS:
+        assert metric(at, label).value == NO_DATA
+    assert_shows(metric(at, "eNPS").value, sql_enps(db, waves(db)[0]))
+    assert "No workforce months published" in " ".join(i.value for i in at.info)
 
 
 # --- pure arithmetic ------------------------------------------------------------------------------------------
 def test_cell_text_never_turns_suppression_into_a_number():
-    assert employee_kpis.cell_text(True, "fewer than 5 respondents", None) == "suppressed (fewer than 5 respondents)"
-    assert employee_kpis.cell_text(False, None, None) == "–"
+    assert employee_kpis.cell_text(True, "fewer than 5 respondents", None) == "suppressed (n < 5)"
+    assert employee_kpis.cell_text(True, "complementary: protects a suppressed group", 12.0) == (
+        "suppressed (protects a hidden group)"
+    )
+    assert employee_kpis.cell_text(False, None, None) == NO_DATA
     assert employee_kpis.cell_text(False, None, 0.0) == "0.0"
+
+
+def test_reason_codes_follow_the_configured_threshold():
+    assert employee_kpis.reason_code("fewer than 7 respondents") == "n < 7"
+    assert "Fewer than 7 people" in employee_kpis.reason_text("fewer than 7 respondents")
+    assert "subtraction" in employee_kpis.reason_text("complementary: protects a suppressed group")
+
+
+def _survey_rows() -> pd.DataFrame:
+    base = {"wave": "W1", "wave_month": pd.Timestamp("2024-03-01")}
+    rows = [
+        {**base, "breakdown": "org", "group_value": "All", "dimension": "engagement", "suppressed": False,
+         "suppression_reason": None, "respondents": 12, "answers": 24, "score_sum": 80.0, "favourable_answers": 18},
+        {**base, "breakdown": "team", "group_value": "A", "dimension": "engagement", "suppressed": False,
+         "suppression_reason": None, "respondents": 6, "answers": 12, "score_sum": 30.0, "favourable_answers": 0},
+        {**base, "breakdown": "team", "group_value": "B", "dimension": "engagement", "suppressed": True,
+         "suppression_reason": "fewer than 5 respondents", "respondents": None, "answers": None, "score_sum": None,
+         "favourable_answers": None},
+        {**base, "breakdown": "team", "group_value": "A", "dimension": "wellbeing", "suppressed": False,
+         "suppression_reason": None, "respondents": 6, "answers": 6, "score_sum": 24.0, "favourable_answers": 3},
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_survey_cells_keep_suppression_zero_and_no_data_apart():
+    cells = employee_kpis.dimension_cells(_survey_rows(), "W1", "team").set_index(["group_value", "key"])
+    assert cells.loc[("A", "engagement"), "text"] == "0.0"  # a real 0 % is a number
+    assert cells.loc[("B", "engagement"), "status"] == "suppressed"
+    assert pd.isna(cells.loc[("B", "engagement"), "value"])
+    assert cells.loc[("B", "engagement"), "label"] == "suppressed\nn < 5"
+    assert cells.loc[("B", "wellbeing"), "status"] == "no data"  # the mart has no row: a dash, not a 0
+    assert cells.loc[("B", "wellbeing"), "text"] == NO_DATA
+    assert cells.loc[("All", "engagement"), "group"] == "Whole organisation"
+    assert cells.loc[("All", "engagement"), "favourable_pct"] == 75.0
+    table = employee_kpis.cells_table(cells.reset_index())
+    assert (table.map(lambda v: isinstance(v, str) and v != "")).all().all()
+
+
+def test_org_figures_recompute_from_counts_and_respect_suppression():
+    rows = _survey_rows()
+    assert employee_kpis.org_favourable(rows, "W1", "engagement").value == 75.0
+    assert employee_kpis.org_favourable(rows, "W0", "engagement").value is None
+    enps = pd.DataFrame(
+        {
+            "wave": ["W1", "W2"],
+            "wave_month": pd.to_datetime(["2024-03-01", "2024-06-01"]),
+            "breakdown": ["org", "org"],
+            "group_value": ["All", "All"],
+            "suppressed": [False, True],
+            "suppression_reason": [None, "fewer than 5 respondents"],
+            "responses": [5, None],
+            "promoters": [2, None],
+            "passives": [2, None],
+            "detractors": [1, None],
+        }
+    )
+    assert employee_kpis.org_enps(enps, "W1").value == 20.0
+    hidden = employee_kpis.org_enps(enps, "W2")
+    assert hidden.suppressed and hidden.value is None
 
 
 def test_trends_are_null_without_a_denominator():
@@ -113,3 +525,21 @@ def test_trends_are_null_without_a_denominator():
     )
     trend = employee_kpis.turnover_trend(frame)
     assert pd.isna(trend.loc[0, "turnover_pct"]) and trend.loc[1, "turnover_pct"] == 25.0
+
+
+def test_manager_teams_pick_the_most_frequent_manager_of_each_team():
+    headcount = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2024-01-01"] * 4 + ["2024-02-01"]),
+            "team": ["A", "A", "B", "C", "C"],
+            "manager_id": ["m1", "m2", "m1", "Unknown", "m2"],
+            "headcount_start": [3, 1, 2, 5, 0],
+            "hires": [0, 1, 0, 0, 1],
+        }
+    )
+    assert employee_kpis.manager_teams(headcount) == {"m1": ["A", "B"], "m2": ["C"]}
+
+
+def test_long_heatmap_headers_wrap_at_spaces():
+    assert employee_charts.wrap("Responsiveness to needs") == ["Responsiveness", "to needs"]
+    assert employee_charts.wrap("Engagement") == ["Engagement"]

@@ -26,7 +26,7 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
         settings = lake.settings()
         with lake.connect() as con:
             summary = load_entity(
-                con, entity, settings.landing_dir, context.run_id, settings.pii_key, log=context.log.info
+                con, entity, settings.landing_dir, context.run.run_id, settings.pii_key, log=context.log.info
             )
             table_rows = con.execute(f"SELECT count(*) FROM {entity.raw_table}").fetchone()[0]
         metadata = {

@@ -19,7 +19,7 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 )
 def serving_warehouse(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     settings = lake.settings()
-    publication = publish(settings.build_db, settings.serving_db, context.run_id)
+    publication = publish(settings.build_db, settings.serving_db, context.run.run_id)
     context.log.info(f"published {publication.tables} tables ({publication.total_rows} rows) to {publication.path}")
     return dg.MaterializeResult(
         metadata={

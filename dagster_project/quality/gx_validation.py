@@ -1,7 +1,7 @@
 """Validate one suite against its DuckDB table, and record the outcome in meta.check_results.
 
 The table is read into pandas (only the columns the suite touches) and validated with GX's pandas data
-source; GX's SQL data source does not work on DuckDB (PITFALLS #2).
+source; GX's SQL data source does not work on DuckDB (docs/stack_pitfalls.md #2).
 
 An expectation that RAISES counts as a failure. GX reports such an expectation with `success=False` today,
 but only `exception_info` says it did not check anything; a reader of the results must see "errored", and

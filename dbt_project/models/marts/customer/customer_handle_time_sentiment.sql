@@ -1,6 +1,9 @@
--- Handle time overlaid with how the customer felt about the same ticket. Until text sentiment exists the
--- feeling is the survey answered after the ticket (its tone: promoter/satisfied/easy = positive);
--- sentiment_source names what was used, so the overlay switches source without changing its meaning.
+-- Handle time overlaid with how the customer felt about the same ticket, after it was handled. The feeling is
+-- the text sentiment of the comment left on the survey about the ticket where that comment was scored
+-- (sentiment_source 'survey_comment'), otherwise the survey's score (its tone: promoter/satisfied/easy =
+-- positive; 'survey_score'). The ticket's own text is the customer's first message, written before anyone
+-- handled it: it says how bad the problem was, not how the service felt, so it is not used (D37).
+-- sentiment_source is part of the grain, so the two sources can be read apart.
 with
 
 tickets as (
@@ -23,8 +26,23 @@ location_regions as (
 
 ),
 
+-- The text sentiment of the latest scored comment left on a survey about each ticket.
+comment_feeling as (
+
+    select
+        responses.ticket_id,
+        arg_max({{ label_tone('comments.sentiment_label') }}, responses.responded_at) as sentiment
+    from responses
+    inner join {{ ref('int_text_corpus') }} as comments
+        on comments.text_kind = 'survey_comment'
+        and comments.text_id = responses.response_id
+    where comments.sentiment_label in ('positive', 'neutral', 'negative')
+    group by responses.ticket_id
+
+),
+
 -- The latest survey answer about each ticket.
-ticket_feeling as (
+survey_feeling as (
 
     select
         ticket_id,
@@ -49,10 +67,14 @@ banded as (
             else '40+ min'
         end as handle_time_band,
         tickets.handle_time_minutes,
-        ticket_feeling.sentiment
+        case when comment_feeling.ticket_id is not null then 'survey_comment' else 'survey_score' end
+            as sentiment_source,
+        coalesce(comment_feeling.sentiment, survey_feeling.sentiment) as sentiment
     from tickets
-    left join ticket_feeling
-        on tickets.ticket_id = ticket_feeling.ticket_id
+    left join comment_feeling
+        on tickets.ticket_id = comment_feeling.ticket_id
+    left join survey_feeling
+        on tickets.ticket_id = survey_feeling.ticket_id
     left join location_regions
         on tickets.location = location_regions.location
 
@@ -66,7 +88,7 @@ counted as (
         region,
         location,
         handle_time_band,
-        'survey_score' as sentiment_source,
+        sentiment_source,
         count(*) as tickets,
         sum(handle_time_minutes) as handle_minutes_sum,
         count(sentiment) as scored_tickets,

@@ -1,0 +1,140 @@
+"""The score store: `text.text_scores` in the build warehouse, one row per distinct text (content hash).
+
+Incremental: texts already scored with the current scoring version are skipped, so a re-run over unchanged
+data reads the raw texts, hashes them inside DuckDB and scores nothing. The text of each source is built by
+the SQL below and by the dbt macro `scored_text` (dbt_project/macros/text_analytics.sql) the same way; a dbt
+relationships test on int_text_corpus fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from dagster_project.text.scorers import scoring_version
+from dagster_project.text.scoring import score_texts
+
+SCHEMA = "text"
+TABLE = "text.text_scores"
+DDL = (
+    f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        content_hash VARCHAR PRIMARY KEY, language VARCHAR, language_confidence DOUBLE, sentiment_score DOUBLE,
+        sentiment_label VARCHAR, scorer VARCHAR, scorer_version VARCHAR, scored_at TIMESTAMP)""",
+)
+
+
+def scored_text_sql(*columns: str) -> str:
+    """Trimmed, non-empty text; several columns (a review's title and body) joined by a line break."""
+    parts = ", ".join(f"nullif(trim({c}), '')" for c in columns)
+    return f"nullif(concat_ws(chr(10), {parts}), '')"
+
+
+# Customer-side free text only. Employee survey comments are deliberately absent: a scored comment per
+# respondent would publish what the anonymity threshold hides (docs/decisions.md D34).
+TEXT_SOURCES: dict[str, tuple[str, str]] = {
+    "review": ("raw_brand.reviews", scored_text_sql("title", "text")),
+    "mention": ("raw_brand.mentions", scored_text_sql("text")),
+    "survey_comment": ("raw_survey.customer_responses", scored_text_sql("comment")),
+    "ticket": ("raw_crm.tickets", scored_text_sql("text")),
+}
+BATCH_SIZE = 5000
+
+
+@dataclass
+class ScoringRun:
+    texts_seen: int = 0
+    already_scored: int = 0
+    newly_scored: int = 0
+    rescored_old_version: int = 0
+    seconds: float = 0.0
+    by_language: dict[str, int] = field(default_factory=dict)
+    by_label: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def texts_per_second(self) -> float | None:
+        return self.newly_scored / self.seconds if self.newly_scored and self.seconds else None
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+def _existing_sources(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Sources whose raw table exists (a lake that never received tickets has none)."""
+    present = {r[0] for r in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()}
+    return {kind: source for kind, source in TEXT_SOURCES.items() if source[0] in present}
+
+
+def distinct_texts_sql(sources: dict[str, tuple[str, str]]) -> str:
+    union = "\n UNION ALL ".join(f"SELECT {expr} AS text FROM {table}" for table, expr in sources.values())
+    return (
+        f"SELECT sha256(text) AS content_hash, text FROM (SELECT DISTINCT text FROM ({union}) WHERE text IS NOT NULL)"
+    )
+
+
+def score_new_texts(
+    con: duckdb.DuckDBPyConnection, log: Callable[[str], None] = print, batch_size: int = BATCH_SIZE
+) -> ScoringRun:
+    """Score every distinct customer text not yet in text.text_scores with the current scoring version."""
+    started = time.perf_counter()
+    run = ScoringRun()
+    ensure_table(con)
+    version = scoring_version()
+    run.rescored_old_version = con.execute(
+        f"SELECT count(*) FROM {TABLE} WHERE scorer_version <> ?", [version]
+    ).fetchone()[0]
+    if run.rescored_old_version:
+        log(f"{run.rescored_old_version} scores from another scoring version are recomputed ({version})")
+        con.execute(f"DELETE FROM {TABLE} WHERE scorer_version <> ?", [version])
+    sources = _existing_sources(con)
+    if not sources:
+        log("no raw text tables yet: nothing to score")
+        run.seconds = time.perf_counter() - started
+        return run
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _texts AS {distinct_texts_sql(sources)}")
+    run.texts_seen = con.execute("SELECT count(*) FROM _texts").fetchone()[0]
+    pending = con.execute(
+        f"SELECT t.content_hash, t.text FROM _texts t ANTI JOIN {TABLE} s USING (content_hash) ORDER BY 1"
+    ).fetchall()
+    run.already_scored = run.texts_seen - len(pending)
+    log(f"{run.texts_seen} distinct texts, {run.already_scored} already scored, {len(pending)} to score")
+    for start in range(0, len(pending), batch_size):
+        batch = score_texts(pending[start : start + batch_size])
+        _insert(con, batch, version)
+        run.newly_scored += len(batch)
+        for score in batch:
+            run.by_language[score.language] = run.by_language.get(score.language, 0) + 1
+            run.by_label[score.sentiment_label] = run.by_label.get(score.sentiment_label, 0) + 1
+        elapsed = time.perf_counter() - started
+        log(f"scored {run.newly_scored} / {len(pending)} texts ({run.newly_scored / elapsed:.0f} texts/s)")
+    con.execute("DROP TABLE _texts")
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _insert(con: duckdb.DuckDBPyConnection, batch: list, version: str) -> None:
+    """One statement per batch: an interrupted run keeps the batches it finished."""
+    frame = pd.DataFrame(
+        {
+            "content_hash": [s.content_hash for s in batch],
+            "language": [s.language for s in batch],
+            "language_confidence": [s.language_confidence for s in batch],
+            "sentiment_score": pd.array([s.sentiment_score for s in batch], dtype="Float64"),
+            "sentiment_label": [s.sentiment_label for s in batch],
+            "scorer": [s.scorer for s in batch],
+        }
+    )
+    frame["scorer_version"] = version
+    frame["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.register("_batch", frame)
+    try:
+        con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM _batch")
+    finally:
+        con.unregister("_batch")

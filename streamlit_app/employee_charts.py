@@ -1,0 +1,158 @@
+"""Charts of the Employee empathy page (Altair, shipped with Streamlit; no Streamlit here).
+
+The survey heatmap draws a suppressed cell as its own thing: a grey cell with a dashed border and the words
+"suppressed" and its short reason, outside the colour scale, so it can never read as 0 % or as missing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+
+from streamlit_app.employee_kpis import NO_ROW, SHOWN, SUPPRESSED
+
+SUPPRESSED_FILL = "#c8c8c8"
+SUPPRESSED_STROKE = "#555555"
+NO_DATA_FILL = "#ffffff"
+ROW_HEIGHT = 44
+WRAP_AT = 16  # characters per line of a column header
+HEADER_LINE = 15  # px
+
+
+def wrap(label: str, width: int = WRAP_AT) -> list[str]:
+    """A header in lines of at most `width` characters, breaking at spaces (a longer word keeps its line)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [label]
+
+
+def _header_expr(labels: list[str]) -> str:
+    """A Vega expression writing each wrapped header as its lines (Vega draws an array one item per line)."""
+    expr = "datum.label"
+    for label in labels:
+        if len(lines := wrap(label)) > 1:
+            expr = f"datum.label === {json.dumps(label)} ? {json.dumps(lines)} : ({expr})"
+    return expr
+
+
+def survey_heatmap(
+    cells: pd.DataFrame,
+    *,
+    value_title: str,
+    domain: tuple[float, float],
+    column_title: str,
+    group_title: str,
+) -> alt.LayerChart:
+    """Group (rows) × column (dimension or indicator) cells: shown ones coloured by value on a fixed
+    `domain`, suppressed ones grey and dashed with their reason, missing ones white with a dash."""
+    data = cells.assign(
+        value=cells["value"].astype("float64"),
+        respondents_text=[
+            SUPPRESSED if s == SUPPRESSED else ("—" if pd.isna(r) else f"{int(r):,}")
+            for s, r in zip(cells["status"], cells["respondents"], strict=True)
+        ],
+        value_text=[
+            t if s == SHOWN else (f"{SUPPRESSED} ({c})" if s == SUPPRESSED else "no data")
+            for s, t, c in zip(cells["status"], cells["text"], cells["reason_code"], strict=True)
+        ],
+        status_text=[
+            "shown" if s == SHOWN else (r if s == SUPPRESSED else "no row in the mart for this group")
+            for s, r in zip(cells["status"], cells["reason_text"], strict=True)
+        ],
+        # dark cells at both ends of the colour scale get white text
+        dark=[
+            s == SHOWN and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
+            for s, v in zip(cells["status"], cells["value"], strict=True)
+        ],
+    )
+    groups = data.sort_values("group_order")["group"].drop_duplicates().tolist()
+    columns = data["column"].drop_duplicates().tolist()
+    x = alt.X(
+        "column:N",
+        title=None,
+        sort=columns,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            labelOverlap=False,
+            labelFontSize=13,
+            labelColor="#31333f",
+            # long headers wrap at their spaces rather than being dropped for overlapping
+            labelExpr=_header_expr(columns),
+            labelLineHeight=HEADER_LINE,
+            # Vega draws further lines below the first: lift the headers so the last line clears the cells.
+            labelPadding=6 + HEADER_LINE * (max(len(wrap(c)) for c in columns) - 1),
+            domain=False,
+            ticks=False,
+        ),
+    )
+    y = alt.Y(
+        "group:N",
+        title=None,
+        sort=groups,
+        axis=alt.Axis(labelLimit=340, labelFontSize=13, labelColor="#31333f", domain=False, ticks=False),
+    )
+    tooltip = [
+        alt.Tooltip("group:N", title=group_title),
+        alt.Tooltip("column:N", title=column_title),
+        alt.Tooltip("value_text:N", title=value_title),
+        alt.Tooltip("respondents_text:N", title="Respondents"),
+        alt.Tooltip("status_text:N", title="Status"),
+    ]
+    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    shown = (
+        base.transform_filter(alt.datum.status == SHOWN)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            color=alt.Color(
+                "value:Q",
+                title=value_title,
+                scale=alt.Scale(scheme="redyellowblue", domain=list(domain)),
+                legend=alt.Legend(orient="right", gradientLength=160),
+            )
+        )
+    )
+    hidden = base.transform_filter(alt.datum.status == SUPPRESSED).mark_rect(
+        fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeDash=[4, 3], strokeWidth=1.2
+    )
+    missing = base.transform_filter(alt.datum.status == NO_ROW).mark_rect(
+        fill=NO_DATA_FILL, stroke="#dddddd", strokeWidth=1
+    )
+    labels = (
+        base.transform_filter(alt.datum.status != SUPPRESSED)
+        .mark_text(fontSize=13)
+        .encode(text="label:N", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("#222222")))
+    )
+    hidden_labels = (
+        base.transform_filter(alt.datum.status == SUPPRESSED)
+        .mark_text(lineBreak="\n", fontSize=11, lineHeight=13, fontStyle="italic", color="#222222")
+        .encode(text="label:N")
+    )
+    return alt.layer(shown, hidden, missing, labels, hidden_labels).properties(height=ROW_HEIGHT * max(len(groups), 1))
+
+
+def monthly_lines(trend: pd.DataFrame, series: dict[str, str], y_title: str) -> alt.Chart:
+    """One line per column of `series` (column -> label) over the months, the month axis as "Jan 2025"."""
+    long = trend.melt(id_vars="month", value_vars=list(series), var_name="series", value_name="value")
+    long["series"] = long["series"].map(series)
+    long["value"] = long["value"].astype("float64")  # no-denominator months (NaN) become gaps
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40)),
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+                alt.Tooltip("series:N", title="Measure"),
+                alt.Tooltip("value:Q", title=y_title, format=".2f"),
+            ],
+        )
+    )

@@ -1,0 +1,71 @@
+"""Loading a page's marts whole, with a message for every mart a publication cannot give.
+
+Shared by the Customer and Employee empathy pages: a mart the serving copy lacks, or one lacking a column
+the page needs, becomes a frame with the right columns and no rows plus a message; an empty mart gets a
+note. The rest of the page keeps working either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from streamlit_app import warehouse
+
+
+class PageMart(Protocol):
+    table: str
+    label: str
+
+    @property
+    def qualified(self) -> str: ...
+
+    @property
+    def columns(self) -> list[str] | tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every mart's rows (no rows, same columns, when unusable) and what the page must say about them."""
+
+    frames: dict[str, pd.DataFrame]
+    missing: list[str]  # messages: not in this publication, or lacking columns the page needs
+    empty: list[str]  # marts present with no rows
+
+
+def published_columns() -> dict[str, set[str]]:
+    """Table -> column names of schema `marts` in the serving copy (one query for all marts)."""
+    rows = warehouse.query(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = ? AND table_schema = 'marts'",
+        [warehouse.CATALOG],
+    )
+    return {table: set(group["column_name"]) for table, group in rows.groupby("table_name")}
+
+
+def load_marts(
+    marts: Mapping[str, PageMart],
+    load: Callable[[str], pd.DataFrame],
+    no_rows: Callable[[PageMart], pd.DataFrame],
+) -> Loaded:
+    frames: dict[str, pd.DataFrame] = {}
+    missing: list[str] = []
+    empty: list[str] = []
+    published = published_columns()
+    for name, mart in marts.items():
+        present = published.get(mart.table)
+        lacking = None if present is None else [c for c in mart.columns if c not in present]
+        if lacking is None:
+            missing.append(f"This publication has no {mart.label} mart (`{mart.qualified}`).")
+        elif lacking:
+            missing.append(f"`{mart.qualified}` lacks the column(s) {', '.join(lacking)}; it is left out.")
+        if lacking is None or lacking:
+            frames[name] = no_rows(mart)
+            continue
+        frames[name] = load(name)
+        if frames[name].empty:
+            empty.append(f"`{mart.qualified}` holds no rows.")
+    return Loaded(frames=frames, missing=missing, empty=empty)
