@@ -19,7 +19,6 @@ import duckdb
 import pandas as pd
 
 from tests.brand_gx_cases import BRAND_MART_COLUMNS
-from tests.brand_sample import brand_marts
 from tests.customer_sample import customer_marts
 from tests.employee_gx_cases import EMPLOYEE_MART_COLUMNS
 
@@ -149,9 +148,8 @@ def write_serving_db(
 
 # --- a small fictional business --------------------------------------------------------------------------
 def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
-    """Every customer mart and the brand marts (tests/customer_sample.py and tests/brand_sample.py say what
-    is planted in them)."""
-    return {**customer_marts(seed), **brand_marts()}
+    """Every customer mart (tests/customer_sample.py says what is planted in them)."""
+    return customer_marts(seed)
 
 
 def sample_meta() -> dict[str, pd.DataFrame]:
