@@ -25,6 +25,7 @@ navigation = st.navigation(
         st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
         st.Page("app_pages/customer_empathy.py", title="Customer empathy", icon=":material/favorite:"),
         st.Page("app_pages/employee_empathy.py", title="Employee empathy", icon=":material/groups:"),
+        st.Page("app_pages/brand_voice.py", title="Brand & voice", icon=":material/campaign:"),
         st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
     ]
 )

@@ -68,3 +68,67 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
         )
     )
     return alt.layer(bars, line).resolve_scale(y="independent")
+
+
+def monthly_by_group(
+    by_group: pd.DataFrame, total: pd.DataFrame, value: str, title: str, group: str, group_title: str
+) -> alt.Chart:
+    """As monthly_by_segment, for any grouping column (the Brand & voice page's review / mention lines)."""
+    renamed = by_group[["month", group, value]].rename(columns={group: "segment"})
+    return monthly_by_segment(renamed, total, value, title).encode(
+        color=alt.Color("segment:N", title=group_title, sort=[*sorted(renamed["segment"].unique()), TOTAL_LABEL]),
+        tooltip=[
+            alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+            alt.Tooltip("segment:N", title=group_title),
+            alt.Tooltip(f"{value}:Q", title=title, format=".1f"),
+        ],
+    )
+
+
+def rating_distribution(distribution: pd.DataFrame) -> alt.Chart:
+    """Share of reviews per whole star (bars), with the count in the tooltip."""
+    data = distribution.assign(
+        share_pct=distribution["share_pct"].astype("float64"), label=lambda d: d["stars"].astype(str) + " ★"
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#f2a900")
+        .encode(
+            x=alt.X("label:N", title="Rating", sort=[f"{s} ★" for s in range(1, 6)], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share_pct:Q", title="Share of reviews (%)"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Rating"),
+                alt.Tooltip("reviews:Q", title="Reviews", format=",d"),
+                alt.Tooltip("share_pct:Q", title="Share %", format=".1f"),
+            ],
+        )
+    )
+
+
+def theme_shares(themes: pd.DataFrame) -> alt.Chart:
+    """Theme share (% of texts mentioning it) as horizontal bars, coloured by the theme's sentiment."""
+    data = themes.assign(
+        theme_share_pct=themes["theme_share_pct"].astype("float64"),
+        theme_sentiment_score=themes["theme_sentiment_score"].astype("float64"),
+        label=themes["theme"].str.replace("_", " ").str.capitalize(),
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort="-x"),
+            x=alt.X("theme_share_pct:Q", title="Share of texts (%)"),
+            color=alt.Color(
+                "theme_sentiment_score:Q",
+                title="Theme sentiment",
+                scale=alt.Scale(scheme="redyellowgreen", domain=[-100, 100]),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Theme"),
+                alt.Tooltip("theme_texts:Q", title="Texts with the theme", format=",d"),
+                alt.Tooltip("texts:Q", title="Texts", format=",d"),
+                alt.Tooltip("theme_share_pct:Q", title="Share %", format=".1f"),
+                alt.Tooltip("theme_sentiment_score:Q", title="Theme sentiment", format=".1f"),
+            ],
+        )
+    )

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from tests.brand_gx_cases import BRAND_MART_COLUMNS
+from tests.brand_sample import brand_marts
 from tests.customer_sample import customer_marts
 from tests.employee_gx_cases import EMPLOYEE_MART_COLUMNS
 
@@ -148,8 +149,9 @@ def write_serving_db(
 
 # --- a small fictional business --------------------------------------------------------------------------
 def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
-    """Every customer mart (tests/customer_sample.py says what is planted in them)."""
-    return customer_marts(seed)
+    """Every customer mart and the brand marts (tests/customer_sample.py and tests/brand_sample.py say what
+    is planted in them)."""
+    return {**customer_marts(seed), **brand_marts()}
 
 
 def sample_meta() -> dict[str, pd.DataFrame]:

@@ -124,7 +124,8 @@ def test_the_dashboard_never_imports_the_pipeline():
             sys.executable,
             "-c",
             "import sys, streamlit_app.warehouse, streamlit_app.kpis, streamlit_app.marts, streamlit_app.quality,"
-            " streamlit_app.customer_kpis, streamlit_app.customer_marts;"
+            " streamlit_app.customer_kpis, streamlit_app.customer_marts, streamlit_app.brand_kpis,"
+            " streamlit_app.brand_marts, streamlit_app.charts, streamlit_app.mart_loading;"
             "sys.exit('dagster_project' in sys.modules or 'dagster' in sys.modules)",
         ],
         cwd=REPO_ROOT,

@@ -1,0 +1,87 @@
+"""The brand marts the Brand & voice page reads, loaded through mart_loading.load_marts.
+
+Only counts are loaded, never the marts' ratio columns: every ratio is recomputed from summed counts
+(brand_kpis.py). Dimensions are `source` (review / mention), `platform` and `location`; the page filters on
+platform and location, and every brand mart has both. The example comments are public review texts only:
+the mart holds no customer key and the page reads none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from streamlit_app import warehouse
+from streamlit_app.customer_marts import Mart, filter_rows, months_of, options
+from streamlit_app.mart_loading import Loaded, load_marts
+from streamlit_app.marts import UNKNOWN
+
+__all__ = ["FILTERS", "MARTS", "default_period", "filter_rows", "load_all", "months_of", "options"]
+
+FILTERS = {"platform": "Platform", "location": "Location"}
+DEFAULT_PERIOD_MONTHS = 12
+_DIMENSIONS = {"source": "source", "platform": "platform", "location": "location"}
+
+MARTS: dict[str, Mart] = {
+    "sentiment": Mart(
+        "brand_sentiment_monthly",
+        "brand sentiment",
+        _DIMENSIONS,
+        ("texts", "scored_texts", "positive_texts", "neutral_texts", "negative_texts", "unscored_texts")
+        + ("empathy_texts", "anti_empathy_texts", "reach"),
+    ),
+    "reviews": Mart(
+        "brand_reviews_monthly",
+        "review ratings",
+        {"platform": "platform", "location": "location"},
+        ("reviews", "rating_sum", "top_box_reviews", "bottom_box_reviews")
+        + tuple(f"rating_{s}_reviews" for s in range(1, 6)),
+    ),
+    "themes": Mart(
+        "brand_themes_monthly",
+        "brand themes",
+        {**_DIMENSIONS, "theme": "theme"},
+        ("texts", "theme_texts", "scored_theme_texts", "positive_theme_texts", "negative_theme_texts"),
+    ),
+    "examples": Mart(
+        "brand_review_examples",
+        "review examples",
+        {"platform": "platform", "location": "location"},
+        (),
+        other=("review_id", "rating", "language", "sentiment_label", "has_empathy", "has_anti_empathy")
+        + ("themes", "review_text"),
+    ),
+}
+
+
+def _no_rows(mart: Mart) -> pd.DataFrame:
+    columns = {"month": "datetime64[us]", **{name: "str" for name in mart.dimensions}}
+    columns.update({c: "float64" for c in mart.counts})
+    columns.update({c: "object" for c in mart.other})
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def load(name: str) -> pd.DataFrame:
+    """One mart's rows, `month` as a Timestamp, a missing dimension value as 'Unknown'."""
+    mart = MARTS[name]
+    dimensions = [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
+    frame = warehouse.query(
+        f"SELECT {', '.join(['month', *dimensions, *mart.counts, *mart.other])} FROM {mart.qualified}"
+    )
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def load_all() -> Loaded:
+    return load_marts(MARTS, load, _no_rows)
+
+
+def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The latest month every non-empty count mart has reached (the example texts do not hold it back), and
+    the 11 months before it (or the first month)."""
+    months = months_of(frames)
+    latest = [f["month"].max() for n, f in frames.items() if MARTS[n].counts and not f.empty]
+    end = min(latest) if latest else months[-1]
+    start = max(months[0], end - pd.DateOffset(months=DEFAULT_PERIOD_MONTHS - 1))
+    return pd.Timestamp(start), pd.Timestamp(end)
