@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from streamlit_app import warehouse
+from streamlit_app.formatting import format_month
+from streamlit_app.mart_loading import Loaded
 
 NOT_PUBLISHED_MESSAGE = (
     "No warehouse has been published yet, so there is nothing to show. Build one with `make demo` "
@@ -22,3 +25,24 @@ def require_published() -> warehouse.Publication:
         st.caption(f"Looked for the serving copy at `{warehouse.serving_db_path()}` ({exc}).")
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers the function never returns here
+
+
+def report_loaded(loaded: Loaded) -> None:
+    """Say which marts this publication lacks or holds empty; their numbers show — (no data)."""
+    for message in loaded.missing:
+        st.warning(f"{message} Its numbers show — (no data).")
+    if loaded.empty:
+        st.info(" ".join(loaded.empty) + " Their numbers show — (no data).")
+
+
+def period_picker(
+    months: list[pd.Timestamp], default: tuple[pd.Timestamp, pd.Timestamp], key: str, help: str
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A month-range slider, or a caption when a single month is published (a slider needs two)."""
+    if len(months) > 1:
+        start, end = st.select_slider(
+            "Period", options=months, value=default, format_func=format_month, key=key, help=help
+        )
+        return start, end
+    st.caption(f"Period: {format_month(months[0])} (the only month published)")
+    return months[0], months[0]

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
-from streamlit_app.ui import require_published
+from streamlit_app.ui import period_picker, report_loaded, require_published
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
 SOURCE_LABELS = {"review": "Reviews", "mention": "Mentions"}
@@ -33,10 +33,7 @@ st.caption(
 
 loaded = brand_marts.load_all()
 frames = loaded.frames
-for message in loaded.missing:
-    st.warning(f"{message} Its numbers show — (no data).")
-if loaded.empty:
-    st.info(" ".join(loaded.empty) + " Their numbers show — (no data).")
+report_loaded(loaded)
 all_months = brand_marts.months_of(frames)
 if not all_months:
     st.info("The published brand marts hold no monthly rows yet, so there is nothing to show.")
@@ -46,19 +43,13 @@ default_start, default_end = brand_marts.default_period(frames)
 # --- filters ---------------------------------------------------------------------------------------------
 period_col, platform_col, location_col = st.columns([2, 1, 1])
 with period_col:
-    if len(all_months) > 1:
-        start, end = st.select_slider(
-            "Period",
-            options=all_months,
-            value=(default_start, default_end),
-            format_func=format_month,
-            key="brand_period",
-            help="The cards show the period's last month; trends, ratings, themes and examples cover the whole "
-            "period. By default it ends on the latest month every brand mart has reached and spans 12 months.",
-        )
-    else:
-        start = end = all_months[0]
-        st.caption(f"Period: {format_month(end)} (the only month published)")
+    start, end = period_picker(
+        all_months,
+        (default_start, default_end),
+        key="brand_period",
+        help="The cards show the period's last month; trends, ratings, themes and examples cover the whole "
+        "period. By default it ends on the latest month every brand mart has reached and spans 12 months.",
+    )
 with platform_col:
     platforms = st.multiselect(
         "Platform",

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_app import charts, customer_kpis, customer_marts, kpis
 from streamlit_app.customer_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
-from streamlit_app.ui import require_published
+from streamlit_app.ui import period_picker, report_loaded, require_published
 
 DETRACTOR_ROWS = 1_000  # the latest ones; the caption gives the full count
 HANDLE_TIME_BANDS = ["0-5 min", "5-10 min", "10-20 min", "20-40 min", "40+ min"]
@@ -35,10 +35,7 @@ st.title("Customer empathy")
 
 loaded = customer_marts.load_all()
 frames = loaded.frames
-for message in loaded.missing:
-    st.warning(f"{message} Its numbers show — (no data).")
-if loaded.empty:
-    st.info(" ".join(loaded.empty) + " Their numbers show — (no data).")
+report_loaded(loaded)
 all_months = customer_marts.months_of(frames)
 if not all_months:
     st.info("The published customer marts hold no monthly rows yet, so there is nothing to show.")
@@ -48,20 +45,14 @@ default_start, default_end = customer_marts.default_period(frames)
 # --- filters ---------------------------------------------------------------------------------------------
 period_col, segment_col, location_col = st.columns([2, 1, 1])
 with period_col:
-    if len(all_months) > 1:
-        start, end = st.select_slider(
-            "Period",
-            options=all_months,
-            value=(default_start, default_end),
-            format_func=format_month,
-            key="customer_period",
-            help="The cards show the period's last month; trends, handle time and comments cover the whole "
-            "period. By default it ends on the latest month every mart has reached (a later month is still "
-            "partial) and spans 12 months.",
-        )
-    else:
-        start = end = all_months[0]
-        st.caption(f"Period: {format_month(end)} (the only month published)")
+    start, end = period_picker(
+        all_months,
+        (default_start, default_end),
+        key="customer_period",
+        help="The cards show the period's last month; trends, handle time and comments cover the whole "
+        "period. By default it ends on the latest month every mart has reached (a later month is still "
+        "partial) and spans 12 months.",
+    )
 with segment_col:
     segments = st.multiselect(
         "Segment", customer_marts.options(frames, "segment"), key="customer_segments", placeholder="All segments"
