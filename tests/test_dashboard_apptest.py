@@ -44,6 +44,18 @@ def run_app(monkeypatch, db: Path) -> AppTest:
     return at
 
 
+def rerun(at: AppTest) -> AppTest:
+    """Run the page again (after a widget change) and fail on any exception it raised."""
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_app_page(monkeypatch, db: Path, page: str) -> AppTest:
+    """The app on serving copy `db`, switched to `page` (a path under streamlit_app/)."""
+    return rerun(run_app(monkeypatch, db).switch_page(page))
+
+
 def metric(at: AppTest, label: str):
     found = [m for m in at.metric if m.label == label]
     assert len(found) == 1, f"metric {label!r} among {[m.label for m in at.metric]}"

@@ -17,7 +17,7 @@ from streamlit_app import brand_kpis
 from tests.brand_gx_cases import BRAND_MART_COLUMNS
 from tests.dashboard_expectations import assert_shows, month_before, sql
 from tests.serving_fixture import sample_serving_db, sample_tables, write_serving_db
-from tests.test_dashboard_apptest import dataframe_with, metric, run_app
+from tests.test_dashboard_apptest import dataframe_with, metric, open_app_page
 
 PAGE = "app_pages/brand_voice.py"
 # Card label -> (mart, numerator, denominator), restated from the brand marts' dbt docs, not from the app.
@@ -52,10 +52,7 @@ def latest_month(db: Path) -> dt.date:
 
 
 def open_page(monkeypatch, db: Path):
-    at = run_app(monkeypatch, db)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(monkeypatch, db, PAGE)
 
 
 def assert_cards(at, db: Path, month: dt.date, platform: str | None = None) -> None:

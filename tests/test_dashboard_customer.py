@@ -26,7 +26,7 @@ from tests.dashboard_expectations import (
     sql_customer_kpi,
 )
 from tests.serving_fixture import SERVING_TABLES, read_serving_tables, sample_serving_db, write_serving_db
-from tests.test_dashboard_apptest import dataframe_with, metric, run_app
+from tests.test_dashboard_apptest import dataframe_with, metric, open_app_page, rerun
 
 PAGE = "app_pages/customer_empathy.py"
 SUPPORT_CARDS = ["FCR %", "First reply time", "AHT", "Cost per interaction"]
@@ -34,16 +34,7 @@ ACQUISITION_CARDS = ["NPS", "CSAT %", "CES mean", "CES easy %", "Churn %", "Repe
 
 
 def open_page(monkeypatch, db: Path):
-    at = run_app(monkeypatch, db)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def rerun(at):
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(monkeypatch, db, PAGE)
 
 
 def assert_card(at, db: Path, label: str, month: dt.date, **where) -> None:

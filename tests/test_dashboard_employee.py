@@ -21,7 +21,7 @@ from streamlit_app.formatting import NO_DATA
 from tests.dashboard_expectations import assert_shows, month_before, sql
 from tests.lake_helpers import BuiltLake
 from tests.serving_fixture import SERVING_TABLES, read_serving_tables, write_serving_db
-from tests.test_dashboard_apptest import metric, run_app
+from tests.test_dashboard_apptest import metric, open_app_page, rerun
 
 PAGE = "app_pages/employee_empathy.py"
 DIMENSIONS = ("engagement", "wellbeing", "manager_empathy", "presenteeism")
@@ -54,16 +54,7 @@ def db(lake: BuiltLake) -> Path:
 
 
 def open_page(monkeypatch, db: Path):
-    at = run_app(monkeypatch, db)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def rerun(at):
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(monkeypatch, db, PAGE)
 
 
 @pytest.fixture(scope="module")
