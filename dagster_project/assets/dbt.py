@@ -10,6 +10,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project.resources import LakeResource, dbt_project
 from dagster_project.settings import export_env
 
+# The text scoring asset (dagster_project/assets/text.py) and the dbt source `text.text_scores`.
+TEXT_SCORES_KEY = dg.AssetKey(["text", "text_scores"])
+
 
 class EmpathyLakeTranslator(DagsterDbtTranslator):
     """Sources keep [source, table] (the loaders' keys); models are keyed [layer, model]."""
@@ -24,6 +27,17 @@ class EmpathyLakeTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else None
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        """Every seed and model also waits for text scoring. Only the text marts need it, but an external
+        asset in the middle of the dbt graph makes Dagster split `dbt build` into one invocation per side,
+        each paying dbt's start-up. With this, one invocation runs the source tests (checks on the loaders,
+        which must pass before text scoring reads the raw tables) and one builds every model."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id, {})
+        if node.get("resource_type") in {"model", "seed"} and TEXT_SCORES_KEY not in {d.asset_key for d in spec.deps}:
+            return spec.merge_attributes(deps=[TEXT_SCORES_KEY])
+        return spec
 
 
 translator = EmpathyLakeTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
