@@ -37,3 +37,21 @@
 {% macro unless_suppressed(expression) -%}
     case when not suppressed then {{ expression }} end
 {%- endmacro %}
+
+{#- What every survey mart counts per group: respondents, answers, their score sum (on the "higher is
+    better" scale) and favourable answers, so means and % favourable are computed one way everywhere. -#}
+{% macro survey_answer_counts() -%}
+        count(distinct respondent_id) as respondents,
+        count(*) as answers,
+        sum(scored) as score_sum,
+        count(*) filter (where is_favourable) as favourable_answers
+{%- endmacro %}
+
+{#- A survey mart's counted rows with their group's one suppression decision (int_employee_survey_suppression,
+    imported by the model as `suppression`): every mart hides exactly the same groups. -#}
+{% macro with_suppression(counted) -%}
+    select c.*, s.suppressed, s.suppression_reason
+    from {{ counted }} as c
+    inner join suppression as s
+        on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
+{%- endmacro %}

@@ -40,10 +40,7 @@ counted as (
 
 joined as (
 
-    select c.*, s.suppressed, s.suppression_reason
-    from counted as c
-    inner join suppression as s
-        on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
+    {{ with_suppression('counted') }}
 
 ),
 

@@ -26,10 +26,7 @@ counted as (
         group_value,
         question_id,
         any_value(question_text) as indicator,
-        count(distinct respondent_id) as respondents,
-        count(*) as answers,
-        sum(scored) as score_sum,
-        count(*) filter (where is_favourable) as favourable_answers
+        {{ survey_answer_counts() }}
     from answers
     group by wave, breakdown, group_value, question_id
 
@@ -37,10 +34,7 @@ counted as (
 
 joined as (
 
-    select c.*, s.suppressed, s.suppression_reason
-    from counted as c
-    inner join suppression as s
-        on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
+    {{ with_suppression('counted') }}
 
 ),
 

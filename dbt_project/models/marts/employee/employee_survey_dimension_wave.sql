@@ -23,10 +23,7 @@ counted as (
         breakdown,
         group_value,
         dimension,
-        count(distinct respondent_id) as respondents,
-        count(*) as answers,
-        sum(scored) as score_sum,
-        count(*) filter (where is_favourable) as favourable_answers,
+        {{ survey_answer_counts() }},
         count(*) filter (where is_unfavourable) as unfavourable_answers
     from answers
     group by wave, breakdown, group_value, dimension
@@ -35,10 +32,7 @@ counted as (
 
 joined as (
 
-    select c.*, s.suppressed, s.suppression_reason
-    from counted as c
-    inner join suppression as s
-        on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
+    {{ with_suppression('counted') }}
 
 ),
 

@@ -25,10 +25,7 @@ counted as (
         question_id,
         any_value(question_text) as question_text,
         any_value(dimension) as dimension,
-        count(distinct respondent_id) as respondents,
-        count(*) as answers,
-        sum(scored) as score_sum,
-        count(*) filter (where is_favourable) as favourable_answers
+        {{ survey_answer_counts() }}
     from answers
     group by wave, question_id
 
