@@ -1,6 +1,8 @@
 """`empathy-lake`: headless use without the Dagster UI.
 
 empathy-lake generate [--scale S] [--seed N]   fictional business -> landing folder
+                      [--hold-back-days D]     ... keeping its last D days aside as daily drops
+empathy-lake deliver [--days N]                move the next held-back day(s) into the landing folder
 empathy-lake samples                           the four real public datasets + mappings -> landing
 empathy-lake run [--full-refresh]              load -> dbt build -> checks -> publish, in-process
 empathy-lake serve [--port P]                  the dashboard on the serving copy
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
     gen.add_argument("--out", type=Path, default=None, help="landing folder (default: the lake's)")
     gen.add_argument("--clean", action="store_true", help="empty the landing folder first")
+    gen.add_argument(
+        "--hold-back-days", type=int, default=0, help="keep the last D days in <home>/incoming, one drop per day"
+    )
+    deliver = sub.add_parser("deliver", help="move the next held-back day(s) into the landing folder")
+    deliver.add_argument("--days", type=int, default=1)
     sub.add_parser("samples", help="copy the four real public datasets and their mappings into the landing folder")
     run = sub.add_parser("run", help="load, build, check and publish in this process")
     run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
@@ -198,6 +205,23 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out)
         result = generate(out, scale=args.scale, seed=args.seed, fmt=args.format)
         print(f"wrote {sum(result.row_counts.values()):,} rows to {result.out_dir} in {result.seconds:.1f} s")
+        if args.hold_back_days:
+            from dagster_project.sample_data.daily_drops import hold_back
+
+            if args.clean and settings.incoming_dir.exists():
+                shutil.rmtree(settings.incoming_dir)
+            days = hold_back(out, settings.incoming_dir, args.hold_back_days)
+            print(f"held back {len(days)} daily drops ({', '.join(days)}) in {settings.incoming_dir}")
+        return 0
+    if args.command == "deliver":
+        from dagster_project.sample_data.daily_drops import deliver_next_day
+
+        for _ in range(args.days):
+            delivery = deliver_next_day(settings.incoming_dir, settings.landing_dir)
+            if delivery is None:
+                print(f"nothing left to deliver in {settings.incoming_dir}")
+                return 1
+            print(f"delivered {delivery.day}: {len(delivery.files)} files into {settings.landing_dir}")
         return 0
     if args.command == "samples":
         from dagster_project.real_samples import install_real_samples

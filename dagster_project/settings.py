@@ -41,6 +41,11 @@ class Settings:
         """User mappings live beside the data they describe."""
         return self.landing_dir / "_mappings"
 
+    @property
+    def incoming_dir(self) -> Path:
+        """Held-back daily drops of the sample business (`generate --hold-back-days`), delivered by `deliver`."""
+        return self.home / "incoming"
+
 
 @functools.cache
 def _warn_demo_key_once() -> None:
