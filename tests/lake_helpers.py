@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from dagster_project.settings import Settings, get_settings
 
@@ -54,3 +55,33 @@ def run_lake(home: Path) -> bool:
 
     with lake_env(home):
         return run_pipeline()
+
+
+def copy_landing(source: BuiltLake, target: Path) -> Path:
+    """A new lake with the same landing files as `source` and no warehouse: a run there is a first run."""
+    shutil.copytree(source.settings.landing_dir, target / "landing")
+    return target
+
+
+def marts_snapshot(db_path: Path) -> dict[str, pd.DataFrame]:
+    """Every table of schema `marts`, rows sorted by every column, for comparing two warehouses."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f'SELECT * FROM marts."{t}" ORDER BY ALL').df() for t in tables}
+
+
+def assert_same_marts(actual: Path, expected: Path) -> int:
+    """Every mart of `actual` equals the one in `expected` (floats to 1e-9 relative: DuckDB may sum in
+    another order). Returns how many tables were compared."""
+    got, want = marts_snapshot(actual), marts_snapshot(expected)
+    assert sorted(got) == sorted(want), "the two warehouses publish different marts"
+    for table, frame in want.items():
+        pd.testing.assert_frame_equal(
+            got[table].reset_index(drop=True), frame.reset_index(drop=True), rtol=1e-9, obj=f"marts.{table}"
+        )
+    return len(want)

@@ -46,7 +46,11 @@ translator = EmpathyLakeTranslator(settings=DagsterDbtTranslatorSettings(enable_
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource):
     """`dbt build`: models, then their tests; a failing test stops dependants and fails the step, so a
-    bad mart is never published."""
+    bad mart is never published.
+
+    Unit tests are left out: their inputs are fixed rows, so they test the SQL, not the day's data, and dbt
+    recommends running them in development and CI only. `make test` runs every one of them
+    (tests/test_dbt_unit_tests.py); a pipeline run saves their ~50 nodes."""
     # dbt's profile reads the warehouse path from the environment of its subprocess.
     os.environ.update(export_env(lake.settings()))
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

@@ -1,5 +1,7 @@
 -- "Today" for every KPI that needs one (tenure, inactivity, open-ticket age). Taken from the data, not the
 -- clock, so a rebuild of the same data gives the same marts; var as_of_date pins it.
+-- A table, not a view: one row that a dozen models read; a view rescans every source for each.
+{{ config(materialized='table') }}
 with
 
 customers as (

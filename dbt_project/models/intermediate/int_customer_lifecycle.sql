@@ -1,6 +1,8 @@
 -- One row per customer: the dimensions every customer mart reports under, lifetime order figures, and
 -- when (if ever) the customer was lost. Lost means the subscription ended where the CRM has a status,
 -- otherwise no order for var churn_inactivity_days (docs/kpi_definitions.md, "Retention and churn").
+-- A table, not a view: six marts and its tests read it, and a view would recompute it for each.
+{{ config(materialized='table') }}
 with
 
 customers as (

@@ -1,6 +1,8 @@
 -- Every customer-side free text, one row per occurrence, with where and when it was written and its
 -- score from text.text_scores (joined on the content hash of the scored text). Employee survey comments are
 -- not here on purpose (docs/decisions.md D34).
+-- A table, not a view: it hashes every text, and the term matcher, the text marts and its tests read it.
+{{ config(materialized='table') }}
 with
 
 reviews as (

@@ -2,17 +2,18 @@
 -- seeds empathy_language and text_themes, matched as whole words in the text's detected language.
 -- Single-word terms are matched on tokens (a hash join; prefix terms on their first three letters), which
 -- keeps 25k reviews in about a second; only the few multi-word terms ("took the time", "à l'écoute") go
--- through a regex. A table, not a view: every text mart reads it.
-{{ config(materialized='table') }}
+-- through a regex.
+-- Incremental: a text is matched once per lexicon version (a hash of both seeds), so a daily run matches
+-- only the day's new texts and an edited seed re-matches everything. Every matched text keeps at least one
+-- row (lexicon 'none' when it uses no term), which is how a run knows it was matched.
+{{ config(
+    materialized='incremental',
+    unique_key='content_hash',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where content_hash not in (select content_hash from {{ ref('int_text_corpus') }})"
+) }}
 
 with
-
-corpus as (
-
-    select distinct content_hash, language, {{ matchable_text('text') }} as text
-    from {{ ref('int_text_corpus') }}
-
-),
 
 terms as (
 
@@ -23,6 +24,25 @@ terms as (
 
     select 'theme', theme, {{ matchable_text('term') }}, language
     from {{ ref('text_themes') }}
+
+),
+
+lexicon_version as (
+
+    select md5(string_agg(concat_ws('|', lexicon, label, term, language), chr(10) order by lexicon, label, term, language)) as lexicon_version
+    from terms
+
+),
+
+corpus as (
+
+    select distinct content_hash, language, {{ matchable_text('text') }} as text
+    from {{ ref('int_text_corpus') }}
+    {% if is_incremental() %}
+    where content_hash not in (
+        select content_hash from {{ this }} where lexicon_version = (select lexicon_version from lexicon_version)
+    )
+    {% endif %}
 
 ),
 
@@ -144,7 +164,7 @@ phrase_matches as (
 
 ),
 
-final as (
+hits as (
 
     select distinct
         content_hash,
@@ -155,6 +175,21 @@ final as (
         term,
         negated
     from (select * from word_matches union all select * from phrase_matches)
+
+),
+
+unmatched as (
+
+    select content_hash, 'none' as lexicon, null::varchar as label, null::varchar as term, false as negated
+    from corpus
+    where content_hash not in (select content_hash from hits)
+
+),
+
+final as (
+
+    select *, (select lexicon_version from lexicon_version) as lexicon_version
+    from (select * from hits union all select distinct * from unmatched)
 
 )
 
