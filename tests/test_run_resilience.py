@@ -1,0 +1,150 @@
+"""Run health under hard failures and load: a run killed with SIGKILL and re-run ends where a clean run
+ends, and readers of the serving copy never see an error while a full run rebuilds and republishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.lake_helpers import (
+    TEST_PII_KEY,
+    BuiltLake,
+    assert_same_marts,
+    clone_lake,
+    copy_landing,
+    lake_env,
+    run_lake,
+)
+
+
+def _pipeline_process(home: Path, *args: str) -> subprocess.Popen:
+    """`empathy-lake run` in its own session (process group), so a kill reaches dbt too, as a machine or
+    container dying would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMPATHY_LAKE_")}
+    env.update(EMPATHY_LAKE_HOME=str(home), EMPATHY_LAKE_PII_KEY=TEST_PII_KEY, DAGSTER_HOME=str(home / "dagster"))
+    (home / "dagster").mkdir(parents=True, exist_ok=True)
+    log = open(home / "pipeline.log", "w")  # noqa: SIM115 - closed by the OS when the child ends
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.cli", "run", *args],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _dbt_builds_in_session(session_id: int) -> set[int]:
+    """Process ids of `dbt build` processes started by the pipeline process (same session)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(proc.name)) != session_id:
+                continue
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+        if any(a.endswith(b"dbt") for a in argv) and b"build" in argv:
+            found.add(int(proc.name))
+    return found
+
+
+def test_a_run_killed_during_dbt_build_then_rerun_equals_a_clean_run(built_lake: BuiltLake, tmp_path):
+    home = copy_landing(built_lake, tmp_path / "lake")
+    pipeline = _pipeline_process(home)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 600
+    # Dagster runs dbt twice: the source tests, then every model. Kill the second one mid-way, when
+    # tables are being replaced, the worst moment.
+    while len(seen) < 2 and pipeline.poll() is None and time.monotonic() < deadline:
+        seen |= _dbt_builds_in_session(pipeline.pid)
+        time.sleep(0.1)
+    time.sleep(3)
+    assert pipeline.poll() is None, "the run ended before it could be killed"
+    os.killpg(pipeline.pid, signal.SIGKILL)
+    pipeline.wait()
+    assert pipeline.returncode == -signal.SIGKILL
+
+    with lake_env(home) as settings:
+        assert settings.build_db.exists(), "the killed run had started writing"
+        assert not settings.serving_db.exists(), "nothing may be published by a run that did not finish"
+        assert run_lake(home), (home / "pipeline.log").read_text()[-3000:]
+        compared = assert_same_marts(settings.serving_db, built_lake.settings.serving_db)
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            ledger = con.execute("SELECT count(*), count(DISTINCT (entity, source_file)) FROM meta.ingestion_ledger")
+            files, distinct_files = ledger.fetchone()
+    assert compared > 30
+    assert files == distinct_files, "a file was recorded twice"
+
+
+def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> None:
+    """What a dashboard session does: the publication line, a KPI query and a wide table, over and over."""
+    from streamlit_app import warehouse
+
+    while not stop.is_set():
+        try:
+            run_ids.add(warehouse.publication().run_id)
+            assert len(warehouse.query("SELECT * FROM marts.customer_nps_monthly")) > 0
+            assert len(warehouse.query("SELECT * FROM marts.customer_360 LIMIT 500")) > 0
+            counts[threading.get_ident()] = counts.get(threading.get_ident(), 0) + 1
+        except Exception as exc:  # noqa: BLE001 - every kind of failure is what this test counts
+            errors.append(repr(exc))
+
+
+ANALYST_SCRIPT = """
+import json, os, sys
+import duckdb
+path, stop = sys.argv[1], sys.argv[2]
+ok, errors = 0, []
+while not os.path.exists(stop):
+    try:
+        with duckdb.connect(path, read_only=True) as con:
+            con.execute("SELECT segment, sum(responses) FROM marts.customer_nps_monthly GROUP BY 1").fetchall()
+        ok += 1
+    except Exception as exc:
+        errors.append(repr(exc))
+print(json.dumps({"ok": ok, "errors": errors}))
+"""
+
+
+def test_readers_get_answers_without_errors_during_a_full_run(built_lake: BuiltLake, tmp_path):
+    home = clone_lake(built_lake, tmp_path / "lake")
+    errors: list[str] = []
+    counts: dict[int, int] = {}
+    run_ids: set[str] = set()
+    stop = threading.Event()
+    stop_file = tmp_path / "stop"
+    with lake_env(home) as settings:
+        before = built_lake.query("SELECT run_id FROM meta.publication", serving=True)[0][0]
+        analyst = subprocess.Popen(
+            [sys.executable, "-c", ANALYST_SCRIPT, str(settings.serving_db), str(stop_file)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        readers = [threading.Thread(target=_reader, args=(errors, counts, run_ids, stop)) for _ in range(4)]
+        for reader in readers:
+            reader.start()
+        pipeline = _pipeline_process(home, "--full-refresh")
+        pipeline.wait(timeout=900)
+        time.sleep(1)  # the readers run on the new copy too
+        stop.set()
+        stop_file.touch()
+        for reader in readers:
+            reader.join(timeout=60)
+        analyst_out = analyst.communicate(timeout=60)[0]
+    assert pipeline.returncode == 0, (home / "pipeline.log").read_text()[-3000:]
+    assert errors == []
+    analyst_result = json.loads(analyst_out)
+    assert analyst_result["errors"] == []
+    assert analyst_result["ok"] > 20
+    assert len(counts) == 4 and min(counts.values()) > 10, counts
+    assert before in run_ids and len(run_ids) == 2, "the readers saw the old copy, then the new one"
