@@ -77,7 +77,8 @@ def _stage_selection(stage: str | None):
         # Text scoring reads the raw tables and feeds dbt: it belongs with loading.
         "load": [*(a.key for a in raw_assets), text_scores.key],
         "transform": list(dbt_models.keys),  # seeds, staging, intermediate and marts: one `dbt build`
-        "publish": [dg.AssetKey(["serving", "warehouse"])],
+        # The alert log reads the marts and is published with them.
+        "publish": [dg.AssetKey(["alerts", "alert_log"]), dg.AssetKey(["serving", "warehouse"])],
     }[stage]
 
 
