@@ -122,6 +122,13 @@ def print_run_summary(result, seconds: float) -> None:
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         meta = mat.metadata
+        if "open_alerts" in meta:
+            print(
+                f"  alerts: {meta['opened'].value} new, {meta['resolved'].value} resolved, "
+                f"{meta['open_alerts'].value} open; notifications ({meta['sending'].value}): "
+                f"{meta['notifications_sent'].value} sent, {meta['notifications_failed'].value} failed, "
+                f"{meta['notifications_dry_run'].value} dry run"
+            )
         if "rows_read" in meta:
             print(
                 f"  {mat.asset_key.to_user_string():32} read={meta['rows_read'].value:>9} "

@@ -298,7 +298,9 @@ run_breaches as (
             || negative_runs.run_length || ' negative feedback events in a row from '
             || strftime(negative_runs.run_started_at, '%Y-%m-%d') || ' to '
             || strftime(negative_runs.run_last_at, '%Y-%m-%d') || ' (' || negative_runs.survey_events
-            || ' survey answers, ' || negative_runs.ticket_events || ' ticket texts); rule: at least '
+            || ' survey answer' || case when negative_runs.survey_events = 1 then '' else 's' end || ', '
+            || negative_runs.ticket_events || ' ticket text'
+            || case when negative_runs.ticket_events = 1 then '' else 's' end || '); rule: at least '
             || printf('%g', rules.threshold) || ' in a row' as reason
     from negative_runs
     inner join rules
