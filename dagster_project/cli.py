@@ -79,7 +79,8 @@ def _stage_selection(stage: str | None):
         # Text scoring reads the raw tables and feeds dbt: it belongs with loading.
         "load": [*(a.key for a in raw_assets), text_scores.key],
         "transform": list(dbt_models.keys),  # seeds, staging, intermediate and marts: one `dbt build`
-        "publish": [dg.AssetKey(["serving", "warehouse"])],
+        # The alert log reads the marts and is published with them.
+        "publish": [dg.AssetKey(["alerts", "alert_log"]), dg.AssetKey(["serving", "warehouse"])],
     }[stage]
 
 
@@ -123,6 +124,13 @@ def print_run_summary(result, seconds: float) -> None:
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         meta = mat.metadata
+        if "open_alerts" in meta:
+            print(
+                f"  alerts: {meta['opened'].value} new, {meta['resolved'].value} resolved, "
+                f"{meta['open_alerts'].value} open; notifications ({meta['sending'].value}): "
+                f"{meta['notifications_sent'].value} sent, {meta['notifications_failed'].value} failed, "
+                f"{meta['notifications_dry_run'].value} dry run"
+            )
         if "rows_read" in meta:
             print(
                 f"  {mat.asset_key.to_user_string():32} read={meta['rows_read'].value:>9} "

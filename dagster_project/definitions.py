@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.assets.alerts import alert_log, open_alerts_have_owner_and_reason
 from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
 from dagster_project.assets.serving import serving_warehouse
@@ -13,8 +14,12 @@ from dagster_project.resources import build_resources
 from dagster_project.settings import get_settings
 
 defs = dg.Definitions(
-    assets=[*raw_assets, text_scores, dbt_models, serving_warehouse],
-    asset_checks=[*conservation_checks, *build_gx_asset_checks(lambda: get_settings().build_db)],
+    assets=[*raw_assets, text_scores, dbt_models, alert_log, serving_warehouse],
+    asset_checks=[
+        *conservation_checks,
+        open_alerts_have_owner_and_reason,
+        *build_gx_asset_checks(lambda: get_settings().build_db),
+    ],
     jobs=[empathy_lake_job],
     resources=build_resources(),
     executor=dg.in_process_executor,

@@ -26,6 +26,7 @@ navigation = st.navigation(
         st.Page("app_pages/customer_empathy.py", title="Customer empathy", icon=":material/favorite:"),
         st.Page("app_pages/employee_empathy.py", title="Employee empathy", icon=":material/groups:"),
         st.Page("app_pages/brand_voice.py", title="Brand & voice", icon=":material/campaign:"),
+        st.Page("app_pages/alerts.py", title="Alerts", icon=":material/notification_important:"),
         st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
     ]
 )

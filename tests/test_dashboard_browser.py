@@ -197,3 +197,28 @@ def test_employee_page_in_headless_chromium(tmp_path, built_lake):
             assert save_screenshot(page, tmp_path, "employee_empathy.png").stat().st_size > 0
         finally:
             browser.close()
+
+
+def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
+    """The Alerts page on a real pipeline run's serving copy: the open-alert count equals SQL on meta.alerts,
+    the table and the selected alert's reason and trend chart render."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    assert built_lake.success
+    serving_db = built_lake.settings.serving_db
+    [(open_alerts,)] = sql(serving_db, "SELECT count(*) FROM meta.alerts WHERE status = 'open'")
+    assert open_alerts > 0, "the session data must raise alerts"
+
+    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2400})
+            page.goto(f"{url}/alerts", wait_until="domcontentloaded")
+            assert shown_number(metric_text(page, "Open alerts")) == open_alerts
+            page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            page.get_by_text("Why did it fire?").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert save_screenshot(page, tmp_path, "alerts.png").stat().st_size > 0
+        finally:
+            browser.close()

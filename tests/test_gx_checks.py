@@ -21,6 +21,7 @@ from dagster_project.quality.gx_checks import build_gx_asset_check, build_gx_ass
 from dagster_project.quality.gx_suites import SuiteError, SuiteSpec, load_suite, load_suites, parse_suite
 from dagster_project.quality.gx_validation import read_frame, record_results, validate, validate_frame
 from dagster_project.settings import EXPECTATIONS_DIR
+from tests.alert_gx_cases import ALERT_BAD_CASES, ALERT_GOOD_ROWS, ALERT_MART_COLUMNS
 from tests.brand_gx_cases import BRAND_BAD_CASES, BRAND_GOOD_ROWS, BRAND_MART_COLUMNS
 from tests.employee_gx_cases import EMPLOYEE_BAD_CASES, EMPLOYEE_GOOD_ROWS, EMPLOYEE_MART_COLUMNS
 
@@ -115,6 +116,7 @@ MART_COLUMNS = {
 }
 MART_COLUMNS.update(EMPLOYEE_MART_COLUMNS)  # the employee marts (tests/employee_gx_cases.py)
 MART_COLUMNS.update(BRAND_MART_COLUMNS)  # brand and customer-text marts (tests/brand_gx_cases.py)
+MART_COLUMNS.update(ALERT_MART_COLUMNS)  # action-trigger breaches (tests/alert_gx_cases.py)
 RAW_TABLES = {entity.raw_table: entity for entity in load_contract().entities.values()}
 # Every customer mart has a suite.
 REQUIRED_SUITE_TABLES = {
@@ -209,6 +211,7 @@ GOOD_ROWS = [
 ]
 GOOD_ROWS += EMPLOYEE_GOOD_ROWS
 GOOD_ROWS += BRAND_GOOD_ROWS
+GOOD_ROWS += ALERT_GOOD_ROWS
 
 # (suite, damage to the good data, (expectation, column) that must fail). Together they fail every
 # expectation of every suite: test_bad_cases_fail_every_expectation keeps it that way for new suites.
@@ -663,6 +666,7 @@ BAD_CASES = [
 ]  # fmt: skip
 BAD_CASES += EMPLOYEE_BAD_CASES
 BAD_CASES += BRAND_BAD_CASES
+BAD_CASES += ALERT_BAD_CASES
 
 
 @pytest.fixture(scope="module")

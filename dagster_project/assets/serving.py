@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.assets.alerts import ALERT_LOG_KEY
 from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
 from dagster_project.publishing import publish
@@ -12,10 +13,11 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
 @dg.asset(
     key=dg.AssetKey(["serving", "warehouse"]),
-    deps=[*MART_KEYS, *(a.key for a in raw_assets)],
+    deps=[*MART_KEYS, ALERT_LOG_KEY, *(a.key for a in raw_assets)],
     group_name="serving",
     kinds={"duckdb"},
-    description="Read-only copy of the marts and run metadata that the dashboard and analysts open.",
+    description="Read-only copy of the marts and run metadata (alert log included) that the dashboard and "
+    "analysts open.",
 )
 def serving_warehouse(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     settings = lake.settings()

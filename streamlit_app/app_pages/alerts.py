@@ -1,0 +1,118 @@
+"""Alerts: the action triggers that fired (meta.alerts), filtered by severity, scope and status, and for one
+alert why it fired — the rule, its threshold, the numbers and counts, and the KPI's trend at that scope."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import alerts, warehouse
+from streamlit_app.formatting import format_value
+from streamlit_app.ui import require_published
+
+TABLE_COLUMNS = {
+    "severity": "Severity",
+    "rule_id": "Rule",
+    "scope": "Scope",
+    "scope_value": "Where / who",
+    "owner": "Owner",
+    "period": st.column_config.DateColumn("Period", format="MMM YYYY"),
+    "kpi_value": st.column_config.NumberColumn("Value", format="%.1f"),
+    "threshold": st.column_config.NumberColumn("Threshold", format="%g"),
+    "first_seen_at": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm"),
+    "status": "Status",
+}
+
+require_published()
+st.title("Alerts")
+st.caption(
+    "Action triggers: thresholds in `dbt_project/seeds/alert_rules.csv`, owners in `alert_owners.csv`. An alert is "
+    "raised once per rule, place and period, and its owner is notified once (docs/alerts.md)."
+)
+
+if not warehouse.table_exists("meta", "alerts"):
+    st.info("This publication holds no alert log (meta.alerts): it was published before alerts existed. Run the "
+            "pipeline again (`uv run empathy-lake run`).", icon=":material/info:")  # fmt: skip
+    st.stop()
+
+log = alerts.alert_log()
+if log.empty:
+    st.success("No alert has been raised: no rule is breached anywhere in the data.")
+    st.stop()
+
+open_alerts = log[log["status"] == "open"]
+open_card, high_card, resolved_card = st.columns(3)
+open_card.metric("Open alerts", len(open_alerts), border=True)
+high_card.metric("Open, high severity", int((open_alerts["severity"] == "high").sum()), border=True)
+resolved_card.metric(
+    "Resolved", int((log["status"] == "resolved").sum()), border=True,
+    help="Alerts whose breach is no longer in the data (corrected data, a changed threshold or a disabled rule).",
+)  # fmt: skip
+
+severity_options = sorted(log["severity"].dropna().unique(), key=lambda s: alerts.SEVERITY_ORDER.get(s, 9))
+scope_options = sorted(log["scope"].dropna().unique())
+status_options = ["open", "resolved"]
+severity_col, scope_col, status_col = st.columns(3)
+severities = severity_col.multiselect("Severity", severity_options, default=severity_options, key="alert_severity")
+scopes = scope_col.multiselect("Scope", scope_options, default=scope_options, key="alert_scope")
+statuses = status_col.multiselect("Status", status_options, default=["open"], key="alert_status")
+
+shown = alerts.filtered(log, severities, scopes, statuses)
+if shown.empty:
+    st.info("No alert matches these filters.")
+    st.stop()
+st.dataframe(shown[list(TABLE_COLUMNS)], hide_index=True, column_config=TABLE_COLUMNS)
+
+# --- why did it fire? ------------------------------------------------------------------------------------
+st.header("Why did it fire?")
+key = st.selectbox(
+    "Alert",
+    shown["alert_key"].tolist(),
+    format_func=lambda k: alerts.describe(shown.loc[shown["alert_key"] == k].iloc[0]),
+    key="alert_key",
+)
+alert = shown.loc[shown["alert_key"] == key].iloc[0]
+label = alerts.KPI_LABELS.get(alert["rule_id"], alert["kpi"])
+st.markdown(f"**Rule `{alert['rule_id']}`** — {alert['rule_description']}")
+st.info(alert["reason"], icon=":material/notification_important:")
+value_card, previous_card, threshold_card, count_card = st.columns(4)
+value_card.metric(label, format_value(alert["kpi_value"]), border=True)
+previous = alert["previous_value"] if pd.notna(alert["previous_value"]) else None
+previous_card.metric("Month before", format_value(previous), border=True)
+threshold_card.metric("Threshold", f"{alert['threshold']:g}", border=True)
+count_card.metric(
+    f"Computed from ({alert['base_unit']})",
+    format_value(alert["base_count"], decimals=0 if float(alert["base_count"]).is_integer() else 1), border=True,
+    help=f"The rule needs at least {alert['min_count']} {alert['base_unit']}.",
+)  # fmt: skip
+st.caption(
+    f"Owner: **{alert['owner']}** · status {alert['status']} · first seen {alert['first_seen_at']:%Y-%m-%d %H:%M} · "
+    f"last seen {alert['last_seen_at']:%Y-%m-%d %H:%M} · notification: {alert['notification_status'] or 'pending'}"
+)
+
+history = alerts.trend(alert["rule_id"], alert["scope_value"])
+if history.empty:
+    st.caption("No trend for a customer alert: their feedback events are per-person rows and stay unpublished.")
+else:
+    line = (
+        alt.Chart(history)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("value:Q", title=label),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+                alt.Tooltip("value:Q", title=label, format=".1f"),
+                alt.Tooltip("base_count:Q", title=alert["base_unit"], format=",.1f"),
+            ],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"threshold": [float(alert["threshold"])]})).mark_rule(
+        strokeDash=[6, 3], color="#e45756"
+    )
+    chart = line
+    if alert["rule_id"] != "nps_drop_location":  # a drop's threshold is in points of change, not a level
+        chart = line + rule.encode(y="threshold:Q")
+    st.altair_chart(chart)
+    st.caption(f"{label} at {alert['scope_value']} per month; the dashed line is the threshold where it is a level.")

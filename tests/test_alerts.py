@@ -1,0 +1,379 @@
+"""Action triggers: the alert log and its notifications, with real DuckDB files, real apprise, a real local
+HTTP server and (sparingly: ~1 min per run) the real pipeline on a clone of the session lake.
+
+The log and notify functions are tested directly against a small DuckDB file; the pipeline runs twice on
+one clone: once unchanged (nothing raised twice, nothing notified twice) and once with a planted NPS drop and
+sending switched on (exactly one new alert, exactly one POST to the local webhook, a dead URL recorded as
+failed while the run still succeeds).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.alerts import NotifySettings, notify_pending, sync_alert_log
+from dagster_project.alerts.notify import redact
+from tests.lake_helpers import BuiltLake, clone_lake, run_lake
+
+ALERT_ENV = ("EMPATHY_LAKE_ALERT_SEND", "EMPATHY_LAKE_ALERT_URLS")
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[tuple[str, dict]]
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.received.append((self.path, json.loads(body or b"{}")))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+
+class LocalWebhook:
+    """A real HTTP server on 127.0.0.1 recording every POST."""
+
+    def __enter__(self) -> LocalWebhook:
+        self.server = HTTPServer(("127.0.0.1", 0), _Hook)
+        self.server.received = []  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.server.server_port}/hook"
+
+    @property
+    def received(self) -> list[tuple[str, dict]]:
+        return self.server.received  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+BREACH_DDL = """
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE OR REPLACE TABLE marts.alert_breaches (
+    alert_key VARCHAR, rule_id VARCHAR, severity VARCHAR, kpi VARCHAR, scope VARCHAR, scope_value VARCHAR,
+    period DATE, kpi_value DOUBLE, previous_value DOUBLE, threshold DOUBLE, min_count INTEGER, base_count DOUBLE,
+    previous_base_count DOUBLE, base_unit VARCHAR, reason VARCHAR, owner VARCHAR, rule_description VARCHAR)
+"""
+
+
+def set_breaches(con: duckdb.DuckDBPyConnection, *keys: str) -> None:
+    """The mart as dbt would leave it: one CSAT breach per key."""
+    con.execute("DELETE FROM marts.alert_breaches")
+    for key in keys:
+        con.execute(
+            "INSERT INTO marts.alert_breaches VALUES (?, 'csat_below_location', 'medium', 'csat_pct', 'location', "
+            "?, DATE '2025-03-01', 50.0, NULL, 55, 20, 30, NULL, 'answers', 'CSAT at ' || ? || ' was 50.0 %', "
+            "'Store manager, ' || ?, 'd')",
+            [key, key, key, key],
+        )
+
+
+@pytest.fixture
+def log_db(tmp_path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    con.execute(BREACH_DDL)
+    yield con
+    con.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_alert_env(monkeypatch):
+    """Every test starts without sending configured, whatever the developer's shell has."""
+    for var in ALERT_ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
+def alerts(con) -> dict[str, tuple]:
+    return {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT alert_key, status, first_seen_at, last_seen_at, resolved_at, first_run_id, notification_status "
+            "FROM meta.alerts"
+        ).fetchall()
+    }
+
+
+# ------------------------------------------------------------------------------- the log, directly
+
+
+def test_a_breach_is_logged_once_and_resolved_when_it_goes_away(log_db):
+    set_breaches(log_db, "Leeds", "York")
+    first = sync_alert_log(log_db, "run1", now=datetime(2025, 4, 1))
+    assert (first.opened, first.seen_again, first.resolved, first.open_total) == (2, 0, 0, 2)
+
+    second = sync_alert_log(log_db, "run2", now=datetime(2025, 4, 2))
+    assert (second.opened, second.seen_again, second.resolved) == (0, 2, 0)
+    logged = alerts(log_db)
+    assert len(logged) == 2
+    assert logged["Leeds"][:5] == ("open", datetime(2025, 4, 1), datetime(2025, 4, 2), None, "run1")
+
+    # The data was corrected: York no longer breaches.
+    set_breaches(log_db, "Leeds")
+    third = sync_alert_log(log_db, "run3", now=datetime(2025, 4, 3))
+    assert (third.opened, third.resolved, third.open_total) == (0, 1, 1)
+    assert alerts(log_db)["York"][:4] == ("resolved", datetime(2025, 4, 1), datetime(2025, 4, 2), datetime(2025, 4, 3))
+
+    # Broken again: the same row reopens, first seen unchanged.
+    set_breaches(log_db, "Leeds", "York")
+    fourth = sync_alert_log(log_db, "run4", now=datetime(2025, 4, 4))
+    assert (fourth.opened, fourth.reopened) == (0, 1)
+    assert alerts(log_db)["York"][:4] == ("open", datetime(2025, 4, 1), datetime(2025, 4, 4), None)
+    assert log_db.execute("SELECT count(*) FROM meta.alerts").fetchone()[0] == 2
+
+
+def test_a_failing_sync_changes_nothing(log_db):
+    set_breaches(log_db, "Leeds")
+    sync_alert_log(log_db, "run1")
+    log_db.execute("DROP TABLE marts.alert_breaches")
+    with pytest.raises(duckdb.CatalogException):
+        sync_alert_log(log_db, "run2")
+    assert alerts(log_db)["Leeds"][0] == "open"
+
+
+# ------------------------------------------------------------------------------ notifications, directly
+
+
+def test_dry_run_is_the_default_and_sends_nothing(log_db):
+    set_breaches(log_db, "Leeds")
+    sync_alert_log(log_db, "run1")
+    calls = []
+    logged = []
+    run = notify_pending(log_db, "run1", log=logged.append, sender=lambda *a: calls.append(a) or (True, ""))
+    assert NotifySettings.from_env() == NotifySettings(urls=(), send=False)
+    assert (run.dry_run, run.sent, run.failed, calls) == (1, 0, 0, [])
+    assert "CSAT at Leeds was 50.0 %" in logged[0] and "dry run" in logged[0]
+    rows = log_db.execute("SELECT alert_key, channel, status, message FROM meta.alert_notifications").fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [("Leeds", "dry-run", "dry_run")]
+    assert "Owner: Store manager, Leeds" in rows[0][3]
+    # Handled: the next run records nothing more.
+    assert notify_pending(log_db, "run2", log=logged.append).pending == 0
+    assert alerts(log_db)["Leeds"][5] == "dry_run"
+
+
+def test_sending_posts_once_per_new_alert_to_a_real_webhook(log_db):
+    set_breaches(log_db, "Leeds", "York")
+    sync_alert_log(log_db, "run1")
+    with LocalWebhook() as hook:
+        settings = NotifySettings(urls=(hook.url,), send=True)
+        run = notify_pending(log_db, "run1", settings, log=lambda m: None)
+        assert (run.sent, run.failed) == (2, 0)
+        assert sorted(body["title"] for _, body in hook.received) == [
+            "[MEDIUM] Empathy Lake alert: csat_below_location — location Leeds (2025-03)",
+            "[MEDIUM] Empathy Lake alert: csat_below_location — location York (2025-03)",
+        ]
+        assert {path for path, _ in hook.received} == {"/hook"}
+        # Seen again next run: no second notification.
+        sync_alert_log(log_db, "run2")
+        assert notify_pending(log_db, "run2", settings, log=lambda m: None).pending == 0
+        assert len(hook.received) == 2
+    statuses = log_db.execute("SELECT status, count(*) FROM meta.alert_notifications GROUP BY 1").fetchall()
+    assert statuses == [("sent", 2)]
+
+
+def test_an_unreachable_url_is_recorded_failed_and_retried_on_that_channel_only(log_db):
+    set_breaches(log_db, "Leeds")
+    sync_alert_log(log_db, "run1")
+    dead = f"json://127.0.0.1:{closed_port()}/hook"
+    with LocalWebhook() as hook:
+        settings = NotifySettings(urls=(hook.url, dead), send=True)
+        run = notify_pending(log_db, "run1", settings, log=lambda m: None)  # never raises
+        assert (run.sent, run.failed) == (0, 1)
+        assert len(hook.received) == 1
+        assert alerts(log_db)["Leeds"][5] == "failed"
+        # Next run: retried, but only on the channel that failed; the live webhook is not posted twice.
+        again = notify_pending(log_db, "run2", settings, log=lambda m: None)
+        assert (again.pending, again.failed) == (1, 1)
+        assert len(hook.received) == 1
+        # The dead channel comes back: delivered, and the alert counts as sent.
+        fixed = notify_pending(log_db, "run3", NotifySettings(urls=(hook.url,), send=True), log=lambda m: None)
+        assert (fixed.pending, fixed.sent, fixed.failed) == (1, 1, 0)
+    rows = log_db.execute(
+        "SELECT channel, status FROM meta.alert_notifications ORDER BY attempted_at, status"
+    ).fetchall()
+    assert [status for channel, status in rows if channel == redact(dead)] == ["failed", "failed"]
+    assert [status for channel, status in rows if channel == redact(hook.url)] == ["sent"]
+    assert alerts(log_db)["Leeds"][0] == "open"  # the alert is never lost
+
+
+def test_sending_without_urls_fails_visibly_and_is_retried(log_db):
+    set_breaches(log_db, "Leeds")
+    sync_alert_log(log_db, "run1")
+    run = notify_pending(log_db, "run1", NotifySettings(urls=(), send=True), log=lambda m: None)
+    assert run.failed == 1 and alerts(log_db)["Leeds"][5] == "failed"
+    assert notify_pending(log_db, "run2", NotifySettings(urls=(), send=True), log=lambda m: None).pending == 1
+
+
+def test_channels_are_recorded_without_credentials():
+    channel = redact("mailto://user:s3cret@mail.example.org:587/?to=ops@example.org")
+    assert channel.startswith("mailto://mail.example.org:587#")
+    assert "s3cret" not in channel and "user" not in channel
+
+
+# --------------------------------------------------------------------------- the session lake (built)
+
+
+def test_the_session_lake_raises_a_handful_of_owned_explained_alerts(built_lake: BuiltLake):
+    assert built_lake.success
+    rows = built_lake.query("SELECT rule_id, status, owner, reason, notification_status FROM meta.alerts", serving=True)
+    assert 0 < len(rows) < 50
+    assert all(status == "open" and owner and reason for _, status, owner, reason, _ in rows)
+    # Dry run by default: every alert handled, nothing sent.
+    assert {r[4] for r in rows} == {"dry_run"}
+    assert built_lake.query("SELECT DISTINCT status FROM meta.alert_notifications", serving=True) == [("dry_run",)]
+    # The log holds exactly the breaches in the published mart.
+    assert set(built_lake.query("SELECT alert_key FROM meta.alerts", serving=True)) == set(
+        built_lake.query("SELECT alert_key FROM marts.alert_breaches", serving=True)
+    )
+
+
+def test_suppressed_employee_groups_never_raise_an_alert(built_lake: BuiltLake):
+    suppressed = built_lake.query(
+        "SELECT group_value, wave_month FROM marts.employee_enps_wave WHERE breakdown = 'team' AND suppressed"
+    )
+    assert suppressed, "the session lake should have suppressed team groups for this test to mean anything"
+    leaked = built_lake.query(
+        "SELECT a.alert_key FROM meta.alerts a JOIN marts.employee_enps_wave w "
+        "ON w.breakdown = 'team' AND w.group_value = a.scope_value AND w.wave_month = a.period "
+        "WHERE a.rule_id = 'enps_below_team' AND w.suppressed"
+    )
+    assert leaked == []
+    # And nothing in an alert's text reveals a suppressed group's number.
+    enps_alerts = built_lake.query(
+        "SELECT count(*) FROM meta.alerts a JOIN marts.employee_enps_wave w ON w.breakdown = 'team' "
+        "AND w.group_value = a.scope_value AND w.wave_month = a.period AND NOT w.suppressed "
+        "WHERE a.rule_id = 'enps_below_team'"
+    )[0][0]
+    assert enps_alerts == built_lake.query("SELECT count(*) FROM meta.alerts WHERE rule_id = 'enps_below_team'")[0][0]
+
+
+# ------------------------------------------------------------------------ the pipeline, twice, on a clone
+
+PLANTED_LOCATION, PLANTED_MONTHS = "Brighton", ("2025-06", "2025-07")
+
+
+def plant_nps_drop(landing: Path) -> None:
+    """25 promoters at Brighton in one month and 25 detractors the next: an NPS drop far over the rule's."""
+    path = landing / "customer_responses" / "customer_responses_planted.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["response_id", "customer_id", "ticket_id", "survey_type", "score", "comment", "touchpoint",
+                         "location", "responded_at"])  # fmt: skip
+        for month, score in zip(PLANTED_MONTHS, (10, 0), strict=True):
+            for i in range(25):
+                writer.writerow([f"PLANT-{month}-{i}", "", "", "NPS", score, "", "store", PLANTED_LOCATION,
+                                 f"{month}-1{i % 10} 12:00:00"])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rerun_lake(built_lake: BuiltLake, tmp_path_factory):
+    """The session lake cloned and run twice: unchanged (dry run), then with a planted NPS drop and sending on
+    to a live local webhook plus a dead URL. Snapshots of meta.alerts / meta.alert_notifications after each."""
+    home = clone_lake(built_lake, tmp_path_factory.mktemp("alerts_lake"))
+    build = home / "warehouse" / "build.duckdb"
+
+    def snapshot():
+        with duckdb.connect(str(build), read_only=True) as con:
+            return {
+                "alerts": {
+                    r[0]: r[1:]
+                    for r in con.execute(
+                        "SELECT alert_key, first_seen_at, first_run_id, status, rule_id, scope_value, period, "
+                        "notification_status FROM meta.alerts"
+                    ).fetchall()
+                },  # fmt: skip
+                "notifications": con.execute(
+                    "SELECT alert_key, channel, status FROM meta.alert_notifications ORDER BY attempted_at"
+                ).fetchall(),
+            }
+
+    before = snapshot()
+    saved = {v: os.environ.get(v) for v in ALERT_ENV}
+    for var in ALERT_ENV:
+        os.environ.pop(var, None)
+    try:
+        rerun_ok = run_lake(home)
+        after_rerun = snapshot()
+        plant_nps_drop(home / "landing")
+        dead = f"json://127.0.0.1:{closed_port()}/hook"
+        with LocalWebhook() as hook:
+            os.environ["EMPATHY_LAKE_ALERT_SEND"] = "1"
+            os.environ["EMPATHY_LAKE_ALERT_URLS"] = f"{hook.url},{dead}"
+            planted_ok = run_lake(home)
+            received = list(hook.received)
+            live_channel = redact(hook.url)
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+    with duckdb.connect(str(home / "warehouse" / "serving" / "empathy_lake.duckdb"), read_only=True) as con:
+        served = con.execute("SELECT count(*) FROM meta.alerts").fetchone()[0]
+    return {
+        "before": before,
+        "rerun_ok": rerun_ok,
+        "after_rerun": after_rerun,
+        "planted_ok": planted_ok,
+        "after_planted": snapshot(),
+        "received": received,
+        "live_channel": live_channel,
+        "dead_channel": redact(dead),
+        "served": served,
+    }
+
+
+def test_rerunning_the_pipeline_raises_and_notifies_nothing_twice(rerun_lake):
+    assert rerun_lake["rerun_ok"]
+    before, after = rerun_lake["before"], rerun_lake["after_rerun"]
+    assert before["alerts"] and after["alerts"] == before["alerts"]  # same keys, first_seen_at, first run
+    assert after["notifications"] == before["notifications"]
+
+
+def test_a_planted_breach_opens_exactly_one_alert_and_one_post(rerun_lake):
+    assert rerun_lake["planted_ok"], "a dead notification URL must not fail the run"
+    before, after = rerun_lake["after_rerun"]["alerts"], rerun_lake["after_planted"]["alerts"]
+    new = {k: v for k, v in after.items() if k not in before}
+    assert len(new) == 1
+    [(first_seen, run_id, status, rule_id, scope_value, period, notification_status)] = new.values()
+    assert (status, rule_id, scope_value, str(period)) == ("open", "nps_drop_location", PLANTED_LOCATION, "2025-07-01")
+    assert notification_status == "failed"  # the dead URL: retried on the next run
+    # Existing alerts untouched.
+    assert {k: v[:2] for k, v in after.items() if k in before} == {k: v[:2] for k, v in before.items()}
+    # The live webhook got exactly one POST, about that alert; the dead one is recorded as failed.
+    assert len(rerun_lake["received"]) == 1
+    assert "NPS at Brighton fell" in rerun_lake["received"][0][1]["message"]
+    [key] = new
+    attempts = [n for n in rerun_lake["after_planted"]["notifications"] if n[0] == key]
+    assert sorted(attempts) == sorted(
+        [(key, rerun_lake["live_channel"], "sent"), (key, rerun_lake["dead_channel"], "failed")]
+    )
+    # Old alerts were handled as dry runs and are not sent now that sending is on.
+    assert len(rerun_lake["after_planted"]["notifications"]) == len(rerun_lake["after_rerun"]["notifications"]) + 2
+    assert rerun_lake["served"] == len(after)
