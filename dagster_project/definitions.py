@@ -6,7 +6,7 @@ from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
 from dagster_project.assets.serving import serving_warehouse
 from dagster_project.assets.text import text_scores
-from dagster_project.checks import conservation_checks
+from dagster_project.checks import conservation_checks, freshness_checks
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.quality.gx_checks import build_gx_asset_checks
 from dagster_project.resources import build_resources
@@ -14,7 +14,11 @@ from dagster_project.settings import get_settings
 
 defs = dg.Definitions(
     assets=[*raw_assets, text_scores, dbt_models, serving_warehouse],
-    asset_checks=[*conservation_checks, *build_gx_asset_checks(lambda: get_settings().build_db)],
+    asset_checks=[
+        *conservation_checks,
+        *freshness_checks,
+        *build_gx_asset_checks(lambda: get_settings().build_db),
+    ],
     jobs=[empathy_lake_job],
     resources=build_resources(),
     executor=dg.in_process_executor,
