@@ -1,4 +1,5 @@
-"""The code location: `dagster dev -m dagster_project.definitions` shows the asset graph."""
+"""The code location: `dagster dev -m dagster_project.definitions` shows the asset graph, the daily schedule
+and the landing-folder sensor."""
 
 import dagster as dg
 
@@ -10,6 +11,8 @@ from dagster_project.checks import conservation_checks, freshness_checks
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.quality.gx_checks import build_gx_asset_checks
 from dagster_project.resources import build_resources
+from dagster_project.schedules import empathy_lake_daily
+from dagster_project.sensors import landing_files_sensor
 from dagster_project.settings import get_settings
 
 defs = dg.Definitions(
@@ -20,6 +23,8 @@ defs = dg.Definitions(
         *build_gx_asset_checks(lambda: get_settings().build_db),
     ],
     jobs=[empathy_lake_job],
+    schedules=[empathy_lake_daily],
+    sensors=[landing_files_sensor],
     resources=build_resources(),
     executor=dg.in_process_executor,
 )
