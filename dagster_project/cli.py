@@ -103,7 +103,7 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
     prepare_dbt_manifest()
 
     from dagster_project.definitions import defs
-    from dagster_project.run_history import TRIGGER_TAG, open_instance
+    from dagster_project.run_history import cli_run_tags, open_instance
 
     # The lake's persistent instance (DAGSTER_HOME or <lake>/dagster): CLI runs join the run history.
     instance = open_instance(settings)
@@ -112,7 +112,7 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
         instance=instance,
         raise_on_error=False,
         asset_selection=_stage_selection(stage),
-        tags={TRIGGER_TAG: "cli", **({"empathy_lake/stage": stage} if stage else {})},
+        tags=cli_run_tags(stage),
     )
     print_run_summary(result, time.perf_counter() - started)
     if step_times:

@@ -8,6 +8,7 @@ with a small dagster.yaml the first time (`empathy-lake run`, `empathy-lake dags
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,10 +16,13 @@ from pathlib import Path
 from dagster_project.settings import Settings, get_settings
 
 TRIGGER_TAG = "empathy_lake/trigger"
+PID_TAG = "empathy_lake/pid"
+HOST_TAG = "empathy_lake/host"
 
-# run_monitoring: a run whose worker died (killed, out of memory) is marked failed instead of staying
-# "started" forever, which would also keep the landing sensor skipping. max_concurrent_runs: DuckDB has
-# one writer per file, so scheduled and sensor runs queue behind each other instead of colliding.
+# run_monitoring: a launched run whose worker never starts (within 180 s) is marked failed instead of
+# holding the one run slot. (The default run launcher cannot tell whether a started worker is still alive;
+# a killed CLI run is caught by is_dead_cli_run, see docs/runs.md for the rest.) max_concurrent_runs: DuckDB
+# has one writer per file, so scheduled and sensor runs queue behind each other instead of colliding.
 DAGSTER_YAML = """\
 # Dagster instance of this lake (written by empathy-lake; edit freely, it is not overwritten).
 # Run history, schedule and sensor state live here in SQLite. See docs/runs.md.
@@ -55,6 +59,28 @@ def open_instance(settings: Settings | None = None):
     import dagster as dg
 
     return dg.DagsterInstance.from_config(str(ensure_dagster_home(settings)))
+
+
+def cli_run_tags(stage: str | None = None) -> dict[str, str]:
+    """Tags of an `empathy-lake run`: the trigger, and the process running it (see is_dead_cli_run)."""
+    tags = {TRIGGER_TAG: "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    return {**tags, "empathy_lake/stage": stage} if stage else tags
+
+
+def is_dead_cli_run(run) -> bool:
+    """True when `run` is a CLI run on this host whose process is gone (killed, out of memory) although the
+    instance still says it is in progress. Dagster cannot tell: the run was not launched by a run launcher, so
+    run monitoring never looks at it, and it would hold the one run slot and the sensor forever."""
+    tags = run.tags
+    if tags.get(TRIGGER_TAG) != "cli" or PID_TAG not in tags or tags.get(HOST_TAG) != socket.gethostname():
+        return False
+    try:
+        os.kill(int(tags[PID_TAG]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
 
 
 def trigger_of(tags: dict[str, str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,6 +133,28 @@ def test_run_in_progress_skips_and_the_request_follows_when_it_ends(landing):
     assert isinstance(busy, dg.SkipReason) and "in progress" in busy.skip_message
     instance.report_run_failed(instance.get_run_by_id(run.run_id))
     after, _ = _tick(cursor_busy, instance)
+    assert isinstance(after, dg.RunRequest)
+
+
+def test_a_killed_cli_run_is_marked_failed_instead_of_blocking(landing):
+    from dagster_project.run_history import PID_TAG, cli_run_tags
+
+    _drop(landing, "customers/customers_2025-01-01.csv")
+    _, cursor = _tick(None)
+    instance = dg.DagsterInstance.ephemeral()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    started = dg.DagsterRunStatus.STARTED
+    alive = dg.DagsterRun(job_name="empathy_lake", run_id=str(uuid.uuid4()), status=started, tags=cli_run_tags())
+    dead_tags = {**cli_run_tags(), PID_TAG: str(gone.pid)}
+    dead = dg.DagsterRun(job_name="empathy_lake", run_id=str(uuid.uuid4()), status=started, tags=dead_tags)
+    instance.add_run(alive)
+    instance.add_run(dead)
+    busy, cursor = _tick(cursor, instance)
+    assert isinstance(busy, dg.SkipReason) and alive.run_id in busy.skip_message
+    assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+    instance.report_run_failed(instance.get_run_by_id(alive.run_id))
+    after, _ = _tick(cursor, instance)
     assert isinstance(after, dg.RunRequest)
 
 
