@@ -29,8 +29,10 @@ run: setup ## load -> dbt build -> checks -> publish
 serve: setup ## dashboard on the last published copy
 	$(UV) run empathy-lake serve --port $(PORT)
 
-dagster: setup ## the Dagster UI with the asset graph
-	$(UV) run dagster dev -m dagster_project.definitions
+# The lake's Dagster instance (DAGSTER_HOME, default <lake>/dagster): CLI, scheduled and sensor runs share it.
+dagster: setup ## the Dagster UI: asset graph, run history, the daily schedule and the landing sensor
+	DAGSTER_HOME="$$($(UV) run empathy-lake dagster-home)" && export DAGSTER_HOME && \
+	  echo "DAGSTER_HOME=$$DAGSTER_HOME" && $(UV) run dagster dev -m dagster_project.definitions
 
 browser: ## Debian's Chromium for the headless-browser test (Playwright cannot download one here)
 	@test -x /usr/bin/chromium || { \

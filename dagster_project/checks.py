@@ -1,11 +1,18 @@
-"""Asset checks written here: row conservation of every loader. (dbt tests arrive as checks through
-dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
+"""Asset checks written here: row conservation of every loader (blocking) and source freshness (warning only).
+(dbt tests arrive as checks through dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
+
+import os
+import time
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from dagster_project.assets.raw import raw_asset_key
 from dagster_project.contract import Entity, load_contract
+from dagster_project.loading.landing_state import entity_files
 from dagster_project.resources import LakeResource
+
+DEFAULT_FRESHNESS_HOURS = 36.0
 
 CONSERVATION_SQL = """
     SELECT l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined,
@@ -51,3 +58,91 @@ def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
 
 
 conservation_checks = [build_conservation_check(e) for e in load_contract().entities.values()]
+
+
+def freshness_max_age_hours(entity: Entity) -> float:
+    """EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY>, else the contract's `freshness_hours`, else
+    EMPATHY_LAKE_FRESHNESS_HOURS, else 36 hours."""
+    per_entity = os.environ.get(f"EMPATHY_LAKE_FRESHNESS_HOURS_{entity.name.upper()}")
+    if per_entity:
+        return float(per_entity)
+    if entity.freshness_hours is not None:
+        return entity.freshness_hours
+    return float(os.environ.get("EMPATHY_LAKE_FRESHNESS_HOURS") or DEFAULT_FRESHNESS_HOURS)
+
+
+def _data_time_column(entity: Entity) -> str | None:
+    """The column that says when a row happened: the first timestamp column, else the first date column."""
+    for wanted in ("timestamp", "date"):
+        for column in entity.columns:
+            if column.type == wanted:
+                return column.name
+    return None
+
+
+def _newest_data_time(lake: LakeResource, entity: Entity) -> str:
+    column = _data_time_column(entity)
+    if column is None:
+        return "n/a (no date or timestamp column)"
+    with lake.connect() as con:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [entity.raw_schema, entity.name],
+        ).fetchone()[0]
+        if not exists:
+            return "n/a (no raw table yet)"
+        newest = con.execute(f'SELECT max("{column}") FROM {entity.raw_table}').fetchone()[0]
+    return f"{newest} ({column})" if newest is not None else f"n/a (no rows with {column})"
+
+
+def build_freshness_check(entity: Entity) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_asset_key(entity),
+        name="freshness",
+        blocking=False,
+        description="The newest landing file of this entity arrived (file modification time) within the expected "
+        "number of hours (contract `freshness_hours`, default 36). A warning only: stale data is still published.",
+    )
+    def _check(lake: LakeResource) -> dg.AssetCheckResult:
+        settings = lake.settings()
+        max_age = freshness_max_age_hours(entity)
+        files = entity_files(settings.landing_dir, entity)
+        metadata: dict = {"max_age_hours": max_age, "files": len(files)}
+        if not files:
+            with lake.connect() as con:
+                loaded_before = con.execute(
+                    "SELECT count(*) FROM meta.ingestion_ledger WHERE entity = ?", [entity.name]
+                ).fetchone()[0]
+            # An entity this business never sends is not stale; one whose files all disappeared is.
+            return dg.AssetCheckResult(
+                passed=loaded_before == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"no landing files for {entity.name}"
+                + (f" ({loaded_before} loaded earlier)" if loaded_before else " (entity not fed)"),
+                metadata={**metadata, "newest_file": "none", "files_loaded_earlier": loaded_before},
+            )
+        newest = max(files, key=lambda f: f.mtime_ns)
+        age_hours = (time.time() - newest.mtime_ns / 1e9) / 3600
+        arrived = datetime.fromtimestamp(newest.mtime_ns / 1e9, tz=UTC)
+        passed = age_hours <= max_age
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                f"newest file {age_hours:.1f} h old (limit {max_age:g} h)"
+                if passed
+                else f"stale: newest {entity.name} file is {age_hours:.1f} h old, expected within {max_age:g} h"
+            ),
+            metadata={
+                **metadata,
+                "newest_file": newest.relative_path,
+                "newest_file_arrived": arrived.isoformat(timespec="seconds"),
+                "newest_file_age_hours": round(age_hours, 2),
+                "newest_data_timestamp": _newest_data_time(lake, entity),
+            },
+        )
+
+    return _check
+
+
+freshness_checks = [build_freshness_check(e) for e in load_contract().entities.values()]

@@ -5,6 +5,8 @@ empathy-lake generate [--scale S] [--seed N]   fictional business -> landing fol
 empathy-lake deliver [--days N]                move the next held-back day(s) into the landing folder
 empathy-lake samples                           the four real public datasets + mappings -> landing
 empathy-lake run [--full-refresh]              load -> dbt build -> checks -> publish, in-process
+empathy-lake runs [--limit N]                  recent runs (CLI, schedule, sensor) of the lake's Dagster instance
+empathy-lake dagster-home                      create the lake's Dagster instance and dbt manifest; print DAGSTER_HOME
 empathy-lake serve [--port P]                  the dashboard on the serving copy
 empathy-lake demo                              generate (if the landing folder is empty), run, serve
 empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
@@ -102,14 +104,18 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
         settings.build_db.with_name(settings.build_db.name + ".wal").unlink(missing_ok=True)
     os.environ.update(export_env(settings))
     prepare_dbt_manifest()
-    import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.run_history import cli_run_tags, open_instance
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    # The lake's persistent instance (DAGSTER_HOME or <lake>/dagster): CLI runs join the run history.
+    instance = open_instance(settings)
     started = time.perf_counter()
     result = defs.resolve_job_def("empathy_lake").execute_in_process(
-        instance=instance, raise_on_error=False, asset_selection=_stage_selection(stage)
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=_stage_selection(stage),
+        tags=cli_run_tags(stage),
     )
     print_run_summary(result, time.perf_counter() - started)
     if step_times:
@@ -194,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     run.add_argument("--stage", choices=STAGES, help="only one stage (benchmarks); default: the whole job")
     run.add_argument("--step-times", type=Path, help="write seconds per Dagster step as JSON here")
+    runs = sub.add_parser("runs", help="recent runs of the lake's Dagster instance and what started them")
+    runs.add_argument("--limit", type=int, default=20)
+    sub.add_parser("dagster-home", help="create the lake's Dagster instance and dbt manifest; print its path")
     srv = sub.add_parser("serve", help="start the dashboard on the serving copy")
     srv.add_argument("--port", type=int, default=8501)
     demo = sub.add_parser("demo", help="generate (if empty), run and serve")
@@ -239,6 +248,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times) else 1
+    if args.command == "runs":
+        from dagster_project.run_history import format_runs, open_instance, recent_runs
+
+        print(format_runs(recent_runs(open_instance(settings), args.limit)))
+        return 0
+    if args.command == "dagster-home":
+        from dagster_project.run_history import ensure_dagster_home
+
+        prepare_dbt_manifest()  # `dagster dev` / `dagster-daemon` load the code location from the manifest
+        print(ensure_dagster_home(settings))
+        return 0
     if args.command == "serve":
         return serve(args.port)
     if args.command == "demo":

@@ -57,6 +57,8 @@ class Entity:
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    # Hours within which a new landing file is expected (freshness check); None: the default (36 h).
+    freshness_hours: float | None = None
 
     @property
     def raw_schema(self) -> str:
@@ -127,6 +129,7 @@ def _parse_entity(name: str, spec: dict) -> Entity:
         primary_key=tuple(spec["primary_key"]),
         columns=columns,
         rules=rules,
+        freshness_hours=float(spec["freshness_hours"]) if spec.get("freshness_hours") is not None else None,
     )
 
 

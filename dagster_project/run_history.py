@@ -1,0 +1,132 @@
+"""One Dagster instance per lake, so CLI, scheduled and sensor runs share one run history.
+
+DAGSTER_HOME, when set, wins; otherwise the instance lives in <EMPATHY_LAKE_HOME>/dagster and is created
+with a small dagster.yaml the first time (`empathy-lake run`, `empathy-lake dagster-home`). `make dagster`,
+`dagster-daemon run` and `dagster-webserver` must be started with the same DAGSTER_HOME (docs/runs.md).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dagster_project.settings import Settings, get_settings
+
+TRIGGER_TAG = "empathy_lake/trigger"
+PID_TAG = "empathy_lake/pid"
+HOST_TAG = "empathy_lake/host"
+
+# run_monitoring: a launched run whose worker never starts (within 180 s) is marked failed instead of
+# holding the one run slot. (The default run launcher cannot tell whether a started worker is still alive;
+# a killed CLI run is caught by is_dead_cli_run, see docs/runs.md for the rest.) max_concurrent_runs: DuckDB
+# has one writer per file, so scheduled and sensor runs queue behind each other instead of colliding.
+DAGSTER_YAML = """\
+# Dagster instance of this lake (written by empathy-lake; edit freely, it is not overwritten).
+# Run history, schedule and sensor state live here in SQLite. See docs/runs.md.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  poll_interval_seconds: 30
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_home(settings: Settings | None = None) -> Path:
+    explicit = os.environ.get("DAGSTER_HOME", "").strip()
+    if explicit:
+        return Path(explicit).resolve()
+    return (settings or get_settings()).home / "dagster"
+
+
+def ensure_dagster_home(settings: Settings | None = None) -> Path:
+    """The instance folder, created with dagster.yaml when missing."""
+    home = dagster_home(settings)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def open_instance(settings: Settings | None = None):
+    import dagster as dg
+
+    return dg.DagsterInstance.from_config(str(ensure_dagster_home(settings)))
+
+
+def cli_run_tags(stage: str | None = None) -> dict[str, str]:
+    """Tags of an `empathy-lake run`: the trigger, and the process running it (see is_dead_cli_run)."""
+    tags = {TRIGGER_TAG: "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    return {**tags, "empathy_lake/stage": stage} if stage else tags
+
+
+def is_dead_cli_run(run) -> bool:
+    """True when `run` is a CLI run on this host whose process is gone (killed, out of memory) although the
+    instance still says it is in progress. Dagster cannot tell: the run was not launched by a run launcher, so
+    run monitoring never looks at it, and it would hold the one run slot and the sensor forever."""
+    tags = run.tags
+    if tags.get(TRIGGER_TAG) != "cli" or PID_TAG not in tags or tags.get(HOST_TAG) != socket.gethostname():
+        return False
+    try:
+        os.kill(int(tags[PID_TAG]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
+
+
+def trigger_of(tags: dict[str, str]) -> str:
+    if "dagster/schedule_name" in tags:
+        return f"schedule:{tags['dagster/schedule_name']}"
+    if "dagster/sensor_name" in tags:
+        return f"sensor:{tags['dagster/sensor_name']}"
+    if "dagster/backfill" in tags:
+        return "backfill"
+    return tags.get(TRIGGER_TAG, "ui")
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run_id: str
+    job: str
+    status: str
+    started: datetime | None
+    seconds: float | None
+    trigger: str
+
+
+def recent_runs(instance, limit: int = 20) -> list[RunRow]:
+    rows = []
+    for record in instance.get_run_records(limit=limit):
+        run = record.dagster_run
+        start, end = record.start_time, record.end_time
+        rows.append(
+            RunRow(
+                run_id=run.run_id,
+                job=run.job_name,
+                status=run.status.value,
+                started=datetime.fromtimestamp(start, tz=UTC) if start else None,
+                seconds=(end - start) if start and end else None,
+                trigger=trigger_of(dict(run.tags)),
+            )
+        )
+    return rows
+
+
+def format_runs(rows: list[RunRow]) -> str:
+    lines = [f"{'run id':36}  {'status':9}  {'started (UTC)':19}  {'duration':>8}  trigger"]
+    for row in rows:
+        started = row.started.strftime("%Y-%m-%d %H:%M:%S") if row.started else "-"
+        seconds = f"{row.seconds:.0f} s" if row.seconds is not None else "-"
+        lines.append(f"{row.run_id:36}  {row.status:9}  {started:19}  {seconds:>8}  {row.trigger}")
+    if not rows:
+        lines.append("(no runs yet)")
+    return "\n".join(lines)

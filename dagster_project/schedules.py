@@ -1,0 +1,40 @@
+"""A daily run of the `empathy_lake` job, for lakes whose extracts arrive on a fixed timetable.
+
+EMPATHY_LAKE_SCHEDULE_CRON     cron expression (default "0 6 * * *": every day at 06:00)
+EMPATHY_LAKE_TIMEZONE          IANA time zone the cron is read in (default UTC)
+EMPATHY_LAKE_SCHEDULE_RUNNING=1  start the schedule running when the code location loads
+
+Like every Dagster schedule it is stopped until someone turns it on (UI, `dagster schedule start`), unless
+EMPATHY_LAKE_SCHEDULE_RUNNING=1: a fresh checkout never starts runs on its own (docs/decisions.md D46).
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from dagster_project.jobs import empathy_lake_job
+
+SCHEDULE_NAME = "empathy_lake_daily"
+DEFAULT_CRON = "0 6 * * *"
+DEFAULT_TIMEZONE = "UTC"
+
+
+def build_daily_schedule() -> dg.ScheduleDefinition:
+    """Read the environment when the code location loads (tests build one per setting)."""
+    cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
+    timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+    running = os.environ.get("EMPATHY_LAKE_SCHEDULE_RUNNING", "").strip().lower() in {"1", "true", "yes", "on"}
+    return dg.ScheduleDefinition(
+        name=SCHEDULE_NAME,
+        job=empathy_lake_job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
+        tags={"empathy_lake/trigger": "schedule"},
+        description=f"Load, build, check and publish at `{cron}` ({timezone}); EMPATHY_LAKE_SCHEDULE_CRON changes it.",
+    )
+
+
+empathy_lake_daily = build_daily_schedule()
