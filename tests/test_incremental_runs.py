@@ -1,5 +1,5 @@
-"""Daily drops: each run loads only the new day's files, and after the last drop the marts equal one full build of the same records (the session lake is built from the very extract
-that is replayed here day by day)."""
+"""Daily drops: each run loads only the new day's files, and after the last drop the marts equal one full
+build of the same records (the session lake is built from the very extract replayed here day by day)."""
 
 from __future__ import annotations
 
