@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.pipeline import CLI, REPO, _run
+from bench.pipeline import CLI, REPO, _run, lake_env
 
 
 def bench_scale(scale: float, workdir: Path) -> dict[str, float]:
     home = workdir / f"scale_{scale:g}"
-    env = {**os.environ, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_PII_KEY": "bench"}
-    for var in ("EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB"):
-        env.pop(var, None)
+    env = lake_env(home)
     log = workdir / f"scale_{scale:g}.log"
     steps = {
         "generate": [*CLI, "generate", "--scale", str(scale), "--seed", "42", "--hold-back-days", "1"],

@@ -45,11 +45,17 @@ def _run(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, 
     return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status) == 0
 
 
-def bench_scale(scale: float, workdir: Path) -> list[StageResult]:
-    home = workdir / f"scale_{scale:g}"
+def lake_env(home: Path) -> dict[str, str]:
+    """This environment with every lake path under `home` (a user's own EMPATHY_LAKE_* paths dropped)."""
     env = {**os.environ, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_PII_KEY": "bench"}
     for var in ("EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB"):
         env.pop(var, None)
+    return env
+
+
+def bench_scale(scale: float, workdir: Path) -> list[StageResult]:
+    home = workdir / f"scale_{scale:g}"
+    env = lake_env(home)
     log = workdir / f"scale_{scale:g}.log"
     results = []
     stages = {

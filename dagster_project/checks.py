@@ -71,17 +71,8 @@ def freshness_max_age_hours(entity: Entity) -> float:
     return float(os.environ.get("EMPATHY_LAKE_FRESHNESS_HOURS") or DEFAULT_FRESHNESS_HOURS)
 
 
-def _data_time_column(entity: Entity) -> str | None:
-    """The column that says when a row happened: the first timestamp column, else the first date column."""
-    for wanted in ("timestamp", "date"):
-        for column in entity.columns:
-            if column.type == wanted:
-                return column.name
-    return None
-
-
 def _newest_data_time(lake: LakeResource, entity: Entity) -> str:
-    column = _data_time_column(entity)
+    column = entity.arrival_column
     if column is None:
         return "n/a (no date or timestamp column)"
     with lake.connect() as con:

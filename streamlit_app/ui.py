@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import warehouse
-from streamlit_app.formatting import format_month
+from streamlit_app import kpis, warehouse
+from streamlit_app.customer_kpis import Kpi, aggregate, value_of
+from streamlit_app.formatting import format_delta, format_month, format_value
 from streamlit_app.mart_loading import Loaded
 
 NOT_PUBLISHED_MESSAGE = (
@@ -46,3 +47,38 @@ def period_picker(
         return start, end
     st.caption(f"Period: {format_month(months[0])} (the only month published)")
     return months[0], months[0]
+
+
+def count_column(label: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="localized")
+
+
+def kpi_column(kpi: Kpi) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(kpi.label, format=f"%.{kpi.decimals}f")
+
+
+def ratio_card(
+    column,
+    kpi: Kpi,
+    rows: pd.DataFrame,
+    period_rows: pd.DataFrame,
+    end: pd.Timestamp,
+    previous: pd.Timestamp,
+    help: str | None = None,
+) -> None:
+    """One KPI card: `kpi` for the month `end` from the summed counts of `rows`, its change against the month
+    before (which may lie outside the period: the change compares consecutive months), and a line over the
+    months of `period_rows`."""
+    now = value_of(rows[rows["month"] == end], kpi)
+    before = value_of(rows[rows["month"] == previous], kpi)
+    trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
+    column.metric(
+        kpi.label,
+        format_value(now, kpi.decimals, kpi.unit),
+        delta=format_delta(kpis.change(now, before), kpi.delta_unit, kpi.decimals),
+        delta_color="inverse" if kpi.lower_is_better else "normal",
+        delta_description=f"vs {format_month(previous)}",
+        border=True,
+        help=help or kpi.help,
+        chart_data=[float(v) for v in trend] if len(trend) > 1 else None,
+    )

@@ -61,6 +61,12 @@ class Entity:
     freshness_hours: float | None = None
 
     @property
+    def arrival_column(self) -> str | None:
+        """The column that says when a record came into being (a ticket's `opened_at`): the first required date
+        or timestamp. None for reference data (survey questions). Daily drops split on it; freshness reports it."""
+        return next((c.name for c in self.columns if c.required and c.type in {"date", "timestamp"}), None)
+
+    @property
     def raw_schema(self) -> str:
         return f"raw_{self.source}"
 

@@ -1,10 +1,10 @@
 """Replay the sample business day by day, the way a nightly extract arrives.
 
 `hold_back` takes a generated landing folder and moves every record that arrived in its last N days
-(by the entity's arrival column: the first required date or timestamp in the contract, e.g. a ticket's
-`opened_at`) out of the landing files into `incoming/<day>/<entity>/<entity>_<day>.csv`. `deliver_next_day`
-then moves the oldest held-back day into the landing folder, as a nightly export job would; the sensor
-sees new files and the next run loads only them.
+(by the entity's arrival column in the contract, e.g. a ticket's `opened_at`) out of the landing files
+into `incoming/<day>/<entity>/<entity>_<day>.csv`. `deliver_next_day` then moves the oldest held-back day
+into the landing folder, as a nightly export job would; the sensor sees new files and the next run loads
+only them.
 
 Running every held-back day one after another ends with the same records as the original landing folder,
 which is what the incremental-equals-full-rebuild test relies on.
@@ -32,11 +32,6 @@ class Delivery:
     files: list[Path]
 
 
-def arrival_column(entity: Entity) -> str | None:
-    """The column that says when a record came into being; None for reference data (survey questions)."""
-    return next((c.name for c in entity.columns if c.required and c.type in {"date", "timestamp"}), None)
-
-
 def _entity_files(landing: Path, entity: Entity) -> list[Path]:
     folder = landing / entity.name
     if not folder.is_dir():
@@ -47,7 +42,7 @@ def _entity_files(landing: Path, entity: Entity) -> list[Path]:
 def _last_day(con: duckdb.DuckDBPyConnection, landing: Path) -> date | None:
     days = []
     for entity in load_contract().entities.values():
-        column = arrival_column(entity)
+        column = entity.arrival_column
         files = _entity_files(landing, entity)
         if column and files:
             days.append(
@@ -69,7 +64,7 @@ def hold_back(landing: Path, incoming: Path, days: int) -> list[str]:
     cutoff = con.execute("SELECT ?::DATE - (? - 1)::INTEGER", [last, days]).fetchone()[0]
     held: set[str] = set()
     for entity in load_contract().entities.values():
-        column = arrival_column(entity)
+        column = entity.arrival_column
         if column is None:
             continue
         day_of = f'try_cast(left("{column}", 10) AS DATE)'

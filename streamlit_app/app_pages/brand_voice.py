@@ -10,18 +10,10 @@ import streamlit as st
 from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
-from streamlit_app.ui import period_picker, report_loaded, require_published
+from streamlit_app.ui import period_picker, ratio_card, report_loaded, require_published
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
 SOURCE_LABELS = {"review": "Reviews", "mention": "Mentions"}
-
-
-def _count_column(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized")
-
-
-def _kpi_column(kpi: Kpi) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(kpi.label, format=f"%.{kpi.decimals}f")
 
 
 require_published()
@@ -76,19 +68,7 @@ sentiment, reviews = selected["sentiment"], selected["reviews"]
 
 
 def _ratio_card(column, kpi: Kpi) -> None:
-    rows = selected[kpi.mart]
-    now = brand_kpis.value_of(rows[rows["month"] == end], kpi)
-    before = brand_kpis.value_of(rows[rows["month"] == previous], kpi)
-    trend = brand_kpis.aggregate(in_period[kpi.mart], kpi, ["month"])[kpi.key].dropna()
-    column.metric(
-        kpi.label,
-        format_value(now, kpi.decimals, kpi.unit),
-        delta=format_delta(kpis.change(now, before), kpi.delta_unit, kpi.decimals),
-        delta_description=vs,
-        border=True,
-        help=kpi.help,
-        chart_data=[float(v) for v in trend] if len(trend) > 1 else None,
-    )
+    ratio_card(column, kpi, selected[kpi.mart], in_period[kpi.mart], end, previous)
 
 
 sentiment_card, rating_card, top_box_card, volume_card, empathy_card = st.columns(5)

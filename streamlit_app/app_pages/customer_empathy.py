@@ -6,23 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import charts, customer_kpis, customer_marts, kpis
-from streamlit_app.customer_kpis import Kpi
-from streamlit_app.formatting import format_delta, format_month, format_value
-from streamlit_app.ui import period_picker, report_loaded, require_published
+from streamlit_app import charts, customer_kpis, customer_marts
+from streamlit_app.formatting import format_month
+from streamlit_app.ui import count_column, kpi_column, period_picker, ratio_card, report_loaded, require_published
 
 DETRACTOR_ROWS = 1_000  # the latest ones; the caption gives the full count
 HANDLE_TIME_BANDS = ["0-5 min", "5-10 min", "10-20 min", "20-40 min", "40+ min"]
 KPIS_BY_KEY = {kpi.key: kpi for kpi in customer_kpis.CARD_KPIS}
 HANDLE_TIME_KPIS = [customer_kpis.HANDLE_MINUTES, customer_kpis.SENTIMENT, customer_kpis.NEGATIVE]
-
-
-def _count_column(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized")
-
-
-def _kpi_column(kpi: Kpi) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(kpi.label, format=f"%.{kpi.decimals}f")
 
 
 def _filtered_by(mart: str) -> str:
@@ -109,18 +100,14 @@ for title, row in customer_kpis.CARD_ROWS:
     for column, kpi in zip(st.columns(len(row)), row, strict=True):
         rows = selected[kpi.mart]
         month_rows = rows[rows["month"] == end]
-        now = customer_kpis.value_of(month_rows, kpi)
-        before = customer_kpis.value_of(rows[rows["month"] == previous], kpi)
-        trend = customer_kpis.aggregate(customer_marts.filter_rows(rows, period), kpi, ["month"])[kpi.key].dropna()
-        column.metric(
-            kpi.label,
-            format_value(now, kpi.decimals, kpi.unit),
-            delta=format_delta(kpis.change(now, before), kpi.delta_unit, kpi.decimals),
-            delta_color="inverse" if kpi.lower_is_better else "normal",
-            delta_description=vs,
-            border=True,
+        ratio_card(
+            column,
+            kpi,
+            rows,
+            customer_marts.filter_rows(rows, period),
+            end,
+            previous,
             help=f"{kpi.help}\n\nFiltered by {_filtered_by(kpi.mart)}. The line shows the period's months.",
-            chart_data=[float(v) for v in trend] if len(trend) > 1 else None,
         )
         labels, _ = bases.setdefault((kpi.mart, kpi.denominator), ([], int(month_rows[kpi.denominator].sum())))
         labels.append(kpi.label)
@@ -167,8 +154,8 @@ with table_col:
         hide_index=True,
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-            **{c: _count_column(c.replace("_", " ").capitalize()) for c in trend_kpi.counts},
-            trend_kpi.key: _kpi_column(trend_kpi),
+            **{c: count_column(c.replace("_", " ").capitalize()) for c in trend_kpi.counts},
+            trend_kpi.key: kpi_column(trend_kpi),
         },
     )
 
@@ -210,11 +197,11 @@ else:
         hide_index=True,
         column_config={
             "band": "Handle time",
-            "tickets": _count_column("Tickets"),
-            "scored_tickets": _count_column("With a survey"),
-            "positive_tickets": _count_column("Positive"),
-            "negative_tickets": _count_column("Negative"),
-            **{kpi.key: _kpi_column(kpi) for kpi in HANDLE_TIME_KPIS},
+            "tickets": count_column("Tickets"),
+            "scored_tickets": count_column("With a survey"),
+            "positive_tickets": count_column("Positive"),
+            "negative_tickets": count_column("Negative"),
+            **{kpi.key: kpi_column(kpi) for kpi in HANDLE_TIME_KPIS},
         },
     )
 
