@@ -15,6 +15,7 @@ import os
 import dagster as dg
 
 from dagster_project.jobs import empathy_lake_job
+from dagster_project.settings import env_flag
 
 SCHEDULE_NAME = "empathy_lake_daily"
 DEFAULT_CRON = "0 6 * * *"
@@ -25,7 +26,7 @@ def build_daily_schedule() -> dg.ScheduleDefinition:
     """Read the environment when the code location loads (tests build one per setting)."""
     cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
     timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
-    running = os.environ.get("EMPATHY_LAKE_SCHEDULE_RUNNING", "").strip().lower() in {"1", "true", "yes", "on"}
+    running = env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
     return dg.ScheduleDefinition(
         name=SCHEDULE_NAME,
         job=empathy_lake_job,

@@ -27,7 +27,7 @@ import dagster as dg
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.loading.landing_state import fingerprint, landing_files
 from dagster_project.run_history import is_dead_cli_run
-from dagster_project.settings import get_settings
+from dagster_project.settings import env_flag, get_settings
 
 SENSOR_NAME = "landing_files_sensor"
 DEFAULT_INTERVAL_SECONDS = 60
@@ -37,10 +37,6 @@ ACTIVE_STATUSES = [
     dg.DagsterRunStatus.STARTED,
     dg.DagsterRunStatus.CANCELING,
 ]
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _parse_cursor(cursor: str | None) -> dict[str, str | None]:
@@ -102,7 +98,8 @@ def evaluate_landing(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.
 def build_landing_sensor() -> dg.SensorDefinition:
     """Read the environment when the code location loads (tests build one per setting)."""
     interval = int(os.environ.get("EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
-    status = dg.DefaultSensorStatus.RUNNING if _flag("EMPATHY_LAKE_SENSOR_RUNNING") else dg.DefaultSensorStatus.STOPPED
+    running = env_flag("EMPATHY_LAKE_SENSOR_RUNNING")
+    status = dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED
 
     @dg.sensor(
         name=SENSOR_NAME,

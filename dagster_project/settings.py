@@ -57,6 +57,11 @@ def _warn_demo_key_once() -> None:
     )
 
 
+def env_flag(name: str) -> bool:
+    """An on/off switch from the environment: 1, true, yes or on (any case) turn it on."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def get_settings() -> Settings:
     """Read the environment each call: tests point one process at several temporary lakes."""
     home = Path(os.environ.get("EMPATHY_LAKE_HOME", "lake")).resolve()
