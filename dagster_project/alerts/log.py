@@ -20,6 +20,8 @@ from datetime import datetime
 
 import duckdb
 
+from dagster_project.transactions import transaction
+
 BREACHES_TABLE = "marts.alert_breaches"
 ALERTS_TABLE = "meta.alerts"
 # The mart's columns, copied as they were when the alert was raised.
@@ -97,8 +99,7 @@ def sync_alert_log(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime | 
     now_sql = "current_timestamp::TIMESTAMP" if now is None else "?::TIMESTAMP"
     now_params = [] if now is None else [now]
     columns = ", ".join(BREACH_COLUMNS)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE current_breaches AS SELECT alert_key, {columns} FROM {BREACHES_TABLE}"
         )
@@ -126,10 +127,6 @@ def sync_alert_log(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime | 
         ).fetchone()[0]
         open_total = con.execute(f"SELECT count(*) FROM {ALERTS_TABLE} WHERE status = 'open'").fetchone()[0]
         con.execute("DROP TABLE current_breaches")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return AlertSync(
         breaches=breaches,
         opened=opened,

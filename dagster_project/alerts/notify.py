@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from dagster_project.transactions import transaction
+
 NOTIFICATIONS_TABLE = "meta.alert_notifications"
 CREATE_NOTIFICATIONS = f"""
 CREATE TABLE IF NOT EXISTS {NOTIFICATIONS_TABLE} (
@@ -144,8 +146,7 @@ def notify_pending(
                 attempts.append((channel, "sent" if ok else "failed", message if ok else f"{message}\n({error})"))
         statuses = {status for _, status, _ in attempts}
         outcome = "failed" if "failed" in statuses else ("dry_run" if statuses == {"dry_run"} else "sent")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for channel, status, text in attempts:
                 con.execute(
                     f"INSERT INTO {NOTIFICATIONS_TABLE} VALUES (?, ?, ?, ?, current_timestamp::TIMESTAMP, ?)",
@@ -156,10 +157,6 @@ def notify_pending(
                 "notified_at = CASE WHEN ? THEN notified_at ELSE current_timestamp::TIMESTAMP END WHERE alert_key = ?",
                 [outcome, outcome == "failed", alert["alert_key"]],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         run.messages.append(message)
         if outcome == "dry_run":
             run.dry_run += 1

@@ -25,6 +25,7 @@ from dagster_project.loading.ledger import (
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
 from dagster_project.loading.reader import LoadError, ReadResult, is_landing_file, read_landing_file
 from dagster_project.loading.validate import validation_sql
+from dagster_project.transactions import transaction
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,7 @@ def load_file(
     effective = mapping or identity_mapping(entity, read.header)
     mapped_sql, reads = compile_output(effective.outputs[entity.name], entity, read.table)
     _check_source_columns(path, read.header, entity, mapping, reads)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if previous:
             forget_file(con, entity, source_file)
         try:
@@ -187,10 +187,6 @@ def load_file(
             "replaced an earlier version" if previous else "",
         )
         _report(con, load_id, entity, outcome)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return outcome
 
 
