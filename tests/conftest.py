@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lake_helpers import BuiltLake, lake_env
+from tests.lake_helpers import BuiltLake, clone_lake, lake_env
 
 SESSION_SCALE = 0.1  # 2,000 tickets: every entity present, fast enough to build once per session
 SESSION_SEED = 7
@@ -42,4 +42,30 @@ def real_data_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
     with lake_env(home) as settings:
         install_real_samples(settings.landing_dir)
         success = run_pipeline()
+    return BuiltLake(home=home, settings=settings, success=success)
+
+
+STALE_SECONDS = 3 * 24 * 3600  # the customers' files of the re-run lake are this old
+
+
+@pytest.fixture(scope="session")
+def rerun_lake(built_lake: BuiltLake, tmp_path_factory) -> BuiltLake:
+    """The session lake cloned and re-run through the CLI (`empathy-lake run`) with nothing new, its
+    customers' files three days old and a Dagster instance of its own (DAGSTER_HOME), notifications in dry
+    run. One re-run serves the tests of freshness (a stale source warns, the run still publishes), of run
+    history (the run is recorded and listed) and of alerts (a re-run raises and notifies nothing twice)."""
+    import os
+    import time
+
+    from dagster_project.cli import main
+
+    home = clone_lake(built_lake, tmp_path_factory.mktemp("rerun_lake"))
+    with lake_env(home) as settings:
+        for var in [v for v in os.environ if v.startswith("EMPATHY_LAKE_ALERT_")]:
+            os.environ.pop(var)
+        os.environ["DAGSTER_HOME"] = str(home / "dagster_home")
+        then = time.time() - STALE_SECONDS
+        for path in (settings.landing_dir / "customers").iterdir():
+            os.utime(path, (then, then))
+        success = main(["run"]) == 0
     return BuiltLake(home=home, settings=settings, success=success)

@@ -50,17 +50,17 @@ def clone_lake(source: BuiltLake, target: Path) -> Path:
     return target
 
 
+def publication_run_id(serving_db: Path) -> str:
+    """The run that published this serving copy."""
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        return con.execute("SELECT run_id FROM meta.publication").fetchone()[0]
+
+
 def run_lake(home: Path) -> bool:
     from dagster_project.cli import run_pipeline
 
     with lake_env(home):
         return run_pipeline()
-
-
-def copy_landing(source: BuiltLake, target: Path) -> Path:
-    """A new lake with the same landing files as `source` and no warehouse: a run there is a first run."""
-    shutil.copytree(source.settings.landing_dir, target / "landing")
-    return target
 
 
 def marts_snapshot(db_path: Path) -> dict[str, pd.DataFrame]:

@@ -273,7 +273,7 @@ def test_suppressed_employee_groups_never_raise_an_alert(built_lake: BuiltLake):
     assert enps_alerts == built_lake.query("SELECT count(*) FROM meta.alerts WHERE rule_id = 'enps_below_team'")[0][0]
 
 
-# ------------------------------------------------------------------------ the pipeline, twice, on a clone
+# ------------------------------------------------------------- the pipeline re-run, then with a planted breach
 
 PLANTED_LOCATION, PLANTED_MONTHS = "Brighton", ("2025-06", "2025-07")
 
@@ -292,13 +292,12 @@ def plant_nps_drop(landing: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def rerun_lake(built_lake: BuiltLake, tmp_path_factory):
-    """The session lake cloned and run twice: unchanged (dry run), then with a planted NPS drop and sending on
-    to a live local webhook plus a dead URL. Snapshots of meta.alerts / meta.alert_notifications after each."""
-    home = clone_lake(built_lake, tmp_path_factory.mktemp("alerts_lake"))
-    build = home / "warehouse" / "build.duckdb"
+def alerts_rerun(built_lake: BuiltLake, rerun_lake: BuiltLake, tmp_path_factory):
+    """The session lake before and after its unchanged re-run (dry run; tests/conftest.py rerun_lake), then a
+    clone of the re-run lake run again with a planted NPS drop and sending on to a live local webhook plus a
+    dead URL. Snapshots of meta.alerts / meta.alert_notifications after each."""
 
-    def snapshot():
+    def snapshot(build: Path):
         with duckdb.connect(str(build), read_only=True) as con:
             return {
                 "alerts": {
@@ -313,13 +312,12 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory):
                 ).fetchall(),
             }
 
-    before = snapshot()
+    before = snapshot(built_lake.settings.build_db)
+    after_rerun = snapshot(rerun_lake.settings.build_db)
+    home = clone_lake(rerun_lake, tmp_path_factory.mktemp("alerts_lake"))
+    build = home / "warehouse" / "build.duckdb"
     saved = {v: os.environ.get(v) for v in ALERT_ENV}
-    for var in ALERT_ENV:
-        os.environ.pop(var, None)
     try:
-        rerun_ok = run_lake(home)
-        after_rerun = snapshot()
         plant_nps_drop(home / "landing")
         dead = f"json://127.0.0.1:{closed_port()}/hook"
         with LocalWebhook() as hook:
@@ -338,10 +336,10 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory):
         served = con.execute("SELECT count(*) FROM meta.alerts").fetchone()[0]
     return {
         "before": before,
-        "rerun_ok": rerun_ok,
+        "rerun_ok": rerun_lake.success,
         "after_rerun": after_rerun,
         "planted_ok": planted_ok,
-        "after_planted": snapshot(),
+        "after_planted": snapshot(build),
         "received": received,
         "live_channel": live_channel,
         "dead_channel": redact(dead),
@@ -349,16 +347,16 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory):
     }
 
 
-def test_rerunning_the_pipeline_raises_and_notifies_nothing_twice(rerun_lake):
-    assert rerun_lake["rerun_ok"]
-    before, after = rerun_lake["before"], rerun_lake["after_rerun"]
+def test_rerunning_the_pipeline_raises_and_notifies_nothing_twice(alerts_rerun):
+    assert alerts_rerun["rerun_ok"]
+    before, after = alerts_rerun["before"], alerts_rerun["after_rerun"]
     assert before["alerts"] and after["alerts"] == before["alerts"]  # same keys, first_seen_at, first run
     assert after["notifications"] == before["notifications"]
 
 
-def test_a_planted_breach_opens_exactly_one_alert_and_one_post(rerun_lake):
-    assert rerun_lake["planted_ok"], "a dead notification URL must not fail the run"
-    before, after = rerun_lake["after_rerun"]["alerts"], rerun_lake["after_planted"]["alerts"]
+def test_a_planted_breach_opens_exactly_one_alert_and_one_post(alerts_rerun):
+    assert alerts_rerun["planted_ok"], "a dead notification URL must not fail the run"
+    before, after = alerts_rerun["after_rerun"]["alerts"], alerts_rerun["after_planted"]["alerts"]
     new = {k: v for k, v in after.items() if k not in before}
     assert len(new) == 1
     [(first_seen, run_id, status, rule_id, scope_value, period, notification_status)] = new.values()
@@ -367,13 +365,13 @@ def test_a_planted_breach_opens_exactly_one_alert_and_one_post(rerun_lake):
     # Existing alerts untouched.
     assert {k: v[:2] for k, v in after.items() if k in before} == {k: v[:2] for k, v in before.items()}
     # The live webhook got exactly one POST, about that alert; the dead one is recorded as failed.
-    assert len(rerun_lake["received"]) == 1
-    assert "NPS at Brighton fell" in rerun_lake["received"][0][1]["message"]
+    assert len(alerts_rerun["received"]) == 1
+    assert "NPS at Brighton fell" in alerts_rerun["received"][0][1]["message"]
     [key] = new
-    attempts = [n for n in rerun_lake["after_planted"]["notifications"] if n[0] == key]
+    attempts = [n for n in alerts_rerun["after_planted"]["notifications"] if n[0] == key]
     assert sorted(attempts) == sorted(
-        [(key, rerun_lake["live_channel"], "sent"), (key, rerun_lake["dead_channel"], "failed")]
+        [(key, alerts_rerun["live_channel"], "sent"), (key, alerts_rerun["dead_channel"], "failed")]
     )
     # Old alerts were handled as dry runs and are not sent now that sending is on.
-    assert len(rerun_lake["after_planted"]["notifications"]) == len(rerun_lake["after_rerun"]["notifications"]) + 2
-    assert rerun_lake["served"] == len(after)
+    assert len(alerts_rerun["after_planted"]["notifications"]) == len(alerts_rerun["after_rerun"]["notifications"]) + 2
+    assert alerts_rerun["served"] == len(after)

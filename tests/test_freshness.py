@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dagster_project.contract import load_contract
-from tests.lake_helpers import BuiltLake, clone_lake, lake_env, run_lake
+from tests.lake_helpers import BuiltLake, lake_env
 
 THREE_DAYS = 3 * 24 * 3600
 CUSTOMERS = "customer_id,segment,signup_date\nC1,SMB,2024-01-01\nC2,Consumer,2024-03-02\n"
@@ -112,19 +112,18 @@ def test_max_age_precedence(monkeypatch):
     assert freshness_max_age_hours(questions) == 12
 
 
-def test_stale_source_warns_and_the_run_still_publishes(built_lake: BuiltLake, tmp_path):
+def test_stale_source_warns_and_the_run_still_publishes(rerun_lake: BuiltLake):
+    """The session's re-run lake has three-day-old customers' files (tests/conftest.py rerun_lake)."""
     from dagster_project.run_history import open_instance
 
-    home = clone_lake(built_lake, tmp_path / "lake")
-    with lake_env(home) as settings:
-        for path in (settings.landing_dir / "customers").iterdir():
-            _age(path, THREE_DAYS)
-        assert run_lake(home)
+    assert rerun_lake.success
+    with lake_env(rerun_lake.home) as settings:
         with duckdb.connect(str(settings.serving_db), read_only=True) as con:
             published_run = con.execute("SELECT run_id FROM meta.publication").fetchone()[0]
+        os.environ["DAGSTER_HOME"] = str(rerun_lake.home / "dagster_home")
         instance = open_instance(settings)
         run = instance.get_run_by_id(published_run)
-        assert run.tags["empathy_lake/trigger"] == "cli"  # the run this test started published
+        assert run.tags["empathy_lake/trigger"] == "cli"  # the re-run published
         events = instance.all_logs(published_run, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     freshness = {
         e.dagster_event.event_specific_data.asset_key.to_user_string(): e.dagster_event.event_specific_data

@@ -11,12 +11,7 @@ import duckdb
 import pytest
 
 from dagster_project.contract import load_contract
-from tests.lake_helpers import BuiltLake, clone_lake, lake_env, run_lake
-
-
-def _publication_run_id(serving_db: Path) -> str:
-    with duckdb.connect(str(serving_db), read_only=True) as con:
-        return con.execute("SELECT run_id FROM meta.publication").fetchone()[0]
+from tests.lake_helpers import BuiltLake, clone_lake, lake_env, publication_run_id, run_lake
 
 
 def _count_records(path: Path) -> int:
@@ -155,7 +150,7 @@ def test_broken_rows_are_quarantined_with_reasons(built_lake: BuiltLake, tmp_pat
 def test_missing_required_column_fails_naming_file_and_column(built_lake: BuiltLake, tmp_path, capsys):
     home = clone_lake(built_lake, tmp_path / "lake")
     with lake_env(home) as settings:
-        published_before = _publication_run_id(settings.serving_db)
+        published_before = publication_run_id(settings.serving_db)
         (settings.landing_dir / "customers" / "no_segment.csv").write_text(
             "customer_id,signup_date\nNEW-1,2024-01-01\n"
         )
@@ -163,13 +158,13 @@ def test_missing_required_column_fails_naming_file_and_column(built_lake: BuiltL
         output = capsys.readouterr().out
         assert "no_segment.csv" in output and "segment" in output
         # The last good copy keeps serving.
-        assert _publication_run_id(settings.serving_db) == published_before
+        assert publication_run_id(settings.serving_db) == published_before
 
 
 def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
     home = clone_lake(built_lake, tmp_path / "lake")
     with lake_env(home) as settings:
-        published_before = _publication_run_id(settings.serving_db)
+        published_before = publication_run_id(settings.serving_db)
         # Bad data that bypassed the loader (a manual insert): a survey answer without a type.
         with duckdb.connect(str(settings.build_db)) as con:
             con.execute(
@@ -178,20 +173,20 @@ def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
                 "VALUES ('PLANTED', NULL, 9, TIMESTAMP '2024-05-01', 'manual', 1, 'manual', now())"
             )
         assert not run_lake(home)
-        assert _publication_run_id(settings.serving_db) == published_before
+        assert publication_run_id(settings.serving_db) == published_before
 
 
 def test_gx_check_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
     home = clone_lake(built_lake, tmp_path / "lake")
     with lake_env(home) as settings:
-        published_before = _publication_run_id(settings.serving_db)
+        published_before = publication_run_id(settings.serving_db)
         with duckdb.connect(str(settings.build_db)) as con:
             con.execute(
                 "UPDATE raw_crm.tickets SET handle_time_minutes = 100000 WHERE ticket_id IN "
                 "(SELECT ticket_id FROM raw_crm.tickets USING SAMPLE 20 PERCENT (reservoir, 1))"
             )
         assert not run_lake(home)
-        assert _publication_run_id(settings.serving_db) == published_before
+        assert publication_run_id(settings.serving_db) == published_before
         with duckdb.connect(str(settings.build_db), read_only=True) as con:
             failed = con.execute(
                 "SELECT count(*) FROM meta.check_results WHERE NOT success AND table_name = 'raw_crm.tickets'"

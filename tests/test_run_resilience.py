@@ -1,5 +1,6 @@
-"""Run health under hard failures and load: a run killed with SIGKILL and re-run ends where a clean run
-ends, and readers of the serving copy never see an error while a full run rebuilds and republishes."""
+"""Run health under hard failures and load: a full rebuild killed with SIGKILL mid `dbt build` leaves the
+last published copy serving, and the re-run ends where a clean run ends; readers of the serving copy see no
+error all the while, and see the old copy, then the new one."""
 
 from __future__ import annotations
 
@@ -13,16 +14,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from tests.lake_helpers import (
-    TEST_PII_KEY,
-    BuiltLake,
-    assert_same_marts,
-    clone_lake,
-    copy_landing,
-    lake_env,
-    run_lake,
-)
+from tests.lake_helpers import TEST_PII_KEY, BuiltLake, assert_same_marts, clone_lake, lake_env, publication_run_id
 
 
 def _pipeline_process(home: Path, *args: str) -> subprocess.Popen:
@@ -58,34 +52,6 @@ def _dbt_builds_in_session(session_id: int) -> set[int]:
     return found
 
 
-def test_a_run_killed_during_dbt_build_then_rerun_equals_a_clean_run(built_lake: BuiltLake, tmp_path):
-    home = copy_landing(built_lake, tmp_path / "lake")
-    pipeline = _pipeline_process(home)
-    seen: set[int] = set()
-    deadline = time.monotonic() + 600
-    # Dagster runs dbt twice: the source tests, then every model. Kill the second one mid-way, when
-    # tables are being replaced, the worst moment.
-    while len(seen) < 2 and pipeline.poll() is None and time.monotonic() < deadline:
-        seen |= _dbt_builds_in_session(pipeline.pid)
-        time.sleep(0.1)
-    time.sleep(3)
-    assert pipeline.poll() is None, "the run ended before it could be killed"
-    os.killpg(pipeline.pid, signal.SIGKILL)
-    pipeline.wait()
-    assert pipeline.returncode == -signal.SIGKILL
-
-    with lake_env(home) as settings:
-        assert settings.build_db.exists(), "the killed run had started writing"
-        assert not settings.serving_db.exists(), "nothing may be published by a run that did not finish"
-        assert run_lake(home), (home / "pipeline.log").read_text()[-3000:]
-        compared = assert_same_marts(settings.serving_db, built_lake.settings.serving_db)
-        with duckdb.connect(str(settings.build_db), read_only=True) as con:
-            ledger = con.execute("SELECT count(*), count(DISTINCT (entity, source_file)) FROM meta.ingestion_ledger")
-            files, distinct_files = ledger.fetchone()
-    assert compared > 30
-    assert files == distinct_files, "a file was recorded twice"
-
-
 def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> None:
     """What a dashboard session does: the publication line, a KPI query and a wide table, over and over."""
     from streamlit_app import warehouse
@@ -103,6 +69,7 @@ def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> 
 ANALYST_SCRIPT = """
 import json, os, sys
 import duckdb
+import pytest
 path, stop = sys.argv[1], sys.argv[2]
 ok, errors = 0, []
 while not os.path.exists(stop):
@@ -116,15 +83,31 @@ print(json.dumps({"ok": ok, "errors": errors}))
 """
 
 
-def test_readers_get_answers_without_errors_during_a_full_run(built_lake: BuiltLake, tmp_path):
-    home = clone_lake(built_lake, tmp_path / "lake")
+def _kill_during_model_build(pipeline: subprocess.Popen) -> None:
+    """Dagster runs dbt twice: the source tests, then every model. Kill the whole process group 3 s into the
+    second, while tables are being replaced: the worst moment."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 600
+    while len(seen) < 2 and pipeline.poll() is None and time.monotonic() < deadline:
+        seen |= _dbt_builds_in_session(pipeline.pid)
+        time.sleep(0.1)
+    time.sleep(3)
+    assert pipeline.poll() is None, "the run ended before it could be killed"
+    os.killpg(pipeline.pid, signal.SIGKILL)
+    pipeline.wait()
+
+
+@pytest.fixture(scope="module")
+def killed_and_rerun(built_lake: BuiltLake, tmp_path_factory) -> dict:
+    """A clone of the session lake rebuilt from scratch (`run --full-refresh`), killed with SIGKILL in the
+    middle of `dbt build`, then re-run (`run`), while four dashboard sessions (threads running the dashboard's
+    own warehouse code) and an analyst process (plain read-only DuckDB connections) query its serving copy."""
+    home = clone_lake(built_lake, tmp_path_factory.mktemp("resilience_lake"))
+    stop, stop_file = threading.Event(), home / "stop_readers"
     errors: list[str] = []
     counts: dict[int, int] = {}
     run_ids: set[str] = set()
-    stop = threading.Event()
-    stop_file = tmp_path / "stop"
     with lake_env(home) as settings:
-        before = built_lake.query("SELECT run_id FROM meta.publication", serving=True)[0][0]
         analyst = subprocess.Popen(
             [sys.executable, "-c", ANALYST_SCRIPT, str(settings.serving_db), str(stop_file)],
             stdout=subprocess.PIPE,
@@ -133,18 +116,54 @@ def test_readers_get_answers_without_errors_during_a_full_run(built_lake: BuiltL
         readers = [threading.Thread(target=_reader, args=(errors, counts, run_ids, stop)) for _ in range(4)]
         for reader in readers:
             reader.start()
-        pipeline = _pipeline_process(home, "--full-refresh")
-        pipeline.wait(timeout=900)
+        killed = _pipeline_process(home, "--full-refresh")
+        _kill_during_model_build(killed)
+        build_db_after_kill = settings.build_db.exists()
+        serving_after_kill = publication_run_id(settings.serving_db)
+        rerun = _pipeline_process(home)
+        rerun.wait(timeout=900)
         time.sleep(1)  # the readers run on the new copy too
         stop.set()
         stop_file.touch()
         for reader in readers:
             reader.join(timeout=60)
-        analyst_out = analyst.communicate(timeout=60)[0]
-    assert pipeline.returncode == 0, (home / "pipeline.log").read_text()[-3000:]
-    assert errors == []
-    analyst_result = json.loads(analyst_out)
-    assert analyst_result["errors"] == []
-    assert analyst_result["ok"] > 20
-    assert len(counts) == 4 and min(counts.values()) > 10, counts
-    assert before in run_ids and len(run_ids) == 2, "the readers saw the old copy, then the new one"
+        analyst_result = json.loads(analyst.communicate(timeout=60)[0])
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            ledger = con.execute("SELECT count(*), count(DISTINCT (entity, source_file)) FROM meta.ingestion_ledger")
+            files, distinct_files = ledger.fetchone()
+    return {
+        "home": home,
+        "settings": settings,
+        "killed_returncode": killed.returncode,
+        "build_db_after_kill": build_db_after_kill,
+        "serving_after_kill": serving_after_kill,
+        "rerun_returncode": rerun.returncode,
+        "files": files,
+        "distinct_files": distinct_files,
+        "errors": errors,
+        "counts": counts,
+        "run_ids": run_ids,
+        "analyst": analyst_result,
+    }
+
+
+def test_a_run_killed_during_dbt_build_then_rerun_equals_a_clean_run(built_lake: BuiltLake, killed_and_rerun):
+    result = killed_and_rerun
+    assert result["killed_returncode"] == -signal.SIGKILL
+    assert result["build_db_after_kill"], "the killed run had started writing"
+    before = publication_run_id(built_lake.settings.serving_db)
+    assert result["serving_after_kill"] == before, "the last published copy keeps serving after a killed run"
+    assert result["rerun_returncode"] == 0, (result["home"] / "pipeline.log").read_text()[-3000:]
+    compared = assert_same_marts(result["settings"].serving_db, built_lake.settings.serving_db)
+    assert compared > 30
+    assert result["files"] == result["distinct_files"], "a file was recorded twice"
+
+
+def test_readers_get_answers_without_errors_while_runs_rebuild_and_republish(built_lake: BuiltLake, killed_and_rerun):
+    result = killed_and_rerun
+    assert result["errors"] == []
+    assert result["analyst"]["errors"] == []
+    assert result["analyst"]["ok"] > 20
+    assert len(result["counts"]) == 4 and min(result["counts"].values()) > 10, result["counts"]
+    before = publication_run_id(built_lake.settings.serving_db)
+    assert before in result["run_ids"] and len(result["run_ids"]) == 2, "the readers saw the old copy, then the new one"

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.lake_helpers import BuiltLake, clone_lake, lake_env
+from tests.lake_helpers import BuiltLake, lake_env
 
 HEADER = "customer_id,segment,signup_date\n"
 
@@ -208,7 +208,7 @@ def test_schedule_and_sensor_are_in_the_code_location(dbt_manifest):
     assert defs.resolve_sensor_def("landing_files_sensor").job_name == "empathy_lake"
 
 
-def test_cli_runs_are_recorded_and_listed(built_lake: BuiltLake, tmp_path, capsys, monkeypatch):
+def test_cli_runs_are_recorded_and_listed(built_lake: BuiltLake, rerun_lake: BuiltLake, capsys, monkeypatch):
     from dagster_project.cli import main
     from dagster_project.run_history import open_instance
 
@@ -219,11 +219,11 @@ def test_cli_runs_are_recorded_and_listed(built_lake: BuiltLake, tmp_path, capsy
         assert session_run.tags["empathy_lake/trigger"] == "cli"
         assert (built_lake.home / "dagster" / "dagster.yaml").exists()
 
-    home = clone_lake(built_lake, tmp_path / "lake")
-    dagster_home = tmp_path / "dagster_home"
-    with lake_env(home):
+    # The re-run lake ran `empathy-lake run` with DAGSTER_HOME set (tests/conftest.py rerun_lake).
+    dagster_home = rerun_lake.home / "dagster_home"
+    assert rerun_lake.success
+    with lake_env(rerun_lake.home):
         os.environ["DAGSTER_HOME"] = str(dagster_home)
-        assert main(["run"]) == 0
         capsys.readouterr()
         assert main(["runs", "--limit", "5"]) == 0
         out = capsys.readouterr().out
