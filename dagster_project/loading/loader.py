@@ -9,10 +9,11 @@ from the stored rows by the `conservation` asset check.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from dagster_project.contract import Entity
 from dagster_project.loading.ledger import (
@@ -23,7 +24,8 @@ from dagster_project.loading.ledger import (
     ledger_entry,
 )
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
-from dagster_project.loading.reader import LoadError, ReadResult, is_landing_file, read_landing_file
+from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, is_landing_file, read_landing_file
+from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import validation_sql
 from dagster_project.transactions import transaction
 
@@ -90,57 +92,116 @@ def discover_files(landing: Path, entity: Entity, mappings: list[Mapping]) -> It
             yield path, None
 
 
-def _check_source_columns(
-    path: Path, header: list[str], entity: Entity, mapping: Mapping | None, reads: set[str]
-) -> None:
+def inside_landing(landing: Path, path: Path) -> Path:
+    """The file's real path, if it lies inside the landing folder; a link or glob leading elsewhere is refused
+    (whoever can drop a file must not make the loader read the rest of the machine)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(landing.resolve()):
+        raise LoadError(
+            "refused: the file lies outside the landing folder (a link or a '..' path); copy the file itself "
+            "into the landing folder"
+        )
+    return resolved
+
+
+def _check_source_columns(header: list[str], entity: Entity, mapping: Mapping | None, reads: set[str]) -> None:
+    """Column names are compared as DuckDB binds them (case-insensitively). The header is never quoted back:
+    in a file without its header line it is a data record."""
+    present = {h.lower() for h in header}
     if mapping is None:
-        missing = [c.name for c in entity.columns if c.required and c.name not in header]
+        missing = [c.name for c in entity.columns if c.required and c.name.lower() not in present]
         if missing:
+            known = sum(c.name.lower() in present for c in entity.columns)
+            hint = " (its first line has none of the contract's column names: is the header line missing?)"
             raise LoadError(
-                f"{path}: missing required column(s) {', '.join(missing)} for {entity.name} "
-                f"(the file has: {', '.join(header)})"
+                f"missing required column(s) {', '.join(missing)} for {entity.name}" + (hint if not known else "")
             )
         return
-    missing = sorted(reads - set(header))
+    missing = sorted(c for c in reads if c.lower() not in present)
     if missing:
         raise LoadError(
-            f"{path}: column(s) {', '.join(missing)} used by mapping {mapping.name!r} for {entity.name} "
-            f"not in the file (it has: {', '.join(header)})"
+            f"column(s) {', '.join(missing)} used by mapping {mapping.name!r} for {entity.name} not in the file"
         )
+
+
+# DuckDB's error texts quote values and column names, so a failing mapping is reported by error kind only.
+_SQL_FAILURES = {
+    duckdb.ConversionException: "a value could not be converted (use TRY_CAST, so such rows are quarantined)",
+    duckdb.BinderException: "the expression does not fit the file's columns or types",
+    duckdb.OutOfRangeException: "a value is out of range (use TRY_CAST, so such rows are quarantined)",
+}
+
+
+def _mapping_failure(box: Sandbox, mapped_sql: str, entity: Entity, output_columns: set[str], exc: duckdb.Error) -> str:
+    """Which target column's expression fails (each is evaluated alone), and why, in plain words."""
+    reason = next((text for kind, text in _SQL_FAILURES.items() if isinstance(exc, kind)), type(exc).__name__)
+    for col in entity.columns:
+        if col.name not in output_columns:
+            continue
+        try:
+            box.con.execute(f"SELECT count({quote_ident(col.name)}) FROM ({mapped_sql})").fetchall()
+        except duckdb.Error:
+            return f"column {col.name}: {reason}"
+    return f"the where condition or unpivot: {reason}"
+
+
+def _map_and_validate(
+    box: Sandbox, entity: Entity, effective: Mapping, mapping: Mapping | None, read: ReadResult
+) -> tuple[pa.Table, set[str]]:
+    """Map and validate the file's records inside the locked sandbox; the result leaves it as Arrow."""
+    output = effective.outputs[entity.name]
+    mapped_sql, reads = compile_output(output, entity, read.table)
+    _check_source_columns(read.header, entity, mapping, reads)
+    try:
+        validated = box.con.sql(validation_sql(entity, mapped_sql)).to_arrow_table()
+    except duckdb.Error as exc:
+        where = _mapping_failure(box, mapped_sql, entity, set(output.columns), exc)
+        raise LoadError(f"mapping {effective.name!r} for {entity.name}, {where}") from exc
+    return validated, reads
 
 
 def _store_file(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
-    read: ReadResult,
-    mapped_sql: str,
+    validated: pa.Table,
+    rejected: list[RejectedRecord],
     source_file: str,
     load_id: str,
 ) -> tuple[int, int]:
-    """Validate the mapped rows and write good ones to raw, bad ones to quarantine. Returns counts."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _validated AS {validation_sql(entity, mapped_sql)}")
-    columns = ", ".join(f'"{c}"' for c in entity.column_names)
-    con.execute(
-        f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "
-        "FROM _validated WHERE len(_errors) = 0 ORDER BY _source_row",
-        [source_file, load_id],
-    )
-    con.execute(
-        "INSERT INTO meta.quarantine SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
-        "array_to_string(_errors, '; '), _record, current_timestamp FROM _validated WHERE len(_errors) > 0",
-        [load_id, entity.name, source_file],
-    )
-    for rejected in read.rejected:
+    """Write the validated rows: good ones to raw, bad ones to quarantine. Returns counts."""
+    con.register("_validated", validated)
+    try:
+        columns = ", ".join(quote_ident(c) for c in entity.column_names)
+        con.execute(
+            f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "
+            "FROM _validated WHERE len(_errors) = 0 ORDER BY _source_row",
+            [source_file, load_id],
+        )
+        con.execute(
+            "INSERT INTO meta.quarantine SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
+            "array_to_string(_errors, '; '), _record, current_timestamp FROM _validated WHERE len(_errors) > 0",
+            [load_id, entity.name, source_file],
+        )
+        loaded, bad = con.execute(
+            "SELECT count(*) FILTER (WHERE len(_errors) = 0), count(*) FILTER (WHERE len(_errors) > 0) FROM _validated"
+        ).fetchall()[0]
+    finally:
+        con.unregister("_validated")
+    for record in rejected:
         # The parser could not split this record: no trustworthy values, so no record text is kept
         # (it may hold personal data that was never pseudonymised).
         con.execute(
             "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?, ?, NULL, current_timestamp)",
-            [load_id, entity.name, source_file, rejected.line, rejected.column, rejected.reason],
+            [load_id, entity.name, source_file, record.line, record.column, record.reason],
         )
-    loaded, bad = con.execute(
-        "SELECT count(*) FILTER (WHERE len(_errors) = 0), count(*) FILTER (WHERE len(_errors) > 0) FROM _validated"
-    ).fetchone()
-    return loaded, bad + len(read.rejected)
+    return loaded, bad + len(rejected)
+
+
+def _named_rejects(read: ReadResult, known_columns: set[str]) -> list[RejectedRecord]:
+    """Parser rejects keep the column DuckDB names only when it is a column the contract or mapping knows:
+    in a file without its header line the "column names" are a data record."""
+    known = {c.lower() for c in known_columns}
+    return [r if (r.column or "").lower() in known else replace(r, column=None) for r in read.rejected]
 
 
 def load_file(
@@ -150,25 +211,26 @@ def load_file(
     mapping: Mapping | None,
     landing: Path,
     load_id: str,
+    pii_key: str,
 ) -> FileOutcome:
     source_file = path.relative_to(landing).as_posix()
     mapping_name = mapping.name if mapping else "identity"
-    fingerprint = f"{file_checksum(path)}:{mapping.fingerprint if mapping else 'identity'}"
+    real_path = inside_landing(landing, path)
+    fingerprint = f"{file_checksum(real_path)}:{mapping.fingerprint if mapping else 'identity'}"
     previous = ledger_entry(con, entity.name, source_file)
     if previous and previous.fingerprint == fingerprint:
         return FileOutcome(source_file, mapping_name, "skipped_unchanged")
     read_options = mapping.read if mapping else identity_mapping(entity, []).read
-    read = read_landing_file(con, path, read_options)
-    effective = mapping or identity_mapping(entity, read.header)
-    mapped_sql, reads = compile_output(effective.outputs[entity.name], entity, read.table)
-    _check_source_columns(path, read.header, entity, mapping, reads)
+    with sandbox(pii_key) as box:
+        read = read_landing_file(box.con, real_path, read_options)
+        box.lock()  # from here on no SQL on this connection can touch a file or a setting
+        effective = mapping or identity_mapping(entity, read.header)
+        validated, reads = _map_and_validate(box, entity, effective, mapping, read)
+    rejected = _named_rejects(read, set(entity.column_names) | reads)
     with transaction(con):
         if previous:
             forget_file(con, entity, source_file)
-        try:
-            loaded, quarantined = _store_file(con, entity, read, mapped_sql, source_file, load_id)
-        except duckdb.BinderException as exc:
-            raise LoadError(f"{path}: mapping {mapping_name!r} does not fit the file: {exc}") from exc
+        loaded, quarantined = _store_file(con, entity, validated, rejected, source_file, load_id)
         output = effective.outputs[entity.name]
         # A mapping that unpivots or filters hands this entity other rows than the file's records: count
         # what it handed over, so rows read = loaded + quarantined still holds.
@@ -219,7 +281,6 @@ def load_entity(
     caller decides (the Dagster asset fails the step after the good files are in)."""
     ensure_meta_tables(con)
     ensure_raw_table(con, entity)
-    con.execute("SET VARIABLE pii_key = ?", [pii_key])
     summary = EntityLoadSummary(entity.name)
     mappings, broken = load_mappings(landing / "_mappings")
     for path, error in broken:
@@ -230,13 +291,11 @@ def load_entity(
     files = list(discover_files(landing, entity, mappings))
     for index, (path, mapping) in enumerate(files, start=1):
         try:
-            outcome = load_file(con, entity, path, mapping, landing, load_id)
+            outcome = load_file(con, entity, path, mapping, landing, load_id, pii_key)
         except LoadError as exc:
+            source_file = path.relative_to(landing).as_posix()
             outcome = FileOutcome(
-                path.relative_to(landing).as_posix(),
-                mapping.name if mapping else "identity",
-                "failed",
-                message=str(exc),
+                source_file, mapping.name if mapping else "identity", "failed", message=f"{source_file}: {exc}"
             )
             _report(con, load_id, entity, outcome)
         summary.files.append(outcome)

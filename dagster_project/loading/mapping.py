@@ -11,7 +11,7 @@ Column specs (target contract column -> how to compute it):
     score: {from: Q1, rescale: {from: [1, 4], to: [1, 5]}}       # linear rescale of a numeric scale
     signup_date: {from: Joined, format: "%d/%m/%Y"}               # dates/timestamps in another format
     platform: {value: "Web shop"}                 # a constant
-    signup_date: {sql: "DATE '2020-01-31' - to_months(tenure::INT)"}  # any DuckDB expression
+    signup_date: {sql: "DATE '2020-01-31' - to_months(tenure::INT)"}  # an allowed expression (sandbox.py)
 Contract columns a mapping leaves out are NULL (a required one is a mapping error).
 """
 
@@ -20,22 +20,33 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
 from dagster_project.contract import Entity, load_contract
+from dagster_project.loading.sandbox import (
+    ALLOWED_DELIMITERS,
+    ALLOWED_QUOTES,
+    SUPPORTED_ENCODINGS,
+    MappingError,
+    check_expression,
+    check_null_text,
+    check_number,
+    check_single_char,
+    quote_ident,
+    sql_literal,
+)
 
-SUPPORTED_ENCODINGS = {"utf-8", "cp1252", "windows-1252", "latin-1", "iso-8859-1"}
-
-
-class MappingError(ValueError):
-    """A mapping file that cannot work; the message names the mapping file and the field."""
+__all__ = ["MappingError", "Mapping", "ReadOptions", "load_mapping", "load_mappings", "compile_output"]
 
 
 @dataclass(frozen=True)
 class ReadOptions:
+    """How to read a file. Every option is checked against a fixed set here; the reader binds them as
+    parameters, so no option text is ever pasted into SQL."""
+
     delimiter: str | None = None  # None: let DuckDB sniff
     encoding: str = "utf-8"
     header: bool = True
@@ -51,13 +62,21 @@ class ReadOptions:
         encoding = str(raw.get("encoding", "utf-8")).lower()
         if encoding not in SUPPORTED_ENCODINGS:
             raise MappingError(f"{where}: encoding {encoding!r} not supported ({sorted(SUPPORTED_ENCODINGS)})")
+        header = raw.get("header", True)
+        if not isinstance(header, bool):
+            raise MappingError(f"{where}: read.header must be true or false")
+        delimiter = raw.get("delimiter")
+        if delimiter is not None:
+            delimiter = check_single_char(delimiter, ALLOWED_DELIMITERS, f"{where}: read.delimiter")
         nulls = raw.get("null_values", [""])
+        if not isinstance(nulls, list):
+            raise MappingError(f"{where}: read.null_values must be a list of texts")
         return cls(
-            delimiter=raw.get("delimiter"),
+            delimiter=delimiter,
             encoding=encoding,
-            header=bool(raw.get("header", True)),
-            quote=str(raw.get("quote", '"')),
-            null_values=tuple(str(v) for v in nulls),
+            header=header,
+            quote=check_single_char(raw.get("quote", '"'), ALLOWED_QUOTES, f"{where}: read.quote"),
+            null_values=tuple(check_null_text(v, f"{where}: read.null_values") for v in nulls),
         )
 
 
@@ -94,45 +113,52 @@ class Mapping:
         return self.source_path is None
 
 
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def compile_column(spec: Any, where: str) -> tuple[str, set[str]]:
-    """One column spec -> (SQL expression, source columns it reads)."""
+    """One column spec -> (SQL expression, source columns it reads). User text reaches SQL only as a
+    sqlglot-checked expression, a quoted identifier or a sqlglot-rendered literal."""
     if isinstance(spec, str):
-        return _quote_ident(spec), {spec}
+        return quote_ident(spec), {spec}
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: a column spec is a source column name or a mapping, got {spec!r}")
     if "sql" in spec:
-        return f"({spec['sql']})", set()  # DuckDB reports unknown columns; the loader names the file
+        checked = check_expression(spec["sql"], where)
+        return f"({checked.sql})", set(checked.columns)
     if "value" in spec:
-        return _sql_literal(spec["value"]), set()
+        return sql_literal(spec["value"]), set()
     if "from" not in spec:
         raise MappingError(f"{where}: a column spec needs one of from / sql / value, got {spec!r}")
     source = str(spec["from"])
-    expr = _quote_ident(source)
+    expr = quote_ident(source)
     if "map" in spec:
-        cases = " ".join(f"WHEN {_sql_literal(str(k))} THEN {_sql_literal(v)}" for k, v in dict(spec["map"]).items())
+        if not isinstance(spec["map"], dict):
+            raise MappingError(f"{where}: map must be a list of code: value pairs")
+        cases = " ".join(f"WHEN {sql_literal(str(k))} THEN {sql_literal(v)}" for k, v in spec["map"].items())
         expr = f"(CASE trim(CAST({expr} AS VARCHAR)) {cases} ELSE NULL END)"
     if "rescale" in spec:
-        (a, b), (c, d) = spec["rescale"]["from"], spec["rescale"]["to"]
+        try:
+            (a, b), (c, d) = spec["rescale"]["from"], spec["rescale"]["to"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MappingError(f"{where}: rescale needs from: [low, high] and to: [low, high]") from exc
+        a, b, c, d = (check_number(v, f"{where}: rescale") for v in (a, b, c, d))
         if a == b:
             raise MappingError(f"{where}: rescale.from needs two different values")
         expr = f"({c} + (TRY_CAST({expr} AS DOUBLE) - {a}) * ({d} - {c}) / ({b} - {a}))"
     if "format" in spec:
-        expr = f"try_strptime(CAST({expr} AS VARCHAR), {_sql_literal(spec['format'])})"
+        if not isinstance(spec["format"], str):
+            raise MappingError(f'{where}: format must be text such as "%d/%m/%Y"')
+        expr = f"try_strptime(CAST({expr} AS VARCHAR), {sql_literal(spec['format'])})"
     return expr, {source}
+
+
+def _check_glob(pattern: Any, where: str) -> str:
+    """A `files:` glob must stay inside the landing folder: relative, without `..`."""
+    text = str(pattern)
+    parts = PurePosixPath(text.replace("\\", "/")).parts
+    if not text or text.startswith(("/", "~")) or ":" in text or ".." in parts:
+        raise MappingError(
+            f"{where}: files: {text!r} points outside the landing folder (relative globs without '..' only)"
+        )
+    return text
 
 
 def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOutput:
@@ -152,8 +178,13 @@ def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOu
     unpivot = None
     if raw.get("unpivot"):
         u = raw["unpivot"]
-        unpivot = Unpivot(columns=tuple(u["columns"]), name=u["name"], value=u["value"])
-    return EntityOutput(entity=entity_name, columns=columns, unpivot=unpivot, where=raw.get("where"))
+        if not isinstance(u, dict) or not isinstance(u.get("columns"), list) or not u.get("name") or not u.get("value"):
+            raise MappingError(f"{where}: {entity_name}.unpivot needs columns: [...], name: and value:")
+        unpivot = Unpivot(columns=tuple(str(c) for c in u["columns"]), name=str(u["name"]), value=str(u["value"]))
+    condition = raw.get("where")
+    if condition is not None:
+        check_expression(condition, f"{where}: {entity_name}.where")
+    return EntityOutput(entity=entity_name, columns=columns, unpivot=unpivot, where=condition)
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -166,12 +197,12 @@ def load_mapping(path: Path) -> Mapping:
     for key in ("name", "files", "outputs"):
         if key not in raw:
             raise MappingError(f"{where}: missing required key {key!r}")
-    files = raw["files"] if isinstance(raw["files"], list) else [raw["files"]]
+    files = [_check_glob(f, where) for f in (raw["files"] if isinstance(raw["files"], list) else [raw["files"]])]
     outputs = {name: _parse_output(name, spec or {}, where) for name, spec in raw["outputs"].items()}
     return Mapping(
         name=str(raw["name"]),
         description=str(raw.get("description", "")),
-        files=tuple(str(f) for f in files),
+        files=tuple(files),
         read=ReadOptions.from_dict(raw.get("read"), where),
         outputs=outputs,
         source_path=Path(path),
@@ -211,8 +242,8 @@ def compile_output(output: EntityOutput, entity: Entity, source: str) -> tuple[s
     relation = source
     if output.unpivot:
         u = output.unpivot
-        on = ", ".join(_quote_ident(c) for c in u.columns)
-        relation = f"(UNPIVOT {source} ON {on} INTO NAME {_quote_ident(u.name)} VALUE {_quote_ident(u.value)})"
+        on = ", ".join(quote_ident(c) for c in u.columns)
+        relation = f"(UNPIVOT {source} ON {on} INTO NAME {quote_ident(u.name)} VALUE {quote_ident(u.value)})"
     reads: set[str] = set(output.unpivot.columns) if output.unpivot else set()
     produced = {output.unpivot.name, output.unpivot.value} if output.unpivot else set()
     selects = []
@@ -222,7 +253,11 @@ def compile_output(output: EntityOutput, entity: Entity, source: str) -> tuple[s
             reads |= used - produced
         else:
             expr = "NULL"
-        selects.append(f"{expr} AS {_quote_ident(col.name)}")
-    where = f" WHERE {output.where}" if output.where else ""
+        selects.append(f"{expr} AS {quote_ident(col.name)}")
+    where = ""
+    if output.where is not None:
+        condition = check_expression(output.where, f"{entity.name}.where")
+        where = f" WHERE {condition.sql}"
+        reads |= set(condition.columns) - produced
     sql = f"SELECT _source_row, {', '.join(selects)} FROM {relation}{where}"
     return sql, reads

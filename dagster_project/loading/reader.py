@@ -21,13 +21,15 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.loading.mapping import ReadOptions
+from dagster_project.loading.sandbox import quote_ident
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 class LoadError(Exception):
-    """A file-level problem (unreadable file, missing required column); the message names file and column."""
+    """A file-level problem (unreadable file, missing required column). The message is the reason; the loader
+    prefixes the file's name in the landing folder. It never quotes the file's content."""
 
 
 @dataclass(frozen=True)
@@ -77,25 +79,49 @@ def _transcode_to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
     return target
 
 
-def _csv_options(read: ReadOptions) -> str:
-    opts = [
-        "all_varchar = true",
-        f"header = {'true' if read.header else 'false'}",
-        f"quote = '{read.quote}'",
-        "nullstr = [" + ", ".join("'" + v.replace("'", "''") + "'" for v in read.null_values) + "]",
-        "store_rejects = true",
-        "rejects_table = '_rejects'",
-        "rejects_scan = '_rejects_scan'",
-    ]
+# DuckDB's reject types in plain words. DuckDB's own error text is never kept: it can quote the record.
+REJECT_REASONS = {
+    "MISSING COLUMNS": "too few fields",
+    "TOO MANY COLUMNS": "too many fields",
+    "UNQUOTED VALUE": "a quote character in an unquoted field",
+    "LINE SIZE OVER MAXIMUM": "the line is too long",
+    "INVALID UNICODE": "not valid text in the file's encoding",
+    "INVALID ENCODING": "not valid text in the file's encoding",
+}
+
+
+def _csv_options(read: ReadOptions) -> tuple[str, list[object]]:
+    """read_csv's named options and their bound values: mapping text is never pasted into the SQL."""
+    opts = ["all_varchar = true", "header = ?", "quote = ?", "nullstr = ?"]
+    values: list[object] = [read.header, read.quote, list(read.null_values)]
     if read.delimiter:
-        opts.append("delim = '" + read.delimiter.replace("'", "''") + "'")
-    return ", ".join(opts)
+        opts.append("delim = ?")
+        values.append(read.delimiter)
+    opts += ["store_rejects = true", "rejects_table = '_rejects'", "rejects_scan = '_rejects_scan'"]
+    return ", ".join(opts), values
+
+
+def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
+    """Why a file could not be read, in plain words. DuckDB's and Python's texts can quote the file's
+    content (a sniffed line, a value that did not convert), so they are classified, never copied."""
+    text = str(exc).lower()
+    if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
+        return "cannot read file: not a complete gzip file"
+    if isinstance(exc, UnicodeError) or "unicode" in text or "utf-8" in text or "encoding" in text:
+        return f"cannot read file: not valid {read.encoding} text (set read.encoding in an import mapping)"
+    if "parquet" in text:
+        return "cannot read file: not a readable Parquet file"
+    if "sniff" in text or "dialect" in text or "delimiter" in text:
+        return "cannot read file: the CSV layout (delimiter, quoting, header) could not be detected"
+    if isinstance(exc, OSError):
+        return f"cannot read file: {exc.strerror or type(exc).__name__}"
+    return f"cannot read file: not a readable CSV file ({type(exc).__name__})"
 
 
 def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions) -> ReadResult:
     """Read `path` into temp table `_src` (columns as text plus `_source_row`)."""
     if not path.is_file():
-        raise LoadError(f"{path}: file not found")
+        raise LoadError("file not found")
     with tempfile.TemporaryDirectory(prefix="empathy-lake-read-") as tmp:
         try:
             if path.name.lower().endswith(PARQUET_SUFFIXES):
@@ -105,7 +131,7 @@ def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOpti
                 source = _transcode_to_utf8(path, read.encoding, Path(tmp))
             return _read_csv(con, source, read)
         except (duckdb.Error, OSError, UnicodeError, EOFError, gzip.BadGzipFile) as exc:
-            raise LoadError(f"{path}: cannot read file: {str(exc).splitlines()[0]}") from exc
+            raise LoadError(read_error_reason(exc, read)) from exc
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
@@ -116,7 +142,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     )
     # Cast to text so typed Parquet and CSV take the same validation path.
     cols = [r[0] for r in con.execute("DESCRIBE _src").fetchall() if r[0] != "_source_row"]
-    casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+    casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT _source_row, {casts} FROM _src")
     count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
     return ReadResult(table="_src", header=cols, parsed_rows=count, rejected=[])
@@ -126,17 +152,15 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions) -> 
     # A previous file's rejects must not leak into this one.
     con.execute("DROP TABLE IF EXISTS _rejects")
     con.execute("DROP TABLE IF EXISTS _rejects_scan")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {_csv_options(read)})",
-        [str(path)],
-    )
+    options, values = _csv_options(read)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options})", [str(path), *values])
     header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall()]
     # DuckDB writes one reject row per missing column; a record is quarantined once, with its first error.
     rejected = [
-        RejectedRecord(line=int(line), column=column, reason=f"{etype}: {message}")
-        for line, column, etype, message in con.execute(
-            "SELECT line, arg_min(column_name, column_idx), arg_min(CAST(error_type AS VARCHAR), column_idx), "
-            "arg_min(error_message, column_idx) FROM _rejects GROUP BY line ORDER BY line"
+        RejectedRecord(line=int(line), column=column, reason=REJECT_REASONS.get(etype, "the record could not be read"))
+        for line, column, etype in con.execute(
+            "SELECT line, arg_min(column_name, column_idx), arg_min(CAST(error_type AS VARCHAR), column_idx) "
+            "FROM _rejects GROUP BY line ORDER BY line"
         ).fetchall()
     ]
     _number_rows(con, [r.line for r in rejected], read.header)

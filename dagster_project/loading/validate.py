@@ -1,6 +1,7 @@
 """Row-level validation against the contract, generated as one DuckDB statement per entity.
 
-Every row gets a list of errors ("column: reason"); rows with none load, the rest are quarantined with
+Every row gets a list of errors ("column: reason", never the value: reasons are published in
+meta.quarantine, the value stays in its unpublished `record`); rows with none load, the rest are quarantined with
 their reasons. Checks, in order: required value present, value casts to the column's type, range,
 allowed values, then the entity's row rules over the typed values, then primary-key duplicates within the
 file (the first occurrence loads). PII columns are replaced by a keyed hash before anything is stored.
@@ -9,6 +10,7 @@ file (the first occurrence loads). PII columns are replaced by a keyed hash befo
 from __future__ import annotations
 
 from dagster_project.contract import Column, Entity
+from dagster_project.loading.sandbox import KEYED_HASH, keyed_hash
 
 
 def _q(name: str) -> str:
@@ -20,14 +22,17 @@ def _lit(text: str) -> str:
 
 
 def pseudonym_sql(expr: str) -> str:
-    """Keyed hash of a PII value. The key is a session variable, so it never appears in SQL text or logs.
+    """Keyed hash of a PII value: 'pid_' + 32 hex chars of SHA-256(key | lower(trim(value))). The key lives
+    only in the sandbox's `keyed_hash` Python function (sandbox.py), so no SQL text, log or variable holds it.
 
     Values are trimmed and lower-cased first so "Ann@X.com " and "ann@x.com" stay the same person.
     """
-    return (
-        f"CASE WHEN {expr} IS NULL THEN NULL ELSE 'pid_' || left(sha256(getvariable('pii_key') || '|' || "
-        f"lower(trim(CAST({expr} AS VARCHAR)))), 32) END"
-    )
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE 'pid_' || {KEYED_HASH}(lower(trim(CAST({expr} AS VARCHAR)))) END"
+
+
+def pseudonym(value: str, key: str) -> str:
+    """The pseudonym `pseudonym_sql` gives `value` (DuckDB's trim removes spaces only)."""
+    return "pid_" + keyed_hash(key, value.strip(" ").lower())
 
 
 def _column_checks(col: Column) -> list[str]:
@@ -41,23 +46,21 @@ def _column_checks(col: Column) -> list[str]:
     if col.type != "varchar":
         checks.append(
             f"CASE WHEN {raw} IS NOT NULL AND {text} <> '' AND {typed} IS NULL THEN "
-            f"{_lit(prefix + f'not a valid {col.type}: ')} || left({text}, 40) END"
+            f"{_lit(prefix + f'not a valid {col.type}')} END"
         )
     if col.min is not None:
         checks.append(
-            f"CASE WHEN TRY_CAST({text} AS DOUBLE) < {col.min} THEN "
-            f"{_lit(prefix + f'below minimum {col.min}: ')} || left({text}, 40) END"
+            f"CASE WHEN TRY_CAST({text} AS DOUBLE) < {col.min} THEN {_lit(prefix + f'below minimum {col.min}')} END"
         )
     if col.max is not None:
         checks.append(
-            f"CASE WHEN TRY_CAST({text} AS DOUBLE) > {col.max} THEN "
-            f"{_lit(prefix + f'above maximum {col.max}: ')} || left({text}, 40) END"
+            f"CASE WHEN TRY_CAST({text} AS DOUBLE) > {col.max} THEN {_lit(prefix + f'above maximum {col.max}')} END"
         )
     if col.allowed:
         allowed = ", ".join(_lit(v) for v in col.allowed)
         checks.append(
             f"CASE WHEN {raw} IS NOT NULL AND {text} <> '' AND {text} NOT IN ({allowed}) THEN "
-            f"{_lit(prefix + 'not one of ' + '/'.join(col.allowed) + ': ')} || left({text}, 40) END"
+            f"{_lit(prefix + 'not one of ' + '/'.join(col.allowed))} END"
         )
     return checks
 

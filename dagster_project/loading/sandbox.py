@@ -1,0 +1,254 @@
+"""The mapping sandbox: what user text from a mapping file may do in SQL, and where that SQL runs.
+
+Whoever can drop a file into `landing/_mappings/` writes SQL the loader executes, so two walls stand
+between a mapping and the machine (docs/mappings.md "What a mapping may not do", decisions D63-D65):
+
+1. **Allow-list.** Every expression a mapping writes (`sql:`, `where:`) is parsed with sqlglot (DuckDB
+   dialect) and may contain only column names, literals, operators, CASE / CAST / TRY_CAST, the scalar
+   functions of `SCALAR_FUNCTIONS`, and the functions of `WINDOW_FUNCTIONS` over a partition
+   (`... OVER (PARTITION BY ...)`). Anything else (table functions, file access, settings, variables,
+   subqueries, a second statement) is a `MappingError` naming the mapping file, the target column and
+   what is not allowed. What runs is the checked tree rendered back by sqlglot, never the user's text, and
+   every constant a mapping gives (`value:`, `map:` codes, `format:`) is rendered by sqlglot as a literal.
+2. **A locked connection.** Mapping SQL runs only in `Sandbox`: a private in-memory DuckDB that reads the
+   one landing file, then turns off file access (`enable_external_access = false`) and locks its
+   configuration before any mapping SQL runs. It holds no warehouse table and no secret: the PII key lives
+   in the closure of the `keyed_hash` Python function, so no SQL can read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError
+
+DIALECT = "duckdb"
+KEYED_HASH = "keyed_hash"
+
+# DuckDB scalar functions a mapping expression may call (plus CASE, CAST, TRY_CAST and operators).
+SCALAR_FUNCTIONS = (
+    # text
+    "lower", "upper", "trim", "ltrim", "rtrim", "length", "left", "right", "substr", "substring", "concat",
+    "concat_ws", "replace", "translate", "reverse", "lpad", "rpad", "split_part", "strpos", "instr", "contains",
+    "starts_with", "ends_with", "strip_accents", "chr", "ascii", "repeat", "format", "printf", "md5", "sha256",
+    "regexp_matches", "regexp_full_match", "regexp_replace", "regexp_extract",
+    # dates and times
+    "strptime", "try_strptime", "strftime", "make_date", "make_timestamp", "date_trunc", "date_part",
+    "extract", "date_diff", "datediff", "date_add", "year", "month", "day", "to_days", "to_months",
+    "to_years", "to_weeks", "to_hours", "epoch_ms", "to_timestamp", "last_day",
+    # numbers
+    "abs", "round", "floor", "ceil", "ceiling", "sqrt", "power", "pow", "ln", "log10", "sign", "greatest",
+    "least",
+    # NULL handling and conditions
+    "coalesce", "nullif", "ifnull", "if",
+    # the loader's keyed hash (the PII key never reaches SQL): keyed_hash(text) = 32 hex chars
+    KEYED_HASH,
+)  # fmt: skip
+# Aggregate and ranking functions, allowed only as window functions over a partition.
+WINDOW_FUNCTIONS = (
+    "sum", "min", "max", "count", "avg", "first", "last", "any_value", "first_value", "last_value",
+    "row_number", "rank", "dense_rank", "lag", "lead", "string_agg",
+)  # fmt: skip
+
+# Expression nodes that are not function calls and are safe in themselves.
+ALLOWED_NODES = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Neg, exp.Not, exp.And,
+    exp.Or, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.DPipe, exp.EQ, exp.NEQ,
+    exp.NullSafeEQ, exp.NullSafeNEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Like,
+    exp.ILike, exp.DataType, exp.DataTypeParam, exp.Interval, exp.Var, exp.Window, exp.Order, exp.Ordered,
+    exp.WindowSpec, exp.Star, exp.Distinct, exp.Tuple,
+)  # fmt: skip
+
+SUPPORTED_ENCODINGS = {"utf-8", "cp1252", "windows-1252", "latin-1", "iso-8859-1"}
+ALLOWED_DELIMITERS = (",", ";", "\t", "|", ":")
+ALLOWED_QUOTES = ('"', "'")
+MAX_NULL_TEXT = 20
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot work; the message names the mapping file and the field."""
+
+
+def _function_key(node: exp.Expression) -> str:
+    """What identifies a function call for the allow-list: DuckDB's name when sqlglot does not know the
+    function, else sqlglot's class (several spellings, e.g. substr/substring, are one class)."""
+    return f"anonymous:{node.name.lower()}" if isinstance(node, exp.Anonymous) else f"class:{type(node).__name__}"
+
+
+def _keys_of(names: tuple[str, ...]) -> frozenset[str]:
+    keys = set()
+    for name in names:
+        for args in ("x", "x, y", "x, y, z"):
+            tree = sqlglot.parse_one(f"{name}({args})", read=DIALECT, error_level=ErrorLevel.IGNORE)
+            func = tree if isinstance(tree, exp.Func) else tree.find(exp.Func)
+            if func is not None:
+                keys.add(_function_key(func))
+                break
+    return frozenset(keys)
+
+
+_SCALAR_KEYS = _keys_of(SCALAR_FUNCTIONS) | {"class:Case", "class:If", "class:Cast", "class:TryCast"}
+_WINDOW_KEYS = _keys_of(WINDOW_FUNCTIONS)
+
+
+def _shown_name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    match = re.match(r"\s*([A-Za-z_]+)", node.sql(DIALECT))
+    return (match.group(1) if match else type(node).__name__).lower()
+
+
+def _refusal(node: exp.Expression) -> str | None:
+    """Why `node` is not allowed in a mapping expression, or None when it is."""
+    if isinstance(node, exp.Func) and not isinstance(node, exp.Window):
+        key = _function_key(node)
+        if key in _WINDOW_KEYS and key not in _SCALAR_KEYS:
+            if isinstance(node.parent, exp.Window):
+                return None
+            name = _shown_name(node)
+            return f"{name}() is allowed only as a window function: {name}(...) OVER (PARTITION BY ...)"
+        if key in _SCALAR_KEYS:
+            return None
+        return f"function {_shown_name(node)}() is not allowed"
+    if isinstance(node, exp.Window):
+        if not node.args.get("partition_by"):
+            return "a window function needs OVER (PARTITION BY ...)"
+        if _function_key(node.this) not in _WINDOW_KEYS:
+            return f"{_shown_name(node.this)}() is not allowed as a window function"
+        return None
+    if isinstance(node, exp.Column) and (node.table or node.args.get("db") or node.args.get("catalog")):
+        return "qualified column names (table.column) are not allowed"
+    if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
+        return "* is allowed only in count(*)"
+    if isinstance(node, ALLOWED_NODES):
+        return None
+    if isinstance(node, exp.Query | exp.Subquery | exp.Exists):
+        return "subqueries are not allowed"
+    if isinstance(node, exp.Placeholder | exp.Parameter | exp.SessionParameter):
+        return "parameters and variables are not allowed"
+    if isinstance(node, exp.Lambda):
+        return "lambda functions are not allowed"
+    return f"{type(node).__name__} ({node.sql(DIALECT)[:30]}) is not allowed"
+
+
+@dataclass(frozen=True)
+class CheckedExpression:
+    sql: str  # the checked tree, rendered by sqlglot
+    columns: frozenset[str]  # source columns it reads
+
+
+def check_expression(text: Any, where: str) -> CheckedExpression:
+    """Parse a mapping's SQL expression and allow it only if every part is on the allow-list."""
+    if not isinstance(text, str) or not text.strip():
+        raise MappingError(f"{where}: the SQL expression must be non-empty text")
+    try:
+        statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
+    except (ParseError, sqlglot.errors.TokenError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MappingError(f"{where}: not a valid SQL expression ({first[:120]})") from exc
+    if len(statements) != 1:
+        raise MappingError(f"{where}: one expression only; several statements are not allowed")
+    tree = statements[0]
+    if not isinstance(tree, exp.Condition):
+        raise MappingError(f"{where}: statements ({_shown_name(tree).upper()}) are not allowed, only an expression")
+    for node in tree.walk():
+        reason = _refusal(node)
+        if reason:
+            raise MappingError(f"{where}: {reason} in a mapping expression (allowed: see docs/mappings.md)")
+    columns = frozenset(col.name for col in tree.find_all(exp.Column))
+    return CheckedExpression(sql=tree.sql(DIALECT), columns=columns)
+
+
+def sql_literal(value: Any) -> str:
+    """A constant from a mapping as a SQL literal, rendered by sqlglot (never pasted)."""
+    if value is not None and not isinstance(value, str | int | float | bool):
+        value = str(value)
+    return exp.convert(value).sql(DIALECT)
+
+
+def quote_ident(name: str) -> str:
+    return exp.to_identifier(str(name), quoted=True).sql(DIALECT)
+
+
+def check_number(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MappingError(f"{where}: must be a number")
+    return sql_literal(value)
+
+
+def check_single_char(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise MappingError(f"{where}: must be one character out of {shown}")
+    return value
+
+
+def check_null_text(value: Any, where: str) -> str:
+    text = str(value)
+    if len(text) > MAX_NULL_TEXT or any(ord(c) < 32 for c in text):
+        raise MappingError(f"{where}: a null value text has at most {MAX_NULL_TEXT} printable characters")
+    return text
+
+
+# --------------------------------------------------------------------------------------- the connection
+
+
+def keyed_hash(key: str, text: str) -> str:
+    """32 hex characters of SHA-256(key | text): the same value DuckDB's sha256 gives for that string."""
+    return hashlib.sha256(f"{key}|{text}".encode()).hexdigest()[:32]
+
+
+def _keyed_hash_udf(key: str):
+    prefix = hashlib.sha256(f"{key}|".encode())
+
+    def udf(values: pa.Array) -> pa.Array:
+        out = []
+        for value in values.to_pylist():
+            if value is None:
+                out.append(None)
+            else:
+                digest = prefix.copy()
+                digest.update(value.encode())
+                out.append(digest.hexdigest()[:32])
+        return pa.array(out, pa.string())
+
+    return udf
+
+
+class Sandbox:
+    """A private in-memory DuckDB for one landing file: read the file, `lock()`, then run mapping SQL."""
+
+    def __init__(self, pii_key: str) -> None:
+        self.con = duckdb.connect(":memory:")
+        varchar = duckdb.sqltype("VARCHAR")
+        self.con.create_function(
+            KEYED_HASH, _keyed_hash_udf(pii_key), [varchar], varchar, type="arrow", null_handling="special"
+        )
+        self.locked = False
+
+    def lock(self) -> None:
+        """No file, network or setting access from here on, for any SQL on this connection."""
+        self.con.execute("SET enable_external_access = false")
+        self.con.execute("SET lock_configuration = true")
+        self.locked = True
+
+    def close(self) -> None:
+        self.con.close()
+
+
+@contextmanager
+def sandbox(pii_key: str) -> Iterator[Sandbox]:
+    box = Sandbox(pii_key)
+    try:
+        yield box
+    finally:
+        box.close()
