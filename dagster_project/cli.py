@@ -106,10 +106,11 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
     prepare_dbt_manifest()
 
     from dagster_project.definitions import defs
-    from dagster_project.run_history import cli_run_tags, open_instance
+    from dagster_project.run_history import cli_run_tags, fail_dead_cli_runs, open_instance
 
     # The lake's persistent instance (DAGSTER_HOME or <lake>/dagster): CLI runs join the run history.
     instance = open_instance(settings)
+    fail_dead_cli_runs(instance)  # an earlier run killed mid-way would stay STARTED for good
     started = time.perf_counter()
     result = defs.resolve_job_def("empathy_lake").execute_in_process(
         instance=instance,
@@ -249,9 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times) else 1
     if args.command == "runs":
-        from dagster_project.run_history import format_runs, open_instance, recent_runs
+        from dagster_project.run_history import fail_dead_cli_runs, format_runs, open_instance, recent_runs
 
-        print(format_runs(recent_runs(open_instance(settings), args.limit)))
+        instance = open_instance(settings)
+        fail_dead_cli_runs(instance)
+        print(format_runs(recent_runs(instance, args.limit)))
         return 0
     if args.command == "dagster-home":
         from dagster_project.run_history import ensure_dagster_home

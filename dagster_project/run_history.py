@@ -83,6 +83,26 @@ def is_dead_cli_run(run) -> bool:
     return False
 
 
+IN_PROGRESS = ("QUEUED", "STARTING", "STARTED", "CANCELING")
+DEAD_RUN_MESSAGE = "the empathy-lake run process is gone (killed?)"
+
+
+def fail_dead_cli_runs(instance, job_name: str | None = None) -> list:
+    """Mark failed every in-progress CLI run on this host whose process is gone, and return the runs still in
+    progress. A run killed mid-way (SIGKILL, out of memory, a closed terminal) never reports its own end, so
+    without this it would stay STARTED in `empathy-lake runs` and hold the run slot and the sensor."""
+    import dagster as dg
+
+    statuses = [dg.DagsterRunStatus(s) for s in IN_PROGRESS]
+    alive = []
+    for run in instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=statuses)):
+        if is_dead_cli_run(run):
+            instance.report_run_failed(run, message=DEAD_RUN_MESSAGE)
+        else:
+            alive.append(run)
+    return alive
+
+
 def trigger_of(tags: dict[str, str]) -> str:
     if "dagster/schedule_name" in tags:
         return f"schedule:{tags['dagster/schedule_name']}"

@@ -11,7 +11,7 @@ A run is requested (run_key = the fingerprint) only when the listing differs fro
 same as at the previous tick: files must be quiet for one whole interval, so a drop still being copied
 does not start a run on half a file (docs/decisions.md D45). While a run of the job is queued or running
 the sensor skips and asks again at the next tick; files that landed meanwhile are picked up then. A CLI
-run whose process is gone is marked failed instead of blocking (run_history.is_dead_cli_run).
+run whose process is gone is marked failed instead of blocking (run_history.fail_dead_cli_runs).
 
 EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS  seconds between ticks (default 60), i.e. the quiet period
 EMPATHY_LAKE_SENSOR_RUNNING=1         start the sensor running when the code location loads (default: stopped)
@@ -26,17 +26,11 @@ import dagster as dg
 
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.loading.landing_state import fingerprint, landing_files
-from dagster_project.run_history import is_dead_cli_run
+from dagster_project.run_history import fail_dead_cli_runs
 from dagster_project.settings import env_flag, get_settings
 
 SENSOR_NAME = "landing_files_sensor"
 DEFAULT_INTERVAL_SECONDS = 60
-ACTIVE_STATUSES = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
 
 
 def _parse_cursor(cursor: str | None) -> dict[str, str | None]:
@@ -52,15 +46,8 @@ def _cursor(seen: str | None, requested: str | None) -> str:
 
 
 def _active_runs(instance: dg.DagsterInstance) -> list[str]:
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=empathy_lake_job.name, statuses=ACTIVE_STATUSES))
-    active = []
-    for run in runs:
-        if is_dead_cli_run(run):
-            # A killed `empathy-lake run` would otherwise block this sensor and the run queue for good.
-            instance.report_run_failed(run, message="the empathy-lake run process is gone (killed?)")
-        else:
-            active.append(run.run_id)
-    return active
+    # A killed `empathy-lake run` would otherwise block this sensor and the run queue for good.
+    return [run.run_id for run in fail_dead_cli_runs(instance, empathy_lake_job.name)]
 
 
 def evaluate_landing(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:

@@ -129,6 +129,7 @@ _SQL_FAILURES = {
     duckdb.ConversionException: "a value could not be converted (use TRY_CAST, so such rows are quarantined)",
     duckdb.BinderException: "the expression does not fit the file's columns or types",
     duckdb.OutOfRangeException: "a value is out of range (use TRY_CAST, so such rows are quarantined)",
+    duckdb.PermissionException: "the expression tried to reach a file or a setting, which mapping SQL cannot",
 }
 
 

@@ -107,12 +107,12 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
     text = str(exc).lower()
     if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
         return "cannot read file: not a complete gzip file"
+    if "error when sniffing" in text:
+        return "cannot read file: the CSV layout (delimiter, quoting, header) could not be detected"
     if isinstance(exc, UnicodeError) or "unicode" in text or "utf-8" in text or "encoding" in text:
         return f"cannot read file: not valid {read.encoding} text (set read.encoding in an import mapping)"
     if "parquet" in text:
         return "cannot read file: not a readable Parquet file"
-    if "sniff" in text or "dialect" in text or "delimiter" in text:
-        return "cannot read file: the CSV layout (delimiter, quoting, header) could not be detected"
     if isinstance(exc, OSError):
         return f"cannot read file: {exc.strerror or type(exc).__name__}"
     return f"cannot read file: not a readable CSV file ({type(exc).__name__})"
