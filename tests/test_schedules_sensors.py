@@ -232,3 +232,61 @@ def test_cli_runs_are_recorded_and_listed(built_lake: BuiltLake, rerun_lake: Bui
     assert header.split()[:3] == ["run", "id", "status"]
     assert "SUCCESS" in row and row.rstrip().endswith("cli")
     assert not rest  # DAGSTER_HOME wins over <lake>/dagster: only this run is in it
+
+
+KILLED_RUN_SCRIPT = """
+import sys, time, uuid
+import dagster as dg
+from dagster_project.run_history import cli_run_tags, open_instance
+instance = open_instance()
+run = dg.DagsterRun(job_name="empathy_lake", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED,
+                    tags=cli_run_tags())
+instance.add_run(run)
+print(run.run_id, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_cli_run_killed_mid_way_is_marked_failed_by_the_next_run(tmp_path, dbt_manifest, capsys, monkeypatch):
+    """A process records a STARTED CLI run (its pid and host) in the lake's instance and is killed with
+    SIGKILL, so the run never reports its end. `empathy-lake runs` and the next `empathy-lake run` mark it
+    failed; a run whose process is alive is left alone."""
+    import signal
+    import sys
+
+    from dagster_project.cli import main, run_pipeline
+    from dagster_project.run_history import DEAD_RUN_MESSAGE, cli_run_tags, open_instance
+
+    with lake_env(tmp_path / "lake") as settings:
+        monkeypatch.delenv("DAGSTER_HOME", raising=False)
+        settings.landing_dir.mkdir(parents=True)
+        worker = subprocess.Popen([sys.executable, "-c", KILLED_RUN_SCRIPT], stdout=subprocess.PIPE, text=True)
+        killed_id = worker.stdout.readline().strip()
+        instance = open_instance(settings)
+        alive = dg.DagsterRun(
+            job_name="empathy_lake", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED, tags=cli_run_tags()
+        )
+        instance.add_run(alive)
+        assert instance.get_run_by_id(killed_id).status == dg.DagsterRunStatus.STARTED
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert instance.get_run_by_id(killed_id).status == dg.DagsterRunStatus.STARTED  # nobody said otherwise
+
+        capsys.readouterr()
+        assert main(["runs"]) == 0
+        listing = capsys.readouterr().out
+        assert any(line.startswith(killed_id) and "FAILURE" in line for line in listing.splitlines())
+        failure = instance.get_run_by_id(killed_id)
+        assert failure.status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED
+
+        # The next run does the same on its own (here the `runs` listing was skipped: a second killed run).
+        worker = subprocess.Popen([sys.executable, "-c", KILLED_RUN_SCRIPT], stdout=subprocess.PIPE, text=True)
+        second_id = worker.stdout.readline().strip()
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        run_pipeline(stage="load")
+        assert open_instance(settings).get_run_by_id(second_id).status == dg.DagsterRunStatus.FAILURE
+        messages = [e.message for e in instance.all_logs(second_id) if e.message]
+        assert DEAD_RUN_MESSAGE in messages
+        assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED
