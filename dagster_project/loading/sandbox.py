@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -228,7 +229,10 @@ class Sandbox:
     """A private in-memory DuckDB for one landing file: read the file, `lock()`, then run mapping SQL."""
 
     def __init__(self, pii_key: str) -> None:
-        self.con = duckdb.connect(":memory:")
+        # An in-memory database may still spill large files to disk: give it a private folder of its own.
+        self._spill = tempfile.TemporaryDirectory(prefix="empathy-lake-sandbox-")
+        config = {"temp_directory": self._spill.name, "enable_progress_bar": False}
+        self.con = duckdb.connect(":memory:", config=config)
         varchar = duckdb.sqltype("VARCHAR")
         self.con.create_function(
             KEYED_HASH, _keyed_hash_udf(pii_key), [varchar], varchar, type="arrow", null_handling="special"
@@ -243,6 +247,7 @@ class Sandbox:
 
     def close(self) -> None:
         self.con.close()
+        self._spill.cleanup()
 
 
 @contextmanager
