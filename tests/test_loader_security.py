@@ -20,6 +20,7 @@ from dagster_project.contract import load_contract
 from dagster_project.loading.loader import load_entity
 from dagster_project.loading.mapping import MappingError, load_mapping
 from dagster_project.publishing import publish
+from tests import test_mapping
 
 CONTRACT = load_contract()
 PII_KEY = "attack-test-key-5f1c"
@@ -27,16 +28,9 @@ HEADER = "customer_id,customer_name,email,segment,region,location,channel,signup
 # Known field values: none of them may appear in any published meta table.
 ANN = "C1,Ann Smith,ann.smith@example.com,SMB,North,Leeds,web,2024-01-05,active,\n"
 BOB = "C2,Bob Jones,bob.jones@example.com,SMB,North,Leeds,web,2024-01-06,active,\n"
+# The `lake` fixture of the mapping tests (an empty landing folder and a build warehouse), registered here too.
+lake = test_mapping.lake
 KNOWN_VALUES = ("Ann Smith", "ann.smith@example.com", "Bob Jones", "bob.jones@example.com", "Leeds")
-
-
-@pytest.fixture
-def lake(tmp_path: Path):
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    con = duckdb.connect(str(tmp_path / "build.duckdb"))
-    yield landing, con
-    con.close()
 
 
 def _load(con, landing: Path, entity: str = "customers"):

@@ -231,8 +231,8 @@ class Sandbox:
     def __init__(self, pii_key: str) -> None:
         # An in-memory database may still spill large files to disk: give it a private folder of its own.
         self._spill = tempfile.TemporaryDirectory(prefix="empathy-lake-sandbox-")
-        config = {"temp_directory": self._spill.name, "enable_progress_bar": False}
-        self.con = duckdb.connect(":memory:", config=config)
+        self.con = duckdb.connect(":memory:", config={"temp_directory": self._spill.name})
+        self.con.execute("SET enable_progress_bar = false")
         varchar = duckdb.sqltype("VARCHAR")
         self.con.create_function(
             KEYED_HASH, _keyed_hash_udf(pii_key), [varchar], varchar, type="arrow", null_handling="special"
