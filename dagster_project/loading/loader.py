@@ -23,6 +23,7 @@ from dagster_project.loading.ledger import (
     ledger_entry,
 )
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
+from dagster_project.loading.name_list import record_name_tokens
 from dagster_project.loading.reader import LoadError, ReadResult, is_landing_file, read_landing_file
 from dagster_project.loading.validate import validation_sql
 from dagster_project.transactions import transaction
@@ -119,6 +120,7 @@ def _store_file(
 ) -> tuple[int, int]:
     """Validate the mapped rows and write good ones to raw, bad ones to quarantine. Returns counts."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _validated AS {validation_sql(entity, mapped_sql)}")
+    record_name_tokens(con, entity, mapped_sql)  # keyed name words for text redaction (name_list.py)
     columns = ", ".join(f'"{c}"' for c in entity.column_names)
     con.execute(
         f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "

@@ -5,7 +5,16 @@ with
 
 employee_months as (
 
-    select * from {{ ref('int_employee_months') }}
+    -- Groups are employees (not only leavers), month x department x job level, small ones rolled up (var
+    -- workforce_min_headcount), so a cost line never points at a department's one senior leaver.
+    select * from (
+        {{ rollup_small_groups(
+            'select * from ' ~ ref('int_employee_months'),
+            partition_by=['month'],
+            levels=[['department'], ['job_level']],
+            parents=['month', 'department'],
+        ) }}
+    )
     where separated
 
 ),
@@ -24,7 +33,8 @@ counted as (
         job_level,
         count(*) as separations,
         count(*) filter (where separated_voluntary) as voluntary_separations,
-        count(*) filter (where separated_involuntary) as involuntary_separations
+        count(*) filter (where separated_involuntary) as involuntary_separations,
+        max(rollup_reason) as rollup_reason
     from employee_months
     group by month, department, job_level
 
