@@ -350,7 +350,9 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 100.0) -
 def _by_month(frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     sums = frame.assign(month=pd.to_datetime(frame["month"]))[["month", *counts]]
     sums[counts] = sums[counts].astype(float)
-    return sums.groupby("month", as_index=False)[counts].sum().sort_values("month").reset_index(drop=True)
+    # min_count: a month whose counts are all withheld (NULL, e.g. too few EAP users) stays empty, never 0.
+    summed = sums.groupby("month", as_index=False)[counts].sum(min_count=1)
+    return summed.sort_values("month").reset_index(drop=True)
 
 
 TURNOVER_COUNTS = ["separations", "voluntary_separations", "involuntary_separations", "avg_headcount"]

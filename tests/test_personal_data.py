@@ -130,3 +130,27 @@ def test_scan_catches_a_raw_id_and_an_email(built_lake: BuiltLake, tmp_path):
         con.execute("CREATE TABLE marts.leak AS SELECT ? AS who, 'write to a.b@example.com' AS note", [some_id])
     findings = [str(f) for f in scan_published(serving, raw_ids(built_lake.settings.build_db))]
     assert findings == ["marts.leak.note: e-mail", "marts.leak.who: raw id"]
+
+
+def test_failed_checks_on_raw_tables_publish_no_sample_values(built_lake: BuiltLake, tmp_path):
+    """A failed run's GX results stay in meta.check_results and the next good run publishes them: the
+    sample of rejected raw values (an id, a ticket's text) is dropped on the way, the rest is kept."""
+    from dagster_project.publishing import publish
+
+    build = tmp_path / "build.duckdb"
+    build.write_bytes(built_lake.settings.build_db.read_bytes())
+    some_id = sorted(raw_ids(built_lake.settings.build_db))[0]
+    with duckdb.connect(str(build)) as con:
+        con.execute(
+            "INSERT INTO meta.check_results (run_id, check_kind, suite, table_name, expectation, column_name, "
+            "success, errored, observed, details) VALUES ('failed-run', 'great_expectations', 'raw_crm_customers', "
+            "'raw_crm.customers', 'expect_column_values_to_be_unique', 'customer_id', false, false, "
+            "'2 of 400 rows unexpected', ?)",
+            [f'{{"kwargs": {{"column": "customer_id"}}, "unexpected_sample": ["{some_id}", "x@example.com"]}}'],
+        )
+    serving = tmp_path / "serving.duckdb"
+    publish(build, serving, "test-run")
+    assert scan_published(serving, raw_ids(build)) == []
+    with duckdb.connect(str(serving), read_only=True) as con:
+        details = con.execute("SELECT details FROM meta.check_results WHERE run_id = 'failed-run'").fetchone()[0]
+    assert details == '{"kwargs":{"column":"customer_id"}}'
