@@ -62,7 +62,7 @@
                 case when _combined then 'All' else {{ dim }} end as {{ dim }},
                 {%- endfor %}
                 case
-                    when _combined then 'groups under {{ n }} {{ unit }} combined within their {{ parents[k] }}'
+                    when _combined then 'groups under {{ n }} {{ unit }} combined within the {{ parents[k] }}'
                     else rollup_reason
                 end as rollup_reason
             from ({{ flagged }}) as _f{{ k }}
