@@ -350,7 +350,9 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 100.0) -
 def _by_month(frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     sums = frame.assign(month=pd.to_datetime(frame["month"]))[["month", *counts]]
     sums[counts] = sums[counts].astype(float)
-    return sums.groupby("month", as_index=False)[counts].sum().sort_values("month").reset_index(drop=True)
+    # min_count: a month whose counts are all withheld (NULL, e.g. too few EAP users) stays empty, never 0.
+    summed = sums.groupby("month", as_index=False)[counts].sum(min_count=1)
+    return summed.sort_values("month").reset_index(drop=True)
 
 
 TURNOVER_COUNTS = ["separations", "voluntary_separations", "involuntary_separations", "avg_headcount"]
@@ -425,7 +427,7 @@ def default_period(*frames: pd.DataFrame, months: int = 12) -> tuple[pd.Timestam
 
 # --- managers with their teams -------------------------------------------------------------------------------
 def manager_teams(headcount: pd.DataFrame) -> dict[str, list[str]]:
-    """Manager id -> the teams whose workers most often report to that manager (ties: the smaller id).
+    """Manager (display label) -> the teams whose workers most often report to that manager (ties: the smaller id).
 
     As the survey marts assign a team's manager (the most frequent manager of its workers), counted from the
     headcount mart: the workers of a team and manager are those employed at its first month plus every hire.
@@ -434,6 +436,8 @@ def manager_teams(headcount: pd.DataFrame) -> dict[str, list[str]]:
         return {}
     rows = headcount.dropna(subset=["team", "manager_id"])
     rows = rows[rows["manager_id"] != "Unknown"].assign(month=lambda f: pd.to_datetime(f["month"]))
+    if "rollup_reason" in rows:  # combined small groups ("Other (small groups)", "All") name no manager
+        rows = rows[rows["rollup_reason"].isna()]
     if rows.empty:
         return {}
     first = rows["month"].min()

@@ -8,6 +8,7 @@ _text__sources.yml), so loaders, scoring and marts are one graph.
 import dagster as dg
 
 from dagster_project.resources import LakeResource
+from dagster_project.text.redaction_store import redact_new_texts, write_pseudonym_salt
 from dagster_project.text.scorers import scoring_version
 from dagster_project.text.store import score_new_texts
 
@@ -30,6 +31,11 @@ TEXT_INPUT_KEYS = [
 def text_scores(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     with lake.connect() as con:
         run = score_new_texts(con, log=context.log.info)
+        # Same step, same distinct texts: personal data typed into them is redacted before dbt publishes any
+        # text, and the salt of the marts' pseudonymous keys is written (docs/decisions.md D59, D60).
+        pii_key = lake.settings().pii_key
+        redactions = redact_new_texts(con, pii_key, log=context.log.info)
+        write_pseudonym_salt(con, pii_key)
         stored = con.execute("SELECT count(*) FROM text.text_scores").fetchone()[0]
     rate = run.texts_per_second
     context.log.info(
@@ -47,6 +53,8 @@ def text_scores(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Mat
             "new_by_language": dg.MetadataValue.json(run.by_language),
             "new_by_label": dg.MetadataValue.json(run.by_label),
             "scoring_version": scoring_version(),
+            "newly_redacted": redactions.newly_redacted,
+            "redaction_findings_new": redactions.findings,
             "dagster/row_count": stored,
         }
     )

@@ -24,6 +24,7 @@ from dagster_project.loading.ledger import (
     ledger_entry,
 )
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
+from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
 from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, is_landing_file, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import validation_sql
@@ -148,8 +149,9 @@ def _mapping_failure(box: Sandbox, mapped_sql: str, entity: Entity, output_colum
 
 def _map_and_validate(
     box: Sandbox, entity: Entity, effective: Mapping, mapping: Mapping | None, read: ReadResult
-) -> tuple[pa.Table, set[str]]:
-    """Map and validate the file's records inside the locked sandbox; the result leaves it as Arrow."""
+) -> tuple[pa.Table, set[str], list[str]]:
+    """Map and validate the file's records inside the locked sandbox; the result leaves it as Arrow, with the
+    keyed hashes of the name words it holds (name_list.py), never the names."""
     output = effective.outputs[entity.name]
     mapped_sql, reads = compile_output(output, entity, read.table)
     _check_source_columns(read.header, entity, mapping, reads)
@@ -158,7 +160,7 @@ def _map_and_validate(
     except duckdb.Error as exc:
         where = _mapping_failure(box, mapped_sql, entity, set(output.columns), exc)
         raise LoadError(f"mapping {effective.name!r} for {entity.name}, {where}") from exc
-    return validated, reads
+    return validated, reads, name_token_hashes(box.con, entity, mapped_sql)
 
 
 def _store_file(
@@ -226,12 +228,13 @@ def load_file(
         read = read_landing_file(box.con, real_path, read_options)
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, read.header)
-        validated, reads = _map_and_validate(box, entity, effective, mapping, read)
+        validated, reads, name_tokens = _map_and_validate(box, entity, effective, mapping, read)
     rejected = _named_rejects(read, set(entity.column_names) | reads)
     with transaction(con):
         if previous:
             forget_file(con, entity, source_file)
         loaded, quarantined = _store_file(con, entity, validated, rejected, source_file, load_id)
+        store_name_tokens(con, name_tokens)
         output = effective.outputs[entity.name]
         # A mapping that unpivots or filters hands this entity other rows than the file's records: count
         # what it handed over, so rows read = loaded + quarantined still holds.

@@ -28,7 +28,7 @@ HELP = {
     "divided last.",
     "EAP utilisation %": "EAP utilisation % = 100 × distinct (pseudonymised) Employee Assistance Programme users "
     "in the month / employees employed in the month. Whole organisation only (`marts.employee_eap_monthly`): "
-    "health data is never broken down.",
+    "health data is never broken down, and a month with too few users to keep them anonymous shows a dash.",
 }
 # The trend table: per month the counts beside each ratio (column -> header, decimals). Voluntary and
 # involuntary turnover are in the chart (and its tooltips) only, to keep the table on one screen.

@@ -16,6 +16,12 @@ as_of as (
 
 ),
 
+manager_labels as (
+
+    select * from {{ ref('int_employee_manager_labels') }}
+
+),
+
 months as (
 
     select
@@ -40,7 +46,8 @@ flagged as (
         coalesce(department, team, 'Unknown') as department,
         coalesce(team, 'Unknown') as team,
         coalesce(location, 'Unknown') as location,
-        coalesce(manager_id, 'Unknown') as manager_id,
+        -- The manager's display label (int_employee_manager_labels), never the HRIS id.
+        coalesce(manager_label, 'Unknown') as manager_id,
         coalesce(job_level, 'Unknown') as job_level,
         weekly_hours,
         -- One band per employee-month (at the month's start, or at hire) so start and end counts of a
@@ -55,6 +62,7 @@ flagged as (
         date_diff('day', greatest(month, hire_date), least(last_day(month), coalesce(termination_date, last_day(month))))
             + 1 as days_employed
     from months
+    left join manager_labels using (manager_id)
 
 ),
 

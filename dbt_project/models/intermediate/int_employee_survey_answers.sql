@@ -90,10 +90,11 @@ final as (
         -- The mirror image of the favourable cut (<= 2 on 1-5 when favourable is >= 4).
         s.scored <= s.scale_min + s.scale_max - s.favourable_min as is_unfavourable,
         l.team_location,
-        coalesce(m.team_manager, 'Unknown') as team_manager
+        coalesce(ml.manager_label, 'Unknown') as team_manager  -- shown by role and team, never the HRIS id
     from scored as s
     left join team_locations as l on s.wave = l.wave and s.team = l.team
     left join team_managers as m on s.team = m.team
+    left join {{ ref('int_employee_manager_labels') }} as ml on m.team_manager = ml.manager_id
 
 )
 

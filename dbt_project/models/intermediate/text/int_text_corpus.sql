@@ -47,6 +47,18 @@ scores as (
 
 ),
 
+-- The text as it may be published: personal data typed by customers replaced by markers (text step,
+-- dagster_project/text/redaction.py); marts that show text show redacted_text, never text.
+redactions as (
+
+    select
+        content_hash,
+        redacted_text,
+        email_redactions + url_redactions + card_redactions + phone_redactions + name_redactions as redactions
+    from {{ source('text', 'text_redactions') }}
+
+),
+
 texts as (
 
     select
@@ -107,6 +119,8 @@ final as (
         texts.survey_score,
         texts.reach,
         texts.text,
+        redactions.redacted_text,
+        coalesce(redactions.redactions, 0) as redactions,
         sha256(texts.text) as content_hash,
         scores.language,
         scores.sentiment_score,
@@ -114,6 +128,8 @@ final as (
     from texts
     left join scores
         on sha256(texts.text) = scores.content_hash
+    left join redactions
+        on sha256(texts.text) = redactions.content_hash
     left join location_regions
         on texts.location = location_regions.location
     where texts.text is not null

@@ -286,7 +286,7 @@ run_breaches as (
     select
         rules.rule_id,
         'location' as owner_scope,
-        negative_runs.customer_id as scope_value,
+        {{ pseudonym('negative_runs.customer_id') }} as scope_value,
         negative_runs.location as owner_value,
         date_trunc('month', negative_runs.run_event_times[rules.threshold::integer])::date as period,
         negative_runs.run_length::double as kpi_value,
@@ -294,7 +294,7 @@ run_breaches as (
         negative_runs.run_length::double as base_count,
         null::double as previous_base_count,
         'events' as base_unit,
-        'Customer ' || left(negative_runs.customer_id, 8) || '… (' || negative_runs.location || ') gave '
+        'Customer ' || {{ pseudonym('negative_runs.customer_id') }} || ' (' || negative_runs.location || ') gave '
             || negative_runs.run_length || ' negative feedback events in a row from '
             || strftime(negative_runs.run_started_at, '%Y-%m-%d') || ' to '
             || strftime(negative_runs.run_last_at, '%Y-%m-%d') || ' (' || negative_runs.survey_events

@@ -1,5 +1,6 @@
 -- Public review texts for the dashboard's example comments, with their rating, sentiment, empathy language
--- and themes. Reviews only: mentions carry an author handle and survey comments / tickets belong to CRM
+-- and themes; the text is redacted (e-mails, phones, personal links, card numbers, names removed; `redactions`
+-- counts them). Reviews only: mentions carry an author handle and survey comments / tickets belong to CRM
 -- customers, so neither is published as text here.
 with
 
@@ -24,7 +25,8 @@ final as (
         has_empathy,
         has_anti_empathy,
         array_to_string(themes, ', ') as themes,
-        text as review_text
+        redacted_text as review_text,
+        redactions
     from texts
 
 )

@@ -1,5 +1,6 @@
 -- One row per customer: what they bought, how long they have been with us, how they last felt and what is
--- still open, with flags for the follow-up list. Keys only: names and e-mails never enter a mart.
+-- still open, with flags for the follow-up list. customer_id is the pseudonymous key (macro pseudonym), never
+-- the CRM id; names and e-mails never enter a mart.
 with
 
 lifecycle as (
@@ -52,7 +53,7 @@ survey_stats as (
 joined as (
 
     select
-        lifecycle.customer_id,
+        {{ pseudonym('lifecycle.customer_id') }} as customer_id,
         lifecycle.segment,
         lifecycle.region,
         lifecycle.location,

@@ -9,14 +9,25 @@ answers as (
 
 ),
 
+-- The comment as it may be published: e-mails, phones, personal links, card numbers and names redacted by
+-- the text step (int_text_corpus.redacted_text).
+redacted as (
+
+    select text_id as response_id, redacted_text, redactions
+    from {{ ref('int_text_corpus') }}
+    where text_kind = 'survey_comment'
+
+),
+
 final as (
 
     select
-        response_id,
+        answers.response_id,
         month,
         responded_at,
         score,
-        comment,
+        redacted.redacted_text as comment,
+        redacted.redactions,
         segment,
         region,
         location,
@@ -24,6 +35,8 @@ final as (
         touchpoint,
         ticket_id
     from answers
+    inner join redacted
+        on answers.response_id = redacted.response_id
     where score <= {{ var('nps_detractor_max') }}
         and nullif(trim(comment), '') is not null
 

@@ -58,7 +58,7 @@ counted as (
 final as (
 
     select
-        counted.customer_id,
+        {{ pseudonym('counted.customer_id') }} as customer_id,
         coalesce(customers.segment, 'Unknown') as segment,
         coalesce(customers.region, 'Unknown') as region,
         coalesce(customers.location, 'Unknown') as location,

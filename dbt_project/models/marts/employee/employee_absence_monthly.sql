@@ -5,7 +5,8 @@ with
 
 employee_months as (
 
-    select * from {{ ref('int_employee_months') }}
+    -- Small groups rolled up (var workforce_min_headcount): every published cell has that many employees.
+    select * from {{ ref('int_employee_months_published') }}
 
 ),
 
@@ -46,7 +47,9 @@ counted as (
         count(*) filter (where absence_spells > 0) as employees_absent,
         sum(absence_spells) as absence_spells,
         sum(absence_hours) as absence_hours,
-        sum(usual_hours) as usual_hours
+        sum(usual_hours) as usual_hours,
+        -- Why the cell's labels are combined ones (NULL: published as it is); one reason per cell.
+        max(rollup_reason) as rollup_reason
     from joined
     group by month, department, team, location, manager_id, tenure_band
 

@@ -34,12 +34,31 @@ joined as (
 
 ),
 
+-- Fewer than var workforce_min_headcount users in a month is health data about a handful of people:
+-- the counts and the rate are withheld (NULL, never 0) with the reason (docs/privacy.md).
+suppressed as (
+
+    select
+        month,
+        employees,
+        eap_users between 1 and {{ (workforce_min_headcount() | trim | int) - 1 }} as is_suppressed,
+        case when not is_suppressed then eap_uses end as eap_uses,
+        case when not is_suppressed then eap_users end as eap_users,
+        case when is_suppressed then 'fewer than {{ workforce_min_headcount() }} users' end as suppression_reason
+    from joined
+
+),
+
 final as (
 
     select
-        *,
+        month,
+        employees,
+        eap_uses,
+        eap_users,
+        suppression_reason,
         {{ pct('eap_users', 'employees') }} as eap_utilisation_pct
-    from joined
+    from suppressed
 
 )
 

@@ -6,7 +6,8 @@ with
 
 employee_months as (
 
-    select * from {{ ref('int_employee_months') }}
+    -- Small groups rolled up (var workforce_min_headcount): every published cell has that many employees.
+    select * from {{ ref('int_employee_months_published') }}
 
 ),
 
@@ -19,13 +20,16 @@ counted as (
         location,
         manager_id,
         tenure_band,
+        count(*) as employees,  -- employed on at least one day: the group size the roll-up protects
         count(*) filter (where employed_at_start) as headcount_start,
         count(*) filter (where employed_at_end) as headcount_end,
         count(*) filter (where hired) as hires,
         count(*) filter (where separated) as separations,
         count(*) filter (where separated_voluntary) as voluntary_separations,
         count(*) filter (where separated_involuntary) as involuntary_separations,
-        count(*) filter (where retained) as retained_employees
+        count(*) filter (where retained) as retained_employees,
+        -- Why the cell's labels are combined ones (NULL: published as it is); one reason per cell.
+        max(rollup_reason) as rollup_reason
     from employee_months
     group by month, department, team, location, manager_id, tenure_band
 

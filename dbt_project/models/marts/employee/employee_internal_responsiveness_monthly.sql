@@ -16,6 +16,20 @@ requests as (
 
 ),
 
+-- A category with few requests points at the few people who raised them: small groups of requests are
+-- rolled up (var workforce_min_headcount) within their assignee team, then across teams.
+published as (
+
+    {{ rollup_small_groups(
+        'select * from requests',
+        partition_by=['month'],
+        levels=[['assignee_team'], ['category']],
+        parents=['month', 'assignee team'],
+        unit='requests',
+    ) }}
+
+),
+
 counted as (
 
     select
@@ -27,8 +41,9 @@ counted as (
         count(*) filter (where not answered) as unanswered_requests,
         sum(hours_to_answer) as hours_to_answer_sum,
         -- NULL, not 0, when nothing was answered (median ignores NULLs).
-        median(hours_to_answer) as median_hours_to_answer
-    from requests
+        median(hours_to_answer) as median_hours_to_answer,
+        max(rollup_reason) as rollup_reason
+    from published
     group by month, assignee_team, category
 
 ),

@@ -5,7 +5,8 @@ with
 
 employee_months as (
 
-    select * from {{ ref('int_employee_months') }}
+    -- Small groups rolled up (var workforce_min_headcount): every published cell has that many employees.
+    select * from {{ ref('int_employee_months_published') }}
 
 ),
 
@@ -32,6 +33,7 @@ joined as (
         m.location,
         m.manager_id,
         m.tenure_band,
+        m.rollup_reason,
         coalesce(r.recognitions, 0) as recognitions,
         coalesce(r.peer_recognitions, 0) as peer_recognitions,
         coalesce(r.manager_recognitions, 0) as manager_recognitions,
@@ -57,7 +59,9 @@ counted as (
         sum(manager_recognitions) as manager_recognitions,
         sum(award_recognitions) as award_recognitions,
         -- No type stated: counted in the total, in none of the types.
-        sum(recognitions - peer_recognitions - manager_recognitions - award_recognitions) as untyped_recognitions
+        sum(recognitions - peer_recognitions - manager_recognitions - award_recognitions) as untyped_recognitions,
+        -- Why the cell's labels are combined ones (NULL: published as it is); one reason per cell.
+        max(rollup_reason) as rollup_reason
     from joined
     group by month, department, team, location, manager_id, tenure_band
 

@@ -5,7 +5,17 @@ with
 
 employee_months as (
 
-    select * from {{ ref('int_employee_months') }}
+    -- Groups are employees (not only leavers), month x department x job level, small ones rolled up (var
+    -- workforce_min_headcount), so a cost line never points at a department's one senior leaver. Each
+    -- leaver is priced at their own job level (priced_job_level) before the roll-up relabels it.
+    select * from (
+        {{ rollup_small_groups(
+            'select *, job_level as priced_job_level from ' ~ ref('int_employee_months'),
+            partition_by=['month'],
+            levels=[['department'], ['job_level']],
+            parents=['month', 'department'],
+        ) }}
+    )
     where separated
 
 ),
@@ -13,6 +23,20 @@ employee_months as (
 assumptions as (
 
     select * from {{ ref('employee_turnover_cost_assumptions') }}
+
+),
+
+priced as (
+
+    select
+        e.*,
+        coalesce(a.recruiting_cost, d.recruiting_cost) as recruiting_cost,
+        coalesce(a.onboarding_cost, d.onboarding_cost) as onboarding_cost,
+        coalesce(a.lost_productivity_cost, d.lost_productivity_cost) as lost_productivity_cost,
+        a.job_level is null as priced_by_default
+    from employee_months as e
+    left join assumptions as a on e.priced_job_level = a.job_level
+    left join assumptions as d on d.job_level = 'default'
 
 ),
 
@@ -24,23 +48,15 @@ counted as (
         job_level,
         count(*) as separations,
         count(*) filter (where separated_voluntary) as voluntary_separations,
-        count(*) filter (where separated_involuntary) as involuntary_separations
-    from employee_months
+        count(*) filter (where separated_involuntary) as involuntary_separations,
+        -- One job level per cell unless small levels were combined: then the mean over its leavers.
+        avg(recruiting_cost) as recruiting_cost_per_separation,
+        avg(onboarding_cost) as onboarding_cost_per_separation,
+        avg(lost_productivity_cost) as lost_productivity_cost_per_separation,
+        bool_or(priced_by_default) as priced_by_default,
+        max(rollup_reason) as rollup_reason
+    from priced
     group by month, department, job_level
-
-),
-
-priced as (
-
-    select
-        c.*,
-        coalesce(a.recruiting_cost, d.recruiting_cost) as recruiting_cost_per_separation,
-        coalesce(a.onboarding_cost, d.onboarding_cost) as onboarding_cost_per_separation,
-        coalesce(a.lost_productivity_cost, d.lost_productivity_cost) as lost_productivity_cost_per_separation,
-        a.job_level is null as priced_by_default
-    from counted as c
-    left join assumptions as a on c.job_level = a.job_level
-    left join assumptions as d on d.job_level = 'default'
 
 ),
 
@@ -53,7 +69,7 @@ final as (
         separations * (
             recruiting_cost_per_separation + onboarding_cost_per_separation + lost_productivity_cost_per_separation
         ) as turnover_cost
-    from priced
+    from counted
 
 )
 

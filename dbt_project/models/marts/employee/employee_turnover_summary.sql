@@ -32,6 +32,18 @@ current as (
 
 ),
 
+-- Small groups rolled up (var workforce_min_headcount): every published cell has that many workers.
+published as (
+
+    {{ rollup_small_groups(
+        'select * from current',
+        partition_by=[],
+        levels=[['department'], ['team'], ['location', 'job_level']],
+        parents=['organisation', 'department', 'team'],
+    ) }}
+
+),
+
 counted as (
 
     select
@@ -44,8 +56,9 @@ counted as (
         count(*) filter (where separated and termination_type = 'voluntary') as voluntary_separations,
         count(*) filter (where separated and termination_type = 'involuntary') as involuntary_separations,
         count(*) filter (where not separated) as active_employees,
-        max(as_of_date) as as_of_date
-    from current
+        max(as_of_date) as as_of_date,
+        max(rollup_reason) as rollup_reason
+    from published
     group by department, team, location, job_level
 
 ),
