@@ -89,3 +89,12 @@ def load(name: str) -> pd.DataFrame:
 
 def load_all() -> Loaded:
     return load_marts(MARTS, load, _no_rows)
+
+
+def survey_threshold() -> int | None:
+    """The confidentiality threshold the survey marts were suppressed with (marts.employee_survey_settings,
+    published with them), or None when the serving copy has none."""
+    if not warehouse.table_exists("marts", "employee_survey_settings"):
+        return None
+    found = warehouse.query("SELECT max(min_respondents) AS n FROM marts.employee_survey_settings")["n"].dropna()
+    return int(found.iloc[0]) if len(found) else None

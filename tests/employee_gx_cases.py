@@ -65,6 +65,7 @@ EMPLOYEE_MART_COLUMNS = {
         "suppressed BOOLEAN, suppression_reason VARCHAR, respondents BIGINT, answers BIGINT, score_sum DOUBLE, "
         "favourable_answers BIGINT, mean_score DOUBLE, favourable_pct DOUBLE"
     ),
+    "marts.employee_survey_settings": _columns("min_respondents BIGINT"),
     "marts.employee_manager_empathy_wave": _columns(
         "wave VARCHAR, wave_month DATE, breakdown VARCHAR, group_value VARCHAR, question_id VARCHAR, "
         "indicator VARCHAR, suppressed BOOLEAN, suppression_reason VARCHAR, respondents BIGINT, answers BIGINT, "
@@ -108,6 +109,7 @@ EMPLOYEE_GOOD_ROWS = [
        ('W1', DATE '2017-12-01', 'JobSatisfaction', 'q', 'engagement', false, NULL, 6, 6, 18.0, 4, 3.0, 100.0 * 4 / 6),
        ('W2', DATE '2018-12-01', 'JobSatisfaction', 'q', 'engagement', true, 'fewer than 5 respondents', NULL, NULL,
         NULL, NULL, NULL, NULL)""",
+    "INSERT INTO marts.employee_survey_settings VALUES (5)",
     """INSERT INTO marts.employee_manager_empathy_wave VALUES
        ('W1', DATE '2025-03-01', 'manager', 'm1', 'mgr_listening', 'listens', false, NULL, 6, 6, 18.0, 3, 3.0, 50.0),
        ('W1', DATE '2025-03-01', 'manager', 'm2', 'mgr_listening', 'listens', true, 'fewer than 5 respondents',
@@ -224,7 +226,15 @@ EMPLOYEE_BAD_CASES = [
      ("expect_column_values_to_be_between", "suppression_error")),
     ("marts_employee_survey_dimension_wave",
      "UPDATE marts.employee_survey_dimension_wave SET respondents = 2 WHERE group_value = 'A'",
-     ("expect_column_values_to_be_between", "visible_respondents")),
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
+    # 4 respondents: above the old fixed floor of 3, below the threshold the marts were built with (5).
+    ("marts_employee_survey_dimension_wave",
+     "UPDATE marts.employee_survey_dimension_wave SET respondents = 4 WHERE group_value = 'A'",
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
+    # No published threshold: every visible cell fails rather than passing unchecked.
+    ("marts_employee_survey_dimension_wave",
+     "DELETE FROM marts.employee_survey_settings",
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
     ("marts_employee_survey_dimension_wave",
      "UPDATE marts.employee_survey_dimension_wave SET mean_score = 4.0 WHERE group_value = 'A'",
      ("expect_column_values_to_be_between", "mean_score_error")),
@@ -236,6 +246,9 @@ EMPLOYEE_BAD_CASES = [
      "UPDATE marts.employee_enps_wave SET suppression_reason = NULL WHERE group_value = 'B'",
      ("expect_column_values_to_be_between", "suppression_error")),
     ("marts_employee_enps_wave",
+     "UPDATE marts.employee_survey_settings SET min_respondents = 6",
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
+    ("marts_employee_enps_wave",
      "UPDATE marts.employee_enps_wave SET enps = 120.0 WHERE group_value = 'All'",
      ("expect_column_values_to_be_between", "enps")),
     ("marts_employee_enps_wave",
@@ -244,6 +257,16 @@ EMPLOYEE_BAD_CASES = [
     ("marts_employee_enps_wave",
      "UPDATE marts.employee_enps_wave SET enps = 40.0 WHERE group_value = 'All'",
      ("expect_column_values_to_be_between", "enps_error")),
+    # --- the published threshold
+    ("marts_employee_survey_settings",
+     "UPDATE marts.employee_survey_settings SET min_respondents = 2",
+     ("expect_column_values_to_be_between", "min_respondents")),
+    ("marts_employee_survey_settings",
+     "UPDATE marts.employee_survey_settings SET min_respondents = NULL",
+     ("expect_column_values_to_not_be_null", "min_respondents")),
+    ("marts_employee_survey_settings",
+     "INSERT INTO marts.employee_survey_settings VALUES (7)",
+     ("expect_table_row_count_to_be_between", None)),
     # --- items
     ("marts_employee_survey_item_wave",
      "UPDATE marts.employee_survey_item_wave SET question_id = NULL WHERE wave = 'W1'",
@@ -253,7 +276,7 @@ EMPLOYEE_BAD_CASES = [
      ("expect_column_values_to_be_between", "suppression_error")),
     ("marts_employee_survey_item_wave",
      "UPDATE marts.employee_survey_item_wave SET respondents = 1 WHERE wave = 'W1'",
-     ("expect_column_values_to_be_between", "visible_respondents")),
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
     ("marts_employee_survey_item_wave",
      "UPDATE marts.employee_survey_item_wave SET score_sum = 12.0 WHERE wave = 'W1'",
      ("expect_column_values_to_be_between", "mean_score_error")),
@@ -263,7 +286,7 @@ EMPLOYEE_BAD_CASES = [
      ("expect_column_values_to_be_between", "suppression_error")),
     ("marts_employee_manager_empathy_wave",
      "UPDATE marts.employee_manager_empathy_wave SET respondents = 2 WHERE group_value = 'm1'",
-     ("expect_column_values_to_be_between", "visible_respondents")),
+     ("expect_column_values_to_be_between", "visible_below_threshold")),
     ("marts_employee_manager_empathy_wave",
      "UPDATE marts.employee_manager_empathy_wave SET answers = 9 WHERE group_value = 'm1'",
      ("expect_column_values_to_be_between", "mean_score_error")),

@@ -1,9 +1,10 @@
 """Attack the employee survey marts' anonymity guarantee on a real pipeline run (docs/decisions.md D25-D27).
 
-The attacker holds the serving copy: every published survey group of every wave, visible or not. The test
-holds the truth (who answered, from the build warehouse) and checks that no combination of visible groups
-isolates a hidden group, a single respondent, or any group smaller than N: differences of nested groups,
-totals minus the visible cells of a partition, and general linear combinations across breakdowns and waves.
+The attacker holds the serving copy: every published survey cell (a dimension, item or eNPS of one group in one
+wave), visible or not. The test holds the truth (who answered what, from the build warehouse) and checks that
+no combination of visible cells isolates the answers of fewer than N people: differences of nested cells,
+totals minus the visible cells of a partition, and general linear combinations across breakdowns and
+measures (D53-D57). tests/test_anonymity_attacks.py searches random designs the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import itertools
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -38,55 +40,73 @@ def lake(built_lake: BuiltLake) -> BuiltLake:
     return built_lake
 
 
+Cell = tuple[str, str, str, str, str]  # wave, measure kind ('dimension' | 'item'), measure, breakdown, group
+# Per mart: the measure kind, the measure column, the breakdown columns.
+MART_CELLS = {
+    "employee_survey_dimension_wave": ("dimension", "dimension", "breakdown, group_value"),
+    "employee_enps_wave": ("dimension", "'enps'", "breakdown, group_value"),
+    "employee_survey_item_wave": ("item", "question_id", "'org', 'All'"),
+    "employee_manager_empathy_wave": ("item", "question_id", "breakdown, group_value"),
+}
+
+
 @pytest.fixture(scope="module")
-def published(lake: BuiltLake) -> dict[tuple[str, str, str], bool]:
-    """(wave, breakdown, group) -> suppressed, as the serving copy shows them, across every survey mart."""
-    groups: dict[tuple[str, str, str], bool] = {}
-    for mart in SURVEY_MARTS:
-        breakdown = "'org', 'All'" if mart == "employee_survey_item_wave" else "breakdown, group_value"
-        for wave, b, g, suppressed in lake.query(
-            f"SELECT DISTINCT wave, {breakdown}, suppressed FROM marts.{mart}", serving=True
+def published(lake: BuiltLake) -> dict[Cell, bool]:
+    """Every published cell -> suppressed, as the serving copy shows them, across every survey mart."""
+    cells: dict[Cell, bool] = {}
+    for mart, (kind, measure, breakdown) in MART_CELLS.items():
+        for wave, m, b, g, suppressed in lake.query(
+            f"SELECT DISTINCT wave, {measure}, {breakdown}, suppressed FROM marts.{mart}", serving=True
         ):
-            # One decision per group, whichever mart shows it: otherwise one mart would reveal what another hides.
-            assert groups.setdefault((wave, b, g), suppressed) == suppressed, (mart, wave, b, g)
-    return groups
+            # One decision per cell, whichever mart shows it: otherwise one mart would reveal what another hides.
+            assert cells.setdefault((wave, kind, m, b, g), suppressed) == suppressed, (mart, wave, m, b, g)
+    return cells
 
 
 @pytest.fixture(scope="module")
-def members(lake: BuiltLake) -> dict[tuple[str, str, str], set[str]]:
-    """The truth the attacker lacks: which respondents each published group holds (build warehouse only)."""
-    out: dict[tuple[str, str, str], set[str]] = {}
-    for wave, b, g, respondent in lake.query(
-        "SELECT DISTINCT wave, breakdown, group_value, respondent_id FROM staging.int_employee_survey_groups"
+def answers(lake: BuiltLake) -> dict[Cell, set[tuple[str, str]]]:
+    """The truth the attacker lacks: which answers (respondent, item) each published cell counts (build
+    warehouse only). A dimension cell counts its items' answers; an item cell that item's."""
+    out: dict[Cell, set[tuple[str, str]]] = {}
+    for wave, b, g, dimension, question, respondent in lake.query(
+        "SELECT DISTINCT wave, breakdown, group_value, dimension, question_id, respondent_id "
+        "FROM staging.int_employee_survey_groups"
     ):
-        out.setdefault((wave, b, g), set()).add(f"{wave}|{respondent}")
+        out.setdefault((wave, "dimension", dimension, b, g), set()).add((respondent, question))
+        out.setdefault((wave, "item", question, b, g), set()).add((respondent, question))
     return out
 
 
-def _matrix(groups: list[tuple[str, str, str]], members, atoms: list[str]) -> np.ndarray:
-    index = {a: i for i, a in enumerate(atoms)}
-    m = np.zeros((len(groups), len(atoms)))
-    for row, group in enumerate(groups):
-        for atom in members[group]:
-            m[row, index[atom]] = 1.0
-    return m
+def _people(cell_answers: set[tuple[str, str]]) -> int:
+    return len({respondent for respondent, _ in cell_answers})
 
 
-def _in_span(basis: np.ndarray, vector: np.ndarray) -> bool:
-    """Whether `vector` is a linear combination of the rows of `basis` (then its total is recoverable)."""
+def _in_span(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Per row of `vectors`: whether it is a linear combination of the rows of `basis` (then its total, and
+    every count or sum over it, is recoverable)."""
     if basis.size == 0:
-        return not vector.any()
-    return np.linalg.matrix_rank(np.vstack([basis, vector])) == np.linalg.matrix_rank(basis)
+        return ~vectors.any(axis=1)
+    _, s, vt = np.linalg.svd(basis, full_matrices=False)
+    rowspace = vt[s > 1e-9 * s.max()]
+    return np.linalg.norm(vectors - (vectors @ rowspace.T) @ rowspace, axis=1) < 1e-6
 
 
-def test_the_generated_data_has_small_groups_to_protect(published, members):
-    primary = [g for g, suppressed in published.items() if suppressed and len(members[g]) < N]
-    assert len(primary) >= 3, "the test data must contain groups below the threshold, or nothing is attacked"
-    assert any(b == "team" for _, b, _ in primary)
-    assert len({w for w, _, _ in published}) >= 2, "several waves, so attacks across waves are tried"
+def _atom_vector(cell_answers: set[tuple[str, str]], index: dict, width: int) -> np.ndarray:
+    v = np.zeros(width)
+    v[list({index[a] for a in cell_answers})] = 1.0
+    return v
+
+
+def test_the_generated_data_has_small_groups_to_protect(published, answers):
+    primary = [c for c, suppressed in published.items() if suppressed and _people(answers[c]) < N]
+    assert len(primary) >= 3, "the test data must contain cells below the threshold, or nothing is attacked"
+    assert any(c[3] == "team" for c in primary)
+    assert len({c[0] for c in published}) >= 2, "several waves, so attacks across waves are tried"
 
 
 def test_suppressed_cells_are_marked_and_null_never_zero(lake: BuiltLake):
+    ((threshold,),) = lake.query("SELECT min_respondents FROM marts.employee_survey_settings", serving=True)
+    assert threshold == N, "the dashboard and the checks read the threshold dbt used"
     for mart in SURVEY_MARTS:
         columns = [
             c
@@ -114,53 +134,71 @@ def test_suppressed_cells_are_marked_and_null_never_zero(lake: BuiltLake):
         assert small == 0, f"{mart}: a visible cell has fewer than {N} respondents"
 
 
-def test_every_hidden_group_has_fewer_than_n_or_protects_one(published, members):
-    for group, suppressed in published.items():
+def test_every_visible_cell_was_answered_by_n_or_more(published, answers):
+    for cell, suppressed in published.items():
         if not suppressed:
-            assert len(members[group]) >= N, group
+            assert _people(answers[cell]) >= N, cell
 
 
-def test_no_difference_of_nested_visible_groups_isolates_fewer_than_n(published, members):
-    """Attack 1: A minus B for every pair of visible groups of one wave where B lies inside A (team inside its
-    location or manager, a manager with one team, a group equal to the org total, ...)."""
-    visible = [g for g, s in published.items() if not s]
-    for a, b in itertools.permutations(visible, 2):
-        if a[0] == b[0] and members[b] <= members[a]:
-            rest = len(members[a] - members[b])
-            assert rest == 0 or rest >= N, f"{a} minus {b} isolates {rest} respondents"
+def test_no_difference_of_nested_visible_cells_isolates_fewer_than_n(published, answers):
+    """Attack 1: A minus B for every pair of visible cells of one wave where B's answers lie inside A's (team
+    inside its location or manager, an item inside its dimension, a group equal to the org total, ...)."""
+    visible = [c for c, s in published.items() if not s]
+    by_wave: dict[str, list[Cell]] = {}
+    for cell in visible:
+        by_wave.setdefault(cell[0], []).append(cell)
+    for cells in by_wave.values():
+        for a, b in itertools.permutations(cells, 2):
+            if answers[b] <= answers[a]:
+                rest = _people(answers[a] - answers[b])
+                assert rest == 0 or rest >= N, f"{a} minus {b} isolates {rest} respondents"
 
 
-def test_total_minus_visible_cells_of_any_partition_leaves_nothing_or_n(published, members):
-    """Attack 2: the org total minus every visible cell of one breakdown (the hidden remainder), per wave."""
-    for (wave, breakdown, _), _ in published.items():
-        cells = [g for g in published if g[0] == wave and g[1] == breakdown]
-        org = members[(wave, "org", "All")]
-        covered = set().union(*(members[g] for g in cells if not published[g]))
-        rest = len(org - covered)
-        assert rest == 0 or rest >= N, f"{wave}/{breakdown}: the hidden remainder holds {rest} respondents"
-        hidden = [g for g in cells if published[g]]
-        assert len(hidden) != 1 or published[(wave, "org", "All")], f"{wave}/{breakdown}: one hidden cell"
+def test_total_minus_visible_cells_of_any_partition_leaves_nothing_or_n(published, answers):
+    """Attack 2: the org cell of a measure minus every visible cell of one breakdown, per wave (the item-level
+    non-response attack of 66fcef0 was this one, on the presenteeism items)."""
+    partitions = {(c[0], c[1], c[2], c[3]) for c in published if c[3] != "org"}
+    for wave, kind, measure, breakdown in partitions:
+        org = (wave, kind, measure, "org", "All")
+        if published.get(org, True):
+            continue
+        cells = [c for c in published if c[:4] == (wave, kind, measure, breakdown)]
+        covered = set().union(*(answers[c] for c in cells if not published[c]))
+        rest = _people(answers[org] - covered)
+        assert rest == 0 or rest >= N, f"{wave}/{measure}/{breakdown}: the hidden remainder holds {rest} people"
 
 
-def test_no_linear_combination_of_visible_groups_recovers_a_hidden_group_or_a_person(published, members):
-    """Attack 3, the general one: any sums and differences of visible groups, across all breakdowns and all
-    waves at once (team vs location vs manager vs tenure band vs org, one wave against another). A hidden
-    group's total, or one person's answer, is recoverable exactly when its indicator vector lies in the span
-    of the visible groups' vectors; scores are sums over the same sets, so they follow the counts."""
-    atoms = sorted(set().union(*members.values()))
-    visible = [g for g, s in published.items() if not s]
-    basis = _matrix(visible, members, atoms)
-    hidden = [g for g, s in published.items() if s]
-    for group in hidden:
-        vector = _matrix([group], members, atoms)[0]
-        assert not _in_span(basis, vector), f"hidden group {group} is recoverable from visible groups"
-    # Any person inside a hidden group must not be isolated either (N - 1 people or fewer of them).
-    rank = np.linalg.matrix_rank(basis)
-    for group in hidden:
-        for atom in sorted(members[group])[:3]:
-            vector = np.zeros(len(atoms))
-            vector[atoms.index(atom)] = 1.0
-            assert np.linalg.matrix_rank(np.vstack([basis, vector])) > rank, f"{atom} is isolated"
+def test_no_linear_combination_of_visible_cells_recovers_fewer_than_n(published, answers):
+    """Attack 3, the general one: any sums and differences of visible cells of a wave, across breakdowns and
+    measures at once (team vs location vs manager vs tenure band vs org, dimension vs its items). Answers
+    fall into atoms (same item, same team, location, manager and tenure band) that no cell splits; an atom,
+    a hidden cell or a union of two atoms below N people must not lie in the span of the visible cells."""
+    for wave in sorted({c[0] for c in published}):
+        cells = [c for c in published if c[0] == wave]
+        org_cells = [c for c in cells if c[3] == "org"]
+        everyone = set().union(*(answers[c] for c in org_cells))
+        signature: dict[tuple[str, str], list[str]] = {a: [] for a in everyone}
+        for cell in cells:
+            if cell[1] == "dimension" and cell[3] != "org":
+                for answer in answers[cell]:
+                    signature[answer].append(f"{cell[3]}={cell[4]}")
+        atoms: dict[tuple, set[tuple[str, str]]] = {}
+        for answer, groups in signature.items():
+            atoms.setdefault((answer[1], *sorted(groups)), set()).add(answer)
+        atom_list = list(atoms.values())
+        index = {answer: i for i, atom in enumerate(atom_list) for answer in atom}
+
+        width = len(atom_list)
+        vector = partial(_atom_vector, index=index, width=width)
+        basis = np.array([vector(answers[c]) for c in cells if not published[c]]).reshape(-1, width)
+        small = [a for a in atom_list if _people(a) < N]
+        candidates = small + [a | b for a, b in itertools.combinations(small, 2) if _people(a | b) < N]
+        candidates += [answers[c] for c in cells if published[c] and _people(answers[c]) < N]
+        if not candidates:
+            continue
+        exposed = _in_span(basis, np.array([vector(c) for c in candidates]))
+        found = [sorted(c)[:3] for c, bad in zip(candidates, exposed, strict=True) if bad]
+        assert not found, f"{wave}: answers of fewer than {N} people recoverable, e.g. {found[:3]}"
 
 
 def test_no_multi_wave_or_cross_tab_group_is_published(lake: BuiltLake):
@@ -220,7 +258,7 @@ def test_a_threshold_below_three_is_refused(tmp_path):
             "--profiles-dir",
             ".",
             "--select",
-            "int_employee_survey_suppression",
+            "employee_survey_settings",
             "--vars",
             "{survey_min_respondents: 2}",
         ],

@@ -1,4 +1,4 @@
-{#- Employee survey helpers (docs/kpi_definitions.md, Employee; docs/decisions.md D23-D27). -#}
+{#- Employee survey helpers (docs/kpi_definitions.md, Employee; docs/decisions.md D23-D27, D53-D57). -#}
 
 {#- The confidentiality threshold N. Vendors never go below 3 (Supermood, Humaans), so a smaller value is a
     configuration error that stops the build rather than a silently weaker guarantee. -#}
@@ -8,14 +8,6 @@
         {{ exceptions.raise_compiler_error("var survey_min_respondents must be at least 3, got " ~ n) }}
     {%- endif -%}
     {{ n }}
-{%- endmacro %}
-
-{#- The reason stored on a suppressed cell; NULL on a published one. -#}
-{% macro suppression_reason(is_primary, is_complementary) -%}
-    case
-        when {{ is_primary }} then 'fewer than {{ survey_min_respondents() }} respondents'
-        when {{ is_complementary }} then 'complementary: protects a suppressed group'
-    end
 {%- endmacro %}
 
 {#- A survey answer on the "higher is better" scale: reverse-scored items are flipped within their scale. -#}
@@ -47,11 +39,13 @@
         count(*) filter (where is_favourable) as favourable_answers
 {%- endmacro %}
 
-{#- A survey mart's counted rows with their group's one suppression decision (int_employee_survey_suppression,
-    imported by the model as `suppression`): every mart hides exactly the same groups. -#}
-{% macro with_suppression(counted) -%}
+{#- A survey mart's counted rows with their cell's one suppression decision (int_employee_survey_cell_suppression,
+    imported by the model as `suppression`): the cell is one measure (`measure_kind` 'dimension' or 'item',
+    `measure` an expression over `counted` as c) in one group of one wave, so every mart hides it alike. -#}
+{% macro with_suppression(counted, measure_kind, measure) -%}
     select c.*, s.suppressed, s.suppression_reason
     from {{ counted }} as c
     inner join suppression as s
         on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
+        and s.measure_kind = '{{ measure_kind }}' and s.measure = {{ measure }}
 {%- endmacro %}

@@ -91,12 +91,17 @@ def _series(values: pd.Series) -> list[float]:
 
 def _legend(cells: pd.DataFrame) -> str:
     """The heatmap's legend: what grey means, and both reasons in full (with this data's threshold)."""
+    threshold = employee_marts.survey_threshold()
     codes = [c for c in cells["reason_code"].dropna().unique() if c.startswith("n < ")]
-    few = codes[0] if codes else "n < 5"
+    few = f"n < {threshold}" if threshold else (codes[0] if codes else None)
+    too_few = (
+        f"**{few}**: fewer than {few.removeprefix('n < ')} people in this group answered the question"
+        if few
+        else "**Too few answers**: too few people in this group answered the question"
+    )
     return (
         "**Grey dashed cells are suppressed** and carry no number (they are never 0). "
-        f"**{few}**: fewer than {few.removeprefix('n < ')} people in this group answered the wave, so its results "
-        "are hidden to keep answers anonymous. "
+        f"{too_few}, so its results are hidden to keep answers anonymous. "
         f"**{employee_kpis.COMPLEMENTARY_CODE}**: enough people answered, but the group is hidden too, because "
         "together with the groups that are shown it would let someone work out a smaller hidden group's results "
         "by subtraction (complementary suppression). Hover a cell for its reason in full. A white cell with "
@@ -383,7 +388,13 @@ else:
         },
     )
 
+
 # --- definitions ---------------------------------------------------------------------------------------------
+def _threshold_words() -> str:
+    threshold = employee_marts.survey_threshold()
+    return f"{threshold} (this warehouse's threshold)" if threshold else "the warehouse's threshold"
+
+
 with st.expander("KPI definitions: how every number is computed"):
     st.markdown(
         """
@@ -408,9 +419,10 @@ with nothing to divide by shows **—** (no data), never 0.
   absent / hours usually worked (weekly hours, 40 when empty, × days employed / 7).
 - **EAP utilisation %** (`employee_eap_monthly`): 100 × distinct (pseudonymised) EAP users in the month /
   employees in the month. Whole organisation only: health data is never broken down.
-- **Confidentiality threshold.** A survey group with fewer than `survey_min_respondents` respondents in a
-  wave (5 unless the warehouse sets another) is **suppressed**, and so is any group that would let someone
-  recompute a hidden one by subtraction (*complementary* suppression). A suppressed cell shows "suppressed"
+- **Confidentiality threshold.** A survey number (a dimension, question or eNPS of one group in one wave)
+  answered by fewer than THRESHOLD_TEXT people is **suppressed**, and so is any number that would let
+  someone recompute a hidden one by subtraction (*complementary* suppression), across groups, breakdowns and
+  a dimension's questions. A suppressed cell shows "suppressed"
   with its reason — **n < 5** or **protects a hidden group** — and no number. Results are published, and
   shown, one breakdown at a time (team, location, manager or tenure band) for one wave: never combine them,
   and never add the visible groups up to rebuild a total — the whole organisation has its own row.
@@ -419,5 +431,5 @@ with nothing to divide by shows **—** (no data), never 0.
   turnover and absence a fall is shown green; EAP use is neither good nor bad.
 - **Team and location** are the worker's latest HR record; a survey group's location and manager are its
   team's.
-"""
+""".replace("THRESHOLD_TEXT", _threshold_words())
     )

@@ -2,7 +2,7 @@
 -- reporting groups for the wave. Never published: it carries the (pseudonymised) respondent key.
 -- Location and manager are the respondent's TEAM's (its most frequent survey location in the wave, the
 -- most frequent manager of its workers), so every location and manager group is a union of whole teams:
--- the suppression in int_employee_survey_suppression relies on that (docs/decisions.md D25).
+-- the suppression in int_employee_survey_cell_suppression relies on that (docs/decisions.md D25, D53-D54).
 with
 
 answers as (

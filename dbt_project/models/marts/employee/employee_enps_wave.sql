@@ -11,7 +11,7 @@ answers as (
 
 suppression as (
 
-    select * from {{ ref('int_employee_survey_suppression') }}
+    select * from {{ ref('int_employee_survey_cell_suppression') }}
 
 ),
 
@@ -40,7 +40,7 @@ counted as (
 
 joined as (
 
-    {{ with_suppression('counted') }}
+    {{ with_suppression('counted', 'dimension', "'enps'") }}
 
 ),
 

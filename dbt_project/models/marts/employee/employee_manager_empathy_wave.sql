@@ -13,7 +13,7 @@ answers as (
 
 suppression as (
 
-    select * from {{ ref('int_employee_survey_suppression') }}
+    select * from {{ ref('int_employee_survey_cell_suppression') }}
 
 ),
 
@@ -34,7 +34,7 @@ counted as (
 
 joined as (
 
-    {{ with_suppression('counted') }}
+    {{ with_suppression('counted', 'item', 'c.question_id') }}
 
 ),
 

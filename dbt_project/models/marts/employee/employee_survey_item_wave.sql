@@ -12,8 +12,7 @@ answers as (
 
 suppression as (
 
-    select * from {{ ref('int_employee_survey_suppression') }}
-    where breakdown = 'org'
+    select * from {{ ref('int_employee_survey_cell_suppression') }}
 
 ),
 
@@ -25,17 +24,17 @@ counted as (
         question_id,
         any_value(question_text) as question_text,
         any_value(dimension) as dimension,
+        breakdown,
+        group_value,
         {{ survey_answer_counts() }}
     from answers
-    group by wave, question_id
+    group by wave, question_id, breakdown, group_value
 
 ),
 
 joined as (
 
-    select c.*, s.suppressed, s.suppression_reason
-    from counted as c
-    inner join suppression as s on c.wave = s.wave
+    {{ with_suppression('counted', 'item', 'c.question_id') }}
 
 ),
 
