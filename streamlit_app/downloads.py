@@ -8,6 +8,7 @@ which spreadsheets show as text and do not evaluate. Numbers stay numbers (a neg
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,5 +33,7 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> bytes:
-    """UTF-8 CSV of `frame` with its columns renamed to `labels` (where given), formulas escaped."""
-    return escape_formulas(frame.rename(columns=dict(labels or {}))).to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV of `frame` with its columns renamed to `labels` (where given), formulas escaped. Every text
+    cell is quoted (pandas leaves a lone carriage return unquoted, which would split the row)."""
+    escaped = escape_formulas(frame.rename(columns=dict(labels or {})))
+    return escaped.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")

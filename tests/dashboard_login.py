@@ -17,7 +17,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 LOCATION = "Cambridge"  # the fixture's and the generated business's locations include it
-TEAM = "Support"
+TEAM = "Customer Support"
 
 
 @dataclass(frozen=True)
