@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import streamlit as st
 
@@ -85,6 +86,22 @@ def require_page(page: str) -> access.User:
     return user
 
 
+def _remember(authenticator) -> None:
+    """Set the signed re-login cookie outside the (now emptied) form. The authenticator sets it from inside
+    login(), that is inside the form's container, and emptying the container (or a rerun) removes its cookie
+    component before the browser runs it, so a reload would ask for the password again."""
+    model = authenticator.cookie_controller.cookie_model
+    if not model.cookie_expiry_days:
+        return
+    model.exp_date = model._set_exp_date()
+    model.cookie_manager.set(
+        model.cookie_name,
+        model._token_encode(),
+        key="empathy_lake_remember",
+        expires_at=datetime.now() + timedelta(days=model.cookie_expiry_days),
+    )
+
+
 def log_in() -> tuple[access.User, Callable[[], None]]:
     """Show the login form until a user of the settings file has logged in; then their user, and the function
     that draws who is logged in and the log-out button (in the sidebar, where app.py wants it)."""
@@ -106,8 +123,10 @@ def log_in() -> tuple[access.User, Callable[[], None]]:
         login_sleep_time=0,
     )
     fresh = _marked_username() is None
+    form = st.empty()
     try:
-        authenticator.login(location="main", fields={"Form name": "Log in to Empathy Lake", "Login": "Log in"})
+        with form.container():
+            authenticator.login(location="main", fields={"Form name": "Log in to Empathy Lake", "Login": "Log in"})
     except stauth.utilities.LoginError:
         st.session_state["authentication_status"] = None  # a re-login cookie for a user no longer in the file
     status = st.session_state.get("authentication_status")
@@ -118,7 +137,8 @@ def log_in() -> tuple[access.User, Callable[[], None]]:
         st.stop()
     st.session_state[_MARK] = _sign(user.username)
     if fresh:
-        st.rerun()  # draw the pages without the form
+        form.empty()  # the pages replace the form in this run
+        _remember(authenticator)
 
     def account() -> None:
         with st.sidebar:

@@ -31,6 +31,7 @@ from tests.dashboard_expectations import (
     sql_customer_kpi,
     sql_nps,
 )
+from tests.dashboard_login import Login, session_users
 from tests.serving_fixture import sample_serving_db
 
 pytestmark = pytest.mark.browser
@@ -65,10 +66,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(serving_db: Path, log_path: Path) -> Iterator[str]:
-    """Serve the dashboard on a free port until the block ends; the server is always stopped."""
+def streamlit_server(serving_db: Path, log_path: Path, auth_config: Path | None = None) -> Iterator[str]:
+    """Serve the dashboard on a free port until the block ends; the server is always stopped. Its users are
+    `auth_config`'s (default: one per role, tests/dashboard_login.py)."""
     port = free_port()
-    env = {**os.environ, "EMPATHY_LAKE_SERVING_DB": str(serving_db)}
+    auth_config = auth_config or session_users().config
+    env = {**os.environ, "EMPATHY_LAKE_SERVING_DB": str(serving_db), "EMPATHY_LAKE_AUTH_CONFIG": str(auth_config)}
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app/app.py"]
     command += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -100,6 +103,16 @@ def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path) -> No
             pass
         time.sleep(0.5)
     pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
+
+
+def log_in(page, url: str, login: Login | None = None) -> None:
+    """Open the dashboard and log in through its form (default: the owner); wait until the menu is drawn."""
+    login = login or session_users()["owner"]
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("textbox", name="Username").fill(login.username, timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("textbox", name="Password").fill(login.password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_test_id("stSidebarNav").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
 
 
 def metric_text(page, label: str) -> str:
@@ -136,7 +149,7 @@ def test_dashboard_in_headless_chromium(tmp_path):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2000})
-            page.goto(url, wait_until="domcontentloaded")
+            log_in(page, url)
             assert_shows(metric_text(page, "NPS"), expected_nps)
             page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
@@ -184,6 +197,7 @@ def test_employee_page_in_headless_chromium(tmp_path, built_lake):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 4000})
+            log_in(page, url)
             page.goto(f"{url}/employee_empathy", wait_until="domcontentloaded")
             assert_shows(metric_text(page, "eNPS"), enps)
             heatmap = page.get_by_test_id("stVegaLiteChart").first
@@ -214,6 +228,7 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2400})
+            log_in(page, url)
             page.goto(f"{url}/alerts", wait_until="domcontentloaded")
             assert shown_number(metric_text(page, "Open alerts")) == open_alerts
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)

@@ -104,7 +104,9 @@ def _legend(cells: pd.DataFrame) -> str:
     )
 
 
-def _survey_section(cells: pd.DataFrame, *, value_title: str, domain, column_title: str, group_title: str) -> None:
+def _survey_section(
+    cells: pd.DataFrame, *, value_title: str, domain, column_title: str, group_title: str, download: str
+) -> None:
     chart_tab, table_tab = st.tabs(["Heatmap", "Numbers table"])
     with chart_tab:
         chart = employee_charts.survey_heatmap(
@@ -131,7 +133,7 @@ def _survey_section(cells: pd.DataFrame, *, value_title: str, domain, column_tit
                 "mean_score": st.column_config.TextColumn("Mean score (1–5)"),
                 "status": st.column_config.TextColumn("Status", width="large"),
             },
-            download="employee_survey_cells",
+            download=download,
         )
 
 
@@ -302,7 +304,12 @@ if wave:
             )
         )
         _survey_section(
-            cells, value_title="% favourable", domain=(0, 100), column_title="Dimension", group_title=group_title
+            cells,
+            value_title="% favourable",
+            domain=(0, 100),
+            column_title="Dimension",
+            group_title=group_title,
+            download="employee_survey_results",
         )
 
     # --- manager empathy indicators ----------------------------------------------------------------------
@@ -327,6 +334,7 @@ if wave:
             domain=(1, 5),
             column_title="Indicator",
             group_title="Manager",
+            download="manager_empathy_indicators",
         )
 else:
     st.info("No employee survey has been published yet.")
