@@ -8,7 +8,9 @@ empathy-lake run [--full-refresh]              load -> dbt build -> checks -> pu
 empathy-lake runs [--limit N]                  recent runs (CLI, schedule, sensor) of the lake's Dagster instance
 empathy-lake dagster-home                      create the lake's Dagster instance and dbt manifest; print DAGSTER_HOME
 empathy-lake serve [--port P]                  the dashboard on the serving copy
-empathy-lake demo                              generate (if the landing folder is empty), run, serve
+empathy-lake demo                              generate (if the landing folder is empty), run, create the
+                                               dashboard's demo users (if none), serve
+empathy-lake users add NAME --role R [--location L | --team T]   add a dashboard user or reset their password
 empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
 """
 
@@ -176,6 +178,31 @@ def serve(port: int) -> int:
     return subprocess.call(cmd, env=env)
 
 
+def demo_users(settings) -> None:
+    """One dashboard user per role with random passwords, printed once, when the lake has no users yet."""
+    from dagster_project.users import add_users, demo_specs, format_new_users
+
+    if settings.auth_config.exists():
+        print(f"dashboard users: {settings.auth_config} (add or reset one: `empathy-lake users add NAME --role R`)")
+        return
+    print(format_new_users(add_users(settings.auth_config, demo_specs(settings.serving_db)), settings.auth_config))
+
+
+def add_user(settings, args) -> int:
+    from dagster_project.users import add_users, format_new_users
+    from streamlit_app.access import ConfigError
+
+    spec = {"username": args.username, "role": args.role, "name": args.name}
+    spec.update({k: v for k in ("location", "team") if (v := getattr(args, k))})
+    try:
+        created = add_users(settings.auth_config, [spec])
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_new_users(created, settings.auth_config))
+    return 0
+
+
 def _landing_is_empty(landing: Path) -> bool:
     return not landing.exists() or not any(p for p in landing.iterdir() if not p.name.startswith("."))
 
@@ -209,6 +236,15 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="generate (if empty), run and serve")
     demo.add_argument("--port", type=int, default=8501)
     demo.add_argument("--no-serve", action="store_true")
+    users = sub.add_parser("users", help="dashboard users (the login settings file)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add a user or reset their password; prints the password once")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="owner, hr, manager, analyst or steward (the file's roles)")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--location", help="a manager's location (they see only its rows)")
+    where.add_argument("--team", help="a manager's team (they see only its rows)")
+    add.add_argument("--name", help="the name shown on the dashboard (default: the username)")
     contract = sub.add_parser("contract", help="contract tools")
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
@@ -271,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
             generate(settings.landing_dir)
         if not run_pipeline():
             return 1
+        demo_users(settings)
         return 0 if args.no_serve else serve(args.port)
+    if args.command == "users":
+        return add_user(settings, args)
     if args.command == "contract":
         from dagster_project.contract.render import write_rendered
 

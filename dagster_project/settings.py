@@ -6,6 +6,7 @@ EMPATHY_LAKE_LANDING    landing folder for raw extracts      (default: $HOME/lan
 EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: $HOME/warehouse/build.duckdb)
 EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: $HOME/warehouse/serving/empathy_lake.duckdb)
 EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a warning)
+EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: $HOME/auth/users.yaml; the CLI writes it)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Settings:
     build_db: Path
     serving_db: Path
     pii_key: str
+    auth_config: Path  # dashboard users, hashed passwords and roles (dagster_project/users.py writes it)
 
     @property
     def mappings_dir(self) -> Path:
@@ -73,7 +75,8 @@ def get_settings() -> Settings:
     if not key:
         _warn_demo_key_once()
         key = DEMO_PII_KEY
-    return Settings(home=home, landing_dir=landing, build_db=build, serving_db=serving, pii_key=key)
+    auth = Path(os.environ.get("EMPATHY_LAKE_AUTH_CONFIG", home / "auth" / "users.yaml")).resolve()
+    return Settings(home=home, landing_dir=landing, build_db=build, serving_db=serving, pii_key=key, auth_config=auth)
 
 
 def export_env(settings: Settings) -> dict[str, str]:
@@ -84,4 +87,5 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_BUILD_DB": str(settings.build_db),
         "EMPATHY_LAKE_SERVING_DB": str(settings.serving_db),
         "EMPATHY_LAKE_PII_KEY": settings.pii_key,
+        "EMPATHY_LAKE_AUTH_CONFIG": str(settings.auth_config),
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.access import Scope
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 LOG_COLUMNS = (
@@ -22,21 +23,28 @@ KPI_LABELS = {
     "customer_negative_run": "Negative events in a row",
 }
 
-# The KPI of one scope value per month, as the rule computes it: (SQL, what the value is called).
+# The KPI of one scope value per month, as the rule computes it, over the mart TREND_TABLE names ({table}: the
+# rows the viewer may read, warehouse.scoped_table).
+TREND_TABLE = {
+    "nps_drop_location": "marts.customer_nps_monthly",
+    "csat_below_location": "marts.customer_csat_monthly",
+    "team_turnover_above": "marts.employee_headcount_monthly",
+    "enps_below_team": "marts.employee_enps_wave",
+}
 TREND_SQL = {
     "nps_drop_location": """
         SELECT month, sum(responses) AS base_count,
                CASE WHEN sum(responses) > 0 THEN 100.0 * (sum(promoters) - sum(detractors)) / sum(responses) END
                    AS value
-        FROM marts.customer_nps_monthly WHERE location = ? GROUP BY month ORDER BY month""",
+        FROM {table} AS t WHERE location = ? GROUP BY month ORDER BY month""",
     "csat_below_location": """
         SELECT month, sum(responses) AS base_count,
                CASE WHEN sum(responses) > 0 THEN 100.0 * sum(satisfied_responses) / sum(responses) END AS value
-        FROM marts.customer_csat_monthly WHERE location = ? GROUP BY month ORDER BY month""",
+        FROM {table} AS t WHERE location = ? GROUP BY month ORDER BY month""",
     "team_turnover_above": """
         WITH team_months AS (
             SELECT month, sum(separations) AS separations, sum(avg_headcount) AS avg_headcount
-            FROM marts.employee_headcount_monthly WHERE team = ? GROUP BY month),
+            FROM {table} AS t WHERE team = ? GROUP BY month),
         windows AS (
             SELECT month, sum(separations) OVER w AS separations_3m, avg(avg_headcount) OVER w AS base_count,
                    count(*) OVER w AS window_months
@@ -48,14 +56,15 @@ TREND_SQL = {
     # Published (unsuppressed) groups only, like the rule.
     "enps_below_team": """
         SELECT wave_month AS month, responses AS base_count, enps AS value
-        FROM marts.employee_enps_wave
+        FROM {table} AS t
         WHERE breakdown = 'team' AND group_value = ? AND NOT suppressed ORDER BY wave_month""",
 }
 
 
-def alert_log() -> pd.DataFrame:
-    """Every alert, open first, then by severity and most recently seen first."""
-    log = warehouse.query(f"SELECT {LOG_COLUMNS} FROM meta.alerts")
+def alert_log(scope: Scope) -> pd.DataFrame:
+    """Every alert `scope` may read (a manager: those raised at their location or team), open first, then by
+    severity and most recently seen first."""
+    log = warehouse.query_table(LOG_COLUMNS, "meta.alerts", scope)
     log["_status"] = (log["status"] != "open").astype(int)
     log["_severity"] = log["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
     return (
@@ -79,12 +88,13 @@ def describe(alert: pd.Series) -> str:
     )
 
 
-def trend(rule_id: str, scope_value: str) -> pd.DataFrame:
+def trend(rule_id: str, scope_value: str, scope: Scope) -> pd.DataFrame:
     """month, value, base_count of the rule's KPI at this scope value; no rows for customer alerts (their
     events are per-person rows and are not published)."""
     sql = TREND_SQL.get(rule_id)
     if sql is None:
         return pd.DataFrame({"month": [], "value": [], "base_count": []})
-    frame = warehouse.query(sql, [scope_value])
+    table, params = warehouse.scoped_table(TREND_TABLE[rule_id], scope)
+    frame = warehouse.query(sql.format(table=table), [*params, scope_value])
     frame["value"] = frame["value"].astype("float64")
     return frame

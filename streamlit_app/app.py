@@ -16,18 +16,21 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 if _PROJECT_ROOT not in sys.path:
     sys.path.append(_PROJECT_ROOT)
 
-from streamlit_app import warehouse  # noqa: E402
+from streamlit_app import access, login, warehouse  # noqa: E402
 
 st.set_page_config(layout="wide", page_title="Empathy Lake")
+# st.dataframe's own CSV export writes cells as they are; downloads go through downloads.csv_button, which
+# escapes spreadsheet formulas.
+st.set_option("client.disableDataExport", True)
 
+user, account = login.log_in()  # stops here (login form, or why nobody can log in) until someone has logged in
+if not user.pages:
+    st.info("Your role has no pages to show. Ask the dashboard's owner to give it some.")
+    st.stop()
 navigation = st.navigation(
     [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
-        st.Page("app_pages/customer_empathy.py", title="Customer empathy", icon=":material/favorite:"),
-        st.Page("app_pages/employee_empathy.py", title="Employee empathy", icon=":material/groups:"),
-        st.Page("app_pages/brand_voice.py", title="Brand & voice", icon=":material/campaign:"),
-        st.Page("app_pages/alerts.py", title="Alerts", icon=":material/notification_important:"),
-        st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
+        st.Page(page.path(key), title=page.title, icon=page.icon, default=index == 0)
+        for index, (key, page) in enumerate((k, access.PAGES[k]) for k in user.pages)
     ]
 )
 
@@ -39,5 +42,6 @@ with st.sidebar:
     else:
         st.markdown(f"**Published** {published.published_at:%Y-%m-%d %H:%M:%S}")
         st.caption(f"run `{published.run_id}` · {published.tables} tables · {published.total_rows:,} rows")
+account()
 
 navigation.run()

@@ -12,10 +12,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from streamlit_app import warehouse
-from streamlit_app.customer_marts import Mart, filter_rows, months_of, options
+from streamlit_app.access import Scope
+from streamlit_app.customer_marts import Mart, filter_rows, load_mart, months_of, options
 from streamlit_app.mart_loading import Loaded, load_marts
-from streamlit_app.marts import UNKNOWN
 
 __all__ = ["FILTERS", "MARTS", "default_period", "filter_rows", "load_all", "months_of", "options"]
 
@@ -62,19 +61,9 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
-def load(name: str) -> pd.DataFrame:
-    """One mart's rows, `month` as a Timestamp, a missing dimension value as 'Unknown'."""
-    mart = MARTS[name]
-    dimensions = [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
-    frame = warehouse.query(
-        f"SELECT {', '.join(['month', *dimensions, *mart.counts, *mart.other])} FROM {mart.qualified}"
-    )
-    frame["month"] = pd.to_datetime(frame["month"])
-    return frame
-
-
-def load_all() -> Loaded:
-    return load_marts(MARTS, load, _no_rows)
+def load_all(scope: Scope) -> Loaded:
+    """Every brand mart's rows `scope` may read (customer_marts.load_mart)."""
+    return load_marts(MARTS, lambda name: load_mart(MARTS[name], scope), _no_rows)
 
 
 def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.access import Scope
 from streamlit_app.mart_loading import Loaded, load_marts
 from streamlit_app.marts import UNKNOWN
 
@@ -142,22 +143,23 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
-def _select(mart: Mart) -> str:
+def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
+    """One mart's rows `scope` may read, `month` as a Timestamp, dimensions renamed to what they mean and a
+    missing dimension value as '(unknown)'. Shared with brand_marts."""
     dimensions = [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
     columns = [*(["month"] if mart.monthly else []), *dimensions, *mart.counts, *mart.other]
-    return f"SELECT {', '.join(columns)} FROM {mart.qualified}"
-
-
-def load(name: str) -> pd.DataFrame:
-    """One mart's rows with `month` as a Timestamp and dimensions renamed to what they mean."""
-    frame = warehouse.query(_select(MARTS[name]))
+    frame = warehouse.query_table(", ".join(columns), mart.qualified, scope)
     if "month" in frame:
         frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
 
-def load_all() -> Loaded:
-    return load_marts(MARTS, load, _no_rows)
+def load(name: str, scope: Scope) -> pd.DataFrame:
+    return load_mart(MARTS[name], scope)
+
+
+def load_all(scope: Scope) -> Loaded:
+    return load_marts(MARTS, lambda name: load(name, scope), _no_rows)
 
 
 # --- filters -------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.access import Scope
 from streamlit_app.mart_loading import Loaded, load_marts
 
 _SURVEY_KEYS = ("wave", "wave_month", "breakdown", "group_value", "suppressed", "suppression_reason")
@@ -79,16 +80,18 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c in mart.dates else "object") for c in mart.columns})
 
 
-def load(name: str) -> pd.DataFrame:
+def load(name: str, scope: Scope) -> pd.DataFrame:
+    """One mart's rows `scope` may read: for a location or team manager, their own group's survey rows and
+    their location's or team's workforce rows; no organisation row and no organisation-only mart (EAP)."""
     mart = MARTS[name]
-    frame = warehouse.query(f"SELECT {', '.join(mart.columns)} FROM {mart.qualified}")
+    frame = warehouse.query_table(", ".join(mart.columns), mart.qualified, scope)
     for column in mart.dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
-def load_all() -> Loaded:
-    return load_marts(MARTS, load, _no_rows)
+def load_all(scope: Scope) -> Loaded:
+    return load_marts(MARTS, lambda name: load(name, scope), _no_rows)
 
 
 def survey_threshold() -> int | None:

@@ -11,14 +11,11 @@ from collections.abc import Collection
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.access import Scope
 
 UNKNOWN = "(unknown)"
 _DIMENSIONS = f"""month, coalesce(segment, '{UNKNOWN}') AS segment, coalesce(region, '{UNKNOWN}') AS region,
     coalesce(location, '{UNKNOWN}') AS location"""
-NPS_SQL = f"""SELECT {_DIMENSIONS}, responses, promoters, passives, detractors
-    FROM marts.customer_nps_monthly"""
-CSAT_SQL = f"""SELECT {_DIMENSIONS}, responses, satisfied_responses, score_sum
-    FROM marts.customer_csat_monthly"""
 
 
 MARTS = {"NPS": ("marts", "customer_nps_monthly"), "CSAT": ("marts", "customer_csat_monthly")}
@@ -33,24 +30,25 @@ def missing_marts() -> list[str]:
     return [name for name, (schema, table) in MARTS.items() if not warehouse.table_exists(schema, table)]
 
 
-def _load(name: str, sql: str) -> pd.DataFrame:
-    """The mart's rows with `month` as a Timestamp; no rows (same columns) when the mart is missing."""
+def _load(name: str, scope: Scope) -> pd.DataFrame:
+    """The mart's rows `scope` may read, `month` as a Timestamp; no rows (same columns) when the mart is
+    missing."""
     schema, table = MARTS[name]
     if not warehouse.table_exists(schema, table):
         columns = {"month": "datetime64[us]", "segment": "str", "region": "str", "location": "str"}
         columns.update({c: "float64" for c in _COUNTS[name]})
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    df = warehouse.query(sql)
+    df = warehouse.query_table(f"{_DIMENSIONS}, {', '.join(_COUNTS[name])}", f"{schema}.{table}", scope)
     df["month"] = pd.to_datetime(df["month"])
     return df
 
 
-def load_nps() -> pd.DataFrame:
-    return _load("NPS", NPS_SQL)
+def load_nps(scope: Scope) -> pd.DataFrame:
+    return _load("NPS", scope)
 
 
-def load_csat() -> pd.DataFrame:
-    return _load("CSAT", CSAT_SQL)
+def load_csat(scope: Scope) -> pd.DataFrame:
+    return _load("CSAT", scope)
 
 
 def filter_rows(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import kpis, warehouse
+from streamlit_app import downloads, kpis, login, warehouse
+from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
 from streamlit_app.formatting import format_delta, format_month, format_value
 from streamlit_app.mart_loading import Loaded
@@ -26,6 +27,36 @@ def require_published() -> warehouse.Publication:
         st.caption(f"Looked for the serving copy at `{warehouse.serving_db_path()}` ({exc}).")
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers the function never returns here
+
+
+def open_page(page: str) -> Scope:
+    """Start page `page` (a streamlit_app.access.PAGES key): refuse it to a viewer whose role may not see it
+    (also when reached by its URL), say so when nothing is published, and return the rows the viewer may
+    read, for every query the page makes."""
+    scope = login.require_page(page).scope
+    require_published()
+    return scope
+
+
+def data_table(data: pd.DataFrame, download: str, column_config: dict | None = None, **kwargs) -> None:
+    """st.dataframe (whose own CSV export is switched off in app.py), and a "Download CSV" button for the same
+    rows: headers as the table shows them, spreadsheet formulas escaped (downloads.csv_bytes). `download` names
+    the file (without .csv) and keys the button."""
+    st.dataframe(data, column_config=column_config, **kwargs)
+    labels, hidden = {}, []
+    for column, config in (column_config or {}).items():
+        if config is None:
+            hidden.append(column)
+        elif label := (config if isinstance(config, str) else config.get("label")):
+            labels[column] = label
+    st.download_button(
+        "Download CSV",
+        downloads.csv_bytes(data.drop(columns=[c for c in hidden if c in data.columns]), labels),
+        file_name=f"{download}.csv",
+        mime="text/csv",
+        key=f"download_{download}",
+        icon=":material/download:",
+    )
 
 
 def report_loaded(loaded: Loaded) -> None:

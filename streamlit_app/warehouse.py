@@ -18,7 +18,6 @@ Why it is built this way (see docs/dashboard.md):
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +26,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-# Same default as dagster_project/settings.py, duplicated on purpose: the dashboard deploys on its own and
-# must not import the pipeline package. Keep the two in step.
-DEFAULT_HOME = "lake"
-SERVING_RELATIVE_PATH = Path("warehouse") / "serving" / "empathy_lake.duckdb"
+from streamlit_app.access import Scope
+from streamlit_app.settings import serving_db_path
+
+__all__ = ["CATALOG", "NotPublishedError", "Publication", "is_published", "publication", "query", "scoped_table"]
+__all__ += ["serving_db_path", "table_exists"]
+
 CATALOG = "serving"
 
 
@@ -45,16 +46,6 @@ class Publication:
     tables: int
     total_rows: int
     path: Path
-
-
-def serving_db_path() -> Path:
-    """EMPATHY_LAKE_SERVING_DB, else $EMPATHY_LAKE_HOME/warehouse/serving/empathy_lake.duckdb (home: ./lake).
-    Read on every call so one process (tests) can point at several files."""
-    explicit = os.environ.get("EMPATHY_LAKE_SERVING_DB")
-    if explicit:
-        return Path(explicit).resolve()
-    home = Path(os.environ.get("EMPATHY_LAKE_HOME", DEFAULT_HOME))
-    return (home / SERVING_RELATIVE_PATH).resolve()
 
 
 @dataclass(frozen=True)
@@ -145,3 +136,49 @@ def is_published() -> bool:
     except NotPublishedError:
         return False
     return True
+
+
+def _columns(qualified: str) -> set[str]:
+    schema, table = qualified.split(".")
+    rows = query(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ?",
+        [CATALOG, schema, table],
+    )
+    return set(rows["column_name"])
+
+
+def scoped_table(qualified: str, scope: Scope) -> tuple[str, list[Any]]:
+    """`qualified` (schema.table) as a subquery holding only the rows `scope` may read, and its bound
+    parameters; use it in place of the table name, with its parameters before the query's own.
+
+    The row rule follows the table's columns, so a new mart is covered without a list to keep:
+    - a `location` / `team` column: that column equals the viewer's location / team;
+    - a survey mart (`breakdown`, `group_value`): only the rows of the viewer's own group in that breakdown,
+      so no organisation row, no tenure band, no other location's or team's (or manager's) row;
+    - the alert log (`scope`, `scope_value`): only alerts raised at the viewer's location / team;
+    - anything else (organisation-only marts, run metadata): no rows for a scoped viewer.
+    A scope that is neither everything nor one location or team reads nothing (fails closed)."""
+    if scope.everything:
+        return f"(SELECT * FROM {qualified})", []
+    kind, value = scope.kind, scope.value
+    columns = _columns(qualified) if kind in ("location", "team") else set()
+    if kind in columns:
+        condition = f"{kind} = ?"
+    elif {"breakdown", "group_value"} <= columns:
+        condition = f"breakdown = '{kind}' AND group_value = ?"
+    elif {"scope", "scope_value"} <= columns:
+        condition = f"scope = '{kind}' AND scope_value = ?"
+    else:
+        return f"(SELECT * FROM {qualified} WHERE false)", []
+    return f"(SELECT * FROM {qualified} WHERE {condition})", [value]
+
+
+def query_table(
+    columns: str, qualified: str, scope: Scope, rest: str = "", params: list[Any] | None = None
+) -> pd.DataFrame:
+    """`SELECT columns FROM qualified rest` over only the rows `scope` may read (scoped_table); `params` bind
+    the placeholders of `rest`."""
+    table, scope_params = scoped_table(qualified, scope)
+    alias = qualified.split(".")[-1]
+    return query(f"SELECT {columns} FROM {table} AS {alias} {rest}", [*scope_params, *(params or [])])

@@ -21,7 +21,7 @@ TEST_PII_KEY = "test-key-not-secret"
 def lake_env(home: Path) -> Iterator[Settings]:
     """Run the block with every lake path under `home`; the environment is restored afterwards."""
     saved = dict(os.environ)
-    for var in ("EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB"):
+    for var in ("EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB", "EMPATHY_LAKE_AUTH_CONFIG"):
         os.environ.pop(var, None)
     os.environ["EMPATHY_LAKE_HOME"] = str(home)
     os.environ["EMPATHY_LAKE_PII_KEY"] = TEST_PII_KEY

@@ -83,13 +83,14 @@ def test_the_why_of_each_alert_is_its_reason_and_numbers(monkeypatch, db):
 def test_the_trend_reads_only_published_team_groups(monkeypatch, db):
     """The eNPS trend behind an alert holds the team's unsuppressed waves only."""
     from streamlit_app import alerts
+    from streamlit_app.access import Scope
 
     monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(db))
     teams = sql(db, "SELECT DISTINCT scope_value FROM meta.alerts WHERE rule_id = 'enps_below_team'")
     if not teams:
         pytest.skip("no eNPS alert in the session lake")
     for (team,) in teams:
-        trend = alerts.trend("enps_below_team", team)
+        trend = alerts.trend("enps_below_team", team, Scope.all_rows())
         published = sql(
             db,
             "SELECT wave_month, enps FROM marts.employee_enps_wave WHERE breakdown = 'team' AND group_value = ? "

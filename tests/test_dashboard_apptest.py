@@ -24,6 +24,7 @@ from tests.dashboard_expectations import (
     sql_csat,
     sql_nps,
 )
+from tests.dashboard_login import session_users, submit_login
 from tests.serving_fixture import (
     SERVING_TABLES,
     read_serving_tables,
@@ -37,9 +38,14 @@ TIMEOUT = 60  # seconds per script run; the first run imports pandas/duckdb on a
 
 
 # --- reading the rendered page ---------------------------------------------------------------------------
-def run_app(monkeypatch, db: Path) -> AppTest:
+def run_app(monkeypatch, db: Path, user: str | None = "owner") -> AppTest:
+    """The app on serving copy `db`, logged in through its login form as `user` (tests/dashboard_login.py:
+    one user per role; None: not logged in)."""
+    users = session_users()
     monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(db))
+    monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = submit_login(at, users[user] if user else None)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -31,6 +31,7 @@ from tests.dashboard_expectations import (
     sql_customer_kpi,
     sql_nps,
 )
+from tests.dashboard_login import Login, session_users
 from tests.serving_fixture import sample_serving_db
 
 pytestmark = pytest.mark.browser
@@ -65,10 +66,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(serving_db: Path, log_path: Path) -> Iterator[str]:
-    """Serve the dashboard on a free port until the block ends; the server is always stopped."""
+def streamlit_server(serving_db: Path, log_path: Path, auth_config: Path | None = None) -> Iterator[str]:
+    """Serve the dashboard on a free port until the block ends; the server is always stopped. Its users are
+    `auth_config`'s (default: one per role, tests/dashboard_login.py)."""
     port = free_port()
-    env = {**os.environ, "EMPATHY_LAKE_SERVING_DB": str(serving_db)}
+    auth_config = auth_config or session_users().config
+    env = {**os.environ, "EMPATHY_LAKE_SERVING_DB": str(serving_db), "EMPATHY_LAKE_AUTH_CONFIG": str(auth_config)}
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app/app.py"]
     command += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -100,6 +103,16 @@ def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path) -> No
             pass
         time.sleep(0.5)
     pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
+
+
+def log_in(page, url: str, login: Login | None = None) -> None:
+    """Open the dashboard and log in through its form (default: the owner); wait until the menu is drawn."""
+    login = login or session_users()["owner"]
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("textbox", name="Username").fill(login.username, timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("textbox", name="Password").fill(login.password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log out").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
 
 
 def metric_text(page, label: str) -> str:
@@ -136,7 +149,7 @@ def test_dashboard_in_headless_chromium(tmp_path):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2000})
-            page.goto(url, wait_until="domcontentloaded")
+            log_in(page, url)
             assert_shows(metric_text(page, "NPS"), expected_nps)
             page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
@@ -184,6 +197,7 @@ def test_employee_page_in_headless_chromium(tmp_path, built_lake):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 4000})
+            log_in(page, url)
             page.goto(f"{url}/employee_empathy", wait_until="domcontentloaded")
             assert_shows(metric_text(page, "eNPS"), enps)
             heatmap = page.get_by_test_id("stVegaLiteChart").first
@@ -214,11 +228,96 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2400})
+            log_in(page, url)
             page.goto(f"{url}/alerts", wait_until="domcontentloaded")
             assert shown_number(metric_text(page, "Open alerts")) == open_alerts
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_text("Why did it fire?").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             assert save_screenshot(page, tmp_path, "alerts.png").stat().st_size > 0
+        finally:
+            browser.close()
+
+
+# Restated from the brief: the menu of each role, by page title. Streamlit draws no menu for a single page.
+ROLE_MENUS = {
+    "owner": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts", "Data quality"},
+    "hr": set(),  # Employee empathy only
+    "analyst": {"Overview", "Customer empathy", "Brand & voice"},
+    "steward": set(),  # Data quality only
+    "location-manager": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
+    "team-manager": {"Employee empathy", "Alerts"},
+}
+
+
+def menu(page) -> set[str]:
+    """The titles of the sidebar's page links (each link's text is its icon's name, then its title)."""
+    page.get_by_role("button", name="Log out").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+    return {
+        t.split("\n")[-1].strip() for t in page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    }
+
+
+def absent(page, label: str) -> bool:
+    """No metric card labelled `label` on the page once it has finished running."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=RENDER_TIMEOUT_MS)
+    return page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True).count() == 0
+
+
+def test_each_role_in_headless_chromium(tmp_path):
+    """Every role logs in through the real form in its own browser context: its menu, the numbers it sees
+    (a location manager's NPS is their location's, by SQL), and a page outside its role opened by URL shows
+    nothing of that page. Without a login there is only the form."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from tests.dashboard_login import user_specs, write_users
+
+    serving_db = sample_serving_db(tmp_path)
+    latest = months(serving_db)[0]
+    location = sql(serving_db, "SELECT min(location) FROM marts.customer_nps_monthly")[0][0]
+    users = write_users(tmp_path, user_specs(location=location))
+    location_nps = sql(
+        serving_db,
+        "SELECT 100.0 * (sum(promoters) - sum(detractors)) / sum(responses) FROM marts.customer_nps_monthly "
+        "WHERE month = ? AND location = ?",
+        [latest, location],
+    )[0][0]
+    expected_read = sql(
+        serving_db, "SELECT sum(rows_read) FROM meta.load_report WHERE load_id = ?", [latest_load(serving_db)]
+    )[0][0]
+
+    with (
+        streamlit_server(serving_db, tmp_path / "streamlit.log", users.config) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            anonymous = browser.new_context(viewport={"width": 1440, "height": 1200}).new_page()
+            anonymous.goto(f"{url}/data_quality", wait_until="domcontentloaded")
+            anonymous.get_by_role("button", name="Log in").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert absent(anonymous, "Rows read") and anonymous.get_by_test_id("stSidebarNav").count() == 0
+            save_screenshot(anonymous, tmp_path, "role_none.png")
+
+            for username, titles in ROLE_MENUS.items():
+                page = browser.new_context(viewport={"width": 1440, "height": 2000}).new_page()
+                log_in(page, url, users[username])
+                assert menu(page) == titles, username
+                if username == "owner":
+                    assert_shows(metric_text(page, "NPS"), sql_nps(serving_db, latest))
+                if username == "location-manager":
+                    assert_shows(metric_text(page, "NPS"), location_nps)
+                    assert round(location_nps, 1) != round(sql_nps(serving_db, latest), 1)
+                if username == "steward":
+                    assert shown_number(metric_text(page, "Rows read")) == expected_read
+                if username == "hr":
+                    page.get_by_role("heading", name="Employee empathy").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+                save_screenshot(page, tmp_path, f"role_{username}.png")
+                if "Data quality" not in titles:
+                    page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
+                    assert absent(page, "Rows read"), username
+                    assert menu(page) == titles
+                    save_screenshot(page, tmp_path, f"role_{username}_data_quality_by_url.png")
+                page.context.close()
         finally:
             browser.close()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from streamlit_app import alerts, warehouse
 from streamlit_app.formatting import format_value
-from streamlit_app.ui import require_published
+from streamlit_app.ui import data_table, open_page
 
 TABLE_COLUMNS = {
     "severity": "Severity",
@@ -24,7 +24,7 @@ TABLE_COLUMNS = {
     "status": "Status",
 }
 
-require_published()
+scope = open_page("alerts")
 st.title("Alerts")
 st.caption(
     "Action triggers: thresholds in `dbt_project/seeds/alert_rules.csv`, owners in `alert_owners.csv`. An alert is "
@@ -36,7 +36,7 @@ if not warehouse.table_exists("meta", "alerts"):
             "pipeline again (`uv run empathy-lake run`).", icon=":material/info:")  # fmt: skip
     st.stop()
 
-log = alerts.alert_log()
+log = alerts.alert_log(scope)
 if log.empty:
     st.success("No alert has been raised: no rule is breached anywhere in the data.")
     st.stop()
@@ -62,7 +62,7 @@ shown = alerts.filtered(log, severities, scopes, statuses)
 if shown.empty:
     st.info("No alert matches these filters.")
     st.stop()
-st.dataframe(shown[list(TABLE_COLUMNS)], hide_index=True, column_config=TABLE_COLUMNS)
+data_table(shown[list(TABLE_COLUMNS)], hide_index=True, column_config=TABLE_COLUMNS, download="alerts")
 
 # --- why did it fire? ------------------------------------------------------------------------------------
 st.header("Why did it fire?")
@@ -91,7 +91,7 @@ st.caption(
     f"last seen {alert['last_seen_at']:%Y-%m-%d %H:%M} · notification: {alert['notification_status'] or 'pending'}"
 )
 
-history = alerts.trend(alert["rule_id"], alert["scope_value"])
+history = alerts.trend(alert["rule_id"], alert["scope_value"], scope)
 if history.empty:
     st.caption("No trend for a customer alert: their feedback events are per-person rows and stay unpublished.")
 else:

@@ -10,20 +10,20 @@ import streamlit as st
 from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
-from streamlit_app.ui import period_picker, ratio_card, report_loaded, require_published
+from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
 SOURCE_LABELS = {"review": "Reviews", "mention": "Mentions"}
 
 
-require_published()
+scope = open_page("brand_voice")
 st.title("Brand & voice")
 st.caption(
     "What the public says about us: ratings and text of public reviews, and social mentions. Counts are "
     "summed over the selection and divided last; — means nothing to divide by."
 )
 
-loaded = brand_marts.load_all()
+loaded = brand_marts.load_all(scope)
 frames = loaded.frames
 report_loaded(loaded)
 all_months = brand_marts.months_of(frames)
@@ -153,7 +153,7 @@ st.caption(
     "handles, no survey comments, no customer key."
 )
 if not examples.empty:
-    st.dataframe(
+    data_table(
         examples.head(EXAMPLE_ROWS)[
             ["month", "platform", "location", "rating", "sentiment_label", "has_empathy", "themes", "review_text"]
             + ["language", "review_id"]
@@ -171,6 +171,7 @@ if not examples.empty:
             "language": "Language",
             "review_id": "Review id",
         },
+        download="review_examples",
     )
 
 # --- definitions ----------------------------------------------------------------------------------------

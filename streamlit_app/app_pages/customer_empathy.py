@@ -8,7 +8,7 @@ import streamlit as st
 
 from streamlit_app import charts, customer_kpis, customer_marts
 from streamlit_app.formatting import format_month
-from streamlit_app.ui import count_column, kpi_column, period_picker, ratio_card, report_loaded, require_published
+from streamlit_app.ui import count_column, data_table, kpi_column, open_page, period_picker, ratio_card, report_loaded
 
 DETRACTOR_ROWS = 1_000  # the latest ones; the caption gives the full count
 HANDLE_TIME_BANDS = ["0-5 min", "5-10 min", "10-20 min", "20-40 min", "40+ min"]
@@ -21,10 +21,10 @@ def _filtered_by(mart: str) -> str:
     return ", ".join(names)
 
 
-require_published()
+scope = open_page("customer_empathy")
 st.title("Customer empathy")
 
-loaded = customer_marts.load_all()
+loaded = customer_marts.load_all(scope)
 frames = loaded.frames
 report_loaded(loaded)
 all_months = customer_marts.months_of(frames)
@@ -149,7 +149,7 @@ with chart_col:
 with table_col:
     st.markdown(f"**{trend_kpi.label}: the counts behind it**")
     table = trend_total.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
-    st.dataframe(
+    data_table(
         table[["month", *trend_kpi.counts, trend_kpi.key]],
         hide_index=True,
         column_config={
@@ -157,6 +157,7 @@ with table_col:
             **{c: count_column(c.replace("_", " ").capitalize()) for c in trend_kpi.counts},
             trend_kpi.key: kpi_column(trend_kpi),
         },
+        download="customer_kpi_by_month",
     )
 
 # --- handle time with sentiment overlay ------------------------------------------------------------------
@@ -189,7 +190,7 @@ else:
     by_band["_order"] = by_band["band"].map({b: i for i, b in enumerate(bands)})
     by_band = by_band.sort_values("_order").drop(columns="_order")
     st.altair_chart(charts.handle_time_sentiment(by_band, bands), height=320)
-    st.dataframe(
+    data_table(
         by_band[
             ["band", "tickets", "handle_minutes_avg", "scored_tickets", "positive_tickets"]
             + ["negative_tickets", "sentiment_score", "negative_pct"]
@@ -203,6 +204,7 @@ else:
             "negative_tickets": count_column("Negative"),
             **{kpi.key: kpi_column(kpi) for kpi in HANDLE_TIME_KPIS},
         },
+        download="handle_time_sentiment",
     )
 
 # --- NPS detractor comments ------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ st.caption(
     "location and acquisition channel. No customer key: what was said and where, not who said it."
 )
 if not comments.empty:
-    st.dataframe(
+    data_table(
         comments.head(DETRACTOR_ROWS)[
             ["responded_at", "score", "comment", "segment", "location", "touchpoint", "acquisition_channel"]
             + ["ticket_id"]
@@ -232,6 +234,7 @@ if not comments.empty:
             "acquisition_channel": "Acquisition channel",
             "ticket_id": "Ticket",
         },
+        download="nps_detractor_comments",
     )
 
 # --- definitions ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from streamlit_app import quality, warehouse
-from streamlit_app.ui import require_published
+from streamlit_app.ui import open_page
 
 REPORT_COLUMNS = {
     "entity": "Entity",
@@ -40,7 +40,7 @@ CHECK_COLUMNS = {
     "details": "Details",
 }
 
-require_published()
+open_page("data_quality")
 st.title("Data quality")
 
 # --- load report -----------------------------------------------------------------------------------------

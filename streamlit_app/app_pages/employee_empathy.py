@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import NO_DATA, format_delta, format_month, format_value
-from streamlit_app.ui import require_published
+from streamlit_app.ui import data_table, open_page
 
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
 HELP = {
@@ -109,7 +109,9 @@ def _legend(cells: pd.DataFrame) -> str:
     )
 
 
-def _survey_section(cells: pd.DataFrame, *, value_title: str, domain, column_title: str, group_title: str) -> None:
+def _survey_section(
+    cells: pd.DataFrame, *, value_title: str, domain, column_title: str, group_title: str, download: str
+) -> None:
     chart_tab, table_tab = st.tabs(["Heatmap", "Numbers table"])
     with chart_tab:
         chart = employee_charts.survey_heatmap(
@@ -122,7 +124,7 @@ def _survey_section(cells: pd.DataFrame, *, value_title: str, domain, column_tit
         st.altair_chart(chart, width="stretch")
         st.caption(_legend(cells))
     with table_tab:
-        st.dataframe(
+        data_table(
             employee_kpis.cells_table(cells),
             hide_index=True,
             width="stretch",
@@ -136,10 +138,11 @@ def _survey_section(cells: pd.DataFrame, *, value_title: str, domain, column_tit
                 "mean_score": st.column_config.TextColumn("Mean score (1–5)"),
                 "status": st.column_config.TextColumn("Status", width="large"),
             },
+            download=download,
         )
 
 
-require_published()
+scope = open_page("employee_empathy")
 st.title("Employee empathy")
 st.caption(
     "How employees feel (survey waves) and what the workforce does (turnover, absence, use of the Employee "
@@ -148,7 +151,7 @@ st.caption(
     f"“{NO_DATA}” means no data."
 )
 
-loaded = employee_marts.load_all()
+loaded = employee_marts.load_all(scope)
 frames = loaded.frames
 for message in loaded.missing:
     st.warning(f"{message} Its numbers show {NO_DATA} (no data).")
@@ -306,7 +309,12 @@ if wave:
             )
         )
         _survey_section(
-            cells, value_title="% favourable", domain=(0, 100), column_title="Dimension", group_title=group_title
+            cells,
+            value_title="% favourable",
+            domain=(0, 100),
+            column_title="Dimension",
+            group_title=group_title,
+            download="employee_survey_results",
         )
 
     # --- manager empathy indicators ----------------------------------------------------------------------
@@ -331,6 +339,7 @@ if wave:
             domain=(1, 5),
             column_title="Indicator",
             group_title="Manager",
+            download="manager_empathy_indicators",
         )
 else:
     st.info("No employee survey has been published yet.")
@@ -374,7 +383,7 @@ else:
             width="stretch",
         )
     table = in_period.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
-    st.dataframe(
+    data_table(
         table[["month", *TREND_COLUMNS]],
         hide_index=True,
         width="stretch",
@@ -386,6 +395,7 @@ else:
                 for c, (label, d) in TREND_COLUMNS.items()
             },
         },
+        download="workforce_by_month",
     )
 
 

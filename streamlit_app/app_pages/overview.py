@@ -7,13 +7,13 @@ import streamlit as st
 
 from streamlit_app import charts, kpis, marts
 from streamlit_app.formatting import format_delta, format_month, format_pct, format_score
-from streamlit_app.ui import require_published
+from streamlit_app.ui import data_table, open_page
 
-require_published()
+scope = open_page("overview")
 st.title("Customer empathy overview")
 
-nps_rows = marts.load_nps()
-csat_rows = marts.load_csat()
+nps_rows = marts.load_nps(scope)
+csat_rows = marts.load_csat(scope)
 if missing := marts.missing_marts():
     st.warning(f"This publication has no {' or '.join(missing)} mart; its numbers are left out.")
 if nps_rows.empty and csat_rows.empty:
@@ -107,7 +107,7 @@ table = pd.merge(
     how="outer",
 ).sort_values(["month", "segment"], ascending=[False, True])
 table["month"] = table["month"].dt.date
-st.dataframe(
+data_table(
     table[
         ["month", "segment", "nps_responses", "promoters", "passives", "detractors", "nps"]
         + ["csat_responses", "satisfied_responses", "csat_pct", "csat_mean"]
@@ -126,6 +126,7 @@ st.dataframe(
         "csat_pct": st.column_config.NumberColumn("CSAT %", format="%.1f"),
         "csat_mean": st.column_config.NumberColumn("Mean score", format="%.2f"),
     },
+    download="numbers",
 )
 
 with st.expander("How is this computed?"):
