@@ -6,6 +6,8 @@
 #
 # Each revision is checked out into a temporary git worktree with its own locked environment (`uv sync`);
 # its dbt manifest is prepared before timing, as a second run would find it. Times go to stdout.
+# KEEP=DIR keeps each revision's last serving copy as DIR/REV.duckdb and its step times as DIR/REV.json, for
+# `uv run python -m bench.compare_marts DIR/OLD.duckdb DIR/NEW.duckdb` (a speed change must change no mart).
 set -euo pipefail
 scale=1
 if [[ "${1:-}" == "--scale" ]]; then scale=$2; shift 2; fi
@@ -25,9 +27,14 @@ for round in 1 2; do
     rm -rf "$lake" && mkdir -p "$lake" && cp -r "$work/data/landing" "$lake/"
     start=$(date +%s.%N)
     (cd "$work/$rev" && EMPATHY_LAKE_HOME="$lake" EMPATHY_LAKE_PII_KEY=bench .venv/bin/empathy-lake run \
-      >"$work/$rev.log" 2>&1) || echo "$rev FAILED (log: $work/$rev.log)"
+      --step-times "$lake/steps.json" >"$work/$rev.log" 2>&1) || echo "$rev FAILED (log: $work/$rev.log)"
     end=$(date +%s.%N)
-    printf "round %s  %-12s wall %6.1f s   %s\n" "$round" "$rev" "$(echo "$end - $start" | bc)" \
-      "$(grep -oE '(SUCCESS|FAILED) in [0-9.]+ s' "$work/$rev.log" || true)"
+    printf "round %s  %-12s wall %6.1f s   %s   load %s\n" "$round" "$rev" "$(echo "$end - $start" | bc)" \
+      "$(grep -oE '(SUCCESS|FAILED) in [0-9.]+ s' "$work/$rev.log" || true)" "$(cut -d' ' -f1 /proc/loadavg)"
+    if [[ -n "${KEEP:-}" ]]; then
+      mkdir -p "$KEEP"
+      cp "$lake/warehouse/serving/empathy_lake.duckdb" "$KEEP/$rev.duckdb"
+      cp "$lake/steps.json" "$KEEP/$rev.json" 2>/dev/null || true
+    fi
   done
 done

@@ -17,12 +17,15 @@ empathy-lake contract render [--check]         regenerate dbt sources and docs f
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster_project.settings import REPO_ROOT, export_env, get_settings
@@ -46,20 +49,38 @@ def prepare_dbt_manifest(force: bool = False) -> None:
     when the manifest is newer than every project file."""
     from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
-    if not force and _manifest_is_current(DBT_PROJECT_DIR):
-        return
+    # One parse at a time (parallel test workers, a CLI run beside `dagster dev`): a second process waits,
+    # then finds the manifest current instead of rewriting it under the first one's feet.
+    with exclusive_lock(DBT_PROJECT_DIR / "target" / ".parse.lock"):
+        if force or not _manifest_is_current(DBT_PROJECT_DIR):
+            _dbt_parse(DBT_EXECUTABLE, DBT_PROJECT_DIR)
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing) across processes for the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _dbt_parse(dbt_executable: str, project_dir: Path) -> None:
     env = {**os.environ, **export_env(get_settings())}
     subprocess.run(
         [
-            DBT_EXECUTABLE,
+            dbt_executable,
             "parse",
             "--quiet",
             # A stale partial parse can keep edited YAML (unit tests, vars) out of the manifest.
             "--no-partial-parse",
             "--project-dir",
-            str(DBT_PROJECT_DIR),
+            str(project_dir),
             "--profiles-dir",
-            str(DBT_PROJECT_DIR),
+            str(project_dir),
         ],
         check=True,
         env=env,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from importlib import metadata
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings, get_settings
 
@@ -38,10 +41,24 @@ class LakeResource(dg.ConfigurableResource):
             con.close()
 
 
+class LakeDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without two start-up costs it pays before every `dbt build` and that
+    this project never uses (docs/decisions.md D75): it runs `dbt --version` in a subprocess to learn the
+    version of the installed dbt-core (a whole dbt start-up), and builds an in-process dbt adapter, which it
+    needs only to fetch row counts or column metadata (`.fetch_row_counts()`, never called here)."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args) -> None:
+        return None
+
+
 def build_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "lake": LakeResource(),
-        "dbt": DbtCliResource(
+        "dbt": LakeDbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),
     }

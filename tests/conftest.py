@@ -4,6 +4,8 @@ Tests that damage data clone it first (tests/lake_helpers.clone_lake)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.lake_helpers import BuiltLake, clone_lake, lake_env
@@ -13,11 +15,20 @@ SESSION_SEED = 7
 
 
 @pytest.fixture(scope="session")
-def dbt_manifest() -> None:
-    """dagster-dbt builds its assets from the manifest; parse once per session."""
-    from dagster_project.cli import prepare_dbt_manifest
+def dbt_manifest(tmp_path_factory) -> None:
+    """dagster-dbt builds its assets from the manifest; parse once per test run, whatever the checkout left
+    in target/. Under pytest-xdist the workers share one parse: the first parses, the others wait for it
+    (a second parse would rewrite the manifest under a running pipeline)."""
+    from dagster_project.cli import exclusive_lock, prepare_dbt_manifest
 
-    prepare_dbt_manifest(force=True)  # once per session, whatever the checkout left in target/
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        prepare_dbt_manifest(force=True)
+        return
+    done = tmp_path_factory.getbasetemp().parent / "dbt_manifest_parsed"  # shared by this run's workers
+    with exclusive_lock(done.with_suffix(".lock")):
+        if not done.exists():
+            prepare_dbt_manifest(force=True)
+            done.touch()
 
 
 @pytest.fixture(scope="session")

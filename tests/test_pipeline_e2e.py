@@ -161,7 +161,24 @@ def test_missing_required_column_fails_naming_file_and_column(built_lake: BuiltL
         assert publication_run_id(settings.serving_db) == published_before
 
 
-def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
+def test_one_dbt_step_runs_the_source_tests_and_every_model(dbt_manifest):
+    """One `dbt build` per run (docs/decisions.md D73): the source tests are checks of the dbt step, wait for
+    text scoring like every model, and are not blocking in Dagster's sense (dbt itself skips a failing
+    source's models), so Dagster plans one dbt step, not two."""
+    from dagster_project.assets.dbt import TEXT_SCORES_KEY, dbt_models
+    from dagster_project.assets.raw import raw_assets
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def("empathy_lake")
+    assert [node.name for node in job.graph.node_defs if node.name.startswith("dbt_models")] == ["dbt_models"]
+    raw_keys = {a.key for a in raw_assets}
+    source_checks = [spec for spec in dbt_models.check_specs if spec.asset_key in raw_keys]
+    assert len(source_checks) >= 60
+    for spec in source_checks:
+        assert TEXT_SCORES_KEY in {dep.asset_key for dep in spec.additional_deps} and not spec.blocking
+
+
+def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path, capsys):
     home = clone_lake(built_lake, tmp_path / "lake")
     with lake_env(home) as settings:
         published_before = publication_run_id(settings.serving_db)
@@ -174,6 +191,10 @@ def test_dbt_test_failure_stops_publishing(built_lake: BuiltLake, tmp_path):
             )
         assert not run_lake(home)
         assert publication_run_id(settings.serving_db) == published_before
+    # The source test ran inside the one `dbt build` and failed there.
+    assert "FAILED survey/customer_responses:source_not_null_survey_customer_responses_survey_type" in (
+        capsys.readouterr().out
+    )
 
 
 def test_gx_check_failure_stops_publishing(built_lake: BuiltLake, tmp_path):

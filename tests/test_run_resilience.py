@@ -83,13 +83,28 @@ print(json.dumps({"ok": ok, "errors": errors}))
 """
 
 
+def _dbt_log(dbt_pid: int) -> Path | None:
+    """The log file of a running dbt process (dagster-dbt gives each invocation its own DBT_LOG_PATH)."""
+    try:
+        environ = Path(f"/proc/{dbt_pid}/environ").read_bytes().split(b"\0")
+    except (ProcessLookupError, FileNotFoundError, PermissionError):
+        return None
+    for item in environ:
+        if item.startswith(b"DBT_LOG_PATH="):
+            return Path(item.split(b"=", 1)[1].decode()) / "dbt.log"
+    return None
+
+
 def _kill_during_model_build(pipeline: subprocess.Popen) -> None:
-    """Dagster runs dbt twice: the source tests, then every model. Kill the whole process group 3 s into the
-    second, while tables are being replaced: the worst moment."""
-    seen: set[int] = set()
+    """Dagster runs one `dbt build` (source tests and every model). Kill the whole process group 3 s after
+    dbt starts its first table model, while tables are being replaced: the worst moment."""
+    log: Path | None = None
     deadline = time.monotonic() + 600
-    while len(seen) < 2 and pipeline.poll() is None and time.monotonic() < deadline:
-        seen |= _dbt_builds_in_session(pipeline.pid)
+    while pipeline.poll() is None and time.monotonic() < deadline:
+        if log is None:
+            log = next(filter(None, map(_dbt_log, _dbt_builds_in_session(pipeline.pid))), None)
+        elif log.exists() and "table model" in log.read_text(errors="replace"):
+            break
         time.sleep(0.1)
     time.sleep(3)
     assert pipeline.poll() is None, "the run ended before it could be killed"
