@@ -4,6 +4,10 @@ Each file is one transaction: its valid rows, its quarantined rows, its ledger e
 commit together, so a run killed half-way leaves every file either fully loaded or not at all, and the
 re-run picks up exactly what is missing. Conservation holds per file by construction and is re-checked
 from the stored rows by the `conservation` asset check.
+
+Mapping and validation SQL never run on the build warehouse: each file is read into a private sandbox
+(sandbox.py) that is locked before the mapping's SQL runs, and only the validated rows come back. Messages
+written to meta.load_report / meta.quarantine name file, row, column and reason, never a field's value.
 """
 
 from __future__ import annotations
@@ -136,7 +140,8 @@ _SQL_FAILURES = {
 
 def _mapping_failure(box: Sandbox, mapped_sql: str, entity: Entity, output_columns: set[str], exc: duckdb.Error) -> str:
     """Which target column's expression fails (each is evaluated alone), and why, in plain words."""
-    reason = next((text for kind, text in _SQL_FAILURES.items() if isinstance(exc, kind)), type(exc).__name__)
+    fallback = f"the expression failed on this file ({type(exc).__name__})"
+    reason = next((text for kind, text in _SQL_FAILURES.items() if isinstance(exc, kind)), fallback)
     for col in entity.columns:
         if col.name not in output_columns:
             continue
