@@ -16,14 +16,13 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 # The question bank of every design: (question_id, dimension, scale_min, scale_max).
 QUESTIONS = (
@@ -120,7 +119,7 @@ def write_raw(path: Path, designs: list[Design]) -> None:
 def run_survey_models(path: Path, project_dir: Path = DBT_PROJECT_DIR, n: int = 5) -> None:
     """`dbt run` of the survey marts and everything they read, on the warehouse at `path`."""
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run", "--quiet", "--profiles-dir", ".", "--select"]
+        [DBT_EXECUTABLE, "run", "--quiet", "--profiles-dir", ".", "--select"]
         + SURVEY_MODELS.split()
         + ["--vars", f"{{survey_min_respondents: {n}}}", "--target-path", str(path.parent / "target")],
         cwd=project_dir,
@@ -155,6 +154,9 @@ def published_sets(con: duckdb.DuckDBPyConnection, design: Design, wave: str) ->
     answer location and manager the team's, as the attacker knows from the organisation chart."""
     answers = [a for a in design.answers if a.wave == wave]
     dimension = {q: d for q, d, _, _ in QUESTIONS}
+    # Marts show a manager by a display label (role and team, D61); the attacker knows which label is whose.
+    labels = dict(con.execute("SELECT manager_id, manager_label FROM staging.int_employee_manager_labels").fetchall())
+    managers = {team: labels.get(manager, manager) for team, manager in design.managers.items()}
     locations: dict[str, str] = {}
     for team in {a.team for a in answers}:
         people = {(a.respondent, a.location) for a in answers if a.team == team}
@@ -165,7 +167,7 @@ def published_sets(con: duckdb.DuckDBPyConnection, design: Design, wave: str) ->
 
     def members(breakdown: str, group: str, keep) -> frozenset[int]:
         return frozenset(
-            i for i, a in enumerate(answers) if keep(a) and _group_of(a, breakdown, design.managers, locations) == group
+            i for i, a in enumerate(answers) if keep(a) and _group_of(a, breakdown, managers, locations) == group
         )
 
     visible: list[tuple[str, frozenset[int]]] = []

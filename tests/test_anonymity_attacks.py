@@ -9,6 +9,8 @@ docs/decisions.md D53-D57.
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,13 +20,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.survey_attacks import QUESTIONS, TENURE_BANDS, Answer, Design, leaks, run_survey_models, write_raw
 
 N = 5
 SUPPRESSION_MODEL = DBT_PROJECT_DIR / "models" / "intermediate" / "int_employee_survey_cell_suppression.py"
-DESIGNS_PER_BATCH = 25
-BATCHES = 2
+DESIGNS_PER_BATCH = 40
+BATCHES = 1
 
 
 def item_non_response_design(name: str = "leak") -> Design:
@@ -111,6 +113,16 @@ def edge_lake(tmp_path_factory) -> Path:
     return tmp / "survey.duckdb"
 
 
+def damaged_copy(lake: Path, tmp_path: Path, *statements: str) -> Path:
+    """A copy of the edge-case warehouse with `statements` applied (the shared one stays intact)."""
+    path = tmp_path / "damaged.duckdb"
+    path.write_bytes(lake.read_bytes())
+    with duckdb.connect(str(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return path
+
+
 def _pairs(path: Path, sql: str, params: list) -> dict:
     with duckdb.connect(str(path), read_only=True) as con:
         return dict(con.execute(sql, params).fetchall())
@@ -185,14 +197,14 @@ def test_a_dimension_and_its_other_items_never_reveal_a_hidden_item(edge_lake):
 def test_the_attacker_finds_the_leak_when_the_hidden_cells_are_published(edge_lake, tmp_path):
     """The attacker is seen to work: publishing the presenteeism numbers as 66fcef0 did is flagged, down to
     the one respondent who answered in the hidden teams."""
-    path = tmp_path / "published_as_before.duckdb"
-    path.write_bytes(edge_lake.read_bytes())
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "UPDATE marts.employee_survey_dimension_wave SET suppressed = false, suppression_reason = NULL, "
-            "score_sum = 1, answers = 1, respondents = 1 WHERE wave = 'leak-W1' AND dimension = 'presenteeism' "
-            "AND group_value IN ('All', 'leak-A', 'leak-B')"
-        )
+    path = damaged_copy(
+        edge_lake,
+        tmp_path,
+        "UPDATE marts.employee_survey_dimension_wave SET suppressed = false, suppression_reason = NULL, "
+        "score_sum = 1, answers = 1, respondents = 1 WHERE wave = 'leak-W1' AND dimension = 'presenteeism' "
+        "AND group_value IN ('All', 'leak-A', 'leak-B')",
+    )
+    with duckdb.connect(str(path), read_only=True) as con:
         found = leaks(EDGE_DESIGNS["leak"], con, N)
     assert any("1 respondent(s) ['leak-C0']" in f for f in found), found
 
@@ -248,3 +260,27 @@ def test_the_python_model_refuses_a_threshold_below_three():
     with pytest.raises(ValueError, match="survey_min_respondents must be at least 3, got 2"):
         module.threshold("2")
     assert module.threshold("3") == 3
+
+
+def test_the_suppression_table_tests_fail_on_a_shown_small_cell(edge_lake, tmp_path):
+    """The dbt tests of int_employee_survey_cell_suppression are seen to fail: a cell below N marked visible,
+    and a hidden cell without its reason."""
+    path = damaged_copy(
+        edge_lake,
+        tmp_path,
+        "UPDATE staging.int_employee_survey_cell_suppression SET suppressed = false, suppression_reason = NULL "
+        "WHERE wave = 'leak-W1' AND group_value = 'leak-D'",
+        "UPDATE staging.int_employee_survey_cell_suppression SET suppression_reason = NULL "
+        "WHERE wave = 'ties-W1' AND group_value = 'ties-T2'",
+    )
+    result = subprocess.run(
+        [DBT_EXECUTABLE, "test", "--profiles-dir", ".", "--select", "int_employee_survey_cell_suppression"]
+        + ["--exclude-resource-type", "unit_test", "--target-path", str(tmp_path / "target")],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(path)},
+    )
+    assert result.returncode != 0
+    failed = [line for line in result.stdout.splitlines() if "FAIL" in line and "expression_is_true" in line]
+    assert len(failed) == 2, result.stdout[-3000:]

@@ -55,7 +55,7 @@ def problem_cells(answers: pd.DataFrame, dimension: str) -> list[dict]:
     return cells
 
 
-def smallest_exposed_set(matrix: np.ndarray, atom_people: list[np.ndarray], people: int, n: int):
+def smallest_exposed_set(matrix: np.ndarray, atom_people: list[np.ndarray], n: int):
     """The exposed set of atoms (a 0/1 vector in the row space of `matrix`) with the fewest distinct
     respondents, if that is below n; None otherwise. `atom_people[a]` lists the respondent indexes of atom a."""
     cells, atoms = matrix.shape
@@ -65,8 +65,11 @@ def smallest_exposed_set(matrix: np.ndarray, atom_people: list[np.ndarray], peop
     # Variables: c (one free coefficient per visible cell), x (atom in the set, binary), y (respondent in it).
     # x_a = sum_i c_i * matrix[i, a];  y_r >= x_a for every respondent r of atom a;  sum x >= 1;
     # sum y <= n - 1 (only sets below n matter: a protected problem is proven infeasible early); min sum y.
-    link_atom = np.repeat(np.arange(atoms), [len(p) for p in atom_people])
-    link_person = np.concatenate(atom_people)
+    # Only people of small atoms can be in a set below n: the others get no variable.
+    link_atom = np.repeat(np.flatnonzero(small), [len(atom_people[a]) for a in np.flatnonzero(small)])
+    in_small = np.concatenate([atom_people[a] for a in np.flatnonzero(small)])
+    people_in_small, link_person = np.unique(in_small, return_inverse=True)
+    people = len(people_in_small)
     links = np.arange(len(link_atom))
     span = hstack([coo_matrix(-matrix.T), identity(atoms), coo_matrix((atoms, people))])
     cover = hstack(
@@ -98,13 +101,27 @@ def smallest_exposed_set(matrix: np.ndarray, atom_people: list[np.ndarray], peop
     return chosen if len(chosen) else None
 
 
-def obviously_exposed_set(visible: np.ndarray, hidden: np.ndarray, atom_people: list[np.ndarray], n: int):
+def row_space(visible: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (rows) of the span of the visible cells."""
+    if len(visible) == 0:
+        return np.zeros((0, visible.shape[1]))
+    _, s, vt = np.linalg.svd(visible, full_matrices=False)
+    return vt[s > 1e-9 * s.max()]
+
+
+def may_expose_small_atoms(rowspace: np.ndarray, small: np.ndarray) -> bool:
+    """Whether any non-zero combination of the visible cells vanishes on every atom of n or more people (only
+    such a combination can be a set of small atoms); if not, the exact search is not needed."""
+    if len(rowspace) == 0 or not small.any():
+        return False
+    return (~small).sum() == 0 or np.linalg.matrix_rank(rowspace[:, ~small], tol=1e-9) < len(rowspace)
+
+
+def obviously_exposed_set(rowspace: np.ndarray, hidden: np.ndarray, atom_people: list[np.ndarray], n: int):
     """A quick look before the exact search: a single small atom, or a whole hidden cell below n, that is a
     linear combination of the visible cells (the smallest such set, first by position). None if neither."""
-    if len(visible) == 0:
+    if len(rowspace) == 0:
         return None
-    _, s, vt = np.linalg.svd(visible, full_matrices=False)
-    rowspace = vt[s > 1e-9 * s.max()]
     sizes = np.array([len(p) for p in atom_people])
     candidates = [np.array([a]) for a in np.flatnonzero(sizes < n)]
     candidates += [np.flatnonzero(row) for row in hidden]
@@ -113,7 +130,7 @@ def obviously_exposed_set(visible: np.ndarray, hidden: np.ndarray, atom_people: 
         people = len(np.unique(np.concatenate([atom_people[a] for a in atoms])))
         if people >= n or (best is not None and people >= best[0]):
             continue
-        vector = np.zeros(visible.shape[1])
+        vector = np.zeros(rowspace.shape[1])
         vector[atoms] = 1.0
         if np.linalg.norm(vector - rowspace.T @ (rowspace @ vector)) < 1e-8:
             best = (people, atoms)
@@ -144,11 +161,13 @@ def suppress_problem(answers: pd.DataFrame, dimension: str, n: int) -> list[dict
         cell["primary"] = cell["respondents"] < n
         cell["complementary"] = False
     hidden = np.array([c["primary"] for c in cells])
+    small = np.array([len(p) < n for p in atom_people])
     while True:
         visible = matrix[~hidden]
-        exposed = obviously_exposed_set(visible, matrix[hidden], atom_people, n)
-        if exposed is None:
-            exposed = smallest_exposed_set(visible, atom_people, answers["person"].max() + 1, n)
+        rowspace = row_space(visible)
+        exposed = obviously_exposed_set(rowspace, matrix[hidden], atom_people, n)
+        if exposed is None and may_expose_small_atoms(rowspace, small):
+            exposed = smallest_exposed_set(visible, atom_people, n)
         if exposed is None:
             break
         victim = min(
