@@ -132,6 +132,10 @@ def log_in() -> tuple[access.User, Callable[[], None]]:
     status = st.session_state.get("authentication_status")
     user = config.users.get(st.session_state.get("username") or "") if status else None
     if user is None:
+        if status:  # logged in as a user since removed from the file: back to the form
+            for key in (*_AUTH_KEYS, _MARK):
+                st.session_state.pop(key, None)
+            st.rerun()
         if status is False:
             st.error("Wrong username or password.")
         st.stop()

@@ -129,6 +129,18 @@ def test_a_wrong_password_sees_nothing(monkeypatch, serving_db):
     assert "Wrong username or password" in at.error[0].value
 
 
+def test_a_user_removed_from_the_file_is_logged_out(monkeypatch, serving_db, tmp_path):
+    users = write_users(tmp_path, user_specs()[:2])
+    at = run_as(monkeypatch, serving_db, users, "owner")
+    assert metric(at, "NPS")
+    raw = yaml.safe_load(users.config.read_text())
+    del raw["credentials"]["usernames"]["owner"]
+    users.config.write_text(yaml.safe_dump(raw))
+    at.run()
+    shows_nothing(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
 def test_no_login_settings_fail_closed(monkeypatch, serving_db, tmp_path):
     monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(serving_db))
     monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(tmp_path / "nobody.yaml"))
