@@ -291,7 +291,8 @@ def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
         "WITH w AS (SELECT team, manager_id, sum(hires) + coalesce(sum(headcount_start) FILTER (WHERE month = "
         "(SELECT min(month) FROM marts.employee_headcount_monthly)), 0) AS workers "
         "FROM marts.employee_headcount_monthly "
-        "WHERE manager_id IS NOT NULL AND manager_id <> 'Unknown' AND rollup_reason IS NULL GROUP BY ALL) "
+        "WHERE manager_id IS NOT NULL AND manager_id NOT IN ('Unknown', 'Other (small groups)', 'All') "
+        "AND team NOT IN ('Other (small groups)', 'All') GROUP BY ALL) "
         "SELECT team, manager_id FROM w QUALIFY row_number() OVER (PARTITION BY team "
         "ORDER BY workers DESC, manager_id) = 1",
     ):
