@@ -299,8 +299,13 @@ def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
         expected.setdefault(manager, []).append(team)
     for group in groups:
         manager, _, teams = group.partition(" · ")
-        assert teams, f"manager {manager} without a team"
-        assert sorted(teams.split(", ")) == sorted(expected[manager])
+        # A manager is shown by role and team ("Manager, Store York"), never an HRIS id; the teams they lead
+        # follow where the headcount mart shows the manager (small groups are combined there).
+        assert manager.startswith("Manager") and ", " in manager, manager
+        if manager in expected:
+            assert sorted(teams.split(", ")) == sorted(expected[manager])
+        else:
+            assert not teams, group
     # The labels are right when a visible manager's respondents are those of the visible teams they lead.
     respondents = {
         (b, g): r
@@ -314,7 +319,8 @@ def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
     checked = 0
     for group in groups:
         manager, _, teams = group.partition(" · ")
-        counts = [respondents.get(("team", t)) for t in teams.split(", ")]
+        # Without teams from the headcount mart, the team in the manager's label is the one they lead.
+        counts = [respondents.get(("team", t)) for t in (teams or manager.split(", ", 1)[1]).split(", ")]
         if respondents[("manager", manager)] is not None and None not in counts:
             assert respondents[("manager", manager)] == sum(counts), group
             checked += 1
