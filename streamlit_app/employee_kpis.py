@@ -44,6 +44,9 @@ INDICATOR_LABELS = {
     "mgr_feedback": "Constructive feedback",
 }
 INDICATOR_ORDER = list(INDICATOR_LABELS)
+# The labels the workforce marts give groups combined to protect small ones (dbt macro rollup_small_groups):
+# they name no team or manager.
+COMBINED_GROUPS = ("Other (small groups)", "All")
 
 _FEWER_THAN = re.compile(r"fewer than (\d+) respondents")
 COMPLEMENTARY_CODE = "protects a hidden group"
@@ -436,8 +439,7 @@ def manager_teams(headcount: pd.DataFrame) -> dict[str, list[str]]:
         return {}
     rows = headcount.dropna(subset=["team", "manager_id"])
     rows = rows[rows["manager_id"] != "Unknown"].assign(month=lambda f: pd.to_datetime(f["month"]))
-    if "rollup_reason" in rows:  # combined small groups ("Other (small groups)", "All") name no manager
-        rows = rows[rows["rollup_reason"].isna()]
+    rows = rows[~rows["team"].isin(COMBINED_GROUPS) & ~rows["manager_id"].isin(COMBINED_GROUPS)]
     if rows.empty:
         return {}
     first = rows["month"].min()

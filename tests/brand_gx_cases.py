@@ -31,7 +31,7 @@ BRAND_MART_COLUMNS = {
     "marts.brand_review_examples": _columns(
         "review_id VARCHAR, month DATE, platform VARCHAR, location VARCHAR, rating DOUBLE, language VARCHAR, "
         "sentiment_label VARCHAR, sentiment_score DOUBLE, has_empathy BOOLEAN, has_anti_empathy BOOLEAN, "
-        "themes VARCHAR, review_text VARCHAR"
+        "themes VARCHAR, review_text VARCHAR, redactions INTEGER"
     ),
     "marts.customer_nps_detractor_themes": _columns(
         "month DATE, region VARCHAR, location VARCHAR, theme VARCHAR, detractor_comments BIGINT, "
@@ -64,8 +64,8 @@ BRAND_GOOD_ROWS = [
        (DATE '2025-01-01', 'review', 'Google', 'Leeds', 'delivery', 2, 0, 0, 0, 0, 0.0, NULL)""",
     """INSERT INTO marts.brand_review_examples VALUES
        ('0', DATE '2025-01-01', 'Google', 'Leeds', 5, 'en', 'positive', 0.8, true, false, 'staff_attitude',
-        'Lovely staff'),
-       ('1', DATE '2025-01-01', 'Google', 'Leeds', 2, 'de', 'unscored', NULL, false, false, '', 'Schlecht')""",
+        'Lovely staff', 0),
+       ('1', DATE '2025-01-01', 'Google', 'Leeds', 2, 'de', 'unscored', NULL, false, false, '', 'Schlecht', 0)""",
     """INSERT INTO marts.customer_nps_detractor_themes VALUES
        (DATE '2025-01-01', 'North', 'Leeds', 'price', 2, 1, 50.0),
        (DATE '2025-01-01', 'North', 'Leeds', 'delivery', 2, 0, 0.0)""",

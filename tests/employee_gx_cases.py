@@ -14,40 +14,41 @@ def _columns(spec: str) -> dict[str, str]:
 EMPLOYEE_MART_COLUMNS = {
     "marts.employee_headcount_monthly": _columns(
         "month DATE, department VARCHAR, team VARCHAR, location VARCHAR, manager_id VARCHAR, tenure_band VARCHAR, "
-        "headcount_start BIGINT, headcount_end BIGINT, hires BIGINT, separations BIGINT, "
+        "employees BIGINT, headcount_start BIGINT, headcount_end BIGINT, hires BIGINT, separations BIGINT, "
         "voluntary_separations BIGINT, involuntary_separations BIGINT, retained_employees BIGINT, "
-        "avg_headcount DOUBLE, turnover_pct DOUBLE, voluntary_turnover_pct DOUBLE, involuntary_turnover_pct DOUBLE, "
-        "retention_pct DOUBLE"
+        "rollup_reason VARCHAR, avg_headcount DOUBLE, turnover_pct DOUBLE, voluntary_turnover_pct DOUBLE, "
+        "involuntary_turnover_pct DOUBLE, retention_pct DOUBLE"
     ),
     "marts.employee_turnover_summary": _columns(
         "department VARCHAR, team VARCHAR, location VARCHAR, job_level VARCHAR, employees BIGINT, "
         "separations BIGINT, voluntary_separations BIGINT, involuntary_separations BIGINT, "
-        "active_employees BIGINT, as_of_date DATE, attrition_pct DOUBLE"
+        "active_employees BIGINT, as_of_date DATE, rollup_reason VARCHAR, attrition_pct DOUBLE"
     ),
     "marts.employee_absence_monthly": _columns(
         "month DATE, department VARCHAR, team VARCHAR, location VARCHAR, manager_id VARCHAR, tenure_band VARCHAR, "
         "employees BIGINT, employees_absent BIGINT, absence_spells HUGEINT, absence_hours DOUBLE, "
-        "usual_hours DOUBLE, absence_rate_pct DOUBLE, lost_worktime_pct DOUBLE"
+        "usual_hours DOUBLE, rollup_reason VARCHAR, absence_rate_pct DOUBLE, lost_worktime_pct DOUBLE"
     ),
     "marts.employee_recognition_monthly": _columns(
         "month DATE, department VARCHAR, team VARCHAR, location VARCHAR, manager_id VARCHAR, tenure_band VARCHAR, "
         "employees BIGINT, recognised_employees BIGINT, recognitions HUGEINT, peer_recognitions HUGEINT, "
         "manager_recognitions HUGEINT, award_recognitions HUGEINT, untyped_recognitions HUGEINT, "
-        "recognitions_per_employee DOUBLE, recognised_pct DOUBLE"
+        "rollup_reason VARCHAR, recognitions_per_employee DOUBLE, recognised_pct DOUBLE"
     ),
     "marts.employee_internal_responsiveness_monthly": _columns(
         "month DATE, assignee_team VARCHAR, category VARCHAR, requests BIGINT, answered_requests BIGINT, "
         "unanswered_requests BIGINT, hours_to_answer_sum DOUBLE, median_hours_to_answer DOUBLE, "
-        "mean_hours_to_answer DOUBLE, answered_pct DOUBLE"
+        "rollup_reason VARCHAR, mean_hours_to_answer DOUBLE, answered_pct DOUBLE"
     ),
     "marts.employee_eap_monthly": _columns(
-        "month DATE, employees BIGINT, eap_uses BIGINT, eap_users BIGINT, eap_utilisation_pct DOUBLE"
+        "month DATE, employees BIGINT, eap_uses BIGINT, eap_users BIGINT, suppression_reason VARCHAR, "
+        "eap_utilisation_pct DOUBLE"
     ),
     "marts.employee_turnover_cost_monthly": _columns(
         "month DATE, department VARCHAR, job_level VARCHAR, separations BIGINT, voluntary_separations BIGINT, "
         "involuntary_separations BIGINT, recruiting_cost_per_separation DOUBLE, "
         "onboarding_cost_per_separation DOUBLE, lost_productivity_cost_per_separation DOUBLE, "
-        "priced_by_default BOOLEAN, cost_per_separation DOUBLE, turnover_cost DOUBLE"
+        "priced_by_default BOOLEAN, rollup_reason VARCHAR, cost_per_separation DOUBLE, turnover_cost DOUBLE"
     ),
     "marts.employee_survey_dimension_wave": _columns(
         "wave VARCHAR, wave_month DATE, breakdown VARCHAR, group_value VARCHAR, dimension VARCHAR, "
@@ -77,25 +78,25 @@ EMPLOYEE_MART_COLUMNS = {
 # denominator is 0, and a suppressed cell is flagged with a reason and NULL numbers.
 EMPLOYEE_GOOD_ROWS = [
     """INSERT INTO marts.employee_headcount_monthly VALUES
-       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 4, 3, 1, 2, 1, 1, 2, 3.5, 100.0 * 2 / 3.5, 100.0 / 3.5,
-        100.0 / 3.5, 50.0),
-       (DATE '2025-02-01', 'D', 'T', 'L', 'm', '<1y', 0, 0, 1, 1, 1, 0, 0, 0.0, NULL, NULL, NULL, NULL)""",
+       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 5, 4, 3, 1, 2, 1, 1, 2, NULL, 3.5, 100.0 * 2 / 3.5,
+        100.0 / 3.5, 100.0 / 3.5, 50.0),
+       (DATE '2025-02-01', 'D', 'T', 'L', 'm', '<1y', 1, 0, 0, 1, 1, 1, 0, 0, NULL, 0.0, NULL, NULL, NULL, NULL)""",
     """INSERT INTO marts.employee_turnover_summary VALUES
-       ('Sales', 'Sales', 'Unknown', '2', 2, 1, 1, 0, 1, DATE '2017-12-31', 50.0),
-       ('R&D', 'R&D', 'Unknown', '1', 1, 0, 0, 0, 1, DATE '2017-12-31', 0.0)""",
+       ('Sales', 'Sales', 'Unknown', '2', 2, 1, 1, 0, 1, DATE '2017-12-31', NULL, 50.0),
+       ('R&D', 'R&D', 'Unknown', '1', 1, 0, 0, 0, 1, DATE '2017-12-31', NULL, 0.0)""",
     """INSERT INTO marts.employee_absence_monthly VALUES
-       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 2, 1, 1, 16.0, 320.0, 50.0, 5.0),
-       (DATE '2025-02-01', 'D', 'T', 'L', 'm', '1-3y', 1, 1, 1, 8.0, 0.0, 100.0, NULL)""",
+       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 2, 1, 1, 16.0, 320.0, NULL, 50.0, 5.0),
+       (DATE '2025-02-01', 'D', 'T', 'L', 'm', '1-3y', 1, 1, 1, 8.0, 0.0, NULL, 100.0, NULL)""",
     """INSERT INTO marts.employee_recognition_monthly VALUES
-       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 2, 1, 3, 1, 1, 0, 1, 1.5, 50.0)""",
+       (DATE '2025-01-01', 'D', 'T', 'L', 'm', '1-3y', 2, 1, 3, 1, 1, 0, 1, NULL, 1.5, 50.0)""",
     """INSERT INTO marts.employee_internal_responsiveness_monthly VALUES
-       (DATE '2025-01-01', 'IT', 'access', 4, 4, 0, 17.0, 3.0, 4.25, 100.0),
-       (DATE '2025-01-01', 'Payroll', 'payslip', 1, 0, 1, NULL, NULL, NULL, 0.0)""",
+       (DATE '2025-01-01', 'IT', 'access', 4, 4, 0, 17.0, 3.0, NULL, 4.25, 100.0),
+       (DATE '2025-01-01', 'Payroll', 'payslip', 1, 0, 1, NULL, NULL, NULL, NULL, 0.0)""",
     """INSERT INTO marts.employee_eap_monthly VALUES
-       (DATE '2025-01-01', 4, 3, 2, 50.0), (DATE '2025-02-01', 0, 1, 1, NULL)""",
+       (DATE '2025-01-01', 4, 3, 2, NULL, 50.0), (DATE '2025-02-01', 0, NULL, NULL, 'fewer than 5 users', NULL)""",
     """INSERT INTO marts.employee_turnover_cost_monthly VALUES
-       (DATE '2025-01-01', 'D', 'IC1', 2, 1, 1, 1000, 500, 2500, false, 4000, 8000),
-       (DATE '2025-01-01', 'D', '7', 1, 1, 0, 2000, 1000, 3000, true, 6000, 6000)""",
+       (DATE '2025-01-01', 'D', 'IC1', 2, 1, 1, 1000, 500, 2500, false, NULL, 4000, 8000),
+       (DATE '2025-01-01', 'D', '7', 1, 1, 0, 2000, 1000, 3000, true, NULL, 6000, 6000)""",
     """INSERT INTO marts.employee_survey_dimension_wave VALUES
        ('W1', DATE '2025-03-01', 'team', 'A', 'engagement', false, NULL, 6, 18, 66.0, 12, 3, 66.0 / 18,
         100.0 * 12 / 18, 100.0 * 3 / 18),

@@ -110,7 +110,7 @@ MART_COLUMNS = {
     ),
     "marts.customer_nps_detractor_comments": _columns(
         "response_id VARCHAR, month DATE, responded_at TIMESTAMP, score DOUBLE, comment VARCHAR, "
-        "segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, touchpoint VARCHAR, "
+        "redactions INTEGER, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, touchpoint VARCHAR, "
         "ticket_id VARCHAR"
     ),
 }
@@ -204,10 +204,10 @@ GOOD_ROWS = [
        ('c3', 'SMB', 31, true, 0, 1, 1, NULL, NULL, false, false, false, true, false, 1),
        ('c4', 'Enterprise', 29, false, 1, 0, 0, NULL, NULL, false, false, false, false, false, 0)""",
     """INSERT INTO marts.customer_nps_detractor_comments VALUES
-       ('r1', DATE '2025-01-01', TIMESTAMP '2025-01-03 10:00', 6, 'Staff were rude', 'SMB', 'North', 'Store 1',
-        'web', 'store', NULL),
-       ('r2', DATE '2025-01-01', TIMESTAMP '2025-01-09 10:00', 0, 'Never again', 'Enterprise', 'South', 'Store 2',
-        'Unknown', 'web', 't7')""",
+       ('r1', DATE '2025-01-01', TIMESTAMP '2025-01-03 10:00', 6, 'Staff were rude', 0, 'SMB', 'North',
+        'Store 1', 'web', 'store', NULL),
+       ('r2', DATE '2025-01-01', TIMESTAMP '2025-01-09 10:00', 0, 'Never again', 0, 'Enterprise', 'South',
+        'Store 2', 'Unknown', 'web', 't7')""",
 ]
 GOOD_ROWS += EMPLOYEE_GOOD_ROWS
 GOOD_ROWS += BRAND_GOOD_ROWS

@@ -21,8 +21,8 @@
 {#- Roll small groups up so no published cell of a workforce mart counts fewer than N units (employees, or
     requests), N = workforce_min_headcount(). `source`: a select, one row per unit; `partition_by`: dims never combined
     (the month); `levels`: the breakdown from the top down, a list of lists of dims, e.g. [['department'],
-    ['team'], ['location', 'manager_id', 'tenure_band']]; `parents`: what each level is combined within, for
-    the reason ('month', 'department', 'team').
+    ['team'], ['manager_id'], ['location', 'tenure_band']]; `parents`: what each level is combined within, for
+    the reason ('month', 'department', 'team', ...).
 
     Bottom-up, per level: a group under N units is combined with the other small groups of its parent; when
     those together are still under N, the parent's smallest publishable group joins them (complementary), so
@@ -62,7 +62,7 @@
                 case when _combined then 'All' else {{ dim }} end as {{ dim }},
                 {%- endfor %}
                 case
-                    when _combined then 'groups under {{ n }} {{ unit }} combined within the {{ parents[k] }}'
+                    when _combined then 'groups under {{ n }} {{ unit }} combined within the {{ parents[k] | replace("'", "''") }}'
                     else rollup_reason
                 end as rollup_reason
             from ({{ flagged }}) as _f{{ k }}

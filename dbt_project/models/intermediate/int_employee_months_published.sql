@@ -5,6 +5,6 @@
 {{ rollup_small_groups(
     'select * from ' ~ ref('int_employee_months'),
     partition_by=['month'],
-    levels=[['department'], ['team'], ['location', 'manager_id', 'tenure_band']],
-    parents=['month', 'department', 'team'],
+    levels=[['department'], ['team'], ['manager_id'], ['location', 'tenure_band']],
+    parents=['month', 'department', 'team', "manager's group"],
 ) }}
