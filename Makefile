@@ -43,8 +43,10 @@ lint: setup ## ruff lint and format check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
+# PYTEST_ARGS: e.g. `make test PYTEST_ARGS="-n 2 --dist loadscope"` (pytest-xdist; docs/performance.md).
+PYTEST_ARGS ?=
 test: setup browser lint ## every test (builds one sample warehouse per session)
-	$(UV) run pytest
+	$(UV) run pytest $(PYTEST_ARGS)
 
 bench: setup ## per-stage wall time and peak memory: default demo and 1M tickets
 	$(UV) run python -m bench.pipeline --scales 1 50
