@@ -87,11 +87,13 @@ def _dbt_log(dbt_pid: int) -> Path | None:
     """The log file of a running dbt process (dagster-dbt gives each invocation its own DBT_LOG_PATH)."""
     try:
         environ = Path(f"/proc/{dbt_pid}/environ").read_bytes().split(b"\0")
+        cwd = os.readlink(f"/proc/{dbt_pid}/cwd")
     except (ProcessLookupError, FileNotFoundError, PermissionError):
         return None
     for item in environ:
         if item.startswith(b"DBT_LOG_PATH="):
-            return Path(item.split(b"=", 1)[1].decode()) / "dbt.log"
+            # Relative to dbt's working directory (the dbt project) when dagster-dbt sets it.
+            return Path(cwd) / item.split(b"=", 1)[1].decode() / "dbt.log"
     return None
 
 
