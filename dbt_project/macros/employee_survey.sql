@@ -1,13 +1,8 @@
 {#- Employee survey helpers (docs/kpi_definitions.md, Employee; docs/decisions.md D23-D27, D53-D57). -#}
 
-{#- The confidentiality threshold N. Vendors never go below 3 (Supermood, Humaans), so a smaller value is a
-    configuration error that stops the build rather than a silently weaker guarantee. -#}
+{#- The confidentiality threshold N (min_group_size, macros/personal_data.sql). -#}
 {% macro survey_min_respondents() -%}
-    {%- set n = var('survey_min_respondents') | int -%}
-    {%- if n < 3 -%}
-        {{ exceptions.raise_compiler_error("var survey_min_respondents must be at least 3, got " ~ n) }}
-    {%- endif -%}
-    {{ n }}
+    {{ min_group_size('survey_min_respondents') }}
 {%- endmacro %}
 
 {#- A survey answer on the "higher is better" scale: reverse-scored items are flipped within their scale. -#}

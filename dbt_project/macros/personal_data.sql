@@ -9,13 +9,20 @@
     end
 {%- endmacro %}
 
-{#- The smallest group a workforce mart may publish (var workforce_min_headcount, never below 3). -#}
-{% macro workforce_min_headcount() -%}
-    {%- set n = var('workforce_min_headcount') | int -%}
+{#- The smallest group a published number may describe, from a dbt var. Vendors never go below 3 (Supermood,
+    Humaans), so a smaller value is a configuration error that stops the build rather than a silently weaker
+    guarantee. -#}
+{% macro min_group_size(var_name) -%}
+    {%- set n = var(var_name) | int -%}
     {%- if n < 3 -%}
-        {{ exceptions.raise_compiler_error("var workforce_min_headcount must be at least 3, got " ~ n) }}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be at least 3, got " ~ n) }}
     {%- endif -%}
     {{ n }}
+{%- endmacro %}
+
+{#- The smallest group a workforce mart may publish (var workforce_min_headcount). -#}
+{% macro workforce_min_headcount() -%}
+    {{ min_group_size('workforce_min_headcount') }}
 {%- endmacro %}
 
 {#- Roll small groups up so no published cell of a workforce mart counts fewer than N units (employees, or
