@@ -311,3 +311,22 @@ def test_sparse_publications_render_without_errors(tmp_path, monkeypatch, servin
 
 def nps_months(db: Path) -> list:
     return [r[0] for r in sql(db, "SELECT DISTINCT month FROM marts.customer_nps_monthly ORDER BY 1 DESC")]
+
+
+def test_data_quality_counts_the_personal_details_removed_from_published_text(monkeypatch, built_lake):
+    """The counts of marts.published_text_redactions, per published text, in plain words (no mart names)."""
+    db = built_lake.settings.serving_db
+    at = open_data_quality(monkeypatch, db)
+    shown = dataframe_with(at, "texts_redacted").set_index("mart")
+    expected = sql(db, "SELECT mart, texts, texts_redacted, redactions FROM marts.published_text_redactions")
+    assert len(expected) == 2 and len(shown) == len(expected)
+    labels = {"customer_nps_detractor_comments": "Detractor comments (Customer empathy)",
+              "brand_review_examples": "Example reviews (Brand & voice)"}  # fmt: skip
+    for mart, texts, texts_redacted, redactions in expected:
+        row = shown.loc[labels[mart]]
+        assert (row["texts"], row["texts_redacted"], row["redactions"]) == (texts, texts_redacted, redactions)
+
+
+def test_data_quality_says_plainly_when_no_redaction_count_is_published(monkeypatch, serving_db):
+    at = open_data_quality(monkeypatch, serving_db)
+    assert "This publication holds no count of removed personal details." in [i.value for i in at.info]

@@ -40,6 +40,17 @@ CHECK_COLUMNS = {
     "details": "Details",
 }
 
+REDACTED_TEXTS = {
+    "customer_nps_detractor_comments": "Detractor comments (Customer empathy)",
+    "brand_review_examples": "Example reviews (Brand & voice)",
+}
+REDACTION_COLUMNS = {
+    "mart": "Published text",
+    "texts": st.column_config.NumberColumn("Texts", format="localized"),
+    "texts_redacted": st.column_config.NumberColumn("Texts with details removed", format="localized"),
+    "redactions": st.column_config.NumberColumn("Details removed", format="localized"),
+}
+
 open_page("data_quality")
 st.title("Data quality")
 
@@ -116,6 +127,20 @@ else:
             hide_index=True,
             column_config=QUARANTINE_COLUMNS,
         )
+
+# --- personal details removed from published text ------------------------------------------------------
+st.header("Personal details removed from published text")
+st.caption(
+    "Comments and reviews shown on the dashboard have e-mail addresses, phone numbers, personal links, card "
+    "numbers and the names of the business's customers and staff replaced by markers such as "
+    '"[e-mail removed]" before they are published.'
+)
+if not warehouse.table_exists("marts", "published_text_redactions"):
+    st.info("This publication holds no count of removed personal details.")
+else:
+    redactions = warehouse.query("SELECT mart, texts, texts_redacted, redactions FROM marts.published_text_redactions")
+    redactions["mart"] = redactions["mart"].map(REDACTED_TEXTS).fillna("Other published text")
+    st.dataframe(redactions, hide_index=True, column_config=REDACTION_COLUMNS)
 
 # --- check results ---------------------------------------------------------------------------------------
 st.header("Check results")
