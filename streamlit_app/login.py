@@ -149,7 +149,8 @@ def log_in() -> tuple[access.User, Callable[[], None]]:
             st.markdown(f"**{user.name}** · {user.role.label}")
             if not user.scope.everything:
                 st.caption(f"You see {user.scope.describe()}.")
-            authenticator.logout("Log out", location="sidebar", key="logout")
+            # Not key="logout": the library keeps its own st.session_state["logout"], which a button would lock.
+            authenticator.logout("Log out", location="sidebar", key="empathy_lake_logout")
         if not st.session_state.get("authentication_status"):
             st.session_state.pop(_MARK, None)
             st.rerun()

@@ -66,7 +66,7 @@ EMPLOYEE_MART_COLUMNS = {
         "suppressed BOOLEAN, suppression_reason VARCHAR, respondents BIGINT, answers BIGINT, score_sum DOUBLE, "
         "favourable_answers BIGINT, mean_score DOUBLE, favourable_pct DOUBLE"
     ),
-    "marts.employee_survey_settings": _columns("min_respondents BIGINT"),
+    "marts.employee_survey_settings": _columns("min_respondents INTEGER"),
     "marts.employee_manager_empathy_wave": _columns(
         "wave VARCHAR, wave_month DATE, breakdown VARCHAR, group_value VARCHAR, question_id VARCHAR, "
         "indicator VARCHAR, suppressed BOOLEAN, suppression_reason VARCHAR, respondents BIGINT, answers BIGINT, "

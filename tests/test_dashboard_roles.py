@@ -268,6 +268,24 @@ def test_managers_on_the_employee_page_see_their_group_only(monkeypatch, built_l
         assert metric(at, "EAP utilisation %").value == "—"  # an organisation-only mart
 
 
+def test_a_manager_whose_recent_months_are_combined_is_told_so(monkeypatch, built_lake: BuiltLake, tmp_path):
+    """Workforce cells under the minimum headcount are combined with other groups (D62); a manager whose rows
+    end before the organisation's is told why, instead of silently seeing old months."""
+    assert built_lake.success
+    db = built_lake.settings.serving_db
+    combined = ("All", "Other (small groups)")
+    newest = sql(db, "SELECT max(month) FROM marts.employee_headcount_monthly")[0][0]
+    ends = dict(sql(db, "SELECT location, max(month) FROM marts.employee_headcount_monthly GROUP BY 1"))
+    early = min((loc for loc, end in ends.items() if end < newest and loc not in combined), key=ends.get)
+    team_ends = dict(sql(db, "SELECT team, max(month) FROM marts.employee_headcount_monthly GROUP BY 1"))
+    current = min(team for team, end in team_ends.items() if end == newest and team not in combined)
+    users = scoped_users(tmp_path, early, current)
+    for username, told in (("location-manager", True), ("team-manager", False), ("owner", False)):
+        at = rerun(run_as(monkeypatch, db, users, username).switch_page("app_pages/employee_empathy.py"))
+        notes = " ".join(i.value for i in at.info)
+        assert ("too few employees to be shown on its own" in notes) is told, (username, notes)
+
+
 # --- downloads -------------------------------------------------------------------------------------------------------
 def test_downloads_escape_spreadsheet_formulas():
     frame = pd.DataFrame(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis
+from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, warehouse
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import NO_DATA, format_delta, format_month, format_value
 from streamlit_app.ui import data_table, open_page
@@ -211,6 +211,16 @@ with period_col:
         start = end = None
         st.caption("No workforce months published.")
 
+if not scope.everything and end is not None and warehouse.table_exists("marts", "employee_headcount_monthly"):
+    # Only the newest month of the whole workforce is read unscoped: a date, no figure.
+    newest = warehouse.query("SELECT max(month) AS month FROM marts.employee_headcount_monthly")["month"].iloc[0]
+    if pd.notna(newest) and pd.Timestamp(newest) > pd.Timestamp(end):
+        st.info(
+            f"Workforce figures for your {scope.kind} end in {format_month(end)}: in later months it had too few "
+            "employees to be shown on its own, so it is counted with other groups to protect them, and those "
+            "combined figures are not shown here."
+        )
+
 # --- KPI cards -----------------------------------------------------------------------------------------------
 trend = employee_kpis.workforce_trend(headcount, absence, eap)
 in_period = trend if end is None else trend[trend["month"].between(start, end)]
@@ -270,7 +280,15 @@ month_row = trend[trend["month"] == end] if end is not None else trend.iloc[0:0]
 
 
 def _month_count(column: str, decimals: int = 0) -> str:
-    return format_value(float(month_row[column].iloc[0]) if len(month_row) else None, decimals)
+    value = month_row[column].iloc[0] if len(month_row) else None
+    return format_value(None if pd.isna(value) else float(value), decimals)
+
+
+def _eap_users() -> str:
+    """EAP users of the month, or why there is no number: too few users are withheld to protect them."""
+    if len(month_row) and pd.isna(month_row["eap_users"].iloc[0]):
+        return "EAP users not shown (too few to publish)"
+    return f"{_month_count('eap_users')} EAP users"
 
 
 with survey_col:
@@ -284,7 +302,7 @@ with workforce_col:
     st.caption(
         f"Every employee: average headcount {_month_count('avg_headcount', 1)}, {_month_count('separations')} "
         f"separations; {_month_count('absence_employees')} employees, {_month_count('employees_absent')} absent, "
-        f"{_month_count('eap_users')} EAP users. The line runs over the period."
+        f"{_eap_users()}. The line runs over the period."
         if end is not None
         else "No workforce months published."
     )
