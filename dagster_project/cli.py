@@ -194,6 +194,8 @@ def serve(port: int) -> int:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",  # no "Deploy" button or developer menu for the people who log in
+        "minimal",
     ]
     print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
     return subprocess.call(cmd, env=env)
