@@ -261,6 +261,8 @@ def test_a_threshold_below_three_is_refused(tmp_path):
             "employee_survey_settings",
             "--vars",
             "{survey_min_respondents: 2}",
+            "--target-path",  # not the project's target/: another test worker may be reading its manifest
+            str(tmp_path / "target"),
         ],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
