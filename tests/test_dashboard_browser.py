@@ -107,12 +107,25 @@ def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path) -> No
 
 def log_in(page, url: str, login: Login | None = None) -> None:
     """Open the dashboard and log in through its form (default: the owner); wait until the menu is drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     login = login or session_users()["owner"]
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_role("textbox", name="Username").fill(login.username, timeout=RENDER_TIMEOUT_MS)
-    page.get_by_role("textbox", name="Password").fill(login.password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+    log_out = page.get_by_role("button", name="Log out")
+    for attempt in range(2):
+        page.get_by_role("textbox", name="Username").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        # The re-login cookie component reruns the script once it has loaded, redrawing the form: type only
+        # once the app is idle, or a loaded machine can lose what was typed before the rerun.
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=RENDER_TIMEOUT_MS)
+        page.get_by_role("textbox", name="Username").fill(login.username)
+        page.get_by_role("textbox", name="Password").fill(login.password)
+        page.get_by_role("button", name="Log in").click()
+        try:
+            log_out.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS // (2 - attempt))
+            return
+        except PlaywrightTimeoutError:
+            if attempt or page.get_by_role("textbox", name="Username").count() == 0:
+                raise
 
 
 def metric_text(page, label: str) -> str:
