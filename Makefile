@@ -43,8 +43,9 @@ lint: setup ## ruff lint and format check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-# PYTEST_ARGS: e.g. `make test PYTEST_ARGS="-n 2 --dist loadscope"` (pytest-xdist; docs/performance.md).
-PYTEST_ARGS ?=
+# Two pytest-xdist workers, one test module each at a time (docs/performance.md); `make test PYTEST_ARGS=` runs
+# the tests in one process.
+PYTEST_ARGS ?= -n 2 --dist loadscope
 test: setup browser lint ## every test (builds one sample warehouse per session)
 	$(UV) run pytest $(PYTEST_ARGS)
 

@@ -281,7 +281,7 @@ def test_a_missing_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatc
         tmp_path / "no_support.duckdb", {k: v for k, v in tables.items() if k != missing}, omit=[missing]
     )
     at = open_page(monkeypatch, db)
-    assert "customer_support_monthly" in " ".join(w.value for w in at.warning)
+    assert "This publication has no support figures" in " ".join(w.value for w in at.warning)
     month = customer_default_month(db)
     for label in CUSTOMER_KPI_SQL:
         if label in SUPPORT_CARDS:
