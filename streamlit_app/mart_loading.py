@@ -59,15 +59,15 @@ def load_marts(
         present = published.get(mart.table)
         lacking = None if present is None else [c for c in mart.columns if c not in present]
         if lacking is None:
-            missing.append(f"This publication has no {mart.label} figures; they are left out.")
+            missing.append(f"This publication has nothing for {mart.label}; it is left out.")
         elif lacking:
             missing.append(
-                f"The {mart.label} figures were published in an older shape this page cannot read; they are left out."
+                f"This publication's {mart.label} data is in an older shape this page cannot read; it is left out."
             )
         if lacking is None or lacking:
             frames[name] = no_rows(mart)
             continue
         frames[name] = load(name)
         if frames[name].empty:
-            empty.append(f"No {mart.label} figures to show.")
+            empty.append(f"Nothing published for {mart.label}.")
     return Loaded(frames=frames, missing=missing, empty=empty)

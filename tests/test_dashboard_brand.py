@@ -118,7 +118,7 @@ def test_a_publication_without_brand_marts_renders_a_message(tmp_path, monkeypat
     tables = {k: v for k, v in sample_tables().items() if k not in brand}
     db = write_serving_db(tmp_path / "serving" / "empathy_lake.duckdb", tables, omit=brand)
     at = open_page(monkeypatch, db)
-    assert any("no brand sentiment figures" in w.value for w in at.warning)
+    assert any("has nothing for brand sentiment" in w.value for w in at.warning)
     assert any("no monthly rows" in i.value for i in at.info)
 
 

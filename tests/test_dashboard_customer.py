@@ -281,7 +281,7 @@ def test_a_missing_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatc
         tmp_path / "no_support.duckdb", {k: v for k, v in tables.items() if k != missing}, omit=[missing]
     )
     at = open_page(monkeypatch, db)
-    assert "This publication has no support figures" in " ".join(w.value for w in at.warning)
+    assert "This publication has nothing for support" in " ".join(w.value for w in at.warning)
     month = customer_default_month(db)
     for label in CUSTOMER_KPI_SQL:
         if label in SUPPORT_CARDS:
@@ -295,7 +295,7 @@ def test_an_empty_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatch
     empty = "marts.customer_conversion_monthly"
     db = write_serving_db(tmp_path / "empty.duckdb", {k: v for k, v in tables.items() if k != empty})
     at = open_page(monkeypatch, db)
-    assert "No conversion figures to show." in " ".join(i.value for i in at.info)
+    assert "Nothing published for conversion." in " ".join(i.value for i in at.info)
     assert metric(at, "Conversion %").value == "—"
     assert_card(at, db, "NPS", customer_default_month(db))
 
@@ -305,7 +305,7 @@ def test_a_mart_without_a_column_the_page_needs_is_named(tmp_path, monkeypatch, 
     with duckdb.connect(str(db)) as con:  # a publication from before the marts gained `touchpoint`
         con.execute("ALTER TABLE marts.customer_nps_monthly DROP COLUMN touchpoint")
     at = open_page(monkeypatch, db)
-    assert "The NPS figures were published in an older shape" in " ".join(w.value for w in at.warning)
+    assert "This publication's NPS data is in an older shape" in " ".join(w.value for w in at.warning)
     assert metric(at, "NPS").value == "—"
     assert_card(at, db, "CSAT %", customer_default_month(db))
 

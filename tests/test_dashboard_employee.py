@@ -413,7 +413,7 @@ def test_the_page_works_without_employee_marts(tmp_path, monkeypatch, db: Path, 
     omit = EMPLOYEE_MARTS if mode == "missing" else []
     at = open_page(monkeypatch, write_serving_db(tmp_path / f"{mode}.duckdb", tables, omit=omit))
     if mode == "missing":
-        assert "This publication has no survey dimensions figures" in " ".join(w.value for w in at.warning)
+        assert "This publication has nothing for survey dimensions" in " ".join(w.value for w in at.warning)
     assert "nothing to show" in " ".join(i.value for i in at.info)
     assert not at.metric
 
@@ -422,7 +422,7 @@ def test_one_missing_survey_mart_leaves_the_rest_working(tmp_path, monkeypatch, 
     missing = "marts.employee_survey_dimension_wave"
     tables = {k: v for k, v in employee_tables(db).items() if k != missing}
     at = open_page(monkeypatch, write_serving_db(tmp_path / "no_dimensions.duckdb", tables, omit=[missing]))
-    assert "This publication has no survey dimensions figures" in " ".join(w.value for w in at.warning)
+    assert "This publication has nothing for survey dimensions" in " ".join(w.value for w in at.warning)
     assert metric(at, "Engagement % fav.").value == NO_DATA
     assert_shows(metric(at, "eNPS").value, sql_enps(db, waves(db)[0]))
     month = default_month(db)
