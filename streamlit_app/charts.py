@@ -145,8 +145,9 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
         ci_high=rows["ci_high"].astype("float64"),
         period=rows["is_pre"].map({True: "Before the start", False: "After the start"}),
     )
-    title = f"Difference from the comparison group ({unit_label})" if unit_label else "Difference"
+    title = f"Difference ({unit_label})" if unit_label else "Difference"
     x = alt.X("relative_month:Q", title="Months since the start (0 = first month)", axis=alt.Axis(tickMinStep=1))
+    y = alt.Y("estimate:Q", title=title)
     tooltip = [
         alt.Tooltip("relative_month:Q", title="Months since the start"),
         alt.Tooltip("estimate:Q", title="Estimate", format=".2f"),
@@ -154,13 +155,17 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
         alt.Tooltip("ci_high:Q", title="95 % CI to", format=".2f"),
         alt.Tooltip("n_obs:Q", title="Observations", format=",d"),
     ]
-    band = alt.Chart(data).mark_area(opacity=0.2, color="#4c78a8").encode(x=x, y="ci_low:Q", y2="ci_high:Q")
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.2, color="#4c78a8")
+        .encode(x=x, y=alt.Y("ci_low:Q", title=title), y2="ci_high:Q", tooltip=tooltip)
+    )
     line = (
         alt.Chart(data)
         .mark_line(point=True, color="#4c78a8")
-        .encode(x=x, y=alt.Y("estimate:Q", title=title), shape=alt.Shape("period:N", title=None), tooltip=tooltip)
+        .encode(x=x, y=y, shape=alt.Shape("period:N", title=None), tooltip=tooltip)
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888").encode(y=alt.Y("y:Q", title=title))
     start = pd.DataFrame({"x": [0], "label": ["Start"]})
     start_rule = alt.Chart(start).mark_rule(color="#e45756", strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
     start_text = (
@@ -179,7 +184,9 @@ def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
         ci_low=rows["ci_low"].astype("float64"),
         ci_high=rows["ci_high"].astype("float64"),
     )
-    y = alt.Y("driver_label:N", title=None, sort=alt.EncodingSortField("importance", order="descending"))
+    order = list(data.sort_values("importance", ascending=False)["driver_label"])
+    y = alt.Y("driver_label:N", title=None, sort=order)
+    x_title = "Importance (share of the outcome's variation explained)"
     tooltip = [
         alt.Tooltip("driver_label:N", title="Driver"),
         alt.Tooltip("kind:N", title="Kind"),
@@ -193,7 +200,7 @@ def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("importance:Q", title="Importance (share of the outcome's variation explained)"),
+            x=alt.X("importance:Q", title=x_title),
             color=alt.Color(
                 "direction_label:N",
                 title="More of it goes with",
@@ -202,7 +209,11 @@ def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
-    errors = alt.Chart(data).mark_errorbar(ticks=True, color="#333333").encode(y=y, x="ci_low:Q", x2="ci_high:Q")
+    errors = (
+        alt.Chart(data)
+        .mark_errorbar(ticks=True, color="#333333")
+        .encode(y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", tooltip=tooltip)
+    )
     return alt.layer(bars, errors)
 
 
