@@ -7,6 +7,8 @@ two in step.
 EMPATHY_LAKE_SERVING_DB  the published serving copy (default: $EMPATHY_LAKE_HOME/warehouse/serving/empathy_lake.duckdb)
 EMPATHY_LAKE_AUTH_CONFIG users, hashed passwords and roles (default: $EMPATHY_LAKE_HOME/auth/users.yaml)
 EMPATHY_LAKE_HOME        root of the lake (default: ./lake)
+EMPATHY_LAKE_CURRENCY    currency symbol for money on the dashboard (default: £; dashboard only, the pipeline
+                         stores plain numbers)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 DEFAULT_HOME = "lake"
 SERVING_RELATIVE_PATH = Path("warehouse") / "serving" / "empathy_lake.duckdb"
 AUTH_RELATIVE_PATH = Path("auth") / "users.yaml"
+DEFAULT_CURRENCY = "£"
 
 
 def _home() -> Path:
@@ -34,3 +37,8 @@ def auth_config_path() -> Path:
     """EMPATHY_LAKE_AUTH_CONFIG, else $EMPATHY_LAKE_HOME/auth/users.yaml (home: ./lake). Read on every call."""
     explicit = os.environ.get("EMPATHY_LAKE_AUTH_CONFIG")
     return Path(explicit).resolve() if explicit else (_home() / AUTH_RELATIVE_PATH).resolve()
+
+
+def currency_symbol() -> str:
+    """EMPATHY_LAKE_CURRENCY, else £ (the demo business is in the UK). Read on every call."""
+    return os.environ.get("EMPATHY_LAKE_CURRENCY") or DEFAULT_CURRENCY
