@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from streamlit_app import roi, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_marts import Mart, load_mart
 from streamlit_app.mart_loading import Loaded, load_marts
@@ -41,7 +42,7 @@ MARTS: dict[str, Mart] = {
         {},
         (),
         other=("initiative_id", "initiative_name", "component", "kpi", "cost", "savings_low", "savings_central")
-        + ("savings_high", "roi_low", "roi_central", "roi_high"),
+        + ("savings_high", "roi_low", "roi_central", "roi_high", *roi.BASE_FIELDS),
         monthly=False,
     ),
     "assumptions": Mart(
@@ -86,9 +87,17 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in mart.columns})
 
 
+def _load(name: str, scope: Scope) -> pd.DataFrame:
+    """The columns the page needs; the ROI rows whole, as the ROI section (roi_view) reads what the mart carries
+    beside them (the assumptions used, the number of units)."""
+    if name == "roi":
+        return warehouse.query_table("*", MARTS[name].qualified, scope)
+    return load_mart(MARTS[name], scope)
+
+
 def load_all(scope: Scope) -> Loaded:
     """Every impact mart's rows (all of them: the page has no row scope)."""
-    return load_marts(MARTS, lambda name: load_mart(MARTS[name], scope), _no_rows)
+    return load_marts(MARTS, lambda name: _load(name, scope), _no_rows)
 
 
 def initiatives(effects: pd.DataFrame) -> dict[str, str]:

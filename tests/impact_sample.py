@@ -38,7 +38,9 @@ IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
     "marts.initiative_roi": {
         "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "component": "VARCHAR", "kpi": "VARCHAR",
         "cost": "DOUBLE", "savings_low": "DOUBLE", "savings_central": "DOUBLE", "savings_high": "DOUBLE",
-        "roi_low": "DOUBLE", "roi_central": "DOUBLE", "roi_high": "DOUBLE",
+        "roi_low": "DOUBLE", "roi_central": "DOUBLE", "roi_high": "DOUBLE", "treated_units": "INTEGER",
+        "customers": "DOUBLE", "revenue_per_customer_year": "DOUBLE", "expected_lifespan_years": "DOUBLE",
+        "employees": "DOUBLE", "tickets_per_month": "DOUBLE", "minutes_per_ticket": "DOUBLE",
     },
     "marts.roi_assumptions": {
         "assumption": "VARCHAR", "label": "VARCHAR", "value": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE",
@@ -140,6 +142,17 @@ def event_study() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# The base quantities at the three trained locations (per month), carried on every ROI row.
+BASE = {
+    "customers": 900.0,
+    "revenue_per_customer_year": 240.0,
+    "expected_lifespan_years": 4.0,
+    "employees": 30.0,
+    "tickets_per_month": 1_200.0,
+    "minutes_per_ticket": 14.0,
+}
+
+
 def roi() -> pd.DataFrame:
     rows = []
     for component, kpi, savings in (
@@ -162,6 +175,8 @@ def roi() -> pd.DataFrame:
                 "roi_low": rois[0],
                 "roi_central": rois[1],
                 "roi_high": rois[2],
+                "treated_units": 3,
+                **BASE,
             }
         )
     return pd.DataFrame(rows)
@@ -170,10 +185,13 @@ def roi() -> pd.DataFrame:
 def assumptions() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            ("gross_margin", "Gross margin", 0.4, 0.3, 0.5, "share", "Demo default"),
-            ("cltv_horizon_years", "Customer lifetime horizon", 3.0, 2.0, 5.0, "years", "Demo default"),
-            ("cost_per_leaver", "Cost of replacing a leaver", 12_000.0, 8_000.0, 20_000.0, "currency", "Demo"),
-            ("cost_per_support_minute", "Cost of a support minute", 0.8, 0.6, 1.0, "currency", "Demo default"),
+            ("gross_margin", "Gross margin on customer revenue", 0.4, 0.3, 0.5, "share of revenue", "Demo"),
+            ("cltv_horizon_years", "Years of margin a kept customer is worth", 3.0, 1.0, 5.0, "years", "Demo"),
+            ("effect_years", "Years the initiative's effect lasts", 1.0, 0.5, 2.0, "years", "Demo"),
+            ("cost_per_leaver", "Cost of replacing one employee who leaves", 12_000.0, 8_000.0, 20_000.0)
+            + ("per leaver", "Demo"),
+            ("cost_per_support_minute", "Cost of one minute of a support agent's time", 0.8, 0.6, 1.0)
+            + ("per minute", "Demo"),
         ],
         columns=["assumption", "label", "value", "low", "high", "unit", "source"],
     )

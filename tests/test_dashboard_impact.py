@@ -32,6 +32,7 @@ CARD_LABELS = {
     "review_rating": ("Mean rating", "stars"),
     "enps": ("eNPS", "points"),
 }
+ROI_CARDS = ("Cost", "Savings (best estimate)", "Return on investment")  # drawn by roi_view
 # What must never reach the screen: the marts' codes and column names, and Python's empty values.
 RAW = re.compile(
     r"\b(None|nan|NaN|NaT|did|before_after|not_yet_treated|never_treated|wild_cluster_bootstrap|cluster_robust|"
@@ -67,7 +68,10 @@ def screen_text(at: AppTest) -> list[str]:
     texts += [e.value for kind in ("info", "warning", "error", "success") for e in at.get(kind)]
     texts += [t for m in at.metric for t in (m.label, m.value, m.proto.help)]
     texts += [t for s in at.selectbox for t in (s.label, *s.options)]
-    texts += [e.proto.label for e in at.get("expander")]
+    texts += [e.proto.label for e in at.get("expander")] + [s.label for s in at.slider]
+    for frame in (d.value for d in at.dataframe):
+        texts += [str(c) for c in frame.columns]
+        texts += [v for c in frame.columns if frame[c].dtype == object for v in frame[c].astype(str)]
     return texts
 
 
@@ -96,7 +100,8 @@ def test_effect_cards_equal_the_mart_with_ci_n_and_a_verdict(monkeypatch, impact
     at = choose(at, "impact_initiative", TRAINING)
     assert "Empathy training" in [h.value for h in at.header]
     rows = headline_sql(impact_db, TRAINING)
-    assert sorted(m.label for m in at.metric) == sorted(CARD_LABELS[kpi][0] for kpi, *_ in rows)
+    effect_cards = [m.label for m in at.metric if m.label not in ROI_CARDS]
+    assert sorted(effect_cards) == sorted(CARD_LABELS[kpi][0] for kpi, *_ in rows)
     captions = " ".join(c.value for c in at.caption)
     for kpi, estimate, low, high, n_obs in rows:
         label, unit = CARD_LABELS[kpi]
@@ -158,9 +163,26 @@ def test_staggered_roll_out_says_the_not_yet_treated_were_the_comparison(monkeyp
 
 def test_a_null_initiative_reads_no_clear_change(monkeypatch, impact_db):
     at = choose(open_page(monkeypatch, impact_db), "impact_initiative", NULL_INITIATIVE)
-    assert [m.label for m in at.metric] == ["eNPS"]
+    assert [m.label for m in at.metric if m.label not in ROI_CARDS] == ["eNPS"]
     assert any("No clear change in eNPS at the two teams where it ran" in m.value for m in at.markdown)
     assert any("team-months" in c.value for c in at.caption)
+
+
+def test_savings_and_roi_follow_the_mart(monkeypatch, impact_db):
+    """The ROI section (roi_view, branch roi) is drawn for the initiative: its cards equal the mart's total row."""
+    at = choose(open_page(monkeypatch, impact_db), "impact_initiative", TRAINING)
+    [(cost, savings, roi_central)] = sql(
+        impact_db,
+        "SELECT cost, savings_central, roi_central FROM marts.initiative_roi WHERE initiative_id = ? "
+        "AND component = 'total'",
+        [TRAINING],
+    )
+    assert card(at, "Cost").value == f"£{cost:,.0f}"
+    assert card(at, "Savings (best estimate)").value == f"£{savings:,.0f}"
+    assert card(at, "Return on investment").value == f"{roi_central * 100:+,.0f} %"
+    assert any(s.label.startswith("Gross margin") for s in at.slider)
+    at = choose(at, "impact_initiative", NULL_INITIATIVE)
+    assert "No savings estimate for this initiative yet." in [i.value for i in at.info]
 
 
 # --- drivers and the service-profit chain ------------------------------------------------------------------

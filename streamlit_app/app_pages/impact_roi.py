@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import charts, impact_kpis, impact_marts
+from streamlit_app import charts, impact_kpis, impact_marts, roi_view
 from streamlit_app.formatting import format_month
 from streamlit_app.impact_kpis import count_words, measure, method_text, number, verdict
 from streamlit_app.ui import open_page
@@ -174,6 +174,8 @@ else:
                 f"hover around zero. Here {pretrend}"
                 + (f" (test of the months before the start: p = {number(p, 2)})." if not pd.isna(p) else ".")
             )
+
+        roi_view.render_roi(initiative, effects, frames["roi"], frames["assumptions"])
 
 # --- key drivers -------------------------------------------------------------------------------------------
 st.header("What drives the outcomes")
