@@ -134,15 +134,25 @@ def theme_shares(themes: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _with_ci(rows: pd.DataFrame, value: str) -> pd.DataFrame:
+    """`value` and its 95 % CI bounds as floats (NA → gaps), for the impact charts."""
+    return rows.assign(**{c: rows[c].astype("float64") for c in (value, "ci_low", "ci_high")})
+
+
+def _value_and_ci_tooltips(value: str, title: str, number_format: str) -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip(f"{value}:Q", title=title, format=number_format),
+        alt.Tooltip("ci_low:Q", title="95 % CI from", format=number_format),
+        alt.Tooltip("ci_high:Q", title="95 % CI to", format=number_format),
+    ]
+
+
 def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     """Effect by month relative to the start (0 = first month with the initiative): the estimate as a line with
     its 95 % CI as a band, a dashed rule at the start and a grey rule at no effect. Months before the start
     should sit near zero; if they do not, the trends already differed."""
-    data = rows.assign(
+    data = _with_ci(rows, "estimate").assign(
         relative_month=rows["relative_month"].astype("int64"),
-        estimate=rows["estimate"].astype("float64"),
-        ci_low=rows["ci_low"].astype("float64"),
-        ci_high=rows["ci_high"].astype("float64"),
         period=rows["is_pre"].map({True: "Before the start", False: "After the start"}),
     )
     title = f"Difference ({unit_label})" if unit_label else "Difference"
@@ -150,9 +160,7 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     y = alt.Y("estimate:Q", title=title)
     tooltip = [
         alt.Tooltip("relative_month:Q", title="Months since the start"),
-        alt.Tooltip("estimate:Q", title="Estimate", format=".2f"),
-        alt.Tooltip("ci_low:Q", title="95 % CI from", format=".2f"),
-        alt.Tooltip("ci_high:Q", title="95 % CI to", format=".2f"),
+        *_value_and_ci_tooltips("estimate", "Estimate", ".2f"),
         alt.Tooltip("n_obs:Q", title="Observations", format=",d"),
     ]
     band = (
@@ -179,20 +187,14 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
 def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
     """Each driver's importance (bars, largest first) with its 95 % CI as an error bar; colour: whether more of
     the driver goes with a better or a worse outcome."""
-    data = rows.assign(
-        importance=rows["importance"].astype("float64"),
-        ci_low=rows["ci_low"].astype("float64"),
-        ci_high=rows["ci_high"].astype("float64"),
-    )
+    data = _with_ci(rows, "importance")
     order = list(data.sort_values("importance", ascending=False)["driver_label"])
     y = alt.Y("driver_label:N", title=None, sort=order)
     x_title = "Importance (share of the outcome's variation explained)"
     tooltip = [
         alt.Tooltip("driver_label:N", title="Driver"),
         alt.Tooltip("kind:N", title="Kind"),
-        alt.Tooltip("importance:Q", title="Importance", format=".3f"),
-        alt.Tooltip("ci_low:Q", title="95 % CI from", format=".3f"),
-        alt.Tooltip("ci_high:Q", title="95 % CI to", format=".3f"),
+        *_value_and_ci_tooltips("importance", "Importance", ".3f"),
         alt.Tooltip("n:Q", title="Answers or customers", format=",d"),
     ]
     bars = (

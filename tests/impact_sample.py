@@ -21,6 +21,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from streamlit_app import roi as roi_formula
+
 IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
     "marts.initiative_effects": {
         "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "unit_type": "VARCHAR", "kpi": "VARCHAR",
@@ -142,6 +144,7 @@ def event_study() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+COST = 6_000.0  # EMP-TRAIN-1's cost
 # The base quantities at the three trained locations (per month), carried on every ROI row.
 BASE = {
     "customers": 900.0,
@@ -154,32 +157,16 @@ BASE = {
 
 
 def roi() -> pd.DataFrame:
-    rows = []
-    for component, kpi, savings in (
-        ("customers_kept", "churn_rate", (4_000.0, 12_000.0, 20_000.0)),
-        ("support_cost", "handle_time_minutes", (-3_000.0, -2_000.0, -1_000.0)),
-        ("total", None, (1_000.0, 10_000.0, 19_000.0)),
-    ):
-        cost = 6_000.0
-        rois = [(s - cost) / cost if component == "total" else None for s in savings]
-        rows.append(
-            {
-                "initiative_id": TRAINING,
-                "initiative_name": NAMES[TRAINING],
-                "component": component,
-                "kpi": kpi,
-                "cost": cost,
-                "savings_low": savings[0],
-                "savings_central": savings[1],
-                "savings_high": savings[2],
-                "roi_low": rois[0],
-                "roi_central": rois[1],
-                "roi_high": rois[2],
-                "treated_units": 3,
-                **BASE,
-            }
-        )
-    return pd.DataFrame(rows)
+    """EMP-TRAIN-1's savings and ROI priced with the dashboard's own formula (streamlit_app/roi.py, the one the
+    mart uses) from its usable headline effects (churn and handle time), BASE and the assumptions' values, so the
+    ROI section's cards, tornado and what-if agree with these rows."""
+    frame = effects()
+    usable = frame[(frame["initiative_id"] == TRAINING) & frame["headline"] & ~frame["pretrend_differs"]]
+    effect = {r.kpi: (r.estimate, r.ci_low, r.ci_high) for r in usable.itertuples() if r.kpi in roi_formula.MONEY_KPIS}
+    values = dict(zip(assumptions()["assumption"], assumptions()["value"], strict=True))
+    rows = pd.DataFrame(roi_formula.evaluate(effect, BASE, values, COST))
+    rows = rows[rows["savings_central"].notna() | (rows["component"] == "total")]
+    return rows.assign(initiative_id=TRAINING, initiative_name=NAMES[TRAINING], cost=COST, treated_units=3, **BASE)
 
 
 def assumptions() -> pd.DataFrame:

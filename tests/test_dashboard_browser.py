@@ -147,6 +147,23 @@ def save_screenshot(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
+@contextmanager
+def owner_on_page(serving_db: Path, tmp_path: Path, address: str, height: int) -> Iterator:
+    """Serve `serving_db`, log the owner in through the form in headless Chromium, open `address` (a page's URL
+    path, e.g. "alerts") and yield the browser page; the server and the browser always stop."""
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": height})
+            log_in(page, url)
+            page.goto(f"{url}/{address}", wait_until="domcontentloaded")
+            yield page
+        finally:
+            browser.close()
+
+
 def test_dashboard_in_headless_chromium(tmp_path):
     require_chromium()
     from playwright.sync_api import sync_playwright
@@ -188,7 +205,6 @@ def test_employee_page_in_headless_chromium(tmp_path, built_lake):
     empty): the eNPS card equals SQL, and the heatmap draws every suppressed team as "suppressed" with its
     short reason — as many such cells as the mart has suppressed rows."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
 
     assert built_lake.success
     serving_db = built_lake.settings.serving_db
@@ -206,50 +222,35 @@ def test_employee_page_in_headless_chromium(tmp_path, built_lake):
     assert suppressed, "the session data must hold a suppressed team"
     codes = {"n < " + r.split()[2] if r.startswith("fewer than") else "protects a hidden group" for (r,) in suppressed}
 
-    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 4000})
-            log_in(page, url)
-            page.goto(f"{url}/employee_empathy", wait_until="domcontentloaded")
-            assert_shows(metric_text(page, "eNPS"), enps)
-            heatmap = page.get_by_test_id("stVegaLiteChart").first
-            heatmap.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-            # Vega renders SVG: each suppressed cell is one text mark, "suppressed" over its reason code.
-            marks = heatmap.locator("svg text").filter(has_text="suppressed")
-            marks.first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
-            texts = [t.replace("\n", " ") for t in marks.all_text_contents()]
-            assert len(texts) == len(suppressed), texts
-            assert {t.removeprefix("suppressed").strip() for t in texts} == codes
-            assert save_screenshot(page, tmp_path, "employee_empathy.png").stat().st_size > 0
-        finally:
-            browser.close()
+    with owner_on_page(serving_db, tmp_path, "employee_empathy", 4000) as page:
+        assert_shows(metric_text(page, "eNPS"), enps)
+        heatmap = page.get_by_test_id("stVegaLiteChart").first
+        heatmap.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        # Vega renders SVG: each suppressed cell is one text mark, "suppressed" over its reason code.
+        marks = heatmap.locator("svg text").filter(has_text="suppressed")
+        marks.first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
+        texts = [t.replace("\n", " ") for t in marks.all_text_contents()]
+        assert len(texts) == len(suppressed), texts
+        assert {t.removeprefix("suppressed").strip() for t in texts} == codes
+        assert save_screenshot(page, tmp_path, "employee_empathy.png").stat().st_size > 0
 
 
 def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
     """The Alerts page on a real pipeline run's serving copy: the open-alert count equals SQL on meta.alerts,
     the table and the selected alert's reason and trend chart render."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
 
     assert built_lake.success
     serving_db = built_lake.settings.serving_db
     [(open_alerts,)] = sql(serving_db, "SELECT count(*) FROM meta.alerts WHERE status = 'open'")
     assert open_alerts > 0, "the session data must raise alerts"
 
-    with streamlit_server(serving_db, tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 2400})
-            log_in(page, url)
-            page.goto(f"{url}/alerts", wait_until="domcontentloaded")
-            assert shown_number(metric_text(page, "Open alerts")) == open_alerts
-            page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-            page.get_by_text("Why did it fire?").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-            page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-            assert save_screenshot(page, tmp_path, "alerts.png").stat().st_size > 0
-        finally:
-            browser.close()
+    with owner_on_page(serving_db, tmp_path, "alerts", 2400) as page:
+        assert shown_number(metric_text(page, "Open alerts")) == open_alerts
+        page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        page.get_by_text("Why did it fire?").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        assert save_screenshot(page, tmp_path, "alerts.png").stat().st_size > 0
 
 
 # Restated from the brief: each role's pages by title, and the heading of its first page. Streamlit draws no
