@@ -212,6 +212,27 @@ def test_nothing_raw_reaches_the_screen(monkeypatch, impact_db):
         assert not raw, raw
 
 
+def test_gaps_in_the_marts_read_as_words(tmp_path, monkeypatch):
+    """Rows the effects mart may hold for edge cases (no estimate, no name, an unknown unit type, a business's own
+    metric, no event study, no ROI row) draw plain words, never None or nan, and no crash."""
+    tables = impact_marts()
+    odd = tables["marts.initiative_effects"].iloc[[0, 0]].reset_index(drop=True)
+    odd["initiative_id"], odd["initiative_name"], odd["unit_type"] = "ODD-4", None, "store_cluster"
+    odd["kpi"] = ["complaints_per_agent", "sales_per_store"]
+    odd = odd.astype({"n_obs": "float64"})
+    odd.loc[odd.index[0], ["estimate", "std_error", "ci_low", "ci_high", "n_obs", "pretrend_p_value"]] = float("nan")
+    odd["pre_start"] = None
+    tables["marts.initiative_effects"] = pd.concat([tables["marts.initiative_effects"], odd], ignore_index=True)
+    db = write_serving_db(tmp_path / "odd.duckdb", {**sample_tables(), **tables})
+    at = choose(open_page(monkeypatch, db), "impact_initiative", "ODD-4")
+    assert "ODD-4" in [h.value for h in at.header]  # no name: the id stands in
+    assert card(at, "Complaints per agent").value == "—"
+    assert any(m.value.startswith("Not enough data to estimate a change in complaints per agent") for m in at.markdown)
+    assert card(at, "Sales per store").value == "+9.8"  # the business's own metric: no unit
+    raw = [t for t in screen_text(at) if RAW.search(str(t))]
+    assert not raw, raw
+
+
 def test_the_raw_check_catches_codes_on_screen():
     """The pattern above is seen to fail on the kind of text it guards against."""
     for text in ("csat_pct rose", "method did", "None", "from marts.initiative_effects", "not_yet_treated"):
