@@ -17,7 +17,7 @@ initiatives) so the whole pipeline can evaluate it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -99,16 +99,32 @@ def staggered_panel(
     return frame, panel_truth(frame, cohorts, dynamic)
 
 
+def two_by_two(cells: pd.DataFrame, treated: Collection, controls: Collection, start) -> dict:
+    """Realised 2 × 2 difference-in-differences from unit × month cells of a ratio KPI.
+
+    cells has unit, month, num and den: the KPI of any group of cells is sum(num) / sum(den) (a mean when
+    den counts rows, a rate when num counts events), so each of the four figures is the KPI at its own
+    definition over the pooled unit-months. Post = month >= start.
+    """
+    post = cells.month >= start
+    out = {}
+    for name, units in (("treated", treated), ("control", controls)):
+        part = cells.unit.isin(list(units))
+        for period, sel in (("pre", ~post), ("post", post)):
+            rows = cells[part & sel]
+            den = float(rows.den.sum())
+            out[f"{name}_{period}"] = float(rows.num.sum()) / den if den else None
+    figures = [out[k] for k in ("treated_post", "treated_pre", "control_post", "control_pre")]
+    out["did"] = None if None in figures else (figures[0] - figures[1]) - (figures[2] - figures[3])
+    return out
+
+
 def realised_did(frame: pd.DataFrame, start_month: pd.Timestamp) -> float:
     """2 × 2 DiD of the cohort starting `start_month` against never-treated units: means of value."""
-    cohort = frame[frame.start_month == start_month]
-    never = frame[frame.start_month.isna()]
-
-    def diff(part: pd.DataFrame) -> float:
-        post = part.month >= start_month
-        return float(part.value[post].mean() - part.value[~post].mean())
-
-    return diff(cohort) - diff(never)
+    cells = frame.assign(num=frame.value, den=1.0)
+    cohort = frame.unit[frame.start_month == start_month].unique()
+    never = frame.unit[frame.start_month.isna()].unique()
+    return two_by_two(cells, cohort, never, start_month)["did"]
 
 
 def panel_truth(frame: pd.DataFrame, cohorts: Mapping[int, float], dynamic: float = 0.0) -> dict:
