@@ -52,6 +52,9 @@ PAGES: dict[str, Page] = {
     "brand_voice": Page("Brand & voice", ":material/campaign:", ("location",)),
     "alerts": Page("Alerts", ":material/notification_important:", ("location", "team")),
     "data_quality": Page("Data quality", ":material/fact_check:", ()),
+    # Organisation-wide: every effect compares units with and without an initiative, so it is built from other
+    # locations' and teams' data; no row scope can narrow it (docs/decisions.md D97).
+    "impact_roi": Page("Impact & ROI", ":material/trending_up:", ()),
 }
 
 # Written into a new login settings file; the dashboard reads the roles from the file, not from here.
@@ -63,7 +66,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "pages": ["overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"],
         "scoped": True,
     },
-    "analyst": {"label": "Analyst", "pages": ["overview", "customer_empathy", "brand_voice"]},
+    "analyst": {"label": "Analyst", "pages": ["overview", "customer_empathy", "brand_voice", "impact_roi"]},
     "steward": {"label": "Data steward", "pages": ["data_quality"]},
 }
 

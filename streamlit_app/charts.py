@@ -132,3 +132,120 @@ def theme_shares(themes: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+
+
+def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
+    """Effect by month relative to the start (0 = first month with the initiative): the estimate as a line with
+    its 95 % CI as a band, a dashed rule at the start and a grey rule at no effect. Months before the start
+    should sit near zero; if they do not, the trends already differed."""
+    data = rows.assign(
+        relative_month=rows["relative_month"].astype("int64"),
+        estimate=rows["estimate"].astype("float64"),
+        ci_low=rows["ci_low"].astype("float64"),
+        ci_high=rows["ci_high"].astype("float64"),
+        period=rows["is_pre"].map({True: "Before the start", False: "After the start"}),
+    )
+    title = f"Difference ({unit_label})" if unit_label else "Difference"
+    x = alt.X("relative_month:Q", title="Months since the start (0 = first month)", axis=alt.Axis(tickMinStep=1))
+    y = alt.Y("estimate:Q", title=title)
+    tooltip = [
+        alt.Tooltip("relative_month:Q", title="Months since the start"),
+        alt.Tooltip("estimate:Q", title="Estimate", format=".2f"),
+        alt.Tooltip("ci_low:Q", title="95 % CI from", format=".2f"),
+        alt.Tooltip("ci_high:Q", title="95 % CI to", format=".2f"),
+        alt.Tooltip("n_obs:Q", title="Observations", format=",d"),
+    ]
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.2, color="#4c78a8")
+        .encode(x=x, y=alt.Y("ci_low:Q", title=title), y2="ci_high:Q", tooltip=tooltip)
+    )
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, color="#4c78a8")
+        .encode(x=x, y=y, shape=alt.Shape("period:N", title=None), tooltip=tooltip)
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888").encode(y=alt.Y("y:Q", title=title))
+    start = pd.DataFrame({"x": [0], "label": ["Start"]})
+    start_rule = alt.Chart(start).mark_rule(color="#e45756", strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    start_text = (
+        alt.Chart(start)
+        .mark_text(align="left", dx=4, dy=-6, color="#e45756", fontWeight="bold")
+        .encode(x="x:Q", y=alt.value(8), text="label:N")
+    )
+    return alt.layer(band, zero, start_rule, line, start_text)
+
+
+def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
+    """Each driver's importance (bars, largest first) with its 95 % CI as an error bar; colour: whether more of
+    the driver goes with a better or a worse outcome."""
+    data = rows.assign(
+        importance=rows["importance"].astype("float64"),
+        ci_low=rows["ci_low"].astype("float64"),
+        ci_high=rows["ci_high"].astype("float64"),
+    )
+    order = list(data.sort_values("importance", ascending=False)["driver_label"])
+    y = alt.Y("driver_label:N", title=None, sort=order)
+    x_title = "Importance (share of the outcome's variation explained)"
+    tooltip = [
+        alt.Tooltip("driver_label:N", title="Driver"),
+        alt.Tooltip("kind:N", title="Kind"),
+        alt.Tooltip("importance:Q", title="Importance", format=".3f"),
+        alt.Tooltip("ci_low:Q", title="95 % CI from", format=".3f"),
+        alt.Tooltip("ci_high:Q", title="95 % CI to", format=".3f"),
+        alt.Tooltip("n:Q", title="Answers or customers", format=",d"),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("importance:Q", title=x_title),
+            color=alt.Color(
+                "direction_label:N",
+                title="More of it goes with",
+                scale=alt.Scale(domain=["a better outcome", "a worse outcome"], range=["#54a24b", "#e45756"]),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    errors = (
+        alt.Chart(data)
+        .mark_errorbar(ticks=True, color="#333333")
+        .encode(y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", tooltip=tooltip)
+    )
+    return alt.layer(bars, errors)
+
+
+def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_title: str) -> alt.LayerChart:
+    """One point per location and survey wave: the employee measure against the same location's customer KPI in
+    the following months, with a least-squares line to guide the eye."""
+    data = points.assign(
+        employee_value=points["employee_value"].astype("float64"),
+        customer_value=points["customer_value"].astype("float64"),
+    )
+    tooltip = [
+        alt.Tooltip("location:N", title="Location"),
+        alt.Tooltip("wave:N", title="Survey wave"),
+        alt.Tooltip("employee_value:Q", title=employee_title, format=".2f"),
+        alt.Tooltip("customer_value:Q", title=customer_title, format=".2f"),
+        alt.Tooltip("respondents:Q", title="Employees who answered", format=",d"),
+        alt.Tooltip("customer_n:Q", title="Customer answers", format=",d"),
+    ]
+    dots = (
+        alt.Chart(data)
+        .mark_circle(size=80, opacity=0.8)
+        .encode(
+            x=alt.X("employee_value:Q", title=employee_title, scale=alt.Scale(zero=False)),
+            y=alt.Y("customer_value:Q", title=customer_title, scale=alt.Scale(zero=False)),
+            color=alt.Color("location:N", title="Location"),
+            tooltip=tooltip,
+        )
+    )
+    trend = (
+        alt.Chart(data)
+        .transform_regression("employee_value", "customer_value")
+        .mark_line(color="#333333", strokeDash=[4, 3])
+        .encode(x="employee_value:Q", y="customer_value:Q")
+    )
+    return alt.layer(dots, trend)

@@ -255,9 +255,10 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
 # Restated from the brief: each role's pages by title, and the heading of its first page. Streamlit draws no
 # menu for a single page.
 ROLE_PAGES = {
-    "owner": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts", "Data quality"},
+    "owner": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts", "Data quality"}
+    | {"Impact & ROI"},
     "hr": {"Employee empathy"},
-    "analyst": {"Overview", "Customer empathy", "Brand & voice"},
+    "analyst": {"Overview", "Customer empathy", "Brand & voice", "Impact & ROI"},
     "steward": {"Data quality"},
     "location-manager": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
     "team-manager": {"Employee empathy", "Alerts"},

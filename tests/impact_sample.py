@@ -1,0 +1,254 @@
+"""The impact marts for dashboard tests: their columns (the agreed interfaces, docs/impact.md) and a small set of
+rows written by hand to hit every case the Impact & ROI page words differently.
+
+Planted (the tests restate these, they do not read them from the page code):
+- EMP-TRAIN-1 "Empathy training", 3 of 12 locations, difference-in-differences headlines:
+  CSAT +9.8 points (95 % CI 4.1 to 15.5) — an improvement; churn −1.2 points (−2.0 to −0.4), lower is
+  better — an improvement; NPS +2.0 (−3.0 to 7.0) — no clear change; handle time +1.5 min (0.5 to 2.5),
+  lower is better — a change for the worse; review rating with trends that already differed before the start.
+  Plus a before/after and a regression row for CSAT (not headline). Event study for CSAT and churn.
+- EMP-ROLL-2 "Store-by-store coaching", staggered over 12 locations with no location left out: controls are the
+  not-yet-treated. CSAT +4.0 (1.0 to 7.0).
+- EMP-NULL-3 "Break-room refresh", 2 teams: eNPS +0.5 (−4.0 to 5.0) — no clear change.
+Key drivers of engagement (manager empathy on top; the team Customer Support) and NPS (touchpoints); the
+service-profit chain for manager empathy → NPS over 12 locations × 2 waves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
+    "marts.initiative_effects": {
+        "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "unit_type": "VARCHAR", "kpi": "VARCHAR",
+        "method": "VARCHAR", "headline": "BOOLEAN", "estimate": "DOUBLE", "std_error": "DOUBLE",
+        "ci_low": "DOUBLE", "ci_high": "DOUBLE", "p_value": "DOUBLE", "inference": "VARCHAR",
+        "treated_units": "INTEGER", "control_units": "INTEGER", "control_group": "VARCHAR", "pre_start": "DATE",
+        "pre_end": "DATE", "post_start": "DATE", "post_end": "DATE", "n_obs": "BIGINT", "n_treated_obs": "BIGINT",
+        "n_control_obs": "BIGINT", "pretrend_p_value": "DOUBLE", "pretrend_differs": "BOOLEAN",
+        "higher_is_better": "BOOLEAN",
+    },
+    "marts.initiative_event_study": {
+        "initiative_id": "VARCHAR", "kpi": "VARCHAR", "unit_type": "VARCHAR", "relative_month": "INTEGER",
+        "estimate": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "n_obs": "BIGINT", "is_pre": "BOOLEAN",
+    },
+    "marts.initiative_roi": {
+        "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "component": "VARCHAR", "kpi": "VARCHAR",
+        "cost": "DOUBLE", "savings_low": "DOUBLE", "savings_central": "DOUBLE", "savings_high": "DOUBLE",
+        "roi_low": "DOUBLE", "roi_central": "DOUBLE", "roi_high": "DOUBLE", "treated_units": "INTEGER",
+        "customers": "DOUBLE", "revenue_per_customer_year": "DOUBLE", "expected_lifespan_years": "DOUBLE",
+        "employees": "DOUBLE", "tickets_per_month": "DOUBLE", "minutes_per_ticket": "DOUBLE",
+    },
+    "marts.roi_assumptions": {
+        "assumption": "VARCHAR", "label": "VARCHAR", "value": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE",
+        "unit": "VARCHAR", "source": "VARCHAR",
+    },
+    "marts.key_drivers": {
+        "outcome": "VARCHAR", "driver_type": "VARCHAR", "driver": "VARCHAR", "importance": "DOUBLE",
+        "ci_low": "DOUBLE", "ci_high": "DOUBLE", "rank": "INTEGER", "n": "BIGINT", "direction": "INTEGER",
+        "method": "VARCHAR",
+    },
+    "marts.service_profit_chain": {
+        "location": "VARCHAR", "wave": "VARCHAR", "employee_measure": "VARCHAR", "employee_value": "DOUBLE",
+        "respondents": "BIGINT", "customer_kpi": "VARCHAR", "customer_value": "DOUBLE", "customer_n": "BIGINT",
+        "lag_months": "INTEGER",
+    },
+    "marts.service_profit_chain_summary": {
+        "employee_measure": "VARCHAR", "customer_kpi": "VARCHAR", "correlation": "DOUBLE", "ci_low": "DOUBLE",
+        "ci_high": "DOUBLE", "n_pairs": "BIGINT", "p_value": "DOUBLE", "method": "VARCHAR",
+    },
+}  # fmt: skip
+
+TRAINING, ROLLOUT, NULL_INITIATIVE = "EMP-TRAIN-1", "EMP-ROLL-2", "EMP-NULL-3"
+NAMES = {TRAINING: "Empathy training", ROLLOUT: "Store-by-store coaching", NULL_INITIATIVE: "Break-room refresh"}
+LOCATIONS = [f"Store {i:02d}" for i in range(1, 13)]
+
+
+def _effect(initiative: str, kpi: str, method: str, estimate, low, high, **extra) -> dict:
+    row = {
+        "initiative_id": initiative,
+        "initiative_name": NAMES[initiative],
+        "unit_type": "location",
+        "kpi": kpi,
+        "method": method,
+        "headline": method in ("did", "staggered"),
+        "estimate": estimate,
+        "std_error": None if estimate is None else (high - low) / 3.92,
+        "ci_low": low,
+        "ci_high": high,
+        "p_value": 0.01,
+        "inference": "wild_cluster_bootstrap",
+        "treated_units": 3,
+        "control_units": 9,
+        "control_group": "never_treated",
+        "pre_start": dt.date(2024, 1, 1),
+        "pre_end": dt.date(2024, 12, 1),
+        "post_start": dt.date(2025, 1, 1),
+        "post_end": dt.date(2025, 6, 1),
+        "n_obs": 216,
+        "n_treated_obs": 54,
+        "n_control_obs": 162,
+        "pretrend_p_value": 0.62,
+        "pretrend_differs": False,
+        "higher_is_better": True,
+    }
+    row.update(extra)
+    return row
+
+
+def effects() -> pd.DataFrame:
+    rows = [
+        _effect(TRAINING, "csat_pct", "did", 9.8, 4.1, 15.5),
+        _effect(TRAINING, "csat_pct", "before_after", 11.2, 6.0, 16.4, headline=False, control_units=0),
+        _effect(TRAINING, "csat_pct", "regression", 9.1, 3.5, 14.7, headline=False),
+        _effect(TRAINING, "churn_rate", "did", -1.2, -2.0, -0.4, higher_is_better=False),
+        _effect(TRAINING, "nps", "did", 2.0, -3.0, 7.0, pretrend_p_value=0.41),
+        _effect(TRAINING, "handle_time_minutes", "did", 1.5, 0.5, 2.5, higher_is_better=False),
+        _effect(TRAINING, "review_rating", "did", 0.4, 0.2, 0.6, pretrend_p_value=0.003, pretrend_differs=True),
+        _effect(
+            ROLLOUT, "csat_pct", "staggered", 4.0, 1.0, 7.0, treated_units=12, control_units=0,
+            control_group="not_yet_treated", inference="bootstrap", n_obs=432,
+        ),
+        _effect(
+            NULL_INITIATIVE, "enps", "did", 0.5, -4.0, 5.0, unit_type="team", treated_units=2, control_units=6,
+            n_obs=64,
+        ),
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def event_study() -> pd.DataFrame:
+    rows = []
+    for kpi, effect in (("csat_pct", 9.8), ("churn_rate", -1.2)):
+        for month in range(-6, 7):
+            estimate = 0.1 * ((month % 3) - 1) if month < 0 else effect * min(1.0, (month + 1) / 3)
+            half = abs(effect) * 0.35 + 0.5
+            rows.append(
+                {
+                    "initiative_id": TRAINING,
+                    "kpi": kpi,
+                    "unit_type": "location",
+                    "relative_month": month,
+                    "estimate": estimate,
+                    "ci_low": estimate - half,
+                    "ci_high": estimate + half,
+                    "n_obs": 12,
+                    "is_pre": month < 0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# The base quantities at the three trained locations (per month), carried on every ROI row.
+BASE = {
+    "customers": 900.0,
+    "revenue_per_customer_year": 240.0,
+    "expected_lifespan_years": 4.0,
+    "employees": 30.0,
+    "tickets_per_month": 1_200.0,
+    "minutes_per_ticket": 14.0,
+}
+
+
+def roi() -> pd.DataFrame:
+    rows = []
+    for component, kpi, savings in (
+        ("customers_kept", "churn_rate", (4_000.0, 12_000.0, 20_000.0)),
+        ("support_cost", "handle_time_minutes", (-3_000.0, -2_000.0, -1_000.0)),
+        ("total", None, (1_000.0, 10_000.0, 19_000.0)),
+    ):
+        cost = 6_000.0
+        rois = [(s - cost) / cost if component == "total" else None for s in savings]
+        rows.append(
+            {
+                "initiative_id": TRAINING,
+                "initiative_name": NAMES[TRAINING],
+                "component": component,
+                "kpi": kpi,
+                "cost": cost,
+                "savings_low": savings[0],
+                "savings_central": savings[1],
+                "savings_high": savings[2],
+                "roi_low": rois[0],
+                "roi_central": rois[1],
+                "roi_high": rois[2],
+                "treated_units": 3,
+                **BASE,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def assumptions() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            ("gross_margin", "Gross margin on customer revenue", 0.4, 0.3, 0.5, "share of revenue", "Demo"),
+            ("cltv_horizon_years", "Years of margin a kept customer is worth", 3.0, 1.0, 5.0, "years", "Demo"),
+            ("effect_years", "Years the initiative's effect lasts", 1.0, 0.5, 2.0, "years", "Demo"),
+            ("cost_per_leaver", "Cost of replacing one employee who leaves", 12_000.0, 8_000.0, 20_000.0)
+            + ("per leaver", "Demo"),
+            ("cost_per_support_minute", "Cost of one minute of a support agent's time", 0.8, 0.6, 1.0)
+            + ("per minute", "Demo"),
+        ],
+        columns=["assumption", "label", "value", "low", "high", "unit", "source"],
+    )
+
+
+def key_drivers() -> pd.DataFrame:
+    rows = [
+        ("engagement", "survey_dimension", "manager_empathy", 0.31, 0.22, 0.40, 1, 480, 1),
+        ("engagement", "survey_dimension", "wellbeing", 0.12, 0.06, 0.18, 2, 480, 1),
+        ("engagement", "survey_item", "mgr_listening", 0.09, 0.04, 0.14, 3, 480, 1),
+        ("engagement", "team", "Customer Support", 0.05, 0.01, 0.09, 4, 480, -1),
+        ("nps", "touchpoint", "support_ticket", 0.14, 0.08, 0.20, 1, 2400, -1),
+        ("nps", "channel", "phone", 0.04, 0.00, 0.08, 2, 2400, 1),
+        ("nps", "detractor_theme", "long_wait", 0.03, 0.01, 0.05, 3, 2400, -1),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction"]
+    )
+    frame["method"] = "shapley_r2_bootstrap"
+    return frame
+
+
+def service_profit_chain() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(11)
+    points = []
+    for wave in ("2024-H2", "2025-H1"):
+        for location in LOCATIONS:
+            employee = float(rng.uniform(3.0, 4.5))
+            points.append(
+                {
+                    "location": location,
+                    "wave": wave,
+                    "employee_measure": "manager_empathy_index",
+                    "employee_value": employee,
+                    "respondents": int(rng.integers(6, 20)),
+                    "customer_kpi": "nps",
+                    "customer_value": 20 * employee - 40 + float(rng.normal(0, 6)),
+                    "customer_n": int(rng.integers(40, 200)),
+                    "lag_months": 3,
+                }
+            )
+    summary = pd.DataFrame(
+        [("manager_empathy_index", "nps", 0.58, 0.22, 0.80, 24, 0.003, "pearson_fisher_z")],
+        columns=["employee_measure", "customer_kpi", "correlation", "ci_low", "ci_high", "n_pairs", "p_value"]
+        + ["method"],
+    )
+    return pd.DataFrame(points), summary
+
+
+def impact_marts() -> dict[str, pd.DataFrame]:
+    points, summary = service_profit_chain()
+    return {
+        "marts.initiative_effects": effects(),
+        "marts.initiative_event_study": event_study(),
+        "marts.initiative_roi": roi(),
+        "marts.roi_assumptions": assumptions(),
+        "marts.key_drivers": key_drivers(),
+        "marts.service_profit_chain": points,
+        "marts.service_profit_chain_summary": summary,
+    }
