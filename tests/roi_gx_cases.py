@@ -38,7 +38,7 @@ ROI_GOOD_ROWS = [
        ('effect_years', 'Years the effect lasts', 1, 0.5, 2, 'years', 'seed')""",
     """INSERT INTO marts.service_profit_chain VALUES
        ('Leeds', '2025-Q1', DATE '2025-03-01', 'engagement', 3.6, 40, 'nps', 22.5, 120, 3),
-       ('York', '2025-Q1', DATE '2025-03-01', 'engagement', 3.4, 12, 'churn_pct', 1.5, 300, 3)""",
+       ('York', '2025-Q1', DATE '2025-03-01', 'engagement', 3.4, 12, 'churn_rate', 1.5, 300, 3)""",
     """INSERT INTO marts.service_profit_chain_summary VALUES
        ('engagement', 'nps', 0.35, 0.12, 0.55, 56, 0.001, 'pearson_fisher_z')""",
 ]

@@ -29,6 +29,19 @@ SEED = 11
 BOOTSTRAP = 100
 EMPLOYEE_OUTCOMES = {"engagement": "engagement", "enps": "enps"}  # outcome -> survey dimension it is scored from
 COLUMNS = ["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction", "method"]
+COLUMNS += ["importance_unit"]
+# What `importance` measures, in plain words, per driver_type (they are not on one scale: compare within a type).
+OUTCOME_UNITS = {"nps": "NPS points", "churn": "percentage points of churn"}
+
+
+def importance_unit(outcome: str, driver_type: str) -> str:
+    if driver_type == "survey_dimension":
+        return "share of the differences between people explained (R²)"
+    if driver_type == "survey_item":
+        return "standardised effect (standard deviations per standard deviation)"
+    if driver_type == "team":
+        return "gap to the other teams (mean score, 1 to 5)"
+    return f"difference in {OUTCOME_UNITS.get(outcome, outcome)}"
 
 
 def _r2(y: np.ndarray, x: np.ndarray) -> float:
@@ -256,5 +269,6 @@ def churn_drivers(customers: pd.DataFrame) -> list[dict]:
 
 
 def key_drivers(rows: list[dict]) -> pd.DataFrame:
+    rows = [{**r, "importance_unit": importance_unit(r["outcome"], r["driver_type"])} for r in rows]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"rank": "int64", "n": "int64", "direction": "int64"})

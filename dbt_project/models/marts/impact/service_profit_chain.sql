@@ -36,7 +36,7 @@ customer_months as (
 
     union all
 
-    select location, month, 'churn_pct', sum(lost_from_start), 0, sum(customers_at_start)
+    select location, month, 'churn_rate', sum(lost_from_start), 0, sum(customers_at_start)
     from {{ ref('customer_retention_monthly') }}
     group by all
 
