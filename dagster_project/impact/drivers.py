@@ -22,18 +22,32 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 SEED = 11
 BOOTSTRAP = 100
 EMPLOYEE_OUTCOMES = {"engagement": "engagement", "enps": "enps"}  # outcome -> survey dimension it is scored from
 COLUMNS = ["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction", "method"]
+COLUMNS += ["importance_unit"]
+# What `importance` measures, in plain words, per driver_type (they are not on one scale: compare within a type).
+OUTCOME_UNITS = {"nps": "NPS points", "churn": "percentage points of churn"}
+
+
+def importance_unit(outcome: str, driver_type: str) -> str:
+    if driver_type == "survey_dimension":
+        return "share of the differences between people explained (R²)"
+    if driver_type == "survey_item":
+        return "standardised effect (standard deviations per standard deviation)"
+    if driver_type == "team":
+        return "gap to the other teams (mean score, 1 to 5)"
+    return f"difference in {OUTCOME_UNITS.get(outcome, outcome)}"
 
 
 def _r2(y: np.ndarray, x: np.ndarray) -> float:
     if x.shape[1] == 0:
         return 0.0
-    return float(sm.OLS(y, sm.add_constant(x, has_constant="add")).fit().rsquared)
+    return float(OLS(y, add_constant(x, has_constant="add")).fit().rsquared)
 
 
 def shapley_r2(y: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -93,7 +107,7 @@ def employee_drivers(answers: pd.DataFrame, published_teams: pd.DataFrame, thres
             picked = np.concatenate([rows_of[i] for i in rng.integers(0, len(ids), len(ids))])
             draws.append(shapley_r2(y[picked], x[picked]))
         low, high = np.percentile(np.array(draws), [2.5, 97.5], axis=0)
-        signs = np.sign(sm.OLS(y, sm.add_constant(x)).fit().params[1:])
+        signs = np.sign(OLS(y, add_constant(x)).fit().params[1:])
         rows = [
             {
                 "outcome": outcome,
@@ -123,7 +137,7 @@ def _item_rows(frame: pd.DataFrame, outcome: str, target: str, own: str, item_di
     z = (data[items] - data[items].mean()) / data[items].std(ddof=0)
     y = (data[target] - data[target].mean()) / data[target].std(ddof=0)
     groups = pd.factorize(data["respondent_id"])[0]
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(z.to_numpy())).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fit = OLS(y.to_numpy(), add_constant(z.to_numpy())).fit(cov_type="cluster", cov_kwds={"groups": groups})
     ci = fit.conf_int()
     rows = [
         {
@@ -154,9 +168,9 @@ def _team_rows(scores: pd.DataFrame, outcome: str, dimension: str, published: pd
         sample = data[in_team | (data["team"] != team)]
         if in_team.sum() < n or sample.loc[in_team, "respondent_id"].nunique() < n:
             continue
-        x = sm.add_constant(in_team[sample.index].astype(float).to_numpy())
+        x = add_constant(in_team[sample.index].astype(float).to_numpy())
         groups = pd.factorize(sample["respondent_id"])[0]
-        fit = sm.OLS(sample[column].to_numpy(float), x).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = OLS(sample[column].to_numpy(float), x).fit(cov_type="cluster", cov_kwds={"groups": groups})
         ci = fit.conf_int()
         rows.append(
             {
@@ -185,7 +199,7 @@ def _difference_rows(
     if not keep:
         return []
     x = pd.concat([indicators[keep].astype(float), controls.astype(float)], axis=1)
-    fit = sm.OLS(y, sm.add_constant(x.to_numpy(), has_constant="add")).fit(cov_type="HC1")
+    fit = OLS(y, add_constant(x.to_numpy(), has_constant="add")).fit(cov_type="HC1")
     ci = fit.conf_int()
     rows = [
         {
@@ -255,5 +269,6 @@ def churn_drivers(customers: pd.DataFrame) -> list[dict]:
 
 
 def key_drivers(rows: list[dict]) -> pd.DataFrame:
+    rows = [{**r, "importance_unit": importance_unit(r["outcome"], r["driver_type"])} for r in rows]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"rank": "int64", "n": "int64", "direction": "int64"})

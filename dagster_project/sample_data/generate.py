@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from dagster_project.sample_data import world as w
+from dagster_project.sample_data.panels import two_by_two
 
 DAY = 86_400
 
@@ -98,6 +99,10 @@ class _Calendar:
     def label(self, m: int) -> str:
         return str(np.datetime64(int(self.month_starts[m]), "s").astype("datetime64[M]"))
 
+    def month_of(self, seconds: np.ndarray) -> np.ndarray:
+        """Month index (0-based) of each time."""
+        return np.searchsorted(self.month_starts, seconds, side="right") - 1
+
     @property
     def start(self) -> int:
         return int(self.month_starts[0])
@@ -129,9 +134,10 @@ def generate(
     bar.update(1)
     _leads(rng, cal, scale, writer)
     _initiatives(cal, writer)
+    coaching = _Coaching(np.random.default_rng([seed, 2]), cal)
     bar.update(1)
     for m in range(months):
-        _customer_month(rng, cal, m, scale, customers, writer, truth)
+        _customer_month(rng, cal, m, scale, customers, writer, truth, coaching)
         bar.update(1)
     employees = _employees(rng, cal, scale, writer)
     _survey_questions(writer)
@@ -139,7 +145,8 @@ def generate(
     for m in range(months):
         _employee_month(rng, cal, m, employees, writer, truth)
         bar.update(1)
-    _brand(rng, cal, scale, writer)
+    _brand(rng, cal, scale, writer, truth)
+    coaching.write(writer)
     bar.update(1)
     bar.close()
 
@@ -216,7 +223,9 @@ def _times_within(rng, customers, idx: np.ndarray, lo: int, hi: int) -> np.ndarr
     return start + (rng.random(idx.size) * (end - start)).astype("int64")
 
 
-def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer: _Writer, truth) -> None:
+def _customer_month(
+    rng, cal: _Calendar, m: int, scale: float, customers, writer: _Writer, truth, coaching: _Coaching
+) -> None:
     lo, hi = cal.bounds(m)
     label = cal.label(m)
     season = 1.0 + 0.25 * np.cos((m % 12 - 11) / 12 * 2 * np.pi)  # busier towards December
@@ -257,10 +266,10 @@ def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer
     resolved = replied & (rng.random(n) < 0.92)
     first_resolved = first_reply + (rng.lognormal(np.log(6 * 3600), 1.0, n)).astype("int64")
     treated = customers["treated"][idx] & after
-    reopen = np.where(resolved, rng.poisson(np.where(treated, 0.10, 0.18)), 0)
+    reopen = np.where(resolved, rng.poisson(np.where(treated, w.REOPEN_MEAN_TREATED, w.REOPEN_MEAN_BASE)), 0)
     full_resolved = first_resolved + np.where(reopen > 0, rng.lognormal(np.log(2 * DAY), 0.6, n), 0).astype("int64")
     contacts = 1 + rng.poisson(0.6, n) + reopen
-    handle = np.round(rng.lognormal(np.log(np.where(treated, 14.0, 11.0)), 0.5, n), 1)
+    handle = rng.lognormal(np.log(np.where(treated, w.HANDLE_MEDIAN_TREATED, w.HANDLE_MEDIAN_BASE)), w.HANDLE_SIGMA, n)
     cat_names = np.asarray(w.TICKET_CATEGORIES)[cat]
     ticket_ids = np.char.add(
         "T",
@@ -268,10 +277,14 @@ def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer
             np.arange(writer.counts.get("tickets", 0) + 1, writer.counts.get("tickets", 0) + n + 1).astype(str), 9
         ),
     )
-    agents = np.char.add(
-        np.char.add("A-", np.asarray(w.LOCATIONS)[customers["loc"][idx]].astype(str)),
-        np.char.add("-", rng.integers(1, 6, n).astype(str)),
-    )
+    ticket_loc = customers["loc"][idx]
+    agent_no = rng.integers(1, w.AGENTS_PER_LOCATION + 1, n)
+    agent_code = ticket_loc * w.AGENTS_PER_LOCATION + agent_no - 1
+    agents = np.asarray(w.AGENTS)[agent_code]
+    handle_shift, csat_lift = coaching.ticket_effects(agent_no, m)
+    handle = np.round(np.where(handle_shift != 0, np.maximum(handle + handle_shift, 1.0), handle), 1)
+    coaching.add_month(agent_code, m, truth)
+    truth.add_tickets(m, ticket_loc, agent_code, resolved, reopen, handle)
     writer.write(
         "tickets",
         pa.table(
@@ -310,7 +323,9 @@ def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer
     at = np.concatenate([t_at, o_at])
     stype = np.concatenate([np.full(surveyed.size, 1), o_type])
     treated = customers["treated"][cust] & (at >= cal.month_starts[w.INITIATIVE_MONTH])
-    score, tone = _survey_scores(rng, stype, treated)
+    lift = np.concatenate([csat_lift[surveyed], np.zeros(n_other)])
+    score, tone = _survey_scores(rng, stype, treated, lift)
+    truth.add_ticket_csat(m, agent_code[surveyed], score[: surveyed.size])
     k = cust.size
     touch = np.concatenate(
         [
@@ -337,11 +352,12 @@ def _customer_month(rng, cal: _Calendar, m: int, scale: float, customers, writer
         ),
         label,
     )
-    truth.add_responses(at, types, score, customers["seg"][cust], customers["treated"][cust])
+    truth.add_responses(at, types, score, customers["seg"][cust], customers["treated"][cust], customers["loc"][cust])
 
 
-def _survey_scores(rng, stype: np.ndarray, treated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """NPS 0-10, CSAT 1-5, CES 1-7 with the initiative's lift at treated locations; tone -1/0/1 for text."""
+def _survey_scores(rng, stype: np.ndarray, treated: np.ndarray, lift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """NPS 0-10, CSAT 1-5, CES 1-7 with the initiative's lift at treated locations and `lift` added to the
+    CSAT top-2 probability (coached agents' tickets); tone -1/0/1 for text."""
     n = stype.size
     u = rng.random(n)
     p_det = np.where(treated, w.NPS_DETRACTOR_BASE - w.NPS_DETRACTOR_DROP, w.NPS_DETRACTOR_BASE)
@@ -351,9 +367,9 @@ def _survey_scores(rng, stype: np.ndarray, treated: np.ndarray) -> tuple[np.ndar
         rng.choice(7, n, p=[0.04, 0.03, 0.06, 0.1, 0.15, 0.27, 0.35]),
         np.where(u < 1 - p_pro, rng.integers(7, 9, n), rng.integers(9, 11, n)),
     )
-    p_top = np.where(treated, w.CSAT_TOP2_BASE + w.CSAT_TOP2_LIFT, w.CSAT_TOP2_BASE)
+    p_top = np.where(treated, w.CSAT_TOP2_BASE + w.CSAT_TOP2_LIFT, w.CSAT_TOP2_BASE) + lift
     csat = np.where(u < p_top, rng.choice([4, 5], n, p=[0.45, 0.55]), rng.choice([1, 2, 3], n, p=[0.2, 0.3, 0.5]))
-    ces = np.clip(np.round(rng.normal(np.where(treated, 5.6, 5.0), 1.3, n)), 1, 7)
+    ces = np.clip(np.round(rng.normal(np.where(treated, w.CES_MEAN_TREATED, w.CES_MEAN_BASE), 1.3, n)), 1, 7)
     score = np.select([stype == 0, stype == 1], [nps, csat], ces)
     tone = np.select([stype == 0, stype == 1], [np.sign(nps - 7.5), np.sign(csat - 3.5)], np.sign(ces - 4.5))
     tone = np.where((stype == 0) & (nps >= 7) & (nps <= 8), 0, tone)
@@ -394,23 +410,99 @@ def _leads(rng, cal: _Calendar, scale: float, writer: _Writer) -> None:
     )
 
 
+def _coached_agents() -> list[tuple[str, int]]:
+    """(agent_id, cohort start month) of every coached agent."""
+    return [(f"A-{loc}-{no}", start) for loc in w.LOCATIONS for no, (start, *_effects) in w.COACHING_COHORTS.items()]
+
+
 def _initiatives(cal: _Calendar, writer: _Writer) -> None:
-    start = cal.month_starts[w.INITIATIVE_MONTH]
+    starts = cal.month_starts[[w.INITIATIVE_MONTH, min(w.COACHING_COHORTS.values())[0], w.NULL_INITIATIVE_MONTH]]
     writer.write(
         "initiatives",
         pa.table(
             {
-                "initiative_id": ["EMP-TRAIN-1"],
-                "name": ["Empathy training for store and support staff"],
-                "start_date": _date(np.array([start])),
-                "end_date": pa.array([None], type=pa.date32()),
-                "treated_locations": ["|".join(w.TREATED_LOCATIONS)],
-                "treated_teams": ["|".join(f"Store {loc}" for loc in w.TREATED_LOCATIONS)],
-                "cost": [45000.0],
-                "description": ["Two-day active-listening and de-escalation training, then monthly coaching."],
+                "initiative_id": ["EMP-TRAIN-1", w.COACHING_ID, w.NULL_INITIATIVE_ID],
+                "name": [
+                    "Empathy training for store and support staff",
+                    "One-to-one empathy coaching for support agents",
+                    "Monthly wellbeing check-ins",
+                ],
+                "start_date": _date(starts),
+                "end_date": pa.array([None] * 3, type=pa.date32()),
+                "treated_locations": pa.array(["|".join(w.TREATED_LOCATIONS), None, None], type=pa.string()),
+                "treated_teams": pa.array(
+                    [
+                        "|".join(f"Store {loc}" for loc in w.TREATED_LOCATIONS),
+                        None,
+                        "|".join(w.NULL_INITIATIVE_TEAMS),
+                    ],
+                    type=pa.string(),
+                ),
+                "cost": [45000.0, w.COACHING_COST, w.NULL_INITIATIVE_COST],
+                "description": [
+                    "Two-day active-listening and de-escalation training, then monthly coaching.",
+                    "Support agents coached one to one on empathic replies, agent by agent in three waves.",
+                    "A monthly wellbeing check-in between each worker and their manager.",
+                ],
             }
         ),
     )
+    coached = _coached_agents()
+    writer.write(
+        "initiative_units",
+        pa.table(
+            {
+                "initiative_id": [w.COACHING_ID] * len(coached),
+                "unit": [agent for agent, _ in coached],
+                "start_date": _date(cal.month_starts[[start for _, start in coached]]),
+            }
+        ),
+    )
+
+
+class _Coaching:
+    """Planted effect 3 (EMP-COACH-2): per-ticket effects by agent and month, and the complaints panel.
+
+    Draws from its own random stream, so the rows of everything else stay as they were without it.
+    """
+
+    def __init__(self, rng: np.random.Generator, cal: _Calendar):
+        self.rng, self.cal = rng, cal
+        self.rows: list[pd.DataFrame] = []
+
+    def effects_in(self, m: int) -> np.ndarray:
+        """Rows handle minutes, CSAT top-2 probability, complaints per 100; columns agent number 0..N."""
+        table = np.zeros((3, w.AGENTS_PER_LOCATION + 1))
+        for no, (start, *effects) in w.COACHING_COHORTS.items():
+            if m >= start:
+                table[:, no] = effects
+        return table
+
+    def ticket_effects(self, agent_no: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+        table = self.effects_in(m)
+        return table[0][agent_no], table[1][agent_no]
+
+    def add_month(self, agent_code: np.ndarray, m: int, truth) -> None:
+        codes, tickets = np.unique(agent_code, return_counts=True)
+        names = np.asarray(w.AGENTS)[codes]
+        rate = w.COMPLAINT_RATE_BASE + self.effects_in(m)[2][codes % w.AGENTS_PER_LOCATION + 1] / 100
+        value = np.round(100 * self.rng.binomial(tickets, rate) / tickets, 4)
+        self.rows.append(pd.DataFrame({"unit": names, "month": self.cal.month_starts[m], "value": value}))
+        truth.add_cells(w.COMPLAINTS_METRIC, "agent", codes, np.full(codes.size, m), value)
+
+    def write(self, writer: _Writer) -> None:
+        panel = pd.concat(self.rows, ignore_index=True)
+        writer.write(
+            "outcome_measures",
+            pa.table(
+                {
+                    "unit": panel.unit.to_numpy(),
+                    "month": _date(panel.month.to_numpy()),
+                    "metric": np.full(len(panel), w.COMPLAINTS_METRIC),
+                    "value": panel.value.to_numpy(),
+                }
+            ),
+        )
 
 
 # ----------------------------------------------------------------------------------------------- employees
@@ -477,7 +569,9 @@ def _employees(rng, cal: _Calendar, scale: float, writer: _Writer) -> dict[str, 
     return {
         "id": ids,
         "team": teams,
+        "team_idx": team_idx,
         "loc": location,
+        "loc_idx": np.asarray([w.LOCATIONS.index(w.TEAM_LOCATION[t]) for t in w.TEAMS])[team_idx],
         "hire": hire,
         "term": term,
         "ttype": ttype,
@@ -611,7 +705,8 @@ def _employee_survey(rng, cal: _Calendar, m: int, emp, active: np.ndarray, write
     q = np.tile(np.arange(nq), resp.size)
     dims = np.asarray([x[1] for x in w.QUESTIONS])[q]
     treated = np.isin(emp["loc"][who], w.TREATED_LOCATIONS) & (m >= w.INITIATIVE_MONTH)
-    mu = 3.7 + 0.2 * treated + np.where(emp["poor"][who] & (dims == "manager_empathy"), w.POOR_MANAGER_SCORE_SHIFT, 0)
+    mu = 3.7 + w.EMPLOYEE_SCORE_LIFT * treated
+    mu = mu + np.where(emp["poor"][who] & (dims == "manager_empathy"), w.POOR_MANAGER_SCORE_SHIFT, 0)
     mu = mu + np.where(emp["poor"][who] & (dims == "engagement"), w.POOR_MANAGER_ENGAGEMENT_SHIFT, 0)
     mu = np.where(dims == "presenteeism", 2.3, mu)
     person = rng.normal(0, 0.5, resp.size)[np.repeat(np.arange(resp.size), nq)]
@@ -644,20 +739,22 @@ def _employee_survey(rng, cal: _Calendar, m: int, emp, active: np.ndarray, write
         cal.label(m),
     )
     truth.add_employee_scores(emp["poor"][who], dims, score)
+    truth.add_employee_cells(m, emp["loc_idx"][who], emp["team_idx"][who], dims, score)
 
 
 # ------------------------------------------------------------------------------------------------- brand
-def _brand(rng, cal: _Calendar, scale: float, writer: _Writer) -> None:
+def _brand(rng, cal: _Calendar, scale: float, writer: _Writer, truth) -> None:
     n = max(int(2500 * scale), 20)
     at = cal.start + (rng.random(n) * (cal.end - cal.start)).astype("int64")
     loc = rng.choice(len(w.LOCATIONS), size=n, p=w.LOCATION_WEIGHTS)
     treated = np.isin(np.asarray(w.LOCATIONS)[loc], w.TREATED_LOCATIONS) & (at >= cal.month_starts[w.INITIATIVE_MONTH])
     rating = np.where(
         treated,
-        rng.choice([1, 2, 3, 4, 5], n, p=[0.05, 0.05, 0.1, 0.3, 0.5]),
-        rng.choice([1, 2, 3, 4, 5], n, p=[0.09, 0.08, 0.13, 0.3, 0.4]),
+        rng.choice([1, 2, 3, 4, 5], n, p=w.REVIEW_STAR_P_TREATED),
+        rng.choice([1, 2, 3, 4, 5], n, p=w.REVIEW_STAR_P_BASE),
     )
     tone = np.sign(rating - 3)
+    truth.add_cells("review_rating", "location", loc, cal.month_of(at), rating)
     writer.write(
         "reviews",
         pa.table(
@@ -693,6 +790,9 @@ def _brand(rng, cal: _Calendar, scale: float, writer: _Writer) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- truth
+UNIT_NAMES = {"location": w.LOCATIONS, "agent": w.AGENTS, "team": w.TEAMS}
+
+
 class _Truth:
     """Figures computed from the rows written, to check the pipeline against."""
 
@@ -702,8 +802,64 @@ class _Truth:
         self.csat: dict[tuple[str, str], list[int]] = {}
         self.csat_did: dict[tuple[bool, bool], list[int]] = {}
         self.emp: dict[tuple[bool, str], list[float]] = {}
+        self.cells: dict[tuple[str, str], np.ndarray] = {}
 
-    def add_responses(self, at, types, score, seg_idx, treated_loc) -> None:
+    def add_cells(self, kpi: str, unit_type: str, code, month, num, den=None) -> None:
+        """Unit × month sums of a KPI's numerator and denominator (den 1 per row when None): impact truth.
+
+        code indexes UNIT_NAMES[unit_type]; month is the 0-based month index.
+        """
+        num = np.asarray(num, dtype=float)
+        den = np.ones(num.size) if den is None else np.asarray(den, dtype=float)
+        size = len(UNIT_NAMES[unit_type]) * self.cal.months
+        key = np.asarray(code) * self.cal.months + np.asarray(month)
+        sums = self.cells.setdefault((kpi, unit_type), np.zeros((2, size)))
+        sums[0] += np.bincount(key, weights=num, minlength=size)
+        sums[1] += np.bincount(key, weights=den, minlength=size)
+
+    def cell_frame(self, kpi: str, unit_type: str) -> pd.DataFrame:
+        """The unit × month cells with any data: unit, month, num, den."""
+        sums = self.cells[(kpi, unit_type)]
+        key = np.flatnonzero(sums[1] > 0)
+        units = np.asarray(UNIT_NAMES[unit_type])
+        return pd.DataFrame(
+            {
+                "unit": units[key // self.cal.months],
+                "month": key % self.cal.months,
+                "num": sums[0][key],
+                "den": sums[1][key],
+            }
+        )
+
+    def add_tickets(self, m: int, location, agents, resolved, reopen, handle) -> None:
+        month = np.full(len(location), m)
+        self.add_cells("reopen_rate", "location", location, month, 100.0 * (resolved & (reopen > 0)), resolved)
+        self.add_cells("handle_time_minutes", "location", location, month, handle)
+        self.add_cells("handle_time_minutes", "agent", agents, month, handle)
+
+    def add_ticket_csat(self, m: int, agents, score) -> None:
+        """Ticket CSAT answers by the agent and the month the ticket was opened."""
+        self.add_cells("csat_pct", "agent", agents, np.full(len(agents), m), 100.0 * (score >= 4))
+
+    def add_employee_cells(self, m: int, location, team, dims, score) -> None:
+        month = np.full(len(score), m)
+        is_enps = dims == "enps"
+        enps = 100.0 * ((score[is_enps] >= 9).astype(float) - (score[is_enps] <= 6))
+        for unit_type, units in (("location", location), ("team", team)):
+            self.add_cells("enps", unit_type, units[is_enps], month[is_enps], enps)
+            for kpi, dim in (("engagement", "engagement"), ("manager_empathy_index", "manager_empathy")):
+                sel = dims == dim
+                self.add_cells(kpi, unit_type, units[sel], month[sel], score[sel])
+
+    def add_responses(self, at, types, score, seg_idx, treated_loc, loc_idx) -> None:
+        location, month = loc_idx, self.cal.month_of(at)
+        for kpi, kind, value in (
+            ("csat_pct", "CSAT", 100.0 * (score >= 4)),
+            ("nps", "NPS", 100.0 * ((score >= 9).astype(float) - (score <= 6))),
+            ("ces_mean", "CES", score),
+        ):
+            sel = types == kind
+            self.add_cells(kpi, "location", location[sel], month[sel], value[sel])
         frame = pd.DataFrame(
             {
                 "month": at.astype("datetime64[s]").astype("datetime64[M]").astype(str),
@@ -823,4 +979,106 @@ class _Truth:
             },
             "monthly_nps": nps,
             "monthly_csat": csat,
+            "impact": self.impact(),
         }
+
+    def _did_block(self, kpis: dict, unit_type: str, treated, controls, start: int) -> dict:
+        out = {}
+        for kpi, planted in kpis.items():
+            frame = self.cell_frame(kpi, unit_type)
+            figures = two_by_two(frame, treated, controls, start)
+            out[kpi] = {"planted": planted, "realised_did": _round(figures.pop("did")), **_round(figures)}
+        return out
+
+    def impact(self) -> dict:
+        """Per planted initiative and KPI: the planted effect and the realised 2 × 2 DiD from the rows."""
+        label = self.cal.label
+        locations = set(w.LOCATIONS)
+        handle_factor = float(np.exp(w.HANDLE_SIGMA**2 / 2))  # lognormal mean / median
+        stars = np.arange(1, 6)
+        train = {
+            "csat_pct": 100 * w.CSAT_TOP2_LIFT,
+            "nps": 100 * (w.NPS_PROMOTER_LIFT + w.NPS_DETRACTOR_DROP),
+            "ces_mean": w.CES_MEAN_TREATED - w.CES_MEAN_BASE,
+            "reopen_rate": 100 * float(np.exp(-w.REOPEN_MEAN_BASE) - np.exp(-w.REOPEN_MEAN_TREATED)),
+            "handle_time_minutes": (w.HANDLE_MEDIAN_TREATED - w.HANDLE_MEDIAN_BASE) * handle_factor,
+            "review_rating": float(stars @ np.subtract(w.REVIEW_STAR_P_TREATED, w.REVIEW_STAR_P_BASE)),
+        }
+        employee = {"enps": None, "engagement": w.EMPLOYEE_SCORE_LIFT, "manager_empathy_index": w.EMPLOYEE_SCORE_LIFT}
+        train_controls = sorted(locations - set(w.TREATED_LOCATIONS))
+        train_kpis = self._did_block(train, "location", w.TREATED_LOCATIONS, train_controls, w.INITIATIVE_MONTH)
+        train_kpis.update(
+            self._did_block(employee, "location", w.TREATED_LOCATIONS, train_controls, w.INITIATIVE_MONTH)
+        )
+        teams = set(w.TEAMS)
+        null_kpis = self._did_block(
+            dict.fromkeys(employee, 0.0),
+            "team",
+            w.NULL_INITIATIVE_TEAMS,
+            sorted(teams - set(w.NULL_INITIATIVE_TEAMS)),
+            w.NULL_INITIATIVE_MONTH,
+        )
+        return {
+            "EMP-TRAIN-1": {
+                "unit_type": "location",
+                "treated_units": list(w.TREATED_LOCATIONS),
+                "control_units": train_controls,
+                "start_month": label(w.INITIATIVE_MONTH),
+                "note": "enps has no planted value in points: the planted shift is on the latent 1-5 score.",
+                "kpis": train_kpis,
+            },
+            w.COACHING_ID: self._staggered_impact(),
+            w.NULL_INITIATIVE_ID: {
+                "unit_type": "team",
+                "treated_units": list(w.NULL_INITIATIVE_TEAMS),
+                "control_units": sorted(teams - set(w.NULL_INITIATIVE_TEAMS)),
+                "start_month": label(w.NULL_INITIATIVE_MONTH),
+                "kpis": null_kpis,
+            },
+        }
+
+    def _staggered_impact(self) -> dict:
+        coached = _coached_agents()
+        never = sorted(set(self.cell_frame("handle_time_minutes", "agent").unit) - {a for a, _ in coached})
+        planted_of = {"handle_time_minutes": 1, "csat_pct": 2, w.COMPLAINTS_METRIC: 3}  # index in the cohort tuple
+        scale = {"handle_time_minutes": 1.0, "csat_pct": 100.0, w.COMPLAINTS_METRIC: 1.0}
+        kpis = {}
+        for kpi, i in planted_of.items():
+            frame = self.cell_frame(kpi, "agent")
+            cohorts, weights = {}, []
+            for _no, cohort in w.COACHING_COHORTS.items():
+                start = cohort[0]
+                units = [a for a, s in coached if s == start]
+                figures = two_by_two(frame, units, never, start)
+                did = figures.pop("did")
+                cohorts[self.cal.label(start)] = {
+                    "planted": cohort[i] * scale[kpi],
+                    "realised_did": _round(did),
+                    "units": len(units),
+                    **_round(figures),
+                }
+                weights.append((len(units), cohort[i] * scale[kpi], did))
+            total = sum(n for n, _, _ in weights)
+            kpis[kpi] = {
+                "cohorts": cohorts,
+                "planted_cohort_weighted": _round(sum(n * p for n, p, _ in weights) / total),
+                "realised_did_cohort_weighted": _round(sum(n * d for n, _, d in weights) / total),
+            }
+        return {
+            "unit_type": "agent",
+            "staggered": True,
+            "control_group": "never_treated",
+            "never_treated_units": never,
+            "cohorts": {
+                self.cal.label(start): [a for a, s in coached if s == start]
+                for start, *_ in w.COACHING_COHORTS.values()
+            },
+            "kpis": kpis,
+        }
+
+
+def _round(value):
+    """Round a figure or a dict of figures to 4 decimals for the truth file (None stays None)."""
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    return None if value is None else round(float(value), 4)

@@ -26,12 +26,46 @@ CSAT_TOP2_BASE, CSAT_TOP2_LIFT = 0.70, 0.12
 NPS_PROMOTER_BASE, NPS_DETRACTOR_BASE = 0.42, 0.26
 NPS_PROMOTER_LIFT, NPS_DETRACTOR_DROP = 0.12, 0.09
 CHURN_HAZARD_BASE, CHURN_HAZARD_TREATED_FACTOR = 0.018, 0.6
+REOPEN_MEAN_BASE, REOPEN_MEAN_TREATED = 0.18, 0.10  # Poisson mean of reopens per resolved ticket
+HANDLE_MEDIAN_BASE, HANDLE_MEDIAN_TREATED, HANDLE_SIGMA = 11.0, 14.0, 0.5  # lognormal minutes per ticket
+CES_MEAN_BASE, CES_MEAN_TREATED = 5.0, 5.6  # before rounding and clipping to 1-7
+REVIEW_STAR_P_BASE = (0.09, 0.08, 0.13, 0.3, 0.4)  # 1..5 stars
+REVIEW_STAR_P_TREATED = (0.05, 0.05, 0.1, 0.3, 0.5)
+EMPLOYEE_SCORE_LIFT = 0.2  # on every 1-5 latent mean of employees at the treated locations
 
 # Planted effect 2: one team under a poor manager.
 POOR_MANAGER_TEAM = "Customer Support"
 POOR_MANAGER_SCORE_SHIFT = -1.0  # on the manager-empathy items (1-5 scale latent mean)
 POOR_MANAGER_ENGAGEMENT_SHIFT = -0.5
 VOLUNTARY_HAZARD, POOR_TEAM_VOLUNTARY_HAZARD, INVOLUNTARY_HAZARD = 0.010, 0.035, 0.003
+
+# Planted effect 3: a staggered roll-out. One-to-one empathy coaching for support agents, agent by agent in
+# three adoption cohorts; each location's agents 1, 2 and 3 join cohorts 1, 2 and 3, agents 4 and 5 are never
+# coached, so every location (and so EMP-TRAIN-1's treated and control locations alike) has the same mix
+# and the coaching differences out of location-level comparisons. Effects differ by cohort and act on
+# tickets the agent handles from the cohort's start month (additively, so they do not interact with
+# EMP-TRAIN-1): minutes of handle time per ticket, the top-2-box probability of the ticket's CSAT answer,
+# and the complaints per 100 tickets of the business's own outcome panel (outcome_measures).
+COACHING_ID = "EMP-COACH-2"
+AGENTS_PER_LOCATION = 5
+# agent number -> (cohort start month, handle minutes, ticket CSAT top-2 probability, complaints per 100)
+COACHING_COHORTS = {
+    1: (5, -4.0, 0.12, -4.0),
+    2: (9, -2.5, 0.08, -2.5),
+    3: (15, -1.0, 0.05, -1.5),
+}
+AGENTS = [f"A-{loc}-{no}" for loc in LOCATIONS for no in range(1, AGENTS_PER_LOCATION + 1)]  # code = loc * 5 + no - 1
+COACHING_COST = 21000.0
+COMPLAINT_RATE_BASE = 0.09  # complaints per ticket before coaching
+COMPLAINTS_METRIC = "complaints_per_100_tickets"
+
+# Planted effect 4: none. A wellbeing check-in programme at six teams from NULL_INITIATIVE_MONTH that changes
+# nothing; its teams are chosen so EMP-TRAIN-1 (which lifts survey scores at Leeds, Bristol and Norwich,
+# where all HQ teams sit) reaches about the same share of its teams (4 of 6) as of the other teams (5 of 7).
+NULL_INITIATIVE_ID = "EMP-WELL-3"
+NULL_INITIATIVE_TEAMS = ("Sales", "Marketing", "Finance", "IT", "Store Exeter", "Store York")
+NULL_INITIATIVE_MONTH = 9
+NULL_INITIATIVE_COST = 18000.0
 
 SEGMENTS = ["Consumer", "Small Business", "Enterprise"]
 SEGMENT_WEIGHTS = np.array([0.62, 0.28, 0.10])

@@ -5,7 +5,7 @@
 --                         dearest job level
 --   cost per support min  seed support_cost_assumptions: the `default` row's agent hour / 60; low/high = the
 --                         cheapest and dearest channel
---   CLTV horizon, effect duration   seed roi_assumptions (no other home)
+--   CLTV horizon, effect duration   seed roi_planning_assumptions (no other home)
 with
 
 turnover as (
@@ -69,8 +69,8 @@ final as (
 
     union all
 
-    select assumption, label, value, low, high, unit, 'seed roi_assumptions: ' || source
-    from {{ ref('roi_assumptions') }}
+    select assumption, label, value, low, high, unit, 'seed roi_planning_assumptions: ' || source
+    from {{ ref('roi_planning_assumptions') }}
 
 )
 

@@ -1,0 +1,375 @@
+"""Effect of one initiative on one KPI, from a unit × month panel (docs/impact.md "Estimating what an
+initiative changed"; decisions D81-D88).
+
+`estimate(panel, higher_is_better=...)` returns (effects, event_study):
+- effects: one row per method — before_after (treated units, after minus before), did (two-way fixed
+  effects, unit + month, SE clustered by unit; wild cluster bootstrap when clusters are few), staggered
+  (Callaway & Sant'Anna group-time effects, simple aggregation) and, when a finer-grain panel is given,
+  regression (the same comparison with segment/channel/... fixed effects). A method that cannot be
+  estimated on this panel still gives its row, with a NULL estimate and a plain `note` saying why.
+- event_study: the Callaway & Sant'Anna event aggregation, effect by month relative to the start.
+The joint pre-trend test (Callaway & Sant'Anna Wald pre-test over every pre-period group-time effect) is
+copied into every effects row (pretrend_p_value, pretrend_differs).
+
+All statistics come from pyfixest (feols, CRV1, wildboottest) and differences (ATTgt); nothing here does
+matrix algebra.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+EFFECT_COLUMNS = [
+    "method",
+    "headline",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "inference",
+    "treated_units",
+    "control_units",
+    "control_group",
+    "pre_start",
+    "pre_end",
+    "post_start",
+    "post_end",
+    "n_obs",
+    "n_treated_obs",
+    "n_control_obs",
+    "pretrend_p_value",
+    "pretrend_differs",
+    "higher_is_better",
+    "note",
+]
+EVENT_COLUMNS = ["relative_month", "estimate", "ci_low", "ci_high", "n_obs", "is_pre"]
+
+# Below this many clusters (units in the regression) the clustered standard error is too optimistic; the
+# p-value and the interval then come from a wild cluster bootstrap (Cameron, Gelbach & Miller 2008).
+FEW_CLUSTERS = 30
+# Below this many clusters Rademacher weights have too few distinct draws (2^G); Webb's six-point weights
+# are used instead (Webb 2023).
+WEBB_CLUSTERS = 12
+BOOT_REPS = 999
+PRETREND_ALPHA = 0.05
+ONE_TREATED_NOTE = "Only one unit is treated: the interval cannot account for that unit's own month-to-month swings."
+# The pre-trend test covers the months just before the start (relative months -6 to -1).
+PRETREND_MONTHS = 6
+
+
+def _month_index(months: pd.Series) -> pd.Series:
+    """Months as consecutive integers (year × 12 + month), the time scale `differences` needs."""
+    months = pd.to_datetime(months)
+    return (months.dt.year * 12 + months.dt.month - 1).astype("float")
+
+
+def _month_of(index: float) -> pd.Timestamp:
+    index = int(index)
+    return pd.Timestamp(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def _prepare(panel: pd.DataFrame, min_n: float) -> pd.DataFrame:
+    p = panel[["unit", "month", "value", "n", "start_month"]].copy()
+    p["unit"] = p["unit"].astype(str)
+    p["value"] = pd.to_numeric(p["value"], errors="coerce").astype(float)
+    p["n"] = pd.to_numeric(p["n"], errors="coerce").astype(float)
+    p = p[p["value"].notna() & p["n"].fillna(0).ge(min_n)]
+    p["t"] = _month_index(p["month"])
+    p["cohort"] = _month_index(p["start_month"])
+    if len(p):
+        # A start after the last month in the data is no start in this window: the unit is untreated here.
+        p.loc[p["cohort"] > p["t"].max(), "cohort"] = np.nan
+    p = p.drop_duplicates(["unit", "t"]).sort_values(["unit", "t"]).reset_index(drop=True)
+    p["uid"] = pd.factorize(p["unit"])[0].astype("int64")
+    p["treated"] = p["cohort"].notna()
+    p["post"] = (p["treated"] & (p["t"] >= p["cohort"])).astype(float)
+    return p
+
+
+def _blank(method: str, note: str, **extra) -> dict:
+    row = dict.fromkeys(EFFECT_COLUMNS)
+    row.update(method=method, note=note, **extra)
+    return row
+
+
+def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float, seed: int, wild: bool):
+    """Coefficient `param` of a pyfixest regression, with CRV1 errors clustered by unit, or — with fewer
+    than FEW_CLUSTERS clusters — the wild cluster bootstrap's p-value and its bootstrap-t interval."""
+    import pyfixest as pf
+
+    clusters = data["uid"].nunique()
+    vcov = {"CRV1": "uid"} if clusters >= 2 else "hetero"
+    fit = pf.feols(formula, data=data, vcov=vcov)
+    est = float(fit.coef()[param])
+    se = float(fit.se()[param])
+    p_value = float(fit.pvalue()[param])
+    ci = fit.confint(alpha=alpha).loc[param]
+    low, high = float(ci.iloc[0]), float(ci.iloc[1])
+    inference = "cluster_robust" if clusters >= 2 else "analytic"
+    if wild and 2 <= clusters < FEW_CLUSTERS:
+        weights = "webb" if clusters < WEBB_CLUSTERS else "rademacher"
+        result, t_boot = fit.wildboottest(
+            reps=BOOT_REPS, param=param, weights_type=weights, seed=seed, return_bootstrapped_t_stats=True
+        )
+        t_stat = float(result["t value"])
+        p_value = float(result["Pr(>|t|)"])
+        # Bootstrap-t interval: the coefficient ± the (1 − alpha) quantile of |t*| times the bootstrap's
+        # standard error (the estimate over its t statistic), so the interval excludes 0 iff p < alpha.
+        critical = float(np.quantile(np.abs(np.asarray(t_boot, dtype=float)), 1 - alpha))
+        if np.isfinite(t_stat) and t_stat != 0:
+            se = abs(est / t_stat)
+        low, high = est - critical * se, est + critical * se
+        inference = "wild_cluster_bootstrap"
+    return {"estimate": est, "std_error": se, "ci_low": low, "ci_high": high, "p_value": p_value}, inference
+
+
+def _windows(sample: pd.DataFrame) -> dict:
+    first_start = sample.loc[sample["treated"], "cohort"].min()
+    return {
+        "pre_start": _month_of(sample["t"].min()),
+        "pre_end": _month_of(first_start - 1),
+        "post_start": _month_of(first_start),
+        "post_end": _month_of(sample["t"].max()),
+    }
+
+
+def _counts(sample: pd.DataFrame) -> dict:
+    treated = sample["treated"]
+    return {
+        "treated_units": int(sample.loc[treated, "unit"].nunique()),
+        "control_units": int(sample.loc[~treated, "unit"].nunique()),
+        "n_obs": len(sample),
+        "n_treated_obs": int(treated.sum()),
+        "n_control_obs": int((~treated).sum()),
+    }
+
+
+def _with_pre_and_post(p: pd.DataFrame) -> pd.DataFrame:
+    """Treated units observed both before and after their start; every untreated unit."""
+    treated = p[p["treated"]]
+    spans = treated.groupby("unit")["post"].agg(["min", "max"])
+    keep = spans.index[(spans["min"] == 0) & (spans["max"] == 1)]
+    return p[~p["treated"] | p["unit"].isin(keep)]
+
+
+def _before_after(p, *, alpha, seed, wild) -> dict:
+    sample = p[p["treated"]]
+    if sample.empty:
+        return _blank("before_after", "No data for this measure at the treated units.", control_group="none")
+    if sample["post"].min() == 1:
+        return _blank("before_after", "No months before the start at the treated units.", control_group="none")
+    if sample["post"].max() == 0:
+        return _blank("before_after", "No months after the start at the treated units.", control_group="none")
+    sample = _with_pre_and_post(sample)
+    stats, inference = _fe_inference("value ~ post | uid", sample, "post", alpha=alpha, seed=seed, wild=wild)
+    return {
+        "method": "before_after",
+        **stats,
+        "inference": inference,
+        **_counts(sample),
+        "control_group": "none",
+        **_windows(sample),
+        "note": None,
+    }
+
+
+def _did(p, *, alpha, seed, wild) -> dict:
+    sample = _with_pre_and_post(p)
+    if not sample["treated"].any():
+        return _blank("did", _no_treated_reason(p), control_group="never_treated")
+    if sample["treated"].all():
+        return _blank(
+            "did",
+            "Every unit is treated at some point, so there are no untreated units to compare with.",
+            control_group="never_treated",
+        )
+    stats, inference = _fe_inference("value ~ post | uid + t", sample, "post", alpha=alpha, seed=seed, wild=wild)
+    return {
+        "method": "did",
+        **stats,
+        "inference": inference,
+        **_counts(sample),
+        "control_group": "never_treated",
+        **_windows(sample),
+        "note": None,
+    }
+
+
+def _no_treated_reason(p: pd.DataFrame) -> str:
+    if not p["treated"].any():
+        return "No data for this measure at the treated units."
+    if p.loc[p["treated"], "post"].min() == 1:
+        return "No months before the start at the treated units."
+    return "No months after the start at the treated units."
+
+
+def _staggered(p, *, alpha):
+    """Callaway & Sant'Anna: (effects row, event-study frame, pre-trend p-value)."""
+    never = not p["treated"].all()
+    control_group = "never_treated" if never else "not_yet_treated"
+    sample = _with_pre_and_post(p)
+    empty_events = pd.DataFrame(columns=EVENT_COLUMNS)
+    if not sample["treated"].any():
+        return _blank("staggered", _no_treated_reason(p), control_group=control_group), empty_events, None
+    if not never and sample.loc[sample["treated"], "cohort"].nunique() < 2:
+        note = "Every unit started at the same time, so no unit is left untreated to compare with."
+        return _blank("staggered", note, control_group=control_group), empty_events, None
+
+    from differences import ATTgt
+
+    data = sample.astype({"t": "int64"}).set_index(["unit", "t"])[["value", "cohort"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            att = ATTgt(data=data, cohort_column="cohort")
+            att.fit("value", est_method="reg", control_group=control_group, alpha=alpha, progress_bar=False)
+            simple = att.aggregate("simple", alpha=alpha)
+            event = att.aggregate("event", alpha=alpha)
+        except (ValueError, np.linalg.LinAlgError, KeyError, IndexError) as error:
+            note = f"The group-time estimator could not run on this panel ({error})."
+            return _blank("staggered", note, control_group=control_group), empty_events, None
+        pretrend = _pretrend(att, sample)
+    values = simple.iloc[0].to_numpy(dtype=object)
+    est, se, low, high = (float(v) for v in values[:4])
+    p_value = float(2 * norm.sf(abs(est / se))) if se and np.isfinite(se) and se > 0 else None
+    row = {
+        "method": "staggered",
+        "estimate": est,
+        "std_error": se,
+        "ci_low": low,
+        "ci_high": high,
+        "p_value": p_value,
+        "inference": "analytic",
+        **_counts(sample),
+        "control_group": control_group,
+        **_windows(sample),
+        "note": None,
+    }
+    rel = sample.loc[sample["treated"]].assign(relative_month=lambda d: (d["t"] - d["cohort"]).astype(int))
+    n_by_rel = rel.groupby("relative_month").size()
+    ev = event.copy()
+    ev.columns = ["estimate", "std_error", "ci_low", "ci_high", "flag"][: len(ev.columns)]
+    events = pd.DataFrame(
+        {
+            "relative_month": ev.index.astype(int),
+            "estimate": ev["estimate"].astype(float).to_numpy(),
+            "ci_low": ev["ci_low"].astype(float).to_numpy(),
+            "ci_high": ev["ci_high"].astype(float).to_numpy(),
+        }
+    )
+    events["n_obs"] = events["relative_month"].map(n_by_rel).fillna(0).astype(int)
+    events["is_pre"] = events["relative_month"] < 0
+    return row, events[EVENT_COLUMNS], pretrend
+
+
+def _pretrend(att, sample: pd.DataFrame) -> float | None:
+    """Joint Wald test that the pre-start group-time effects of the last PRETREND_MONTHS months are all 0.
+
+    differences' own `ATTgt.wald_pre_test` property fails in 0.3.0 (it calls results(sample_name=...)), so
+    its module function is called on the fitted group-time results directly. Over every pre month the test
+    has more restrictions than units in a small business's panel (a singular covariance); it is limited to
+    the months just before the start and skipped (None) when the restrictions still reach the number of
+    units, or when only one unit is treated (no variation to estimate the covariance from)."""
+    from differences.models.attgt.utility_ntl import filter_ntl, wald_pre_test
+
+    ntl = att._result_dict["full_sample"]["ATTgt_ntl"]
+    pre = filter_ntl(ntl, relative_period_start_end=(-PRETREND_MONTHS, -1), pre=True, non_zero_influence_func=True)
+    units = sample["unit"].nunique()
+    if not pre or len(pre) >= units - 1 or sample.loc[sample["treated"], "unit"].nunique() < 2:
+        return None
+    try:
+        p_value = float(wald_pre_test(pre)["p_value"])
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return p_value if np.isfinite(p_value) else None
+
+
+def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
+    """The DiD comparison on a finer-grain panel (unit × month × segment/channel/... cells, weighted by
+    their n), with every extra column of `controls` as fixed effects beside unit and month."""
+    fine = controls.copy()
+    keys = ["unit", "month", "value", "n"]
+    extra = [c for c in fine.columns if c not in keys]
+    fine["unit"] = fine["unit"].astype(str)
+    fine["t"] = _month_index(fine["month"])
+    fine = fine[fine["value"].notna() & fine["n"].fillna(0).gt(0)]
+    starts = p.drop_duplicates("unit").set_index("unit")["cohort"]
+    fine = fine[fine["unit"].isin(_with_pre_and_post(p)["unit"].unique())]
+    fine["cohort"] = fine["unit"].map(starts)
+    fine["treated"] = fine["cohort"].notna()
+    fine["post"] = (fine["treated"] & (fine["t"] >= fine["cohort"])).astype(float)
+    fine["uid"] = pd.factorize(fine["unit"])[0].astype("int64")
+    if not fine["treated"].any() or fine["treated"].all():
+        return _blank("regression", "No finer-grain data for both treated and untreated units.")
+    for column in extra:
+        fine[column] = fine[column].astype(str)
+    fixed = " + ".join(["uid", "t", *extra])
+    import pyfixest as pf
+
+    fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
+    ci = fit.confint(alpha=alpha).loc["post"]
+    stats = {
+        "estimate": float(fit.coef()["post"]),
+        "std_error": float(fit.se()["post"]),
+        "ci_low": float(ci.iloc[0]),
+        "ci_high": float(ci.iloc[1]),
+        "p_value": float(fit.pvalue()["post"]),
+    }
+    return {
+        "method": "regression",
+        **stats,
+        "inference": "cluster_robust",
+        **_counts(fine),
+        "control_group": "never_treated",
+        **_windows(fine),
+        "note": "Controls: " + ", ".join(extra) + ", month and unit." if extra else None,
+    }
+
+
+def estimate(
+    panel: pd.DataFrame,
+    *,
+    higher_is_better: bool,
+    alpha: float = 0.05,
+    seed: int = 0,
+    controls: pd.DataFrame | None = None,
+    min_n: float = 1.0,
+    wild_bootstrap: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Effects of one initiative on one KPI.
+
+    panel: unit (str), month (first of month), value (float), n (observations behind the value),
+    start_month (first treated month; NaT = never treated by this initiative). Unit-months with n < min_n
+    are dropped; the rest count equally (unweighted: a unit-month is one observation of the unit, D83).
+    controls: optional finer-grain panel (unit, month, value, n + categorical columns) for the
+    'regression' method. Returns (effects, event_study) with EFFECT_COLUMNS / EVENT_COLUMNS.
+    """
+    p = _prepare(panel, min_n)
+    options = {"alpha": alpha, "seed": seed, "wild": wild_bootstrap}
+    rows = [_before_after(p, **options), _did(p, **options)]
+    staggered, events, pretrend = _staggered(p, alpha=alpha)
+    rows.append(staggered)
+    if controls is not None and len(controls):
+        rows.append(_regression(p, controls, **options))
+    effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)
+    single = effects["treated_units"].eq(1) & effects["note"].isna()
+    effects.loc[single, "note"] = ONE_TREATED_NOTE
+    starts = p.loc[p["treated"], "cohort"].nunique()
+    effects["headline"] = effects["method"] == ("staggered" if starts > 1 else "did")
+    effects["pretrend_p_value"] = pretrend
+    effects["pretrend_differs"] = None if pretrend is None else bool(pretrend < PRETREND_ALPHA)
+    effects["higher_is_better"] = bool(higher_is_better)
+    for column in ["estimate", "std_error", "ci_low", "ci_high", "p_value", "pretrend_p_value"]:
+        effects[column] = effects[column].astype(float)
+    for column in ["treated_units", "control_units", "n_obs", "n_treated_obs", "n_control_obs"]:
+        effects[column] = effects[column].astype("Int64")
+    for column in ["pre_start", "pre_end", "post_start", "post_end"]:
+        effects[column] = pd.to_datetime(effects[column])
+    effects["headline"] = effects["headline"].astype(bool)
+    effects["pretrend_differs"] = effects["pretrend_differs"].astype("boolean")
+    return effects, events.reset_index(drop=True)

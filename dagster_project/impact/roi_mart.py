@@ -1,0 +1,113 @@
+"""marts.initiative_roi assembled from its inputs (docs/impact.md, "Savings and ROI"; D89-D91). The money
+formula itself is streamlit_app/roi.py, shared with the dashboard's what-if.
+
+- Effects: marts.initiative_effects, the headline estimate per KPI, only where the pre-trends do not differ
+  (pretrend_differs false): an effect whose pre-period already diverged is not worth money.
+- Base quantities at the treated units (the initiative's locations, teams, or its initiative_units):
+  active customers, their yearly net revenue and expected lifespan (customer_value_summary's inputs, summed over
+  the treated locations), average monthly headcount of the treated teams and tickets per month at the treated
+  locations over the last 12 months, minutes of handle time per ticket.
+- Assumptions: marts.roi_assumptions `value` (each also becomes a column, so a row says what it was priced with).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from streamlit_app import roi
+
+BASE_MONTHS = 12
+
+
+def treated_units(initiatives: pd.DataFrame, units: pd.DataFrame) -> dict[str, set[str]]:
+    """Initiative -> treated unit names: its initiative_units if it has any, else its treated locations and teams."""
+    out = {}
+    for row in initiatives.itertuples():
+        listed = units.loc[units["initiative_id"] == row.initiative_id, "unit"]
+        if len(listed):
+            out[row.initiative_id] = set(listed)
+        else:
+            names = [row.treated_locations, row.treated_teams]
+            out[row.initiative_id] = {u for n in names if isinstance(n, str) for u in n.split("|") if u}
+    return out
+
+
+def base_quantities(
+    units: set[str],
+    value: pd.DataFrame,
+    customers: pd.DataFrame,
+    employee_months: pd.DataFrame,
+    tickets: pd.DataFrame,
+    max_lifespan_years: float,
+) -> dict:
+    """value: customer_value_summary (location, net_revenue, customer_years, lost_customers_observed);
+    customers: location, is_lost; employee_months: team, month, employees; tickets: location, month, tickets,
+    handle_minutes. The last BASE_MONTHS months of each are used for the monthly rates."""
+    v = value[value["location"].isin(units)]
+    years = v["customer_years"].sum()
+    lost = v["lost_customers_observed"].sum()
+    lifespan = None
+    if years > 0:
+        lifespan = min(years / lost, max_lifespan_years) if lost > 0 else max_lifespan_years
+    e = employee_months[employee_months["team"].isin(units)]
+    e = e[e["month"] > e["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(e) else e
+    t = tickets[tickets["location"].isin(units)]
+    t = t[t["month"] > t["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(t) else t
+    at_units = customers[customers["location"].isin(units)]
+    return {
+        "customers": float((~at_units["is_lost"].astype(bool)).sum()),
+        "revenue_per_customer_year": float(v["net_revenue"].sum() / years) if years > 0 else None,
+        "expected_lifespan_years": lifespan,
+        "employees": float(e.groupby("month")["employees"].sum().mean()) if len(e) else 0.0,
+        "tickets_per_month": float(t.groupby("month")["tickets"].sum().mean()) if len(t) else 0.0,
+        "minutes_per_ticket": float(t["handle_minutes"].sum() / t["tickets"].sum()) if t["tickets"].sum() else None,
+    }
+
+
+def usable_effects(effects: pd.DataFrame) -> dict[str, dict]:
+    """Initiative -> {kpi: (estimate, ci_low, ci_high)}: headline rows with parallel pre-trends, money KPIs."""
+    keep = effects[
+        effects["headline"].fillna(False).astype(bool)
+        & ~effects["pretrend_differs"].fillna(False).astype(bool)
+        & effects["kpi"].isin(roi.MONEY_KPIS)
+    ]
+    out: dict[str, dict] = {}
+    for row in keep.itertuples():
+        out.setdefault(row.initiative_id, {})[row.kpi] = (row.estimate, row.ci_low, row.ci_high)
+    return out
+
+
+def initiative_roi(
+    initiatives: pd.DataFrame,
+    units: pd.DataFrame,
+    effects: pd.DataFrame,
+    assumptions: pd.DataFrame,
+    base_inputs: dict,
+) -> pd.DataFrame:
+    """One row per initiative × component (customers_kept, employees_kept, support_cost, total)."""
+    values = dict(zip(assumptions["assumption"], assumptions["value"].astype(float), strict=True))
+    treated = treated_units(initiatives, units)
+    usable = usable_effects(effects)
+    rows = []
+    for initiative in initiatives.itertuples():
+        effect = usable.get(initiative.initiative_id, {})
+        base = base_quantities(treated[initiative.initiative_id], **base_inputs)
+        for row in roi.evaluate(effect, base, values, initiative.cost):
+            rows.append(
+                {
+                    "initiative_id": initiative.initiative_id,
+                    "initiative_name": initiative.name,
+                    "component": row["component"],
+                    "kpi": row["kpi"],
+                    "cost": None if pd.isna(initiative.cost) else float(initiative.cost),
+                    **{f"savings_{level}": row[f"savings_{level}"] for level in roi.LEVELS},
+                    **{f"roi_{level}": row.get(f"roi_{level}") for level in roi.LEVELS},
+                    "treated_units": len(treated[initiative.initiative_id]),
+                    **base,
+                    **{a: values.get(a) for a in roi.ASSUMPTIONS},
+                }
+            )
+    columns = ["initiative_id", "initiative_name", "component", "kpi", "cost"]
+    columns += [f"{m}_{level}" for m in ("savings", "roi") for level in roi.LEVELS]
+    columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS]
+    return pd.DataFrame(rows, columns=columns).astype({c: "float64" for c in columns[4:] if c != "treated_units"})

@@ -1,0 +1,9 @@
+"""Service-profit chain: correlation of each employee index with each customer KPI over the location × wave
+points of marts.service_profit_chain, with its Fisher-z 95 % CI, p-value and n (dagster_project/impact/chain.py)."""
+
+from dagster_project.impact.chain import chain_summary
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    return chain_summary(dbt.ref("service_profit_chain").df())
