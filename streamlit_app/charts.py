@@ -184,13 +184,13 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     return alt.layer(band, zero, start_rule, line, start_text)
 
 
-def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
-    """Each driver's importance (bars, largest first) with its 95 % CI as an error bar; colour: whether more of
-    the driver goes with a better or a worse outcome."""
+def key_drivers(rows: pd.DataFrame, scale: str, directions: list[str]) -> alt.LayerChart:
+    """Drivers of one kind (one scale, named by `scale`): importance as bars, largest first, with its 95 % CI as an
+    error bar; colour: `direction_label`, one of `directions` (more of it goes with a higher / lower outcome)."""
     data = _with_ci(rows, "importance")
     order = list(data.sort_values("importance", ascending=False)["driver_label"])
     y = alt.Y("driver_label:N", title=None, sort=order)
-    x_title = "Importance (share of the outcome's variation explained)"
+    x_title = scale
     tooltip = [
         alt.Tooltip("driver_label:N", title="Driver"),
         alt.Tooltip("kind:N", title="Kind"),
@@ -206,7 +206,7 @@ def key_drivers(rows: pd.DataFrame) -> alt.LayerChart:
             color=alt.Color(
                 "direction_label:N",
                 title="More of it goes with",
-                scale=alt.Scale(domain=["a better outcome", "a worse outcome"], range=["#54a24b", "#e45756"]),
+                scale=alt.Scale(domain=directions, range=["#4c78a8", "#f58518"]),
             ),
             tooltip=tooltip,
         )

@@ -59,7 +59,7 @@ MARTS: dict[str, Mart] = {
         {},
         (),
         other=("outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction")
-        + ("method",),
+        + ("method", "importance_unit"),
         monthly=False,
     ),
     "chain": Mart(

@@ -51,7 +51,7 @@ IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
     "marts.key_drivers": {
         "outcome": "VARCHAR", "driver_type": "VARCHAR", "driver": "VARCHAR", "importance": "DOUBLE",
         "ci_low": "DOUBLE", "ci_high": "DOUBLE", "rank": "INTEGER", "n": "BIGINT", "direction": "INTEGER",
-        "method": "VARCHAR",
+        "method": "VARCHAR", "importance_unit": "VARCHAR",
     },
     "marts.service_profit_chain": {
         "location": "VARCHAR", "wave": "VARCHAR", "employee_measure": "VARCHAR", "employee_value": "DOUBLE",
@@ -185,18 +185,21 @@ def assumptions() -> pd.DataFrame:
 
 
 def key_drivers() -> pd.DataFrame:
+    """As dagster_project/impact/drivers.py publishes them: each driver_type on its own scale (importance_unit)."""
+    share, item = "share of the differences between people explained (R²)", "standardised effect"
+    gap, nps = "gap to the other teams (mean score, 1 to 5)", "difference in NPS points"
     rows = [
-        ("engagement", "survey_dimension", "manager_empathy", 0.31, 0.22, 0.40, 1, 480, 1),
-        ("engagement", "survey_dimension", "wellbeing", 0.12, 0.06, 0.18, 2, 480, 1),
-        ("engagement", "survey_item", "mgr_listening", 0.09, 0.04, 0.14, 3, 480, 1),
-        ("engagement", "team", "Customer Support", 0.05, 0.01, 0.09, 4, 480, -1),
-        ("nps", "touchpoint", "support_ticket", 0.14, 0.08, 0.20, 1, 2400, -1),
-        ("nps", "channel", "phone", 0.04, 0.00, 0.08, 2, 2400, 1),
-        ("nps", "detractor_theme", "long_wait", 0.03, 0.01, 0.05, 3, 2400, -1),
+        ("engagement", "survey_dimension", "manager_empathy", 0.31, 0.22, 0.40, 1, 480, 1, share),
+        ("engagement", "survey_dimension", "wellbeing", 0.12, 0.06, 0.18, 2, 480, 1, share),
+        ("engagement", "survey_item", "mgr_listening", 0.29, 0.20, 0.38, 1, 480, 1, item),
+        ("engagement", "team", "Customer Support", -0.92, -1.15, -0.69, 1, 60, -1, gap),
+        ("engagement", "team", "Sales", 0.10, -0.12, 0.32, 2, 80, 1, gap),
+        ("nps", "touchpoint", "support_ticket", -14.0, -20.0, -8.0, 1, 2400, -1, nps),
+        ("nps", "channel", "phone", 4.0, -1.0, 9.0, 2, 2400, 1, nps),
+        ("nps", "detractor_theme", "long_wait", -9.0, -13.0, -5.0, 3, 2400, -1, nps),
     ]
-    frame = pd.DataFrame(
-        rows, columns=["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction"]
-    )
+    columns = ["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high", "rank", "n", "direction"]
+    frame = pd.DataFrame(rows, columns=[*columns, "importance_unit"])
     frame["method"] = "shapley_r2_bootstrap"
     return frame
 

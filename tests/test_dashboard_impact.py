@@ -188,12 +188,18 @@ def test_savings_and_roi_follow_the_mart(monkeypatch, impact_db):
 # --- drivers and the service-profit chain ------------------------------------------------------------------
 def test_key_drivers_and_the_chain_follow_the_marts(monkeypatch, impact_db):
     at = open_page(monkeypatch, impact_db)
+    lever = " ".join(m.value for m in at.markdown)
+    assert "Manager empathy is the biggest lever on engagement" in lever and "weakest in Customer Support" in lever
     drivers = chart_rows(at, "driver_label")
-    assert list(drivers.sort_values("importance", ascending=False)["driver_label"])[0] == "Manager empathy"
-    assert "Active listening" in set(drivers["driver_label"]) and "Customer Support" in set(drivers["driver_label"])
+    assert list(drivers.sort_values("importance", ascending=False)["driver_label"]) == ["Manager empathy", "Well-being"]
     assert {"ci_low", "ci_high"} <= set(drivers.columns)
+    at = choose(at, "impact_driver_kind", "team")
+    teams = chart_rows(at, "driver_label")
+    gaps = dict(zip(teams["driver_label"], teams["importance"], strict=True))
+    assert gaps == {"Customer Support": -0.92, "Sales": 0.1}
     at = choose(at, "impact_driver_outcome", "nps")
-    assert set(chart_rows(at, "driver_label")["driver_label"]) == {"Support ticket", "Phone", "Long wait"}
+    assert set(chart_rows(at, "driver_label")["driver_label"]) == {"Support ticket"}
+    assert any("The biggest lever on NPS" in m.value for m in at.markdown)
 
     correlation, low, high, n_pairs = sql(
         impact_db, "SELECT correlation, ci_low, ci_high, n_pairs FROM marts.service_profit_chain_summary"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import charts, impact_kpis, impact_marts, roi_view
+from streamlit_app import charts, drivers_text, impact_kpis, impact_marts, roi_view
 from streamlit_app.formatting import format_month
 from streamlit_app.impact_kpis import count_words, measure, method_text, number, verdict
 from streamlit_app.ui import open_page
@@ -189,17 +189,37 @@ else:
         if len(outcomes) > 1
         else outcomes[0]
     )
-    rows = drivers[drivers["outcome"] == outcome].copy()
-    rows["driver_label"] = [
-        impact_kpis.driver_label(kind, driver) for kind, driver in zip(rows["driver_type"], rows["driver"], strict=True)
-    ]
-    rows["kind"] = rows["driver_type"].map(DRIVER_KINDS).fillna("Other")
-    rows["direction_label"] = rows["direction"].map(lambda d: "a worse outcome" if d == -1 else "a better outcome")
-    st.altair_chart(charts.key_drivers(rows), height=max(200, 28 * len(rows)))
-    st.caption(
-        f"What goes with a higher or lower {measure(outcome).name}: each bar is the share of its variation a driver "
-        "explains, the black line its 95 % CI. A wide line means the data cannot rank it well."
+    name = measure(outcome).name
+    if lever := drivers_text.biggest_lever(drivers, outcome):
+        st.markdown(f"**{lever}**")
+    rows = drivers[drivers["outcome"] == outcome]
+    kinds = [k for k in DRIVER_KINDS if k in set(rows["driver_type"])]
+    kind = (
+        st.selectbox("Kind of driver", kinds, format_func=DRIVER_KINDS.get, key="impact_driver_kind")
+        if len(kinds) > 1
+        else kinds[0]
+        if kinds
+        else None
     )
+    # Each kind has its own scale (a share of R², a standardised effect, a gap in points): one chart per kind.
+    rows = rows[rows["driver_type"] == kind].copy()
+    if rows.empty:
+        st.caption(f"No drivers of {name} to show.")
+    else:
+        rows["driver_label"] = [impact_kpis.driver_label(kind, driver) for driver in rows["driver"]]
+        rows["kind"] = DRIVER_KINDS[kind]
+        rows["direction_label"] = rows["direction"].map(lambda d: f"lower {name}" if d == -1 else f"higher {name}")
+        unit = rows["importance_unit"].dropna() if "importance_unit" in rows else pd.Series(dtype=str)
+        scale = str(unit.iloc[0]) if not unit.empty else "importance"
+        st.altair_chart(
+            charts.key_drivers(rows, scale[:1].upper() + scale[1:], [f"higher {name}", f"lower {name}"]),
+            height=max(160, 30 * len(rows)),
+        )
+        st.caption(
+            f"What goes with a higher or lower {name}, largest first: each bar's length is on the scale named under "
+            "the chart, the black line its 95 % CI (a wide line: the data cannot rank it well). Colour: whether more "
+            f"of it goes with higher or lower {name}. A driver is where to look, not proof of a cause."
+        )
 
 # --- service-profit chain ----------------------------------------------------------------------------------
 st.header("Employee empathy and customer outcomes")
