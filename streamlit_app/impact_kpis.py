@@ -82,9 +82,12 @@ _NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "e
 
 
 def measure(kpi: str) -> Measure:
-    """The KPI's label and unit; a business's own metric is written from its name, without a unit."""
+    """The KPI's label and unit; a survey dimension (the service-profit chain's employee measures) by the Employee
+    empathy page's label; a business's own metric is written from its name, without a unit."""
     if kpi in MEASURES:
         return MEASURES[kpi]
+    if kpi in _DIMENSIONS:
+        return Measure(_DIMENSIONS[kpi], _DIMENSIONS[kpi].lower(), "points", 2)
     words = str(kpi).replace("_", " ").strip()
     return Measure(words[:1].upper() + words[1:], words, "")
 
@@ -194,14 +197,17 @@ def method_text(effect: Mapping[str, Any]) -> str:
     return f"{text} Uncertainty: {inference}." if inference else text
 
 
-def driver_label(driver_type: str, driver: Any) -> str:
+def driver_label(driver_type: str, driver: Any, questions: Mapping[str, str] | None = None) -> str:
     """A key driver as the page names it: survey dimensions and manager-empathy questions by the Employee empathy
-    page's labels, teams by their name, anything else written from its name ("billing_issue" → "Billing issue")."""
+    page's labels, other survey questions by their text (`questions`: question id → text, from the published item
+    mart), teams by their name, anything else written from its name ("billing_issue" → "Billing issue")."""
     text = "" if _missing(driver) and not isinstance(driver, str) else str(driver)
     if driver_type == "survey_dimension" and text in employee_kpis.DIMENSION_LABELS:
         return employee_kpis.DIMENSION_LABELS[text]
     if driver_type == "survey_item" and text in employee_kpis.INDICATOR_LABELS:
         return employee_kpis.INDICATOR_LABELS[text]
+    if driver_type == "survey_item" and questions and questions.get(text):
+        return str(questions[text])
     if driver_type == "team":
         return text
     words = text.replace("_", " ").strip()

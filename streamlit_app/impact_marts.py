@@ -113,3 +113,13 @@ def headline(effects: pd.DataFrame, initiative_id: str) -> pd.DataFrame:
     """The headline estimate per KPI of one initiative (one row per KPI), in the order the KPIs were listed."""
     rows = effects[(effects["initiative_id"] == initiative_id) & effects["headline"].fillna(False).astype(bool)]
     return rows.drop_duplicates("kpi").reset_index(drop=True)
+
+
+def question_texts(scope: Scope) -> dict[str, str]:
+    """Survey question id → its text, from the published item mart (the key drivers name questions by id); empty
+    when the publication has no such mart."""
+    if not warehouse.table_exists("marts", "employee_survey_item_wave"):
+        return {}
+    table = "marts.employee_survey_item_wave"
+    rows = warehouse.query_table("DISTINCT question_id, question_text", table, scope, "WHERE question_text IS NOT NULL")
+    return dict(zip(rows["question_id"].astype(str), rows["question_text"].astype(str), strict=True))

@@ -192,6 +192,7 @@ def key_drivers() -> pd.DataFrame:
         ("engagement", "survey_dimension", "manager_empathy", 0.31, 0.22, 0.40, 1, 480, 1, share),
         ("engagement", "survey_dimension", "wellbeing", 0.12, 0.06, 0.18, 2, 480, 1, share),
         ("engagement", "survey_item", "mgr_listening", 0.29, 0.20, 0.38, 1, 480, 1, item),
+        ("engagement", "survey_item", "eng_proud", 0.18, 0.10, 0.26, 2, 480, 1, item),
         ("engagement", "team", "Customer Support", -0.92, -1.15, -0.69, 1, 60, -1, gap),
         ("engagement", "team", "Sales", 0.10, -0.12, 0.32, 2, 80, 1, gap),
         ("nps", "touchpoint", "support_ticket", -14.0, -20.0, -8.0, 1, 2400, -1, nps),
@@ -233,7 +234,9 @@ def service_profit_chain() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def impact_marts() -> dict[str, pd.DataFrame]:
     points, summary = service_profit_chain()
+    question = {"wave": "2025-H1", "question_id": "eng_proud", "question_text": "I am proud to work for this company."}
     return {
+        "marts.employee_survey_item_wave": pd.DataFrame([question]),  # names the survey-item driver
         "marts.initiative_effects": effects(),
         "marts.initiative_event_study": event_study(),
         "marts.initiative_roi": roi(),

@@ -193,6 +193,9 @@ def test_key_drivers_and_the_chain_follow_the_marts(monkeypatch, impact_db):
     drivers = chart_rows(at, "driver_label")
     assert list(drivers.sort_values("importance", ascending=False)["driver_label"]) == ["Manager empathy", "Well-being"]
     assert {"ci_low", "ci_high"} <= set(drivers.columns)
+    at = choose(at, "impact_driver_kind", "survey_item")
+    items = set(chart_rows(at, "driver_label")["driver_label"])
+    assert items == {"Active listening", "I am proud to work for this company."}  # by label, or the question's text
     at = choose(at, "impact_driver_kind", "team")
     teams = chart_rows(at, "driver_label")
     gaps = dict(zip(teams["driver_label"], teams["importance"], strict=True))
@@ -357,6 +360,15 @@ def test_units_words_and_own_metrics():
                                       ci_low=-4.0, ci_high=-1.0, higher_is_better=False))  # fmt: skip
     assert text.startswith("Complaints per agent fell 2.5 more at the 40 agents where it ran than elsewhere")
     assert impact_kpis.count_words(1, "team") == "one team"
+
+
+def test_driver_labels_are_words():
+    assert impact_kpis.driver_label("survey_dimension", "manager_empathy") == "Manager empathy"
+    assert impact_kpis.driver_label("survey_item", "eng_proud", {"eng_proud": "I am proud."}) == "I am proud."
+    assert impact_kpis.driver_label("survey_item", "eng_proud") == "Eng proud"
+    assert impact_kpis.driver_label("detractor_theme", "long_wait") == "Long wait"
+    assert impact_kpis.driver_label("team", "Customer Support") == "Customer Support"
+    assert impact_kpis.measure("wellbeing").label == "Well-being"
 
 
 def test_method_text_names_the_comparison_group():

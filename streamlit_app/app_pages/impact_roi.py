@@ -206,7 +206,8 @@ else:
     if rows.empty:
         st.caption(f"No drivers of {name} to show.")
     else:
-        rows["driver_label"] = [impact_kpis.driver_label(kind, driver) for driver in rows["driver"]]
+        questions = impact_marts.question_texts(scope) if kind == "survey_item" else {}
+        rows["driver_label"] = [impact_kpis.driver_label(kind, driver, questions) for driver in rows["driver"]]
         rows["kind"] = DRIVER_KINDS[kind]
         rows["direction_label"] = rows["direction"].map(lambda d: f"lower {name}" if d == -1 else f"higher {name}")
         unit = rows["importance_unit"].dropna() if "importance_unit" in rows else pd.Series(dtype=str)
