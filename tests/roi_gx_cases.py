@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from tests.employee_gx_cases import _columns  # "name TYPE, ..." as {name: TYPE}, as every case file reads it
 
-
 ROI_MART_COLUMNS = {
     "marts.key_drivers": _columns(
         "outcome VARCHAR, driver_type VARCHAR, driver VARCHAR, importance DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "
