@@ -4,10 +4,7 @@ expectation that must fail it. Kept apart like tests/employee_gx_cases.py."""
 
 from __future__ import annotations
 
-
-def _columns(spec: str) -> dict[str, str]:
-    return dict(item.strip().split(" ", 1) for item in spec.split(","))
-
+from tests.employee_gx_cases import _columns  # "name TYPE, ..." as {name: TYPE}, as every case file reads it
 
 ROI_MART_COLUMNS = {
     "marts.key_drivers": _columns(
