@@ -987,7 +987,7 @@ class _Truth:
         for kpi, planted in kpis.items():
             frame = self.cell_frame(kpi, unit_type)
             figures = two_by_two(frame, treated, controls, start)
-            out[kpi] = {"planted": planted, "realised_did": _round(figures.pop("did")), **_round(figures)}
+            out[kpi] = {"planted": _round(planted), "realised_did": _round(figures.pop("did")), **_round(figures)}
         return out
 
     def impact(self) -> dict:

@@ -50,13 +50,13 @@ COACHING_ID = "EMP-COACH-2"
 AGENTS_PER_LOCATION = 5
 # agent number -> (cohort start month, handle minutes, ticket CSAT top-2 probability, complaints per 100)
 COACHING_COHORTS = {
-    1: (5, -4.0, 0.12, -4.0),
-    2: (9, -2.5, 0.08, -2.5),
-    3: (15, -1.0, 0.05, -1.5),
+    1: (5, -4.0, 0.15, -8.0),
+    2: (9, -2.5, 0.10, -6.0),
+    3: (15, -1.0, 0.05, -4.0),
 }
 AGENTS = [f"A-{loc}-{no}" for loc in LOCATIONS for no in range(1, AGENTS_PER_LOCATION + 1)]  # code = loc * 5 + no - 1
 COACHING_COST = 21000.0
-COMPLAINT_RATE_BASE = 0.09  # complaints per ticket before coaching
+COMPLAINT_RATE_BASE = 0.12  # complaints per ticket before coaching
 COMPLAINTS_METRIC = "complaints_per_100_tickets"
 
 # Planted effect 4: none. A wellbeing check-in programme at six teams from NULL_INITIATIVE_MONTH that changes
