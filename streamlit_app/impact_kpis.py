@@ -49,9 +49,11 @@ MEASURES: dict[str, Measure] = {
     "repeat_purchase_rate": _from_kpi(customer_kpis.REPEAT, "repeat purchase"),
     "fcr_pct": _from_kpi(customer_kpis.FCR, "first contact resolution"),
     "reopen_rate": Measure("Reopened tickets %", "the share of reopened tickets", "points"),
-    "handle_time_minutes": _from_kpi(customer_kpis.AHT, "handle time"),
+    # Per handled ticket (the effects' panel), not AHT's per contact: its own label, in AHT's unit.
+    "handle_time_minutes": Measure("Handle time per ticket", "handle time per ticket", "minutes"),
     "review_rating": _from_kpi(brand_kpis.RATING, "the mean review rating"),
-    "review_sentiment": _from_kpi(brand_kpis.SENTIMENT, "review sentiment"),
+    # Reviews only (the brand card also counts social mentions): its own label, on the brand sentiment scale.
+    "review_sentiment": Measure("Review sentiment", "review sentiment", "points"),
     # employee-facing
     "enps": Measure("eNPS", "eNPS", "points"),
     "engagement": Measure(_DIMENSIONS["engagement"], "engagement", "points", 2),
@@ -147,7 +149,10 @@ def verdict(effect: Mapping[str, Any]) -> str:
     where = f"the {count_words(effect.get('treated_units'), effect.get('unit_type', 'custom'))} where it ran"
     estimate, low, high = effect.get("estimate"), effect.get("ci_low"), effect.get("ci_high")
     if _missing(estimate) or _missing(low) or _missing(high):
-        return f"Not enough data to estimate a change in {m.name} at {where}."
+        note = effect.get("note")
+        # The mart's plain reason, without any technical detail it carries in brackets.
+        reason = f" {str(note).split(' (')[0].rstrip('.')}." if isinstance(note, str) and note.strip() else ""
+        return f"Not enough data to estimate a change in {m.name} at {where}.{reason}"
     if bool(effect.get("pretrend_differs")):
         return (
             f"No effect is claimed: before the start, {m.name} at {where} was already moving differently from "

@@ -24,7 +24,7 @@ MARTS: dict[str, Mart] = {
         other=("initiative_id", "initiative_name", "unit_type", "kpi", "method", "headline", "estimate")
         + ("std_error", "ci_low", "ci_high", "p_value", "inference", "treated_units", "control_units")
         + ("control_group", "pre_start", "pre_end", "post_start", "post_end", "n_obs", "n_treated_obs")
-        + ("n_control_obs", "pretrend_p_value", "pretrend_differs", "higher_is_better"),
+        + ("n_control_obs", "pretrend_p_value", "pretrend_differs", "higher_is_better", "note"),
         monthly=False,
     ),
     "event_study": Mart(
@@ -110,9 +110,10 @@ def initiatives(effects: pd.DataFrame) -> dict[str, str]:
 
 
 def headline(effects: pd.DataFrame, initiative_id: str) -> pd.DataFrame:
-    """The headline estimate per KPI of one initiative (one row per KPI), in the order the KPIs were listed."""
+    """The headline estimate per unit type × KPI of one initiative (an initiative at locations can also be
+    evaluated per agent), in the mart's order."""
     rows = effects[(effects["initiative_id"] == initiative_id) & effects["headline"].fillna(False).astype(bool)]
-    return rows.drop_duplicates("kpi").reset_index(drop=True)
+    return rows.drop_duplicates(["unit_type", "kpi"]).reset_index(drop=True)
 
 
 def question_texts(scope: Scope) -> dict[str, str]:

@@ -31,7 +31,7 @@ IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
         "treated_units": "INTEGER", "control_units": "INTEGER", "control_group": "VARCHAR", "pre_start": "DATE",
         "pre_end": "DATE", "post_start": "DATE", "post_end": "DATE", "n_obs": "BIGINT", "n_treated_obs": "BIGINT",
         "n_control_obs": "BIGINT", "pretrend_p_value": "DOUBLE", "pretrend_differs": "BOOLEAN",
-        "higher_is_better": "BOOLEAN",
+        "higher_is_better": "BOOLEAN", "note": "VARCHAR",
     },
     "marts.initiative_event_study": {
         "initiative_id": "VARCHAR", "kpi": "VARCHAR", "unit_type": "VARCHAR", "relative_month": "INTEGER",

@@ -28,7 +28,7 @@ CARD_LABELS = {
     "csat_pct": ("CSAT %", "points"),
     "churn_rate": ("Churn %", "points"),
     "nps": ("NPS", "points"),
-    "handle_time_minutes": ("AHT", "minutes"),
+    "handle_time_minutes": ("Handle time per ticket", "minutes"),
     "review_rating": ("Mean rating", "stars"),
     "enps": ("eNPS", "points"),
 }
@@ -119,7 +119,7 @@ def test_effect_cards_equal_the_mart_with_ci_n_and_a_verdict(monkeypatch, impact
     )
     assert "Churn fell 1.2 points more" in verdicts and "an improvement" in verdicts
     assert "No clear change in NPS" in verdicts
-    assert "Handle time rose 1.5 minutes more" in verdicts and "a change for the worse" in verdicts
+    assert "Handle time per ticket rose 1.5 minutes more" in verdicts and "a change for the worse" in verdicts
     assert "the trends already differed" in verdicts
     assert "the trends already differed before the start" in " ".join(w.value for w in at.warning)
 
@@ -149,7 +149,7 @@ def test_event_study_chart_marks_the_start_and_carries_the_ci(monkeypatch, impac
     start = chart_rows(at, "label")
     assert list(start["label"]) == ["Start"] and list(start["x"]) == [0]
     assert any("0 is the first month with it" in c.value for c in at.caption)
-    at = choose(at, "impact_event_kpi", "churn_rate")
+    at = choose(at, "impact_event_kpi", ("location", "churn_rate"))
     assert chart_rows(at, "relative_month")["estimate"].iloc[-1] == pytest.approx(-1.2)
 
 
@@ -321,7 +321,7 @@ def test_verdict_direction_follows_higher_is_better():
     assert impact_kpis.verdict(fell).startswith("Churn fell 1.2 points more")
     assert impact_kpis.verdict(fell).endswith("(95 % CI −2.0 to −0.4): an improvement.")
     worse = effect(kpi="handle_time_minutes", estimate=1.5, ci_low=0.5, ci_high=2.5, higher_is_better=False)
-    assert "Handle time rose 1.5 minutes more" in impact_kpis.verdict(worse)
+    assert "Handle time per ticket rose 1.5 minutes more" in impact_kpis.verdict(worse)
     assert impact_kpis.verdict(worse).endswith("a change for the worse.")
     dropped = effect(estimate=-3.0, ci_low=-5.0, ci_high=-1.0)
     assert impact_kpis.verdict(dropped).endswith("a change for the worse.")

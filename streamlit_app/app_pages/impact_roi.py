@@ -57,12 +57,18 @@ def _unit_months(row: pd.Series) -> str:
     return f"{n_obs:,} {one}-months"
 
 
-def _effect_card(column, row: pd.Series) -> None:
+def _label(row: pd.Series, several_unit_types: bool) -> str:
+    """The KPI's label; "CSAT % · per agent" when the initiative is evaluated on several kinds of unit."""
+    one, _ = impact_kpis.UNIT_WORDS.get(str(row["unit_type"]), impact_kpis.UNIT_WORDS["custom"])
+    return f"{measure(row['kpi']).label} · per {one}" if several_unit_types else measure(row["kpi"]).label
+
+
+def _effect_card(column, row: pd.Series, label: str) -> None:
     m = measure(row["kpi"])
     with column.container(border=True):
         value = number(row["estimate"], m.decimals, signed=True)
         shown = value if value == impact_kpis.NO_DATA else f"{value} {m.unit}".strip()
-        st.metric(m.label, shown, help=method_text(row))
+        st.metric(label, shown, help=method_text(row))
         st.caption(
             f"{impact_kpis.ci_text(row, m)} · {count_words(row['treated_units'], row['unit_type'])} with it, "
             f"{count_words(row['control_units'], row['unit_type'])} without · {_unit_months(row)}"
@@ -105,10 +111,12 @@ else:
             st.info(method_text(staggered.iloc[0]), icon=":material/stairs:")
 
         st.subheader("What changed")
+        several = headlines["unit_type"].nunique() > 1
+        labels = {(r.unit_type, r.kpi): _label(r, several) for _, r in headlines.iterrows()}
         for start in range(0, len(headlines), CARDS_PER_ROW):
             row_cards = headlines.iloc[start : start + CARDS_PER_ROW]
             for column, (_, row) in zip(st.columns(CARDS_PER_ROW), row_cards.iterrows(), strict=False):
-                _effect_card(column, row)
+                _effect_card(column, row, labels[(row["unit_type"], row["kpi"])])
         if headlines["pretrend_differs"].fillna(False).astype(bool).any():
             st.warning(
                 "For some measures the trends already differed before the start, so no effect is claimed for them: "
@@ -149,19 +157,20 @@ else:
         st.subheader("Month by month around the start")
         study = frames["event_study"]
         study = study[study["initiative_id"] == initiative]
-        kpis = [k for k in headlines["kpi"] if k in set(study["kpi"])]
-        if not kpis:
+        studied = set(zip(study["unit_type"], study["kpi"], strict=True))
+        keys = [key for key in labels if key in studied]
+        if not keys:
             st.caption("No month-by-month estimates for this initiative.")
         else:
-            kpi = (
-                st.selectbox("Measure", kpis, format_func=lambda k: measure(k).label, key="impact_event_kpi")
-                if len(kpis) > 1
-                else kpis[0]
+            key = (
+                st.selectbox("Measure", keys, format_func=labels.get, key="impact_event_kpi")
+                if len(keys) > 1
+                else keys[0]
             )
-            m = measure(kpi)
-            rows = study[study["kpi"] == kpi].sort_values("relative_month")
+            m = measure(key[1])
+            rows = study[(study["unit_type"] == key[0]) & (study["kpi"] == key[1])].sort_values("relative_month")
             st.altair_chart(charts.event_study(rows, m.unit), height=320)
-            row = headlines[headlines["kpi"] == kpi].iloc[0]
+            row = headlines[(headlines["unit_type"] == key[0]) & (headlines["kpi"] == key[1])].iloc[0]
             p = row["pretrend_p_value"]
             pretrend = (
                 "the trends already differed before the start, so no effect is claimed"
@@ -169,7 +178,7 @@ else:
                 else "the months before the start show no clear difference in trend"
             )
             st.caption(
-                f"{m.label}: the difference between the units with and without it, month by month; 0 is the "
+                f"{labels[key]}: the difference between the units with and without it, month by month; 0 is the "
                 f"first month with it (dashed line), the band is the 95 % CI. Before the start the line should "
                 f"hover around zero. Here {pretrend}"
                 + (f" (test of the months before the start: p = {number(p, 2)})." if not pd.isna(p) else ".")
