@@ -377,3 +377,41 @@ def test_method_text_names_the_comparison_group():
     never = effect(method="staggered", control_group="never_treated")
     assert "the nine locations that never had it" in impact_kpis.method_text(never)
     assert "wild cluster bootstrap" in impact_kpis.method_text(effect())
+
+
+# --- a real pipeline run -----------------------------------------------------------------------------------
+def shown_value(text: str) -> float | None:
+    """The number a card shows ("+9.8 points", "−1.20 stars"); None for "—"."""
+    found = re.match(r"^([+\-−]?[\d,]+\.?\d*)", text)
+    return None if not found else float(found.group(1).replace("−", "-").replace(",", ""))
+
+
+def test_the_page_on_a_real_pipeline_run(monkeypatch, built_lake):
+    """Every initiative the demo's pipeline run estimated: one card per headline row, showing the mart's estimate
+    (by SQL over the same serving copy), each with a verdict, and nothing raw anywhere."""
+    assert built_lake.success
+    db = built_lake.settings.serving_db
+    initiatives = [r[0] for r in sql(db, "SELECT DISTINCT initiative_id FROM marts.initiative_effects ORDER BY 1")]
+    assert initiatives, "the demo plants initiatives"
+    at = open_page(monkeypatch, db)
+    for initiative in initiatives:
+        if len(initiatives) > 1:
+            at = choose(at, "impact_initiative", initiative)
+        rows = sql(
+            db,
+            "SELECT DISTINCT unit_type, kpi, estimate FROM marts.initiative_effects "
+            "WHERE initiative_id = ? AND headline",
+            [initiative],
+        )
+        cards = [m for m in at.metric if m.label not in ROI_CARDS]
+        assert len(cards) == len(rows), (initiative, [m.label for m in cards])
+        shown = sorted((shown_value(m.value) for m in cards), key=lambda v: (v is None, v or 0))
+        expected = sorted((e for _, _, e in rows), key=lambda v: (v is None, v or 0))
+        for value, estimate in zip(shown, expected, strict=True):
+            assert (value is None) == (estimate is None), (initiative, shown, expected)
+            if value is not None:
+                assert value == pytest.approx(estimate, abs=0.051), (initiative, shown, expected)
+        verdicts = [m.value for m in at.markdown if m.value.endswith(".") and " at the " in m.value]
+        assert len(verdicts) >= len(rows), initiative
+        raw = [t for t in screen_text(at) if RAW.search(str(t))]
+        assert not raw, (initiative, raw)

@@ -55,3 +55,36 @@ def test_impact_page_in_headless_chromium(tmp_path):
         assert charts.first.locator("svg text").filter(has_text=re.compile(r"^Start$")).count() == 1
         page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=RENDER_TIMEOUT_MS)
         assert save_screenshot(page, tmp_path, "impact_roi.png").stat().st_size > 0
+
+
+def test_impact_page_on_a_real_pipeline_run_in_headless_chromium(tmp_path, built_lake):
+    """The demo's EMP-TRAIN-1 on a real pipeline run's serving copy: its CSAT card shows the mart's estimate, the
+    event study marks the start; screenshot impact_roi_demo.png."""
+    require_chromium()
+    assert built_lake.success
+    serving_db = built_lake.settings.serving_db
+    [(name, csat)] = sql(
+        serving_db,
+        "SELECT initiative_name, estimate FROM marts.initiative_effects "
+        "WHERE initiative_id = 'EMP-TRAIN-1' AND kpi = 'csat_pct' AND unit_type = 'location' AND headline",
+    )
+    several = sql(serving_db, "SELECT count(DISTINCT initiative_id) > 1 FROM marts.initiative_effects")[0][0]
+
+    with owner_on_page(serving_db, tmp_path, "impact_roi", 4200) as page:
+        page.get_by_role("heading", name="Impact & ROI").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+        if several:
+            picker = page.get_by_test_id("stSelectbox").filter(has_text="Initiative")
+            picker.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            picker.click()
+            page.get_by_role("option", name=name).click()
+        page.get_by_role("heading", name=name).first.wait_for(timeout=RENDER_TIMEOUT_MS)
+        label = page.get_by_test_id("stMetricLabel").get_by_text(re.compile(r"^CSAT %( · per location)?$"))
+        card = page.get_by_test_id("stMetric").filter(has=label)
+        value = card.first.get_by_test_id("stMetricValue")
+        value.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        assert value.inner_text().strip() == f"{csat:+.1f} points".replace("-", "−")
+        charts = page.get_by_test_id("stVegaLiteChart")
+        charts.first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        assert charts.first.locator("svg text").filter(has_text=re.compile(r"^Start$")).count() == 1
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=RENDER_TIMEOUT_MS)
+        assert save_screenshot(page, tmp_path, "impact_roi_demo.png").stat().st_size > 0
