@@ -107,8 +107,9 @@ def _reuse_wildboottest_kernels() -> None:
     wildboottest 0.3.2 defines its denominator kernel inside `WildboottestCL.get_denom` under
     `@njit(...)`, so numba compiles it again on every bootstrap (0.4-2 s each, most of a small panel's
     estimation time). The kernel closes over nothing, so the decorator it looks up in its module is
-    replaced by one that returns the dispatcher compiled the first time for the same code. Should a later
-    wildboottest change the kernel, a new code object simply compiles as before.
+    replaced by one that returns the dispatcher compiled the first time for the same code, cached on disk
+    by numba for later processes. Should a later wildboottest change the kernel, a new code object simply
+    compiles as before.
     """
     from numba import njit
     from wildboottest import wildboottest as module
@@ -120,7 +121,8 @@ def _reuse_wildboottest_kernels() -> None:
         def decorate(function):
             key = (function.__code__, tuple(sorted(kwargs.items())))
             if key not in _KERNELS:
-                _KERNELS[key] = njit(*args, **kwargs)(function)
+                # cache=True: numba also keeps the compiled kernel on disk for the next process.
+                _KERNELS[key] = njit(*args, **{**kwargs, "cache": True})(function)
             return _KERNELS[key]
 
         return decorate
