@@ -25,6 +25,7 @@ from tests.alert_gx_cases import ALERT_BAD_CASES, ALERT_GOOD_ROWS, ALERT_MART_CO
 from tests.brand_gx_cases import BRAND_BAD_CASES, BRAND_GOOD_ROWS, BRAND_MART_COLUMNS
 from tests.employee_gx_cases import EMPLOYEE_BAD_CASES, EMPLOYEE_GOOD_ROWS, EMPLOYEE_MART_COLUMNS
 from tests.roi_gx_cases import ROI_BAD_CASES, ROI_GOOD_ROWS, ROI_MART_COLUMNS
+from tests.impact_gx_cases import IMPACT_BAD_CASES, IMPACT_GOOD_ROWS, IMPACT_MART_COLUMNS
 
 
 def _columns(spec: str) -> dict[str, str]:
@@ -119,6 +120,7 @@ MART_COLUMNS.update(EMPLOYEE_MART_COLUMNS)  # the employee marts (tests/employee
 MART_COLUMNS.update(BRAND_MART_COLUMNS)  # brand and customer-text marts (tests/brand_gx_cases.py)
 MART_COLUMNS.update(ALERT_MART_COLUMNS)  # action-trigger breaches (tests/alert_gx_cases.py)
 MART_COLUMNS.update(ROI_MART_COLUMNS)  # ROI, key drivers, service-profit chain (tests/roi_gx_cases.py)
+MART_COLUMNS.update(IMPACT_MART_COLUMNS)  # initiative effects (tests/impact_gx_cases.py)
 RAW_TABLES = {entity.raw_table: entity for entity in load_contract().entities.values()}
 # Every customer mart has a suite.
 REQUIRED_SUITE_TABLES = {
@@ -215,6 +217,7 @@ GOOD_ROWS += EMPLOYEE_GOOD_ROWS
 GOOD_ROWS += BRAND_GOOD_ROWS
 GOOD_ROWS += ALERT_GOOD_ROWS
 GOOD_ROWS += ROI_GOOD_ROWS
+GOOD_ROWS += IMPACT_GOOD_ROWS
 
 # (suite, damage to the good data, (expectation, column) that must fail). Together they fail every
 # expectation of every suite: test_bad_cases_fail_every_expectation keeps it that way for new suites.
@@ -671,6 +674,7 @@ BAD_CASES += EMPLOYEE_BAD_CASES
 BAD_CASES += BRAND_BAD_CASES
 BAD_CASES += ALERT_BAD_CASES
 BAD_CASES += ROI_BAD_CASES
+BAD_CASES += IMPACT_BAD_CASES
 
 
 @pytest.fixture(scope="module")
