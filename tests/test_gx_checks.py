@@ -24,8 +24,8 @@ from dagster_project.settings import EXPECTATIONS_DIR
 from tests.alert_gx_cases import ALERT_BAD_CASES, ALERT_GOOD_ROWS, ALERT_MART_COLUMNS
 from tests.brand_gx_cases import BRAND_BAD_CASES, BRAND_GOOD_ROWS, BRAND_MART_COLUMNS
 from tests.employee_gx_cases import EMPLOYEE_BAD_CASES, EMPLOYEE_GOOD_ROWS, EMPLOYEE_MART_COLUMNS
-from tests.roi_gx_cases import ROI_BAD_CASES, ROI_GOOD_ROWS, ROI_MART_COLUMNS
 from tests.impact_gx_cases import IMPACT_BAD_CASES, IMPACT_GOOD_ROWS, IMPACT_MART_COLUMNS
+from tests.roi_gx_cases import ROI_BAD_CASES, ROI_GOOD_ROWS, ROI_MART_COLUMNS
 
 
 def _columns(spec: str) -> dict[str, str]:
