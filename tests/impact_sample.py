@@ -22,45 +22,22 @@ import numpy as np
 import pandas as pd
 
 from streamlit_app import roi as roi_formula
+from tests.impact_gx_cases import IMPACT_MART_COLUMNS as IMPACT_GX_COLUMNS
+from tests.roi_gx_cases import ROI_MART_COLUMNS as ROI_GX_COLUMNS
 
-IMPACT_MART_COLUMNS: dict[str, dict[str, str]] = {
-    "marts.initiative_effects": {
-        "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "unit_type": "VARCHAR", "kpi": "VARCHAR",
-        "method": "VARCHAR", "headline": "BOOLEAN", "estimate": "DOUBLE", "std_error": "DOUBLE",
-        "ci_low": "DOUBLE", "ci_high": "DOUBLE", "p_value": "DOUBLE", "inference": "VARCHAR",
-        "treated_units": "INTEGER", "control_units": "INTEGER", "control_group": "VARCHAR", "pre_start": "DATE",
-        "pre_end": "DATE", "post_start": "DATE", "post_end": "DATE", "n_obs": "BIGINT", "n_treated_obs": "BIGINT",
-        "n_control_obs": "BIGINT", "pretrend_p_value": "DOUBLE", "pretrend_differs": "BOOLEAN",
-        "higher_is_better": "BOOLEAN", "note": "VARCHAR",
-    },
-    "marts.initiative_event_study": {
-        "initiative_id": "VARCHAR", "kpi": "VARCHAR", "unit_type": "VARCHAR", "relative_month": "INTEGER",
-        "estimate": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "n_obs": "BIGINT", "is_pre": "BOOLEAN",
-    },
+# The impact marts' columns as dbt builds them: one definition each, in the GX cases of the engineer who owns the
+# mart (tests/impact_gx_cases.py, tests/roi_gx_cases.py); key_drivers also carries importance_unit
+# (dagster_project/impact/drivers.py), and initiative_roi is declared here until its model lands.
+PAGE_MART_COLUMNS: dict[str, dict[str, str]] = {
+    **IMPACT_GX_COLUMNS,
+    **ROI_GX_COLUMNS,
+    "marts.key_drivers": {**ROI_GX_COLUMNS["marts.key_drivers"], "importance_unit": "VARCHAR"},
     "marts.initiative_roi": {
         "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "component": "VARCHAR", "kpi": "VARCHAR",
         "cost": "DOUBLE", "savings_low": "DOUBLE", "savings_central": "DOUBLE", "savings_high": "DOUBLE",
         "roi_low": "DOUBLE", "roi_central": "DOUBLE", "roi_high": "DOUBLE", "treated_units": "INTEGER",
         "customers": "DOUBLE", "revenue_per_customer_year": "DOUBLE", "expected_lifespan_years": "DOUBLE",
         "employees": "DOUBLE", "tickets_per_month": "DOUBLE", "minutes_per_ticket": "DOUBLE",
-    },
-    "marts.roi_assumptions": {
-        "assumption": "VARCHAR", "label": "VARCHAR", "value": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE",
-        "unit": "VARCHAR", "source": "VARCHAR",
-    },
-    "marts.key_drivers": {
-        "outcome": "VARCHAR", "driver_type": "VARCHAR", "driver": "VARCHAR", "importance": "DOUBLE",
-        "ci_low": "DOUBLE", "ci_high": "DOUBLE", "rank": "INTEGER", "n": "BIGINT", "direction": "INTEGER",
-        "method": "VARCHAR", "importance_unit": "VARCHAR",
-    },
-    "marts.service_profit_chain": {
-        "location": "VARCHAR", "wave": "VARCHAR", "employee_measure": "VARCHAR", "employee_value": "DOUBLE",
-        "respondents": "BIGINT", "customer_kpi": "VARCHAR", "customer_value": "DOUBLE", "customer_n": "BIGINT",
-        "lag_months": "INTEGER",
-    },
-    "marts.service_profit_chain_summary": {
-        "employee_measure": "VARCHAR", "customer_kpi": "VARCHAR", "correlation": "DOUBLE", "ci_low": "DOUBLE",
-        "ci_high": "DOUBLE", "n_pairs": "BIGINT", "p_value": "DOUBLE", "method": "VARCHAR",
     },
 }  # fmt: skip
 

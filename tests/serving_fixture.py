@@ -22,7 +22,7 @@ from tests.brand_gx_cases import BRAND_MART_COLUMNS
 from tests.brand_sample import brand_marts
 from tests.customer_sample import customer_marts
 from tests.employee_gx_cases import EMPLOYEE_MART_COLUMNS
-from tests.impact_sample import IMPACT_MART_COLUMNS
+from tests.impact_sample import PAGE_MART_COLUMNS
 
 # Table -> columns, in the order the pipeline creates them (dbt marts; loader and GX ledger tables, with
 # meta.quarantine's `record` withheld by the publish step).
@@ -103,7 +103,7 @@ SERVING_TABLES.update(
 # The impact marts (tests/impact_sample.py: their agreed columns, and rows the Impact & ROI tests write in).
 # sample_tables() leaves them empty, as a real business's lake without initiatives publishes them.
 SERVING_TABLES.update(
-    {table: ", ".join(f"{c} {t}" for c, t in cols.items()) for table, cols in IMPACT_MART_COLUMNS.items()}
+    {table: ", ".join(f"{c} {t}" for c, t in cols.items()) for table, cols in PAGE_MART_COLUMNS.items()}
 )
 PUBLICATION_DDL = "published_at TIMESTAMP, run_id VARCHAR, tables BIGINT, total_rows BIGINT"
 FIXTURE_RUN_ID = "run-b2"

@@ -18,7 +18,7 @@ from streamlit.util import calc_hash
 
 from streamlit_app import impact_kpis
 from tests.dashboard_expectations import assert_shows, sql
-from tests.impact_sample import IMPACT_MART_COLUMNS, NULL_INITIATIVE, ROLLOUT, TRAINING, impact_marts
+from tests.impact_sample import NULL_INITIATIVE, PAGE_MART_COLUMNS, ROLLOUT, TRAINING, impact_marts
 from tests.serving_fixture import sample_serving_db, sample_tables, write_serving_db
 from tests.test_dashboard_apptest import APP, TIMEOUT, open_app_page, rerun, run_app
 
@@ -252,7 +252,7 @@ def test_the_raw_check_catches_codes_on_screen():
 # --- nothing to evaluate -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("omit", [False, True], ids=["empty-marts", "no-impact-marts"])
 def test_without_initiatives_the_page_says_what_to_land(tmp_path, monkeypatch, omit):
-    db = write_serving_db(tmp_path / "bare.duckdb", sample_tables(), omit=list(IMPACT_MART_COLUMNS) if omit else [])
+    db = write_serving_db(tmp_path / "bare.duckdb", sample_tables(), omit=list(PAGE_MART_COLUMNS) if omit else [])
     at = open_page(monkeypatch, db)
     notice = " ".join(i.value for i in at.info)
     assert "No initiatives to evaluate yet" in notice
