@@ -322,16 +322,13 @@ def _event_regression(sample: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
     before it is the reference), unit and month fixed effects, SE clustered by unit (pyfixest)."""
     import pyfixest as pf
 
-    data = sample.copy()
-    relative = (data["t"] - data["cohort"]).where(data["treated"])
-    names = {}
-    for r in sorted(int(v) for v in relative.dropna().unique()):
-        if r != -1:
-            name = f"rel_{'m' if r < 0 else 'p'}{abs(r)}"
-            data[name] = (relative == r).astype(float)
-            names[name] = r
+    relative = (sample["t"] - sample["cohort"]).where(sample["treated"])
+    names = {f"rel_{'m' if r < 0 else 'p'}{abs(r)}": r for r in sorted(int(v) for v in relative.dropna().unique())}
+    names = {name: r for name, r in names.items() if r != -1}
     if not names:
         return pd.DataFrame(columns=EVENT_COLUMNS)
+    dummies = pd.DataFrame({name: (relative == r).astype(float) for name, r in names.items()}, index=sample.index)
+    data = pd.concat([sample, dummies], axis=1)
     vcov = {"CRV1": "uid"} if data["uid"].nunique() >= 2 else "hetero"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
