@@ -42,6 +42,12 @@ def test_training_csat_effect_covers_the_realised_two_by_two(built_lake: BuiltLa
     assert (row["treated_units"], row["control_units"]) == (len(w.TREATED_LOCATIONS), 4)
     assert row["n_obs"] == row["n_treated_obs"] + row["n_control_obs"] > 0
     assert row["higher_is_better"] and row["pretrend_p_value"] is not None
+    (within,) = _rows(
+        built_lake,
+        "select * from marts.initiative_effects where initiative_id = 'EMP-TRAIN-1' and unit_type = 'location' "
+        "and kpi = 'csat_pct' and method = 'regression'",
+    )
+    assert within["ci_low"] <= within["estimate"] <= within["ci_high"] and "segment" in within["note"]
 
 
 def test_null_initiative_is_not_found(built_lake: BuiltLake, truth: dict):

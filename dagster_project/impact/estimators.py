@@ -408,14 +408,22 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
     fine["post"] = (fine["treated"] & (fine["t"] >= fine["cohort"])).astype(float)
     fine["uid"] = pd.factorize(fine["unit"])[0].astype("int64")
     if not fine["treated"].any() or fine["treated"].all():
-        return _blank("regression", "No finer-grain data for both treated and untreated units.")
+        note = "No finer-grain data for both treated and untreated units."
+        return _blank("regression", note, control_group="never_treated")
     for column in extra:
         fine[column] = fine[column].astype(str)
     fixed = " + ".join(["uid", "t", *extra])
     import pyfixest as pf
 
-    fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
-    ci = fit.confint(alpha=alpha).loc["post"]
+    # Weighted by the cells' n, which pyfixest cannot wild-bootstrap: CRV1 errors with t(G − 1) intervals.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
+            ci = fit.confint(alpha=alpha).loc["post"]
+        except (ValueError, KeyError, np.linalg.LinAlgError):
+            note = "The comparison within customer groups could not run on this data."
+            return _blank("regression", note, control_group="never_treated")
     stats = {
         "estimate": float(fit.coef()["post"]),
         "std_error": float(fit.se()["post"]),
