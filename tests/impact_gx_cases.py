@@ -5,10 +5,7 @@ expectation that must fail it. Kept apart like tests/brand_gx_cases.py."""
 
 from __future__ import annotations
 
-
-def _columns(spec: str) -> dict[str, str]:
-    return dict(item.strip().split(" ", 1) for item in spec.split(","))
-
+from tests.brand_gx_cases import _columns  # "name TYPE, ..." -> {name: TYPE}, one definition for the cases files
 
 IMPACT_MART_COLUMNS = {
     "marts.initiative_effects": _columns(

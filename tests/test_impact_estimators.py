@@ -161,3 +161,22 @@ def test_evaluate_runs_every_initiative_and_kpi_and_leaves_other_initiatives_uni
     kept = kept[(kept.initiative_id == "T") & (kept.method == "did")].set_index("kpi")
     assert kept.loc["csat_pct", "control_units"] == 12 - len(treated)
     assert set(events.initiative_id) == {"T", "O"}
+
+
+def test_regression_with_controls_adds_a_row_from_the_finer_panel():
+    """Segment cells under each unit-month: a segment gap the unit-month panel cannot see is absorbed."""
+    panel, truth = _panel(n_units=12, seed=9)
+    rng = np.random.default_rng(9)
+    cells = pd.concat(
+        [
+            panel.assign(segment=name, value=panel.value + gap + rng.normal(0, 0.5, len(panel)), n=weight)
+            for name, gap, weight in (("Consumer", 0.0, 30.0), ("Enterprise", 3.0, 5.0))
+        ],
+        ignore_index=True,
+    )[["unit", "month", "value", "n", "segment"]]
+    rows = _rows(estimate(panel, higher_is_better=True, controls=cells)[0])
+    row = rows["regression"]
+    assert row.inference == "cluster_robust" and row.control_group == "never_treated"
+    assert row.ci_low <= truth["att_simple"] <= row.ci_high
+    assert row.treated_units == 6 and row.n_obs == 2 * 12 * 24 and "segment" in row.note
+    assert not row.headline

@@ -163,6 +163,19 @@ def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float,
     return {"estimate": est, "std_error": se, "ci_low": low, "ci_high": high, "p_value": p_value}, inference
 
 
+def _row(method: str, stats: dict, inference: str, sample: pd.DataFrame, control_group: str, note=None) -> dict:
+    """An estimated effects row: the statistics, the units and unit-months used, and the windows."""
+    return {
+        "method": method,
+        **stats,
+        "inference": inference,
+        **_counts(sample),
+        "control_group": control_group,
+        **_windows(sample),
+        "note": note,
+    }
+
+
 def _windows(sample: pd.DataFrame) -> dict:
     first_start = sample.loc[sample["treated"], "cohort"].min()
     return {
@@ -202,15 +215,7 @@ def _before_after(p, *, alpha, seed, wild) -> dict:
         return _blank("before_after", "No months after the start at the treated units.", control_group="none")
     sample = _with_pre_and_post(sample)
     stats, inference = _fe_inference("value ~ post | uid", sample, "post", alpha=alpha, seed=seed, wild=wild)
-    return {
-        "method": "before_after",
-        **stats,
-        "inference": inference,
-        **_counts(sample),
-        "control_group": "none",
-        **_windows(sample),
-        "note": None,
-    }
+    return _row("before_after", stats, inference, sample, "none")
 
 
 def _did(p, *, alpha, seed, wild) -> dict:
@@ -224,15 +229,7 @@ def _did(p, *, alpha, seed, wild) -> dict:
             control_group="never_treated",
         )
     stats, inference = _fe_inference("value ~ post | uid + t", sample, "post", alpha=alpha, seed=seed, wild=wild)
-    return {
-        "method": "did",
-        **stats,
-        "inference": inference,
-        **_counts(sample),
-        "control_group": "never_treated",
-        **_windows(sample),
-        "note": None,
-    }
+    return _row("did", stats, inference, sample, "never_treated")
 
 
 def _no_treated_reason(p: pd.DataFrame) -> str:
@@ -291,19 +288,8 @@ def _staggered(p, *, alpha):
     critical = float(t_dist.ppf(1 - alpha / 2, dof))
     low, high = est - critical * se, est + critical * se
     p_value = float(2 * t_dist.sf(abs(est / se), dof)) if se and np.isfinite(se) and se > 0 else None
-    row = {
-        "method": "staggered",
-        "estimate": est,
-        "std_error": se,
-        "ci_low": low,
-        "ci_high": high,
-        "p_value": p_value,
-        "inference": "analytic",
-        **_counts(sample),
-        "control_group": control_group,
-        **_windows(sample),
-        "note": None,
-    }
+    stats = {"estimate": est, "std_error": se, "ci_low": low, "ci_high": high, "p_value": p_value}
+    row = _row("staggered", stats, "analytic", sample, control_group)
     ev = event.copy()
     ev.columns = ["estimate", "std_error", "ci_low", "ci_high", "flag"][: len(ev.columns)]
     events = pd.DataFrame(
@@ -336,16 +322,13 @@ def _event_regression(sample: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
     before it is the reference), unit and month fixed effects, SE clustered by unit (pyfixest)."""
     import pyfixest as pf
 
-    data = sample.copy()
-    relative = (data["t"] - data["cohort"]).where(data["treated"])
-    names = {}
-    for r in sorted(int(v) for v in relative.dropna().unique()):
-        if r != -1:
-            name = f"rel_{'m' if r < 0 else 'p'}{abs(r)}"
-            data[name] = (relative == r).astype(float)
-            names[name] = r
+    relative = (sample["t"] - sample["cohort"]).where(sample["treated"])
+    names = {f"rel_{'m' if r < 0 else 'p'}{abs(r)}": r for r in sorted(int(v) for v in relative.dropna().unique())}
+    names = {name: r for name, r in names.items() if r != -1}
     if not names:
         return pd.DataFrame(columns=EVENT_COLUMNS)
+    dummies = pd.DataFrame({name: (relative == r).astype(float) for name, r in names.items()}, index=sample.index)
+    data = pd.concat([sample, dummies], axis=1)
     vcov = {"CRV1": "uid"} if data["uid"].nunique() >= 2 else "hetero"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -425,14 +408,22 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
     fine["post"] = (fine["treated"] & (fine["t"] >= fine["cohort"])).astype(float)
     fine["uid"] = pd.factorize(fine["unit"])[0].astype("int64")
     if not fine["treated"].any() or fine["treated"].all():
-        return _blank("regression", "No finer-grain data for both treated and untreated units.")
+        note = "No finer-grain data for both treated and untreated units."
+        return _blank("regression", note, control_group="never_treated")
     for column in extra:
         fine[column] = fine[column].astype(str)
     fixed = " + ".join(["uid", "t", *extra])
     import pyfixest as pf
 
-    fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
-    ci = fit.confint(alpha=alpha).loc["post"]
+    # Weighted by the cells' n, which pyfixest cannot wild-bootstrap: CRV1 errors with t(G − 1) intervals.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
+            ci = fit.confint(alpha=alpha).loc["post"]
+        except (ValueError, KeyError, np.linalg.LinAlgError):
+            note = "The comparison within customer groups could not run on this data."
+            return _blank("regression", note, control_group="never_treated")
     stats = {
         "estimate": float(fit.coef()["post"]),
         "std_error": float(fit.se()["post"]),
@@ -440,15 +431,8 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
         "ci_high": float(ci.iloc[1]),
         "p_value": float(fit.pvalue()["post"]),
     }
-    return {
-        "method": "regression",
-        **stats,
-        "inference": "cluster_robust",
-        **_counts(fine),
-        "control_group": "never_treated",
-        **_windows(fine),
-        "note": "Controls: " + ", ".join(extra) + ", month and unit." if extra else None,
-    }
+    note = "Also compared within " + ", ".join(extra) + "." if extra else None
+    return _row("regression", stats, "cluster_robust", fine, "never_treated", note)
 
 
 def estimate(

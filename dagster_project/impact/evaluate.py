@@ -25,6 +25,18 @@ def _treated(units: pd.DataFrame, unit_type: str, available: set[str]) -> pd.Dat
     return rows.sort_values("start_month").drop_duplicates(["initiative_id", "unit"])
 
 
+def _controls(cells: pd.DataFrame | None, unit_type: str, kpi: str, units: set[str]) -> pd.DataFrame | None:
+    """The finer cells of one KPI, with the categorical columns that vary (a constant one adds nothing)."""
+    if cells is None or cells.empty:
+        return None
+    rows = cells[(cells["unit_type"] == unit_type) & (cells["kpi"] == kpi) & cells["unit"].astype(str).isin(units)]
+    if rows.empty:
+        return None
+    extra = [c for c in rows.columns if c not in {"unit_type", "unit", "month", "kpi", "value", "n"}]
+    varying = [c for c in extra if rows[c].nunique() > 1]
+    return rows[["unit", "month", "value", "n", *varying]].assign(month=pd.to_datetime(rows["month"]))
+
+
 def evaluate(
     panel: pd.DataFrame,
     units: pd.DataFrame,
@@ -32,6 +44,7 @@ def evaluate(
     *,
     exclude_other_treated: bool = True,
     min_n: float = 1.0,
+    cells: pd.DataFrame | None = None,
     alpha: float = 0.05,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -61,7 +74,12 @@ def evaluate(
                 rows = sample[sample["kpi"] == kpi]
                 kpi_panel = rows[["unit", "month", "value", "n"]].assign(start_month=rows["unit"].map(starts))
                 effect, event = estimate(
-                    kpi_panel, higher_is_better=direction.get(kpi, True), alpha=alpha, seed=seed, min_n=min_n
+                    kpi_panel,
+                    higher_is_better=direction.get(kpi, True),
+                    alpha=alpha,
+                    seed=seed,
+                    min_n=min_n,
+                    controls=_controls(cells, unit_type, kpi, set(rows["unit"])),
                 )
                 effects.append(effect.assign(**keys, kpi=kpi))
                 events.append(event.assign(**keys, kpi=kpi))

@@ -18,6 +18,7 @@ def model(dbt, session):
         dbt.ref("impact_kpis").df(),
         exclude_other_treated=str(dbt.config.get("impact_exclude_other_treated")).lower() == "true",
         min_n=float(dbt.config.get("impact_min_n")),
+        cells=dbt.ref("int_impact_cells").df(),
     )
     events = events.rename(columns={"estimate": "event_estimate", "ci_low": "event_ci_low"})
     events = events.rename(columns={"ci_high": "event_ci_high", "n_obs": "event_n_obs"})

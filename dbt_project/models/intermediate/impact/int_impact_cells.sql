@@ -1,0 +1,49 @@
+-- The finer grain under int_impact_panel where the data has one (docs/impact.md, D86): customer survey KPIs
+-- per location × month × customer segment × acquisition channel × touchpoint, with the same formulas. The
+-- 'regression' method compares treated and comparison locations within these cells (their fixed effects
+-- beside unit and month, weighted by n), so a shift in who answered cannot pass for an effect.
+with
+
+csat as (
+    select 'location' as unit_type, location as unit, month, 'csat_pct' as kpi, segment, channel, touchpoint,
+        {{ pct('sum(satisfied_responses)', 'sum(responses)') }} as value, sum(responses) as n
+    from {{ ref('customer_csat_monthly') }}
+    group by all
+),
+
+nps as (
+    select 'location', location, month, 'nps', segment, channel, touchpoint,
+        {{ nps_from_counts('sum(promoters)', 'sum(detractors)', 'sum(responses)') }}, sum(responses)
+    from {{ ref('customer_nps_monthly') }}
+    group by all
+),
+
+ces as (
+    select 'location', location, month, 'ces_mean', segment, 'All', 'All',
+        {{ ratio('sum(score_sum)', 'sum(responses)') }}, sum(responses)
+    from {{ ref('customer_ces_monthly') }}
+    group by all
+),
+
+unioned as (
+    select * from csat
+    union all select * from nps
+    union all select * from ces
+),
+
+final as (
+    select
+        unit_type,
+        unit::varchar as unit,
+        date_trunc('month', month)::date as month,
+        kpi,
+        coalesce(segment, 'Unknown') as segment,
+        coalesce(channel, 'Unknown') as channel,
+        coalesce(touchpoint, 'Unknown') as touchpoint,
+        value::double as value,
+        n::double as n
+    from unioned
+    where value is not null and unit is not null and unit not in ('Unknown', 'All')
+)
+
+select * from final
