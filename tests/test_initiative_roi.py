@@ -19,7 +19,7 @@ INITIATIVES = pd.DataFrame(
         "cost": [30000.0, 5000.0, 0.0],
     }
 )
-UNITS = pd.DataFrame({"initiative_id": ["B", "B"], "unit": ["Store York", "York"]})
+UNITS = pd.DataFrame({"initiative_id": ["B", "B"], "unit": ["Store York", "A-York-1"]})  # a team and an agent
 ASSUMPTIONS = pd.DataFrame(
     {
         "assumption": list(roi.ASSUMPTIONS),
@@ -65,6 +65,7 @@ BASE_INPUTS = {
     "tickets": pd.DataFrame(
         {
             "location": ["York"] * 24,
+            "agent_id": ["A-York-1"] * 24,
             "month": MONTHS,
             "tickets": [100] * 12 + [200] * 12,
             "handle_minutes": [1000.0] * 12 + [3000.0] * 12,

@@ -6,7 +6,7 @@ formula itself is streamlit_app/roi.py, shared with the dashboard's what-if.
 - Base quantities at the treated units (the initiative's locations, teams, or its initiative_units):
   active customers, their yearly net revenue and expected lifespan (customer_value_summary's inputs, summed over
   the treated locations), average monthly headcount of the treated teams and tickets per month at the treated
-  locations over the last 12 months, minutes of handle time per ticket.
+  locations (or of the treated agents) over the last 12 months, minutes of handle time per ticket.
 - Assumptions: marts.roi_assumptions `value` (each also becomes a column, so a row says what it was priced with).
 """
 
@@ -41,8 +41,9 @@ def base_quantities(
     max_lifespan_years: float,
 ) -> dict:
     """value: customer_value_summary (location, net_revenue, customer_years, lost_customers_observed);
-    customers: location, is_lost; employee_months: team, month, employees; tickets: location, month, tickets,
-    handle_minutes. The last BASE_MONTHS months of each are used for the monthly rates."""
+    customers: location, is_lost; employee_months: team, month, employees; tickets: location, agent_id, month,
+    tickets, handle_minutes (a unit may be a location or an agent). The last BASE_MONTHS months of each are used
+    for the monthly rates."""
     v = value[value["location"].isin(units)]
     years = v["customer_years"].sum()
     lost = v["lost_customers_observed"].sum()
@@ -51,7 +52,7 @@ def base_quantities(
         lifespan = min(years / lost, max_lifespan_years) if lost > 0 else max_lifespan_years
     e = employee_months[employee_months["team"].isin(units)]
     e = e[e["month"] > e["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(e) else e
-    t = tickets[tickets["location"].isin(units)]
+    t = tickets[tickets["location"].isin(units) | tickets["agent_id"].isin(units)]
     t = t[t["month"] > t["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(t) else t
     at_units = customers[customers["location"].isin(units)]
     return {
