@@ -21,7 +21,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import f as f_dist
+from scipy.stats import t as t_dist
 
 EFFECT_COLUMNS = [
     "method",
@@ -97,6 +98,37 @@ def _blank(method: str, note: str, **extra) -> dict:
     return row
 
 
+_KERNELS: dict = {}
+
+
+def _reuse_wildboottest_kernels() -> None:
+    """Compile wildboottest's numba kernel once per process instead of once per call.
+
+    wildboottest 0.3.2 defines its denominator kernel inside `WildboottestCL.get_denom` under
+    `@njit(...)`, so numba compiles it again on every bootstrap (0.4-2 s each, most of a small panel's
+    estimation time). The kernel closes over nothing, so the decorator it looks up in its module is
+    replaced by one that returns the dispatcher compiled the first time for the same code. Should a later
+    wildboottest change the kernel, a new code object simply compiles as before.
+    """
+    from numba import njit
+    from wildboottest import wildboottest as module
+
+    if getattr(module.njit, "_empathy_lake_reuse", False):
+        return
+
+    def njit_once(*args, **kwargs):
+        def decorate(function):
+            key = (function.__code__, tuple(sorted(kwargs.items())))
+            if key not in _KERNELS:
+                _KERNELS[key] = njit(*args, **kwargs)(function)
+            return _KERNELS[key]
+
+        return decorate
+
+    njit_once._empathy_lake_reuse = True
+    module.njit = njit_once
+
+
 def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float, seed: int, wild: bool):
     """Coefficient `param` of a pyfixest regression, with CRV1 errors clustered by unit, or — with fewer
     than FEW_CLUSTERS clusters — the wild cluster bootstrap's p-value and its bootstrap-t interval."""
@@ -112,6 +144,7 @@ def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float,
     low, high = float(ci.iloc[0]), float(ci.iloc[1])
     inference = "cluster_robust" if clusters >= 2 else "analytic"
     if wild and 2 <= clusters < FEW_CLUSTERS:
+        _reuse_wildboottest_kernels()
         weights = "webb" if clusters < WEBB_CLUSTERS else "rademacher"
         result, t_boot = fit.wildboottest(
             reps=BOOT_REPS, param=param, weights_type=weights, seed=seed, return_bootstrapped_t_stats=True
@@ -209,16 +242,16 @@ def _no_treated_reason(p: pd.DataFrame) -> str:
 
 
 def _staggered(p, *, alpha):
-    """Callaway & Sant'Anna: (effects row, event-study frame, pre-trend p-value)."""
+    """Callaway & Sant'Anna: (effects row, event-study frame)."""
     never = not p["treated"].all()
     control_group = "never_treated" if never else "not_yet_treated"
     sample = _with_pre_and_post(p)
     empty_events = pd.DataFrame(columns=EVENT_COLUMNS)
     if not sample["treated"].any():
-        return _blank("staggered", _no_treated_reason(p), control_group=control_group), empty_events, None
+        return _blank("staggered", _no_treated_reason(p), control_group=control_group), empty_events
     if not never and sample.loc[sample["treated"], "cohort"].nunique() < 2:
         note = "Every unit started at the same time, so no unit is left untreated to compare with."
-        return _blank("staggered", note, control_group=control_group), empty_events, None
+        return _blank("staggered", note, control_group=control_group), empty_events
 
     from differences import ATTgt
 
@@ -232,11 +265,16 @@ def _staggered(p, *, alpha):
             event = att.aggregate("event", alpha=alpha)
         except (ValueError, np.linalg.LinAlgError, KeyError, IndexError) as error:
             note = f"The group-time estimator could not run on this panel ({error})."
-            return _blank("staggered", note, control_group=control_group), empty_events, None
-        pretrend = _pretrend(att, sample)
+            return _blank("staggered", note, control_group=control_group), empty_events
     values = simple.iloc[0].to_numpy(dtype=object)
-    est, se, low, high = (float(v) for v in values[:4])
-    p_value = float(2 * norm.sf(abs(est / se))) if se and np.isfinite(se) and se > 0 else None
+    est, se = float(values[0]), float(values[1])
+    # differences' interval uses the normal distribution; with G units the estimate is a mean of G
+    # clusters' influence functions, so the t distribution with G − 1 degrees of freedom is used instead
+    # (wider with few units: 2.45 instead of 1.96 at 7 locations).
+    dof = max(sample["unit"].nunique() - 1, 1)
+    critical = float(t_dist.ppf(1 - alpha / 2, dof))
+    low, high = est - critical * se, est + critical * se
+    p_value = float(2 * t_dist.sf(abs(est / se), dof)) if se and np.isfinite(se) and se > 0 else None
     row = {
         "method": "staggered",
         "estimate": est,
@@ -264,28 +302,52 @@ def _staggered(p, *, alpha):
     )
     events["n_obs"] = events["relative_month"].map(n_by_rel).fillna(0).astype(int)
     events["is_pre"] = events["relative_month"] < 0
-    return row, events[EVENT_COLUMNS], pretrend
+    return row, events[EVENT_COLUMNS]
 
 
-def _pretrend(att, sample: pd.DataFrame) -> float | None:
-    """Joint Wald test that the pre-start group-time effects of the last PRETREND_MONTHS months are all 0.
+def _pretrend(sample: pd.DataFrame) -> float | None:
+    """Joint test that treated and comparison units moved alike in the months just before the start.
 
-    differences' own `ATTgt.wald_pre_test` property fails in 0.3.0 (it calls results(sample_name=...)), so
-    its module function is called on the fitted group-time results directly. Over every pre month the test
-    has more restrictions than units in a small business's panel (a singular covariance); it is limited to
-    the months just before the start and skipped (None) when the restrictions still reach the number of
-    units, or when only one unit is treated (no variation to estimate the covariance from)."""
-    from differences.models.attgt.utility_ntl import filter_ntl, wald_pre_test
+    On the months before any start only (treated units before their own start, the others before the
+    last start), so no treated month enters and staggered starts cannot bias it: value on one indicator per
+    month before the start (-k .. -1, pooled over cohorts; earlier months are the reference) with unit and
+    month fixed effects, and pyfixest's Wald test that all k are 0 with SE clustered by unit. pyfixest
+    reads the statistic as F(k, G − 1), which rejects too often with a small business's 7-30 units; it is
+    read on the exact scale of a Hotelling T² over G units instead: F = W (G − k) / (k (G − 1)) with
+    (k, G − k) degrees of freedom. k is PRETREND_MONTHS, at most (G − 1) / 2; None when fewer than two units
+    are treated or no comparison is possible.
+    """
+    import pyfixest as pf
 
-    ntl = att._result_dict["full_sample"]["ATTgt_ntl"]
-    pre = filter_ntl(ntl, relative_period_start_end=(-PRETREND_MONTHS, -1), pre=True, non_zero_influence_func=True)
+    treated = sample["treated"]
     units = sample["unit"].nunique()
-    if not pre or len(pre) >= units - 1 or sample.loc[sample["treated"], "unit"].nunique() < 2:
+    months = min(PRETREND_MONTHS, (units - 1) // 2)
+    if months < 1 or sample.loc[treated, "unit"].nunique() < 2 or treated.all():
         return None
-    try:
-        p_value = float(wald_pre_test(pre)["p_value"])
-    except (np.linalg.LinAlgError, ValueError):
+    last_start = sample.loc[treated, "cohort"].max()
+    pre = sample[(treated & (sample["t"] < sample["cohort"])) | (~treated & (sample["t"] < last_start))].copy()
+    relative = pre["t"] - pre["cohort"]
+    leads = []
+    for j in range(1, months + 1):
+        name = f"lead{j}"
+        pre[name] = (relative == -j).astype(float)
+        if pre[name].any():
+            leads.append(name)
+    if not leads or pre.loc[pre["treated"] & (relative < -months)].empty:
         return None
+    units = pre["unit"].nunique()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = pf.feols(f"value ~ {' + '.join(leads)} | uid + t", data=pre, vcov={"CRV1": "uid"})
+            test = fit.wald_test()
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    k = len(fit.coef())
+    if units - k < 1:
+        return None
+    wald = float(test["statistic"]) * k
+    p_value = float(f_dist.sf(wald * (units - k) / (k * (units - 1)), k, units - k))
     return p_value if np.isfinite(p_value) else None
 
 
@@ -352,8 +414,9 @@ def estimate(
     p = _prepare(panel, min_n)
     options = {"alpha": alpha, "seed": seed, "wild": wild_bootstrap}
     rows = [_before_after(p, **options), _did(p, **options)]
-    staggered, events, pretrend = _staggered(p, alpha=alpha)
+    staggered, events = _staggered(p, alpha=alpha)
     rows.append(staggered)
+    pretrend = _pretrend(_with_pre_and_post(p)) if p["treated"].any() else None
     if controls is not None and len(controls):
         rows.append(_regression(p, controls, **options))
     effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)

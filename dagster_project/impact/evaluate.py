@@ -1,0 +1,72 @@
+"""Every initiative × KPI it could move: builds each panel and calls `estimate` (docs/impact.md, D84-D86).
+
+Pure pandas in and out; the dbt Python model int_initiative_estimates calls `evaluate`.
+
+- Which units an initiative treated: int_initiative_units (unit_kind 'location' / 'team' from the
+  initiative's lists, 'any' from initiative_units, matched against every unit type of the panel).
+- Which KPIs: every KPI of the panel at that unit type (int_impact_panel), in the order of the impact_kpis
+  seed, then a business's own metrics by name.
+- Controls: the units of the same unit type that this initiative did not treat; with
+  `exclude_other_treated` (dbt var impact_exclude_other_treated, default true) units another initiative
+  treated are left out too, so one programme's effect does not leak into another's comparison.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dagster_project.impact.estimators import EFFECT_COLUMNS, EVENT_COLUMNS, estimate
+
+KEY_COLUMNS = ["initiative_id", "initiative_name", "unit_type", "kpi"]
+
+
+def _treated(units: pd.DataFrame, unit_type: str, available: set[str]) -> pd.DataFrame:
+    rows = units[units["unit_kind"].isin([unit_type, "any"]) & units["unit"].isin(available)]
+    return rows.sort_values("start_month").drop_duplicates(["initiative_id", "unit"])
+
+
+def evaluate(
+    panel: pd.DataFrame,
+    units: pd.DataFrame,
+    kpis: pd.DataFrame,
+    *,
+    exclude_other_treated: bool = True,
+    min_n: float = 1.0,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(effects, event_study) for every initiative × unit type × KPI.
+
+    panel: unit_type, unit, month, kpi, value, n. units: initiative_id, initiative_name, unit_kind, unit,
+    start_month. kpis: kpi, higher_is_better (a KPI absent from it counts higher as better).
+    """
+    panel = panel.assign(month=pd.to_datetime(panel["month"]), unit=panel["unit"].astype(str))
+    units = units.assign(start_month=pd.to_datetime(units["start_month"]), unit=units["unit"].astype(str))
+    direction = dict(zip(kpis["kpi"], kpis["higher_is_better"].astype(bool), strict=True))
+    order = {kpi: i for i, kpi in enumerate(kpis["kpi"])}
+    effects, events = [], []
+    for unit_type, type_panel in panel.groupby("unit_type", sort=True):
+        available = set(type_panel["unit"])
+        treated_all = _treated(units, unit_type, available)
+        for initiative_id, treated in treated_all.groupby("initiative_id", sort=True):
+            starts = treated.set_index("unit")["start_month"]
+            others = set(treated_all["unit"]) - set(starts.index) if exclude_other_treated else set()
+            sample = type_panel[~type_panel["unit"].isin(others)]
+            keys = {
+                "initiative_id": initiative_id,
+                "initiative_name": treated["initiative_name"].iloc[0],
+                "unit_type": unit_type,
+            }
+            for kpi in sorted(sample["kpi"].unique(), key=lambda k: (order.get(k, len(order)), k)):
+                rows = sample[sample["kpi"] == kpi]
+                kpi_panel = rows[["unit", "month", "value", "n"]].assign(start_month=rows["unit"].map(starts))
+                effect, event = estimate(
+                    kpi_panel, higher_is_better=direction.get(kpi, True), alpha=alpha, seed=seed, min_n=min_n
+                )
+                effects.append(effect.assign(**keys, kpi=kpi))
+                events.append(event.assign(**keys, kpi=kpi))
+    effect_columns = KEY_COLUMNS + [c for c in EFFECT_COLUMNS if c not in KEY_COLUMNS]
+    event_columns = KEY_COLUMNS + EVENT_COLUMNS
+    if not effects:
+        return pd.DataFrame(columns=effect_columns), pd.DataFrame(columns=event_columns)
+    return pd.concat(effects, ignore_index=True)[effect_columns], pd.concat(events, ignore_index=True)[event_columns]

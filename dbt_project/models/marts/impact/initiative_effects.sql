@@ -1,0 +1,42 @@
+-- What each initiative changed, per KPI and method (docs/impact.md, "Estimating what an initiative
+-- changed"; D81-D88). One row per initiative × unit type × KPI × method; a method that cannot be estimated
+-- on the data keeps its row with a NULL estimate and a plain `note` saying why.
+with
+
+estimates as (
+    select * from {{ ref('int_initiative_estimates') }}
+    where row_kind = 'effect'
+),
+
+final as (
+    select
+        initiative_id::varchar as initiative_id,
+        initiative_name::varchar as initiative_name,
+        unit_type::varchar as unit_type,
+        kpi::varchar as kpi,
+        method::varchar as method,
+        headline::boolean as headline,
+        estimate::double as estimate,
+        std_error::double as std_error,
+        ci_low::double as ci_low,
+        ci_high::double as ci_high,
+        p_value::double as p_value,
+        inference::varchar as inference,
+        treated_units::integer as treated_units,
+        control_units::integer as control_units,
+        control_group::varchar as control_group,
+        pre_start::date as pre_start,
+        pre_end::date as pre_end,
+        post_start::date as post_start,
+        post_end::date as post_end,
+        n_obs::integer as n_obs,
+        n_treated_obs::integer as n_treated_obs,
+        n_control_obs::integer as n_control_obs,
+        pretrend_p_value::double as pretrend_p_value,
+        pretrend_differs::boolean as pretrend_differs,
+        higher_is_better::boolean as higher_is_better,
+        note::varchar as note
+    from estimates
+)
+
+select * from final

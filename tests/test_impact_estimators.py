@@ -1,0 +1,156 @@
+"""The effect estimators (dagster_project/impact) on panels with a known truth, and their edge cases.
+
+Panels come from the sample-data panel generator (dagster_project/sample_data/panels.py), so the planted
+effect is known exactly; pure pandas, no warehouse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dagster_project.impact import EFFECT_COLUMNS, EVENT_COLUMNS, FEW_CLUSTERS, estimate
+from dagster_project.impact.evaluate import evaluate
+from dagster_project.sample_data.panels import staggered_panel
+
+
+def _panel(n_units=12, cohorts=None, never_share=0.5, seed=0, **kwargs) -> tuple[pd.DataFrame, dict]:
+    frame, truth = staggered_panel(
+        n_units=n_units, n_months=24, cohorts=cohorts or {12: 2.0}, never_share=never_share, seed=seed, **kwargs
+    )
+    return frame.assign(n=20.0)[["unit", "month", "value", "n", "start_month"]], truth
+
+
+def _rows(effects: pd.DataFrame) -> dict:
+    return {row.method: row for row in effects.itertuples()}
+
+
+def test_planted_effect_is_recovered_by_every_method_with_wild_bootstrap_for_few_units():
+    panel, truth = _panel(n_units=12, seed=3)
+    effects, events = estimate(panel, higher_is_better=True)
+    assert list(effects.columns) == EFFECT_COLUMNS and list(events.columns) == EVENT_COLUMNS
+    rows = _rows(effects)
+    assert set(rows) == {"before_after", "did", "staggered"}
+    for method in ("did", "staggered"):
+        row = rows[method]
+        assert row.ci_low <= truth["att_simple"] <= row.ci_high, method
+        assert row.ci_low > 0, f"{method}: a planted effect of 2 noise SDs must be found"
+        assert row.treated_units == 6 and row.control_units == 6
+        assert row.n_obs == row.n_treated_obs + row.n_control_obs == 12 * 24
+    assert rows["did"].inference == "wild_cluster_bootstrap"  # 12 clusters < FEW_CLUSTERS
+    assert rows["did"].headline and not rows["staggered"].headline  # one start: DiD first
+    assert rows["did"].control_group == "never_treated"
+    assert rows["did"].pre_end == pd.Timestamp("2020-12-01") and rows["did"].post_start == pd.Timestamp("2021-01-01")
+    assert effects.higher_is_better.all()
+    # The event study: months before the start around 0, after it clearly above (every post point shares
+    # the last month before the start as its base, so they move together around the planted 2).
+    post, pre = events[~events.is_pre], events[events.is_pre]
+    assert post.relative_month.min() == 0 and post.estimate.mean() > 1.0
+    assert abs(pre.estimate.mean()) < 0.5 and len(pre) == 11
+    assert (events.n_obs >= 1).all() and (events.is_pre == (events.relative_month < 0)).all()
+
+
+def test_many_units_use_clustered_errors_without_bootstrap():
+    panel, truth = _panel(n_units=FEW_CLUSTERS + 10, seed=1)
+    rows = _rows(estimate(panel, higher_is_better=False)[0])
+    assert rows["did"].inference == "cluster_robust"
+    assert rows["did"].ci_low <= truth["att_simple"] <= rows["did"].ci_high
+    assert not rows["did"].higher_is_better
+
+
+def test_staggered_rollout_is_unbiased_where_two_way_fixed_effects_is_not():
+    """Effects growing with exposure and differing by cohort: the textbook case of TWFE bias."""
+    panel, truth = _panel(n_units=60, cohorts={6: 2.0, 12: 1.0, 18: 0.5}, never_share=0.3, seed=2, dynamic=0.2)
+    rows = _rows(estimate(panel, higher_is_better=True)[0])
+    assert rows["staggered"].headline and not rows["did"].headline  # starts differ: staggered first
+    assert rows["staggered"].ci_low <= truth["att_simple"] <= rows["staggered"].ci_high
+    assert abs(rows["did"].estimate - truth["att_simple"]) > 2 * abs(rows["staggered"].estimate - truth["att_simple"])
+
+
+def test_no_unit_never_treated_uses_not_yet_treated_controls():
+    panel, truth = _panel(n_units=30, cohorts={8: 1.5, 16: 1.5}, never_share=0.0, seed=4)
+    rows = _rows(estimate(panel, higher_is_better=True)[0])
+    assert rows["staggered"].control_group == "not_yet_treated" and rows["staggered"].headline
+    assert rows["staggered"].ci_low <= 1.5 <= rows["staggered"].ci_high
+    assert np.isnan(rows["did"].estimate) and "no untreated units" in rows["did"].note
+
+
+def test_pretrend_is_flagged_when_treated_units_were_already_drifting_apart():
+    panel, _ = _panel(n_units=20, seed=5)
+    drifting = panel.start_month.notna()
+    months = (panel.month.dt.year - 2020) * 12 + panel.month.dt.month
+    tilted = panel.assign(value=panel.value + np.where(drifting, 0.3 * months, 0.0))
+    clean = _rows(estimate(panel, higher_is_better=True)[0])["did"]
+    bad = _rows(estimate(tilted, higher_is_better=True)[0])["did"]
+    assert clean.pretrend_p_value > 0.05 and not clean.pretrend_differs
+    assert bad.pretrend_p_value < 0.05 and bad.pretrend_differs
+
+
+@pytest.mark.parametrize(
+    ("case", "methods_with_estimate", "reason"),
+    [
+        ("no_controls", {"before_after"}, "no untreated units"),
+        ("one_treated", {"before_after", "did", "staggered"}, "Only one unit is treated"),
+        ("no_pre_period", set(), "No months before the start"),
+        ("all_at_once", {"before_after"}, "same time"),
+        ("no_data_at_treated", set(), "No data for this measure at the treated units"),
+        ("missing_months", {"before_after", "did", "staggered"}, None),
+    ],
+)
+def test_edge_cases_give_rows_with_a_plain_reason_instead_of_failing(case, methods_with_estimate, reason):
+    panel, _ = _panel(n_units=10, seed=6)
+    treated = panel.start_month.notna()
+    if case == "no_controls":
+        panel = panel[treated]
+    elif case == "one_treated":
+        first = panel.unit[treated].iloc[0]
+        panel = panel.assign(start_month=panel.start_month.where(panel.unit == first))
+    elif case == "no_pre_period":
+        panel = panel.assign(start_month=panel.start_month.where(~treated, panel.month.min()))
+    elif case == "all_at_once":
+        panel = panel.assign(start_month=panel.start_month.max())
+    elif case == "no_data_at_treated":
+        panel = panel.assign(value=panel.value.where(~treated))  # the treated units' months are all empty
+    elif case == "missing_months":
+        panel = panel.sample(frac=0.85, random_state=0)
+    effects, events = estimate(panel, higher_is_better=True)
+    assert set(effects.method) >= {"before_after", "did", "staggered"}
+    estimated = set(effects.method[effects.estimate.notna()])
+    assert estimated == methods_with_estimate
+    for row in effects.itertuples():
+        if np.isnan(row.estimate):
+            assert row.note, row.method
+        else:
+            assert row.ci_low <= row.estimate <= row.ci_high
+    if reason:
+        assert effects.note.fillna("").str.contains(reason).any(), effects.note.tolist()
+
+
+def test_evaluate_runs_every_initiative_and_kpi_and_leaves_other_initiatives_units_out():
+    panel, _ = _panel(n_units=12, seed=8)
+    starts = panel.drop_duplicates("unit").set_index("unit").start_month
+    treated = starts[starts.notna()].index.tolist()
+    other = [u for u in starts.index if u not in treated][:2]
+    long = pd.concat(
+        [panel.assign(kpi="csat_pct"), panel.assign(kpi="churn_rate", value=-panel.value)], ignore_index=True
+    ).assign(unit_type="location")
+    units = pd.DataFrame(
+        {
+            "initiative_id": ["T"] * len(treated) + ["O"] * len(other),
+            "initiative_name": ["Training"] * len(treated) + ["Other"] * len(other),
+            "unit_kind": "location",
+            "unit": treated + other,
+            "start_month": [starts[u] for u in treated] + [pd.Timestamp("2020-09-01")] * len(other),
+        }
+    )
+    kpis = pd.DataFrame({"kpi": ["csat_pct", "churn_rate"], "higher_is_better": [True, False]})
+    effects, events = evaluate(long.drop(columns="start_month"), units, kpis)
+    training = effects[(effects.initiative_id == "T") & (effects.method == "did")].set_index("kpi")
+    assert list(training.index) == ["csat_pct", "churn_rate"]  # the seed's order
+    assert training.loc["csat_pct", "estimate"] == pytest.approx(-training.loc["churn_rate", "estimate"])
+    assert training.loc["churn_rate", "higher_is_better"] == False  # noqa: E712 (numpy bool)
+    assert training.loc["csat_pct", "control_units"] == 12 - len(treated) - len(other)
+    kept = evaluate(long.drop(columns="start_month"), units, kpis, exclude_other_treated=False)[0]
+    kept = kept[(kept.initiative_id == "T") & (kept.method == "did")].set_index("kpi")
+    assert kept.loc["csat_pct", "control_units"] == 12 - len(treated)
+    assert set(events.initiative_id) == {"T", "O"}
