@@ -13,7 +13,7 @@ ROI_MART_COLUMNS = {
         "roi_high DOUBLE, treated_units BIGINT, customers DOUBLE, revenue_per_customer_year DOUBLE, "
         "expected_lifespan_years DOUBLE, employees DOUBLE, tickets_per_month DOUBLE, minutes_per_ticket DOUBLE, "
         "gross_margin DOUBLE, cltv_horizon_years DOUBLE, effect_years DOUBLE, cost_per_leaver DOUBLE, "
-        "cost_per_support_minute DOUBLE"
+        "cost_per_support_minute DOUBLE, kpis VARCHAR"
     ),
     "marts.key_drivers": _columns(
         "outcome VARCHAR, driver_type VARCHAR, driver VARCHAR, importance DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "

@@ -94,6 +94,7 @@ def initiative_roi(
                     "initiative_name": initiative.name,
                     "component": row["component"],
                     "kpi": row["kpi"],
+                    "kpis": row["kpis"],
                     "cost": None if pd.isna(initiative.cost) else float(initiative.cost),
                     **{f"savings_{level}": row[f"savings_{level}"] for level in roi.LEVELS},
                     **{f"roi_{level}": row.get(f"roi_{level}") for level in roi.LEVELS},
@@ -104,5 +105,6 @@ def initiative_roi(
             )
     columns = ["initiative_id", "initiative_name", "component", "kpi", "cost"]
     columns += [f"{m}_{level}" for m in ("savings", "roi") for level in roi.LEVELS]
-    columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS]
-    return pd.DataFrame(rows, columns=columns).astype({c: "float64" for c in columns[4:] if c != "treated_units"})
+    columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS, "kpis"]
+    numeric = [c for c in columns[4:] if c not in ("treated_units", "kpis")]
+    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(numeric, "float64"))
