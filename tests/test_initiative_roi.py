@@ -138,7 +138,7 @@ def test_an_empty_effects_mart_still_gives_rows_without_savings():
 
 def test_initiative_roi_in_the_session_lake(built_lake):
     assert built_lake.success
-    with duckdb.connect(str(built_lake.settings.serving_db), read_only=True) as con:
+    with duckdb.connect(str(built_lake.settings.build_db), read_only=True) as con:  # staging is not published
         rows = con.execute("select * from marts.initiative_roi").df()
         initiatives = con.execute("select initiative_id, cost from staging.stg_program__initiatives").df()
         assumptions = con.execute("select * from marts.roi_assumptions").df()
