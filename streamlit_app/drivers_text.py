@@ -52,6 +52,13 @@ def biggest_lever(drivers: pd.DataFrame, outcome: str) -> str | None:
             f"{label} is the biggest lever on {name}: it explains {top.importance:.0%} of the differences between "
             f"people (95 % CI {top.ci_low:.0%} to {top.ci_high:.0%}, {_n(top.n)} responses)."
         )
+        if len(dims) > 1 and dims.iloc[1].ci_high >= top.ci_low:
+            second = dims.iloc[1]
+            text += (
+                f" {impact_kpis.driver_label('survey_dimension', second.driver)} is about as strong "
+                f"({second.importance:.0%}, 95 % CI {second.ci_low:.0%} to {second.ci_high:.0%}): the data cannot "
+                "tell the two apart."
+            )
         teams = rows[(rows["driver_type"] == "team")].sort_values("rank")
         if len(teams) and teams.iloc[0].importance < 0 and _clear(teams.iloc[0]):
             team = teams.iloc[0]

@@ -71,13 +71,17 @@ def _effect(effects: Mapping, kpi: str, level: str) -> float | None:
     return min(bounds) if level == "low" else max(bounds)
 
 
+def component_kpis(component: str, effects: Mapping) -> list[str]:
+    """The KPIs a component is valued from: customers the first of churn/retention with an estimate, support
+    every one of reopens and handle time with an estimate (both count), employees voluntary turnover."""
+    found = [kpi for kpi, _ in COMPONENT_KPIS[component] if _number((effects.get(kpi) or (None,))[0]) is not None]
+    return found if component == "support_cost" else found[:1]
+
+
 def component_kpi(component: str, effects: Mapping) -> str | None:
-    """The KPI a component is valued from: the first of COMPONENT_KPIS with an estimate (support: the first of
-    reopens or handle time; both count in the savings)."""
-    for kpi, _ in COMPONENT_KPIS[component]:
-        if _number((effects.get(kpi) or (None,))[0]) is not None:
-            return kpi
-    return None
+    """The first KPI a component is valued from (the mart's `kpi`; `kpis` lists them all, '|'-separated)."""
+    found = component_kpis(component, effects)
+    return found[0] if found else None
 
 
 def _per_year(base: Mapping, field: str) -> float:
@@ -132,13 +136,14 @@ def roi(savings: float | None, cost: float | None) -> float | None:
 
 
 def evaluate(effects: Mapping, base: Mapping, assumptions: Mapping, cost) -> list[dict]:
-    """One dict per component plus 'total': component, kpi, savings_low/central/high, and on the total also cost and
-    roi_low/central/high. A component nothing can value has savings None and does not add to the total."""
+    """One dict per component plus 'total': component, kpi, kpis, savings_low/central/high, and on the total also
+    cost and roi_low/central/high. A component nothing can value has savings None and does not add to the total."""
     rows = []
     totals = dict.fromkeys(LEVELS, 0.0)
     valued = False
     for component in COMPONENTS:
-        row = {"component": component, "kpi": component_kpi(component, effects)}
+        used = component_kpis(component, effects)
+        row = {"component": component, "kpi": used[0] if used else None, "kpis": "|".join(used) or None}
         for level in LEVELS:
             value = component_savings(component, effects, base, assumptions, level)
             row[f"savings_{level}"] = value
@@ -146,7 +151,7 @@ def evaluate(effects: Mapping, base: Mapping, assumptions: Mapping, cost) -> lis
                 totals[level] += value
                 valued = True
         rows.append(row)
-    total = {"component": "total", "kpi": None, "cost": _number(cost)}
+    total = {"component": "total", "kpi": None, "kpis": None, "cost": _number(cost)}
     for level in LEVELS:
         total[f"savings_{level}"] = totals[level] if valued else None
         total[f"roi_{level}"] = roi(total[f"savings_{level}"], cost)

@@ -52,6 +52,14 @@ def percent(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:+,.0f} %"
 
 
+def measured_on(row: dict) -> str:
+    """The effects a component was valued from, in words ('reopened tickets and handle time')."""
+    kpis = row.get("kpis") if isinstance(row.get("kpis"), str) else row.get("kpi")
+    if not isinstance(kpis, str) or not kpis:
+        return "—"
+    return " and ".join(KPI_LABELS.get(k, k.replace("_", " ")) for k in kpis.split("|"))
+
+
 def usable_effects(effects: pd.DataFrame, initiative_id: str) -> dict:
     """{kpi: (estimate, ci_low, ci_high)}: the initiative's headline estimate per money KPI, only where the
     pre-trends do not differ (one rule with marts.initiative_roi)."""
@@ -137,13 +145,18 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
     table = pd.DataFrame(
         {
             "Where the money comes from": [COMPONENT_LABELS[c] for c in rows["component"]],
-            "Measured on": [KPI_LABELS.get(k, "—") if isinstance(k, str) else "—" for k in rows["kpi"]],
+            "Measured on": [measured_on(r) for r in rows.to_dict("records")],
             "Low": [money(v, currency) for v in rows["savings_low"]],
             "Best estimate": [money(v, currency) for v in rows["savings_central"]],
             "High": [money(v, currency) for v in rows["savings_high"]],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    if not pd.isna(total["roi_low"]) and total["roi_low"] < 0 < total["roi_high"]:
+        st.caption(
+            "The range runs from a loss to a gain: with the uncertainty of the measured effects, the data cannot "
+            "yet tell whether this initiative paid for itself."
+        )
 
     effect = usable_effects(effects, initiative_id)
     base = base_of(rows)

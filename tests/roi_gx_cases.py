@@ -7,6 +7,14 @@ from __future__ import annotations
 from tests.employee_gx_cases import _columns  # "name TYPE, ..." as {name: TYPE}, as every case file reads it
 
 ROI_MART_COLUMNS = {
+    "marts.initiative_roi": _columns(
+        "initiative_id VARCHAR, initiative_name VARCHAR, component VARCHAR, kpi VARCHAR, cost DOUBLE, "
+        "savings_low DOUBLE, savings_central DOUBLE, savings_high DOUBLE, roi_low DOUBLE, roi_central DOUBLE, "
+        "roi_high DOUBLE, treated_units BIGINT, customers DOUBLE, revenue_per_customer_year DOUBLE, "
+        "expected_lifespan_years DOUBLE, employees DOUBLE, tickets_per_month DOUBLE, minutes_per_ticket DOUBLE, "
+        "gross_margin DOUBLE, cltv_horizon_years DOUBLE, effect_years DOUBLE, cost_per_leaver DOUBLE, "
+        "cost_per_support_minute DOUBLE, kpis VARCHAR"
+    ),
     "marts.key_drivers": _columns(
         "outcome VARCHAR, driver_type VARCHAR, driver VARCHAR, importance DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "
         "rank BIGINT, n BIGINT, direction BIGINT, method VARCHAR"
@@ -26,6 +34,12 @@ ROI_MART_COLUMNS = {
 
 # The survey threshold row comes from tests/employee_gx_cases.py (min_respondents 5).
 ROI_GOOD_ROWS = [
+    """INSERT INTO marts.initiative_roi (initiative_id, component, kpi, cost, savings_low, savings_central,
+           savings_high, roi_low, roi_central, roi_high, treated_units) VALUES
+       ('T', 'customers_kept', 'churn_rate', 45000, 10000, 30000, 50000, NULL, NULL, NULL, 6),
+       ('T', 'employees_kept', NULL, 45000, NULL, NULL, NULL, NULL, NULL, NULL, 6),
+       ('T', 'total', NULL, 45000, 10000, 30000, 50000, -0.7777777777777778, -0.3333333333333333,
+        0.1111111111111111, 6)""",
     """INSERT INTO marts.key_drivers VALUES
        ('engagement', 'survey_dimension', 'manager_empathy', 0.26, 0.23, 0.29, 1, 1789, 1, 'shapley'),
        ('engagement', 'team', 'Customer Support', -0.97, -1.06, -0.88, 1, 152, -1, 'gap'),
@@ -41,6 +55,41 @@ ROI_GOOD_ROWS = [
 ]
 
 ROI_BAD_CASES = [
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET initiative_id = NULL WHERE component = 'total'",
+        ("expect_column_values_to_not_be_null", "initiative_id"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET component = 'brand' WHERE kpi = 'churn_rate'",
+        ("expect_column_values_to_be_in_set", "component"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET kpi = 'csat_pct' WHERE kpi = 'churn_rate'",
+        ("expect_column_values_to_be_in_set", "kpi"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET savings_low = 40000 WHERE kpi = 'churn_rate'",
+        ("expect_column_values_to_be_between", "savings_order_error"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET roi_central = 0.5 WHERE component = 'total'",
+        ("expect_column_values_to_be_between", "roi_error"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET roi_low = NULL, roi_central = NULL, roi_high = NULL",
+        ("expect_column_values_to_be_between", "roi_missing_error"),
+    ),
+    (
+        "marts_initiative_roi",
+        "UPDATE marts.initiative_roi SET treated_units = -1 WHERE component = 'total'",
+        ("expect_column_values_to_be_between", "treated_units"),
+    ),
     (
         "marts_key_drivers",
         "UPDATE marts.key_drivers SET outcome = 'csat' WHERE rank = 1 AND driver = 'store'",

@@ -14,12 +14,16 @@ INITIATIVES = pd.DataFrame(
     {
         "initiative_id": ["A", "B", "C"],
         "name": ["Training", "Coaching", "Free"],
-        "treated_locations": ["Leeds|York", None, "Leeds"],
-        "treated_teams": ["Store Leeds|Store York", None, None],
         "cost": [30000.0, 5000.0, 0.0],
     }
 )
-UNITS = pd.DataFrame({"initiative_id": ["B", "B"], "unit": ["Store York", "York"]})
+# As int_initiative_units lists them (the one definition of treated units): B treats a team and an agent.
+UNITS = pd.DataFrame(
+    {
+        "initiative_id": ["A"] * 4 + ["B", "B", "C"],
+        "unit": ["Leeds", "York", "Store Leeds", "Store York", "Store York", "A-York-1", "Leeds"],
+    }
+)
 ASSUMPTIONS = pd.DataFrame(
     {
         "assumption": list(roi.ASSUMPTIONS),
@@ -65,6 +69,7 @@ BASE_INPUTS = {
     "tickets": pd.DataFrame(
         {
             "location": ["York"] * 24,
+            "agent_id": ["A-York-1"] * 24,
             "month": MONTHS,
             "tickets": [100] * 12 + [200] * 12,
             "handle_minutes": [1000.0] * 12 + [3000.0] * 12,
@@ -108,7 +113,7 @@ def test_base_quantities_at_the_treated_units(mart):
     assert a["tickets_per_month"] == 200 and a["minutes_per_ticket"] == pytest.approx(15.0)
 
 
-def test_initiative_units_replace_the_listed_locations_and_teams(mart):
+def test_units_may_be_teams_and_agents(mart):
     b = mart[mart["initiative_id"] == "B"].set_index("component")
     assert b.loc["total", "treated_units"] == 2
     assert b.loc["total", "employees"] == 6 and b.loc["total", "tickets_per_month"] == 200
@@ -133,7 +138,7 @@ def test_an_empty_effects_mart_still_gives_rows_without_savings():
 
 def test_initiative_roi_in_the_session_lake(built_lake):
     assert built_lake.success
-    with duckdb.connect(str(built_lake.settings.serving_db), read_only=True) as con:
+    with duckdb.connect(str(built_lake.settings.build_db), read_only=True) as con:  # staging is not published
         rows = con.execute("select * from marts.initiative_roi").df()
         initiatives = con.execute("select initiative_id, cost from staging.stg_program__initiatives").df()
         assumptions = con.execute("select * from marts.roi_assumptions").df()

@@ -133,6 +133,11 @@ def test_biggest_lever_sentences_are_plain_words():
     sentence = biggest_lever(frame, "engagement")
     assert sentence.startswith("Manager empathy is the biggest lever on engagement")
     assert "weakest in Support" in sentence and "95 % CI" in sentence
+    # Well-being has no planted shift: its share's CI sits clearly below manager empathy's, so no "as strong".
+    assert "about as strong" not in sentence
+    close = frame.copy()
+    close.loc[(close["outcome"] == "engagement") & (close["driver"] == "wellbeing"), "ci_high"] = 1.0
+    assert "Well-being is about as strong" in biggest_lever(close, "engagement")
     assert "_" not in sentence and "None" not in sentence and "nan" not in sentence
     assert biggest_lever(frame, "churn") is None
     unclear = pd.DataFrame(

@@ -141,3 +141,13 @@ def test_what_if_scales_with_units_and_matches_the_measured_initiative():
     half = roi.evaluate(roi.scale_effects(EFFECTS, 0.5), BASE, ASSUMPTIONS, 45000)
     assert half[-1]["savings_central"] == pytest.approx(0.5 * measured[-1]["savings_central"])
     assert roi.what_if(EFFECTS, 0, roi.per_unit(BASE, treated), ASSUMPTIONS, 15000)[-1]["roi_central"] is None
+
+
+def test_support_lists_every_effect_it_uses():
+    rows = by_component(roi.evaluate(EFFECTS, BASE, ASSUMPTIONS, 1))
+    assert rows["support_cost"]["kpis"] == "reopen_rate|handle_time_minutes"
+    assert rows["customers_kept"]["kpis"] == "churn_rate" and rows["total"]["kpis"] is None
+    both = {**EFFECTS, "retention_rate": (0.5, 0.1, 0.9)}  # churn wins; retention is not counted twice
+    assert by_component(roi.evaluate(both, BASE, ASSUMPTIONS, 1))["customers_kept"]["savings_central"] == pytest.approx(
+        rows["customers_kept"]["savings_central"]
+    )

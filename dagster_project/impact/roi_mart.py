@@ -3,10 +3,10 @@ formula itself is streamlit_app/roi.py, shared with the dashboard's what-if.
 
 - Effects: marts.initiative_effects, the headline estimate per KPI, only where the pre-trends do not differ
   (pretrend_differs false): an effect whose pre-period already diverged is not worth money.
-- Base quantities at the treated units (the initiative's locations, teams, or its initiative_units):
+- Base quantities at the treated units (int_initiative_units: its locations, teams, or its initiative_units):
   active customers, their yearly net revenue and expected lifespan (customer_value_summary's inputs, summed over
   the treated locations), average monthly headcount of the treated teams and tickets per month at the treated
-  locations over the last 12 months, minutes of handle time per ticket.
+  locations (or of the treated agents) over the last 12 months, minutes of handle time per ticket.
 - Assumptions: marts.roi_assumptions `value` (each also becomes a column, so a row says what it was priced with).
 """
 
@@ -19,17 +19,10 @@ from streamlit_app import roi
 BASE_MONTHS = 12
 
 
-def treated_units(initiatives: pd.DataFrame, units: pd.DataFrame) -> dict[str, set[str]]:
-    """Initiative -> treated unit names: its initiative_units if it has any, else its treated locations and teams."""
-    out = {}
-    for row in initiatives.itertuples():
-        listed = units.loc[units["initiative_id"] == row.initiative_id, "unit"]
-        if len(listed):
-            out[row.initiative_id] = set(listed)
-        else:
-            names = [row.treated_locations, row.treated_teams]
-            out[row.initiative_id] = {u for n in names if isinstance(n, str) for u in n.split("|") if u}
-    return out
+def treated_units(units: pd.DataFrame) -> dict[str, set[str]]:
+    """Initiative -> its treated unit names, from int_initiative_units (the one definition: its initiative_units
+    rows if any, else its treated locations and teams)."""
+    return {k: set(v) for k, v in units.groupby("initiative_id")["unit"]}
 
 
 def base_quantities(
@@ -41,8 +34,9 @@ def base_quantities(
     max_lifespan_years: float,
 ) -> dict:
     """value: customer_value_summary (location, net_revenue, customer_years, lost_customers_observed);
-    customers: location, is_lost; employee_months: team, month, employees; tickets: location, month, tickets,
-    handle_minutes. The last BASE_MONTHS months of each are used for the monthly rates."""
+    customers: location, is_lost; employee_months: team, month, employees; tickets: location, agent_id, month,
+    tickets, handle_minutes (a unit may be a location or an agent). The last BASE_MONTHS months of each are used
+    for the monthly rates."""
     v = value[value["location"].isin(units)]
     years = v["customer_years"].sum()
     lost = v["lost_customers_observed"].sum()
@@ -51,7 +45,7 @@ def base_quantities(
         lifespan = min(years / lost, max_lifespan_years) if lost > 0 else max_lifespan_years
     e = employee_months[employee_months["team"].isin(units)]
     e = e[e["month"] > e["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(e) else e
-    t = tickets[tickets["location"].isin(units)]
+    t = tickets[tickets["location"].isin(units) | tickets["agent_id"].isin(units)]
     t = t[t["month"] > t["month"].max() - pd.DateOffset(months=BASE_MONTHS)] if len(t) else t
     at_units = customers[customers["location"].isin(units)]
     return {
@@ -86,12 +80,13 @@ def initiative_roi(
 ) -> pd.DataFrame:
     """One row per initiative × component (customers_kept, employees_kept, support_cost, total)."""
     values = dict(zip(assumptions["assumption"], assumptions["value"].astype(float), strict=True))
-    treated = treated_units(initiatives, units)
+    treated = treated_units(units)
     usable = usable_effects(effects)
     rows = []
     for initiative in initiatives.itertuples():
         effect = usable.get(initiative.initiative_id, {})
-        base = base_quantities(treated[initiative.initiative_id], **base_inputs)
+        units_of = treated.get(initiative.initiative_id, set())
+        base = base_quantities(units_of, **base_inputs)
         for row in roi.evaluate(effect, base, values, initiative.cost):
             rows.append(
                 {
@@ -99,15 +94,17 @@ def initiative_roi(
                     "initiative_name": initiative.name,
                     "component": row["component"],
                     "kpi": row["kpi"],
+                    "kpis": row["kpis"],
                     "cost": None if pd.isna(initiative.cost) else float(initiative.cost),
                     **{f"savings_{level}": row[f"savings_{level}"] for level in roi.LEVELS},
                     **{f"roi_{level}": row.get(f"roi_{level}") for level in roi.LEVELS},
-                    "treated_units": len(treated[initiative.initiative_id]),
+                    "treated_units": len(units_of),
                     **base,
                     **{a: values.get(a) for a in roi.ASSUMPTIONS},
                 }
             )
     columns = ["initiative_id", "initiative_name", "component", "kpi", "cost"]
     columns += [f"{m}_{level}" for m in ("savings", "roi") for level in roi.LEVELS]
-    columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS]
-    return pd.DataFrame(rows, columns=columns).astype({c: "float64" for c in columns[4:] if c != "treated_units"})
+    columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS, "kpis"]
+    numeric = [c for c in columns[4:] if c not in ("treated_units", "kpis")]
+    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(numeric, "float64"))
