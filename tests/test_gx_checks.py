@@ -24,6 +24,7 @@ from dagster_project.settings import EXPECTATIONS_DIR
 from tests.alert_gx_cases import ALERT_BAD_CASES, ALERT_GOOD_ROWS, ALERT_MART_COLUMNS
 from tests.brand_gx_cases import BRAND_BAD_CASES, BRAND_GOOD_ROWS, BRAND_MART_COLUMNS
 from tests.employee_gx_cases import EMPLOYEE_BAD_CASES, EMPLOYEE_GOOD_ROWS, EMPLOYEE_MART_COLUMNS
+from tests.impact_gx_cases import IMPACT_BAD_CASES, IMPACT_GOOD_ROWS, IMPACT_MART_COLUMNS
 
 
 def _columns(spec: str) -> dict[str, str]:
@@ -117,6 +118,7 @@ MART_COLUMNS = {
 MART_COLUMNS.update(EMPLOYEE_MART_COLUMNS)  # the employee marts (tests/employee_gx_cases.py)
 MART_COLUMNS.update(BRAND_MART_COLUMNS)  # brand and customer-text marts (tests/brand_gx_cases.py)
 MART_COLUMNS.update(ALERT_MART_COLUMNS)  # action-trigger breaches (tests/alert_gx_cases.py)
+MART_COLUMNS.update(IMPACT_MART_COLUMNS)  # initiative effects (tests/impact_gx_cases.py)
 RAW_TABLES = {entity.raw_table: entity for entity in load_contract().entities.values()}
 # Every customer mart has a suite.
 REQUIRED_SUITE_TABLES = {
@@ -212,6 +214,7 @@ GOOD_ROWS = [
 GOOD_ROWS += EMPLOYEE_GOOD_ROWS
 GOOD_ROWS += BRAND_GOOD_ROWS
 GOOD_ROWS += ALERT_GOOD_ROWS
+GOOD_ROWS += IMPACT_GOOD_ROWS
 
 # (suite, damage to the good data, (expectation, column) that must fail). Together they fail every
 # expectation of every suite: test_bad_cases_fail_every_expectation keeps it that way for new suites.
@@ -667,6 +670,7 @@ BAD_CASES = [
 BAD_CASES += EMPLOYEE_BAD_CASES
 BAD_CASES += BRAND_BAD_CASES
 BAD_CASES += ALERT_BAD_CASES
+BAD_CASES += IMPACT_BAD_CASES
 
 
 @pytest.fixture(scope="module")

@@ -31,22 +31,25 @@ def test_planted_effect_is_recovered_by_every_method_with_wild_bootstrap_for_few
     assert list(effects.columns) == EFFECT_COLUMNS and list(events.columns) == EVENT_COLUMNS
     rows = _rows(effects)
     assert set(rows) == {"before_after", "did", "staggered"}
-    for method in ("did", "staggered"):
-        row = rows[method]
-        assert row.ci_low <= truth["att_simple"] <= row.ci_high, method
-        assert row.ci_low > 0, f"{method}: a planted effect of 2 noise SDs must be found"
-        assert row.treated_units == 6 and row.control_units == 6
-        assert row.n_obs == row.n_treated_obs + row.n_control_obs == 12 * 24
+    row = rows["did"]
+    assert row.ci_low <= truth["att_simple"] <= row.ci_high
+    assert row.ci_low > 0, "a planted effect of 2 noise SDs must be found"
+    assert row.treated_units == 6 and row.control_units == 6
+    assert row.n_obs == row.n_treated_obs + row.n_control_obs == 12 * 24
+    # One start month: the staggered estimator would only repeat the DiD comparison, noisier.
+    assert np.isnan(rows["staggered"].estimate) and "same month" in rows["staggered"].note
     assert rows["did"].inference == "wild_cluster_bootstrap"  # 12 clusters < FEW_CLUSTERS
     assert rows["did"].headline and not rows["staggered"].headline  # one start: DiD first
     assert rows["did"].control_group == "never_treated"
     assert rows["did"].pre_end == pd.Timestamp("2020-12-01") and rows["did"].post_start == pd.Timestamp("2021-01-01")
     assert effects.higher_is_better.all()
-    # The event study: months before the start around 0, after it clearly above (every post point shares
-    # the last month before the start as its base, so they move together around the planted 2).
+    # The event study: every point is relative to the month before the start (whose own noise moves them
+    # all alike); months before the start are flat, months after it sit about 2 higher.
     post, pre = events[~events.is_pre], events[events.is_pre]
-    assert post.relative_month.min() == 0 and post.estimate.mean() > 1.0
-    assert abs(pre.estimate.mean()) < 0.5 and len(pre) == 11
+    assert post.relative_month.min() == 0 and len(pre) == 12 and len(post) == 12
+    assert post.estimate.mean() - pre.estimate.mean() == pytest.approx(2.0, abs=0.6)
+    assert ((pre.ci_low <= 0) & (pre.ci_high >= 0)).mean() >= 0.75
+    assert events.set_index("relative_month").loc[-1, "estimate"] == 0  # the reference month
     assert (events.n_obs >= 1).all() and (events.is_pre == (events.relative_month < 0)).all()
 
 
@@ -90,11 +93,12 @@ def test_pretrend_is_flagged_when_treated_units_were_already_drifting_apart():
     ("case", "methods_with_estimate", "reason"),
     [
         ("no_controls", {"before_after"}, "no untreated units"),
-        ("one_treated", {"before_after", "did", "staggered"}, "Only one unit is treated"),
+        ("one_treated", {"before_after", "did"}, "Only one unit is treated"),
         ("no_pre_period", set(), "No months before the start"),
         ("all_at_once", {"before_after"}, "same time"),
         ("no_data_at_treated", set(), "No data for this measure at the treated units"),
-        ("missing_months", {"before_after", "did", "staggered"}, None),
+        ("missing_months", {"before_after", "did"}, None),
+        ("staggered_missing_months", {"before_after", "did", "staggered"}, None),
     ],
 )
 def test_edge_cases_give_rows_with_a_plain_reason_instead_of_failing(case, methods_with_estimate, reason):
@@ -113,6 +117,9 @@ def test_edge_cases_give_rows_with_a_plain_reason_instead_of_failing(case, metho
         panel = panel.assign(value=panel.value.where(~treated))  # the treated units' months are all empty
     elif case == "missing_months":
         panel = panel.sample(frac=0.85, random_state=0)
+    elif case == "staggered_missing_months":
+        panel, _ = _panel(n_units=30, cohorts={8: 1.0, 14: 1.0}, seed=6)
+        panel = panel.sample(frac=0.9, random_state=0)
     effects, events = estimate(panel, higher_is_better=True)
     assert set(effects.method) >= {"before_after", "did", "staggered"}
     estimated = set(effects.method[effects.estimate.notna()])
@@ -154,3 +161,22 @@ def test_evaluate_runs_every_initiative_and_kpi_and_leaves_other_initiatives_uni
     kept = kept[(kept.initiative_id == "T") & (kept.method == "did")].set_index("kpi")
     assert kept.loc["csat_pct", "control_units"] == 12 - len(treated)
     assert set(events.initiative_id) == {"T", "O"}
+
+
+def test_regression_with_controls_adds_a_row_from_the_finer_panel():
+    """Segment cells under each unit-month: a segment gap the unit-month panel cannot see is absorbed."""
+    panel, truth = _panel(n_units=12, seed=9)
+    rng = np.random.default_rng(9)
+    cells = pd.concat(
+        [
+            panel.assign(segment=name, value=panel.value + gap + rng.normal(0, 0.5, len(panel)), n=weight)
+            for name, gap, weight in (("Consumer", 0.0, 30.0), ("Enterprise", 3.0, 5.0))
+        ],
+        ignore_index=True,
+    )[["unit", "month", "value", "n", "segment"]]
+    rows = _rows(estimate(panel, higher_is_better=True, controls=cells)[0])
+    row = rows["regression"]
+    assert row.inference == "cluster_robust" and row.control_group == "never_treated"
+    assert row.ci_low <= truth["att_simple"] <= row.ci_high
+    assert row.treated_units == 6 and row.n_obs == 2 * 12 * 24 and "segment" in row.note
+    assert not row.headline

@@ -33,7 +33,7 @@ ces as (
 
 churn as (
     select 'location', location, month, 'churn_rate',
-        {{ pct('sum(lost_customers - lost_new_customers)', 'sum(customers_at_start)') }}, sum(customers_at_start)
+        {{ pct('sum(lost_from_start)', 'sum(customers_at_start)') }}, sum(customers_at_start)
     from {{ ref('customer_retention_monthly') }}
     group by location, month
 ),

@@ -1,5 +1,5 @@
 -- Effect by month relative to the start (0 = the first treated month) of each initiative × KPI: the
--- Callaway & Sant'Anna event-study aggregation with its pointwise 95 % interval (docs/impact.md, D83).
+-- event-study effect with its pointwise 95 % interval, relative to the month before the start (docs/impact.md).
 -- Months before the start (is_pre) should hover around 0; the joint test of that is pretrend_p_value in
 -- marts.initiative_effects.
 with
@@ -15,9 +15,9 @@ final as (
         kpi::varchar as kpi,
         unit_type::varchar as unit_type,
         relative_month::integer as relative_month,
-        event_estimate::double as estimate,
-        event_ci_low::double as ci_low,
-        event_ci_high::double as ci_high,
+        case when isfinite(event_estimate::double) then event_estimate::double end as estimate,
+        case when isfinite(event_ci_low::double) then event_ci_low::double end as ci_low,
+        case when isfinite(event_ci_high::double) then event_ci_high::double end as ci_high,
         event_n_obs::integer as n_obs,
         is_pre::boolean as is_pre
     from estimates
