@@ -31,6 +31,7 @@ from dagster_project.settings import get_settings
 
 COHORTS = {24: 2.0, 36: 1.0, 48: 0.5}
 INITIATIVE = "SCALE-1"
+RESULTS = Path(__file__).parent / "results"
 METRIC = "scale_outcome"
 
 
@@ -64,8 +65,10 @@ def end_to_end(frame, truth, workdir: Path) -> None:
     write_landing(frame, settings.landing_dir, initiative_id=INITIATIVE, metric=METRIC, name="Scale bench roll-out")
     print(f"landing files written in {time.perf_counter() - began:.1f} s")
     took, peak, ok = _run([*CLI, "run"], env, log)
-    print(f"empathy-lake run: {took:.1f} s, peak {peak:.0f} MB, {'ok' if ok else 'FAILED (see ' + str(log) + ')'}")
+    print(f"empathy-lake run: {took:.1f} s, peak {peak:.0f} MB, {'ok' if ok else 'FAILED'}")
     if not ok:
+        failed = [line for line in log.read_text().splitlines() if "ERROR" in line or "Error" in line or "FAIL" in line]
+        print("\n".join(failed[-40:]))
         return
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         rows = con.sql(
@@ -86,7 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     frame, truth, _took = estimator_only(args.units, args.months, args.seed)
     if args.end_to_end:
-        with tempfile.TemporaryDirectory(prefix="impact_scale_") as tmp:
+        RESULTS.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="impact_scale_", dir=RESULTS) as tmp:
             end_to_end(frame, truth, Path(tmp))
 
 

@@ -5,7 +5,8 @@
 
 Reads the headline rows of marts.initiative_effects from the published copy and the planted and realised
 2 × 2 values from landing/_truth/ground_truth.json (docs/sample_data.md, "Impact ground truth"); for the
-staggered initiative the truth shown is the cohort-size-weighted average. A row whose interval covers the
+staggered initiative the truth shown is the cohort-size-weighted average. Truth is matched on the unit type
+it was computed for (EMP-TRAIN-1's by location: its team rows have none). A row whose interval covers the
 realised value is marked; the null initiative's rows should all cover 0.
 """
 
@@ -24,15 +25,18 @@ from bench.pipeline import CLI, _run, lake_env
 from dagster_project.settings import get_settings
 
 
-def truth_rows(truth: dict) -> dict[tuple[str, str], tuple[float | None, float | None]]:
-    """(initiative, kpi) -> (planted, realised 2 × 2); cohort-weighted for a staggered initiative."""
+def truth_rows(truth: dict) -> dict[tuple[str, str, str], tuple[float | None, float | None]]:
+    """(initiative, kpi, unit type) -> (planted, realised 2 × 2); cohort-weighted for a staggered initiative.
+
+    The business's own outcome panel is unit type 'custom' in the marts, whatever its units are."""
     rows = {}
     for initiative, block in truth["impact"].items():
         for kpi, figures in block["kpis"].items():
             if block.get("staggered"):
-                rows[initiative, kpi] = (figures["planted_cohort_weighted"], figures["realised_did_cohort_weighted"])
+                value = (figures["planted_cohort_weighted"], figures["realised_did_cohort_weighted"])
             else:
-                rows[initiative, kpi] = (figures["planted"], figures["realised_did"])
+                value = (figures["planted"], figures["realised_did"])
+            rows[initiative, kpi, block["unit_type"]] = rows[initiative, kpi, "custom"] = value
     return rows
 
 
@@ -55,7 +59,7 @@ def compare(home: Path) -> list[tuple]:
     )
     out = []
     for initiative, kpi, unit, method, est, low, high, _t, _c in marts:
-        planted, realised = truth.get((initiative, kpi), (None, None))
+        planted, realised = truth.get((initiative, kpi, unit), (None, None))
         covers = "" if realised is None or low is None else ("yes" if low <= realised <= high else "NO")
         ci = "" if low is None else f"{low:8.2f} to {high:8.2f}"
         row = f"{initiative:12} {kpi:28} {unit:8} {method:10} {_num(est)} {ci:>20} {_num(planted)} {_num(realised)}"
