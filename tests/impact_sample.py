@@ -27,18 +27,11 @@ from tests.roi_gx_cases import ROI_MART_COLUMNS as ROI_GX_COLUMNS
 
 # The impact marts' columns as dbt builds them: one definition each, in the GX cases of the engineer who owns the
 # mart (tests/impact_gx_cases.py, tests/roi_gx_cases.py); key_drivers also carries importance_unit
-# (dagster_project/impact/drivers.py), and initiative_roi is declared here until its model lands.
+# (dagster_project/impact/drivers.py).
 PAGE_MART_COLUMNS: dict[str, dict[str, str]] = {
     **IMPACT_GX_COLUMNS,
     **ROI_GX_COLUMNS,
     "marts.key_drivers": {**ROI_GX_COLUMNS["marts.key_drivers"], "importance_unit": "VARCHAR"},
-    "marts.initiative_roi": {
-        "initiative_id": "VARCHAR", "initiative_name": "VARCHAR", "component": "VARCHAR", "kpi": "VARCHAR",
-        "cost": "DOUBLE", "savings_low": "DOUBLE", "savings_central": "DOUBLE", "savings_high": "DOUBLE",
-        "roi_low": "DOUBLE", "roi_central": "DOUBLE", "roi_high": "DOUBLE", "treated_units": "INTEGER",
-        "customers": "DOUBLE", "revenue_per_customer_year": "DOUBLE", "expected_lifespan_years": "DOUBLE",
-        "employees": "DOUBLE", "tickets_per_month": "DOUBLE", "minutes_per_ticket": "DOUBLE",
-    },
 }  # fmt: skip
 
 TRAINING, ROLLOUT, NULL_INITIATIVE = "EMP-TRAIN-1", "EMP-ROLL-2", "EMP-NULL-3"
