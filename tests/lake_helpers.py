@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,27 @@ class BuiltLake:
         path = self.settings.serving_db if serving else self.settings.build_db
         with duckdb.connect(str(path), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def shared_lake(tmp_path_factory, name: str, build: Callable[[Settings], bool]) -> BuiltLake:
+    """A session lake built once per test run: `build(settings)` fills the lake `name` and returns whether its
+    run succeeded. Under pytest-xdist the workers share it: the first to need it builds it in the run's shared
+    temporary folder under a lock while the others wait, then every worker reads it (tests that damage it
+    clone it first). Without xdist it is built in the session's own temporary folder."""
+    from dagster_project.cli import exclusive_lock
+
+    shared = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.getbasetemp()
+    home, built = root / name, root / f"{name}.built.json"
+    with exclusive_lock(root / f"{name}.lock"):
+        if not built.exists():
+            shutil.rmtree(home, ignore_errors=True)  # a worker that failed half-way left it
+            home.mkdir(parents=True)
+            with lake_env(home) as settings:
+                success = build(settings)
+            built.write_text(json.dumps({"success": success}))
+    with lake_env(home) as settings:
+        return BuiltLake(home=home, settings=settings, success=json.loads(built.read_text())["success"])
 
 
 def clone_lake(source: BuiltLake, target: Path) -> Path:
