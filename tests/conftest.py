@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.lake_helpers import BuiltLake, clone_lake, shared_lake
+from tests.lake_helpers import BuiltLake, clone_lake, shared_lake, shared_root
 
 SESSION_SCALE = 0.1  # 2,000 tickets: every entity present, fast enough to build once per session
 SESSION_SEED = 7
@@ -42,7 +42,7 @@ def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
         generate(settings.landing_dir, scale=SESSION_SCALE, seed=SESSION_SEED, progress=False)
         return run_pipeline()
 
-    return shared_lake(tmp_path_factory, "session_lake", build)
+    return shared_lake(shared_root(tmp_path_factory), "session_lake", build)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,7 @@ def real_data_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
         install_real_samples(settings.landing_dir)
         return run_pipeline()
 
-    return shared_lake(tmp_path_factory, "real_data_lake", build)
+    return shared_lake(shared_root(tmp_path_factory), "real_data_lake", build)
 
 
 STALE_SECONDS = 3 * 24 * 3600  # the customers' files of the re-run lake are this old
@@ -81,7 +81,7 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory) -> BuiltLake:
             os.utime(path, (then, then))
         return main(["run"]) == 0
 
-    return shared_lake(tmp_path_factory, "rerun_lake", build)
+    return shared_lake(shared_root(tmp_path_factory), "rerun_lake", build)
 
 
 # --- work units for two workers (`pytest -n 2 --dist loadscope`, the Makefile; docs/performance.md) -------------

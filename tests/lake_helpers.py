@@ -45,19 +45,24 @@ class BuiltLake:
             return con.execute(sql, params or []).fetchall()
 
 
-def shared_lake(tmp_path_factory, name: str, build: Callable[[Settings], bool]) -> BuiltLake:
-    """A session lake built once per test run: `build(settings)` fills the lake `name` and returns whether its
-    run succeeded. Under pytest-xdist the workers share it: the first to need it builds it in the run's shared
-    temporary folder under a lock while the others wait, then every worker reads it (tests that damage it
-    clone it first). Without xdist it is built in the session's own temporary folder."""
+def shared_root(tmp_path_factory) -> Path:
+    """The folder shared by this test run's pytest-xdist workers (the parent of their own temporary folders),
+    or the session's own temporary folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_lake(root: Path, name: str, build: Callable[[Settings], bool]) -> BuiltLake:
+    """A session lake built once per test run in `root` (shared_root): `build(settings)` fills the lake `name`
+    and returns whether its run succeeded. The first process to need it builds it under a lock while the others
+    wait, then every process reads it (tests that damage it clone it first). A build that raised leaves no
+    record, so the next process to ask builds it again from an empty folder."""
     from dagster_project.cli import exclusive_lock
 
-    shared = bool(os.environ.get("PYTEST_XDIST_WORKER"))
-    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.getbasetemp()
     home, built = root / name, root / f"{name}.built.json"
     with exclusive_lock(root / f"{name}.lock"):
         if not built.exists():
-            shutil.rmtree(home, ignore_errors=True)  # a worker that failed half-way left it
+            shutil.rmtree(home, ignore_errors=True)
             home.mkdir(parents=True)
             with lake_env(home) as settings:
                 success = build(settings)
