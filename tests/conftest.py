@@ -101,7 +101,8 @@ OWN_UNIT_TESTS = frozenset(
 )
 # Units handed out first, heaviest first (pipeline runs and dbt invocations each, docs/performance.md), so the
 # two workers end together instead of one finishing a long unit alone; every other unit follows in file order.
-# The first two need no session lake at the start: one worker runs them while the other builds it.
+# The first needs the session lake only at its end: one worker runs its three runs while the other, taking
+# the second, builds the session lake.
 HEAVY_FIRST = (
     "tests/test_incremental_runs.py",  # three runs of a lake of its own
     "tests/test_pipeline_e2e.py::test_rerun_adds_nothing_and_changed_file_replaces_its_rows",  # two runs
