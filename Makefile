@@ -43,8 +43,9 @@ lint: setup ## ruff lint and format check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-# Two pytest-xdist workers, one test module each at a time (docs/performance.md); `make test PYTEST_ARGS=` runs
-# the tests in one process.
+# Two pytest-xdist workers, one work unit each at a time (a test module, or a test that runs the pipeline on
+# its own copy), heaviest first (tests/conftest.py, docs/performance.md); `make test PYTEST_ARGS=` runs the
+# tests in one process.
 PYTEST_ARGS ?= -n 2 --dist loadscope
 test: setup browser lint ## every test (builds one sample warehouse per session)
 	$(UV) run pytest $(PYTEST_ARGS)

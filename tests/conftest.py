@@ -1,6 +1,8 @@
-"""One sample warehouse per test session, built by the real pipeline and shared by the tests that read it.
+"""One sample warehouse per test run, built by the real pipeline and shared by the tests that read it.
 
-Tests that damage data clone it first (tests/lake_helpers.clone_lake)."""
+Tests that damage data clone it first (tests/lake_helpers.clone_lake). Under pytest-xdist the session lakes
+are built once per test run, not once per worker (tests/lake_helpers.shared_lake), and the work is handed
+to the workers heaviest first (pytest_collection_modifyitems below; docs/performance.md "The test suite")."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import os
 
 import pytest
 
-from tests.lake_helpers import BuiltLake, clone_lake, lake_env
+from tests.lake_helpers import BuiltLake, clone_lake, shared_lake, shared_root
 
 SESSION_SCALE = 0.1  # 2,000 tickets: every entity present, fast enough to build once per session
 SESSION_SEED = 7
@@ -36,11 +38,11 @@ def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
     from dagster_project.cli import run_pipeline
     from dagster_project.sample_data import generate
 
-    home = tmp_path_factory.mktemp("session_lake")
-    with lake_env(home) as settings:
+    def build(settings) -> bool:
         generate(settings.landing_dir, scale=SESSION_SCALE, seed=SESSION_SEED, progress=False)
-        success = run_pipeline()
-    return BuiltLake(home=home, settings=settings, success=success)
+        return run_pipeline()
+
+    return shared_lake(shared_root(tmp_path_factory), "session_lake", build)
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +51,11 @@ def real_data_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
     from dagster_project.cli import run_pipeline
     from dagster_project.real_samples import install_real_samples
 
-    home = tmp_path_factory.mktemp("real_data_lake")
-    with lake_env(home) as settings:
+    def build(settings) -> bool:
         install_real_samples(settings.landing_dir)
-        success = run_pipeline()
-    return BuiltLake(home=home, settings=settings, success=success)
+        return run_pipeline()
+
+    return shared_lake(shared_root(tmp_path_factory), "real_data_lake", build)
 
 
 STALE_SECONDS = 3 * 24 * 3600  # the customers' files of the re-run lake are this old
@@ -65,18 +67,84 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory) -> BuiltLake:
     customers' files three days old and a Dagster instance of its own (DAGSTER_HOME), notifications in dry
     run. One re-run serves the tests of freshness (a stale source warns, the run still publishes), of run
     history (the run is recorded and listed) and of alerts (a re-run raises and notifies nothing twice)."""
-    import os
     import time
 
     from dagster_project.cli import main
 
-    home = clone_lake(built_lake, tmp_path_factory.mktemp("rerun_lake"))
-    with lake_env(home) as settings:
+    def build(settings) -> bool:
+        clone_lake(built_lake, settings.home)
         for var in [v for v in os.environ if v.startswith("EMPATHY_LAKE_ALERT_")]:
             os.environ.pop(var)
-        os.environ["DAGSTER_HOME"] = str(home / "dagster_home")
+        os.environ["DAGSTER_HOME"] = str(settings.home / "dagster_home")
         then = time.time() - STALE_SECONDS
         for path in (settings.landing_dir / "customers").iterdir():
             os.utime(path, (then, then))
-        success = main(["run"]) == 0
-    return BuiltLake(home=home, settings=settings, success=success)
+        return main(["run"]) == 0
+
+    return shared_lake(shared_root(tmp_path_factory), "rerun_lake", build)
+
+
+# --- work units for two workers (`pytest -n 2 --dist loadscope`, the Makefile; docs/performance.md) -------------
+# Each module is one unit, so a module's fixtures are built on one worker only. These tests run the pipeline
+# (or dbt) on a copy of their own and use no module fixture, so each is a unit of its own that either worker
+# can take.
+OWN_UNIT_TESTS = frozenset(
+    {
+        "tests/test_pipeline_e2e.py::test_rerun_adds_nothing_and_changed_file_replaces_its_rows",
+        "tests/test_pipeline_e2e.py::test_broken_rows_are_quarantined_with_reasons",
+        "tests/test_pipeline_e2e.py::test_missing_required_column_fails_naming_file_and_column",
+        "tests/test_pipeline_e2e.py::test_dbt_test_failure_stops_publishing",
+        "tests/test_pipeline_e2e.py::test_gx_check_failure_stops_publishing",
+        "tests/test_dbt_unit_tests.py::test_every_dbt_unit_test_passes",
+        "tests/test_dbt_unit_tests.py::test_a_kpi_cut_off_that_contradicts_the_unit_tests_fails_them",
+    }
+)
+# Units handed out first, heaviest first (pipeline runs and dbt invocations each, docs/performance.md), so the
+# two workers end together instead of one finishing a long unit alone; every other unit follows in file order.
+# The first needs the session lake only at its end: one worker runs its three runs while the other, taking
+# the second, builds the session lake.
+HEAVY_FIRST = (
+    "tests/test_incremental_runs.py",  # three runs of a lake of its own
+    "tests/test_pipeline_e2e.py::test_rerun_adds_nothing_and_changed_file_replaces_its_rows",  # two runs
+    "tests/test_run_resilience.py",  # a killed run and its re-run, as processes
+    "tests/test_anonymity_attacks.py",  # survey designs through `dbt run`, searched by an attacker
+    "tests/test_alerts.py",  # the shared re-run lake, then a planted-alert run
+    "tests/test_personal_data.py",  # the real-data lake, then a run with planted personal data
+    "tests/test_pipeline_e2e.py::test_broken_rows_are_quarantined_with_reasons",
+    "tests/test_pipeline_e2e.py::test_dbt_test_failure_stops_publishing",
+    "tests/test_pipeline_e2e.py::test_gx_check_failure_stops_publishing",
+    "tests/test_employee_anonymity.py",
+    "tests/test_dbt_unit_tests.py::test_every_dbt_unit_test_passes",
+    "tests/test_dbt_unit_tests.py::test_a_kpi_cut_off_that_contradicts_the_unit_tests_fails_them",
+    "tests/test_pipeline_e2e.py::test_missing_required_column_fails_naming_file_and_column",
+    "tests/test_schedules_sensors.py",
+    "tests/test_dashboard_browser.py",
+)
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit a test belongs to: its module, or the test itself when it is in OWN_UNIT_TESTS."""
+    module, _, rest = nodeid.partition("::")
+    test = f"{module}::{rest.split('[')[0]}"
+    return test if test in OWN_UNIT_TESTS else module
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {unit: i for i, unit in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))  # stable: file order otherwise
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` with the units above, handed out in collection order (the order set above, not
+    xdist's default of the units with most tests first, which left the long one-test units for last).
+    (`--dist loadgroup` cannot express this here: pytest 9 ignores the node ids xdist 3.8 rewrites for it.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return WorkUnitScheduling(config, log)

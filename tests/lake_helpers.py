@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,32 @@ class BuiltLake:
         path = self.settings.serving_db if serving else self.settings.build_db
         with duckdb.connect(str(path), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def shared_root(tmp_path_factory) -> Path:
+    """The folder shared by this test run's pytest-xdist workers (the parent of their own temporary folders),
+    or the session's own temporary folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_lake(root: Path, name: str, build: Callable[[Settings], bool]) -> BuiltLake:
+    """A session lake built once per test run in `root` (shared_root): `build(settings)` fills the lake `name`
+    and returns whether its run succeeded. The first process to need it builds it under a lock while the others
+    wait, then every process reads it (tests that damage it clone it first). A build that raised leaves no
+    record, so the next process to ask builds it again from an empty folder."""
+    from dagster_project.cli import exclusive_lock
+
+    home, built = root / name, root / f"{name}.built.json"
+    with exclusive_lock(root / f"{name}.lock"):
+        if not built.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            with lake_env(home) as settings:
+                success = build(settings)
+            built.write_text(json.dumps({"success": success}))
+    with lake_env(home) as settings:
+        return BuiltLake(home=home, settings=settings, success=json.loads(built.read_text())["success"])
 
 
 def clone_lake(source: BuiltLake, target: Path) -> Path:
