@@ -117,6 +117,8 @@ HEAVY_FIRST = (
     "tests/test_dbt_unit_tests.py::test_every_dbt_unit_test_passes",
     "tests/test_dbt_unit_tests.py::test_a_kpi_cut_off_that_contradicts_the_unit_tests_fails_them",
     "tests/test_pipeline_e2e.py::test_missing_required_column_fails_naming_file_and_column",
+    "tests/test_impact_marts.py",  # a dbt test run on a damaged copy of the session warehouse
+    "tests/test_roi_dbt_checks.py",  # the same for the ROI, driver and chain marts
     "tests/test_schedules_sensors.py",
     "tests/test_dashboard_browser.py",
 )
