@@ -165,11 +165,15 @@ def verdict(effect: Mapping[str, Any]) -> str:
         return f"No clear change in {m.name} at {where} {against} ({ci_text(effect, m)}{_unit_suffix(m)})."
     rose = float(estimate) > 0
     size = _with_unit(number(abs(float(estimate)), m.decimals), m.unit)
-    better = rose == bool(effect.get("higher_is_better", True))
+    direction = effect.get("higher_is_better")
     if before_after:
         claim = f"{_capital(m.name)} {'rose' if rose else 'fell'} {size} at {where} after the start"
     else:
         claim = f"{_capital(m.name)} {'rose' if rose else 'fell'} {size} more at {where} than elsewhere"
+    if _missing(direction):
+        unjudged = "Whether a rise is good for this measure is not set, so it is not judged."
+        return f"{claim} ({ci_text(effect, m)}). {unjudged}"
+    better = rose == bool(direction)
     return f"{claim} ({ci_text(effect, m)}): {'an improvement' if better else 'a change for the worse'}."
 
 

@@ -336,6 +336,16 @@ def test_verdict_direction_follows_higher_is_better():
     assert impact_kpis.verdict(dropped).endswith("a change for the worse.")
 
 
+def test_verdict_of_a_measure_without_a_declared_direction_does_not_judge_it():
+    for unknown in (None, float("nan")):
+        text = impact_kpis.verdict(
+            effect(kpi="complaints_per_100_tickets", unit_type="custom", higher_is_better=unknown)
+        )
+        assert "rose 9.8" in text and "(95 % CI 4.1 to 15.5)" in text
+        assert "improvement" not in text and "worse" not in text
+        assert text.endswith("is not set, so it is not judged.")
+
+
 @pytest.mark.parametrize(("low", "high"), [(-3.0, 7.0), (0.0, 4.0), (-4.0, 0.0)])
 def test_a_ci_spanning_zero_is_no_clear_change(low, high):
     text = impact_kpis.verdict(effect(kpi="nps", estimate=(low + high) / 2, ci_low=low, ci_high=high))

@@ -161,6 +161,11 @@ def test_evaluate_runs_every_initiative_and_kpi_and_leaves_other_initiatives_uni
     kept = kept[(kept.initiative_id == "T") & (kept.method == "did")].set_index("kpi")
     assert kept.loc["csat_pct", "control_units"] == 12 - len(treated)
     assert set(events.initiative_id) == {"T", "O"}
+    # A business's own metric nobody listed in the KPI seed has no direction: NULL, never a guess.
+    undeclared = evaluate(long.drop(columns="start_month"), units, kpis[kpis.kpi == "csat_pct"])[0]
+    undeclared = undeclared[(undeclared.initiative_id == "T") & (undeclared.method == "did")].set_index("kpi")
+    assert undeclared.loc["csat_pct", "higher_is_better"] == True  # noqa: E712 (numpy bool)
+    assert undeclared.loc["churn_rate", "higher_is_better"] is None
 
 
 def test_regression_with_controls_adds_a_row_from_the_finer_panel():

@@ -438,7 +438,7 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
 def estimate(
     panel: pd.DataFrame,
     *,
-    higher_is_better: bool,
+    higher_is_better: bool | None,
     alpha: float = 0.05,
     seed: int = 0,
     controls: pd.DataFrame | None = None,
@@ -468,7 +468,8 @@ def estimate(
     effects["headline"] = effects["method"] == ("staggered" if starts > 1 else "did")
     effects["pretrend_p_value"] = pretrend
     effects["pretrend_differs"] = None if pretrend is None else bool(pretrend < PRETREND_ALPHA)
-    effects["higher_is_better"] = bool(higher_is_better)
+    # None: a business metric whose direction nobody declared; the page then reports the change without judging it.
+    effects["higher_is_better"] = None if higher_is_better is None else bool(higher_is_better)
     for column in ["estimate", "std_error", "ci_low", "ci_high", "p_value", "pretrend_p_value"]:
         effects[column] = effects[column].astype(float)
     for column in ["treated_units", "control_units", "n_obs", "n_treated_obs", "n_control_obs"]:

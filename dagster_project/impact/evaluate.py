@@ -51,7 +51,8 @@ def evaluate(
     """(effects, event_study) for every initiative × unit type × KPI.
 
     panel: unit_type, unit, month, kpi, value, n. units: initiative_id, initiative_name, unit_kind, unit,
-    start_month. kpis: kpi, higher_is_better (a KPI absent from it counts higher as better).
+    start_month. kpis: kpi, higher_is_better (a KPI absent from it, a business's own metric not listed in
+    the impact_kpis seed, gets no direction: NULL, and the page does not call its change better or worse).
     """
     panel = panel.assign(month=pd.to_datetime(panel["month"]), unit=panel["unit"].astype(str))
     units = units.assign(start_month=pd.to_datetime(units["start_month"]), unit=units["unit"].astype(str))
@@ -75,7 +76,7 @@ def evaluate(
                 kpi_panel = rows[["unit", "month", "value", "n"]].assign(start_month=rows["unit"].map(starts))
                 effect, event = estimate(
                     kpi_panel,
-                    higher_is_better=direction.get(kpi, True),
+                    higher_is_better=direction.get(kpi),
                     alpha=alpha,
                     seed=seed,
                     min_n=min_n,
