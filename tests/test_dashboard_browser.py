@@ -134,8 +134,16 @@ def metric_text(page, label: str) -> str:
         has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
     value = card.get_by_test_id("stMetricValue")
-    value.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-    return value.inner_text().strip()
+    # While Streamlit re-runs the script (the login cookie component triggers one after it loads), the last
+    # run's elements stay on screen until the new ones replace them, so a card can briefly exist twice.
+    # Read it once the page is idle and the card is unique again.
+    deadline = time.monotonic() + RENDER_TIMEOUT_MS / 1000
+    while True:
+        value.first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=RENDER_TIMEOUT_MS)
+        if value.count() == 1 or time.monotonic() > deadline:
+            return value.inner_text().strip()
+        time.sleep(0.25)
 
 
 def save_screenshot(page, tmp_path: Path, name: str) -> Path:
