@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from streamlit_app import brand_kpis, customer_kpis, employee_kpis
 from streamlit_app.customer_kpis import Kpi
 from streamlit_app.formatting import NO_DATA
@@ -153,7 +155,7 @@ def verdict(effect: Mapping[str, Any]) -> str:
         # The mart's plain reason, without any technical detail it carries in brackets.
         reason = f" {str(note).split(' (')[0].rstrip('.')}." if isinstance(note, str) and note.strip() else ""
         return f"Not enough data to estimate a change in {m.name} at {where}.{reason}"
-    if bool(effect.get("pretrend_differs")):
+    if pretrend_differs(effect.get("pretrend_differs")):
         return (
             f"No effect is claimed: before the start, {m.name} at {where} was already moving differently from "
             "the comparison group, so the trends already differed and this estimate cannot separate the "
@@ -175,6 +177,11 @@ def verdict(effect: Mapping[str, Any]) -> str:
         return f"{claim} ({ci_text(effect, m)}). {unjudged}"
     better = rose == bool(direction)
     return f"{claim} ({ci_text(effect, m)}): {'an improvement' if better else 'a change for the worse'}."
+
+
+def pretrend_differs(value) -> bool:
+    """True only when the pre-trend test ran and rejected (a missing verdict, pandas NA or None, is not a rejection)."""
+    return bool(pd.notna(value) and bool(value))
 
 
 def method_text(effect: Mapping[str, Any]) -> str:

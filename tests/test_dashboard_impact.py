@@ -220,6 +220,8 @@ def test_a_walk_through_every_choice_in_plain_words(monkeypatch, impact_db):
     assert "Callaway & Sant'Anna" in notice
     assert "No location went without it, so locations that had not started yet served as the comparison" in notice
     assert card(at, "CSAT %").value == "+4.0 points"
+    assert any("CSAT rose 4.0 points more" in m.value for m in at.markdown)  # a NULL pre-trend verdict is no rejection
+    assert any("were not tested for a difference in trend" in c.value for c in at.caption)
 
     at = plain(choose(at, "impact_initiative", NULL_INITIATIVE))
     assert [m.label for m in at.metric if m.label not in ROI_CARDS] == ["eNPS"]
@@ -316,6 +318,12 @@ def effect(**changes) -> dict:
         "inference": "wild_cluster_bootstrap",
     }
     return {**row, **changes}
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA])
+def test_verdict_without_a_pretrend_test_is_not_a_rejection(missing):
+    assert impact_kpis.verdict(effect(pretrend_differs=missing)).startswith("CSAT rose 9.8 points more")
+    assert impact_kpis.verdict(effect(pretrend_differs=True)).startswith("No effect is claimed")
 
 
 def test_verdict_of_a_clear_improvement():
