@@ -60,8 +60,8 @@ MEASURES: dict[str, Measure] = {
     "enps": Measure("eNPS", "eNPS", "points"),
     "engagement": Measure(_DIMENSIONS["engagement"], "engagement", "points", 2),
     "manager_empathy_index": Measure(_DIMENSIONS["manager_empathy"], "the manager-empathy index", "points", 2),
-    "voluntary_turnover_rate": Measure("Voluntary turnover %", "voluntary turnover", "points"),
-    "absence_rate": Measure("Absence rate %", "absence", "points"),
+    "voluntary_turnover_pct": Measure("Voluntary turnover %", "voluntary turnover", "points"),
+    "absence_rate_pct": Measure("Absence rate %", "absence", "points"),
 }
 
 UNIT_WORDS = {  # unit_type → (one, several)
