@@ -184,6 +184,14 @@ def pretrend_differs(value) -> bool:
     return bool(pd.notna(value) and bool(value))
 
 
+def locations_text(row: Mapping[str, Any]) -> str:
+    """' from 4 locations; the range resamples whole locations' when the chain summary says how many, else ''."""
+    n = row.get("n_locations")
+    if n is None or pd.isna(n):
+        return ""
+    return f" from {int(n):,} locations; the range resamples whole locations"
+
+
 def method_text(effect: Mapping[str, Any]) -> str:
     """How the estimate was made, in words: the method, the comparison group, the uncertainty."""
     unit_type = str(effect.get("unit_type", "custom"))

@@ -202,9 +202,9 @@ def service_profit_chain() -> tuple[pd.DataFrame, pd.DataFrame]:
                 }
             )
     summary = pd.DataFrame(
-        [("manager_empathy_index", "nps", 0.58, 0.22, 0.80, 24, 0.003, "pearson_fisher_z")],
+        [("manager_empathy_index", "nps", 0.58, 0.22, 0.80, 24, 0.003, "pearson_location_bootstrap", 12)],
         columns=["employee_measure", "customer_kpi", "correlation", "ci_low", "ci_high", "n_pairs", "p_value"]
-        + ["method"],
+        + ["method", "n_locations"],
     )
     return pd.DataFrame(points), summary
 

@@ -186,7 +186,8 @@ def test_key_drivers_and_the_chain_follow_the_marts(training, impact_db):
         impact_db, "SELECT correlation, ci_low, ci_high, n_pairs FROM marts.service_profit_chain_summary"
     )[0]
     chain = " ".join(m.value for m in at.markdown)
-    assert f"r = {correlation:.2f}** (95 % CI {low:.2f} to {high:.2f}, n = {n_pairs} location-waves)" in chain
+    assert f"r = {correlation:.2f}** (95 % CI {low:.2f} to {high:.2f}, n = {n_pairs} location-waves from 12 " in chain
+    assert "locations; the range resamples whole locations)" in chain
     assert len(chart_rows(at, "employee_value")) == n_pairs
     assert any("not proof that one causes the other" in c.value for c in at.caption)
 

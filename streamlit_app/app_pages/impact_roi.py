@@ -11,7 +11,15 @@ import streamlit as st
 
 from streamlit_app import charts, drivers_text, impact_kpis, impact_marts, roi_view
 from streamlit_app.formatting import format_month
-from streamlit_app.impact_kpis import count_words, measure, method_text, number, pretrend_differs, verdict
+from streamlit_app.impact_kpis import (
+    count_words,
+    locations_text,
+    measure,
+    method_text,
+    number,
+    pretrend_differs,
+    verdict,
+)
 from streamlit_app.ui import open_page
 
 CARDS_PER_ROW = 3
@@ -259,7 +267,7 @@ else:
     st.markdown(
         f"Correlation between {employee.name} and {customer.name}{later}: **r = {number(row['correlation'], 2)}** "
         f"(95 % CI {number(row['ci_low'], 2)} to {number(row['ci_high'], 2)}, "
-        f"n = {int(row['n_pairs']):,} location-waves)."
+        f"n = {int(row['n_pairs']):,} location-waves{locations_text(row)})."
     )
     st.caption(CAUSATION_CAPTION)
 
