@@ -158,7 +158,7 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
     st.caption(f"Low and high: {RANGE_WORDS}, a wider span than a 95 % range of the total.")
     if not any(roi.component_is_clear(c, effect) for c in roi.COMPONENTS if c in set(rows["component"])):
         st.caption(
-            "None of the effects this saving rests on is clear of zero, so there is no proven saving: the best "
+            "No effect this saving rests on is clear of zero, so there is no proven saving: the best "
             "estimate is the cost alone."
         )
     elif not pd.isna(total["roi_low"]) and total["roi_low"] < 0 < total["roi_high"]:
