@@ -122,7 +122,7 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
     cost = None if pd.isna(total["cost"]) else float(total["cost"])
     if pd.isna(total["savings_central"]):
         st.info(
-            "None of this initiative's measured effects can be turned into money yet: it needs a reliable effect on "
+            "No measured effect of this initiative can be turned into money yet: it needs a reliable effect on "
             "churn, voluntary turnover, reopened tickets or handle time."
         )
         return
