@@ -61,6 +61,22 @@ def test_null_initiative_is_not_found(built_lake: BuiltLake, truth: dict):
         assert row["ci_low"] <= 0 <= row["ci_high"], f"{row['kpi']}: a programme with no effect looks effective"
 
 
+def test_other_initiatives_units_are_no_comparison(built_lake: BuiltLake, truth: dict):
+    """dbt var impact_exclude_other_treated (default true) reaches the model: a team another programme
+    treated is not counted as a comparison team (EMP-TRAIN-1's stores vs EMP-WELL-3's teams)."""
+    train_teams = {f"Store {loc}" for loc in w.TREATED_LOCATIONS}
+    free_teams = set(w.TEAMS) - train_teams - set(w.NULL_INITIATIVE_TEAMS)
+    assert set(truth[w.NULL_INITIATIVE_ID]["control_units"]) == free_teams
+    rows = _rows(
+        built_lake,
+        "select initiative_id, kpi, method, control_units from marts.initiative_effects "
+        "where unit_type = 'team' and method = 'did' and control_units is not null",
+    )
+    assert {r["initiative_id"] for r in rows} >= {"EMP-TRAIN-1", w.NULL_INITIATIVE_ID}
+    for row in rows:
+        assert 0 < row["control_units"] <= len(free_teams), row
+
+
 def test_staggered_coaching_uses_callaway_santanna_on_agents_and_the_business_metric(built_lake: BuiltLake):
     rows = _rows(
         built_lake,
