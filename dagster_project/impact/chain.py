@@ -49,7 +49,11 @@ def chain_summary(points: pd.DataFrame) -> pd.DataFrame:
         if pairs["location"].nunique() < MIN_LOCATIONS:
             continue
         result = stats.pearsonr(pairs["employee_value"], pairs["customer_value"])
-        ci_low, ci_high = location_bootstrap_ci(pairs)
+        # With few locations the bootstrap's percentiles can be narrower than Fisher's z (4 locations give 256
+        # distinct resamples): publish the wider of the two, never a CI narrower than the independent-pairs one.
+        boot_low, boot_high = location_bootstrap_ci(pairs)
+        fisher = result.confidence_interval(0.95)
+        ci_low, ci_high = float(np.nanmin([boot_low, fisher.low])), float(np.nanmax([boot_high, fisher.high]))
         rows.append(
             {
                 "employee_measure": measure,
