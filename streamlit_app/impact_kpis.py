@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from streamlit_app import brand_kpis, customer_kpis, employee_kpis
 from streamlit_app.customer_kpis import Kpi
 from streamlit_app.formatting import NO_DATA
@@ -58,8 +60,8 @@ MEASURES: dict[str, Measure] = {
     "enps": Measure("eNPS", "eNPS", "points"),
     "engagement": Measure(_DIMENSIONS["engagement"], "engagement", "points", 2),
     "manager_empathy_index": Measure(_DIMENSIONS["manager_empathy"], "the manager-empathy index", "points", 2),
-    "voluntary_turnover_rate": Measure("Voluntary turnover %", "voluntary turnover", "points"),
-    "absence_rate": Measure("Absence rate %", "absence", "points"),
+    "voluntary_turnover_pct": Measure("Voluntary turnover %", "voluntary turnover", "points"),
+    "absence_rate_pct": Measure("Absence rate %", "absence", "points"),
 }
 
 UNIT_WORDS = {  # unit_type → (one, several)
@@ -153,7 +155,7 @@ def verdict(effect: Mapping[str, Any]) -> str:
         # The mart's plain reason, without any technical detail it carries in brackets.
         reason = f" {str(note).split(' (')[0].rstrip('.')}." if isinstance(note, str) and note.strip() else ""
         return f"Not enough data to estimate a change in {m.name} at {where}.{reason}"
-    if bool(effect.get("pretrend_differs")):
+    if pretrend_differs(effect.get("pretrend_differs")):
         return (
             f"No effect is claimed: before the start, {m.name} at {where} was already moving differently from "
             "the comparison group, so the trends already differed and this estimate cannot separate the "
@@ -175,6 +177,19 @@ def verdict(effect: Mapping[str, Any]) -> str:
         return f"{claim} ({ci_text(effect, m)}). {unjudged}"
     better = rose == bool(direction)
     return f"{claim} ({ci_text(effect, m)}): {'an improvement' if better else 'a change for the worse'}."
+
+
+def pretrend_differs(value) -> bool:
+    """True only when the pre-trend test ran and rejected (a missing verdict, pandas NA or None, is not a rejection)."""
+    return bool(pd.notna(value) and bool(value))
+
+
+def locations_text(row: Mapping[str, Any]) -> str:
+    """' from 4 locations; the range resamples whole locations' when the chain summary says how many, else ''."""
+    n = row.get("n_locations")
+    if n is None or pd.isna(n):
+        return ""
+    return f" from {int(n):,} locations; the range resamples whole locations"
 
 
 def method_text(effect: Mapping[str, Any]) -> str:

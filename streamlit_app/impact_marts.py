@@ -77,7 +77,7 @@ MARTS: dict[str, Mart] = {
         {},
         (),
         other=("employee_measure", "customer_kpi", "correlation", "ci_low", "ci_high", "n_pairs", "p_value")
-        + ("method",),
+        + ("method", "n_locations"),
         monthly=False,
     ),
 }

@@ -14,11 +14,14 @@ Savings per component, over the years the effect is assumed to last (effect_year
 - customers_kept = avoided churn (percentage points per month, from churn_rate, or from retention_rate with the
   sign turned) × active customers × 12 × effect_years × CLTV margin per customer (yearly net revenue × gross margin ×
   min(CLTV horizon, expected lifespan));
-- employees_kept = avoided leavers (voluntary_turnover_rate points per month × headcount × 12 × effect_years) ×
+- employees_kept = avoided leavers (voluntary_turnover_pct points per month × headcount × 12 × effect_years) ×
   cost per leaver;
 - support_cost = minutes saved (fewer reopens × minutes per ticket, plus minutes of handle time saved per ticket) ×
   tickets per month × 12 × effect_years × cost per support minute.
 ROI = (savings − cost) / cost on the total; no ROI when the cost is zero or unknown.
+The central figure counts only clear effects (95 % CI excluding zero; a conservative rule in the spirit of Phillips'
+ROI method, D110); low and high put every effect at the limit of its 95 % CI that makes the saving smallest or
+largest (a joint extreme, wider than a 95 % range of the total; D111).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ COMPONENTS = ("customers_kept", "employees_kept", "support_cost")
 # The KPIs each component can be valued from, in order of preference; sign: +1 when a rise saves money.
 COMPONENT_KPIS = {
     "customers_kept": (("churn_rate", -1.0), ("retention_rate", +1.0)),
-    "employees_kept": (("voluntary_turnover_rate", -1.0),),
+    "employees_kept": (("voluntary_turnover_pct", -1.0),),
     "support_cost": (("reopen_rate", -1.0), ("handle_time_minutes", -1.0)),
 }
 MONEY_KPIS = tuple(kpi for options in COMPONENT_KPIS.values() for kpi, _ in options)
@@ -64,11 +67,44 @@ def _effect(effects: Mapping, kpi: str, level: str) -> float | None:
         return None
     estimate, ci_low, ci_high = (_number(v) for v in row)
     if level == "central":
-        return estimate
+        # The best estimate counts only a clear effect (its 95 % CI excludes zero; D110): an effect the data cannot
+        # tell from none saves nothing in the central figure, while low/high still read the CI.
+        return estimate if is_clear(row) else (None if estimate is None else 0.0)
     bounds = [v for v in (ci_low, ci_high) if v is not None]
     if not bounds:
         return estimate
     return min(bounds) if level == "low" else max(bounds)
+
+
+def is_clear(row) -> bool:
+    """An effect (estimate, ci_low, ci_high) whose 95 % CI excludes zero. A row with no CI bound at all keeps its
+    estimate at every level, as before (the marts always carry a CI with an estimate)."""
+    _, ci_low, ci_high = (_number(v) for v in row)
+    bounds = [v for v in (ci_low, ci_high) if v is not None]
+    return not bounds or min(bounds) > 0 or max(bounds) < 0
+
+
+def component_is_clear(component: str, effects: Mapping) -> bool:
+    """At least one of the effects a component is valued from is clear (else the page says "no clear saving")."""
+    return any(is_clear(effects[kpi]) for kpi in component_kpis(component, effects))
+
+
+def usable_effects(effects) -> dict[str, dict]:
+    """Initiative -> {kpi: (estimate, ci_low, ci_high)} from rows of marts.initiative_effects (a pandas frame): the
+    headline estimate per money KPI, only where the pre-trends were not found to differ. The one selection
+    marts.initiative_roi and the page's what-if both use."""
+    if effects is None or len(effects) == 0:
+        return {}
+    differs = effects["pretrend_differs"].astype(object).where(effects["pretrend_differs"].notna(), False)
+    keep = effects[
+        effects["headline"].astype(object).where(effects["headline"].notna(), False).astype(bool)
+        & ~differs.astype(bool)
+        & effects["kpi"].isin(MONEY_KPIS)
+    ]
+    out: dict[str, dict] = {}
+    for row in keep.itertuples():
+        out.setdefault(row.initiative_id, {})[row.kpi] = (row.estimate, row.ci_low, row.ci_high)
+    return out
 
 
 def component_kpis(component: str, effects: Mapping) -> list[str]:
@@ -107,7 +143,7 @@ def component_savings(component: str, effects: Mapping, base: Mapping, assumptio
             margin = revenue * a["gross_margin"] * min(a["cltv_horizon_years"] or 0.0, lifespan)
             values.append(sign * effect / 100.0 * _per_year(base, "customers") * years * margin)
         elif component == "employees_kept":
-            effect = _effect(effects, "voluntary_turnover_rate", bound)
+            effect = _effect(effects, "voluntary_turnover_pct", bound)
             if effect is None or a["cost_per_leaver"] is None:
                 return None
             values.append(-effect / 100.0 * _per_year(base, "employees") * years * a["cost_per_leaver"])

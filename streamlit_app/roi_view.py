@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import roi, settings
+from streamlit_app.impact_kpis import measure
 
 COMPONENT_LABELS = {
     "customers_kept": "Customers kept",
@@ -29,14 +30,14 @@ COMPONENT_LABELS = {
     "support_cost": "Support time saved",
     "total": "Total",
 }
-KPI_LABELS = {
-    "churn_rate": "churn rate",
-    "retention_rate": "retention rate",
-    "voluntary_turnover_rate": "voluntary turnover",
-    "reopen_rate": "reopened tickets",
-    "handle_time_minutes": "handle time",
-}
-EFFECT_SIZE_LABEL = "Size of the measured effects (their 95 % range)"
+EFFECT_SIZE_LABEL = "Size of the measured effects (each at the limit of its 95 % CI)"
+RANGE_WORDS = "with every effect at the limit of its 95 % CI"
+NO_CLEAR_SAVING = "No clear saving"
+MARGIN_NOTE = (
+    "The gross margin is set to 100 %, so the customers kept are valued at the revenue they bring, not the profit. "
+    "Set your margin in the warehouse settings (the dbt variable for the customer lifetime value's gross margin, "
+    "e.g. 0.4 for 40 %), or try one with the slider below."
+)
 
 
 def money(value, currency: str | None = None) -> str:
@@ -57,21 +58,19 @@ def measured_on(row: dict) -> str:
     kpis = row.get("kpis") if isinstance(row.get("kpis"), str) else row.get("kpi")
     if not isinstance(kpis, str) or not kpis:
         return "—"
-    return " and ".join(KPI_LABELS.get(k, k.replace("_", " ")) for k in kpis.split("|"))
+    return " and ".join(measure(k).name for k in kpis.split("|"))
 
 
-def usable_effects(effects: pd.DataFrame, initiative_id: str) -> dict:
-    """{kpi: (estimate, ci_low, ci_high)}: the initiative's headline estimate per money KPI, only where the
-    pre-trends do not differ (one rule with marts.initiative_roi)."""
-    if effects is None or effects.empty:
-        return {}
-    rows = effects[
-        (effects["initiative_id"] == initiative_id)
-        & effects["headline"].fillna(False).astype(bool)
-        & ~effects["pretrend_differs"].fillna(False).astype(bool)
-        & effects["kpi"].isin(roi.MONEY_KPIS)
-    ]
-    return {r.kpi: (r.estimate, r.ci_low, r.ci_high) for r in rows.itertuples()}
+def best_estimate(row: dict, effect: dict, currency: str) -> str:
+    """The central saving of one component, or "No clear saving" when none of its effects is clear of zero."""
+    component = row["component"]
+    if (
+        component in roi.COMPONENTS
+        and not pd.isna(row["savings_central"])
+        and not roi.component_is_clear(component, effect)
+    ):
+        return NO_CLEAR_SAVING
+    return money(row["savings_central"], currency)
 
 
 def base_of(rows: pd.DataFrame) -> dict:
@@ -123,16 +122,20 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
     cost = None if pd.isna(total["cost"]) else float(total["cost"])
     if pd.isna(total["savings_central"]):
         st.info(
-            "None of this initiative's measured effects can be turned into money yet: it needs a reliable effect on "
+            "No measured effect of this initiative can be turned into money yet: it needs a reliable effect on "
             "churn, voluntary turnover, reopened tickets or handle time."
         )
         return
+    effect = roi.usable_effects(effects).get(initiative_id, {})
     columns = st.columns(3)
     columns[0].metric("Cost", money(cost, currency))
     columns[1].metric(
         "Savings (best estimate)",
         money(total["savings_central"], currency),
-        help=f"95 % range {money(total['savings_low'], currency)} to {money(total['savings_high'], currency)}.",
+        help=(
+            f"Counting only effects clear of zero. {RANGE_WORDS.capitalize()}: "
+            f"{money(total['savings_low'], currency)} to {money(total['savings_high'], currency)}."
+        ),
     )
     if pd.isna(total["roi_central"]):
         columns[2].metric("Return on investment", "—", help="No return can be worked out without a cost.")
@@ -140,28 +143,36 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
         columns[2].metric(
             "Return on investment",
             percent(total["roi_central"]),
-            help=f"95 % range {percent(total['roi_low'])} to {percent(total['roi_high'])}.",
+            help=f"{RANGE_WORDS.capitalize()}: {percent(total['roi_low'])} to {percent(total['roi_high'])}.",
         )
     table = pd.DataFrame(
         {
             "Where the money comes from": [COMPONENT_LABELS[c] for c in rows["component"]],
             "Measured on": [measured_on(r) for r in rows.to_dict("records")],
             "Low": [money(v, currency) for v in rows["savings_low"]],
-            "Best estimate": [money(v, currency) for v in rows["savings_central"]],
+            "Best estimate": [best_estimate(r, effect, currency) for r in rows.to_dict("records")],
             "High": [money(v, currency) for v in rows["savings_high"]],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    if not pd.isna(total["roi_low"]) and total["roi_low"] < 0 < total["roi_high"]:
+    st.caption(f"Low and high: {RANGE_WORDS}, a wider span than a 95 % range of the total.")
+    if not any(roi.component_is_clear(c, effect) for c in roi.COMPONENTS if c in set(rows["component"])):
+        st.caption(
+            "No effect this saving rests on is clear of zero, so there is no proven saving: the best "
+            "estimate is the cost alone."
+        )
+    elif not pd.isna(total["roi_low"]) and total["roi_low"] < 0 < total["roi_high"]:
         st.caption(
             "The range runs from a loss to a gain: with the uncertainty of the measured effects, the data cannot "
             "yet tell whether this initiative paid for itself."
         )
 
-    effect = usable_effects(effects, initiative_id)
     base = base_of(rows)
     table_assumptions = assumption_table(assumptions)
     labels = dict(zip(assumptions["assumption"], assumptions["label"], strict=True))
+    margin = rows["gross_margin"].iloc[0] if "gross_margin" in rows else None
+    if margin is not None and not pd.isna(margin) and float(margin) >= 1.0:
+        st.caption(MARGIN_NOTE)
     st.markdown("**Which assumption moves the return most**")
     bars = roi.tornado(table_assumptions, effect, base, cost)
     if bars:

@@ -83,6 +83,7 @@ def effects() -> pd.DataFrame:
         _effect(
             ROLLOUT, "csat_pct", "staggered", 4.0, 1.0, 7.0, treated_units=12, control_units=0,
             control_group="not_yet_treated", inference="bootstrap", n_obs=432,
+            pretrend_p_value=None, pretrend_differs=None,  # every unit starts at some point: no pre-trend test ran
         ),
         _effect(
             NULL_INITIATIVE, "enps", "did", 0.5, -4.0, 5.0, unit_type="team", treated_units=2, control_units=6,
@@ -94,13 +95,17 @@ def effects() -> pd.DataFrame:
 
 def event_study() -> pd.DataFrame:
     rows = []
-    for kpi, effect in (("csat_pct", 9.8), ("churn_rate", -1.2)):
+    for initiative, kpi, effect in (
+        (TRAINING, "csat_pct", 9.8),
+        (TRAINING, "churn_rate", -1.2),
+        (ROLLOUT, "csat_pct", 4.0),
+    ):
         for month in range(-6, 7):
             estimate = 0.1 * ((month % 3) - 1) if month < 0 else effect * min(1.0, (month + 1) / 3)
             half = abs(effect) * 0.35 + 0.5
             rows.append(
                 {
-                    "initiative_id": TRAINING,
+                    "initiative_id": initiative,
                     "kpi": kpi,
                     "unit_type": "location",
                     "relative_month": month,
@@ -131,7 +136,9 @@ def roi() -> pd.DataFrame:
     mart uses) from its usable headline effects (churn and handle time), BASE and the assumptions' values, so the
     ROI section's cards, tornado and what-if agree with these rows."""
     frame = effects()
-    usable = frame[(frame["initiative_id"] == TRAINING) & frame["headline"] & ~frame["pretrend_differs"]]
+    usable = frame[
+        (frame["initiative_id"] == TRAINING) & frame["headline"] & ~frame["pretrend_differs"].fillna(False).astype(bool)
+    ]
     effect = {r.kpi: (r.estimate, r.ci_low, r.ci_high) for r in usable.itertuples() if r.kpi in roi_formula.MONEY_KPIS}
     values = dict(zip(assumptions()["assumption"], assumptions()["value"], strict=True))
     rows = pd.DataFrame(roi_formula.evaluate(effect, BASE, values, COST))
@@ -195,9 +202,9 @@ def service_profit_chain() -> tuple[pd.DataFrame, pd.DataFrame]:
                 }
             )
     summary = pd.DataFrame(
-        [("manager_empathy_index", "nps", 0.58, 0.22, 0.80, 24, 0.003, "pearson_fisher_z")],
+        [("manager_empathy_index", "nps", 0.58, 0.22, 0.80, 24, 0.003, "pearson_location_bootstrap", 12)],
         columns=["employee_measure", "customer_kpi", "correlation", "ci_low", "ci_high", "n_pairs", "p_value"]
-        + ["method"],
+        + ["method", "n_locations"],
     )
     return pd.DataFrame(points), summary
 

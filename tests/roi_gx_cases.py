@@ -28,7 +28,7 @@ ROI_MART_COLUMNS = {
     ),
     "marts.service_profit_chain_summary": _columns(
         "employee_measure VARCHAR, customer_kpi VARCHAR, correlation DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "
-        "n_pairs BIGINT, p_value DOUBLE, method VARCHAR"
+        "n_pairs BIGINT, p_value DOUBLE, method VARCHAR, n_locations BIGINT"
     ),
 }
 
@@ -51,7 +51,7 @@ ROI_GOOD_ROWS = [
        ('Leeds', '2025-Q1', DATE '2025-03-01', 'engagement', 3.6, 40, 'nps', 22.5, 120, 3),
        ('York', '2025-Q1', DATE '2025-03-01', 'engagement', 3.4, 12, 'churn_rate', 1.5, 300, 3)""",
     """INSERT INTO marts.service_profit_chain_summary VALUES
-       ('engagement', 'nps', 0.35, 0.12, 0.55, 56, 0.001, 'pearson_fisher_z')""",
+       ('engagement', 'nps', 0.35, 0.12, 0.55, 56, 0.001, 'pearson_location_bootstrap', 8)""",
 ]
 
 ROI_BAD_CASES = [

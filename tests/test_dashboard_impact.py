@@ -186,7 +186,8 @@ def test_key_drivers_and_the_chain_follow_the_marts(training, impact_db):
         impact_db, "SELECT correlation, ci_low, ci_high, n_pairs FROM marts.service_profit_chain_summary"
     )[0]
     chain = " ".join(m.value for m in at.markdown)
-    assert f"r = {correlation:.2f}** (95 % CI {low:.2f} to {high:.2f}, n = {n_pairs} location-waves)" in chain
+    assert f"r = {correlation:.2f}** (95 % CI {low:.2f} to {high:.2f}, n = {n_pairs} location-waves from 12 " in chain
+    assert "locations; the range resamples whole locations)" in chain
     assert len(chart_rows(at, "employee_value")) == n_pairs
     assert any("not proof that one causes the other" in c.value for c in at.caption)
 
@@ -220,6 +221,8 @@ def test_a_walk_through_every_choice_in_plain_words(monkeypatch, impact_db):
     assert "Callaway & Sant'Anna" in notice
     assert "No location went without it, so locations that had not started yet served as the comparison" in notice
     assert card(at, "CSAT %").value == "+4.0 points"
+    assert any("CSAT rose 4.0 points more" in m.value for m in at.markdown)  # a NULL pre-trend verdict is no rejection
+    assert any("were not tested for a difference in trend" in c.value for c in at.caption)
 
     at = plain(choose(at, "impact_initiative", NULL_INITIATIVE))
     assert [m.label for m in at.metric if m.label not in ROI_CARDS] == ["eNPS"]
@@ -316,6 +319,12 @@ def effect(**changes) -> dict:
         "inference": "wild_cluster_bootstrap",
     }
     return {**row, **changes}
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA])
+def test_verdict_without_a_pretrend_test_is_not_a_rejection(missing):
+    assert impact_kpis.verdict(effect(pretrend_differs=missing)).startswith("CSAT rose 9.8 points more")
+    assert impact_kpis.verdict(effect(pretrend_differs=True)).startswith("No effect is claimed")
 
 
 def test_verdict_of_a_clear_improvement():

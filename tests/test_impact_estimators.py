@@ -76,6 +76,29 @@ def test_no_unit_never_treated_uses_not_yet_treated_controls():
     assert rows["staggered"].control_group == "not_yet_treated" and rows["staggered"].headline
     assert rows["staggered"].ci_low <= 1.5 <= rows["staggered"].ci_high
     assert np.isnan(rows["did"].estimate) and "no untreated units" in rows["did"].note
+    # later cohorts before their start are the comparison of the pre-trend test too (D107)
+    assert rows["staggered"].pretrend_p_value > 0.05 and not rows["staggered"].pretrend_differs
+
+
+def test_pretrend_test_keeps_its_size_with_three_treated_units():
+    """No effect, parallel trends, 11 units of which 3 treated (EMP-TRAIN-1's teams): at most ~5 % of
+    panels may be flagged (it was ~20 % when the degrees of freedom counted all 11 units, D106)."""
+    from dagster_project.impact.estimators import _prepare, _pretrend, _with_pre_and_post
+
+    p_values = []
+    for seed in range(40):
+        panel, _ = _panel(n_units=11, cohorts={12: 0.0}, never_share=8 / 11, seed=100 + seed)
+        p_values.append(_pretrend(_with_pre_and_post(_prepare(panel, 1.0))))
+    assert None not in p_values
+    assert sum(p < 0.05 for p in p_values) <= 3
+
+
+def test_headline_ignores_a_cohort_dropped_for_having_no_month_before_its_start():
+    panel, _ = _panel(n_units=12, cohorts={1: 2.0, 12: 2.0}, never_share=0.5, seed=6)
+    panel = panel[panel.month > panel.month.min()]  # the first cohort now starts in the first month observed
+    rows = _rows(estimate(panel, higher_is_better=True)[0])
+    assert rows["did"].headline and not rows["staggered"].headline  # one start left (D108)
+    assert rows["did"].ci_low <= 2.0 <= rows["did"].ci_high
 
 
 def test_pretrend_is_flagged_when_treated_units_were_already_drifting_apart():

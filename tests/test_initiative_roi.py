@@ -21,6 +21,7 @@ INITIATIVES = pd.DataFrame(
 UNITS = pd.DataFrame(
     {
         "initiative_id": ["A"] * 4 + ["B", "B", "C"],
+        "unit_kind": ["location", "location", "team", "team", "any", "any", "location"],
         "unit": ["Leeds", "York", "Store Leeds", "Store York", "Store York", "A-York-1", "Leeds"],
     }
 )
@@ -41,7 +42,7 @@ EFFECTS = pd.DataFrame(
     [
         effect("A", "churn_rate", -0.5, -0.9, -0.1),
         effect("A", "churn_rate", -2.0, -3.0, -1.0, headline=False, method="before_after"),
-        effect("A", "voluntary_turnover_rate", -0.4, -0.8, 0.0, differs=True),  # drifted before: not money
+        effect("A", "voluntary_turnover_pct", -0.4, -0.8, 0.0, differs=True),  # drifted before: not money
         effect("A", "csat_pct", 9.8, 4.1, 15.5),  # shown on the page, never priced
         effect("B", "handle_time_minutes", -1.0, -1.5, -0.5, method="staggered"),
     ]
@@ -104,7 +105,7 @@ def test_only_headline_effects_with_parallel_pre_trends_are_priced(mart):
 
 def test_base_quantities_at_the_treated_units(mart):
     a = mart[mart["initiative_id"] == "A"].iloc[0]
-    assert a["treated_units"] == 4  # Leeds, York and their two store teams
+    assert a["treated_units"] == 2  # Leeds and York: the two store teams are priced with them, not as more units
     assert a["customers"] == 4  # 4 of Leeds' and York's 8 customers are active (Exeter is not treated)
     assert a["revenue_per_customer_year"] == pytest.approx(90000 / 300)
     assert a["expected_lifespan_years"] == pytest.approx(300 / 75)
@@ -136,6 +137,12 @@ def test_an_empty_effects_mart_still_gives_rows_without_savings():
 # ------------------------------------------------------------------------------------------ the session lake
 
 
+def test_treated_units_count_the_main_kind_only():
+    """D113: a store roll-out with its stores' teams counts its stores (the what-if's cost per unit is a store's)."""
+    counts = roi_mart.main_unit_count(UNITS)
+    assert counts == {"A": 2, "B": 2, "C": 1}
+
+
 def test_initiative_roi_in_the_session_lake(built_lake):
     assert built_lake.success
     with duckdb.connect(str(built_lake.settings.build_db), read_only=True) as con:  # staging is not published
@@ -149,7 +156,7 @@ def test_initiative_roi_in_the_session_lake(built_lake):
     for initiative_id, group in rows.groupby("initiative_id"):
         base = {f: group.iloc[0][f] for f in roi.BASE_FIELDS}
         values = dict(zip(assumptions["assumption"], assumptions["value"], strict=True))
-        usable = roi_mart.usable_effects(effects).get(initiative_id, {})
+        usable = roi.usable_effects(effects).get(initiative_id, {})
         expected = roi.evaluate(usable, base, values, group.iloc[0]["cost"])[-1]
         total = group[group["component"] == "total"].iloc[0]
         if expected["savings_central"] is None:

@@ -24,13 +24,13 @@ ASSUMPTIONS = {
     "cost_per_leaver": 15000.0,
     "cost_per_support_minute": 0.5,
 }
-# Churn down 0.5 points a month (CI 0.1 to 0.9), voluntary turnover down 0.3 (CI 0 to 0.6), 2 points fewer
-# reopens and half a minute less handle time.
+# Churn down 0.5 points a month (CI 0.1 to 0.9), voluntary turnover down 0.3 (CI 0.05 to 0.6), 2 points fewer
+# reopens and half a minute less handle time: every CI clear of zero.
 EFFECTS = {
     "churn_rate": (-0.5, -0.9, -0.1),
-    "voluntary_turnover_rate": (-0.3, -0.6, 0.0),
-    "reopen_rate": (-2.0, -4.0, 0.0),
-    "handle_time_minutes": (-0.5, -1.0, 0.0),
+    "voluntary_turnover_pct": (-0.3, -0.6, -0.05),
+    "reopen_rate": (-2.0, -4.0, -0.5),
+    "handle_time_minutes": (-0.5, -1.0, -0.1),
 }
 
 
@@ -57,7 +57,7 @@ def test_each_component_follows_its_formula():
 def test_the_effects_ci_gives_the_savings_range_and_a_ci_spanning_zero_spans_zero_savings():
     effects = {"churn_rate": (-0.2, -0.6, 0.2)}  # could have raised churn
     row = by_component(roi.evaluate(effects, BASE, ASSUMPTIONS, 10000))["customers_kept"]
-    assert row["savings_low"] < 0 < row["savings_central"] < row["savings_high"]
+    assert row["savings_low"] < 0 == row["savings_central"] < row["savings_high"]  # central: clear effects only
     # Linear in the effect: the bounds are the savings at the CI bounds.
     per_point = 1000 * 12 * 300 * 0.4 * 3 / 100
     assert row["savings_low"] == pytest.approx(-0.2 * per_point)
@@ -151,3 +151,18 @@ def test_support_lists_every_effect_it_uses():
     assert by_component(roi.evaluate(both, BASE, ASSUMPTIONS, 1))["customers_kept"]["savings_central"] == pytest.approx(
         rows["customers_kept"]["savings_central"]
     )
+
+
+def test_an_effect_whose_ci_spans_zero_saves_nothing_in_the_best_estimate():
+    """D110: the central saving counts only clear effects; low and high still read the CI. A null initiative (its
+    only effect's CI spans zero) is then a cost with no proven saving, not a return."""
+    effects = {"voluntary_turnover_pct": (-0.62, -2.99, 1.74)}  # EMP-WELL-3 in the demo build
+    rows = by_component(roi.evaluate(effects, BASE, ASSUMPTIONS, 18_000))
+    kept = rows["employees_kept"]
+    assert kept["savings_central"] == 0.0
+    assert kept["savings_low"] < 0 < kept["savings_high"]
+    assert not roi.component_is_clear("employees_kept", effects)
+    assert rows["total"]["roi_central"] == pytest.approx(-1.0)
+    clear = {"voluntary_turnover_pct": (-0.62, -1.0, -0.2)}
+    assert by_component(roi.evaluate(clear, BASE, ASSUMPTIONS, 18_000))["employees_kept"]["savings_central"] > 0
+    assert roi.component_is_clear("employees_kept", clear)

@@ -31,8 +31,8 @@ DAMAGE = [
     "UPDATE marts.service_profit_chain SET respondents = 2, customer_value = 150, customer_n = 0 WHERE rowid = 3",
     # service_profit_chain_summary: a duplicate and an impossible row.
     "INSERT INTO marts.service_profit_chain_summary SELECT * FROM marts.service_profit_chain_summary LIMIT 1",
-    "INSERT INTO marts.service_profit_chain_summary VALUES ('enps', 'nps', NULL, 0, 1, 3, 2, NULL)",
-    "INSERT INTO marts.service_profit_chain_summary VALUES ('enps', 'csat_pct', 2, 0, 1, 5, 0.5, 'x')",
+    "INSERT INTO marts.service_profit_chain_summary VALUES ('enps', 'nps', NULL, 0, 1, 3, 2, NULL, 2)",
+    "INSERT INTO marts.service_profit_chain_summary VALUES ('enps', 'csat_pct', 2, 0, 1, 5, 0.5, 'x', 5)",
     # initiative_roi: a duplicate, an unknown component priced on CSAT, savings out of order, ROI off the total row
     # and off its formula and range, no initiative.
     "INSERT INTO marts.initiative_roi SELECT * FROM marts.initiative_roi LIMIT 1",

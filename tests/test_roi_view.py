@@ -86,3 +86,38 @@ def test_nothing_to_value_says_what_it_needs(monkeypatch):
     at = AppTest.from_function(page, args=(impact_sample.TRAINING, effects_frame().iloc[0:0], rows, assumptions)).run()
     assert not at.exception
     assert any("can be turned into money" in str(i.value) for i in at.info)
+
+
+def test_an_effect_whose_ci_spans_zero_is_no_clear_saving(app):
+    """D110/D111: handle time's CI spans zero, so support time is "No clear saving"; churn's is clear, so customers
+    kept shows money; the low/high are said to put every effect at its CI limit."""
+    table = app.dataframe[0].value.set_index("Where the money comes from")
+    assert table.loc["Support time saved", "Best estimate"] == "No clear saving"
+    assert table.loc["Customers kept", "Best estimate"].startswith("€")
+    assert "with every effect at the limit of its 95 % CI" in " ".join(str(c.value) for c in app.caption)
+    assert all("95 % range" not in str(m.proto.help) for m in app.metric)
+
+
+def test_the_null_initiative_reads_as_a_cost_and_a_margin_of_one_is_named(monkeypatch):
+    """EMP-WELL-3 in the demo build: turnover -0.62 (CI -2.99 to 1.74) is no proven saving; with the default gross
+    margin 1.0 the section says savings count revenue, not profit, and how to set it."""
+    effects = pd.DataFrame(
+        {
+            "initiative_id": [impact_sample.TRAINING],
+            "kpi": ["voluntary_turnover_pct"],
+            "headline": [True],
+            "pretrend_differs": [None],
+            "estimate": [-0.62],
+            "ci_low": [-2.99],
+            "ci_high": [1.74],
+        }
+    )
+    assumptions = impact_sample.assumptions()
+    assumptions.loc[assumptions["assumption"] == "gross_margin", ["value", "high"]] = 1.0
+    rows = mart_rows(effects, assumptions).assign(gross_margin=1.0)
+    at = AppTest.from_function(page, args=(impact_sample.TRAINING, effects, rows, assumptions)).run()
+    assert not at.exception
+    assert metric(at, "Return on investment") == "-100 %"
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "no proven saving" in captions
+    assert "valued at the revenue they bring, not the profit" in captions

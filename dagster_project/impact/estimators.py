@@ -355,15 +355,19 @@ def _pretrend(sample: pd.DataFrame) -> float | None:
     month fixed effects, and pyfixest's Wald test that all k are 0 with SE clustered by unit. pyfixest
     reads the statistic as F(k, G − 1), which rejects too often with a small business's 7-30 units; it is
     read on the exact scale of a Hotelling T² over G units instead: F = W (G − k) / (k (G − 1)) with
-    (k, G − k) degrees of freedom. k is PRETREND_MONTHS, at most (G − 1) / 2; None when fewer than two units
-    are treated or no comparison is possible.
+    (k, G − k) degrees of freedom, where G counts the treated units (the leads rest on those few
+    clusters, D106). k is PRETREND_MONTHS, at most (G_treated − 1) / 2 (at least 1);
+    None when fewer than two units are treated or no comparison is possible. Also run when every unit is
+    treated in the end (the not-yet-treated design, D107): the later cohorts are the comparison.
     """
     import pyfixest as pf
 
     treated = sample["treated"]
-    units = sample["unit"].nunique()
-    months = min(PRETREND_MONTHS, (units - 1) // 2)
-    if months < 1 or sample.loc[treated, "unit"].nunique() < 2 or treated.all():
+    treated_units = sample.loc[treated, "unit"].nunique()
+    # The leads are differences between ~G treated units and the rest: their clustered covariance rests on
+    # the treated units, so k and the degrees of freedom come from those (D106), not from all units.
+    months = min(PRETREND_MONTHS, max(1, (treated_units - 1) // 2))
+    if treated_units < 2:
         return None
     last_start = sample.loc[treated, "cohort"].max()
     pre = sample[(treated & (sample["t"] < sample["cohort"])) | (~treated & (sample["t"] < last_start))].copy()
@@ -376,7 +380,7 @@ def _pretrend(sample: pd.DataFrame) -> float | None:
             leads.append(name)
     if not leads or pre.loc[pre["treated"] & (relative < -months)].empty:
         return None
-    units = pre["unit"].nunique()
+    units = pre.loc[pre["treated"], "unit"].nunique()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -464,7 +468,9 @@ def estimate(
     effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)
     single = effects["treated_units"].eq(1) & effects["note"].isna()
     effects.loc[single, "note"] = ONE_TREATED_NOTE
-    starts = p.loc[p["treated"], "cohort"].nunique()
+    # Counted on the units the estimators use: a cohort with no month before its start is dropped there (D108).
+    used = _with_pre_and_post(p)
+    starts = used.loc[used["treated"], "cohort"].nunique()
     effects["headline"] = effects["method"] == ("staggered" if starts > 1 else "did")
     effects["pretrend_p_value"] = pretrend
     effects["pretrend_differs"] = None if pretrend is None else bool(pretrend < PRETREND_ALPHA)

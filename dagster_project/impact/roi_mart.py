@@ -25,6 +25,21 @@ def treated_units(units: pd.DataFrame) -> dict[str, set[str]]:
     return {k: set(v) for k, v in units.groupby("initiative_id")["unit"]}
 
 
+MAIN_KINDS = ("any", "location", "team")  # the kind an initiative is counted (and priced per unit) in, first found
+
+
+def main_unit_count(units: pd.DataFrame) -> dict[str, int]:
+    """Initiative -> how many units of its main kind it treated (D113): a store roll-out with the stores' teams
+    counts its stores, not stores plus teams, so the what-if's cost per unit is the cost of one store."""
+    if "unit_kind" not in units:
+        return {k: len(v) for k, v in treated_units(units).items()}
+    out = {}
+    for initiative, rows in units.groupby("initiative_id"):
+        kind = next((k for k in MAIN_KINDS if (rows["unit_kind"] == k).any()), None)
+        out[initiative] = int(rows.loc[rows["unit_kind"] == kind, "unit"].nunique()) if kind else rows["unit"].nunique()
+    return out
+
+
 def base_quantities(
     units: set[str],
     value: pd.DataFrame,
@@ -58,19 +73,6 @@ def base_quantities(
     }
 
 
-def usable_effects(effects: pd.DataFrame) -> dict[str, dict]:
-    """Initiative -> {kpi: (estimate, ci_low, ci_high)}: headline rows with parallel pre-trends, money KPIs."""
-    keep = effects[
-        effects["headline"].fillna(False).astype(bool)
-        & ~effects["pretrend_differs"].fillna(False).astype(bool)
-        & effects["kpi"].isin(roi.MONEY_KPIS)
-    ]
-    out: dict[str, dict] = {}
-    for row in keep.itertuples():
-        out.setdefault(row.initiative_id, {})[row.kpi] = (row.estimate, row.ci_low, row.ci_high)
-    return out
-
-
 def initiative_roi(
     initiatives: pd.DataFrame,
     units: pd.DataFrame,
@@ -81,7 +83,8 @@ def initiative_roi(
     """One row per initiative × component (customers_kept, employees_kept, support_cost, total)."""
     values = dict(zip(assumptions["assumption"], assumptions["value"].astype(float), strict=True))
     treated = treated_units(units)
-    usable = usable_effects(effects)
+    usable = roi.usable_effects(effects)
+    counted = main_unit_count(units)
     rows = []
     for initiative in initiatives.itertuples():
         effect = usable.get(initiative.initiative_id, {})
@@ -98,7 +101,7 @@ def initiative_roi(
                     "cost": None if pd.isna(initiative.cost) else float(initiative.cost),
                     **{f"savings_{level}": row[f"savings_{level}"] for level in roi.LEVELS},
                     **{f"roi_{level}": row.get(f"roi_{level}") for level in roi.LEVELS},
-                    "treated_units": len(units_of),
+                    "treated_units": counted.get(initiative.initiative_id, 0),
                     **base,
                     **{a: values.get(a) for a in roi.ASSUMPTIONS},
                 }

@@ -1010,13 +1010,11 @@ class _Truth:
         train_kpis.update(
             self._did_block(employee, "location", w.TREATED_LOCATIONS, train_controls, w.INITIATIVE_MONTH)
         )
-        teams = set(w.TEAMS)
+        # Like the estimation (dbt var impact_exclude_other_treated): teams EMP-TRAIN-1 trained are no comparison.
+        train_teams = {f"Store {loc}" for loc in w.TREATED_LOCATIONS}
+        null_controls = sorted(set(w.TEAMS) - set(w.NULL_INITIATIVE_TEAMS) - train_teams)
         null_kpis = self._did_block(
-            dict.fromkeys(employee, 0.0),
-            "team",
-            w.NULL_INITIATIVE_TEAMS,
-            sorted(teams - set(w.NULL_INITIATIVE_TEAMS)),
-            w.NULL_INITIATIVE_MONTH,
+            dict.fromkeys(employee, 0.0), "team", w.NULL_INITIATIVE_TEAMS, null_controls, w.NULL_INITIATIVE_MONTH
         )
         return {
             "EMP-TRAIN-1": {
@@ -1031,7 +1029,7 @@ class _Truth:
             w.NULL_INITIATIVE_ID: {
                 "unit_type": "team",
                 "treated_units": list(w.NULL_INITIATIVE_TEAMS),
-                "control_units": sorted(teams - set(w.NULL_INITIATIVE_TEAMS)),
+                "control_units": null_controls,
                 "start_month": label(w.NULL_INITIATIVE_MONTH),
                 "kpis": null_kpis,
             },

@@ -11,7 +11,15 @@ import streamlit as st
 
 from streamlit_app import charts, drivers_text, impact_kpis, impact_marts, roi_view
 from streamlit_app.formatting import format_month
-from streamlit_app.impact_kpis import count_words, measure, method_text, number, verdict
+from streamlit_app.impact_kpis import (
+    count_words,
+    locations_text,
+    measure,
+    method_text,
+    number,
+    pretrend_differs,
+    verdict,
+)
 from streamlit_app.ui import open_page
 
 CARDS_PER_ROW = 3
@@ -172,11 +180,12 @@ else:
             st.altair_chart(charts.event_study(rows, m.unit), height=320)
             row = headlines[(headlines["unit_type"] == key[0]) & (headlines["kpi"] == key[1])].iloc[0]
             p = row["pretrend_p_value"]
-            pretrend = (
-                "the trends already differed before the start, so no effect is claimed"
-                if bool(row["pretrend_differs"])
-                else "the months before the start show no clear difference in trend"
-            )
+            if pd.isna(p):
+                pretrend = "the months before the start were not tested for a difference in trend"
+            elif pretrend_differs(row["pretrend_differs"]):
+                pretrend = "the trends already differed before the start, so no effect is claimed"
+            else:
+                pretrend = "the months before the start show no clear difference in trend"
             st.caption(
                 f"{labels[key]}: the difference between the units with and without it, month by month; 0 is the "
                 f"first month with it (dashed line), the band is the 95 % CI. Before the start the line should "
@@ -258,7 +267,7 @@ else:
     st.markdown(
         f"Correlation between {employee.name} and {customer.name}{later}: **r = {number(row['correlation'], 2)}** "
         f"(95 % CI {number(row['ci_low'], 2)} to {number(row['ci_high'], 2)}, "
-        f"n = {int(row['n_pairs']):,} location-waves)."
+        f"n = {int(row['n_pairs']):,} location-waves{locations_text(row)})."
     )
     st.caption(CAUSATION_CAPTION)
 

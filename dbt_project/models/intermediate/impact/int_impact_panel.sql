@@ -134,7 +134,7 @@ survey as (
 
 -- Workforce: teams the roll-up publishes as themselves.
 absence as (
-    select 'team', team, month, 'absence_rate',
+    select 'team', team, month, 'absence_rate_pct',
         {{ pct('sum(employees_absent)', 'sum(employees)') }}, sum(employees)
     from {{ ref('employee_absence_monthly') }}
     where team not in ('Other (small groups)', 'All')
@@ -142,7 +142,7 @@ absence as (
 ),
 
 turnover as (
-    select 'team', team, month, 'voluntary_turnover_rate',
+    select 'team', team, month, 'voluntary_turnover_pct',
         {{ pct('sum(voluntary_separations)', 'sum(avg_headcount)') }}, sum(employees)
     from {{ ref('employee_headcount_monthly') }}
     where team not in ('Other (small groups)', 'All')

@@ -12,12 +12,16 @@ from dagster_project.impact.evaluate import evaluate
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # dbt-duckdb finds the config keys a Python model uses by parsing `dbt.config.get("...")` calls that stand
+    # alone; nested inside another call the key is missed, config.get returns None and the setting is lost.
+    exclude = dbt.config.get("impact_exclude_other_treated")
+    min_n = dbt.config.get("impact_min_n")
     effects, events = evaluate(
         dbt.ref("int_impact_panel").df(),
         dbt.ref("int_initiative_units").df(),
         dbt.ref("impact_kpis").df(),
-        exclude_other_treated=str(dbt.config.get("impact_exclude_other_treated")).lower() == "true",
-        min_n=float(dbt.config.get("impact_min_n")),
+        exclude_other_treated=str(exclude).lower() == "true",
+        min_n=float(min_n),
         cells=dbt.ref("int_impact_cells").df(),
     )
     events = events.rename(columns={"estimate": "event_estimate", "ci_low": "event_ci_low"})

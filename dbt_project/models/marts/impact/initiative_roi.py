@@ -26,7 +26,7 @@ def model(dbt, session):
     }
     return initiative_roi(
         dbt.ref("stg_program__initiatives").df(),
-        dbt.ref("int_initiative_units").project("initiative_id, unit").df(),
+        dbt.ref("int_initiative_units").project("initiative_id, unit_kind, unit").df(),
         dbt.ref("initiative_effects").df(),
         dbt.ref("roi_assumptions").df(),
         base_inputs,

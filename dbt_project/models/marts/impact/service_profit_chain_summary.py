@@ -1,5 +1,6 @@
 """Service-profit chain: correlation of each employee index with each customer KPI over the location × wave
-points of marts.service_profit_chain, with its Fisher-z 95 % CI, p-value and n (dagster_project/impact/chain.py)."""
+points of marts.service_profit_chain, with its location-bootstrap 95 % CI, p-value and n
+(dagster_project/impact/chain.py)."""
 
 from dagster_project.impact.chain import chain_summary
 
