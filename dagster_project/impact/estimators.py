@@ -131,6 +131,12 @@ def _reuse_wildboottest_kernels() -> None:
     module.njit = njit_once
 
 
+# pyfixest stops demeaning at a relative change of 1e-6 by default, so the same panel read in another row
+# order or summed in another order upstream gave errors differing in the 8th digit; run to convergence
+# so a re-run, an incremental build and a full build publish the same numbers (D115).
+FIXEF_TOL = 1e-12
+
+
 def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float, seed: int, wild: bool):
     """Coefficient `param` of a pyfixest regression, with CRV1 errors clustered by unit, or — with fewer
     than FEW_CLUSTERS clusters — the wild cluster bootstrap's p-value and its bootstrap-t interval."""
@@ -138,7 +144,7 @@ def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float,
 
     clusters = data["uid"].nunique()
     vcov = {"CRV1": "uid"} if clusters >= 2 else "hetero"
-    fit = pf.feols(formula, data=data, vcov=vcov)
+    fit = pf.feols(formula, fixef_tol=FIXEF_TOL, data=data, vcov=vcov)
     est = float(fit.coef()[param])
     se = float(fit.se()[param])
     p_value = float(fit.pvalue()[param])
@@ -332,7 +338,7 @@ def _event_regression(sample: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
     vcov = {"CRV1": "uid"} if data["uid"].nunique() >= 2 else "hetero"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = pf.feols(f"value ~ {' + '.join(names)} | uid + t", data=data, vcov=vcov)
+        fit = pf.feols(f"value ~ {' + '.join(names)} | uid + t", fixef_tol=FIXEF_TOL, data=data, vcov=vcov)
     coef, ci = fit.coef(), fit.confint(alpha=alpha)
     kept = [n for n in names if n in coef.index]
     events = pd.DataFrame(
@@ -384,7 +390,9 @@ def _pretrend(sample: pd.DataFrame) -> float | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            fit = pf.feols(f"value ~ {' + '.join(leads)} | uid + t", data=pre, vcov={"CRV1": "uid"})
+            fit = pf.feols(
+                f"value ~ {' + '.join(leads)} | uid + t", fixef_tol=FIXEF_TOL, data=pre, vcov={"CRV1": "uid"}
+            )
             test = fit.wald_test()
         except (ValueError, np.linalg.LinAlgError):
             return None
@@ -423,7 +431,7 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            fit = pf.feols(f"value ~ post | {fixed}", data=fine, weights="n", vcov={"CRV1": "uid"})
+            fit = pf.feols(f"value ~ post | {fixed}", fixef_tol=FIXEF_TOL, data=fine, weights="n", vcov={"CRV1": "uid"})
             ci = fit.confint(alpha=alpha).loc["post"]
         except (ValueError, KeyError, np.linalg.LinAlgError):
             note = "The comparison within customer groups could not run on this data."
