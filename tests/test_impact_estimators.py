@@ -208,3 +208,19 @@ def test_regression_with_controls_adds_a_row_from_the_finer_panel():
     assert row.ci_low <= truth["att_simple"] <= row.ci_high
     assert row.treated_units == 6 and row.n_obs == 2 * 12 * 24 and "segment" in row.note
     assert not row.headline
+
+
+def test_event_study_months_without_any_difference_have_no_estimate_rather_than_rounding_noise():
+    # Small teams with no leaver before the start: every unit is 0 in every pre month, so a pre-month point is
+    # 0 ± rounding noise whose interval is sqrt(noise) or NaN depending on summation order (D116).
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    rows = [
+        {"unit": f"T{u}", "month": m, "value": (2.0 + u if (u < 3 and i >= 6) else 0.0), "n": 10.0,
+         "start_month": months[6] if u < 3 else pd.NaT}
+        for u in range(6) for i, m in enumerate(months)
+    ]  # fmt: skip
+    _, events = estimate(pd.DataFrame(rows), higher_is_better=False)
+    pre = events[events.is_pre & (events.relative_month != -1)]
+    assert len(pre) and pre["estimate"].isna().all() and pre["ci_low"].isna().all()
+    assert events.loc[events.relative_month == -1, "estimate"].eq(0.0).all()
+    assert events.loc[events.relative_month >= 0, "estimate"].notna().all()

@@ -135,6 +135,8 @@ def _reuse_wildboottest_kernels() -> None:
 # order or summed in another order upstream gave errors differing in the 8th digit; run to convergence
 # so a re-run, an incremental build and a full build publish the same numbers (D115).
 FIXEF_TOL = 1e-12
+# An event-study interval narrower than this share of the outcome's spread is rounding noise, not an estimate.
+DEGENERATE_CI = 1e-4
 
 
 def _fe_inference(formula: str, data: pd.DataFrame, param: str, *, alpha: float, seed: int, wild: bool):
@@ -315,6 +317,14 @@ def _event_frame(events: pd.DataFrame, sample: pd.DataFrame) -> pd.DataFrame:
     n_by_rel = (treated["t"] - treated["cohort"]).astype(int).value_counts()
     events = events[events["relative_month"].isin(n_by_rel.index)].copy()
     reference = events["relative_month"] == -1
+    # A month in which treated and comparison units did not differ at all (small teams with no leaver)
+    # has an estimate of 0 ± rounding noise and an interval that is the square root of rounding noise, or NaN
+    # when that noise is negative: which one depends on summation order, so a re-run could publish either.
+    # Such a month has no estimate (D116).
+    spread = float(sample["value"].std(ddof=0)) if len(sample) else 0.0
+    half_width = (events["ci_high"] - events["ci_low"]).abs() / 2
+    degenerate = ~reference & (half_width <= DEGENERATE_CI * max(spread, 1e-12))
+    events.loc[degenerate, ["estimate", "ci_low", "ci_high"]] = np.nan
     events.loc[reference, ["estimate", "ci_low", "ci_high"]] = 0.0
     finite = np.isfinite(events[["estimate", "ci_low", "ci_high"]]).all(axis=1)
     events.loc[~finite, ["estimate", "ci_low", "ci_high"]] = np.nan
