@@ -36,6 +36,10 @@ def _clear(row) -> bool:
     return row.ci_low > 0 or row.ci_high < 0
 
 
+# Below this share of explained differences (1 %), a survey theme is no lever worth naming.
+NEGLIGIBLE_SHARE = 0.01
+
+
 def biggest_lever(drivers: pd.DataFrame, outcome: str) -> str | None:
     """One or two sentences naming the biggest lever on `outcome`; None when key_drivers has no row for it."""
     rows = drivers[drivers["outcome"] == outcome] if drivers is not None and len(drivers) else pd.DataFrame()
@@ -47,6 +51,12 @@ def biggest_lever(drivers: pd.DataFrame, outcome: str) -> str | None:
         if dims.empty:
             return None
         top = dims.iloc[0]
+        if top.importance < NEGLIGIBLE_SHARE:
+            # Shares that round to 0 % name no lever: say so instead of crowning the largest of nothing.
+            return (
+                f"None of the survey's themes explains a noticeable share of the differences in {name} between "
+                f"people (the largest explains {top.importance:.1%}, {_n(top.n)} responses)."
+            )
         label = impact_kpis.driver_label("survey_dimension", top.driver)
         text = (
             f"{label} is the biggest lever on {name}: it explains {top.importance:.0%} of the differences between "

@@ -146,6 +146,12 @@ def test_biggest_lever_sentences_are_plain_words():
           "ci_high": 3.0, "rank": 1, "n": 100, "direction": 1, "method": "ols"}]
     )  # fmt: skip
     assert biggest_lever(unclear, "churn").startswith("No touchpoint, channel or comment theme clearly moves churn")
+    # A real HR survey whose themes explain almost nothing (0.2 %) names no "biggest lever".
+    flat = frame.copy()
+    flat.loc[flat["outcome"] == "engagement", ["importance", "ci_low", "ci_high"]] = [0.002, 0.0, 0.004]
+    assert biggest_lever(flat, "engagement").startswith(
+        "None of the survey's themes explains a noticeable share of the differences in engagement"
+    )
 
 
 def test_chain_summary_correlation_with_its_ci_and_n():
