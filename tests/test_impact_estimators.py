@@ -224,3 +224,30 @@ def test_event_study_months_without_any_difference_have_no_estimate_rather_than_
     assert len(pre) and pre["estimate"].isna().all() and pre["ci_low"].isna().all()
     assert events.loc[events.relative_month == -1, "estimate"].eq(0.0).all()
     assert events.loc[events.relative_month >= 0, "estimate"].notna().all()
+
+
+def test_wild_bootstrap_p_value_does_not_hang_on_the_last_bit_of_the_data():
+    """Three treated units and no controls: the before/after bootstrap is discrete, and the draws that weight
+    every cluster alike reproduce |t| exactly. The same panel in another row order and with 1e-14 relative
+    noise (what a parallel DuckDB sum upstream can give) must publish the same p-value (D117)."""
+    panel, _ = _panel(n_units=3, never_share=0.0, seed=5)
+    rng = np.random.default_rng(0)
+    seen = set()
+    for i in range(6):
+        shaken = panel.assign(value=panel["value"] * (1 + rng.normal(0, 1e-14, len(panel))))
+        effects, _ = estimate(shaken.sample(frac=1, random_state=i), higher_is_better=True)
+        row = _rows(effects)["before_after"]
+        assert row.inference == "wild_cluster_bootstrap" and row.treated_units == 3
+        seen.add(round(row.p_value, 9))
+    assert len(seen) == 1, f"one panel, several p-values: {sorted(seen)}"
+
+
+def test_bootstrap_p_value_counts_ties_as_at_least_as_extreme():
+    from dagster_project.impact.estimators import _bootstrap_p_value
+
+    draws = np.array([-2.0, 2.0, 1.0, -0.5, 3.0])
+    assert _bootstrap_p_value(2.0, draws) == pytest.approx(3 / 5)  # -2, 2 (ties) and 3
+    assert _bootstrap_p_value(2.0 * (1 + 1e-15), draws) == pytest.approx(3 / 5)  # last-bit noise: same
+    assert _bootstrap_p_value(-2.0, draws) == pytest.approx(3 / 5)  # two-sided
+    assert _bootstrap_p_value(4.0, draws) == 0.0
+    assert _bootstrap_p_value(0.0, draws) == 1.0
