@@ -1,18 +1,14 @@
 """Asset checks written here: row conservation of every loader (blocking) and source freshness (warning only).
 (dbt tests arrive as checks through dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
 
-import os
-import time
-from datetime import UTC, datetime
-
 import dagster as dg
 
 from dagster_project.assets.raw import raw_asset_key
 from dagster_project.contract import Entity, load_contract
-from dagster_project.loading.landing_state import entity_files
+from dagster_project.freshness import DEFAULT_FRESHNESS_HOURS, evaluate_freshness, freshness_max_age_hours
 from dagster_project.resources import LakeResource
 
-DEFAULT_FRESHNESS_HOURS = 36.0
+__all__ = ["DEFAULT_FRESHNESS_HOURS", "conservation_checks", "freshness_checks", "freshness_max_age_hours"]
 
 CONSERVATION_SQL = """
     SELECT l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined,
@@ -60,17 +56,6 @@ def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
 conservation_checks = [build_conservation_check(e) for e in load_contract().entities.values()]
 
 
-def freshness_max_age_hours(entity: Entity) -> float:
-    """EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY>, else the contract's `freshness_hours`, else
-    EMPATHY_LAKE_FRESHNESS_HOURS, else 36 hours."""
-    per_entity = os.environ.get(f"EMPATHY_LAKE_FRESHNESS_HOURS_{entity.name.upper()}")
-    if per_entity:
-        return float(per_entity)
-    if entity.freshness_hours is not None:
-        return entity.freshness_hours
-    return float(os.environ.get("EMPATHY_LAKE_FRESHNESS_HOURS") or DEFAULT_FRESHNESS_HOURS)
-
-
 def _newest_data_time(lake: LakeResource, entity: Entity) -> str:
     column = entity.arrival_column
     if column is None:
@@ -95,42 +80,21 @@ def build_freshness_check(entity: Entity) -> dg.AssetChecksDefinition:
         "number of hours (contract `freshness_hours`, default 36). A warning only: stale data is still published.",
     )
     def _check(lake: LakeResource) -> dg.AssetCheckResult:
-        settings = lake.settings()
-        max_age = freshness_max_age_hours(entity)
-        files = entity_files(settings.landing_dir, entity)
-        metadata: dict = {"max_age_hours": max_age, "files": len(files)}
-        if not files:
+        def files_loaded_earlier() -> int:
             with lake.connect() as con:
-                loaded_before = con.execute(
+                return con.execute(
                     "SELECT count(*) FROM meta.ingestion_ledger WHERE entity = ?", [entity.name]
                 ).fetchone()[0]
-            # An entity this business never sends is not stale; one whose files all disappeared is.
-            return dg.AssetCheckResult(
-                passed=loaded_before == 0,
-                severity=dg.AssetCheckSeverity.WARN,
-                description=f"no landing files for {entity.name}"
-                + (f" ({loaded_before} loaded earlier)" if loaded_before else " (entity not fed)"),
-                metadata={**metadata, "newest_file": "none", "files_loaded_earlier": loaded_before},
-            )
-        newest = max(files, key=lambda f: f.mtime_ns)
-        age_hours = (time.time() - newest.mtime_ns / 1e9) / 3600
-        arrived = datetime.fromtimestamp(newest.mtime_ns / 1e9, tz=UTC)
-        passed = age_hours <= max_age
+
+        result = evaluate_freshness(lake.settings().landing_dir, entity, files_loaded_earlier)
+        metadata = result.metadata
+        if result.has_files:
+            metadata = {**metadata, "newest_data_timestamp": _newest_data_time(lake, entity)}
         return dg.AssetCheckResult(
-            passed=passed,
+            passed=result.passed,
             severity=dg.AssetCheckSeverity.WARN,
-            description=(
-                f"newest file {age_hours:.1f} h old (limit {max_age:g} h)"
-                if passed
-                else f"stale: newest {entity.name} file is {age_hours:.1f} h old, expected within {max_age:g} h"
-            ),
-            metadata={
-                **metadata,
-                "newest_file": newest.relative_path,
-                "newest_file_arrived": arrived.isoformat(timespec="seconds"),
-                "newest_file_age_hours": round(age_hours, 2),
-                "newest_data_timestamp": _newest_data_time(lake, entity),
-            },
+            description=result.description,
+            metadata=metadata,
         )
 
     return _check

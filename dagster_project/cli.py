@@ -4,7 +4,8 @@ empathy-lake generate [--scale S] [--seed N]   fictional business -> landing fol
                       [--hold-back-days D]     ... keeping its last D days aside as daily drops
 empathy-lake deliver [--days N]                move the next held-back day(s) into the landing folder
 empathy-lake samples                           the four real public datasets + mappings -> landing
-empathy-lake run [--full-refresh]              load -> dbt build -> checks -> publish, in-process
+empathy-lake run [--full-refresh] [--force]    load -> dbt build -> checks -> publish, in-process; with nothing
+                                               changed since the last publication it keeps that copy (no run)
 empathy-lake runs [--limit N]                  recent runs (CLI, schedule, sensor) of the lake's Dagster instance
 empathy-lake dagster-home                      create the lake's Dagster instance and dbt manifest; print DAGSTER_HOME
 empathy-lake serve [--port P]                  the dashboard on the serving copy
@@ -120,7 +121,11 @@ def step_durations(instance, run_id: str) -> dict[str, float]:
 
 def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_times: Path | None = None) -> bool:
     """Materialise every asset (or one stage) in this process; True when the run succeeded."""
+    from dagster_project.run_inputs import current_inputs, forget_publication, record_publication
+
     settings = get_settings()
+    inputs = current_inputs(settings) if stage is None else None  # as they are now, before the run reads them
+    forget_publication(settings)
     if full_refresh and settings.build_db.exists():
         # The ledger lives in the build warehouse, so this reloads every landing file from scratch.
         settings.build_db.unlink()
@@ -144,7 +149,48 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
     print_run_summary(result, time.perf_counter() - started)
     if step_times:
         step_times.write_text(json.dumps(step_durations(instance, result.run_id), indent=1))
+    if result.success and inputs is not None:
+        record_publication(settings, inputs, result.run_id)
     return result.success
+
+
+def skip_unchanged_run(settings) -> bool:
+    """When nothing a run reads changed since the run that published the serving copy, say so, report source
+    freshness (a stale source is reported whether or not a run happens) and return True: the published copy
+    is what a run would publish again. Imports neither Dagster nor dbt."""
+    from dagster_project.run_inputs import compare_with_publication
+
+    comparison = compare_with_publication(settings)
+    if not comparison.unchanged:
+        print(f"changed since the last publication: {', '.join(comparison.changed)}; running the pipeline")
+        return False
+    print(
+        f"nothing changed since run {comparison.run_id} published the serving copy (landing files, code, "
+        "settings): it keeps serving; no run started (`empathy-lake run --force` runs anyway)"
+    )
+    for line in stale_sources(settings):
+        print(f"  warning: {line}")
+    return True
+
+
+def stale_sources(settings) -> list[str]:
+    """The freshness check's verdict on every entity that fails it, in words."""
+    from dagster_project.contract import load_contract
+    from dagster_project.freshness import evaluate_freshness
+
+    def files_loaded_earlier(entity_name: str) -> int:
+        import duckdb
+
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            return con.execute("SELECT count(*) FROM meta.ingestion_ledger WHERE entity = ?", [entity_name]).fetchone()[
+                0
+            ]
+
+    results = (
+        evaluate_freshness(settings.landing_dir, entity, lambda e=entity.name: files_loaded_earlier(e))
+        for entity in load_contract().entities.values()
+    )
+    return [r.description for r in results if not r.passed]
 
 
 def print_run_summary(result, seconds: float) -> None:
@@ -249,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("samples", help="copy the four real public datasets and their mappings into the landing folder")
     run = sub.add_parser("run", help="load, build, check and publish in this process")
     run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
+    run.add_argument("--force", action="store_true", help="run even when nothing changed since the last publication")
     run.add_argument("--stage", choices=STAGES, help="only one stage (benchmarks); default: the whole job")
     run.add_argument("--step-times", type=Path, help="write seconds per Dagster step as JSON here")
     runs = sub.add_parser("runs", help="recent runs of the lake's Dagster instance and what started them")
@@ -307,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {path}")
         return 0
     if args.command == "run":
+        if not (args.force or args.full_refresh or args.stage) and skip_unchanged_run(settings):
+            return 0
         return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times) else 1
     if args.command == "runs":
         from dagster_project.run_history import fail_dead_cli_runs, format_runs, open_instance, recent_runs
@@ -328,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
             from dagster_project.sample_data import generate
 
             generate(settings.landing_dir)
-        if not run_pipeline():
+        if not skip_unchanged_run(settings) and not run_pipeline():
             return 1
         demo_users(settings)
         return 0 if args.no_serve else serve(args.port)

@@ -89,3 +89,27 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_PII_KEY": settings.pii_key,
         "EMPATHY_LAKE_AUTH_CONFIG": str(settings.auth_config),
     }
+
+
+def freshness_hours_setting(entity: str | None) -> float | None:
+    """EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY> (entity given) or EMPATHY_LAKE_FRESHNESS_HOURS (None), if set."""
+    name = "EMPATHY_LAKE_FRESHNESS_HOURS" + (f"_{entity.upper()}" if entity else "")
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else None
+
+
+# Where the lake lives, not what it computes: a lake copied elsewhere with its files publishes the same marts.
+_PATH_SETTINGS = {
+    "EMPATHY_LAKE_HOME",
+    "EMPATHY_LAKE_LANDING",
+    "EMPATHY_LAKE_BUILD_DB",
+    "EMPATHY_LAKE_SERVING_DB",
+    "EMPATHY_LAKE_AUTH_CONFIG",
+    "EMPATHY_LAKE_PII_KEY",  # a secret: compared by its hash (run_inputs.py), never stored
+}
+
+
+def result_settings() -> dict[str, str]:
+    """Every EMPATHY_LAKE_* setting that can change what a run computes or sends (alerts, freshness, ...):
+    all of them except paths and the PII key. A change to any of them makes `empathy-lake run` rebuild."""
+    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("EMPATHY_LAKE_") and k not in _PATH_SETTINGS}

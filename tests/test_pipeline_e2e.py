@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from dagster_project.contract import load_contract
+from dagster_project.run_inputs import record_path
 from tests.lake_helpers import BuiltLake, clone_lake, lake_env, publication_run_id, run_lake
 
 
@@ -156,11 +157,13 @@ def test_missing_required_column_fails_naming_file_and_column(built_lake: BuiltL
         (settings.landing_dir / "customers" / "no_segment.csv").write_text(
             "customer_id,signup_date\nNEW-1,2024-01-01\n"
         )
+        assert record_path(settings).exists(), "the session lake's run recorded what it published"
         assert not run_lake(home)
         output = capsys.readouterr().out
         assert "no_segment.csv" in output and "segment" in output
-        # The last good copy keeps serving.
+        # The last good copy keeps serving, and the failed run left no record an unchanged re-run could skip on.
         assert publication_run_id(settings.serving_db) == published_before
+        assert not record_path(settings).exists()
 
 
 def test_one_dbt_step_runs_the_source_tests_and_every_model(dbt_manifest):
