@@ -6,7 +6,8 @@
   by relative path, size and modification time (`landing_state.landing_files`, the sensor's own listing);
 - the code: the contents of dagster_project/, dbt_project/ (not its target/ or logs/), expectations/,
   pyproject.toml and uv.lock (library versions);
-- the settings that change results: every EMPATHY_LAKE_* variable but the paths (settings.result_settings)
+- the settings that change results: every EMPATHY_LAKE_* variable but the paths and those of the dashboard,
+  schedule, sensor and tests (settings.result_settings)
   and the PII key, by its hash;
 - the serving copy that run published (size and modification time): a copy replaced since (by a scheduled or
   sensor run) or removed means the record no longer describes what is served.

@@ -98,18 +98,30 @@ def freshness_hours_setting(entity: str | None) -> float | None:
     return float(value) if value else None
 
 
-# Where the lake lives, not what it computes: a lake copied elsewhere with its files publishes the same marts.
-_PATH_SETTINGS = {
+# Settings that change where the lake lives, how it is served or scheduled, or how the tests run, but not what a
+# run computes: a lake copied elsewhere with its files publishes the same marts. Any other EMPATHY_LAKE_* variable,
+# a future one included, counts as changing results (the cautious side: a run).
+_NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_HOME",
     "EMPATHY_LAKE_LANDING",
     "EMPATHY_LAKE_BUILD_DB",
     "EMPATHY_LAKE_SERVING_DB",
     "EMPATHY_LAKE_AUTH_CONFIG",
-    "EMPATHY_LAKE_PII_KEY",  # a secret: compared by its hash (run_inputs.py), never stored
+    "EMPATHY_LAKE_PII_KEY",  # changes results, but is a secret: compared by its hash (run_inputs.py), never stored
+    "EMPATHY_LAKE_CURRENCY",  # the dashboard's
+    "EMPATHY_LAKE_SCHEDULE_CRON",
+    "EMPATHY_LAKE_SCHEDULE_RUNNING",
+    "EMPATHY_LAKE_SENSOR_RUNNING",
+    "EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS",
+    "EMPATHY_LAKE_TIMEZONE",
+    "EMPATHY_LAKE_REQUIRE_BROWSER",  # the test suite's
+    "EMPATHY_LAKE_SCREENSHOT_DIR",  # the test suite's
 }
 
 
 def result_settings() -> dict[str, str]:
-    """Every EMPATHY_LAKE_* setting that can change what a run computes or sends (alerts, freshness, ...):
-    all of them except paths and the PII key. A change to any of them makes `empathy-lake run` rebuild."""
-    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("EMPATHY_LAKE_") and k not in _PATH_SETTINGS}
+    """The EMPATHY_LAKE_* settings that can change what a run computes or sends (alerts, freshness, and any
+    variable not known to be harmless). A change to any of them makes `empathy-lake run` run again."""
+    return {
+        k: v for k, v in sorted(os.environ.items()) if k.startswith("EMPATHY_LAKE_") and k not in _NOT_RESULT_SETTINGS
+    }

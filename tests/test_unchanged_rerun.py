@@ -22,8 +22,8 @@ def _stamp(path: Path) -> tuple[int, int]:
 @pytest.fixture
 def rerun_clone(rerun_lake: BuiltLake, tmp_path, monkeypatch):
     """A copy of the session's re-run lake (its last run was `empathy-lake run`, three-day-old customers' files)."""
-    for name in [n for n in os.environ if n.startswith("EMPATHY_LAKE_") and n != "EMPATHY_LAKE_PII_KEY"]:
-        monkeypatch.delenv(name)
+    for name in [n for n in os.environ if n.startswith("EMPATHY_LAKE_ALERT_")]:
+        monkeypatch.delenv(name)  # as when the re-run lake ran
     home = clone_lake(rerun_lake, tmp_path / "lake")
     with lake_env(home) as settings:
         monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
@@ -77,9 +77,11 @@ def test_a_touched_or_new_landing_file_a_setting_or_the_serving_copy_makes_a_run
     extra.unlink()
     assert compare_with_publication(settings).unchanged, "a file the loader ignores changes nothing"
 
-    monkeypatch.setenv("EMPATHY_LAKE_FRESHNESS_HOURS", "48")
+    monkeypatch.setenv("EMPATHY_LAKE_ALERT_URLS", "https://example.invalid/hook")
     assert compare_with_publication(settings).changed == ["the settings"]
-    monkeypatch.delenv("EMPATHY_LAKE_FRESHNESS_HOURS")
+    monkeypatch.delenv("EMPATHY_LAKE_ALERT_URLS")
+    monkeypatch.setenv("EMPATHY_LAKE_CURRENCY", "€")  # the dashboard's: changes nothing a run computes
+    assert compare_with_publication(settings).unchanged
     monkeypatch.setenv("EMPATHY_LAKE_PII_KEY", "another-key")
     from dagster_project.settings import get_settings
 
