@@ -12,7 +12,7 @@ help:
 
 setup: ## install uv (if missing) and the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode  # PYTHONDONTWRITEBYTECODE may be set: compile once here (D125)
 
 demo: setup ## build the demo lake from generated data and start the dashboard
 	$(UV) run empathy-lake demo --port $(PORT)
