@@ -86,8 +86,7 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory) -> BuiltLake:
 
 # --- work units for two workers (`pytest -n 2 --dist loadscope`, the Makefile; docs/performance.md) -------------
 # Each module is one unit, so a module's fixtures are built on one worker only. These tests run the pipeline
-# (or dbt) on a copy of their own and use no module fixture, so each is a unit of its own that either worker
-# can take.
+# on a copy of their own and use no module fixture, so each is a unit of its own that either worker can take.
 OWN_UNIT_TESTS = frozenset(
     {
         "tests/test_pipeline_e2e.py::test_rerun_adds_nothing_and_changed_file_replaces_its_rows",
@@ -95,8 +94,6 @@ OWN_UNIT_TESTS = frozenset(
         "tests/test_pipeline_e2e.py::test_missing_required_column_fails_naming_file_and_column",
         "tests/test_pipeline_e2e.py::test_dbt_test_failure_stops_publishing",
         "tests/test_pipeline_e2e.py::test_gx_check_failure_stops_publishing",
-        "tests/test_dbt_unit_tests.py::test_every_dbt_unit_test_passes",
-        "tests/test_dbt_unit_tests.py::test_a_kpi_cut_off_that_contradicts_the_unit_tests_fails_them",
     }
 )
 # Units handed out first, heaviest first (pipeline runs and dbt invocations each, docs/performance.md), so the
@@ -114,8 +111,7 @@ HEAVY_FIRST = (
     "tests/test_pipeline_e2e.py::test_dbt_test_failure_stops_publishing",
     "tests/test_pipeline_e2e.py::test_gx_check_failure_stops_publishing",
     "tests/test_employee_anonymity.py",
-    "tests/test_dbt_unit_tests.py::test_every_dbt_unit_test_passes",
-    "tests/test_dbt_unit_tests.py::test_a_kpi_cut_off_that_contradicts_the_unit_tests_fails_them",
+    "tests/test_dbt_unit_tests.py",  # both unit-test invocations in one dbt process
     "tests/test_pipeline_e2e.py::test_missing_required_column_fails_naming_file_and_column",
     "tests/test_impact_marts.py",  # a dbt test run on a damaged copy of the session warehouse
     "tests/test_roi_dbt_checks.py",  # the same for the ROI, driver and chain marts

@@ -83,11 +83,13 @@ def publication_run_id(serving_db: Path) -> str:
         return con.execute("SELECT run_id FROM meta.publication").fetchone()[0]
 
 
-def run_lake(home: Path) -> bool:
+def run_lake(home: Path, stage: str | None = None) -> bool:
+    """Run the pipeline on the lake at `home` in this process: every asset, or one stage of `empathy-lake run
+    --stage` ("load": loaders, their checks and text scoring, for tests about loading only)."""
     from dagster_project.cli import run_pipeline
 
     with lake_env(home):
-        return run_pipeline()
+        return run_pipeline(stage=stage)
 
 
 def marts_snapshot(db_path: Path) -> dict[str, pd.DataFrame]:

@@ -1,9 +1,9 @@
 """Attacks that search: random survey designs through the real dbt survey models, attacked with linear algebra.
 
-Each hypothesis example is a batch of designs written into one small DuckDB warehouse and built with one
-`dbt run` of the survey models (tests/survey_attacks.py). The attacker there knows the truth and reads every
-published count and sum; no set of answers from fewer than N respondents may be recomputable.
-docs/decisions.md D53-D57.
+The edge-case designs and a batch of random designs are written into one small DuckDB warehouse and built with
+one `dbt run` of the survey models (tests/survey_attacks.py; each design carries its own prefix, so designs do not
+mix). The attacker there knows the truth and reads every published count and sum; no set of answers from fewer
+than N respondents may be recomputable. docs/decisions.md D53-D57, D142.
 """
 
 from __future__ import annotations
@@ -11,22 +11,19 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.survey_attacks import QUESTIONS, TENURE_BANDS, Answer, Design, leaks, run_survey_models, write_raw
 
 N = 5
 SUPPRESSION_MODEL = DBT_PROJECT_DIR / "models" / "intermediate" / "int_employee_survey_cell_suppression.py"
-DESIGNS_PER_BATCH = 40
-BATCHES = 1
+# Random designs per test run, each from its own seed (seeds 0..39: forty different organisations).
+RANDOM_DESIGN_SEEDS = tuple(range(40))
 
 
 def item_non_response_design(name: str = "leak") -> Design:
@@ -106,10 +103,26 @@ EDGE_DESIGNS = {
 }
 
 
+def random_designs(seeds=RANDOM_DESIGN_SEEDS) -> list[Design]:
+    return [random_design(f"d{i}", seed) for i, seed in enumerate(seeds)]
+
+
+def distinct_organisations(designs: list[Design]) -> int:
+    """How many of the designs differ once their name prefixes are taken off."""
+    return len(
+        {
+            tuple((a.wave[len(d.name) :], a.respondent[len(d.name) :], a.team[len(d.name) :], a.question_id, a.score)
+                  for a in d.answers)
+            for d in designs
+        }
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def edge_lake(tmp_path_factory) -> Path:
+    """The edge-case designs and the random designs in one warehouse: one `dbt run` for both."""
     tmp = tmp_path_factory.mktemp("edges")
-    build(tmp, list(EDGE_DESIGNS.values())).close()
+    build(tmp, [*EDGE_DESIGNS.values(), *random_designs()]).close()
     return tmp / "survey.duckdb"
 
 
@@ -209,25 +222,18 @@ def test_the_attacker_finds_the_leak_when_the_hidden_cells_are_published(edge_la
     assert any("1 respondent(s) ['leak-C0']" in f for f in found), found
 
 
-@settings(
-    max_examples=BATCHES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(seeds=st.lists(st.integers(0, 2**32 - 1), min_size=DESIGNS_PER_BATCH, max_size=DESIGNS_PER_BATCH))
-def test_no_random_design_leaks_fewer_than_n_respondents(tmp_path_factory, seeds):
-    tmp = tmp_path_factory.mktemp("designs")
-    designs = [random_design(f"d{i}", seed) for i, seed in enumerate(seeds)]
-    started = time.monotonic()
-    con = build(tmp, designs)
-    try:
+def test_random_designs_are_forty_different_organisations():
+    """The batch really varies. Seen failing: hypothesis' first example (its only one here, derandomized) was
+    forty zero seeds, one organisation forty times over."""
+    assert distinct_organisations(random_designs()) == len(RANDOM_DESIGN_SEEDS) == 40
+    assert distinct_organisations(random_designs((0,) * 40)) == 1
+
+
+def test_no_random_design_leaks_fewer_than_n_respondents(edge_lake):
+    designs = random_designs()
+    with duckdb.connect(str(edge_lake), read_only=True) as con:
         found = [leak for i, d in enumerate(designs) for leak in leaks(d, con, N, seed=i)]
-    finally:
-        con.close()
     assert not found, "\n".join(found[:10])
-    assert time.monotonic() - started < 120
 
 
 def test_the_threshold_reaches_the_python_model_and_the_published_settings(tmp_path):
