@@ -12,8 +12,9 @@ import pytest
 
 from streamlit_app import alerts, brand_marts, customer_marts, kpis, warehouse
 from streamlit_app.access import Scope
+from tests.dashboard_login import LOCATION as MANAGER_LOCATION
 from tests.serving_fixture import FIXTURE_RUN_ID, sample_marts, sample_serving_db, write_serving_db
-from tests.test_dashboard_apptest import metric, open_app_page
+from tests.test_dashboard_apptest import metric, open_app_page, rerun, run_app
 
 NPS_TABLE = "marts.customer_nps_monthly"
 UNKNOWN = "(unknown)"
@@ -174,3 +175,50 @@ def test_a_default_period_starts_on_a_month_the_viewer_has():
     assert kpis.period_start(months, pd.Timestamp("2025-03-01"), 12) == pd.Timestamp("2024-06-01")
     assert kpis.period_start(months, pd.Timestamp("2024-02-01"), 12) == pd.Timestamp("2024-01-01")
     assert kpis.period_start(months, pd.Timestamp("2025-03-01"), 1) == pd.Timestamp("2025-03-01")
+
+
+ALERTS_DDL = """alert_key VARCHAR, rule_id VARCHAR, severity VARCHAR, kpi VARCHAR, scope VARCHAR, scope_value VARCHAR,
+    period DATE, kpi_value DOUBLE, previous_value DOUBLE, threshold DOUBLE, min_count INTEGER, base_count DOUBLE,
+    previous_base_count DOUBLE, base_unit VARCHAR, reason VARCHAR, owner VARCHAR, rule_description VARCHAR,
+    status VARCHAR, first_seen_at TIMESTAMP, last_seen_at TIMESTAMP, resolved_at TIMESTAMP, first_run_id VARCHAR,
+    last_run_id VARCHAR, notified_at TIMESTAMP, notification_status VARCHAR"""  # meta.alerts as a run publishes it
+
+
+def test_the_alerts_page_lists_a_page_at_a_time_and_always_says_how_many(tmp_path, monkeypatch):
+    """230 open alerts (a location manager may read 90 of them): the table lists 100, the caption gives the
+    count, the last page holds the rest, and the manager's pages count only their own alerts."""
+    path = sample_serving_db(tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"CREATE TABLE meta.alerts ({ALERTS_DDL})")
+        con.execute(
+            "INSERT INTO meta.alerts (alert_key, rule_id, severity, kpi, scope, scope_value, period, kpi_value, "
+            "threshold, min_count, base_count, base_unit, reason, owner, rule_description, status, first_seen_at, "
+            "last_seen_at) SELECT 'key-' || i, 'customer_negative_run', 'low', 'negative_events', 'location', "
+            "CASE WHEN i < 90 THEN ? ELSE 'Berlin' END, DATE '2025-06-01', 3, 3, 3, 3, 'events', "
+            "'Three negative events in a row.', 'Support lead', 'Negative events in a row.', 'open', "
+            "TIMESTAMP '2025-07-02 06:00', TIMESTAMP '2025-07-02 06:00' FROM range(230) t(i)",
+            [MANAGER_LOCATION],
+        )
+    at = open_app_page(monkeypatch, path, "app_pages/alerts.py")
+    assert metric(at, "Open alerts").value == "230"
+    assert len(alerts_listed(at)) == alerts.PAGE_SIZE
+    assert any(c.value.startswith("Alerts 1–100 of 230 matching the filters (page 1 of 3") for c in at.caption)
+    assert len(at.selectbox(key="alert_key").options) == alerts.PAGE_SIZE
+    at.number_input(key="alert_page").set_value(3).run()
+    assert not at.exception
+    assert len(alerts_listed(at)) == 30
+    assert any(c.value.startswith("Alerts 201–230 of 230") for c in at.caption)
+
+    at.multiselect(key="alert_status").set_value(["resolved"]).run()  # nothing matches: no page box is left over
+    assert "No alert matches these filters." in [i.value for i in at.info]
+
+    manager = rerun(run_app(monkeypatch, path, "location-manager").switch_page("app_pages/alerts.py"))
+    listed = alerts_listed(manager)
+    assert len(listed) == 90 and set(listed["scope_value"]) == {MANAGER_LOCATION}
+    assert "90 alerts match the filters." in [c.value for c in manager.caption]
+    assert not [w for w in manager.number_input if w.key == "alert_page"]
+
+
+def alerts_listed(at) -> pd.DataFrame:
+    [table] = [d.value for d in at.dataframe if "rule_id" in d.value.columns]
+    return table
