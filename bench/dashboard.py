@@ -21,6 +21,9 @@ of them alike. Printed per lake, page and interaction: wall p50 and p95 (nearest
 script's CPU time, the figure that depends least on a shared machine's load), and the ratio of each lake's
 wall p95 to the first lake's. The login settings are written to a temporary file (the lake's own users
 file is not touched). Results go to bench/results/dashboard-<time>.json (not committed).
+
+    uv run python -m bench.dashboard --lake /tmp/lake1 --grow-into /tmp/lake1x   # the demo with 10M-sized lists
+    uv run python -m bench.dashboard --lake /tmp/lake1 --dump shown.json         # what every page shows, no timing
 """
 
 from __future__ import annotations
@@ -216,6 +219,38 @@ def measure_visit(lake: str, serving: Path, users_config: Path, login, round_: i
             at = _log_in(users_config, login.username, login.password)
 
 
+# --- a demo copy with the lists of a large business ---------------------------------------------------------------
+GROWN_LISTS = {"marts.brand_review_examples": "review_id", "marts.customer_nps_detractor_comments": "response_id"}
+
+
+def grow_copy(source: Path, target: Path, factor: int, alerts: int) -> None:
+    """Copy lake `source`'s serving copy into lake `target`, with every row of the event lists repeated `factor`
+    times (new keys) and meta.alerts grown to `alerts` rows: the tables that grow with the data, at a large
+    business's size (×500: 1.25M example reviews; the issue's 2,629 alerts), the aggregated marts as they are."""
+    import duckdb
+
+    path = target / SERVING
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((source / SERVING).read_bytes())
+    with duckdb.connect(str(path)) as con:
+        rows = con.execute("SELECT count(*) FROM meta.alerts").fetchone()[0]
+        for table, key, copies, limit in [
+            *((t, k, factor, None) for t, k in GROWN_LISTS.items()),
+            ("meta.alerts", "alert_key", -(-alerts // max(rows, 1)), alerts),
+        ]:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+            new_key = f"{key} || CASE WHEN i > 0 THEN '-' || i ELSE '' END AS {key}"
+            renamed = ", ".join(new_key if c == key else c for c in columns)
+            cut = f" LIMIT {limit}" if limit else ""
+            con.execute(
+                f"CREATE TEMP TABLE grown AS SELECT {renamed} FROM {table}, range({copies}) t(i) ORDER BY i{cut}"
+            )
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM grown")
+            con.execute("DROP TABLE grown")
+        con.execute(f"UPDATE meta.publication SET run_id = run_id || '-x{factor}'")
+
+
 # --- what a page shows, to compare two versions of the app on the same serving copy ----------------------------
 def _shown(at) -> list[str]:
     """Every element's visible content, in page order: texts, cards, tables (floats to 9 significant digits),
@@ -312,7 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-from", nargs="+", type=Path, help="print the table of saved samples (JSON files of earlier runs)"
     )
+    parser.add_argument(
+        "--grow-into", type=Path, help="write a copy of the first lake with its lists × --factor there, and stop"
+    )
+    parser.add_argument("--factor", type=int, default=500)
+    parser.add_argument("--alerts", type=int, default=2_629)
     args = parser.parse_args(argv)
+    if args.grow_into:
+        grow_copy(Path(args.lake[0]), args.grow_into, args.factor, args.alerts)
+        return 0
     if args.report_from:
         timings = Timings()
         for saved in args.report_from:
