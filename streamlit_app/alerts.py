@@ -10,6 +10,7 @@ from streamlit_app import warehouse
 from streamlit_app.access import Scope
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+PAGE_SIZE = 100  # alerts listed at once (and offered under "Why did it fire?"); the caption gives the count
 LOG_COLUMNS = (
     "alert_key, status, severity, rule_id, kpi, scope, scope_value, owner, period, kpi_value, previous_value, "
     "threshold, min_count, base_count, previous_base_count, base_unit, reason, rule_description, first_seen_at, "
@@ -81,10 +82,34 @@ def filtered(log: pd.DataFrame, severities: list[str], scopes: list[str], status
     return log[keep].reset_index(drop=True)
 
 
-def describe(alert: pd.Series) -> str:
+def describe(alert) -> str:
+    """One alert in a line; `alert` is a row of the log (a Series or an itertuples row)."""
     return (
-        f"{(alert['severity'] or '').upper()} · {alert['rule_id']} · {alert['scope_value']} · "
-        f"{alert['period']:%b %Y} · {alert['status']}"
+        f"{(alert.severity or '').upper()} · {alert.rule_id} · {alert.scope_value} · "
+        f"{alert.period:%b %Y} · {alert.status}"
+    )
+
+
+def page_count(alerts: int) -> int:
+    """Pages of PAGE_SIZE alerts needed to list `alerts` (at least one)."""
+    return max(1, -(-alerts // PAGE_SIZE))
+
+
+def page_of(log: pd.DataFrame, page: int) -> pd.DataFrame:
+    """The alerts of page `page` (1 = the first PAGE_SIZE, in the log's order)."""
+    first = (page - 1) * PAGE_SIZE
+    return log.iloc[first : first + PAGE_SIZE]
+
+
+def page_text(alerts: int, page: int) -> str:
+    """Which alerts the table lists, out of how many match: the count is always shown."""
+    first = (page - 1) * PAGE_SIZE + 1
+    last = min(alerts, page * PAGE_SIZE)
+    if page_count(alerts) == 1:
+        return f"{alerts:,} alert matches the filters." if alerts == 1 else f"{alerts:,} alerts match the filters."
+    return (
+        f"Alerts {first:,}–{last:,} of {alerts:,} matching the filters (page {page} of {page_count(alerts)}, "
+        f"{PAGE_SIZE} a page: open first, then by severity and latest period). The download holds all {alerts:,}."
     )
 
 

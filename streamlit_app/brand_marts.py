@@ -13,10 +13,11 @@ from collections.abc import Mapping
 import pandas as pd
 
 from streamlit_app.access import Scope
-from streamlit_app.customer_marts import Mart, filter_rows, load_mart, months_of, options
+from streamlit_app.customer_marts import Mart, filter_rows, list_rows, load_mart, months_of, no_rows, options
+from streamlit_app.kpis import period_start
 from streamlit_app.mart_loading import Loaded, load_marts
 
-__all__ = ["FILTERS", "MARTS", "default_period", "filter_rows", "load_all", "months_of", "options"]
+__all__ = ["FILTERS", "MARTS", "default_period", "filter_rows", "list_rows", "load_all", "months_of", "options"]
 
 FILTERS = {"platform": "Platform", "location": "Location"}
 DEFAULT_PERIOD_MONTHS = 12
@@ -50,20 +51,14 @@ MARTS: dict[str, Mart] = {
         (),
         other=("review_id", "rating", "language", "sentiment_label", "has_empathy", "has_anti_empathy")
         + ("themes", "review_text"),
+        listed=True,
     ),
 }
 
 
-def _no_rows(mart: Mart) -> pd.DataFrame:
-    columns = {"month": "datetime64[us]", **{name: "str" for name in mart.dimensions}}
-    columns.update({c: "float64" for c in mart.counts})
-    columns.update({c: "object" for c in mart.other})
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-
-
 def load_all(scope: Scope) -> Loaded:
-    """Every brand mart's rows `scope` may read (customer_marts.load_mart)."""
-    return load_marts(MARTS, lambda name: load_mart(MARTS[name], scope), _no_rows)
+    """Every brand mart's rows `scope` may read (customer_marts.load_mart; the examples as counts)."""
+    return load_marts(MARTS, lambda name: load_mart(MARTS[name], scope), no_rows)
 
 
 def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -72,5 +67,5 @@ def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd
     months = months_of(frames)
     latest = [f["month"].max() for n, f in frames.items() if MARTS[n].counts and not f.empty]
     end = min(latest) if latest else months[-1]
-    start = max(months[0], end - pd.DateOffset(months=DEFAULT_PERIOD_MONTHS - 1))
+    start = period_start(months, end, DEFAULT_PERIOD_MONTHS)
     return pd.Timestamp(start), pd.Timestamp(end)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
+from streamlit_app.kpis import period_start
 from streamlit_app.mart_loading import Loaded, load_marts
 from streamlit_app.marts import UNKNOWN
 
@@ -44,6 +45,9 @@ class Mart:
     counts: tuple[str, ...]
     other: tuple[str, ...] = ()  # further columns read as they are
     monthly: bool = True  # has a `month` column
+    # A list of single events (one row per comment or review): read as a count per month and dimension
+    # (`rows`), never whole; the page reads at most one page of its rows with list_rows.
+    listed: bool = False
 
     @property
     def qualified(self) -> str:
@@ -131,26 +135,65 @@ MARTS: dict[str, Mart] = {
         _SURVEY_DIMENSIONS,
         (),
         other=("response_id", "responded_at", "score", "comment", "ticket_id"),
+        listed=True,
     ),
 }
 
 
-def _no_rows(mart: Mart) -> pd.DataFrame:
+def no_rows(mart: Mart) -> pd.DataFrame:
     columns = {"month": "datetime64[us]"} if mart.monthly else {}
     columns.update({name: "str" for name in mart.dimensions})
-    columns.update({c: "float64" for c in mart.counts})
-    columns.update({c: "object" for c in mart.other})
+    if mart.listed:
+        columns["rows"] = "int64"
+    else:
+        columns.update({c: "float64" for c in mart.counts})
+        columns.update({c: "object" for c in mart.other})
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def _dimensions(mart: Mart) -> list[str]:
+    return [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
 
 
 def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
     """One mart's rows `scope` may read, `month` as a Timestamp, dimensions renamed to what they mean and a
-    missing dimension value as '(unknown)'. Shared with brand_marts."""
-    dimensions = [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
-    columns = [*(["month"] if mart.monthly else []), *dimensions, *mart.counts, *mart.other]
-    frame = warehouse.query_table(", ".join(columns), mart.qualified, scope)
+    missing dimension value as '(unknown)'. A listed mart: its number of rows per month and dimensions
+    (`rows`) instead of the rows. Shared with brand_marts."""
+    if mart.listed:
+        keys = ["month", *_dimensions(mart)]
+        frame = warehouse.query_table(f"{', '.join(keys)}, count(*) AS rows", mart.qualified, scope, "GROUP BY ALL")
+    else:
+        columns = [*(["month"] if mart.monthly else []), *_dimensions(mart), *mart.counts, *mart.other]
+        frame = warehouse.query_table(", ".join(columns), mart.qualified, scope)
     if "month" in frame:
         frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def list_rows(
+    mart: Mart,
+    scope: Scope,
+    months: tuple[pd.Timestamp, pd.Timestamp],
+    choices: Mapping[str, Collection[str]],
+    order_by: str,
+    limit: int,
+) -> pd.DataFrame:
+    """The first `limit` rows (in `order_by` order) of a listed mart that `scope` may read, in the month range
+    (inclusive) and the chosen values of each filter the mart has a dimension for, as filter_rows selects
+    them: filtered, ordered and cut in SQL, so a mart of millions of rows is never read whole."""
+    conditions, params = ["month BETWEEN ? AND ?"], [months[0].date(), months[1].date()]
+    for name, values in choices.items():
+        if values and name in mart.dimensions:
+            conditions.append(f"list_contains(?, coalesce({mart.dimensions[name]}, '{UNKNOWN}'))")
+            params.append(list(values))
+    frame = warehouse.query_table(
+        ", ".join(["month", *_dimensions(mart), *mart.other]),
+        mart.qualified,
+        scope,
+        f"WHERE {' AND '.join(conditions)} ORDER BY {order_by} LIMIT {int(limit)}",
+        params,
+    )
+    frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
 
@@ -159,7 +202,7 @@ def load(name: str, scope: Scope) -> pd.DataFrame:
 
 
 def load_all(scope: Scope) -> Loaded:
-    return load_marts(MARTS, lambda name: load(name, scope), _no_rows)
+    return load_marts(MARTS, lambda name: load(name, scope), no_rows)
 
 
 # --- filters -------------------------------------------------------------------------------------------------
@@ -215,5 +258,5 @@ def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd
         if MARTS[name].counts and "month" in frame and not frame.empty
     ]
     end = min(latest) if latest else months[-1]
-    start = max(months[0], end - pd.DateOffset(months=DEFAULT_PERIOD_MONTHS - 1))
+    start = period_start(months, end, DEFAULT_PERIOD_MONTHS)
     return pd.Timestamp(start), pd.Timestamp(end)

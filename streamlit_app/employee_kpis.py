@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from streamlit_app.formatting import NO_DATA
+from streamlit_app.kpis import period_start
 
 SUPPRESSED = "suppressed"
 SHOWN = "shown"
@@ -424,7 +425,7 @@ def default_period(*frames: pd.DataFrame, months: int = 12) -> tuple[pd.Timestam
     every = months_of(*frames)
     latest = [pd.Timestamp(f["month"].max()) for f in frames if not f.empty]
     end = min(latest) if latest else every[-1]
-    start = max(every[0], end - pd.DateOffset(months=months - 1))
+    start = period_start(every, end, months)
     return pd.Timestamp(start), pd.Timestamp(end)
 
 

@@ -80,3 +80,11 @@ def change(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None:
         return None
     return current - previous
+
+
+def period_start(months: Sequence[pd.Timestamp], end: pd.Timestamp, length: int) -> pd.Timestamp:
+    """The first of `months` (sorted, `end` among them) inside the `length` months ending at `end`: a default
+    period's start. It is always one of `months`, so a slider over them can take it even when a viewer's rows
+    skip months (a location counted with others in some months)."""
+    earliest = end - pd.DateOffset(months=length - 1)
+    return pd.Timestamp(next(m for m in months if m >= earliest))

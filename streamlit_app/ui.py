@@ -38,11 +38,19 @@ def open_page(page: str) -> Scope:
     return scope
 
 
-def data_table(data: pd.DataFrame, download: str, column_config: dict | None = None, **kwargs) -> None:
+def data_table(
+    data: pd.DataFrame,
+    download: str,
+    column_config: dict | None = None,
+    download_rows: pd.DataFrame | None = None,
+    **kwargs,
+) -> None:
     """st.dataframe (whose own CSV export is switched off in app.py), and a "Download CSV" button for the same
-    rows: headers as the table shows them, spreadsheet formulas escaped (downloads.csv_bytes). `download` names
-    the file (without .csv) and keys the button."""
+    rows (or `download_rows`, the whole list of which `data` is one page): headers as the table shows them,
+    spreadsheet formulas escaped (downloads.csv_bytes). `download` names the file (without .csv) and keys the
+    button."""
     st.dataframe(data, column_config=column_config, **kwargs)
+    data = data if download_rows is None else download_rows
     labels, hidden = {}, []
     for column, config in (column_config or {}).items():
         if config is None:

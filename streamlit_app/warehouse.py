@@ -14,6 +14,11 @@ Why it is built this way (see docs/dashboard.md):
   path now.
 - Each query runs on its own cursor, so Streamlit's per-session threads never share one connection, and a
   query still running on the old copy finishes there while new queries go to the new copy.
+- Results are cached (`st.cache_data`) per publication: the key is the copy's identity (path, inode, mtime,
+  size) and its run id (`meta.publication`), plus the SQL and its parameters. A new publication is a new
+  file, so its first query misses the cache and no page ever shows the numbers of a replaced copy; a result
+  is stored only under the key of the copy it was read from. A viewer's row scope is part of the SQL
+  (scoped_table binds it as a parameter), so one viewer's cached rows are never another scope's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import streamlit as st
 
 from streamlit_app.access import Scope
 from streamlit_app.settings import serving_db_path
@@ -33,6 +39,9 @@ __all__ = ["CATALOG", "NotPublishedError", "Publication", "is_published", "publi
 __all__ += ["serving_db_path", "table_exists"]
 
 CATALOG = "serving"
+# Results kept per process (least recently used dropped first). Pages read aggregated rows, bounded lists
+# (LIMIT) and small marts, so an entry is small; a new publication's entries replace the old ones over time.
+CACHE_ENTRIES = 2_000
 
 
 class NotPublishedError(RuntimeError):
@@ -53,6 +62,16 @@ class _Handle:
     path: Path
     identity: tuple[int, int, int]
     connection: duckdb.DuckDBPyConnection
+    run_id: str | None  # meta.publication's run id, None for a file without one
+
+    @property
+    def key(self) -> tuple[str, tuple[int, int, int], str | None]:
+        """What the cache keys this copy's results on: which file, and which publication it holds."""
+        return (str(self.path), self.identity, self.run_id)
+
+
+class _CopySwapped(RuntimeError):
+    """The copy at the path changed between choosing a cache key and running the query (never cached)."""
 
 
 _lock = threading.Lock()
@@ -74,8 +93,20 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on the current copy; reopens when the file at the path is no longer the one we hold."""
+def _run_id(connection: duckdb.DuckDBPyConnection) -> str | None:
+    found = connection.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_catalog = ? AND table_schema = 'meta' AND table_name = 'publication'",
+        [CATALOG],
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = connection.execute(f"SELECT run_id FROM {CATALOG}.meta.publication LIMIT 1").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _current() -> _Handle:
+    """The handle on the current copy; reopens when the file at the path is no longer the one we hold."""
     global _handle
     path = serving_db_path()
     identity = _file_identity(path)
@@ -86,22 +117,46 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             _handle = None
             try:
                 connection = _open(path)
+                run_id = _run_id(connection)
             except duckdb.IOException as exc:
                 # Renamed away between stat and open, or not a DuckDB file.
                 raise NotPublishedError(f"cannot open the serving copy at {path}: {exc}") from exc
-            _handle = _Handle(path, identity, connection)
-        cursor = _handle.connection.cursor()
+            _handle = _Handle(path, identity, connection, run_id)
+        return _handle
+
+
+def _cursor(handle: _Handle) -> duckdb.DuckDBPyConnection:
+    cursor = handle.connection.cursor()
     cursor.execute(f"USE {CATALOG}")
     return cursor
 
 
-def query(sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run one read-only query on the serving copy and return its rows as a DataFrame."""
-    cursor = _cursor()
+def publication_key() -> tuple[str, tuple[int, int, int], str | None]:
+    """The current copy's cache key: its path, file identity and publication run id."""
+    return _current().key
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_query(key: tuple[str, tuple[int, int, int], str | None], sql: str, params: tuple) -> pd.DataFrame:
+    handle = _current()
+    if handle.key != key:
+        raise _CopySwapped(sql)
+    cursor = _cursor(handle)
     try:
-        return cursor.execute(sql, params or []).df()
+        return cursor.execute(sql, list(params)).df()
     finally:
         cursor.close()
+
+
+def query(sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> pd.DataFrame:
+    """Run one read-only query on the serving copy and return its rows as a DataFrame (a copy of the cached
+    result when this publication has answered the same query before)."""
+    for _ in range(3):
+        try:
+            return _cached_query(publication_key(), sql, tuple(params or ()))
+        except _CopySwapped:
+            continue  # a new copy arrived mid-query: ask again under its key
+    raise NotPublishedError(f"the serving copy at {serving_db_path()} keeps changing; try again")
 
 
 def table_exists(schema: str, table: str) -> bool:

@@ -62,17 +62,34 @@ shown = alerts.filtered(log, severities, scopes, statuses)
 if shown.empty:
     st.info("No alert matches these filters.")
     st.stop()
-data_table(shown[list(TABLE_COLUMNS)], hide_index=True, column_config=TABLE_COLUMNS, download="alerts")
+pages = alerts.page_count(len(shown))
+if pages > 1:
+    if st.session_state.get("alert_page", 1) > pages:  # fewer alerts match the new filters
+        st.session_state["alert_page"] = pages
+    page = int(st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="alert_page", width=160))
+else:
+    page = 1
+listed = alerts.page_of(shown, page)
+st.caption(alerts.page_text(len(shown), page))
+data_table(
+    listed[list(TABLE_COLUMNS)],
+    hide_index=True,
+    column_config=TABLE_COLUMNS,
+    download="alerts",
+    download_rows=shown[list(TABLE_COLUMNS)],
+)
 
 # --- why did it fire? ------------------------------------------------------------------------------------
 st.header("Why did it fire?")
+labels = {row.alert_key: alerts.describe(row) for row in listed.itertuples()}
 key = st.selectbox(
     "Alert",
-    shown["alert_key"].tolist(),
-    format_func=lambda k: alerts.describe(shown.loc[shown["alert_key"] == k].iloc[0]),
+    list(labels),
+    format_func=lambda k: labels.get(k, str(k)),
     key="alert_key",
+    help="The alerts of the page shown above.",
 )
-alert = shown.loc[shown["alert_key"] == key].iloc[0]
+alert = listed.loc[listed["alert_key"] == key].iloc[0]
 label = alerts.KPI_LABELS.get(alert["rule_id"], alert["kpi"])
 st.markdown(f"**Rule `{alert['rule_id']}`** — {alert['rule_description']}")
 st.info(alert["reason"], icon=":material/notification_important:")

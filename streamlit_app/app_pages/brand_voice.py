@@ -146,15 +146,18 @@ with theme_col:
 
 # --- example comments --------------------------------------------------------------------------------------
 st.header("Example reviews")
-examples = in_period["examples"].sort_values(["month", "review_id"], ascending=[False, True])
-shown = f"; the latest {EXAMPLE_ROWS:,} are listed" if len(examples) > EXAMPLE_ROWS else ""
+example_count = int(in_period["examples"]["rows"].sum())
+shown = f"; the latest {EXAMPLE_ROWS:,} are listed" if example_count > EXAMPLE_ROWS else ""
 st.caption(
-    f"{len(examples):,} public reviews in {period_text}{shown}. Public review text only: no social-media "
+    f"{example_count:,} public reviews in {period_text}{shown}. Public review text only: no social-media "
     "handles, no survey comments, no customer key."
 )
-if not examples.empty:
+if example_count:
+    examples = brand_marts.list_rows(
+        brand_marts.MARTS["examples"], scope, period, choices, "month DESC, review_id", EXAMPLE_ROWS
+    )
     data_table(
-        examples.head(EXAMPLE_ROWS)[
+        examples[
             ["month", "platform", "location", "rating", "sentiment_label", "has_empathy", "themes", "review_text"]
             + ["language", "review_id"]
         ],

@@ -209,17 +209,18 @@ else:
 
 # --- NPS detractor comments ------------------------------------------------------------------------------
 st.header("NPS detractor comments")
-comments = customer_marts.filter_rows(selected["detractors"], period).sort_values(
-    ["responded_at", "response_id"], ascending=[False, True]
-)
-shown = f"; the latest {DETRACTOR_ROWS:,} are listed" if len(comments) > DETRACTOR_ROWS else ""
+comment_count = int(customer_marts.filter_rows(selected["detractors"], period)["rows"].sum())
+shown = f"; the latest {DETRACTOR_ROWS:,} are listed" if comment_count > DETRACTOR_ROWS else ""
 st.caption(
-    f"{len(comments):,} NPS detractors (score 0–6) left a comment in {period_text}{shown}. Filtered by segment, "
+    f"{comment_count:,} NPS detractors (score 0–6) left a comment in {period_text}{shown}. Filtered by segment, "
     "location and acquisition channel. No customer key: what was said and where, not who said it."
 )
-if not comments.empty:
+if comment_count:
+    comments = customer_marts.list_rows(
+        customer_marts.MARTS["detractors"], scope, period, choices, "responded_at DESC, response_id", DETRACTOR_ROWS
+    )
     data_table(
-        comments.head(DETRACTOR_ROWS)[
+        comments[
             ["responded_at", "score", "comment", "segment", "location", "touchpoint", "acquisition_channel"]
             + ["ticket_id"]
         ],
