@@ -12,7 +12,9 @@ help:
 
 setup: ## install uv (if missing) and the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen --compile-bytecode  # PYTHONDONTWRITEBYTECODE may be set: compile once here (D125)
+	@# Bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set, every process (each dbt
+	@# invocation, each pipeline run) otherwise compiles dbt, dagster and pyfixest from source (D121, D125).
+	$(UV) sync --frozen --compile-bytecode
 
 demo: setup ## build the demo lake from generated data and start the dashboard
 	$(UV) run empathy-lake demo --port $(PORT)

@@ -7,6 +7,8 @@ EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: $HOME/war
 EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: $HOME/warehouse/serving/empathy_lake.duckdb)
 EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a warning)
 EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: $HOME/auth/users.yaml; the CLI writes it)
+EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB; beyond it DuckDB spills to
+                        build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
 DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
+# DuckDB's own default is 80 % of the machine's memory; 10M tickets then peaked at 6.8 GB (docs/performance.md).
+DEFAULT_DBT_MEMORY_LIMIT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Settings:
     serving_db: Path
     pii_key: str
     auth_config: Path  # dashboard users, hashed passwords and roles (dagster_project/users.py writes it)
+    dbt_memory_limit: str = DEFAULT_DBT_MEMORY_LIMIT  # DuckDB memory_limit inside the dbt build (profiles.yml)
 
     @property
     def mappings_dir(self) -> Path:
@@ -76,7 +81,16 @@ def get_settings() -> Settings:
         _warn_demo_key_once()
         key = DEMO_PII_KEY
     auth = Path(os.environ.get("EMPATHY_LAKE_AUTH_CONFIG", home / "auth" / "users.yaml")).resolve()
-    return Settings(home=home, landing_dir=landing, build_db=build, serving_db=serving, pii_key=key, auth_config=auth)
+    memory = os.environ.get("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "").strip() or DEFAULT_DBT_MEMORY_LIMIT
+    return Settings(
+        home=home,
+        landing_dir=landing,
+        build_db=build,
+        serving_db=serving,
+        pii_key=key,
+        auth_config=auth,
+        dbt_memory_limit=memory,
+    )
 
 
 def export_env(settings: Settings) -> dict[str, str]:
@@ -88,6 +102,7 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_SERVING_DB": str(settings.serving_db),
         "EMPATHY_LAKE_PII_KEY": settings.pii_key,
         "EMPATHY_LAKE_AUTH_CONFIG": str(settings.auth_config),
+        "EMPATHY_LAKE_DBT_MEMORY_LIMIT": settings.dbt_memory_limit,
     }
 
 

@@ -10,6 +10,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project.resources import LakeResource, dbt_project
 from dagster_project.settings import export_env
 
+# The dbt process's NumPy and SciPy (OpenBLAS) run one thread. The Python models multiply small matrices many
+# times (a regression per bootstrap draw, an SVD per survey problem), and for each product OpenBLAS wakes and
+# spins its other threads: key_drivers' employee drivers at scale 50 took 15.5 s of CPU with two threads and 4.1 s
+# with one (docs/decisions.md D123). DuckDB's own threads are not affected.
+DBT_PROCESS_ENV = {"OPENBLAS_NUM_THREADS": "1"}
+
 # The text scoring asset (dagster_project/assets/text.py) and the dbt source `text.text_scores`.
 TEXT_SCORES_KEY = dg.AssetKey(["text", "text_scores"])
 
@@ -67,5 +73,5 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: Lak
     recommends running them in development and CI only. `make test` runs every one of them
     (tests/test_dbt_unit_tests.py); a pipeline run saves their ~50 nodes."""
     # dbt's profile reads the warehouse path from the environment of its subprocess.
-    os.environ.update(export_env(lake.settings()))
+    os.environ.update({**export_env(lake.settings()), **DBT_PROCESS_ENV})
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
