@@ -60,24 +60,31 @@ from read_csv('{landing}/employees/*.csv', header = true, filename = true, union
         'termination_type': 'varchar'})
 qualify row_number() over (partition by employee_id order by filename desc) = 1;
 
--- Only the dates of these four decide the employee marts' "today" here.
-create table src.employee_event_dates as
-select max(start_date) as latest from read_csv('{landing}/absences/*.csv', header = true,
+create table src.absences as
+select * exclude (filename) from read_csv('{landing}/absences/*.csv', header = true, filename = true,
     union_by_name = true, columns = {'absence_id': 'varchar', 'employee_id': 'varchar', 'start_date': 'date',
         'end_date': 'date', 'hours': 'double', 'reason': 'varchar'})
-union all
-select max(given_at)::date from read_csv('{landing}/recognitions/*.csv', header = true, union_by_name = true,
-    columns = {'recognition_id': 'varchar', 'giver_employee_id': 'varchar', 'receiver_employee_id': 'varchar',
-        'given_at': 'timestamp', 'recognition_type': 'varchar', 'message': 'varchar'})
-union all
-select max(opened_at)::date from read_csv('{landing}/internal_requests/*.csv', header = true,
+qualify row_number() over (partition by absence_id order by filename desc) = 1;
+
+create table src.recognitions as
+select * exclude (filename) from read_csv('{landing}/recognitions/*.csv', header = true, filename = true,
+    union_by_name = true, columns = {'recognition_id': 'varchar', 'giver_employee_id': 'varchar',
+        'receiver_employee_id': 'varchar', 'given_at': 'timestamp', 'recognition_type': 'varchar',
+        'message': 'varchar'})
+qualify row_number() over (partition by recognition_id order by filename desc) = 1;
+
+create table src.internal_requests as
+select * exclude (filename) from read_csv('{landing}/internal_requests/*.csv', header = true, filename = true,
     union_by_name = true, columns = {'request_id': 'varchar', 'requester_employee_id': 'varchar',
         'assignee_team': 'varchar', 'category': 'varchar', 'opened_at': 'timestamp', 'answered_at': 'timestamp'})
-union all
-select max(responded_at)::date from read_csv('{landing}/employee_responses/*.csv', header = true,
+qualify row_number() over (partition by request_id order by filename desc) = 1;
+
+create table src.employee_responses as
+select * exclude (filename) from read_csv('{landing}/employee_responses/*.csv', header = true, filename = true,
     union_by_name = true, columns = {'response_id': 'varchar', 'respondent_id': 'varchar', 'survey_id': 'varchar',
         'team': 'varchar', 'location': 'varchar', 'tenure_band': 'varchar', 'question_id': 'varchar',
-        'score': 'double', 'comment': 'varchar', 'responded_at': 'timestamp'});
+        'score': 'double', 'comment': 'varchar', 'responded_at': 'timestamp'})
+qualify row_number() over (partition by response_id order by filename desc) = 1;
 
 -- Seeds: published as they are (dbt_project/seeds, column types as in their yml).
 create table marts.support_cost_assumptions as
@@ -135,6 +142,10 @@ select
     case when status is not null then 'status' else 'inactivity' end as churn_basis,
     case when status is not null then status = 'churned' else inactivity_lost_date <= as_of_date end as is_lost,
     as_of_date,
+    coalesce(lifetime_orders, 0) as lifetime_orders,
+    coalesce(gross, 0) as lifetime_gross_revenue,
+    coalesce(net, 0) as lifetime_net_revenue,
+    first_order_at,
     case
         when status is not null then case when status = 'churned' then churn_date end
         when inactivity_lost_date <= as_of_date then inactivity_lost_date
@@ -372,13 +383,78 @@ select *,
     case when converted_leads > 0 then 1.0 * days_to_convert_sum / converted_leads end as days_to_convert_avg
 from counted;
 
+-- Repeat purchase rate over the trailing 12 months ending with each month.
+create table marts.customer_repeat_purchase_monthly as
+with kept as (select * from src.orders where status is distinct from 'cancelled'),
+per_customer as (
+    select customer_id, (order_month + to_months(k))::date as month, count(*) as orders
+    from kept, range(0, 12) as offsets(k)
+    where (order_month + to_months(k))::date <= (select date_trunc('month', as_of_date)::date from src.as_of)
+    group by all
+),
+counted as (
+    select p.month,
+        coalesce(l.segment, 'Unknown') as segment,
+        coalesce(l.region, 'Unknown') as region,
+        coalesce(l.location, 'Unknown') as location,
+        coalesce(l.channel, 'Unknown') as channel,
+        count(*) as buyers,
+        count(*) filter (where p.orders >= 2) as repeat_buyers,
+        sum(p.orders) as orders
+    from per_customer p
+    left join src.lifecycle l using (customer_id)
+    group by all
+)
+select *, 12 as window_months,
+    (month - to_months(11))::date as window_start_month,
+    (month - to_months(11))::date >= (select min(order_month) from kept) as window_complete,
+    100.0 * repeat_buyers / buyers as repeat_purchase_pct
+from counted;
+
+-- Historical and predictive CLTV (AOV x orders per year x expected lifespan, capped at 10 years; margin 1.0).
+create table marts.customer_value_summary as
+with observed as (select min(first_order_at)::date as observed_from from src.lifecycle),
+counted as (
+    select segment, region, location, channel,
+        count(*) as customers,
+        count(*) filter (where lifetime_orders > 0) as buyers,
+        sum(lifetime_orders) as orders,
+        sum(lifetime_gross_revenue) as gross_revenue,
+        sum(lifetime_net_revenue) as net_revenue,
+        sum(greatest(0, date_diff('day', greatest(signup_date, observed_from), coalesce(lost_date, as_of_date)))
+            / 365.25) as customer_years,
+        count(*) filter (where is_lost and lost_date >= observed_from) as lost_customers_observed
+    from src.lifecycle, observed
+    group by all
+),
+rates as (
+    select *,
+        1.0 * net_revenue / customers as historical_cltv,
+        case when orders > 0 then 1.0 * net_revenue / orders end as aov_net,
+        case when customer_years > 0 then 1.0 * orders / customer_years end as orders_per_customer_year,
+        case when customer_years > 0 then 1.0 * lost_customers_observed / customer_years end as annual_churn_rate
+    from counted
+)
+select *,
+    case when customer_years > 0 then least(coalesce(1.0 / nullif(annual_churn_rate, 0), 10), 10) end
+        as expected_lifespan_years,
+    aov_net * orders_per_customer_year * least(coalesce(1.0 / nullif(annual_churn_rate, 0), 10), 10) * 1.0
+        as predictive_cltv
+from rates;
+
 -- Employee marts ------------------------------------------------------------------------------------------
 
 create table src.employee_as_of as
 select max(latest) as as_of_date from (
     select max(greatest(hire_date, coalesce(termination_date, hire_date))) as latest from src.employees
     union all
-    select latest from src.employee_event_dates
+    select max(start_date) from src.absences
+    union all
+    select max(given_at)::date from src.recognitions
+    union all
+    select max(opened_at)::date from src.internal_requests
+    union all
+    select max(responded_at)::date from src.employee_responses
 );
 
 create table marts.employee_survey_settings as select 5 as min_respondents;
@@ -402,7 +478,11 @@ with months as (
     where e.hire_date <= a.as_of_date
 )
 select
+    employee_id,
     month,
+    -- Hours usually worked in the month: weekly hours spread over the days employed (both ends inclusive).
+    weekly_hours * (date_diff('day', greatest(month, hire_date),
+        least(last_day(month), coalesce(termination_date, last_day(month)))) + 1) / 7.0 as usual_hours,
     coalesce(department, team, 'Unknown') as department,
     coalesce(team, 'Unknown') as team,
     coalesce(location, 'Unknown') as location,
@@ -541,3 +621,96 @@ select *,
         as involuntary_turnover_pct,
     case when headcount_start > 0 then 100.0 * retained_employees / headcount_start end as retention_pct
 from counted;
+
+create table marts.employee_absence_monthly as
+with absences as (
+    select employee_id, date_trunc('month', start_date)::date as month, count(*) as spells, sum(hours) as hours
+    from src.absences
+    where reason <> 'vacation'
+    group by all
+),
+counted as (
+    select month, department, team, location, manager_id, tenure_band,
+        count(*) as employees,
+        count(*) filter (where coalesce(a.spells, 0) > 0) as employees_absent,
+        sum(coalesce(a.spells, 0)) as absence_spells,
+        sum(coalesce(a.hours, 0)) as absence_hours,
+        sum(usual_hours) as usual_hours,
+        max(rollup_reason) as rollup_reason
+    from src.employee_months_published m
+    left join absences a using (employee_id, month)
+    group by all
+)
+select *,
+    100.0 * employees_absent / employees as absence_rate_pct,
+    case when usual_hours > 0 then 100.0 * absence_hours / usual_hours end as lost_worktime_pct
+from counted;
+
+create table marts.employee_recognition_monthly as
+with received as (
+    select receiver_employee_id as employee_id, date_trunc('month', given_at)::date as month,
+        count(*) as recognitions,
+        count(*) filter (where recognition_type = 'peer') as peer,
+        count(*) filter (where recognition_type = 'manager') as manager,
+        count(*) filter (where recognition_type = 'award') as award
+    from src.recognitions
+    group by all
+),
+counted as (
+    select month, department, team, location, manager_id, tenure_band,
+        count(*) as employees,
+        count(*) filter (where coalesce(r.recognitions, 0) > 0) as recognised_employees,
+        sum(coalesce(r.recognitions, 0)) as recognitions,
+        sum(coalesce(r.peer, 0)) as peer_recognitions,
+        sum(coalesce(r.manager, 0)) as manager_recognitions,
+        sum(coalesce(r.award, 0)) as award_recognitions,
+        sum(coalesce(r.recognitions - r.peer - r.manager - r.award, 0)) as untyped_recognitions,
+        max(rollup_reason) as rollup_reason
+    from src.employee_months_published m
+    left join received r using (employee_id, month)
+    group by all
+)
+select *,
+    1.0 * recognitions / employees as recognitions_per_employee,
+    100.0 * recognised_employees / employees as recognised_pct
+from counted;
+
+-- EAP use, organisation level only; fewer than 5 users in a month is withheld (NULL) with the reason.
+create table marts.employee_eap_monthly as
+with uses as (
+    select date_trunc('month', used_on)::date as month, count(*) as eap_uses,
+        count(distinct employee_id) as eap_users
+    from (
+        select * from read_csv('{landing}/eap_usage/*.csv', header = true, filename = true, union_by_name = true,
+            columns = {'usage_id': 'varchar', 'employee_id': 'varchar', 'used_on': 'date', 'service_type': 'varchar'})
+        qualify row_number() over (partition by usage_id order by filename desc) = 1
+    )
+    group by all
+),
+joined as (
+    select coalesce(h.month, u.month) as month, coalesce(h.employees, 0) as employees,
+        coalesce(u.eap_uses, 0) as eap_uses, coalesce(u.eap_users, 0) as eap_users
+    from (select month, count(*) as employees from src.employee_months group by month) h
+    full outer join uses u using (month)
+),
+suppressed as (
+    select month, employees, eap_users between 1 and 4 as withheld,
+        case when not withheld then eap_uses end as eap_uses,
+        case when not withheld then eap_users end as eap_users,
+        case when withheld then 'fewer than 5 users' end as suppression_reason
+    from joined
+)
+select month, employees, eap_uses, eap_users, suppression_reason,
+    case when employees > 0 then 100.0 * eap_users / employees end as eap_utilisation_pct
+from suppressed;
+
+-- The other seeds, published as they are.
+create table marts.alert_owners as select * from read_csv('{seeds}/alert_owners.csv', header = true);
+create table marts.alert_rules as select * from read_csv('{seeds}/alert_rules.csv', header = true);
+create table marts.empathy_language as select * from read_csv('{seeds}/empathy_language.csv', header = true);
+create table marts.employee_turnover_cost_assumptions as
+select * from read_csv('{seeds}/employee_turnover_cost_assumptions.csv', header = true);
+create table marts.impact_kpis as select * from read_csv('{seeds}/impact_kpis.csv', header = true);
+create table marts.roi_planning_assumptions as
+select * from read_csv('{seeds}/roi_planning_assumptions.csv', header = true);
+create table marts.text_themes as select * from read_csv('{seeds}/text_themes.csv', header = true);

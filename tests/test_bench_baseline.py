@@ -25,6 +25,19 @@ DUCKDB_MARTS = {
     "customer_churn_summary",
     "customer_conversion_monthly",
     "employee_survey_settings",
+    "employee_absence_monthly",
+    "employee_recognition_monthly",
+    "employee_eap_monthly",
+    "customer_repeat_purchase_monthly",
+    "customer_value_summary",
+    # seeds, published as they are
+    "alert_owners",
+    "alert_rules",
+    "empathy_language",
+    "employee_turnover_cost_assumptions",
+    "impact_kpis",
+    "roi_planning_assumptions",
+    "text_themes",
 }
 PANDAS_MARTS = {
     "customer_nps_monthly",
