@@ -501,98 +501,52 @@ select
 from months
 left join src.manager_labels ml using (manager_id);
 
--- Small groups rolled up (5 employees; docs/privacy.md): bottom-up over location+tenure band, manager, team,
--- department, each within its parent, a parent's smallest publishable group joining its small ones when
--- those alone stay under 5; a month under 5 is not published.
-create table src.rolled_4 as
+-- Small groups rolled up (docs/privacy.md): no published cell of a workforce mart counts fewer than 5 units.
+-- A unit's breakdown is the list `d` (top level first) within `part` (the month, or NULL: one partition).
+-- One level at a time, bottom-up: a group (d[1:k_end]) under 5 is combined with the other small groups of
+-- its parent (d[1:k_parent]); when those together stay under 5, the parent's smallest publishable group
+-- joins them, so the parent's total minus its visible groups never isolates a small group. Combined rows
+-- get 'Other (small groups)' at the level and 'All' below, and the reason.
+create macro rollup_level(tbl, k_parent, k_end, reason) as table
 with sized as (
-    select *, count(*) over (partition by month, department, team, manager_id, location, tenure_band) as n
-    from src.employee_months
+    select *, count(*) over (partition by part, d[1:k_end]) as n,
+        lpad(n::varchar, 12, '0') || '|' || concat_ws('|', part, array_to_string(d[1:k_end], '|')) as rank
+    from query_table(tbl)
 ),
 flagged as (
     select *, n < 5 or (
-        count(*) filter (where n < 5) over (partition by month, department, team, manager_id) between 1 and 4
-        and lpad(n::varchar, 12, '0') || '|' || concat_ws('|', month, department, team, manager_id, location, tenure_band)
-            = min(case when n >= 5 then lpad(n::varchar, 12, '0') || '|'
-                || concat_ws('|', month, department, team, manager_id, location, tenure_band) end)
-              over (partition by month, department, team, manager_id)
+        count(*) filter (where n < 5) over (partition by part, d[1:k_parent]) between 1 and 4
+        and rank = min(case when n >= 5 then rank end) over (partition by part, d[1:k_parent])
     ) as combined
     from sized
 )
-select * exclude (n, combined, location, tenure_band),
-    case when combined then 'Other (small groups)' else location end as location,
-    case when combined then 'Other (small groups)' else tenure_band end as tenure_band,
-    case when combined then 'groups under 5 employees combined within the manager''s group' end as rollup_reason
+select * exclude (n, rank, combined, d, rollup_reason),
+    case when combined then list_concat(d[1:k_parent],
+        list_transform(range(k_parent, k_end), lambda x: 'Other (small groups)'),
+        list_transform(range(k_end, len(d)), lambda x: 'All')) else d end as d,
+    case when combined then reason else rollup_reason end as rollup_reason
 from flagged;
 
-create table src.rolled_3 as
-with sized as (
-    select *, count(*) over (partition by month, department, team, manager_id) as n from src.rolled_4
-),
-flagged as (
-    select *, n < 5 or (
-        count(*) filter (where n < 5) over (partition by month, department, team) between 1 and 4
-        and lpad(n::varchar, 12, '0') || '|' || concat_ws('|', month, department, team, manager_id)
-            = min(case when n >= 5 then lpad(n::varchar, 12, '0') || '|'
-                || concat_ws('|', month, department, team, manager_id) end)
-              over (partition by month, department, team)
-    ) as combined
-    from sized
-)
-select * exclude (n, combined, manager_id, location, tenure_band, rollup_reason),
-    case when combined then 'Other (small groups)' else manager_id end as manager_id,
-    case when combined then 'All' else location end as location,
-    case when combined then 'All' else tenure_band end as tenure_band,
-    case when combined then 'groups under 5 employees combined within the team' else rollup_reason end
-        as rollup_reason
-from flagged;
+create macro rollup_published(tbl) as table
+select * from query_table(tbl) qualify count(*) over (partition by part) >= 5;
 
-create table src.rolled_2 as
-with sized as (
-    select *, count(*) over (partition by month, department, team) as n from src.rolled_3
-),
-flagged as (
-    select *, n < 5 or (
-        count(*) filter (where n < 5) over (partition by month, department) between 1 and 4
-        and lpad(n::varchar, 12, '0') || '|' || concat_ws('|', month, department, team)
-            = min(case when n >= 5 then lpad(n::varchar, 12, '0') || '|'
-                || concat_ws('|', month, department, team) end)
-              over (partition by month, department)
-    ) as combined
-    from sized
-)
-select * exclude (n, combined, team, manager_id, location, tenure_band, rollup_reason),
-    case when combined then 'Other (small groups)' else team end as team,
-    case when combined then 'All' else manager_id end as manager_id,
-    case when combined then 'All' else location end as location,
-    case when combined then 'All' else tenure_band end as tenure_band,
-    case when combined then 'groups under 5 employees combined within the department' else rollup_reason end
-        as rollup_reason
-from flagged;
+create table src.rolled as
+select * exclude (department, team, manager_id, location, tenure_band), month as part,
+    [department, team, manager_id, location, tenure_band] as d, null::varchar as rollup_reason
+from src.employee_months;
+create or replace table src.rolled as
+from rollup_level('src.rolled', 3, 5, 'groups under 5 employees combined within the manager''s group');
+create or replace table src.rolled as
+from rollup_level('src.rolled', 2, 3, 'groups under 5 employees combined within the team');
+create or replace table src.rolled as
+from rollup_level('src.rolled', 1, 2, 'groups under 5 employees combined within the department');
+create or replace table src.rolled as
+from rollup_level('src.rolled', 0, 1, 'groups under 5 employees combined within the month');
 
 create table src.employee_months_published as
-with sized as (
-    select *, count(*) over (partition by month, department) as n from src.rolled_2
-),
-flagged as (
-    select *, n < 5 or (
-        count(*) filter (where n < 5) over (partition by month) between 1 and 4
-        and lpad(n::varchar, 12, '0') || '|' || concat_ws('|', month, department)
-            = min(case when n >= 5 then lpad(n::varchar, 12, '0') || '|' || concat_ws('|', month, department) end)
-              over (partition by month)
-    ) as combined
-    from sized
-)
-select * exclude (n, combined, department, team, manager_id, location, tenure_band, rollup_reason),
-    case when combined then 'Other (small groups)' else department end as department,
-    case when combined then 'All' else team end as team,
-    case when combined then 'All' else manager_id end as manager_id,
-    case when combined then 'All' else location end as location,
-    case when combined then 'All' else tenure_band end as tenure_band,
-    case when combined then 'groups under 5 employees combined within the month' else rollup_reason end
-        as rollup_reason
-from flagged
-qualify count(*) over (partition by month) >= 5;
+select * exclude (part, d), d[1] as department, d[2] as team, d[3] as manager_id, d[4] as location,
+    d[5] as tenure_band
+from rollup_published('src.rolled');
 
 create table marts.employee_headcount_monthly as
 with counted as (
@@ -703,6 +657,67 @@ suppressed as (
 select month, employees, eap_uses, eap_users, suppression_reason,
     case when employees > 0 then 100.0 * eap_users / employees end as eap_utilisation_pct
 from suppressed;
+
+-- Snapshot attrition as of the employee "today", small groups rolled up over department, team, location+level.
+create table src.rolled_workers as
+select coalesce(e.termination_date <= a.as_of_date, false) as separated, e.termination_type, a.as_of_date,
+    null::date as part,
+    [coalesce(e.department, e.team, 'Unknown'), coalesce(e.team, 'Unknown'), coalesce(e.location, 'Unknown'),
+        coalesce(e.job_level, 'Unknown')] as d,
+    null::varchar as rollup_reason
+from src.employees e cross join src.employee_as_of a
+where e.hire_date <= a.as_of_date;
+create or replace table src.rolled_workers as
+from rollup_level('src.rolled_workers', 2, 4, 'groups under 5 employees combined within the team');
+create or replace table src.rolled_workers as
+from rollup_level('src.rolled_workers', 1, 2, 'groups under 5 employees combined within the department');
+create or replace table src.rolled_workers as
+from rollup_level('src.rolled_workers', 0, 1, 'groups under 5 employees combined within the organisation');
+
+create table marts.employee_turnover_summary as
+with counted as (
+    select d[1] as department, d[2] as team, d[3] as location, d[4] as job_level,
+        count(*) as employees,
+        count(*) filter (where separated) as separations,
+        count(*) filter (where separated and termination_type = 'voluntary') as voluntary_separations,
+        count(*) filter (where separated and termination_type = 'involuntary') as involuntary_separations,
+        count(*) filter (where not separated) as active_employees,
+        max(as_of_date) as as_of_date,
+        max(rollup_reason) as rollup_reason
+    from rollup_published('src.rolled_workers')
+    group by all
+)
+select *, 100.0 * separations / employees as attrition_pct from counted;
+
+-- Internal responsiveness per month opened x assignee team x category; small groups of requests rolled up.
+create table src.rolled_requests as
+select opened_at, answered_at is not null as answered,
+    date_diff('second', opened_at, answered_at) / 3600.0 as hours_to_answer,
+    date_trunc('month', opened_at)::date as part,
+    [assignee_team, coalesce(category, 'Unknown')] as d,
+    null::varchar as rollup_reason
+from src.internal_requests;
+create or replace table src.rolled_requests as
+from rollup_level('src.rolled_requests', 1, 2, 'groups under 5 requests combined within the assignee team');
+create or replace table src.rolled_requests as
+from rollup_level('src.rolled_requests', 0, 1, 'groups under 5 requests combined within the month');
+
+create table marts.employee_internal_responsiveness_monthly as
+with counted as (
+    select part as month, d[1] as assignee_team, d[2] as category,
+        count(*) as requests,
+        count(*) filter (where answered) as answered_requests,
+        count(*) filter (where not answered) as unanswered_requests,
+        sum(hours_to_answer) as hours_to_answer_sum,
+        median(hours_to_answer) as median_hours_to_answer,
+        max(rollup_reason) as rollup_reason
+    from rollup_published('src.rolled_requests')
+    group by all
+)
+select *,
+    case when answered_requests > 0 then 1.0 * hours_to_answer_sum / answered_requests end as mean_hours_to_answer,
+    100.0 * answered_requests / requests as answered_pct
+from counted;
 
 -- The other seeds, published as they are.
 create table marts.alert_owners as select * from read_csv('{seeds}/alert_owners.csv', header = true);

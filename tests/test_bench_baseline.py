@@ -28,6 +28,8 @@ DUCKDB_MARTS = {
     "employee_absence_monthly",
     "employee_recognition_monthly",
     "employee_eap_monthly",
+    "employee_turnover_summary",
+    "employee_internal_responsiveness_monthly",
     "customer_repeat_purchase_monthly",
     "customer_value_summary",
     # seeds, published as they are
