@@ -487,6 +487,7 @@ select
     coalesce(team, 'Unknown') as team,
     coalesce(location, 'Unknown') as location,
     coalesce(ml.manager_label, 'Unknown') as manager_id,
+    coalesce(job_level, 'Unknown') as job_level,
     case
         when date_diff('day', hire_date, greatest(month, hire_date)) < 365.25 then '<1y'
         when date_diff('day', hire_date, greatest(month, hire_date)) < 3 * 365.25 then '1-3y'
@@ -531,7 +532,7 @@ create macro rollup_published(tbl) as table
 select * from query_table(tbl) qualify count(*) over (partition by part) >= 5;
 
 create table src.rolled as
-select * exclude (department, team, manager_id, location, tenure_band), month as part,
+select * exclude (department, team, manager_id, location, tenure_band, job_level), month as part,
     [department, team, manager_id, location, tenure_band] as d, null::varchar as rollup_reason
 from src.employee_months;
 create or replace table src.rolled as
@@ -717,6 +718,43 @@ with counted as (
 select *,
     case when answered_requests > 0 then 1.0 * hours_to_answer_sum / answered_requests end as mean_hours_to_answer,
     100.0 * answered_requests / requests as answered_pct
+from counted;
+
+-- Turnover cost per month x department x job level: separations priced by the editable assumptions seed.
+create table src.rolled_leavers as
+select separated, termination_type, job_level as priced_job_level, month as part, [department, job_level] as d,
+    null::varchar as rollup_reason
+from src.employee_months;
+create or replace table src.rolled_leavers as
+from rollup_level('src.rolled_leavers', 1, 2, 'groups under 5 employees combined within the department');
+create or replace table src.rolled_leavers as
+from rollup_level('src.rolled_leavers', 0, 1, 'groups under 5 employees combined within the month');
+
+create table marts.employee_turnover_cost_monthly as
+with assumptions as (
+    select * from read_csv('{seeds}/employee_turnover_cost_assumptions.csv', header = true)
+),
+counted as (
+    select part as month, d[1] as department, d[2] as job_level,
+        count(*) as separations,
+        count(*) filter (where termination_type = 'voluntary') as voluntary_separations,
+        count(*) filter (where termination_type = 'involuntary') as involuntary_separations,
+        avg(coalesce(a.recruiting_cost, dflt.recruiting_cost)) as recruiting_cost_per_separation,
+        avg(coalesce(a.onboarding_cost, dflt.onboarding_cost)) as onboarding_cost_per_separation,
+        avg(coalesce(a.lost_productivity_cost, dflt.lost_productivity_cost)) as lost_productivity_cost_per_separation,
+        bool_or(a.job_level is null) as priced_by_default,
+        max(rollup_reason) as rollup_reason
+    from rollup_published('src.rolled_leavers') e
+    left join assumptions a on e.priced_job_level = a.job_level
+    left join assumptions dflt on dflt.job_level = 'default'
+    where separated
+    group by all
+)
+select *,
+    recruiting_cost_per_separation + onboarding_cost_per_separation + lost_productivity_cost_per_separation
+        as cost_per_separation,
+    separations * (recruiting_cost_per_separation + onboarding_cost_per_separation
+        + lost_productivity_cost_per_separation) as turnover_cost
 from counted;
 
 -- The other seeds, published as they are.

@@ -30,6 +30,7 @@ DUCKDB_MARTS = {
     "employee_eap_monthly",
     "employee_turnover_summary",
     "employee_internal_responsiveness_monthly",
+    "employee_turnover_cost_monthly",
     "customer_repeat_purchase_monthly",
     "customer_value_summary",
     # seeds, published as they are
