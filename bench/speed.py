@@ -281,7 +281,7 @@ def summary(results: list[Measured], load: list[float]) -> tuple[str, list[dict]
             shown = "not measured" if value is None else f"{value:.2f}"
             lines.append(
                 f"| {scale:g} | {what} | {limit if isinstance(limit, str) else f'≤ {limit:g}'} | {shown} | "
-                f"{'yes' if met else 'NO'} |"
+                f"{'-' if value is None else 'yes' if met else 'NO'} |"
             )
             verdicts.append({"scale": scale, "target": what, "limit": str(limit), "measured": value, "met": met})
     if len(scales) > 1:
@@ -312,12 +312,25 @@ def growth(results: list[Measured], scales: list[float]) -> list[str]:
     return lines
 
 
+def save(path: Path, results: list[Measured], load: list[float], compared: dict, verdicts=None) -> None:
+    payload = {"results": [asdict(r) for r in results], "targets": verdicts, "equality": compared, "load": load}
+    path.write_text(json.dumps(payload, indent=1, default=str))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 50.0, 500.0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workdir", type=Path, help="keep the lakes here (default: a temporary folder, removed)")
+    parser.add_argument("--report", type=Path, metavar="JSON", help="print the summary of a saved (or partial) result")
     args = parser.parse_args(argv)
+    out_dir = REPO / "bench" / "results"
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        print(summary([Measured(**r) for r in saved["results"]], saved["load"])[0])
+        return 0
+    out_dir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="empathy-lake-speed-"))
     workdir.mkdir(parents=True, exist_ok=True)
     # The manifest is a build artefact shared by every run; prepared once, not timed.
@@ -343,14 +356,12 @@ def main(argv: list[str] | None = None) -> int:
             results += baseline_round(scale, rnd, landing, log)
             if rnd == 1:
                 compared[f"{scale:g}"] = equality(home, landing)
+            # Saved after every round, so a run stopped early still leaves its numbers (--report prints them).
+            save(out_dir / f"speed-{stamp}.json", results, load + [os.getloadavg()[0]], compared)
         load.append(os.getloadavg()[0])
     table, verdicts = summary(results, load)
     print("\n" + table)
-    out_dir = REPO / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    payload = {"results": [asdict(r) for r in results], "targets": verdicts, "equality": compared, "load": load}
-    (out_dir / f"speed-{stamp}.json").write_text(json.dumps(payload, indent=1, default=str))
+    save(out_dir / f"speed-{stamp}.json", results, load, compared, verdicts)
     (out_dir / f"speed-{stamp}.md").write_text(table + "\n")
     print(f"\nwritten: bench/results/speed-{stamp}.json and .md")
     if not args.workdir:
