@@ -224,16 +224,19 @@ def summary(results: list[Measured], load: list[float]) -> tuple[str, list[dict]
     ]
     for scale in scales:
         for what in ("full run", "re-run", "duckdb", "pandas"):
-            rows = [r for r in results if r.scale == scale and r.what == what]
+            rows = [r for r in results if r.scale == scale and r.what == what and r.ok]
             if rows:
                 lines.append(
                     f"| {scale:g} | {int(TICKETS_PER_SCALE * scale):,} | {what} | "
                     f"{', '.join(f'{r.wall:.1f}' for r in rows)} | {', '.join(f'{r.cpu:.1f}' for r in rows)} | "
                     f"{max(r.peak_process_mb for r in rows):.0f} | {max(r.peak_tree_mb for r in rows):.0f} |"
                 )
+    failed = [f"scale {r.scale:g} round {r.round} {r.what}" for r in results if not r.ok]
+    if failed:
+        lines.append(f"\nFailed or stopped, left out of every figure: {', '.join(failed)}")
     lines += ["", "| scale | stage (full run) | seconds (rounds) | peak tree MB | steps |", "|---|---|---|---|---|"]
     for scale in scales:
-        runs = [r for r in results if r.scale == scale and r.what == "full run"]
+        runs = [r for r in results if r.scale == scale and r.what == "full run" and r.ok]
         for stage in sorted({s for r in runs for s in r.stages}):
             got = [r.stages[stage] for r in runs if stage in r.stages]
             seconds = ", ".join(f"{g['seconds']:.1f}" for g in got)
