@@ -52,8 +52,13 @@ PYTEST_ARGS ?= -n 2 --dist loadscope
 test: setup browser lint ## every test (builds one sample warehouse per session)
 	$(UV) run pytest $(PYTEST_ARGS)
 
-bench: setup ## per-stage wall time and peak memory: default demo and 1M tickets
-	$(UV) run python -m bench.pipeline --scales 1 50
+# The product against the hand-written DuckDB script and the pandas version on the same generated landing files,
+# interleaved rounds (bench/speed.py, docs/performance.md): `make bench SCALES="1 50" ROUNDS=2`. Scale 500 (10M
+# tickets) needs ~8 GB free and tens of minutes. Per-stage processes instead: `uv run python -m bench.pipeline`.
+SCALES ?= 1 50 500
+ROUNDS ?= 2
+bench: setup ## product vs hand-written DuckDB and pandas baselines at SCALES (default 1 50 500): times, memory, ratios, targets
+	$(UV) run python -m bench.speed --scales $(SCALES) --rounds $(ROUNDS)
 
 clean: ## remove the local lake and dbt artefacts
 	rm -rf lake dbt_project/target dbt_project/logs logs

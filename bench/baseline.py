@@ -1,0 +1,133 @@
+"""The hand-written DuckDB baseline: bench/baseline.sql on a landing folder, and a mart-by-mart comparison with a
+product build's published marts.
+
+    uv run python -m bench.baseline LANDING                       # run it, print seconds per mart count
+    uv run python -m bench.baseline LANDING --compare SERVING.duckdb   # and compare with the product's marts
+
+The script reads the landing files with DuckDB and nothing else of the product (no dbt, no Dagster, no
+imports from dagster_project), so its time is what one hand-written SQL script costs on the same data.
+`compare` lists every mart the product publishes: equal, different (and why), or not computed by the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+SCRIPT = BENCH / "baseline.sql"
+SEEDS = BENCH.parent / "dbt_project" / "seeds"
+# Floats may differ in their last bits: DuckDB sums doubles in parallel in whatever order (as
+# tests/lake_helpers.assert_same_marts allows between two product builds).
+RTOL = 1e-9
+
+
+def baseline_sql(landing: Path) -> str:
+    """The script with its folders filled in (paths quoted for SQL string literals)."""
+    quote = lambda p: str(p.resolve()).replace("'", "''")  # noqa: E731
+    return SCRIPT.read_text().replace("{landing}", quote(landing)).replace("{seeds}", quote(SEEDS))
+
+
+def run_baseline(landing: Path, database: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """Run bench/baseline.sql on `landing`; the open connection holds schema `marts`."""
+    con = duckdb.connect(str(database))
+    con.execute(baseline_sql(landing))
+    return con
+
+
+def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class MartComparison:
+    mart: str
+    status: str  # "equal", "different", "not in the baseline", "not published by the product"
+    detail: str = ""
+
+
+def frame_difference(got: pd.DataFrame, want: pd.DataFrame) -> str:
+    """Why two sorted frames of one mart differ, in words ("" when equal): columns, row count, then the first
+    column whose values differ (floats to a relative 1e-9)."""
+    if list(got.columns) != list(want.columns):
+        missing = [c for c in want.columns if c not in got.columns]
+        extra = [c for c in got.columns if c not in want.columns]
+        return f"columns differ: baseline lacks {missing}, has extra {extra}"
+    if len(got) != len(want):
+        return f"{len(got)} rows in the baseline, {len(want)} in the product"
+    for column in want.columns:
+        ours, theirs = got[column].reset_index(drop=True), want[column].reset_index(drop=True)
+        both_missing = ours.isna() & theirs.isna()
+        if pd.api.types.is_numeric_dtype(ours) and pd.api.types.is_numeric_dtype(theirs):
+            a, b = ours.astype(float), theirs.astype(float)
+            same = both_missing | ((a - b).abs() <= RTOL * b.abs().clip(lower=1e-300))
+        else:
+            same = both_missing | (ours.astype(object) == theirs.astype(object))
+        if not same.all():
+            first = int((~same).idxmax())
+            return (
+                f"column {column}: {int((~same).sum())} of {len(want)} rows differ "
+                f"(first: baseline {ours[first]}, product {theirs[first]})"
+            )
+    return ""
+
+
+def compare(baseline: duckdb.DuckDBPyConnection, serving_db: Path) -> list[MartComparison]:
+    """Every mart of the product's serving copy against the baseline's table of the same name: rows sorted by
+    every column (in the product's column order), values compared column by column."""
+    ours = set(mart_names(baseline))
+    results = []
+    with duckdb.connect(str(serving_db), read_only=True) as serving:
+        published = mart_names(serving)
+        for mart in published:
+            if mart not in ours:
+                results.append(MartComparison(mart, "not in the baseline"))
+                continue
+            want = serving.execute(f'select * from marts."{mart}" order by all').df()
+            wanted_columns = [c for c in want.columns]
+            have = {r[0] for r in baseline.execute(f'describe marts."{mart}"').fetchall()}
+            if not set(wanted_columns) <= have:
+                got = baseline.execute(f'select * from marts."{mart}" order by all').df()
+            else:
+                cols = ", ".join(f'"{c}"' for c in wanted_columns)
+                got = baseline.execute(f'select {cols} from marts."{mart}" order by all').df()
+            detail = frame_difference(got, want)
+            results.append(MartComparison(mart, "different" if detail else "equal", detail))
+    results += [MartComparison(m, "not published by the product") for m in sorted(ours - set(published))]
+    return results
+
+
+def comparison_report(results: list[MartComparison]) -> str:
+    counts = {s: sum(r.status == s for r in results) for s in dict.fromkeys(r.status for r in results)}
+    lines = [f"  {r.mart:45} {r.status}{': ' + r.detail if r.detail else ''}" for r in results]
+    lines.append("  " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("landing", type=Path)
+    parser.add_argument("--compare", type=Path, metavar="SERVING_DB", help="a product serving copy to compare with")
+    parser.add_argument("--database", default=":memory:", help="where the baseline writes (default: in memory)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    con = run_baseline(args.landing, args.database)
+    print(f"baseline: {len(mart_names(con))} marts in {time.perf_counter() - started:.2f} s", flush=True)
+    if args.compare:
+        results = compare(con, args.compare)
+        print(comparison_report(results))
+        return 0 if all(r.status in {"equal", "not in the baseline"} for r in results) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
