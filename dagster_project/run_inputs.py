@@ -3,7 +3,9 @@
 `empathy-lake run` asks this first, without importing Dagster or dbt. A run's inputs are:
 
 - the landing folder as the loader sees it: every file an entity or mapping would read, and the mappings,
-  by relative path, size and modification time (`landing_state.landing_files`, the sensor's own listing);
+  by relative path, size, modification time and content hash (`landing_state.landing_files`, the sensor's
+  own listing; the content too, since `rsync -a`, `cp -p` or `unzip` can deliver a same-size correction
+  with the old modification time, which the loader's ledger would load but a stamp alone would miss);
 - the code: the contents of dagster_project/, dbt_project/ (not its target/ or logs/), expectations/,
   pyproject.toml and uv.lock (library versions);
 - the settings that change results: every EMPATHY_LAKE_* variable but the paths and those of the dashboard,
@@ -12,22 +14,26 @@
 - the serving copy that run published (size and modification time): a copy replaced since (by a scheduled or
   sensor run) or removed means the record no longer describes what is served.
 
-A successful complete run records them beside the build warehouse (`<build>.published.json`), as they were
-when it started; every run removes the record first, so a failed, killed or partial run never leaves one
-behind. Identical inputs and an existing record: the published copy is what a run would publish again
-(marts are computed from the data, never from the clock: dbt_project/models/intermediate/int_as_of_date.sql).
+A successful complete CLI run records them beside the build warehouse (`<build>.published.json`), as they
+were when it started; every CLI run removes the record first, so a failed, killed or partial run never leaves
+one behind. Scheduled, sensor and UI runs neither read nor write it: a run of theirs that publishes replaces
+the serving copy, whose stamp the record holds, so the next CLI run is not skipped. A run is not skipped
+either while an alert's notification waits to be retried (its last send failed). Identical inputs and an
+existing record: the published copy is what a run would publish again (marts are computed from the data, never
+from the clock: dbt_project/models/intermediate/int_as_of_date.sql).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_project.settings import REPO_ROOT, Settings, result_settings
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 CODE_FOLDERS = ("dagster_project", "dbt_project", "expectations")
 CODE_FILES = ("pyproject.toml", "uv.lock")
 # Written by dbt, Python or the runs themselves, not code.
@@ -51,6 +57,24 @@ def code_fingerprint(root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
+def landing_fingerprint(settings: Settings) -> str:
+    """SHA-256 over (relative path, size, mtime, content SHA-256) of every landing file a run would read."""
+    from dagster_project.loading.landing_state import landing_files
+    from dagster_project.loading.ledger import file_checksum
+
+    digest = hashlib.sha256()
+    for item in landing_files(settings.landing_dir):
+        content = file_checksum(settings.landing_dir / item.relative_path)
+        digest.update(f"{item.relative_path}\t{item.size}\t{item.mtime_ns}\t{content}\n".encode())
+    return digest.hexdigest()
+
+
+def _key_digest(key: str, salt: bytes) -> str:
+    """The PII key, slow-hashed with a per-record salt: the record may be read by anyone who can read the
+    build folder, so a fast hash would let them test guesses of a weak key quickly."""
+    return hashlib.scrypt(key.encode(), salt=salt, n=2**14, r=8, p=1).hex()
+
+
 def _file_stamp(path: Path) -> list[int] | None:
     try:
         stat = path.stat()
@@ -65,14 +89,11 @@ def record_path(settings: Settings) -> Path:
 
 def current_inputs(settings: Settings) -> dict:
     """The inputs of a run started now (the serving copy's stamp is added after it publishes)."""
-    from dagster_project.loading.landing_state import fingerprint, landing_files
-
     return {
         "version": RECORD_VERSION,
-        "landing": fingerprint(landing_files(settings.landing_dir)),
+        "landing": landing_fingerprint(settings),
         "code": code_fingerprint(),
         "settings": result_settings(),
-        "pii_key": hashlib.sha256(f"empathy-lake-run-inputs|{settings.pii_key}".encode()).hexdigest(),
     }
 
 
@@ -83,7 +104,13 @@ def forget_publication(settings: Settings) -> None:
 
 def record_publication(settings: Settings, inputs: dict, run_id: str) -> None:
     """After a complete run published: what it was computed from, and the copy it published."""
-    record = {**inputs, "run_id": run_id, "serving": _file_stamp(settings.serving_db)}
+    salt = os.urandom(16)
+    record = {
+        **inputs,
+        "pii_key": {"salt": salt.hex(), "scrypt": _key_digest(settings.pii_key, salt)},
+        "run_id": run_id,
+        "serving": _file_stamp(settings.serving_db),
+    }
     path = record_path(settings)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
@@ -122,4 +149,28 @@ def compare_with_publication(settings: Settings) -> Comparison:
         return Comparison(["the build warehouse (missing)"], None)
     now = current_inputs(settings)
     changed = [_WHAT[key] for key in now if record.get(key) != now[key]]
+    if not _same_key(record.get("pii_key"), settings.pii_key):
+        changed.append(_WHAT["pii_key"])
+    if not changed and _notifications_to_retry(settings):
+        changed.append("alert notifications waiting to be sent again")
     return Comparison(changed, record.get("run_id"))
+
+
+def _same_key(recorded, key: str) -> bool:
+    try:
+        return _key_digest(key, bytes.fromhex(recorded["salt"])) == recorded["scrypt"]
+    except (TypeError, KeyError, ValueError):
+        return False
+
+
+def _notifications_to_retry(settings: Settings) -> bool:
+    """Open alerts whose notification has not gone out (a failed send is retried by the next run)."""
+    import duckdb
+
+    from dagster_project.alerts.notify import PENDING_SQL
+
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        has_alerts = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'alerts'"
+        ).fetchone()[0]
+        return bool(has_alerts and con.execute(f"SELECT count(*) FROM ({PENDING_SQL})").fetchone()[0])

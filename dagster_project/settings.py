@@ -7,7 +7,8 @@ EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: $HOME/war
 EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: $HOME/warehouse/serving/empathy_lake.duckdb)
 EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a warning)
 EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: $HOME/auth/users.yaml; the CLI writes it)
-EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB; beyond it DuckDB spills to
+EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB, or 80 % of a smaller machine's
+                        memory; beyond it DuckDB spills to
                         build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
 """
 
@@ -31,6 +32,17 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
 # DuckDB's own default is 80 % of the machine's memory; 10M tickets then peaked at 6.8 GB (docs/performance.md).
 DEFAULT_DBT_MEMORY_LIMIT = "3GB"
+
+
+def default_dbt_memory_limit() -> str:
+    """3GB, or DuckDB's own 80 % of the machine's memory where that is less (a fixed 3GB on a 2-4 GB machine
+    would raise DuckDB's limit above what is there, and the dbt process could be killed instead of spilling)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return DEFAULT_DBT_MEMORY_LIMIT
+    megabytes = int(total * 0.8 / 2**20)
+    return DEFAULT_DBT_MEMORY_LIMIT if megabytes >= 3 * 1024 else f"{megabytes}MB"
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def get_settings() -> Settings:
         _warn_demo_key_once()
         key = DEMO_PII_KEY
     auth = Path(os.environ.get("EMPATHY_LAKE_AUTH_CONFIG", home / "auth" / "users.yaml")).resolve()
-    memory = os.environ.get("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "").strip() or DEFAULT_DBT_MEMORY_LIMIT
+    memory = os.environ.get("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "").strip() or default_dbt_memory_limit()
     return Settings(
         home=home,
         landing_dir=landing,

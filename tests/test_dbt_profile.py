@@ -56,3 +56,14 @@ def test_memory_cap_is_a_setting(lake_env):
     assert credentials.settings["memory_limit"] == "750MB"
     con = duckdb.connect(config={"memory_limit": credentials.settings["memory_limit"]})
     assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "715.2 MiB"
+
+
+def test_the_memory_cap_never_exceeds_what_a_small_machine_has(monkeypatch):
+    from dagster_project import settings as settings_module
+
+    sizes = {"SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(settings_module.os, "sysconf", lambda name: sizes.get(name, 0))
+    sizes["SC_PHYS_PAGES"] = 2 * 2**30 // 4096  # 2 GiB of memory
+    assert settings_module.default_dbt_memory_limit() == "1638MB"  # DuckDB's own 80 %
+    sizes["SC_PHYS_PAGES"] = 16 * 2**30 // 4096
+    assert settings_module.default_dbt_memory_limit() == DEFAULT_DBT_MEMORY_LIMIT

@@ -30,9 +30,12 @@ def rerun_clone(rerun_lake: BuiltLake, tmp_path, monkeypatch):
         yield settings
 
 
-def test_the_cli_rerun_of_touched_files_was_a_real_run_and_recorded_what_it_published(rerun_lake: BuiltLake):
+def test_the_cli_rerun_of_touched_files_was_a_real_run_and_recorded_what_it_published(
+    rerun_lake: BuiltLake, built_lake: BuiltLake
+):
     """The re-run lake's customers' files were touched (tests/conftest.py): `empathy-lake run` ran and published."""
     assert rerun_lake.success
+    assert publication_run_id(rerun_lake.settings.serving_db) != publication_run_id(built_lake.settings.serving_db)
     record = record_path(rerun_lake.settings).read_text(encoding="utf-8")
     assert publication_run_id(rerun_lake.settings.serving_db) in record
     assert rerun_lake.settings.pii_key not in record  # the key is compared by its hash only
@@ -70,6 +73,17 @@ def test_a_touched_or_new_landing_file_a_setting_or_the_serving_copy_makes_a_run
     os.utime(orders, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert compare_with_publication(settings).unchanged
 
+    body = orders.read_bytes()  # same size, one digit changed, old modification time put back (rsync -a, cp -p)
+    digit = next(i for i, b in enumerate(body) if body[i : i + 1].isdigit() and i > body.index(b"\n"))
+    changed = body[:digit] + (b"1" if body[digit : digit + 1] != b"1" else b"2") + body[digit + 1 :]
+    orders.write_bytes(changed)
+    os.utime(orders, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert orders.stat().st_size == stat.st_size and orders.stat().st_mtime_ns == stat.st_mtime_ns
+    assert compare_with_publication(settings).changed == ["the landing files"], "same stamp, other contents"
+    orders.write_bytes(body)
+    os.utime(orders, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert compare_with_publication(settings).unchanged
+
     extra = orders.with_name("orders_redelivered.csv")
     shutil.copy2(orders, extra)  # a new file, even with old contents and time
     assert compare_with_publication(settings).changed == ["the landing files"]
@@ -87,6 +101,18 @@ def test_a_touched_or_new_landing_file_a_setting_or_the_serving_copy_makes_a_run
 
     assert compare_with_publication(get_settings()).changed == ["the PII key"]
     monkeypatch.setenv("EMPATHY_LAKE_PII_KEY", settings.pii_key)
+    assert compare_with_publication(settings).unchanged
+
+    import duckdb
+
+    with duckdb.connect(str(settings.build_db)) as con:  # a notification whose send failed is retried by a run
+        con.execute(
+            "UPDATE meta.alerts SET notification_status = 'failed' "
+            "WHERE alert_key = (SELECT min(alert_key) FROM meta.alerts WHERE status = 'open')"
+        )
+    assert compare_with_publication(settings).changed == ["alert notifications waiting to be sent again"]
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("UPDATE meta.alerts SET notification_status = 'dry_run' WHERE notification_status = 'failed'")
     assert compare_with_publication(settings).unchanged
 
     os.utime(settings.serving_db)  # replaced by another run (a sensor's, a schedule's)
