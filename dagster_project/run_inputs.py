@@ -57,18 +57,6 @@ def code_fingerprint(root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
-def landing_fingerprint(settings: Settings) -> str:
-    """SHA-256 over (relative path, size, mtime, content SHA-256) of every landing file a run would read."""
-    from dagster_project.loading.landing_state import landing_files
-    from dagster_project.loading.ledger import file_checksum
-
-    digest = hashlib.sha256()
-    for item in landing_files(settings.landing_dir):
-        content = file_checksum(settings.landing_dir / item.relative_path)
-        digest.update(f"{item.relative_path}\t{item.size}\t{item.mtime_ns}\t{content}\n".encode())
-    return digest.hexdigest()
-
-
 def _key_digest(key: str, salt: bytes) -> str:
     """The PII key, slow-hashed with a per-record salt: the record may be read by anyone who can read the
     build folder, so a fast hash would let them test guesses of a weak key quickly."""
@@ -89,9 +77,11 @@ def record_path(settings: Settings) -> Path:
 
 def current_inputs(settings: Settings) -> dict:
     """The inputs of a run started now (the serving copy's stamp is added after it publishes)."""
+    from dagster_project.loading.landing_state import fingerprint, landing_files
+
     return {
         "version": RECORD_VERSION,
-        "landing": landing_fingerprint(settings),
+        "landing": fingerprint(landing_files(settings.landing_dir), contents_of=settings.landing_dir),
         "code": code_fingerprint(),
         "settings": result_settings(),
     }

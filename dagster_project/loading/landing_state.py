@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_project.contract import Entity, load_contract
+from dagster_project.loading.ledger import file_checksum
 from dagster_project.loading.loader import discover_files
 from dagster_project.loading.mapping import load_mappings
 
@@ -59,10 +60,12 @@ def landing_files(landing: Path) -> list[LandingFile]:
     return [found[key] for key in sorted(found)]
 
 
-def fingerprint(files: list[LandingFile]) -> str:
+def fingerprint(files: list[LandingFile], contents_of: Path | None = None) -> str:
     """SHA-256 over (relative path, size, mtime_ns) of every file: changes when a file is added, removed,
-    rewritten or touched."""
+    rewritten or touched. With `contents_of` (the landing folder) each file's SHA-256 counts too, so a
+    same-size correction delivered with its old modification time changes it as well (run_inputs, D145)."""
     digest = hashlib.sha256()
     for item in files:
-        digest.update(f"{item.relative_path}\t{item.size}\t{item.mtime_ns}\n".encode())
+        content = f"\t{file_checksum(contents_of / item.relative_path)}" if contents_of is not None else ""
+        digest.update(f"{item.relative_path}\t{item.size}\t{item.mtime_ns}{content}\n".encode())
     return digest.hexdigest()
