@@ -30,3 +30,32 @@ def format_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
 def format_delta(value: float | None, unit: str = " pts", decimals: int = 1) -> str | None:
     """Signed change; None hides st.metric's delta (no comparison month, or no data in it)."""
     return None if value is None else f"{value:+,.{decimals}f}{unit}"
+
+
+def delta_color(delta: float | None, decimals: int = 1, lower_is_better: bool = False) -> str:
+    """st.metric's delta_color: grey ("off") when the change rounds to zero as shown (a "+0.0 pts" is no news,
+    neither good nor bad); otherwise red/green by direction (inverse when lower is better)."""
+    if delta is None or round(delta, decimals) == 0:
+        return "off"
+    return "inverse" if lower_is_better else "normal"
+
+
+def format_money(value: float | None, currency: str, decimals: int = 2) -> str:
+    """Money with its currency symbol ("£1,234.56", "-£3.20"); a dash for no data."""
+    if value is None:
+        return NO_DATA
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.{decimals}f}"
+
+
+def is_small_sample(n: float | None, minimum: int) -> bool:
+    """True when a ratio rests on fewer than `minimum` answers (and on at least one: no answers is no data)."""
+    return n is not None and 0 < n < minimum
+
+
+def small_sample_note(n: float | None, minimum: int, noun: str = "answers") -> str | None:
+    """The label beside a small-sample number, e.g. "Few answers (12 of the 30 needed to read it with
+    confidence)"; None when the sample is large enough or empty."""
+    if not is_small_sample(n, minimum):
+        return None
+    return f"Few {noun} ({int(n):,} of the {minimum:,} needed to read it with confidence)"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import downloads, kpis, login, warehouse
+from streamlit_app import downloads, kpis, login, settings, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
-from streamlit_app.formatting import format_delta, format_month, format_value
+from streamlit_app.formatting import delta_color, format_delta, format_month, format_value, small_sample_note
 from streamlit_app.mart_loading import Loaded
 
 NOT_PUBLISHED_MESSAGE = (
@@ -108,16 +108,20 @@ def ratio_card(
     """One KPI card: `kpi` for the month `end` from the summed counts of `rows`, its change against the month
     before (which may lie outside the period: the change compares consecutive months), and a line over the
     months of `period_rows`."""
-    now = value_of(rows[rows["month"] == end], kpi)
+    month_rows = rows[rows["month"] == end]
+    now = value_of(month_rows, kpi)
     before = value_of(rows[rows["month"] == previous], kpi)
     trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
+    change = kpis.change(now, before)
     column.metric(
         kpi.label,
         format_value(now, kpi.decimals, kpi.unit),
-        delta=format_delta(kpis.change(now, before), kpi.delta_unit, kpi.decimals),
-        delta_color="inverse" if kpi.lower_is_better else "normal",
+        delta=format_delta(change, kpi.delta_unit, kpi.decimals),
+        delta_color=delta_color(change, kpi.decimals, kpi.lower_is_better),
         delta_description=f"vs {format_month(previous)}",
         border=True,
         help=help or kpi.help,
         chart_data=[float(v) for v in trend] if len(trend) > 1 else None,
     )
+    if note := small_sample_note(float(month_rows[kpi.denominator].sum()), settings.min_answers()):
+        column.caption(f":orange[{note}]")

@@ -1,0 +1,74 @@
+"""Plain words for the codes the marts hold: one glossary for every page, download and printout.
+
+The marts keep stable codes (`staff_attitude`, `survey_comment`, `eap_utilisation_pct`) because SQL users and
+tests rely on them; people read `plain(code)`. Add a code here when a page shows it; a code not listed is
+written as words (underscores to spaces, first letter capitalised, known abbreviations in capitals), never
+shown raw, and never as `None` (missing values read "Not recorded").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+MISSING = "Not recorded"
+
+# Abbreviations kept in capitals when a code is turned into words.
+ABBREVIATIONS = {"nps", "csat", "ces", "eap", "aht", "fcr", "cltv", "aov", "roi", "crm", "hr", "id"}
+# Words a code abbreviates otherwise.
+WORDS = {"pct": "%", "enps": "eNPS", "avg": "average", "3m": "(3 months)", "12m": "(12 months)", "qty": "quantity"}
+
+GLOSSARY: dict[str, str] = {
+    # Where a customer's words came from (customer_text_sentiment.source and friends)
+    "survey_comment": "Survey comment",
+    "ticket_text": "Support ticket",
+    "ticket": "Support ticket",
+    "review": "Online review",
+    # Text themes (seed text_themes.csv)
+    "staff_attitude": "Staff attitude",
+    "waiting": "Waiting time",
+    "delivery": "Delivery",
+    "price": "Price",
+    "product": "The product",
+    "refund": "Refunds",
+    # Notification states (meta.alert_notifications.status)
+    "dry_run": "Not sent: notifications are in test mode",
+    "sent": "Sent",
+    "failed": "Sending failed",
+    # Severities and statuses
+    "high": "High",
+    "medium": "Medium",
+    "low": "Low",
+    "open": "Open",
+    "resolved": "Resolved",
+    # Sentiment
+    "positive": "Positive",
+    "negative": "Negative",
+    "neutral": "Neutral",
+}
+
+
+def plain(code: object) -> str:
+    """The words a person reads for `code`: its glossary entry, else the code written as words."""
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return MISSING
+    text = str(code)
+    if text in GLOSSARY:
+        return GLOSSARY[text]
+    words = [_word(w) for w in re.split(r"[_\s]+", text.strip()) if w]
+    if not words:
+        return MISSING
+    first = words[0] if words[0][:1].isupper() or words[0] in WORDS.values() else words[0][:1].upper() + words[0][1:]
+    return " ".join([first, *words[1:]])
+
+
+def _word(word: str) -> str:
+    lower = word.lower()
+    if lower in ABBREVIATIONS:
+        return word.upper()
+    return WORDS.get(lower, word)
+
+
+def plain_all(codes: Iterable[object]) -> list[str]:
+    return [plain(c) for c in codes]

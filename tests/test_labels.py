@@ -1,0 +1,62 @@
+"""The dashboard's glossary: codes become plain words, nothing reads raw or `None`."""
+
+import math
+
+import pytest
+
+from streamlit_app import formatting, settings
+from streamlit_app.labels import MISSING, plain
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("survey_comment", "Survey comment"),
+        ("staff_attitude", "Staff attitude"),
+        ("dry_run", "Not sent: notifications are in test mode"),
+        ("eap_utilisation_pct", "EAP utilisation %"),
+        ("enps", "eNPS"),
+        ("turnover_pct_3m", "Turnover % (3 months)"),
+        ("Cambridge", "Cambridge"),
+        (None, MISSING),
+        (math.nan, MISSING),
+        ("", MISSING),
+    ],
+)
+def test_plain_words(code, words):
+    assert plain(code) == words
+
+
+def test_no_code_stays_raw():
+    for code in ("first_contact_resolved_tickets", "nps_drop_location", "aht_minutes"):
+        assert "_" not in plain(code)
+
+
+@pytest.mark.parametrize(
+    ("delta", "lower_is_better", "color"),
+    [
+        (0.04, False, "off"),
+        (-0.04, True, "off"),
+        (None, False, "off"),
+        (0.06, False, "normal"),
+        (-2.0, True, "inverse"),
+    ],
+)
+def test_zero_change_is_neutral(delta, lower_is_better, color):
+    assert formatting.delta_color(delta, 1, lower_is_better) == color
+
+
+def test_money_and_small_samples(monkeypatch):
+    assert formatting.format_money(1234.5, "£") == "£1,234.50"
+    assert formatting.format_money(-3.2, "$") == "-$3.20"
+    assert formatting.format_money(None, "£") == formatting.NO_DATA
+    monkeypatch.delenv("EMPATHY_LAKE_MIN_ANSWERS", raising=False)
+    assert settings.min_answers() == 30
+    monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "10")
+    assert settings.min_answers() == 10
+    assert formatting.small_sample_note(4, 10) is not None
+    assert formatting.small_sample_note(10, 10) is None
+    assert formatting.small_sample_note(0, 10) is None  # no answers is "no data", not a small sample
+    monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "zero")
+    with pytest.raises(ValueError, match="EMPATHY_LAKE_MIN_ANSWERS"):
+        settings.min_answers()
