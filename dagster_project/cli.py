@@ -222,14 +222,23 @@ def stale_sources(settings) -> list[str]:
 
 
 def print_run_summary(result, seconds: float) -> None:
-    """The run's outcome, its checks in the words the Data quality page uses (streamlit_app/check_counts.py),
-    and what failed."""
+    """The run's outcome, the sources that quarantined rows, its checks in the words the Data quality page uses
+    (streamlit_app/check_counts.py), and what failed."""
     import dagster as dg
 
     from dagster_project.run_checks import check_record, evaluations
     from streamlit_app.check_counts import describe, tally
 
     print(f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
+    # Rows per source are on the Data quality page; here only the sources that quarantined some.
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        quarantined = mat.metadata.get("rows_quarantined")
+        if quarantined is not None and quarantined.value:
+            print(
+                f"  {mat.asset_key.to_user_string()}: {quarantined.value:,} of {mat.metadata['rows_read'].value:,} "
+                "rows read quarantined"
+            )
     checks = evaluations(result.all_events)
     print(f"  {describe(tally(check_record(c) for c in checks))}")
     for check in checks:

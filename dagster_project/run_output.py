@@ -103,6 +103,8 @@ def describe_stage(stage: str, state: StageState) -> str:
     if state.checks:
         result = tally(state.checks)
         what = _n(result.total, "check", "checks")
+        if stage == "build":  # the dbt step's checks are dbt's data tests
+            what = _n(result.total, "dbt data test", "dbt data tests")
         if stage == "checks":
             suites = _n(result.total, "data-quality suite", "data-quality suites")
             what = f"{suites} ({result.expectations:,} expectations)"

@@ -208,7 +208,7 @@ def describe_expectation(expectation: str, column: object, details: object) -> s
         "expect_column_values_to_be_unique": lambda: f"no value of {col} appears twice",
         "expect_column_values_to_be_between": lambda: _range(col, kwargs.get("min_value"), kwargs.get("max_value")),
         "expect_column_values_to_be_in_set": lambda: (
-            f"{col} is one of: {', '.join(str(v) for v in kwargs.get('value_set') or [])}"
+            f"{col} is one of: {', '.join(plain_name(v) for v in kwargs.get('value_set') or [])}"
         ),
         "expect_column_pair_values_to_be_equal": lambda: f"{a} equals {b}",
         "expect_column_pair_values_a_to_be_greater_than_b": lambda: (
