@@ -226,7 +226,7 @@ def print_run_summary(result, seconds: float) -> None:
     (streamlit_app/check_counts.py), and what failed."""
     import dagster as dg
 
-    from dagster_project.run_checks import check_record, evaluations
+    from dagster_project.run_checks import check_events, check_record
     from streamlit_app.check_counts import describe, tally
 
     print(f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
@@ -239,9 +239,9 @@ def print_run_summary(result, seconds: float) -> None:
                 f"  {mat.asset_key.to_user_string()}: {quarantined.value:,} of {mat.metadata['rows_read'].value:,} "
                 "rows read quarantined"
             )
-    checks = evaluations(result.all_events)
+    checks = check_events(result.all_events)
     print(f"  {describe(tally(check_record(c) for c in checks))}")
-    for check in checks:
+    for check in (c.event_specific_data for c in checks):
         if not check.passed:
             warning = " (warning only)" if check.severity == dg.AssetCheckSeverity.WARN else ""
             print(f"    FAILED {check.asset_key.to_user_string()}:{check.check_name}{warning}")

@@ -22,13 +22,12 @@ from typing import TextIO
 
 import dagster as dg
 
-from dagster_project.run_checks import check_record
+from dagster_project.run_checks import DBT_STEP, check_record
 from streamlit_app.check_counts import CheckRecord, describe_outcome, tally
 
 # The stages a run is shown as, in order, with the word printed for each.
 STAGES = {"load": "load", "build": "build", "checks": "checks", "alerts": "alerts", "publish": "publish"}
 KEEP_LOGS = 20  # run logs kept in <lake>/logs; older ones are deleted when a run starts
-DBT_STEP = "dbt_models"  # dagster_project/assets/dbt.py's multi-asset: seeds, models and dbt tests, one step
 ALERTS_PREFIX = dg.AssetKey(["alerts", "alert_log"]).to_python_identifier()
 PUBLISH_PREFIX = dg.AssetKey(["serving", "warehouse"]).to_python_identifier()
 NOTIFICATIONS = {"notifications_sent": "sent", "notifications_failed": "failed", "notifications_dry_run": "dry run"}
@@ -108,7 +107,10 @@ def describe_stage(stage: str, state: StageState) -> str:
         if stage == "checks":
             suites = _n(result.total, "data-quality suite", "data-quality suites")
             what = f"{suites} ({result.expectations:,} expectations)"
-        checks = f"all {what} passed" if result.passed == result.total else f"{what}: {describe_outcome(result)}"
+        if result.passed == result.total:
+            checks = f"{'all ' if result.total > 1 else ''}{what} passed"
+        else:
+            checks = f"{what}: {describe_outcome(result)}"
         text = f"{text}; {checks}" if text else checks
     if state.failed_steps:
         text += f"; {_n(state.failed_steps, 'step', 'steps')} FAILED"
@@ -120,7 +122,8 @@ class RunProgress:
 
     def __init__(self, out: TextIO, totals: dict[str, int] | None = None, terminal: bool | None = None):
         self.out = out
-        self.states = {stage: StageState(total=(totals or {}).get(stage)) for stage in STAGES}
+        # Steps per stage when known (the whole job); None draws a bar without an end (`run --stage`).
+        self.states = {stage: StageState(total=None if totals is None else totals.get(stage, 0)) for stage in STAGES}
         self.terminal = out.isatty() if terminal is None else terminal
         self.notes: list[str] = []  # printed once, under the line of the stage they belong to
         self._bar = None
@@ -134,12 +137,12 @@ class RunProgress:
                 BarColumn(bar_width=24),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                TextColumn("{task.description}"),
                 console=Console(file=out),
+                transient=True,  # the stage lines printed above the bars stay; the bars go when the run ends
             )
             for stage, word in STAGES.items():
                 state = self.states[stage]
-                self._tasks[stage] = self._bar.add_task("", total=state.total, stage=word, start=False)
+                self._tasks[stage] = self._bar.add_task(word, total=state.total, stage=word, start=False)
             self._bar.start()
 
     # --- events -----------------------------------------------------------------------------------------
@@ -158,7 +161,7 @@ class RunProgress:
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             self._materialized(stage, state, event)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            state.checks.append(check_record(event.event_specific_data))
+            state.checks.append(check_record(event))
         elif kind in (
             dg.DagsterEventType.STEP_SUCCESS,
             dg.DagsterEventType.STEP_FAILURE,
@@ -170,7 +173,7 @@ class RunProgress:
             if state.total is not None and state.done >= state.total:
                 self._report(stage)
             elif self._bar is not None:
-                self._bar.update(self._tasks[stage], completed=state.done, description=describe_stage(stage, state))
+                self._bar.update(self._tasks[stage], completed=state.done)
 
     def _materialized(self, stage: str, state: StageState, event: dg.DagsterEvent) -> None:
         metadata = event.event_specific_data.materialization.metadata
@@ -193,13 +196,18 @@ class RunProgress:
         if state.reported:
             return
         state.reported = True
-        text = describe_stage(stage, state)
+        self._print(f"{STAGES[stage]:8} {describe_stage(stage, state)} ({state.seconds:.1f} s)")
         if self._bar is not None:
             task = self._tasks[stage]
-            self._bar.update(task, completed=state.done, total=max(state.total or 0, state.done), description=text)
+            self._bar.update(task, completed=state.done, total=max(state.total or 0, state.done))
             self._bar.stop_task(task)
+
+    def _print(self, line: str) -> None:
+        """A finished stage's line: above the bars in a terminal (they vanish at the end), else appended."""
+        if self._bar is not None:
+            self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
-            self.out.write(f"{STAGES[stage]:8} {text} ({state.seconds:.1f} s)\n")
+            self.out.write(line + "\n")
             self.out.flush()
 
     def close(self) -> None:
@@ -210,10 +218,7 @@ class RunProgress:
                 continue
             if state.started is None:
                 state.reported = True
-                if self._bar is not None:
-                    self._bar.update(self._tasks[stage], description="not run")
-                else:
-                    self.out.write(f"{STAGES[stage]:8} not run\n")
+                self._print(f"{STAGES[stage]:8} not run")
             else:
                 self._report(stage)
         if self._bar is not None:

@@ -18,8 +18,9 @@ CHECK_KINDS = {
     "suite": ("data-quality suite", "data-quality suites"),
     "conservation": ("row reconciliation of a loader", "row reconciliations of the loaders"),
     "freshness": ("source freshness check", "source freshness checks"),
+    "other": ("other check", "other checks"),  # e.g. the alert log's: every open alert has an owner and a reason
 }
-OTHER_KIND = ("other check", "other checks")
+OTHER_KIND = CHECK_KINDS["other"]
 
 
 @dataclass(frozen=True)
