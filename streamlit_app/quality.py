@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -175,7 +176,7 @@ def plain_table(table: object) -> str:
 def _number(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return f"{value:,}" if float(value).is_integer() else f"{value:,.4g}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def _range(subject: str, low: object, high: object, or_equal: bool = True) -> str:
@@ -228,17 +229,29 @@ def describe_expectation(expectation: str, column: object, details: object) -> s
     return sentence
 
 
+# An expectation's status in words ("errored": it raised, so it did not check anything and counts as failed).
+STATUS_WORDS = {"passed": "passed", "failed": "failed", "errored": "could not check"}
+UNEXPECTED = re.compile(r"^(\d+) of (\d+) rows unexpected")
+
+
+def plain_observed(observed: object) -> str:
+    """GX's "3 of 100 rows unexpected" as "3 of 100 rows do not meet it"; other findings as they are."""
+    if observed is None or (not isinstance(observed, str) and pd.isna(observed)):
+        return ""
+    return UNEXPECTED.sub(r"\1 of \2 rows do not meet it", str(observed)).replace(" null, not", " empty, not")
+
+
 def plain_check_results(checks: pd.DataFrame) -> pd.DataFrame:
     """latest_check_results() for people: status, the table in words, what is checked and what was found."""
     return pd.DataFrame(
         {
-            "status": checks["status"],
+            "status": checks["status"].map(STATUS_WORDS),
             "table": [plain_table(t) for t in checks["table_name"]],
             "check": [
                 describe_expectation(e, c, d)
                 for e, c, d in zip(checks["expectation"], checks["column_name"], checks["details"], strict=True)
             ],
-            "found": checks["observed"].fillna("").astype(str),
+            "found": [plain_observed(o) for o in checks["observed"]],
         }
     )
 
