@@ -1,18 +1,8 @@
 """`empathy-lake`: headless use without the Dagster UI.
 
-empathy-lake generate [--scale S] [--seed N]   fictional business -> landing folder
-                      [--hold-back-days D]     ... keeping its last D days aside as daily drops
-empathy-lake deliver [--days N]                move the next held-back day(s) into the landing folder
-empathy-lake samples                           the four real public datasets + mappings -> landing
-empathy-lake run [--full-refresh] [--force]    load -> dbt build -> checks -> publish, in-process; with nothing
-                                               changed since the last publication it keeps that copy (no run)
-empathy-lake runs [--limit N]                  recent runs (CLI, schedule, sensor) of the lake's Dagster instance
-empathy-lake dagster-home                      create the lake's Dagster instance and dbt manifest; print DAGSTER_HOME
-empathy-lake serve [--port P]                  the dashboard on the serving copy
-empathy-lake demo                              generate (if the landing folder is empty), run, create the
-                                               dashboard's demo users (if none), serve
-empathy-lake users add NAME --role R [--location L | --team T]   add a dashboard user or reset their password
-empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
+The commands, each with a one-line summary, a description, an example and the environment variables that change
+what it does, are listed in COMMANDS below and shown by `empathy-lake --help` and `empathy-lake COMMAND --help`
+(the variables' descriptions: dagster_project/settings.py). What a run prints: dagster_project/run_output.py.
 """
 
 from __future__ import annotations
@@ -29,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from dagster_project.settings import (
     DBT_PROCESS_ENV,
@@ -340,16 +331,104 @@ def variables_help(names) -> str:
     return "\n".join(lines)
 
 
-def add_command(sub, name: str, summary: str, description: str, example: str, variables=()) -> argparse.ArgumentParser:
-    """A subcommand with its one-line summary (listed by `empathy-lake --help`), a description, an example and the
-    environment variables that affect it (shown by `empathy-lake NAME --help`)."""
+class CommandHelp(NamedTuple):
+    summary: str  # one line, listed by `empathy-lake --help`
+    description: str
+    example: str
+    variables: tuple[str, ...] = ()  # the environment variables that change what the command does
+
+
+def add_command(sub, name: str) -> argparse.ArgumentParser:
+    """The subcommand `name` ("users add" for a sub-subcommand) with its help from COMMANDS: a one-line summary, a
+    description, an example and the environment variables that affect it (`empathy-lake NAME --help`)."""
+    text = COMMANDS[name]
     return sub.add_parser(
-        name,
-        help=summary,
-        description=textwrap.fill(description, HELP_WIDTH),
-        epilog=f"Example:\n  {example}\n\n{variables_help(variables)}",
+        name.split()[-1],
+        help=text.summary,
+        description=textwrap.fill(text.description, HELP_WIDTH),
+        epilog=f"Example:\n  {text.example}\n\n{variables_help(text.variables)}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+COMMANDS = {
+    "generate": CommandHelp(
+        "write a fictional business's extracts into the landing folder",
+        "Write the extracts of a fictional business (CRM, HRIS, surveys, brand, programs) into the landing folder; "
+        "the same seed gives the same files.",
+        "empathy-lake generate --scale 1 --seed 42 --clean",
+        PATHS,
+    ),
+    "deliver": CommandHelp(
+        "move the next held-back day(s) into the landing folder",
+        "Move the next day(s) that `generate --hold-back-days` kept aside into the landing folder, as daily drops "
+        "would arrive.",
+        "empathy-lake deliver --days 2",
+        PATHS,
+    ),
+    "samples": CommandHelp(
+        "copy the four real public datasets and their mappings into the landing folder",
+        "Copy the four real public datasets shipped with the project, and the mappings that read them, into the "
+        "landing folder.",
+        "empathy-lake samples && empathy-lake run",
+        PATHS,
+    ),
+    "run": CommandHelp(
+        "load, build, check and publish in this process",
+        "Load the landing files, build the dbt marts, run every check, raise alerts and publish the serving copy, "
+        "in this process. Prints one line per stage and a summary; the detail goes to a log file in <home>/logs. "
+        "With nothing changed since the last publication it keeps that copy and starts no run.",
+        "empathy-lake run --verbose",
+        RUN_VARIABLES,
+    ),
+    "runs": CommandHelp(
+        "recent runs of the lake's Dagster instance and what started them",
+        "List the recent runs of the lake's Dagster instance (CLI, schedule, sensor) with their status.",
+        "empathy-lake runs --limit 5",
+        ("EMPATHY_LAKE_HOME", "DAGSTER_HOME"),
+    ),
+    "dagster-home": CommandHelp(
+        "create the lake's Dagster instance and dbt manifest; print its path",
+        "Create the lake's Dagster instance and the dbt manifest, and print the instance's folder, for `dagster dev` "
+        "and the daemon (the schedule and the sensor read the variables below when the code location loads).",
+        'DAGSTER_HOME="$(empathy-lake dagster-home)" dagster dev -m dagster_project.definitions',
+        DAGSTER_VARIABLES,
+    ),
+    "serve": CommandHelp(
+        "start the dashboard on the serving copy",
+        "Start the dashboard (Streamlit) on the last published serving copy; people log in with the users of the "
+        "lake's login file (`empathy-lake users add`).",
+        "empathy-lake serve --port 8502",
+        SERVE_VARIABLES,
+    ),
+    "demo": CommandHelp(
+        "generate (if empty), run, create demo users and serve",
+        "The whole product on a fictional business: generate its extracts if the landing folder is empty, run the "
+        "pipeline (unless nothing changed), create one dashboard user per role the first time (their passwords are "
+        "printed once) and serve the dashboard.",
+        "empathy-lake demo --port 8501",
+        tuple(dict.fromkeys((*RUN_VARIABLES, *SERVE_VARIABLES))),
+    ),
+    "users": CommandHelp(
+        "dashboard users (the login settings file)",
+        "Manage the dashboard's users in the lake's login file.",
+        "empathy-lake users add dana --role manager --location Cambridge",
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
+    ),
+    "users add": CommandHelp(
+        "add a user or reset their password; prints the password once",
+        "Add a dashboard user, or reset an existing user's password; the new password is printed once and only "
+        "its hash is stored.",
+        "empathy-lake users add dana --role manager --location Cambridge",
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
+    ),
+    "contract": CommandHelp(
+        "regenerate dbt sources and docs from the data contract",
+        "Regenerate the dbt sources and docs/landing_contract.md from the data contract (landing_contract.yml); "
+        "--check fails when the rendered files are out of date.",
+        "empathy-lake contract render --check",
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,15 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    gen = add_command(
-        sub,
-        "generate",
-        "write a fictional business's extracts into the landing folder",
-        "Write the extracts of a fictional business (CRM, HRIS, surveys, brand, programs) into the landing folder; "
-        "the same seed gives the same files.",
-        "empathy-lake generate --scale 1 --seed 42 --clean",
-        PATHS,
-    )
+    gen = add_command(sub, "generate")
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 tickets; 50 = 1M; 500 = 10M")
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
@@ -382,113 +453,34 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--hold-back-days", type=int, default=0, help="keep the last D days in <home>/incoming, one drop per day"
     )
-    deliver = add_command(
-        sub,
-        "deliver",
-        "move the next held-back day(s) into the landing folder",
-        "Move the next day(s) that `generate --hold-back-days` kept aside into the landing folder, as daily drops "
-        "would arrive.",
-        "empathy-lake deliver --days 2",
-        PATHS,
-    )
+    deliver = add_command(sub, "deliver")
     deliver.add_argument("--days", type=int, default=1)
-    add_command(
-        sub,
-        "samples",
-        "copy the four real public datasets and their mappings into the landing folder",
-        "Copy the four real public datasets shipped with the project, and the mappings that read them, into the "
-        "landing folder.",
-        "empathy-lake samples && empathy-lake run",
-        PATHS,
-    )
-    run = add_command(
-        sub,
-        "run",
-        "load, build, check and publish in this process",
-        "Load the landing files, build the dbt marts, run every check, raise alerts and publish the serving copy, "
-        "in this process. Prints one line per stage and a summary; the detail goes to a log file in <home>/logs. "
-        "With nothing changed since the last publication it keeps that copy and starts no run.",
-        "empathy-lake run --verbose",
-        RUN_VARIABLES,
-    )
+    add_command(sub, "samples")
+    run = add_command(sub, "run")
     run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     run.add_argument("--force", action="store_true", help="run even when nothing changed since the last publication")
     run.add_argument("--stage", choices=STAGES, help="only one stage (benchmarks); default: the whole job")
     run.add_argument("--step-times", type=Path, help="write seconds per Dagster step as JSON here")
     run.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
-    runs = add_command(
-        sub,
-        "runs",
-        "recent runs of the lake's Dagster instance and what started them",
-        "List the recent runs of the lake's Dagster instance (CLI, schedule, sensor) with their status.",
-        "empathy-lake runs --limit 5",
-        ("EMPATHY_LAKE_HOME", "DAGSTER_HOME"),
-    )
+    runs = add_command(sub, "runs")
     runs.add_argument("--limit", type=int, default=20)
-    add_command(
-        sub,
-        "dagster-home",
-        "create the lake's Dagster instance and dbt manifest; print its path",
-        "Create the lake's Dagster instance and the dbt manifest, and print the instance's folder, for `dagster dev` "
-        "and the daemon (the schedule and the sensor read the variables below when the code location loads).",
-        'DAGSTER_HOME="$(empathy-lake dagster-home)" dagster dev -m dagster_project.definitions',
-        DAGSTER_VARIABLES,
-    )
-    srv = add_command(
-        sub,
-        "serve",
-        "start the dashboard on the serving copy",
-        "Start the dashboard (Streamlit) on the last published serving copy; people log in with the users of the "
-        "lake's login file (`empathy-lake users add`).",
-        "empathy-lake serve --port 8502",
-        SERVE_VARIABLES,
-    )
+    add_command(sub, "dagster-home")
+    srv = add_command(sub, "serve")
     srv.add_argument("--port", type=int, default=8501)
-    demo = add_command(
-        sub,
-        "demo",
-        "generate (if empty), run, create demo users and serve",
-        "The whole product on a fictional business: generate its extracts if the landing folder is empty, run the "
-        "pipeline (unless nothing changed), create one dashboard user per role the first time (their passwords are "
-        "printed once) and serve the dashboard.",
-        "empathy-lake demo --port 8501",
-        tuple(dict.fromkeys((*RUN_VARIABLES, *SERVE_VARIABLES))),
-    )
+    demo = add_command(sub, "demo")
     demo.add_argument("--port", type=int, default=8501)
     demo.add_argument("--no-serve", action="store_true", help="stop after the run and the users")
     demo.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
-    users = add_command(
-        sub,
-        "users",
-        "dashboard users (the login settings file)",
-        "Manage the dashboard's users in the lake's login file.",
-        "empathy-lake users add dana --role manager --location Cambridge",
-        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
-    )
+    users = add_command(sub, "users")
     users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = add_command(
-        users_sub,
-        "add",
-        "add a user or reset their password; prints the password once",
-        "Add a dashboard user, or reset an existing user's password; the new password is printed once and only "
-        "its hash is stored.",
-        "empathy-lake users add dana --role manager --location Cambridge",
-        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
-    )
+    add = add_command(users_sub, "users add")
     add.add_argument("username")
     add.add_argument("--role", required=True, help="owner, hr, manager, analyst or steward (the file's roles)")
     where = add.add_mutually_exclusive_group()
     where.add_argument("--location", help="a manager's location (they see only its rows)")
     where.add_argument("--team", help="a manager's team (they see only its rows)")
     add.add_argument("--name", help="the name shown on the dashboard (default: the username)")
-    contract = add_command(
-        sub,
-        "contract",
-        "regenerate dbt sources and docs from the data contract",
-        "Regenerate the dbt sources and docs/landing_contract.md from the data contract (landing_contract.yml); "
-        "--check fails when the rendered files are out of date.",
-        "empathy-lake contract render --check",
-    )
+    contract = add_command(sub, "contract")
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
     return parser
