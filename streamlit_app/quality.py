@@ -238,7 +238,8 @@ def plain_observed(observed: object) -> str:
     """GX's "3 of 100 rows unexpected" as "3 of 100 rows do not meet it"; other findings as they are."""
     if observed is None or (not isinstance(observed, str) and pd.isna(observed)):
         return ""
-    return UNEXPECTED.sub(r"\1 of \2 rows do not meet it", str(observed)).replace(" null, not", " empty, not")
+    text = UNEXPECTED.sub(lambda m: f"{int(m[1]):,} of {int(m[2]):,} rows do not meet it", str(observed))
+    return text.replace(" null, not", " empty, not")
 
 
 def plain_check_results(checks: pd.DataFrame) -> pd.DataFrame:
