@@ -153,7 +153,12 @@ def product_round(scale: float, rnd: int, home: Path, landing: Path, workdir: Pa
     empty_lake(home)
     for what in ("full run", "re-run"):
         steps_file = workdir / f"steps_{scale:g}_{rnd}_{what.replace(' ', '_')}.json"
-        wall, cpu, peak_p, peak_t, ok, step_peaks = measure([*CLI, "run", "--step-times", str(steps_file)], env, log)
+        wall, cpu, peak_p, peak_t, ok, step_peaks = measure(
+            # --verbose: Dagster's STEP_START lines on stdout attribute memory to steps (docs/decisions.md D205)
+            [*CLI, "run", "--verbose", "--step-times", str(steps_file)],
+            env,
+            log,
+        )
         step_seconds = json.loads(steps_file.read_text()) if steps_file.exists() else {}
         stages: dict[str, dict[str, float]] = {}
         for step in set(step_seconds) | set(step_peaks):

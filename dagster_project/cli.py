@@ -1,18 +1,8 @@
 """`empathy-lake`: headless use without the Dagster UI.
 
-empathy-lake generate [--scale S] [--seed N]   fictional business -> landing folder
-                      [--hold-back-days D]     ... keeping its last D days aside as daily drops
-empathy-lake deliver [--days N]                move the next held-back day(s) into the landing folder
-empathy-lake samples                           the four real public datasets + mappings -> landing
-empathy-lake run [--full-refresh] [--force]    load -> dbt build -> checks -> publish, in-process; with nothing
-                                               changed since the last publication it keeps that copy (no run)
-empathy-lake runs [--limit N]                  recent runs (CLI, schedule, sensor) of the lake's Dagster instance
-empathy-lake dagster-home                      create the lake's Dagster instance and dbt manifest; print DAGSTER_HOME
-empathy-lake serve [--port P]                  the dashboard on the serving copy
-empathy-lake demo                              generate (if the landing folder is empty), run, create the
-                                               dashboard's demo users (if none), serve
-empathy-lake users add NAME --role R [--location L | --team T]   add a dashboard user or reset their password
-empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
+The commands, each with a one-line summary, a description, an example and the environment variables that change
+what it does, are listed in COMMANDS below and shown by `empathy-lake --help` and `empathy-lake COMMAND --help`
+(the variables' descriptions: dagster_project/settings.py). What a run prints: dagster_project/run_output.py.
 """
 
 from __future__ import annotations
@@ -24,12 +14,21 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
-from dagster_project.settings import REPO_ROOT, export_env, get_settings
+from dagster_project.settings import (
+    DBT_PROCESS_ENV,
+    DEMO_KEY_NOTICE,
+    REPO_ROOT,
+    documented_variables,
+    export_env,
+    get_settings,
+)
 
 
 def _manifest_is_current(project_dir: Path) -> bool:
@@ -70,7 +69,7 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 def _dbt_parse(dbt_executable: str, project_dir: Path) -> None:
-    env = {**os.environ, **export_env(get_settings())}
+    env = {**os.environ, **export_env(get_settings()), **DBT_PROCESS_ENV}
     subprocess.run(
         [
             dbt_executable,
@@ -119,8 +118,11 @@ def step_durations(instance, run_id: str) -> dict[str, float]:
     }
 
 
-def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_times: Path | None = None) -> bool:
-    """Materialise every asset (or one stage) in this process; True when the run succeeded."""
+def run_pipeline(
+    full_refresh: bool = False, stage: str | None = None, step_times: Path | None = None, verbose: bool = False
+) -> bool:
+    """Materialise every asset (or one stage) in this process; True when the run succeeded. Prints one line per
+    stage and the summary; the detail goes to a log file in the lake unless `verbose` (run_output.py)."""
     from dagster_project.run_inputs import current_inputs, forget_publication, record_publication
 
     settings = get_settings()
@@ -133,19 +135,36 @@ def run_pipeline(full_refresh: bool = False, stage: str | None = None, step_time
     os.environ.update(export_env(settings))
     prepare_dbt_manifest()
 
+    import dagster as dg
+
     from dagster_project.definitions import defs
     from dagster_project.run_history import cli_run_tags, fail_dead_cli_runs, open_instance
+    from dagster_project.run_output import RunProgress, console_to_log, new_log_path, progress_logger, stage_totals
 
     # The lake's persistent instance (DAGSTER_HOME or <lake>/dagster): CLI runs join the run history.
     instance = open_instance(settings)
     fail_dead_cli_runs(instance)  # an earlier run killed mid-way would stay STARTED for good
+    job = defs.resolve_job_def("empathy_lake")
+    log_path = None if verbose else new_log_path(settings.logs_dir)
+    if log_path:
+        print(f"detail of this run (Dagster, dbt): {log_path}")
     started = time.perf_counter()
-    result = defs.resolve_job_def("empathy_lake").execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        asset_selection=_stage_selection(stage),
-        tags=cli_run_tags(stage),
-    )
+    with console_to_log(log_path) as console:
+        progress = RunProgress(console, stage_totals(job) if stage is None else None)
+        try:
+            result = job.with_logger_defs(
+                {"console": dg.colored_console_logger, "progress": progress_logger(progress)}
+            ).execute_in_process(
+                run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}},
+                instance=instance,
+                raise_on_error=False,
+                asset_selection=_stage_selection(stage),
+                tags=cli_run_tags(stage),
+            )
+        finally:
+            if settings.uses_demo_key and progress.states["load"].counts.get("files_loaded"):
+                progress.note(DEMO_KEY_NOTICE)
+            progress.close()
     print_run_summary(result, time.perf_counter() - started)
     if step_times:
         step_times.write_text(json.dumps(step_durations(instance, result.run_id), indent=1))
@@ -194,31 +213,29 @@ def stale_sources(settings) -> list[str]:
 
 
 def print_run_summary(result, seconds: float) -> None:
+    """The run's outcome, the sources that quarantined rows, its checks in the words the Data quality page uses
+    (streamlit_app/check_counts.py), and what failed."""
     import dagster as dg
 
-    print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
+    from dagster_project.run_checks import check_events, check_record
+    from streamlit_app.check_counts import describe, tally
+
+    print(f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
+    # Rows per source are on the Data quality page; here only the sources that quarantined some.
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
-        meta = mat.metadata
-        if "open_alerts" in meta:
+        quarantined = mat.metadata.get("rows_quarantined")
+        if quarantined is not None and quarantined.value:
             print(
-                f"  alerts: {meta['opened'].value} new, {meta['resolved'].value} resolved, "
-                f"{meta['open_alerts'].value} open; notifications ({meta['sending'].value}): "
-                f"{meta['notifications_sent'].value} sent, {meta['notifications_failed'].value} failed, "
-                f"{meta['notifications_dry_run'].value} dry run"
+                f"  {mat.asset_key.to_user_string()}: {quarantined.value:,} of {mat.metadata['rows_read'].value:,} "
+                "rows read quarantined"
             )
-        if "rows_read" in meta:
-            print(
-                f"  {mat.asset_key.to_user_string():32} read={meta['rows_read'].value:>9} "
-                f"loaded={meta['rows_loaded'].value:>9} quarantined={meta['rows_quarantined'].value:>7}"
-            )
-    checks = [
-        e.event_specific_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
-    ]
-    failed = [c for c in checks if not c.passed]
-    print(f"  checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-    for check in failed:
-        print(f"    FAILED {check.asset_key.to_user_string()}:{check.check_name}")
+    checks = check_events(result.all_events)
+    print(f"  {describe(tally(check_record(c) for c in checks))}")
+    for check in (c.event_specific_data for c in checks):
+        if not check.passed:
+            warning = " (warning only)" if check.severity == dg.AssetCheckSeverity.WARN else ""
+            print(f"    FAILED {check.asset_key.to_user_string()}:{check.check_name}{warning}")
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             print(f"  step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}")
@@ -227,6 +244,8 @@ def print_run_summary(result, seconds: float) -> None:
 
 
 def serve(port: int) -> int:
+    """The dashboard, started in the repository's folder so Streamlit reads its .streamlit/config.toml (no Deploy
+    button or developer menu, no usage statistics): the same settings as `streamlit run streamlit_app/app.py`."""
     env = {**os.environ, **export_env(get_settings())}
     cmd = [
         sys.executable,
@@ -238,13 +257,9 @@ def serve(port: int) -> int:
         "true",
         "--server.port",
         str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",  # no "Deploy" button or developer menu for the people who log in
-        "minimal",
     ]
-    print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
-    return subprocess.call(cmd, env=env)
+    print(f"dashboard: open http://localhost:{port}  (Ctrl-C to stop)")
+    return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
 
 
 def demo_users(settings) -> None:
@@ -276,12 +291,160 @@ def _landing_is_empty(landing: Path) -> bool:
     return not landing.exists() or not any(p for p in landing.iterdir() if not p.name.startswith("."))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="empathy-lake", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+# Variables that change what each command does (their descriptions: dagster_project/settings.py, one list).
+PATHS = ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_LANDING")
+RUN_VARIABLES = (
+    *PATHS,
+    "EMPATHY_LAKE_BUILD_DB",
+    "EMPATHY_LAKE_SERVING_DB",
+    "EMPATHY_LAKE_PII_KEY",
+    "EMPATHY_LAKE_DBT_MEMORY_LIMIT",
+    "EMPATHY_LAKE_FRESHNESS_HOURS",
+    "EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY>",
+    "EMPATHY_LAKE_ALERT_URLS",
+    "EMPATHY_LAKE_ALERT_SEND",
+    "DAGSTER_HOME",
+)
+SERVE_VARIABLES = ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_SERVING_DB", "EMPATHY_LAKE_AUTH_CONFIG", "EMPATHY_LAKE_CURRENCY")
+DAGSTER_VARIABLES = (
+    "EMPATHY_LAKE_HOME",
+    "DAGSTER_HOME",
+    "EMPATHY_LAKE_SCHEDULE_CRON",
+    "EMPATHY_LAKE_TIMEZONE",
+    "EMPATHY_LAKE_SCHEDULE_RUNNING",
+    "EMPATHY_LAKE_SENSOR_RUNNING",
+    "EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS",
+)
+HELP_WIDTH = 88
+VERBOSE_HELP = "show Dagster's events and dbt's log on the console instead of the run's log file"
+
+
+def variables_help(names) -> str:
+    """The named environment variables with their descriptions from dagster_project/settings.py."""
+    documented = documented_variables()
+    if not names:
+        return "Environment variables: none."
+    lines = ["Environment variables:"]
+    for name in names:
+        lines.append(f"  {name}")
+        lines.extend(textwrap.wrap(documented[name], HELP_WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6))
+    return "\n".join(lines)
+
+
+class CommandHelp(NamedTuple):
+    summary: str  # one line, listed by `empathy-lake --help`
+    description: str
+    example: str
+    variables: tuple[str, ...] = ()  # the environment variables that change what the command does
+
+
+def add_command(sub, name: str) -> argparse.ArgumentParser:
+    """The subcommand `name` ("users add" for a sub-subcommand) with its help from COMMANDS: a one-line summary, a
+    description, an example and the environment variables that affect it (`empathy-lake NAME --help`)."""
+    text = COMMANDS[name]
+    return sub.add_parser(
+        name.split()[-1],
+        help=text.summary,
+        description=textwrap.fill(text.description, HELP_WIDTH),
+        epilog=f"Example:\n  {text.example}\n\n{variables_help(text.variables)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="write a fictional business's extracts into the landing folder")
+
+
+COMMANDS = {
+    "generate": CommandHelp(
+        "write a fictional business's extracts into the landing folder",
+        "Write the extracts of a fictional business (CRM, HRIS, surveys, brand, programs) into the landing folder; "
+        "the same seed gives the same files.",
+        "empathy-lake generate --scale 1 --seed 42 --clean",
+        PATHS,
+    ),
+    "deliver": CommandHelp(
+        "move the next held-back day(s) into the landing folder",
+        "Move the next day(s) that `generate --hold-back-days` kept aside into the landing folder, as daily drops "
+        "would arrive.",
+        "empathy-lake deliver --days 2",
+        PATHS,
+    ),
+    "samples": CommandHelp(
+        "copy the four real public datasets and their mappings into the landing folder",
+        "Copy the four real public datasets shipped with the project, and the mappings that read them, into the "
+        "landing folder.",
+        "empathy-lake samples && empathy-lake run",
+        PATHS,
+    ),
+    "run": CommandHelp(
+        "load, build, check and publish in this process",
+        "Load the landing files, build the dbt marts, run every check, raise alerts and publish the serving copy, "
+        "in this process. Prints one line per stage and a summary; the detail goes to a log file in <home>/logs. "
+        "With nothing changed since the last publication it keeps that copy and starts no run.",
+        "empathy-lake run --verbose",
+        RUN_VARIABLES,
+    ),
+    "runs": CommandHelp(
+        "recent runs of the lake's Dagster instance and what started them",
+        "List the recent runs of the lake's Dagster instance (CLI, schedule, sensor) with their status.",
+        "empathy-lake runs --limit 5",
+        ("EMPATHY_LAKE_HOME", "DAGSTER_HOME"),
+    ),
+    "dagster-home": CommandHelp(
+        "create the lake's Dagster instance and dbt manifest; print its path",
+        "Create the lake's Dagster instance and the dbt manifest, and print the instance's folder, for `dagster dev` "
+        "and the daemon (the schedule and the sensor read the variables below when the code location loads).",
+        'DAGSTER_HOME="$(empathy-lake dagster-home)" dagster dev -m dagster_project.definitions',
+        DAGSTER_VARIABLES,
+    ),
+    "serve": CommandHelp(
+        "start the dashboard on the serving copy",
+        "Start the dashboard (Streamlit) on the last published serving copy; people log in with the users of the "
+        "lake's login file (`empathy-lake users add`).",
+        "empathy-lake serve --port 8502",
+        SERVE_VARIABLES,
+    ),
+    "demo": CommandHelp(
+        "generate (if empty), run, create demo users and serve",
+        "The whole product on a fictional business: generate its extracts if the landing folder is empty, run the "
+        "pipeline (unless nothing changed), create one dashboard user per role the first time (their passwords are "
+        "printed once) and serve the dashboard.",
+        "empathy-lake demo --port 8501",
+        tuple(dict.fromkeys((*RUN_VARIABLES, *SERVE_VARIABLES))),
+    ),
+    "users": CommandHelp(
+        "dashboard users (the login settings file)",
+        "Manage the dashboard's users in the lake's login file.",
+        "empathy-lake users add dana --role manager --location Cambridge",
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
+    ),
+    "users add": CommandHelp(
+        "add a user or reset their password; prints the password once",
+        "Add a dashboard user, or reset an existing user's password; the new password is printed once and only "
+        "its hash is stored.",
+        "empathy-lake users add dana --role manager --location Cambridge",
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_AUTH_CONFIG"),
+    ),
+    "contract": CommandHelp(
+        "regenerate dbt sources and docs from the data contract",
+        "Regenerate the dbt sources and docs/landing_contract.md from the data contract (landing_contract.yml); "
+        "--check fails when the rendered files are out of date.",
+        "empathy-lake contract render --check",
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="empathy-lake",
+        description=textwrap.fill(
+            "Empathy Lake without the Dagster UI: load extracts, build and check the KPI marts, publish the serving "
+            "copy and serve the dashboard. `empathy-lake COMMAND --help` shows a command's options, an example and "
+            "the environment variables it reads.",
+            HELP_WIDTH,
+        ),
+        epilog=variables_help(list(documented_variables())),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    gen = add_command(sub, "generate")
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 tickets; 50 = 1M; 500 = 10M")
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
@@ -290,34 +453,41 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument(
         "--hold-back-days", type=int, default=0, help="keep the last D days in <home>/incoming, one drop per day"
     )
-    deliver = sub.add_parser("deliver", help="move the next held-back day(s) into the landing folder")
+    deliver = add_command(sub, "deliver")
     deliver.add_argument("--days", type=int, default=1)
-    sub.add_parser("samples", help="copy the four real public datasets and their mappings into the landing folder")
-    run = sub.add_parser("run", help="load, build, check and publish in this process")
+    add_command(sub, "samples")
+    run = add_command(sub, "run")
     run.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     run.add_argument("--force", action="store_true", help="run even when nothing changed since the last publication")
     run.add_argument("--stage", choices=STAGES, help="only one stage (benchmarks); default: the whole job")
     run.add_argument("--step-times", type=Path, help="write seconds per Dagster step as JSON here")
-    runs = sub.add_parser("runs", help="recent runs of the lake's Dagster instance and what started them")
+    run.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    runs = add_command(sub, "runs")
     runs.add_argument("--limit", type=int, default=20)
-    sub.add_parser("dagster-home", help="create the lake's Dagster instance and dbt manifest; print its path")
-    srv = sub.add_parser("serve", help="start the dashboard on the serving copy")
+    add_command(sub, "dagster-home")
+    srv = add_command(sub, "serve")
     srv.add_argument("--port", type=int, default=8501)
-    demo = sub.add_parser("demo", help="generate (if empty), run and serve")
+    demo = add_command(sub, "demo")
     demo.add_argument("--port", type=int, default=8501)
-    demo.add_argument("--no-serve", action="store_true")
-    users = sub.add_parser("users", help="dashboard users (the login settings file)")
+    demo.add_argument("--no-serve", action="store_true", help="stop after the run and the users")
+    demo.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    users = add_command(sub, "users")
     users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", help="add a user or reset their password; prints the password once")
+    add = add_command(users_sub, "users add")
     add.add_argument("username")
     add.add_argument("--role", required=True, help="owner, hr, manager, analyst or steward (the file's roles)")
     where = add.add_mutually_exclusive_group()
     where.add_argument("--location", help="a manager's location (they see only its rows)")
     where.add_argument("--team", help="a manager's team (they see only its rows)")
     add.add_argument("--name", help="the name shown on the dashboard (default: the username)")
-    contract = sub.add_parser("contract", help="contract tools")
+    contract = add_command(sub, "contract")
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -327,7 +497,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or settings.landing_dir
         if args.clean and out.exists():
             shutil.rmtree(out)
-        result = generate(out, scale=args.scale, seed=args.seed, fmt=args.format)
+        # tqdm's bar in a terminal; where stderr is a file or a pipe its redraws would be hundreds of characters.
+        result = generate(out, scale=args.scale, seed=args.seed, fmt=args.format, progress=sys.stderr.isatty())
         print(f"wrote {sum(result.row_counts.values()):,} rows to {result.out_dir} in {result.seconds:.1f} s")
         if args.hold_back_days:
             from dagster_project.sample_data.daily_drops import hold_back
@@ -356,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         if not (args.force or args.full_refresh or args.stage) and skip_unchanged_run(settings):
             return 0
-        return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times) else 1
+        return 0 if run_pipeline(args.full_refresh, args.stage, args.step_times, args.verbose) else 1
     if args.command == "runs":
         from dagster_project.run_history import fail_dead_cli_runs, format_runs, open_instance, recent_runs
 
@@ -376,8 +547,9 @@ def main(argv: list[str] | None = None) -> int:
         if _landing_is_empty(settings.landing_dir):
             from dagster_project.sample_data import generate
 
-            generate(settings.landing_dir)
-        if not skip_unchanged_run(settings) and not run_pipeline():
+            result = generate(settings.landing_dir, progress=False)
+            print(f"generate {sum(result.row_counts.values()):,} rows of a fictional business ({result.seconds:.1f} s)")
+        if not skip_unchanged_run(settings) and not run_pipeline(verbose=args.verbose):
             return 1
         demo_users(settings)
         return 0 if args.no_serve else serve(args.port)

@@ -1,20 +1,34 @@
-"""Where things live. Every path can be moved with an environment variable, so tests, CI and a user's
-deployment run the same code against different folders.
+"""Where things live and how a lake behaves: every setting is an environment variable, so tests, CI and a user's
+deployment run the same code against different folders. The list below is the one documentation of them:
+`empathy-lake --help` and each subcommand's help print it (documented_variables()). One entry per variable,
+the name at the start of a line, its description indented on the lines that follow.
 
-EMPATHY_LAKE_HOME       root of the working folders (default: ./lake in the current directory)
-EMPATHY_LAKE_LANDING    landing folder for raw extracts      (default: $HOME/landing)
-EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: $HOME/warehouse/build.duckdb)
-EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: $HOME/warehouse/serving/empathy_lake.duckdb)
-EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a warning)
-EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: $HOME/auth/users.yaml; the CLI writes it)
+EMPATHY_LAKE_HOME       root of the working folders, <home> below (default: ./lake in the current directory)
+EMPATHY_LAKE_LANDING    landing folder for raw extracts      (default: <home>/landing)
+EMPATHY_LAKE_BUILD_DB   DuckDB file the pipeline writes      (default: <home>/warehouse/build.duckdb)
+EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: <home>/warehouse/serving/empathy_lake.duckdb)
+EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a notice when data
+                        is loaded)
+EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: <home>/auth/users.yaml; the CLI writes it)
 EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB, or 80 % of a smaller machine's
                         memory; beyond it DuckDB spills to
                         build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
+EMPATHY_LAKE_FRESHNESS_HOURS hours after which a source's newest file is stale (default 36; a warning only,
+                        dagster_project/freshness.py)
+EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY> the same for one entity, e.g. EMPATHY_LAKE_FRESHNESS_HOURS_TICKETS
+EMPATHY_LAKE_ALERT_URLS comma-separated apprise URLs alerts are sent to (dagster_project/alerts/notify.py)
+EMPATHY_LAKE_ALERT_SEND "1" to really send alert notifications; anything else is a dry run (the default)
+EMPATHY_LAKE_SCHEDULE_CRON cron expression of the daily run (default "0 6 * * *", dagster_project/schedules.py)
+EMPATHY_LAKE_TIMEZONE   IANA time zone the cron is read in (default UTC)
+EMPATHY_LAKE_SCHEDULE_RUNNING "1": the schedule starts running when the code location loads (default: stopped)
+EMPATHY_LAKE_SENSOR_RUNNING "1": the landing-folder sensor starts running when the code location loads
+EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS seconds between the sensor's looks at the landing folder (default 60)
+EMPATHY_LAKE_CURRENCY   currency symbol for money on the dashboard (default £; streamlit_app/settings.py)
+DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -28,6 +42,14 @@ SHIPPED_MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 # dbt-core installs its CLI beside this interpreter; use it even when the venv is not on PATH.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+
+# The dbt process's NumPy and SciPy (OpenBLAS) run one thread. The Python models multiply small matrices many
+# times (a regression per bootstrap draw, an SVD per survey problem), and for each product OpenBLAS wakes and
+# spins its other threads: key_drivers' employee drivers at scale 50 took 15.5 s of CPU with two threads and 4.1 s
+# with one (docs/decisions.md D123). DuckDB's own threads are not affected.
+# Colours off: dbt's lines end up in the run's log file (dagster_project/run_output.py) and in dbt.log beside its
+# artefacts, and escape codes in a file are noise (dbt's flags USE_COLORS, USE_COLORS_FILE).
+DBT_PROCESS_ENV = {"OPENBLAS_NUM_THREADS": "1", "DBT_USE_COLORS": "false", "DBT_USE_COLORS_FILE": "false"}
 
 DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
 # DuckDB's own default is 80 % of the machine's memory; 10M tickets then peaked at 6.8 GB (docs/performance.md).
@@ -61,19 +83,41 @@ class Settings:
         return self.landing_dir / "_mappings"
 
     @property
+    def uses_demo_key(self) -> bool:
+        """True when EMPATHY_LAKE_PII_KEY is not set: pseudonyms are made with the public demo key."""
+        return self.pii_key == DEMO_PII_KEY
+
+    @property
+    def logs_dir(self) -> Path:
+        """One log file per `empathy-lake run` (Dagster's events, dbt's log), dagster_project/run_output.py."""
+        return self.home / "logs"
+
+    @property
     def incoming_dir(self) -> Path:
         """Held-back daily drops of the sample business (`generate --hold-back-days`), delivered by `deliver`."""
         return self.home / "incoming"
 
 
-@functools.cache
-def _warn_demo_key_once() -> None:
-    """One plain line per process: a demo run is not an error, but real data needs a secret key."""
-    print(
-        "note: EMPATHY_LAKE_PII_KEY is not set, so personal data is pseudonymised with the public demo key. "
-        "Set a secret key before loading real people's data.",
-        file=sys.stderr,
-    )
+# Said once, by the run that loads data with the demo key (dagster_project/cli.py), not by every command.
+DEMO_KEY_NOTICE = (
+    "note: EMPATHY_LAKE_PII_KEY is not set, so personal data was pseudonymised with the public demo key. "
+    "Set a secret key before loading real people's data."
+)
+
+
+def documented_variables() -> dict[str, str]:
+    """The environment variables this module's docstring documents: name -> description (one line)."""
+    variables: dict[str, str] = {}
+    name = None
+    for line in (__doc__ or "").splitlines():
+        if line.startswith(("EMPATHY_LAKE_", "DAGSTER_HOME")):
+            name, _, text = line.partition(" ")
+            variables[name] = text.strip()
+        elif name and line.startswith(" ") and line.strip():
+            variables[name] += " " + line.strip()
+        else:
+            name = None
+    return {k: " ".join(v.split()) for k, v in variables.items()}
 
 
 def env_flag(name: str) -> bool:
@@ -90,7 +134,6 @@ def get_settings() -> Settings:
     serving = Path(os.environ.get("EMPATHY_LAKE_SERVING_DB", serving_default)).resolve()
     key = os.environ.get("EMPATHY_LAKE_PII_KEY")
     if not key:
-        _warn_demo_key_once()
         key = DEMO_PII_KEY
     auth = Path(os.environ.get("EMPATHY_LAKE_AUTH_CONFIG", home / "auth" / "users.yaml")).resolve()
     memory = os.environ.get("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "").strip() or default_dbt_memory_limit()

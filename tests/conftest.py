@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.lake_helpers import BuiltLake, clone_lake, shared_lake, shared_root
+from tests.lake_helpers import RUN_CONSOLE, BuiltLake, clone_lake, console_transcript, shared_lake, shared_root
 
 SESSION_SCALE = 0.1  # 2,000 tickets: every entity present, fast enough to build once per session
 SESSION_SEED = 7
@@ -40,7 +40,9 @@ def built_lake(tmp_path_factory, dbt_manifest) -> BuiltLake:
 
     def build(settings) -> bool:
         generate(settings.landing_dir, scale=SESSION_SCALE, seed=SESSION_SEED, progress=False)
-        return run_pipeline()
+        # What the run printed, kept for the tests of a quiet run's output (tests/test_cli.py).
+        with console_transcript(settings.home / RUN_CONSOLE):
+            return run_pipeline()
 
     return shared_lake(shared_root(tmp_path_factory), "session_lake", build)
 

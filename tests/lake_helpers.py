@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pandas as pd
 from dagster_project.settings import Settings, get_settings
 
 TEST_PII_KEY = "test-key-not-secret"
+RUN_CONSOLE = "run_console.txt"  # the session lake's run: what it printed (tests/conftest.py built_lake)
 
 
 @contextmanager
@@ -69,6 +72,18 @@ def shared_lake(root: Path, name: str, build: Callable[[Settings], bool]) -> Bui
             built.write_text(json.dumps({"success": success}))
     with lake_env(home) as settings:
         return BuiltLake(home=home, settings=settings, success=json.loads(built.read_text())["success"])
+
+
+@contextmanager
+def console_transcript(path: Path) -> Iterator[None]:
+    """Write what the block prints (stdout and stderr, as a console would show them) to `path` as well."""
+    buffer = io.StringIO()
+    try:
+        with redirect_stdout(buffer), redirect_stderr(buffer):
+            yield
+    finally:
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        sys.stdout.write(buffer.getvalue())
 
 
 def clone_lake(source: BuiltLake, target: Path) -> Path:

@@ -234,13 +234,15 @@ def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serv
         "ORDER BY max(checked_at) DESC LIMIT 1) GROUP BY run_id",
     )[0]
     assert (failed + errored) > 0, "the data must hold a failing check to show it comes first"
-    assert int(metric(at, "Passed").value) == passed
-    assert int(metric(at, "Failed").value) == failed
-    assert int(metric(at, "Errored").value) == errored
-    checks = dataframe_with(at, "expectation")
+    (counted,) = [c.value for c in at.caption if "expectations checked" in c.value]
+    assert f"{passed:,} passed, {failed:,} failed, {errored:,} could not be checked" in counted
+    checks = dataframe_with(at, "check")
     statuses = checks["status"].tolist()
     assert len(statuses) == passed + failed + errored
-    assert statuses == sorted(statuses, key=["errored", "failed", "passed"].index), "failures first"
+    assert statuses == sorted(statuses, key=["could not check", "failed", "passed"].index), "failures first"
+    # In words: no expectation type, no column name (the fixture's: response_id, score, nps).
+    assert "no empty values in response ID" in checks["check"].tolist()
+    assert not [c for c in checks["check"] if "expect_" in c or "_" in c], checks["check"].tolist()
 
 
 def test_fixture_has_the_columns_the_pipeline_publishes():
@@ -326,6 +328,30 @@ def test_data_quality_counts_the_personal_details_removed_from_published_text(mo
     for mart, texts, texts_redacted, redactions in expected:
         row = shown.loc[labels[mart]]
         assert (row["texts"], row["texts_redacted"], row["redactions"]) == (texts, texts_redacted, redactions)
+
+
+def test_data_quality_counts_the_run_checks_as_the_cli_printed_them_in_words(monkeypatch, built_lake):
+    """The session lake's publication: the page's sentence and cards come from meta.run_checks, counted by the
+    definition the CLI prints with (streamlit_app/check_counts.py; tests/test_cli.py compares the CLI's line);
+    every expectation is described in words, without GX type names or column names."""
+    from streamlit_app.check_counts import CheckRecord, describe_kinds, tally
+
+    db = built_lake.settings.serving_db
+    published = tally(
+        CheckRecord(k, p, w, e)
+        for k, p, w, e in sql(db, "SELECT kind, passed, warning_only, expectations FROM meta.run_checks")
+    )
+    at = open_data_quality(monkeypatch, db)
+    assert f"The run that published this data evaluated {describe_kinds(published)}." in [m.value for m in at.markdown]
+    assert shown_number(metric(at, "Checks passed").value) == published.passed
+    assert shown_number(metric(at, "Checks failed").value) == published.failed == 0
+    checks = dataframe_with(at, "check")
+    assert len(checks) == published.expectations
+    named = sql(db, "SELECT DISTINCT column_name FROM meta.check_results WHERE column_name IS NOT NULL")
+    columns = {c for (names,) in named for c in names.split(", ") if "_" in c}  # unmistakably raw names
+    shown = " ".join([*checks["check"], *checks["table"]])
+    assert "expect_" not in shown and "marts." not in shown
+    assert not [c for c in columns if c in shown], "raw column names on the page"
 
 
 def test_data_quality_says_plainly_when_no_redaction_count_is_published(monkeypatch, serving_db):

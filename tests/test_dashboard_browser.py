@@ -192,6 +192,9 @@ def test_dashboard_in_headless_chromium(tmp_path):
             page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             assert save_screenshot(page, tmp_path, "overview.png").stat().st_size > 0
+            # The repository's .streamlit/config.toml (toolbarMode "viewer"): no Deploy button, as with `serve`.
+            page.get_by_test_id("stMainMenu").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+            assert page.get_by_test_id("stAppDeployButton").count() == 0
 
             page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
             assert shown_number(metric_text(page, "Rows read")) == expected_read

@@ -8,13 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.resources import LakeResource, dbt_project
-from dagster_project.settings import export_env
-
-# The dbt process's NumPy and SciPy (OpenBLAS) run one thread. The Python models multiply small matrices many
-# times (a regression per bootstrap draw, an SVD per survey problem), and for each product OpenBLAS wakes and
-# spins its other threads: key_drivers' employee drivers at scale 50 took 15.5 s of CPU with two threads and 4.1 s
-# with one (docs/decisions.md D123). DuckDB's own threads are not affected.
-DBT_PROCESS_ENV = {"OPENBLAS_NUM_THREADS": "1"}
+from dagster_project.settings import DBT_PROCESS_ENV, export_env
 
 # The text scoring asset (dagster_project/assets/text.py) and the dbt source `text.text_scores`.
 TEXT_SCORES_KEY = dg.AssetKey(["text", "text_scores"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from streamlit_app import quality, warehouse
+from streamlit_app import check_counts, quality, warehouse
 from streamlit_app.ui import open_page
 
 REPORT_COLUMNS = {
@@ -32,13 +32,11 @@ QUARANTINE_COLUMNS = {
 }
 CHECK_COLUMNS = {
     "status": "Status",
-    "suite": "Suite",
-    "table_name": "Table",
-    "expectation": "Expectation",
-    "column_name": "Column",
-    "observed": "Observed",
-    "details": "Details",
+    "table": "Table",
+    "check": "What is checked",
+    "found": "What was found",
 }
+FAILED_CHECK_COLUMNS = {"what": "Kind of check", "table": "Table", "check": "Check", "outcome": "Outcome"}
 
 REDACTED_TEXTS = {
     "customer_nps_detractor_comments": "Detractor comments (Customer empathy)",
@@ -57,7 +55,7 @@ st.title("Data quality")
 # --- load report -----------------------------------------------------------------------------------------
 st.header("Load report")
 if not warehouse.table_exists("meta", "load_report"):
-    st.info("This publication holds no load report (meta.load_report).")
+    st.info("This publication holds no load report.")
 else:
     loads = quality.loads()
     if loads.empty:
@@ -87,22 +85,27 @@ else:
         if not broken.empty:
             st.error(
                 f"{len(broken)} file(s) where rows read ≠ rows loaded + rows quarantined: "
-                + ", ".join(f"{e} `{f}`" for e, f in zip(broken["entity"], broken["source_file"], strict=True))
+                + ", ".join(
+                    f"{quality.plain_name(e)} `{f}`"
+                    for e, f in zip(broken["entity"], broken["source_file"], strict=True)
+                )
             )
         failed = report[report["status"] == "failed"]
         for entity, source_file, message in zip(
             failed["entity"], failed["source_file"], failed["message"], strict=True
         ):
-            st.warning(f"{entity} `{source_file}` failed to load: {message}")
+            st.warning(f"{quality.plain_name(entity)} `{source_file}` failed to load: {message}")
 
         st.markdown("**By entity**")
-        st.dataframe(quality.by_entity(report), hide_index=True, column_config=REPORT_COLUMNS)
+        st.dataframe(quality.in_words(quality.by_entity(report)), hide_index=True, column_config=REPORT_COLUMNS)
         st.markdown("**By file**")
         st.dataframe(
-            report[
-                ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined", "conserved"]
-                + ["message", "loaded_at"]
-            ],
+            quality.in_words(
+                report[
+                    ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined", "conserved"]
+                    + ["message", "loaded_at"]
+                ]
+            ),
             hide_index=True,
             column_config=REPORT_COLUMNS,
         )
@@ -114,16 +117,23 @@ st.caption(
     "its old rejects). The record text itself stays in the build warehouse and is not published."
 )
 if not warehouse.table_exists("meta", "quarantine"):
-    st.info("This publication holds no quarantine table (meta.quarantine).")
+    st.info("This publication holds no record of quarantined rows.")
 else:
     summary = quality.quarantine_summary()
     if summary.empty:
         st.success("No quarantined records.")
     else:
-        st.dataframe(summary, hide_index=True, column_config=QUARANTINE_COLUMNS)
-        entity = st.selectbox("Sample of rows for", ["All entities", *summary["entity"].unique()], key="q_entity")
+        st.dataframe(quality.in_words(summary), hide_index=True, column_config=QUARANTINE_COLUMNS)
+        entity = st.selectbox(
+            "Sample of rows for",
+            ["All entities", *summary["entity"].unique()],
+            format_func=lambda value: value if value == "All entities" else quality.plain_name(value),
+            key="q_entity",
+        )
         st.dataframe(
-            quality.quarantine_sample(None if entity == "All entities" else entity),
+            quality.in_words(quality.quarantine_sample(None if entity == "All entities" else entity)).drop(
+                columns="load_id"
+            ),
             hide_index=True,
             column_config=QUARANTINE_COLUMNS,
         )
@@ -144,26 +154,42 @@ else:
 
 # --- check results ---------------------------------------------------------------------------------------
 st.header("Check results")
-if not warehouse.table_exists("meta", "check_results"):
-    st.info("This publication holds no check results (meta.check_results).")
+run_checks = quality.run_check_tally()
+has_expectations = warehouse.table_exists("meta", "check_results")
+if run_checks is not None and run_checks.total:
+    # The same count and words as `empathy-lake run` prints (streamlit_app/check_counts.py).
+    st.markdown(f"The run that published this data evaluated {check_counts.describe_kinds(run_checks)}.")
+    passed_card, failed_card, warning_card = st.columns(3)
+    passed_card.metric("Checks passed", f"{run_checks.passed:,}", border=True)
+    failed_card.metric(
+        "Checks failed",
+        f"{run_checks.failed:,}",
+        border=True,
+        help="A failed check stops the run from publishing, so a published copy normally shows none.",
+    )
+    warning_card.metric(
+        "Warnings",
+        f"{run_checks.warnings:,}",
+        border=True,
+        help="Checks that only warn, such as a source whose newest file is older than expected.",
+    )
+    if run_checks.failed or run_checks.warnings:
+        st.dataframe(quality.failed_run_checks(), hide_index=True, column_config=FAILED_CHECK_COLUMNS)
+elif not has_expectations:
+    st.info("This publication holds no check results.")
 else:
+    st.caption("This publication does not count the run's checks (it was published before they were counted).")
+
+if has_expectations:
     checks = quality.latest_check_results()
     if checks.empty:
-        st.info("No check has been recorded yet.")
+        st.info("No data-quality suite has been checked yet.")
     else:
         counts = checks["status"].value_counts()
-        passed_card, failed_card, errored_card = st.columns(3)
-        passed_card.metric("Passed", int(counts.get("passed", 0)), border=True)
-        failed_card.metric("Failed", int(counts.get("failed", 0)), border=True)
-        errored_card.metric(
-            "Errored",
-            int(counts.get("errored", 0)),
-            border=True,
-            help="The check could not run (it raised); an errored check is a failure, never a pass.",
+        st.subheader("Data-quality suites, expectation by expectation")
+        st.caption(
+            f"{len(checks):,} expectations checked on {checks['checked_at'].max():%Y-%m-%d %H:%M}: "
+            f"{int(counts.get('passed', 0)):,} passed, {int(counts.get('failed', 0)):,} failed, "
+            f"{int(counts.get('errored', 0)):,} could not be checked (counted as failed). Failures first."
         )
-        st.caption(f"Run `{checks['run_id'].iloc[0]}`, failures first.")
-        st.dataframe(
-            checks[["status", "suite", "table_name", "expectation", "column_name", "observed", "details"]],
-            hide_index=True,
-            column_config=CHECK_COLUMNS,
-        )
+        st.dataframe(quality.plain_check_results(checks), hide_index=True, column_config=CHECK_COLUMNS)
