@@ -13,6 +13,7 @@ empathy-lake demo                              generate (if the landing folder i
                                                dashboard's demo users (if none), serve
 empathy-lake users add NAME --role R [--location L | --team T]   add a dashboard user or reset their password
 empathy-lake contract render [--check]         regenerate dbt sources and docs from the contract
+empathy-lake digest [--owner NAME] [--send]    each owner's weekly digest (dry run: written under the lake)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dagster_project.digest import command as digest
 from dagster_project.settings import REPO_ROOT, export_env, get_settings
 
 
@@ -318,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     contract = sub.add_parser("contract", help="contract tools")
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
+    digest.add_parser(sub)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -383,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args.no_serve else serve(args.port)
     if args.command == "users":
         return add_user(settings, args)
+    if args.command == "digest":
+        return digest.run(settings, args)
     if args.command == "contract":
         from dagster_project.contract.render import write_rendered
 
