@@ -29,20 +29,26 @@ DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
 
 
-def build_daily_schedule() -> dg.ScheduleDefinition:
-    """Read the environment when the code location loads (tests build one per setting)."""
-    cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
+def _schedule(name: str, job, cron: str, running: bool, what: str, cron_setting: str) -> dg.ScheduleDefinition:
+    """A schedule in EMPATHY_LAKE_TIMEZONE, stopped unless `running`, tagged as started by a schedule."""
     timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
-    running = env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
     return dg.ScheduleDefinition(
-        name=SCHEDULE_NAME,
-        job=empathy_lake_job,
+        name=name,
+        job=job,
         cron_schedule=cron,
         execution_timezone=timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
         tags={"empathy_lake/trigger": "schedule"},
-        description=f"Load, build, check and publish at `{cron}` ({timezone}); EMPATHY_LAKE_SCHEDULE_CRON changes it.",
+        description=f"{what} at `{cron}` ({timezone}); {cron_setting} changes it.",
     )
+
+
+def build_daily_schedule() -> dg.ScheduleDefinition:
+    """Read the environment when the code location loads (tests build one per setting)."""
+    cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
+    running = env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
+    what = "Load, build, check and publish"
+    return _schedule(SCHEDULE_NAME, empathy_lake_job, cron, running, what, "EMPATHY_LAKE_SCHEDULE_CRON")
 
 
 empathy_lake_daily = build_daily_schedule()
@@ -51,16 +57,8 @@ empathy_lake_daily = build_daily_schedule()
 def build_weekly_digest_schedule() -> dg.ScheduleDefinition:
     """The weekly digest, stopped unless EMPATHY_LAKE_DIGEST_RUNNING=1 (read when the code location loads)."""
     cron, running = digest_schedule_setting()
-    timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
-    return dg.ScheduleDefinition(
-        name=DIGEST_SCHEDULE_NAME,
-        job=weekly_digest_job,
-        cron_schedule=cron,
-        execution_timezone=timezone,
-        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
-        tags={"empathy_lake/trigger": "schedule"},
-        description=f"Each owner's weekly digest at `{cron}` ({timezone}); EMPATHY_LAKE_DIGEST_CRON changes it.",
-    )
+    what = "Each owner's weekly digest"
+    return _schedule(DIGEST_SCHEDULE_NAME, weekly_digest_job, cron, running, what, "EMPATHY_LAKE_DIGEST_CRON")
 
 
 empathy_lake_weekly_digest = build_weekly_digest_schedule()

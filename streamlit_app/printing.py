@@ -24,7 +24,7 @@ PRINT_LABEL = "Print or save as PDF"
 PRINT_STYLESHEET = """
 <style>
 @media print {
-  @page { size: A4 portrait; margin: 12mm; }
+  @page { margin: 12mm; }  /* no size: the dialog keeps its paper and portrait / landscape choice */
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
   [data-testid="stBottom"], [data-testid="stElementToolbar"], [data-testid="stButton"],
