@@ -200,6 +200,14 @@ def test_each_owner_gets_their_places_latest_numbers_and_open_alerts(serving):
     assert {k.label: k.value for k in bath.kpis} == expected_values(serving, "team", "Store Bath")
 
 
+def test_periods_are_written_as_months_days_or_ranges():
+    from dagster_project.digest.build import _period
+
+    assert _period(dt.date(2025, 11, 1), dt.date(2025, 11, 30)) == "Nov 2025"
+    assert _period(dt.date(2025, 12, 3), dt.date(2025, 12, 3)) == "03 Dec 2025"
+    assert _period(dt.date(2025, 10, 1), dt.date(2025, 12, 31)) == "01 Oct 2025 to 31 Dec 2025"
+
+
 def test_changes_are_worded_with_direction_and_zero_is_neutral():
     assert format_change(41.3, 39.3, "pts", True) == "up 2.0 pts (better)"
     assert format_change(4.1, 2.1, "%", False) == "up 2.0 pts (worse)"

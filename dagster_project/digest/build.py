@@ -135,6 +135,9 @@ def _count(n) -> str:
 
 
 def _period(start: dt.date, end: dt.date) -> str:
+    """ "Nov 2025" for a calendar month, "03 Nov 2025" for one day (a survey wave), else "from to"."""
+    if start == end:
+        return f"{start:%d %b %Y}"
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and (start.year, start.month) == (end.year, end.month):
         return f"{start:%b %Y}"
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
