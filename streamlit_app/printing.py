@@ -45,7 +45,9 @@ PRINT_STYLESHEET = """
   [data-testid="stVerticalBlock"] > * { margin-bottom: 0.75rem; }
   [data-testid="stHeading"], h1, h2, h3 { break-after: avoid; }
   [data-testid="stExpander"]:has(details:not([open])), [data-testid="stTooltipIcon"],
-  [data-baseweb="select"] svg { display: none !important; }
+  [data-baseweb="select"] svg, [data-testid="stSelectbox"] svg, [data-testid="stMultiSelect"] svg {
+    display: none !important;
+  }
   [data-testid="stMetric"], [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"],
   [data-testid="stTable"], [data-testid="stAlert"], [data-testid="stHorizontalBlock"] { break-inside: avoid; }
   canvas, svg { max-width: 100% !important; }
