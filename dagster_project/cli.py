@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from dagster_project.digest import command as digest
 from dagster_project.settings import (
     DBT_PROCESS_ENV,
     DEMO_KEY_NOTICE,
@@ -428,6 +429,12 @@ COMMANDS = {
         "--check fails when the rendered files are out of date.",
         "empathy-lake contract render --check",
     ),
+    "digest": CommandHelp(
+        "each owner's weekly digest of numbers and open alerts (dry run unless --send)",
+        digest.DESCRIPTION,
+        'empathy-lake digest --owner "Store manager, Leeds" --send',
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_SERVING_DB", "EMPATHY_LAKE_ALERT_URLS"),
+    ),
 }
 
 
@@ -483,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract = add_command(sub, "contract")
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
+    digest.add_parser(add_command(sub, "digest"))
     return parser
 
 
@@ -555,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args.no_serve else serve(args.port)
     if args.command == "users":
         return add_user(settings, args)
+    if args.command == "digest":
+        return digest.run(settings, args)
     if args.command == "contract":
         from dagster_project.contract.render import write_rendered
 

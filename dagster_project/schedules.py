@@ -4,8 +4,13 @@ EMPATHY_LAKE_SCHEDULE_CRON     cron expression (default "0 6 * * *": every day a
 EMPATHY_LAKE_TIMEZONE          IANA time zone the cron is read in (default UTC)
 EMPATHY_LAKE_SCHEDULE_RUNNING=1  start the schedule running when the code location loads
 
-Like every Dagster schedule it is stopped until someone turns it on (UI, `dagster schedule start`), unless
-EMPATHY_LAKE_SCHEDULE_RUNNING=1: a fresh checkout never starts runs on its own (docs/decisions.md D46).
+A weekly run of the digest job (dagster_project/digest/job.py): each owner's numbers and open alerts.
+
+EMPATHY_LAKE_DIGEST_CRON      cron expression (default "0 7 * * 1": Mondays at 07:00), in EMPATHY_LAKE_TIMEZONE
+EMPATHY_LAKE_DIGEST_RUNNING=1 start the digest schedule running when the code location loads
+
+Like every Dagster schedule each is stopped until someone turns it on (UI, `dagster schedule start`), unless its
+*_RUNNING variable is 1: a fresh checkout never starts runs on its own (docs/decisions.md D46).
 """
 
 from __future__ import annotations
@@ -14,28 +19,46 @@ import os
 
 import dagster as dg
 
+from dagster_project.digest.job import weekly_digest_job
 from dagster_project.jobs import empathy_lake_job
-from dagster_project.settings import env_flag
+from dagster_project.settings import digest_schedule_setting, env_flag
 
 SCHEDULE_NAME = "empathy_lake_daily"
+DIGEST_SCHEDULE_NAME = "empathy_lake_weekly_digest"
 DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
+
+
+def _schedule(name: str, job, cron: str, running: bool, what: str, cron_setting: str) -> dg.ScheduleDefinition:
+    """A schedule in EMPATHY_LAKE_TIMEZONE, stopped unless `running`, tagged as started by a schedule."""
+    timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
+        tags={"empathy_lake/trigger": "schedule"},
+        description=f"{what} at `{cron}` ({timezone}); {cron_setting} changes it.",
+    )
 
 
 def build_daily_schedule() -> dg.ScheduleDefinition:
     """Read the environment when the code location loads (tests build one per setting)."""
     cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
-    timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
     running = env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
-    return dg.ScheduleDefinition(
-        name=SCHEDULE_NAME,
-        job=empathy_lake_job,
-        cron_schedule=cron,
-        execution_timezone=timezone,
-        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
-        tags={"empathy_lake/trigger": "schedule"},
-        description=f"Load, build, check and publish at `{cron}` ({timezone}); EMPATHY_LAKE_SCHEDULE_CRON changes it.",
-    )
+    what = "Load, build, check and publish"
+    return _schedule(SCHEDULE_NAME, empathy_lake_job, cron, running, what, "EMPATHY_LAKE_SCHEDULE_CRON")
 
 
 empathy_lake_daily = build_daily_schedule()
+
+
+def build_weekly_digest_schedule() -> dg.ScheduleDefinition:
+    """The weekly digest, stopped unless EMPATHY_LAKE_DIGEST_RUNNING=1 (read when the code location loads)."""
+    cron, running = digest_schedule_setting()
+    what = "Each owner's weekly digest"
+    return _schedule(DIGEST_SCHEDULE_NAME, weekly_digest_job, cron, running, what, "EMPATHY_LAKE_DIGEST_CRON")
+
+
+empathy_lake_weekly_digest = build_weekly_digest_schedule()

@@ -10,6 +10,8 @@ EMPATHY_LAKE_SERVING_DB read-only copy readers open          (default: <home>/wa
 EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed demo key, with a notice when data
                         is loaded)
 EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: <home>/auth/users.yaml; the CLI writes it)
+EMPATHY_LAKE_DIGEST_CRON     when the weekly digest schedule fires (default "0 7 * * 1": Mondays at 07:00)
+EMPATHY_LAKE_DIGEST_RUNNING  "1" starts the weekly digest schedule running when the code location loads
 EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB, or 80 % of a smaller machine's
                         memory; beyond it DuckDB spills to
                         build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
@@ -91,6 +93,11 @@ class Settings:
     def logs_dir(self) -> Path:
         """One log file per `empathy-lake run` (Dagster's events, dbt's log), dagster_project/run_output.py."""
         return self.home / "logs"
+
+    @property
+    def digests_dir(self) -> Path:
+        """Weekly digests as rendered (`empathy-lake digest`), one folder per day."""
+        return self.home / "digests"
 
     @property
     def incoming_dir(self) -> Path:
@@ -181,6 +188,8 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_CURRENCY",  # the dashboard's
     "EMPATHY_LAKE_SCHEDULE_CRON",
     "EMPATHY_LAKE_SCHEDULE_RUNNING",
+    "EMPATHY_LAKE_DIGEST_CRON",
+    "EMPATHY_LAKE_DIGEST_RUNNING",
     "EMPATHY_LAKE_SENSOR_RUNNING",
     "EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS",
     "EMPATHY_LAKE_TIMEZONE",
@@ -195,3 +204,13 @@ def result_settings() -> dict[str, str]:
     return {
         k: v for k, v in sorted(os.environ.items()) if k.startswith("EMPATHY_LAKE_") and k not in _NOT_RESULT_SETTINGS
     }
+
+
+DEFAULT_DIGEST_CRON = "0 7 * * 1"
+
+
+def digest_schedule_setting() -> tuple[str, bool]:
+    """The weekly digest schedule's cron (EMPATHY_LAKE_DIGEST_CRON) and whether it starts running
+    (EMPATHY_LAKE_DIGEST_RUNNING; off by default, like every schedule here)."""
+    cron = os.environ.get("EMPATHY_LAKE_DIGEST_CRON", "").strip() or DEFAULT_DIGEST_CRON
+    return cron, env_flag("EMPATHY_LAKE_DIGEST_RUNNING")

@@ -16,7 +16,7 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 if _PROJECT_ROOT not in sys.path:
     sys.path.append(_PROJECT_ROOT)
 
-from streamlit_app import access, login, warehouse  # noqa: E402
+from streamlit_app import access, login, printing, warehouse  # noqa: E402
 
 st.set_page_config(layout="wide", page_title="Empathy Lake")
 # st.dataframe's own CSV export writes cells as they are; downloads go through downloads.csv_button, which
@@ -42,6 +42,7 @@ with st.sidebar:
     else:
         st.markdown(f"**Published** {published.published_at:%Y-%m-%d %H:%M:%S}")
         st.caption(f"run `{published.run_id}` · {published.tables} tables · {published.total_rows:,} rows")
+    printing.print_controls()
 account()
 
 navigation.run()

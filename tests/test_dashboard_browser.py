@@ -358,3 +358,45 @@ def test_each_role_in_headless_chromium(tmp_path):
                 page.context.close()
         finally:
             browser.close()
+
+
+def test_a_page_prints_to_pdf_without_the_sidebar(tmp_path):
+    """Printing a page (streamlit_app/printing.py): the sidebar's button opens the browser's print dialog for
+    the whole page, and what "Save as PDF" writes — Chromium's own print renderer, page.pdf() with print media —
+    holds the page's title and its KPI card on the first sheet, and none of the sidebar (login, publication,
+    the button itself). The PDF and its first sheet are kept beside the screenshots."""
+    require_chromium()
+    from pypdf import PdfReader
+
+    serving_db = sample_serving_db(tmp_path)
+    expected_nps = sql_customer_kpi(serving_db, "NPS", customer_default_month(serving_db))
+    pdf = tmp_path / "customer_empathy.pdf"
+
+    with owner_on_page(serving_db, tmp_path, "customer_empathy", 1200) as page:
+        shown_nps = metric_text(page, "NPS")
+        assert_shows(shown_nps, expected_nps)
+        title = page.get_by_test_id("stHeading").locator("h1").first.inner_text().strip()
+        page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        page.get_by_test_id("stDataFrame").last.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+        last_section = page.get_by_test_id("stHeading").locator("h2").last.inner_text().strip()
+
+        # The button prints the page around its iframe (window.print replaced by a counter: headless Chromium
+        # has no dialog to show). The expression ends in a number: Playwright would call a function result.
+        page.evaluate("window.printCalls = 0; window.print = () => { window.printCalls += 1; }; 0")
+        button = page.frame_locator('[data-testid="stIFrame"]').get_by_role("button", name="Print or save as PDF")
+        button.click()
+        assert page.evaluate("window.printCalls") == 1
+
+        page.pdf(path=str(pdf), format="A4", print_background=True)
+        save_screenshot(page, tmp_path, "customer_empathy_print_page.png")
+    if extra := os.environ.get("EMPATHY_LAKE_SCREENSHOT_DIR"):
+        shutil.copy(pdf, Path(extra) / pdf.name)
+
+    sheets = [sheet.extract_text() for sheet in PdfReader(pdf).pages]
+    first = sheets[0]
+    assert title and title in first, first
+    assert shown_nps in first, first
+    for sidebar_text in ("Log out", "Print or save as PDF", "Published", "tables ·"):
+        assert sidebar_text not in "\n".join(sheets), sidebar_text
+    # The whole page is printed, not one screenful: its last section is in the PDF, on a sheet of its own.
+    assert last_section and any(sheet.lstrip().startswith(last_section) for sheet in sheets[1:]), sheets

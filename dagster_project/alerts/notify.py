@@ -89,15 +89,19 @@ def compose(alert: dict) -> tuple[str, str]:
     return title, body
 
 
-def _send(url: str, title: str, body: str) -> tuple[bool, str]:
-    """One message to one apprise URL; never raises (a broken channel must not fail the run)."""
+def _send(url: str, title: str, body: str, html: str | None = None) -> tuple[bool, str]:
+    """One message to one apprise URL; never raises (a broken channel must not fail the run). With `html`, a
+    channel that takes HTML (e-mail, JSON and form webhooks...) gets it, and any other the plain `body`."""
     try:
         import apprise
 
         notifier = apprise.Apprise()
         if not notifier.add(url):
             return False, "apprise does not understand this URL"
-        ok = notifier.notify(title=title, body=body)
+        if html is not None and notifier[0].resolve_format(apprise.NotifyFormat.HTML) == apprise.NotifyFormat.HTML:
+            ok = notifier.notify(title=title, body=html, body_format=apprise.NotifyFormat.HTML)
+        else:
+            ok = notifier.notify(title=title, body=body)
         return bool(ok), "" if ok else "apprise reported a failed delivery"
     except Exception as exc:  # noqa: BLE001 - any error is a failed send, recorded and retried
         return False, f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,241 @@
+"""What goes into each owner's digest, read from the serving copy and written in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from streamlit_app.settings import currency_symbol  # the dashboard's currency setting: one definition
+
+SUMMARY_TABLE = "marts.kpi_summary"
+OWNERS_TABLE = "marts.alert_owners"
+ALERTS_TABLE = "meta.alerts"
+MAX_ALERTS = 20  # per digest; the rest are counted, with a pointer to the Alerts page
+AREA_ORDER = ("Customers", "Employees", "Brand", "Support")
+SCOPE_WORDS = {"location": "Location", "team": "Team"}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+STATUS_COLOURS = {"on target": "#1b7f3b", "close to target": "#b26a00", "off target": "#b3261e"}
+
+# Each KPI at its latest period (a place without data then shows "no data"), for every scope value.
+KPI_SQL = f"""
+WITH latest AS (
+    SELECT kpi, max(period_start) AS period_start FROM {SUMMARY_TABLE} GROUP BY kpi
+)
+SELECT s.area, s.kpi, s.kpi_label, s.unit, s.higher_is_better, s.scope, s.scope_value, s.period_start,
+    s.period_end, s.value, s.n, s.previous_value, s.previous_n, s.last_year_value, s.last_year_n, s.target,
+    s.status
+FROM {SUMMARY_TABLE} AS s
+JOIN latest USING (kpi, period_start)
+"""
+ALERTS_SQL = f"""
+SELECT owner, severity, scope, scope_value, period, reason
+FROM {ALERTS_TABLE}
+WHERE status = 'open'
+"""
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    area: str
+    label: str
+    period: str
+    value: str
+    n: str
+    change: str
+    last_year: str
+    business: str  # the whole business's value, for comparison
+    target: str
+    status: str  # on target / close to target / off target / "" (no target or no data)
+    status_colour: str
+
+
+@dataclass(frozen=True)
+class ScopeBlock:
+    heading: str  # "Location Leeds"
+    kpis: list[KpiLine]
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    severity: str  # High / Medium / Low
+    period: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OwnerDigest:
+    owner: str
+    scopes: list[ScopeBlock]
+    alerts: list[AlertLine]
+    more_alerts: int  # open alerts beyond MAX_ALERTS, not listed
+
+
+@dataclass
+class Digest:
+    """Every owner's digest from one serving copy, and what the copy lacked (said in each message)."""
+
+    published_at: dt.datetime | None
+    owners: list[OwnerDigest]
+    notes: list[str] = field(default_factory=list)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_kpi(value: float | None, unit: str) -> str:
+    """A KPI with its unit, in words a reader needs no legend for; "no data" when there is none."""
+    if _missing(value):
+        return "no data"
+    if unit == "money":
+        return f"{currency_symbol()}{value:,.2f}"
+    if unit == "%":
+        return f"{value:,.1f} %"
+    if unit == "min":
+        return f"{value:,.1f} min"
+    return f"{value:,.1f}"  # NPS-style points and plain ratios
+
+
+def format_change(value: float | None, before: float | None, unit: str, higher_is_better: bool | None) -> str:
+    """'up 2.0 pts (better)', 'down £3.10 (worse)', 'no change'; '' when either side has no data."""
+    if _missing(value) or _missing(before):
+        return ""
+    delta = round(value - before, 1 if unit != "money" else 2)
+    if delta == 0:
+        return "no change"
+    size = f"{currency_symbol()}{abs(delta):,.2f}" if unit == "money" else f"{abs(delta):,.1f}"
+    size += {"%": " pts", "pts": " pts", "min": " min"}.get(unit, "")
+    direction = "up" if delta > 0 else "down"
+    if higher_is_better is None:
+        return f"{direction} {size}"
+    return f"{direction} {size} ({'better' if (delta > 0) == bool(higher_is_better) else 'worse'})"
+
+
+def _count(n) -> str:
+    return "" if _missing(n) else f"{int(n):,}"
+
+
+def _period(start: dt.date, end: dt.date) -> str:
+    """ "Nov 2025" for a calendar month, "03 Nov 2025" for one day (a survey wave), else "from to"."""
+    if start == end:
+        return f"{start:%d %b %Y}"
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and (start.year, start.month) == (end.year, end.month):
+        return f"{start:%b %Y}"
+    return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def _kpi_line(row: dict, business: dict | None) -> KpiLine:
+    unit = row["unit"] or ""
+    change = format_change(row["value"], row["previous_value"], unit, row["higher_is_better"])
+    last_year = format_change(row["value"], row["last_year_value"], unit, row["higher_is_better"])
+    status = row["status"] or ""
+    return KpiLine(
+        area=row["area"],
+        label=row["kpi_label"],
+        period=_period(row["period_start"], row["period_end"]),
+        value=format_kpi(row["value"], unit),
+        n=_count(row["n"]),
+        change=change or "no earlier data",
+        last_year=last_year or "no data a year ago",
+        business=format_kpi(business["value"], unit) if business else "no data",
+        target="" if _missing(row["target"]) else format_kpi(row["target"], unit),
+        status=status,
+        status_colour=STATUS_COLOURS.get(status, "#5f6368"),
+    )
+
+
+def _area_key(line: KpiLine) -> tuple:
+    return (AREA_ORDER.index(line.area) if line.area in AREA_ORDER else len(AREA_ORDER), line.area, line.label)
+
+
+def _alert_line(row: dict) -> AlertLine:
+    return AlertLine(
+        severity=(row["severity"] or "").capitalize() or "Unrated",
+        period="" if row["period"] is None else f"{row['period']:%b %Y}",
+        reason=row["reason"] or "",
+    )
+
+
+def collect_digests(serving_db: Path, owner: str | None = None) -> Digest:
+    """Every owner's digest (or `owner`'s alone; KeyError naming the known owners when there is none)."""
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        notes: list[str] = []
+        published_at = None
+        if _table_exists(con, "meta.publication"):
+            published_at = con.execute("SELECT max(published_at) FROM meta.publication").fetchone()[0]
+        owned = (
+            _rows(con, f"SELECT scope, scope_value, owner FROM {OWNERS_TABLE}")
+            if _table_exists(con, OWNERS_TABLE)
+            else []
+        )
+        if not _table_exists(con, OWNERS_TABLE):
+            notes.append("The list of owners (alert_owners.csv) is not in this publication.")
+        alerts = _rows(con, ALERTS_SQL) if _table_exists(con, ALERTS_TABLE) else []
+        if not _table_exists(con, ALERTS_TABLE):
+            notes.append("The alert log is not in this publication, so no alerts are listed.")
+        kpis = _rows(con, KPI_SQL) if _table_exists(con, SUMMARY_TABLE) else []
+        if not _table_exists(con, SUMMARY_TABLE):
+            notes.append("The headline numbers (the summary table) are not in this publication.")
+
+    scopes: dict[str, list[tuple[str, str]]] = {}
+    for row in owned:
+        scopes.setdefault(row["owner"], []).append((row["scope"], row["scope_value"]))
+    # An alert's owner missing from the seed gets a digest too, for the location / team the alert is about.
+    for row in alerts:
+        if row["owner"] not in {r["owner"] for r in owned}:
+            places = scopes.setdefault(row["owner"], [])
+            if row["scope"] in SCOPE_WORDS and (row["scope"], row["scope_value"]) not in places:
+                places.append((row["scope"], row["scope_value"]))
+    if owner is not None:
+        if owner not in scopes:
+            raise KeyError(owner, sorted(scopes))
+        scopes = {owner: scopes[owner]}
+
+    by_scope: dict[tuple[str, str], list[dict]] = {}
+    for row in kpis:
+        by_scope.setdefault((row["scope"], row["scope_value"]), []).append(row)
+    business = {row["kpi"]: row for row in by_scope.get(("business", "All"), [])}
+
+    digests = []
+    for name in sorted(scopes):
+        blocks = [
+            ScopeBlock(
+                heading=f"{SCOPE_WORDS.get(scope, scope.capitalize())} {value}",
+                kpis=sorted(
+                    (_kpi_line(r, business.get(r["kpi"])) for r in by_scope.get((scope, value), [])), key=_area_key
+                ),
+            )
+            for scope, value in sorted(scopes[name])
+        ]
+        theirs = sorted(
+            (r for r in alerts if r["owner"] == name),
+            key=lambda r: (SEVERITY_ORDER.get(r["severity"], 9), -(r["period"] or dt.date.min).toordinal()),
+        )
+        digests.append(
+            OwnerDigest(
+                owner=name,
+                scopes=blocks,
+                alerts=[_alert_line(r) for r in theirs[:MAX_ALERTS]],
+                more_alerts=max(0, len(theirs) - MAX_ALERTS),
+            )
+        )
+    return Digest(published_at=published_at, owners=digests, notes=notes)

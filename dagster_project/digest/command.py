@@ -1,0 +1,50 @@
+"""`empathy-lake digest [--owner NAME] [--send]`: its parser and its handler (cli.py only registers them)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+DESCRIPTION = (
+    "Render each owner's weekly digest from the published serving copy: the headline numbers of their locations "
+    "and teams (beside the whole business) and their open alerts, as HTML and plain text. Owners come from the "
+    "dbt seed alert_owners.csv and from the alert log. Without --send it is a dry run: the digests are written "
+    "under the lake (<home>/digests/<date>/) and nothing is sent. With --send each digest also goes to every "
+    "channel in EMPATHY_LAKE_ALERT_URLS (the alerts' apprise URLs: e-mail, webhooks, Slack...); a failed send is "
+    "printed and the command exits with 1."
+)
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    """The digest's arguments on its subcommand parser (cli.py creates it with the command's help)."""
+    parser.add_argument("--owner", metavar="NAME", help="only this owner (as written in alert_owners.csv)")
+    parser.add_argument("--send", action="store_true", help="send through EMPATHY_LAKE_ALERT_URLS (default: dry run)")
+
+
+def run(settings, args: argparse.Namespace) -> int:
+    from dagster_project.alerts.notify import NotifySettings
+    from dagster_project.digest.deliver import run_digests
+
+    if not settings.serving_db.exists():
+        print("nothing published yet: run `empathy-lake run` first, then send the digest", file=sys.stderr)
+        return 2
+    notify = NotifySettings.from_env()
+    if args.send and not notify.urls:
+        print("--send needs at least one channel: set EMPATHY_LAKE_ALERT_URLS (apprise URLs)", file=sys.stderr)
+        return 2
+    today = dt.date.today()
+    try:
+        result = run_digests(
+            settings.serving_db,
+            settings.digests_dir / f"{today:%Y-%m-%d}",
+            send=args.send,
+            settings=notify,
+            owner=args.owner,
+            today=today,
+        )
+    except KeyError as exc:
+        owner, known = exc.args
+        print(f"no owner called {owner!r}; the owners are: {', '.join(known) or 'none'}", file=sys.stderr)
+        return 2
+    return 1 if result.failed else 0

@@ -1,0 +1,39 @@
+"""The weekly digest as a Dagster job (run by the weekly schedule in schedules.py, or by hand in the UI).
+
+It sends when the alert channel does (EMPATHY_LAKE_ALERT_SEND=1, to EMPATHY_LAKE_ALERT_URLS) and is a dry run
+otherwise, like the alert notifications; a failed send fails the run, so it shows red in the run history.
+"""
+
+import datetime as dt
+
+import dagster as dg
+
+DIGEST_JOB_NAME = "empathy_lake_weekly_digest"
+
+
+@dg.op(description="Render each owner's weekly digest from the serving copy; send it when sending is on.")
+def weekly_digest(context: dg.OpExecutionContext) -> None:
+    from dagster_project.alerts.notify import NotifySettings
+    from dagster_project.digest.deliver import run_digests
+    from dagster_project.settings import get_settings
+
+    settings = get_settings()
+    if not settings.serving_db.exists():
+        raise dg.Failure("Nothing is published yet, so there is no digest to send.")
+    notify = NotifySettings.from_env()
+    today = dt.date.today()
+    result = run_digests(
+        settings.serving_db,
+        settings.digests_dir / f"{today:%Y-%m-%d}",
+        send=notify.send,
+        settings=notify,
+        today=today,
+        log=context.log.info,
+    )
+    if result.failed:
+        raise dg.Failure(f"{len(result.failed)} digest(s) not sent: " + "; ".join(result.failed))
+
+
+@dg.job(name=DIGEST_JOB_NAME, description="Each owner's weekly digest of headline numbers and open alerts.")
+def weekly_digest_job() -> None:
+    weekly_digest()
