@@ -137,22 +137,27 @@ def survey_heatmap(
     return alt.layer(shown, hidden, missing, labels, hidden_labels).properties(height=ROW_HEIGHT * max(len(groups), 1))
 
 
-def monthly_lines(trend: pd.DataFrame, series: dict[str, str], y_title: str) -> alt.Chart:
-    """One line per column of `series` (column -> label) over the months, the month axis as "Jan 2025"."""
+# Value axes: thousands separated, at most two decimals and no trailing zeros ("0", "2.5", "1,250"), never
+# Vega's "0.000000" ticks of a flat series.
+VALUE_FORMAT = ",.2~f"
+
+
+def monthly_lines(
+    trend: pd.DataFrame, series: dict[str, str], y_title: str, *, bars: bool = False, value_format: str = ".2f"
+) -> alt.Chart:
+    """One line per column of `series` (column -> label) over the months, the month axis as "Jan 2025"; with
+    `bars`, the series stacked as bars (counts or money that add up)."""
     long = trend.melt(id_vars="month", value_vars=list(series), var_name="series", value_name="value")
     long["series"] = long["series"].map(series)
     long["value"] = long["value"].astype("float64")  # no-denominator months (NaN) become gaps
-    return (
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40)),
-            y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
-                alt.Tooltip("series:N", title="Measure"),
-                alt.Tooltip("value:Q", title=y_title, format=".2f"),
-            ],
-        )
+    chart = alt.Chart(long)
+    return (chart.mark_bar() if bars else chart.mark_line(point=True)).encode(
+        x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=VALUE_FORMAT), stack=True if bars else None),
+        color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
+        tooltip=[
+            alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+            alt.Tooltip("series:N", title="Measure"),
+            alt.Tooltip("value:Q", title=y_title, format=value_format),
+        ],
     )

@@ -4,15 +4,27 @@ indicators; workforce trends. From the employee marts of the serving copy."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, warehouse
+from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, settings, warehouse
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
-from streamlit_app.formatting import NO_DATA, format_delta, format_month, format_value
+from streamlit_app.formatting import (
+    NO_DATA,
+    delta_color,
+    format_delta,
+    format_money,
+    format_month,
+    format_value,
+    small_sample_note,
+)
+from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page
 
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
+MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
 HELP = {
     "eNPS": "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
     "9–10, detractors 0–6, passives (7–8) stay in the denominator (Bain). Whole organisation: the `org` row of "
@@ -29,6 +41,19 @@ HELP = {
     "EAP utilisation %": "EAP utilisation % = 100 × distinct (pseudonymised) Employee Assistance Programme users "
     "in the month / employees employed in the month. Whole organisation only (`marts.employee_eap_monthly`): "
     "health data is never broken down, and a month with too few users to keep them anonymous shows a dash.",
+    "Turnover cost": "Turnover cost = Σ over the leavers of the month (recruiting + onboarding + lost-productivity "
+    "cost of their job level). The costs per job level are assumptions your business sets (listed under the "
+    "table); job levels without their own line use the default line. Whole organisation.",
+    "Cost per leaver": "Cost per leaver = Σ turnover cost / Σ leavers over the period.",
+    "Recognised %": "Recognised % = 100 × employees recognised at least once in the month / employees employed "
+    "in the month (sum over teams first, divide last).",
+    "Recognitions per employee": "Recognitions per employee = recognitions received in the month / employees "
+    "employed in the month.",
+    "Requests answered %": "Requests answered % = 100 × internal requests answered / internal requests opened in "
+    "the month (requests employees raise to other teams, e.g. IT or payroll).",
+    "Mean hours to answer": "Mean hours to answer = Σ hours from opening to the answer / answered requests, "
+    "requests opened in the month. The table also gives each team's median, which cannot be added up across "
+    "teams or months.",
 }
 # The trend table: per month the counts beside each ratio (column -> header, decimals). Voluntary and
 # involuntary turnover are in the chart (and its tooltips) only, to keep the table on one screen.
@@ -45,9 +70,8 @@ TREND_COLUMNS = {
 }
 
 
-def _wave_text(wave: str) -> str:
-    month = wave_month.get(wave)
-    return wave if month is None else f"{wave} ({format_month(month)})"
+def _wave_text(wave: str | None) -> str:
+    return employee_kpis.wave_name(wave_names, wave)
 
 
 def _card(
@@ -58,11 +82,21 @@ def _card(
     vs: str,
     *,
     unit: str = "",
-    delta_color: str = "normal",
+    lower_is_better: bool | None = False,
     trend: list[float] | None = None,
     suppressed: OrgFigure | None = None,
+    n: float | None = None,
+    noun: str = "people",
+    no_data: str | None = None,
+    decimals: int = 1,
+    show: Callable[[float | None], str] | None = None,
+    delta_unit: str = " pts",
 ) -> None:
+    """One KPI card: the value, its change (grey when it rounds to nothing; `lower_is_better` None: a change
+    is neither good nor bad), a line, and under it why there is no number (`no_data`) or that the number rests
+    on few answers or people (fewer than settings.min_answers())."""
     help_text = HELP[label]
+    show = show or (lambda value: format_value(value, decimals, unit))
     if suppressed is not None and suppressed.suppressed:
         column.metric(
             label,
@@ -74,15 +108,24 @@ def _card(
     change = kpis.change(now, before)
     column.metric(
         label,
-        format_value(now, 1, unit),
-        delta=format_delta(change, " pts"),
-        # no arrow colour for a change that rounds to nothing
-        delta_color="off" if change is not None and round(change, 1) == 0 else delta_color,
+        show(now),
+        delta=_delta_text(change, delta_unit, decimals),
+        delta_color="off" if lower_is_better is None else delta_color(change, decimals, lower_is_better),
         delta_description=vs,
         border=True,
         help=help_text,
         chart_data=trend if trend and len(trend) > 1 else None,
     )
+    if now is None and no_data:
+        column.caption(no_data)
+    elif now is not None and (note := small_sample_note(n, settings.min_answers(), noun)):
+        column.caption(f":orange[{note}]")
+
+
+def _delta_text(change: float | None, unit: str, decimals: int) -> str | None:
+    if unit == MONEY and change is not None:
+        return ("+" if change >= 0 else "-") + format_money(abs(change), settings.currency_symbol(), 0)
+    return format_delta(change, unit, decimals)
 
 
 def _series(values: pd.Series) -> list[float]:
@@ -162,13 +205,30 @@ dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frame
 headcount, absence, eap = frames["headcount"], frames["absence"], frames["eap"]
 all_waves = employee_kpis.waves(dimensions, enps, indicators)
 wave_month = employee_kpis.wave_months(dimensions, enps, indicators)
+wave_names = employee_kpis.wave_names(wave_month)
 monthly = [frames[name] for name in employee_marts.MONTHLY]
 all_months = employee_kpis.months_of(*monthly)
 if not all_waves and not all_months:
     st.info("The published employee marts hold no survey waves and no monthly rows yet, so there is nothing to show.")
     st.stop()
 
+
 # --- filters -------------------------------------------------------------------------------------------------
+def _follow_wave() -> None:
+    """A newly chosen wave moves the period to the 12 months ending at the wave's month, so the workforce cards
+    show the month the survey was answered in (the period can still be moved afterwards)."""
+    month = wave_month.get(st.session_state.get("employee_wave"))
+    if month is not None and len(all_months) > 1:
+        if month < recent_months[0]:
+            st.session_state["employee_all_months"] = True  # the slider must offer the wave's month
+        st.session_state["employee_period"] = employee_kpis.period_ending(all_months, month)
+
+
+# The slider offers the latest RECENT_MONTHS months (a history reconstructed from decades of hire dates would
+# make a year a sliver of it); a toggle under it offers every month.
+recent_months = employee_kpis.latest_months(all_months, employee_kpis.RECENT_MONTHS)
+
+
 wave_col, breakdown_col, period_col = st.columns([1, 1, 2])
 with wave_col:
     wave = (
@@ -177,8 +237,10 @@ with wave_col:
             all_waves[::-1],
             format_func=_wave_text,
             key="employee_wave",
-            help="The survey cards, the heatmap and the manager indicators show this wave; the survey cards' "
-            "change compares it with the wave before.",
+            on_change=_follow_wave,
+            help="The survey cards, the heatmap and the manager indicators show this survey; the survey cards' "
+            "change compares it with the survey before. Choosing a survey also moves the period to the 12 months "
+            "ending in the month it was answered, so the workforce cards show that month.",
         )
         if all_waves
         else None
@@ -195,15 +257,27 @@ with breakdown_col:
     )
 with period_col:
     if len(all_months) > 1:
+        every_month = st.session_state.get("employee_all_months", False)
+        options = all_months if every_month else recent_months
+        # Set in the session (not through `value=`), so choosing a wave can move it (_follow_wave).
+        chosen = st.session_state.get("employee_period")
+        if chosen is None or any(m not in options for m in chosen):  # first visit, new publication, fewer months
+            st.session_state["employee_period"] = employee_kpis.default_period(*monthly)
         start, end = st.select_slider(
-            "Period",
-            options=all_months,
-            value=employee_kpis.default_period(*monthly),
+            "Period" if every_month else f"Period (the latest {len(recent_months)} months)",
+            options=options,
             format_func=format_month,
             key="employee_period",
             help="The trends cover the period; the turnover, absence and EAP cards show its last month against "
-            "the month before. By default it ends on the latest month every workforce mart has reached.",
+            "the month before. By default it is the latest 12 months every workforce figure has reached.",
         )
+        if len(recent_months) < len(all_months):
+            st.toggle(
+                f"Offer every month since {format_month(all_months[0])}",
+                key="employee_all_months",
+                help="The workforce history reaches back as far as the earliest hire date in the HR data; "
+                "the slider offers the latest months unless this is on.",
+            )
     elif all_months:
         start = end = all_months[0]
         st.caption(f"Period: {format_month(end)} (the only month published)")
@@ -222,19 +296,32 @@ if not scope.everything and end is not None and warehouse.table_exists("marts", 
         )
 
 # --- KPI cards -----------------------------------------------------------------------------------------------
+# Absence and EAP before their source recorded anything (or with no such source) are no data, never 0.
+absence_since, eap_since = employee_marts.recorded_since("absence"), employee_marts.recorded_since("eap")
+leavers_since = employee_marts.recorded_since("headcount")
 trend = employee_kpis.workforce_trend(headcount, absence, eap)
+trend = employee_kpis.blank_before(
+    trend,
+    leavers_since,
+    ["separations", "voluntary_separations", "involuntary_separations", "turnover_pct"]
+    + ["voluntary_turnover_pct", "involuntary_turnover_pct"],
+)
+trend = employee_kpis.blank_before(
+    trend, absence_since, ["employees_absent", "absence_rate_pct", "lost_worktime_pct", "absence_hours"]
+)
+trend = employee_kpis.blank_before(trend, eap_since, ["eap_users", "eap_uses", "eap_utilisation_pct"])
 in_period = trend if end is None else trend[trend["month"].between(start, end)]
 before_wave = employee_kpis.previous(all_waves, wave) if wave else None
 before_month = None if end is None else end - pd.DateOffset(months=1)
 enps_now, enps_before = employee_kpis.org_enps(enps, wave), employee_kpis.org_enps(enps, before_wave)
 engaged_now = employee_kpis.org_favourable(dimensions, wave, "engagement")
 engaged_before = employee_kpis.org_favourable(dimensions, before_wave, "engagement")
-vs_wave = f"vs {before_wave}" if before_wave else "no earlier wave"
+vs_wave = f"vs {_wave_text(before_wave)}" if before_wave else "no earlier survey"
 vs_month = f"vs {format_month(before_month)}" if before_month is not None else ""
 
 survey_col, workforce_col = st.columns([2, 3])
 with survey_col:
-    st.markdown(f"**Survey · wave {_wave_text(wave)}**" if wave else "**Survey**")
+    st.markdown(f"**{_wave_text(wave)}**" if wave else "**Survey**")
     enps_col, engagement_col = st.columns(2)
 with workforce_col:
     st.markdown(f"**Workforce · {format_month(end)}**" if end is not None else "**Workforce**")
@@ -247,6 +334,8 @@ _card(
     vs_wave,
     trend=[f.value for w in all_waves if (f := employee_kpis.org_enps(enps, w)).value is not None],
     suppressed=enps_now,
+    n=enps_now.count,
+    noun="answers",
 )
 _card(
     engagement_col,
@@ -259,11 +348,16 @@ _card(
         f.value for w in all_waves if (f := employee_kpis.org_favourable(dimensions, w, "engagement")).value is not None
     ],
     suppressed=engaged_now,
+    n=engaged_now.count,
 )
-for column, label, key in (
-    (turnover_card, "Turnover %", "turnover_pct"),
-    (absence_card, "Absence rate %", "absence_rate_pct"),
-    (eap_card, "EAP utilisation %", "eap_utilisation_pct"),
+# label, ratio, the people it rests on, lower is better (None: neither), why there may be no number
+WORKFORCE_CARDS = (
+    ("Turnover %", "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
+    ("Absence rate %", "absence_rate_pct", "absence_employees", True, ("absence records", absence_since)),
+    ("EAP utilisation %", "eap_utilisation_pct", "eap_employees", None, ("EAP records", eap_since)),
+)
+for column, (label, key, people, lower_is_better, source) in zip(
+    (turnover_card, absence_card, eap_card), WORKFORCE_CARDS, strict=True
 ):
     _card(
         column,
@@ -273,8 +367,10 @@ for column, label, key in (
         vs_month,
         unit="%",
         # A fall in turnover or absence is good; more EAP use is neither good nor bad.
-        delta_color="off" if key == "eap_utilisation_pct" else "inverse",
+        lower_is_better=lower_is_better,
         trend=_series(in_period[key]),
+        n=employee_kpis.value_in(trend, end, people),
+        no_data=employee_kpis.no_source_text(*source, end) if source else None,
     )
 month_row = trend[trend["month"] == end] if end is not None else trend.iloc[0:0]
 
@@ -286,6 +382,8 @@ def _month_count(column: str, decimals: int = 0) -> str:
 
 def _eap_users() -> str:
     """EAP users of the month, or why there is no number: too few users are withheld to protect them."""
+    if employee_kpis.no_source_text("EAP records", eap_since, end):
+        return "no EAP records"
     if len(month_row) and pd.isna(month_row["eap_users"].iloc[0]):
         return "EAP users not shown (too few to publish)"
     return f"{_month_count('eap_users')} EAP users"
@@ -294,9 +392,9 @@ def _eap_users() -> str:
 with survey_col:
     st.caption(
         f"Whole organisation: {format_value(enps_now.count, 0)} eNPS responses, "
-        f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every wave."
+        f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every survey."
         if wave
-        else "No survey wave published."
+        else "No survey published."
     )
 with workforce_col:
     st.caption(
@@ -311,10 +409,10 @@ with workforce_col:
 teams_of = employee_kpis.manager_teams(headcount)
 group_title = BREAKDOWNS[breakdown]
 if wave:
-    st.header(f"% favourable by {group_title.lower()} · wave {wave}")
+    st.header(f"% favourable by {group_title.lower()} · {_wave_text(wave)}")
     cells = employee_kpis.dimension_cells(dimensions, wave, breakdown, teams_of)
     if cells.empty:
-        st.info(f"No survey dimensions published for wave {wave}.")
+        st.info(f"No survey dimensions published for the {_wave_text(wave)}.")
     else:
         st.caption(
             "Share of answers in the favourable range (4–5 on a 1–5 scale); higher is better in every column. "
@@ -336,10 +434,10 @@ if wave:
         )
 
     # --- manager empathy indicators ----------------------------------------------------------------------
-    st.header(f"Manager empathy indicators · wave {wave}")
+    st.header(f"Manager empathy indicators · {_wave_text(wave)}")
     manager_cells = employee_kpis.indicator_cells(indicators, wave, teams_of)
     if manager_cells.empty:
-        st.info(f"No manager indicators published for wave {wave}.")
+        st.info(f"No manager indicators published for the {_wave_text(wave)}.")
     else:
         questions = indicators.drop_duplicates("question_id").set_index("question_id")["indicator"]
         st.caption(
@@ -414,6 +512,273 @@ else:
             },
         },
         download="workforce_by_month",
+    )
+
+
+# --- turnover cost, recognition, internal responsiveness ------------------------------------------------------
+def _money(value: float | None) -> str:
+    return format_money(None if value is None or pd.isna(value) else float(value), settings.currency_symbol(), 0)
+
+
+def _of(frame: pd.DataFrame, month, column: str) -> float | None:
+    return None if month is None else employee_kpis.value_in(frame, month, column)
+
+
+def _org_only(what: str) -> None:
+    st.info(f"{what} is counted for the whole organisation only, so it is not shown for a single {scope.kind}.")
+
+
+def _period_words() -> str:
+    return format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
+
+
+cost, recognition, responsiveness = frames["turnover_cost"], frames["recognition"], frames["responsiveness"]
+# months with a workforce whose leavers were recorded
+published_months = set(trend.loc[(trend["avg_headcount"] > 0) & trend["separations"].notna(), "month"])
+
+
+def _cost_in(month) -> float | None:
+    """The month's turnover cost: its leavers' cost, £0 in a published month nobody left, no data otherwise."""
+    value = _of(cost_months, month, "turnover_cost")
+    return value if value is not None else (0.0 if month in published_months else None)
+
+
+st.header("What leaving costs: turnover cost")
+if not scope.everything:
+    _org_only("Turnover cost")
+elif end is None or cost.empty:
+    st.info("No turnover cost is published yet.")
+else:
+    cost_months = employee_kpis.cost_ratios(employee_kpis.sum_by(cost, ["month"], employee_kpis.COST_COUNTS))
+    cost_period = employee_kpis.in_months(cost, start, end)
+    leavers = float(cost_period["separations"].sum())
+    total = float(cost_period["turnover_cost"].sum())
+    month_card, period_card, per_leaver_card = st.columns(3)
+    _card(
+        month_card,
+        "Turnover cost",
+        _cost_in(end),
+        _cost_in(before_month),
+        vs_month,
+        show=_money,
+        delta_unit=MONEY,
+        lower_is_better=True,
+        trend=[v for m in sorted(in_period["month"]) if (v := _cost_in(m)) is not None],
+    )
+    period_card.metric(
+        f"Turnover cost, {_period_words()}",
+        _money(total),
+        border=True,
+        help=HELP["Turnover cost"],
+    )
+    period_card.caption(f"{leavers:,.0f} leavers in the period.")
+    _card(
+        per_leaver_card,
+        "Cost per leaver",
+        total / leavers if leavers else None,
+        None,
+        "",
+        show=_money,
+        delta_unit=MONEY,
+        n=leavers,
+        noun="leavers",
+    )
+    by_group = employee_kpis.cost_ratios(
+        employee_kpis.sum_by(cost_period, ["department", "job_level"], employee_kpis.COST_COUNTS)
+    ).sort_values("turnover_cost", ascending=False)
+    defaults = cost_period.assign(default=cost_period["priced_by_default"].astype(float))
+    priced = employee_kpis.sum_by(defaults, ["department", "job_level"], ["default"])
+    by_group = by_group.merge(priced, on=["department", "job_level"], how="left")
+    data_table(
+        pd.DataFrame(
+            {
+                "department": by_group["department"].map(plain),
+                "job_level": by_group["job_level"].map(employee_kpis.job_level_text),
+                "separations": by_group["separations"],
+                "cost_per_separation": by_group["cost_per_separation"].map(_money),
+                "turnover_cost": by_group["turnover_cost"].map(_money),
+                "priced": ["Default cost" if d else "Its own cost" for d in by_group["default"].fillna(0) > 0],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "department": "Department",
+            "job_level": "Job level",
+            "separations": st.column_config.NumberColumn("Leavers", format="localized"),
+            "cost_per_separation": "Cost per leaver",
+            "turnover_cost": "Turnover cost",
+            "priced": "Priced with",
+        },
+        download="turnover_cost",
+    )
+    assumptions = frames["cost_assumptions"]
+    with st.expander("The assumptions behind the cost"):
+        st.caption(
+            "Each leaver costs what it takes to replace them: recruiting (advertising, agency or search fees), "
+            "onboarding (training and the time of the people who train them) and lost productivity (the months "
+            "before the new person works at full speed). These are estimates your business sets per job level, "
+            "not measured costs; the default line prices any job level without a line of its own. "
+            "Levels combined to protect small groups read 'Other (small groups)' and are priced at their own levels."
+        )
+        data_table(
+            pd.DataFrame(
+                {
+                    "job_level": assumptions["job_level"].map(employee_kpis.job_level_text),
+                    **{c: assumptions[c].map(_money) for c in ("recruiting_cost", "onboarding_cost")},
+                    "lost_productivity_cost": assumptions["lost_productivity_cost"].map(_money),
+                    "note": assumptions["note"].fillna(""),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "job_level": "Job level",
+                "recruiting_cost": "Recruiting",
+                "onboarding_cost": "Onboarding",
+                "lost_productivity_cost": "Lost productivity",
+                "note": st.column_config.TextColumn("What it covers", width="large"),
+            },
+            download="turnover_cost_assumptions",
+        )
+
+st.header("Recognition")
+recognitions_since = employee_marts.recorded_since("recognition")
+if end is None or recognition.empty:
+    st.info("No recognition is published yet.")
+elif recognitions_since is None or end < recognitions_since:
+    st.info(employee_kpis.no_source_text("recognitions", recognitions_since, end))
+else:
+    rec_months = employee_kpis.blank_before(
+        employee_kpis.recognition_ratios(
+            employee_kpis.sum_by(recognition, ["month"], employee_kpis.RECOGNITION_COUNTS)
+        ),
+        recognitions_since,
+        ["recognised_pct", "recognitions_per_employee", *employee_kpis.RECOGNITION_COUNTS[1:]],
+    )
+    rec_period = rec_months[rec_months["month"].between(start, end)]
+    share_card, per_card = st.columns(2)
+    for column, label, key, decimals, unit in (
+        (share_card, "Recognised %", "recognised_pct", 1, "%"),
+        (per_card, "Recognitions per employee", "recognitions_per_employee", 2, ""),
+    ):
+        _card(
+            column,
+            label,
+            _of(rec_months, end, key),
+            _of(rec_months, before_month, key),
+            vs_month,
+            unit=unit,
+            decimals=decimals,
+            delta_unit=" pts" if unit else "",
+            trend=_series(rec_period[key]),
+            n=_of(rec_months, end, "employees"),
+        )
+    st.altair_chart(
+        employee_charts.monthly_lines(
+            rec_period,
+            {
+                "peer_recognitions": "From colleagues",
+                "manager_recognitions": "From managers",
+                "award_recognitions": "Awards",
+                "untyped_recognitions": "Type not recorded",
+            },
+            "Recognitions",
+            bars=True,
+            value_format=",.0f",
+        ),
+        width="stretch",
+    )
+    teams = employee_kpis.recognition_ratios(
+        employee_kpis.sum_by(
+            recognition[recognition["month"] == end], ["team", "location"], employee_kpis.RECOGNITION_COUNTS
+        )
+    ).sort_values("recognised_pct")
+    minimum = settings.min_answers()
+    st.caption(
+        f"Per team, {format_month(end)}, least recognised first. Groups too small to show on their own are "
+        "combined ('Other (small groups)')."
+    )
+    data_table(
+        pd.DataFrame(
+            {
+                "team": teams["team"].map(plain),
+                "location": teams["location"].map(plain),
+                "employees": teams["employees"],
+                "recognised_pct": teams["recognised_pct"],
+                "recognitions_per_employee": teams["recognitions_per_employee"],
+                "note": [small_sample_note(n, minimum, "people") or "" for n in teams["employees"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "team": "Team",
+            "location": "Location",
+            "employees": st.column_config.NumberColumn("Employees", format="localized"),
+            "recognised_pct": st.column_config.NumberColumn("Recognised %", format="%.1f"),
+            "recognitions_per_employee": st.column_config.NumberColumn("Recognitions per employee", format="%.2f"),
+            "note": st.column_config.TextColumn("Sample", width="large"),
+        },
+        download="recognition_by_team",
+    )
+
+st.header("Internal responsiveness")
+st.caption("How quickly teams such as IT, HR or payroll answer the requests employees raise with them.")
+if not scope.everything:
+    _org_only("Internal responsiveness")
+elif end is None or responsiveness.empty:
+    st.info("No internal requests are published yet.")
+else:
+    req_months = employee_kpis.responsiveness_ratios(
+        employee_kpis.sum_by(responsiveness, ["month"], employee_kpis.RESPONSIVENESS_COUNTS)
+    )
+    req_period = req_months[req_months["month"].between(start, end)]
+    answered_card, hours_card = st.columns(2)
+    for column, label, key, unit, lower, people in (
+        (answered_card, "Requests answered %", "answered_pct", "%", False, "requests"),
+        (hours_card, "Mean hours to answer", "mean_hours_to_answer", " h", True, "answered_requests"),
+    ):
+        _card(
+            column,
+            label,
+            _of(req_months, end, key),
+            _of(req_months, before_month, key),
+            vs_month,
+            unit=unit,
+            delta_unit=" pts" if unit == "%" else " h",
+            lower_is_better=lower,
+            trend=_series(req_period[key]),
+            n=_of(req_months, end, people),
+            noun="requests",
+        )
+    month_rows = responsiveness[responsiveness["month"] == end]
+    cells = employee_kpis.responsiveness_ratios(month_rows).sort_values(["assignee_team", "category"])
+    st.caption(f"Per team answering and kind of request, requests opened in {format_month(end)}.")
+    data_table(
+        pd.DataFrame(
+            {
+                "assignee_team": cells["assignee_team"].map(plain),
+                "category": cells["category"].map(plain),
+                "requests": cells["requests"],
+                "answered_pct": cells["answered_pct"],
+                "median_hours_to_answer": cells["median_hours_to_answer"],
+                "mean_hours_to_answer": cells["mean_hours_to_answer"],
+                "note": [small_sample_note(n, settings.min_answers(), "requests") or "" for n in cells["requests"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "assignee_team": "Team answering",
+            "category": "Kind of request",
+            "requests": st.column_config.NumberColumn("Requests", format="localized"),
+            "answered_pct": st.column_config.NumberColumn("Answered %", format="%.1f"),
+            "median_hours_to_answer": st.column_config.NumberColumn("Median hours to answer", format="%.1f"),
+            "mean_hours_to_answer": st.column_config.NumberColumn("Mean hours to answer", format="%.1f"),
+            "note": st.column_config.TextColumn("Sample", width="large"),
+        },
+        download="internal_responsiveness",
     )
 
 
