@@ -151,8 +151,14 @@ def monthly_lines(
     long["series"] = long["series"].map(series)
     long["value"] = long["value"].astype("float64")  # no-denominator months (NaN) become gaps
     chart = alt.Chart(long)
+    # Bars stand on one month each (an ordinal axis); a time axis would draw them beside their label.
+    x = (
+        alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=-40))
+        if bars
+        else alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40))
+    )
     return (chart.mark_bar() if bars else chart.mark_line(point=True)).encode(
-        x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40)),
+        x=x,
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=VALUE_FORMAT), stack=True if bars else None),
         color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
         tooltip=[

@@ -572,3 +572,8 @@ def latest_months(months: Sequence[pd.Timestamp], length: int) -> list[pd.Timest
         return []
     earliest = months[-1] - pd.DateOffset(months=length - 1)
     return [m for m in months if m >= earliest]
+
+
+def as_text(values: Sequence, decimals: int = 0) -> list[str]:
+    """Numbers as a table shows them ("1,234", "7.54"); a missing one as the no-data dash, never "None"."""
+    return [NO_DATA if v is None or pd.isna(v) else f"{float(v):,.{decimals}f}" for v in values]

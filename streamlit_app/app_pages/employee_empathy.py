@@ -4,6 +4,7 @@ indicators; workforce trends. From the employee marts of the serving copy."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
@@ -215,13 +216,10 @@ if not all_waves and not all_months:
 
 # --- filters -------------------------------------------------------------------------------------------------
 def _follow_wave() -> None:
-    """A newly chosen wave moves the period to the 12 months ending at the wave's month, so the workforce cards
-    show the month the survey was answered in (the period can still be moved afterwards)."""
+    """A newly chosen wave older than the slider's months switches on every month, so the period can follow it."""
     month = wave_month.get(st.session_state.get("employee_wave"))
-    if month is not None and len(all_months) > 1:
-        if month < recent_months[0]:
-            st.session_state["employee_all_months"] = True  # the slider must offer the wave's month
-        st.session_state["employee_period"] = employee_kpis.period_ending(all_months, month)
+    if month is not None and recent_months and month < recent_months[0]:
+        st.session_state["employee_all_months"] = True
 
 
 # The slider offers the latest RECENT_MONTHS months (a history reconstructed from decades of hire dates would
@@ -259,15 +257,22 @@ with period_col:
     if len(all_months) > 1:
         every_month = st.session_state.get("employee_all_months", False)
         options = all_months if every_month else recent_months
-        # Set in the session (not through `value=`), so choosing a wave can move it (_follow_wave).
-        chosen = st.session_state.get("employee_period")
-        if chosen is None or any(m not in options for m in chosen):  # first visit, new publication, fewer months
-            st.session_state["employee_period"] = employee_kpis.default_period(*monthly)
+        # The latest survey goes with the latest 12 months; an earlier one with the 12 months ending in the month
+        # it was answered, so the workforce cards show that month. The key names the wave, so choosing another
+        # wave starts the slider afresh at its months (it can still be moved afterwards).
+        default = (
+            employee_kpis.default_period(*monthly)
+            if wave is None or wave == all_waves[-1] or wave not in wave_month
+            else employee_kpis.period_ending(all_months, wave_month[wave])
+        )
+        if any(m not in options for m in default):  # older than the months offered: their latest 12
+            default = (options[max(0, len(options) - 12)], options[-1])
         start, end = st.select_slider(
             "Period" if every_month else f"Period (the latest {len(recent_months)} months)",
             options=options,
+            value=default,
             format_func=format_month,
-            key="employee_period",
+            key=f"employee_period_{wave}_{every_month}",
             help="The trends cover the period; the turnover, absence and EAP cards show its last month against "
             "the month before. By default it is the latest 12 months every workforce figure has reached.",
         )
@@ -316,7 +321,12 @@ before_month = None if end is None else end - pd.DateOffset(months=1)
 enps_now, enps_before = employee_kpis.org_enps(enps, wave), employee_kpis.org_enps(enps, before_wave)
 engaged_now = employee_kpis.org_favourable(dimensions, wave, "engagement")
 engaged_before = employee_kpis.org_favourable(dimensions, before_wave, "engagement")
-vs_wave = f"vs {_wave_text(before_wave)}" if before_wave else "no earlier survey"
+# "vs Sep 2025": the month of the survey before (the card is narrow; the header names this survey)
+vs_wave = (
+    (f"vs {format_month(wave_month[before_wave])}" if before_wave in wave_month else "vs the survey before")
+    if before_wave
+    else "no earlier survey"
+)
 vs_month = f"vs {format_month(before_month)}" if before_month is not None else ""
 
 survey_col, workforce_col = st.columns([2, 3])
@@ -370,7 +380,8 @@ for column, (label, key, people, lower_is_better, source) in zip(
         lower_is_better=lower_is_better,
         trend=_series(in_period[key]),
         n=employee_kpis.value_in(trend, end, people),
-        no_data=employee_kpis.no_source_text(*source, end) if source else None,
+        no_data=(employee_kpis.no_source_text(*source, end) if source else None)
+        or ("Withheld: too few users this month to keep them anonymous." if key == "eap_utilisation_pct" else None),
     )
 month_row = trend[trend["month"] == end] if end is not None else trend.iloc[0:0]
 
@@ -499,17 +510,25 @@ else:
             width="stretch",
         )
     table = in_period.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
+    # EAP counts withheld to protect a handful of users (after EAP records began) read "withheld", not a dash.
+    withheld = (table["month"] >= (eap_since.date() if eap_since is not None else dt.date.max)) & table[
+        "eap_users"
+    ].isna()
+    shown = {c: employee_kpis.as_text(table[c], d or 0) for c, (_, d) in TREND_COLUMNS.items()}
+    for column in ("eap_users", "eap_utilisation_pct"):
+        shown[column] = ["withheld" if w else v for w, v in zip(withheld, shown[column], strict=True)]
+    st.caption(
+        f"{NO_DATA} means no data (nothing to divide by, or no records for that month); EAP counts of a month "
+        "with too few users read “withheld” to protect them."
+    )
     data_table(
-        table[["month", *TREND_COLUMNS]],
+        pd.DataFrame({"month": table["month"], **shown}),
         hide_index=True,
         width="stretch",
         height=35 * (len(table) + 1) + 3,  # every month of the period, no inner scroll
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-            **{
-                c: st.column_config.NumberColumn(label, format="localized" if d is None else f"%.{d}f")
-                for c, (label, d) in TREND_COLUMNS.items()
-            },
+            **{c: st.column_config.TextColumn(label) for c, (label, _) in TREND_COLUMNS.items()},
         },
         download="workforce_by_month",
     )
@@ -703,10 +722,11 @@ else:
         pd.DataFrame(
             {
                 "team": teams["team"].map(plain),
-                "location": teams["location"].map(plain),
+                # the roll-up's "All": the team's locations counted together
+                "location": teams["location"].map(lambda v: "All locations" if v == "All" else plain(v)),
                 "employees": teams["employees"],
-                "recognised_pct": teams["recognised_pct"],
-                "recognitions_per_employee": teams["recognitions_per_employee"],
+                "recognised_pct": employee_kpis.as_text(teams["recognised_pct"], 1),
+                "recognitions_per_employee": employee_kpis.as_text(teams["recognitions_per_employee"], 2),
                 "note": [small_sample_note(n, minimum, "people") or "" for n in teams["employees"]],
             }
         ),
@@ -716,8 +736,8 @@ else:
             "team": "Team",
             "location": "Location",
             "employees": st.column_config.NumberColumn("Employees", format="localized"),
-            "recognised_pct": st.column_config.NumberColumn("Recognised %", format="%.1f"),
-            "recognitions_per_employee": st.column_config.NumberColumn("Recognitions per employee", format="%.2f"),
+            "recognised_pct": st.column_config.TextColumn("Recognised %"),
+            "recognitions_per_employee": st.column_config.TextColumn("Recognitions per employee"),
             "note": st.column_config.TextColumn("Sample", width="large"),
         },
         download="recognition_by_team",
@@ -761,9 +781,9 @@ else:
                 "assignee_team": cells["assignee_team"].map(plain),
                 "category": cells["category"].map(plain),
                 "requests": cells["requests"],
-                "answered_pct": cells["answered_pct"],
-                "median_hours_to_answer": cells["median_hours_to_answer"],
-                "mean_hours_to_answer": cells["mean_hours_to_answer"],
+                "answered_pct": employee_kpis.as_text(cells["answered_pct"], 1),
+                "median_hours_to_answer": employee_kpis.as_text(cells["median_hours_to_answer"], 1),
+                "mean_hours_to_answer": employee_kpis.as_text(cells["mean_hours_to_answer"], 1),
                 "note": [small_sample_note(n, settings.min_answers(), "requests") or "" for n in cells["requests"]],
             }
         ),
@@ -773,9 +793,9 @@ else:
             "assignee_team": "Team answering",
             "category": "Kind of request",
             "requests": st.column_config.NumberColumn("Requests", format="localized"),
-            "answered_pct": st.column_config.NumberColumn("Answered %", format="%.1f"),
-            "median_hours_to_answer": st.column_config.NumberColumn("Median hours to answer", format="%.1f"),
-            "mean_hours_to_answer": st.column_config.NumberColumn("Mean hours to answer", format="%.1f"),
+            "answered_pct": st.column_config.TextColumn("Answered %"),
+            "median_hours_to_answer": st.column_config.TextColumn("Median hours to answer"),
+            "mean_hours_to_answer": st.column_config.TextColumn("Mean hours to answer"),
             "note": st.column_config.TextColumn("Sample", width="large"),
         },
         download="internal_responsiveness",
