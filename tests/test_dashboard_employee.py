@@ -692,3 +692,22 @@ def test_real_data_page_names_its_survey_and_says_no_data_for_absent_sources(mon
     cost = sql(db, "SELECT sum(turnover_cost) FROM marts.employee_turnover_cost_monthly WHERE month = '2017-12-01'")
     assert metric(at, "Turnover cost").value == f"£{cost[0][0]:,.0f}"
     assert workforce_month(at) == "Dec 2017"
+
+
+def test_months_before_a_source_began_are_no_data_and_later_zeros_are_real():
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    trend = pd.DataFrame({"month": months, "absence_rate_pct": [0.0, 0.0, 2.0]})
+    began = employee_kpis.blank_before(trend, pd.Timestamp("2024-02-01"), ["absence_rate_pct"])
+    assert pd.isna(began.loc[0, "absence_rate_pct"]) and began.loc[1, "absence_rate_pct"] == 0.0
+    assert employee_kpis.blank_before(trend, None, ["absence_rate_pct"])["absence_rate_pct"].isna().all()
+    assert employee_kpis.no_source_text("absence records", None, months[2]).startswith("No data: no absence")
+    assert "of Feb 2024" in employee_kpis.no_source_text("absence records", months[1], months[0])
+    assert employee_kpis.no_source_text("absence records", months[1], months[2]) is None
+    assert employee_kpis.as_text([1234.5, None, float("nan")], 1) == ["1,234.5", NO_DATA, NO_DATA]
+    assert employee_kpis.job_level_text("2") == "Job level 2" and employee_kpis.job_level_text("IC1") == "IC1"
+    every = list(pd.date_range("1977-12-01", "2017-12-01", freq="MS"))
+    assert employee_kpis.latest_months(every, 36)[0] == pd.Timestamp("2015-01-01")
+    assert employee_kpis.period_ending(every, pd.Timestamp("2010-06-01")) == (
+        pd.Timestamp("2009-07-01"),
+        pd.Timestamp("2010-06-01"),
+    )

@@ -426,7 +426,8 @@ if wave:
         st.info(f"No survey dimensions published for the {_wave_text(wave)}.")
     else:
         st.caption(
-            "Share of answers in the favourable range (4–5 on a 1–5 scale); higher is better in every column. "
+            "Share of answers in the favourable range of each question's scale (4–5 on a 1–5 scale); higher is "
+            "better in every column. "
             "Presenteeism is reverse-scored: its % favourable is the share who did not report working while "
             "unwell. The whole organisation comes first, for comparison."
             + (
@@ -478,37 +479,34 @@ if end is None or in_period.empty:
 else:
     period_text = format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
     st.caption(f"Every employee, {period_text}. Each month sums the counts of all teams first and divides last.")
-    turnover_col, absence_col, eap_col = st.columns(3)
-    with turnover_col:
-        st.markdown("**Turnover %**")
-        st.altair_chart(
-            employee_charts.monthly_lines(
-                in_period,
-                {
-                    "turnover_pct": "All",
-                    "voluntary_turnover_pct": "Voluntary",
-                    "involuntary_turnover_pct": "Involuntary",
-                },
-                "Turnover %",
-            ),
-            width="stretch",
-        )
-    with absence_col:
-        st.markdown("**Absence (vacation excluded)**")
-        st.altair_chart(
-            employee_charts.monthly_lines(
-                in_period,
-                {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
-                "%",
-            ),
-            width="stretch",
-        )
-    with eap_col:
-        st.markdown("**EAP utilisation %**")
-        st.altair_chart(
-            employee_charts.monthly_lines(in_period, {"eap_utilisation_pct": "EAP utilisation %"}, "EAP utilisation %"),
-            width="stretch",
-        )
+    # title, series (column -> label), axis title, what the source records and since when
+    charts = (
+        (
+            "Turnover %",
+            {"turnover_pct": "All", "voluntary_turnover_pct": "Voluntary", "involuntary_turnover_pct": "Involuntary"},
+            "Turnover %",
+            ("leavers", leavers_since),
+        ),
+        (
+            "Absence (vacation excluded)",
+            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
+            "%",
+            ("absence records", absence_since),
+        ),
+        (
+            "EAP utilisation %",
+            {"eap_utilisation_pct": "EAP utilisation %"},
+            "EAP utilisation %",
+            ("EAP records", eap_since),
+        ),
+    )
+    for column, (title, series, axis, source) in zip(st.columns(3), charts, strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            if in_period[list(series)].isna().all().all():  # nothing to draw: say why instead of an empty axis
+                st.caption(employee_kpis.no_source_text(*source, end) or "No data in the period.")
+            else:
+                st.altair_chart(employee_charts.monthly_lines(in_period, series, axis), width="stretch")
     table = in_period.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
     # EAP counts withheld to protect a handful of users (after EAP records began) read "withheld", not a dash.
     withheld = (table["month"] >= (eap_since.date() if eap_since is not None else dt.date.max)) & table[
