@@ -541,6 +541,47 @@ def _of(frame: pd.DataFrame, month, column: str) -> float | None:
     return None if month is None else employee_kpis.value_in(frame, month, column)
 
 
+def _text_table(columns: dict[str, tuple[str, object]], download: str, wide: str | None = None) -> None:
+    """A table of words and numbers already written as text: column key -> (header, values); `wide` is the
+    column given room (a note). Headers are plain words; no cell reads "None"."""
+    data_table(
+        pd.DataFrame({key: list(values) for key, (_, values) in columns.items()}),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            key: st.column_config.TextColumn(header, width="large" if key == wide else None)
+            for key, (header, _) in columns.items()
+        },
+        download=download,
+    )
+
+
+def _month_cards(months: pd.DataFrame, period: pd.DataFrame, specs: list[tuple]) -> None:
+    """One card per spec (label, ratio column, unit, change unit, decimals, lower is better, count column,
+    noun of the count) side by side: the period's last month against the month before, a line over the period."""
+    for column, (label, key, unit, delta_unit, decimals, lower, count, noun) in zip(
+        st.columns(len(specs)), specs, strict=True
+    ):
+        _card(
+            column,
+            label,
+            _of(months, end, key),
+            _of(months, before_month, key),
+            vs_month,
+            unit=unit,
+            delta_unit=delta_unit,
+            decimals=decimals,
+            lower_is_better=lower,
+            trend=_series(period[key]),
+            n=_of(months, end, count),
+            noun=noun,
+        )
+
+
+def _sample_notes(counts, noun: str) -> list[str]:
+    return [small_sample_note(n, settings.min_answers(), noun) or "" for n in counts]
+
+
 def _org_only(what: str) -> None:
     st.info(f"{what} is counted for the whole organisation only, so it is not shown for a single {scope.kind}.")
 
@@ -606,28 +647,19 @@ else:
     defaults = cost_period.assign(default=cost_period["priced_by_default"].astype(float))
     priced = employee_kpis.sum_by(defaults, ["department", "job_level"], ["default"])
     by_group = by_group.merge(priced, on=["department", "job_level"], how="left")
-    data_table(
-        pd.DataFrame(
-            {
-                "department": by_group["department"].map(plain),
-                "job_level": by_group["job_level"].map(employee_kpis.job_level_text),
-                "separations": by_group["separations"],
-                "cost_per_separation": by_group["cost_per_separation"].map(_money),
-                "turnover_cost": by_group["turnover_cost"].map(_money),
-                "priced": ["Default cost" if d else "Its own cost" for d in by_group["default"].fillna(0) > 0],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "department": "Department",
-            "job_level": "Job level",
-            "separations": st.column_config.NumberColumn("Leavers", format="localized"),
-            "cost_per_separation": "Cost per leaver",
-            "turnover_cost": "Turnover cost",
-            "priced": "Priced with",
+    _text_table(
+        {
+            "department": ("Department", by_group["department"].map(plain)),
+            "job_level": ("Job level", by_group["job_level"].map(employee_kpis.job_level_text)),
+            "separations": ("Leavers", employee_kpis.as_text(by_group["separations"])),
+            "cost_per_separation": ("Cost per leaver", by_group["cost_per_separation"].map(_money)),
+            "turnover_cost": ("Turnover cost", by_group["turnover_cost"].map(_money)),
+            "priced": (
+                "Priced with",
+                ["Default cost" if d else "Its own cost" for d in by_group["default"].fillna(0) > 0],
+            ),
         },
-        download="turnover_cost",
+        "turnover_cost",
     )
     assumptions = frames["cost_assumptions"]
     with st.expander("The assumptions behind the cost"):
@@ -638,25 +670,16 @@ else:
             "not measured costs; the default line prices any job level without a line of its own. "
             "Levels combined to protect small groups read 'Other (small groups)' and are priced at their own levels."
         )
-        data_table(
-            pd.DataFrame(
-                {
-                    "job_level": assumptions["job_level"].map(employee_kpis.job_level_text),
-                    **{c: assumptions[c].map(_money) for c in ("recruiting_cost", "onboarding_cost")},
-                    "lost_productivity_cost": assumptions["lost_productivity_cost"].map(_money),
-                    "note": assumptions["note"].fillna(""),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "job_level": "Job level",
-                "recruiting_cost": "Recruiting",
-                "onboarding_cost": "Onboarding",
-                "lost_productivity_cost": "Lost productivity",
-                "note": st.column_config.TextColumn("What it covers", width="large"),
+        _text_table(
+            {
+                "job_level": ("Job level", assumptions["job_level"].map(employee_kpis.job_level_text)),
+                "recruiting_cost": ("Recruiting", assumptions["recruiting_cost"].map(_money)),
+                "onboarding_cost": ("Onboarding", assumptions["onboarding_cost"].map(_money)),
+                "lost_productivity_cost": ("Lost productivity", assumptions["lost_productivity_cost"].map(_money)),
+                "note": ("What it covers", assumptions["note"].fillna("")),
             },
-            download="turnover_cost_assumptions",
+            "turnover_cost_assumptions",
+            wide="note",
         )
 
 st.header("Recognition")
@@ -674,23 +697,14 @@ else:
         ["recognised_pct", "recognitions_per_employee", *employee_kpis.RECOGNITION_COUNTS[1:]],
     )
     rec_period = rec_months[rec_months["month"].between(start, end)]
-    share_card, per_card = st.columns(2)
-    for column, label, key, decimals, unit in (
-        (share_card, "Recognised %", "recognised_pct", 1, "%"),
-        (per_card, "Recognitions per employee", "recognitions_per_employee", 2, ""),
-    ):
-        _card(
-            column,
-            label,
-            _of(rec_months, end, key),
-            _of(rec_months, before_month, key),
-            vs_month,
-            unit=unit,
-            decimals=decimals,
-            delta_unit=" pts" if unit else "",
-            trend=_series(rec_period[key]),
-            n=_of(rec_months, end, "employees"),
-        )
+    _month_cards(
+        rec_months,
+        rec_period,
+        [
+            ("Recognised %", "recognised_pct", "%", " pts", 1, False, "employees", "people"),
+            ("Recognitions per employee", "recognitions_per_employee", "", "", 2, False, "employees", "people"),
+        ],
+    )
     st.altair_chart(
         employee_charts.monthly_lines(
             rec_period,
@@ -711,34 +725,25 @@ else:
             recognition[recognition["month"] == end], ["team", "location"], employee_kpis.RECOGNITION_COUNTS
         )
     ).sort_values("recognised_pct")
-    minimum = settings.min_answers()
     st.caption(
         f"Per team, {format_month(end)}, least recognised first. Groups too small to show on their own are "
         "combined ('Other (small groups)')."
     )
-    data_table(
-        pd.DataFrame(
-            {
-                "team": teams["team"].map(plain),
-                # the roll-up's "All": the team's locations counted together
-                "location": teams["location"].map(lambda v: "All locations" if v == "All" else plain(v)),
-                "employees": teams["employees"],
-                "recognised_pct": employee_kpis.as_text(teams["recognised_pct"], 1),
-                "recognitions_per_employee": employee_kpis.as_text(teams["recognitions_per_employee"], 2),
-                "note": [small_sample_note(n, minimum, "people") or "" for n in teams["employees"]],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "team": "Team",
-            "location": "Location",
-            "employees": st.column_config.NumberColumn("Employees", format="localized"),
-            "recognised_pct": st.column_config.TextColumn("Recognised %"),
-            "recognitions_per_employee": st.column_config.TextColumn("Recognitions per employee"),
-            "note": st.column_config.TextColumn("Sample", width="large"),
+    _text_table(
+        {
+            "team": ("Team", teams["team"].map(plain)),
+            # the roll-up's "All": the team's locations counted together
+            "location": ("Location", teams["location"].map(lambda v: "All locations" if v == "All" else plain(v))),
+            "employees": ("Employees", employee_kpis.as_text(teams["employees"])),
+            "recognised_pct": ("Recognised %", employee_kpis.as_text(teams["recognised_pct"], 1)),
+            "recognitions_per_employee": (
+                "Recognitions per employee",
+                employee_kpis.as_text(teams["recognitions_per_employee"], 2),
+            ),
+            "note": ("Sample", _sample_notes(teams["employees"], "people")),
         },
-        download="recognition_by_team",
+        "recognition_by_team",
+        wide="note",
     )
 
 st.header("Internal responsiveness")
@@ -752,51 +757,32 @@ else:
         employee_kpis.sum_by(responsiveness, ["month"], employee_kpis.RESPONSIVENESS_COUNTS)
     )
     req_period = req_months[req_months["month"].between(start, end)]
-    answered_card, hours_card = st.columns(2)
-    for column, label, key, unit, lower, people in (
-        (answered_card, "Requests answered %", "answered_pct", "%", False, "requests"),
-        (hours_card, "Mean hours to answer", "mean_hours_to_answer", " h", True, "answered_requests"),
-    ):
-        _card(
-            column,
-            label,
-            _of(req_months, end, key),
-            _of(req_months, before_month, key),
-            vs_month,
-            unit=unit,
-            delta_unit=" pts" if unit == "%" else " h",
-            lower_is_better=lower,
-            trend=_series(req_period[key]),
-            n=_of(req_months, end, people),
-            noun="requests",
-        )
+    _month_cards(
+        req_months,
+        req_period,
+        [
+            ("Requests answered %", "answered_pct", "%", " pts", 1, False, "requests", "requests"),
+            ("Mean hours to answer", "mean_hours_to_answer", " h", " h", 1, True, "answered_requests", "requests"),
+        ],
+    )
     month_rows = responsiveness[responsiveness["month"] == end]
     cells = employee_kpis.responsiveness_ratios(month_rows).sort_values(["assignee_team", "category"])
     st.caption(f"Per team answering and kind of request, requests opened in {format_month(end)}.")
-    data_table(
-        pd.DataFrame(
-            {
-                "assignee_team": cells["assignee_team"].map(plain),
-                "category": cells["category"].map(plain),
-                "requests": cells["requests"],
-                "answered_pct": employee_kpis.as_text(cells["answered_pct"], 1),
-                "median_hours_to_answer": employee_kpis.as_text(cells["median_hours_to_answer"], 1),
-                "mean_hours_to_answer": employee_kpis.as_text(cells["mean_hours_to_answer"], 1),
-                "note": [small_sample_note(n, settings.min_answers(), "requests") or "" for n in cells["requests"]],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "assignee_team": "Team answering",
-            "category": "Kind of request",
-            "requests": st.column_config.NumberColumn("Requests", format="localized"),
-            "answered_pct": st.column_config.TextColumn("Answered %"),
-            "median_hours_to_answer": st.column_config.TextColumn("Median hours to answer"),
-            "mean_hours_to_answer": st.column_config.TextColumn("Mean hours to answer"),
-            "note": st.column_config.TextColumn("Sample", width="large"),
+    _text_table(
+        {
+            "assignee_team": ("Team answering", cells["assignee_team"].map(plain)),
+            "category": ("Kind of request", cells["category"].map(plain)),
+            "requests": ("Requests", employee_kpis.as_text(cells["requests"])),
+            "answered_pct": ("Answered %", employee_kpis.as_text(cells["answered_pct"], 1)),
+            "median_hours_to_answer": (
+                "Median hours to answer",
+                employee_kpis.as_text(cells["median_hours_to_answer"], 1),
+            ),
+            "mean_hours_to_answer": ("Mean hours to answer", employee_kpis.as_text(cells["mean_hours_to_answer"], 1)),
+            "note": ("Sample", _sample_notes(cells["requests"], "requests")),
         },
-        download="internal_responsiveness",
+        "internal_responsiveness",
+        wide="note",
     )
 
 
