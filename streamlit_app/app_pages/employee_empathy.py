@@ -828,5 +828,17 @@ with nothing to divide by shows **—** (no data), never 0.
   turnover and absence a fall is shown green; EAP use is neither good nor bad.
 - **Team and location** are the worker's latest HR record; a survey group's location and manager are its
   team's.
-""".replace("THRESHOLD_TEXT", _threshold_words())
+- **Turnover cost** (`employee_turnover_cost_monthly`): Σ over the month's leavers of recruiting + onboarding +
+  lost-productivity cost of their job level, from the cost assumptions your business sets (a default line for
+  levels without one). Cost per leaver = Σ cost / Σ leavers. Whole organisation only.
+- **Recognised %** (`employee_recognition_monthly`): 100 × employees recognised at least once in the month /
+  employees employed in the month; **recognitions per employee** = recognitions / employees.
+- **Requests answered %** (`employee_internal_responsiveness_monthly`): 100 × answered / opened internal
+  requests of the month; **mean hours to answer** = Σ hours to answer / answered requests. The table's median is
+  the published one per team and kind of request (medians cannot be added up). Whole organisation only.
+- **No data, not 0.** Absence, EAP use, turnover and recognition show — in the months before their source
+  recorded anything (no absence records, no leavers yet, …): such a month is unknown, not a 0.
+- **Few answers.** A card whose month rests on fewer than MIN_ANSWERS answers, people or requests says so in
+  orange: the number is shown, but one person more or less moves it a lot.
+""".replace("THRESHOLD_TEXT", _threshold_words()).replace("MIN_ANSWERS", str(settings.min_answers()))
     )
