@@ -148,7 +148,10 @@ def group_label(breakdown: str, group: str, manager_teams: Mapping[str, Sequence
     if breakdown == "tenure_band":
         return TENURE_LABELS.get(group, group)
     if breakdown == "manager" and manager_teams and manager_teams.get(group):
-        return f"{group} · {', '.join(manager_teams[group])}"
+        teams = manager_teams[group]
+        # "Manager, IT" leading IT alone reads as it is; the teams follow when they say more than the label.
+        if teams != [group.partition(", ")[2]]:
+            return f"{group} · {', '.join(teams)}"
     return group
 
 
