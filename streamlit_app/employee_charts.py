@@ -51,6 +51,7 @@ def survey_heatmap(
 ) -> alt.LayerChart:
     """Group (rows) × column (dimension or indicator) cells: shown ones coloured by value on a fixed
     `domain`, suppressed ones grey and dashed with their reason, missing ones white with a dash."""
+    few = cells["few"] if "few" in cells.columns else [None] * len(cells)
     data = cells.assign(
         value=cells["value"].astype("float64"),
         respondents_text=[
@@ -62,9 +63,13 @@ def survey_heatmap(
             for s, t, c in zip(cells["status"], cells["text"], cells["reason_code"], strict=True)
         ],
         status_text=[
-            "shown" if s == SHOWN else (r if s == SUPPRESSED else "no row in the mart for this group")
-            for s, r in zip(cells["status"], cells["reason_text"], strict=True)
+            (f"shown — {f}" if f else "shown")
+            if s == SHOWN
+            else (r if s == SUPPRESSED else "no row in the mart for this group")
+            for s, r, f in zip(cells["status"], cells["reason_text"], few, strict=True)
         ],
+        # a cell resting on few people is drawn faded: readable, but not to be read with confidence
+        few=[bool(f) for f in few],
         # dark cells at both ends of the colour scale get white text
         dark=[
             s == SHOWN and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
@@ -110,12 +115,13 @@ def survey_heatmap(
         base.transform_filter(alt.datum.status == SHOWN)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
+            opacity=alt.condition(alt.datum.few, alt.value(0.45), alt.value(1.0)),
             color=alt.Color(
                 "value:Q",
                 title=value_title,
                 scale=alt.Scale(scheme="redyellowblue", domain=list(domain)),
                 legend=alt.Legend(orient="right", gradientLength=160),
-            )
+            ),
         )
     )
     hidden = base.transform_filter(alt.datum.status == SUPPRESSED).mark_rect(

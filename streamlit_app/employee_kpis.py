@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from streamlit_app.formatting import NO_DATA, format_month
+from streamlit_app.formatting import NO_DATA, format_month, small_sample_note
 from streamlit_app.kpis import period_start
 from streamlit_app.labels import plain
 
@@ -275,9 +275,24 @@ def _number_text(value: float | None, suppressed: bool, decimals: int) -> str:
     return NO_DATA if value is None or pd.isna(value) else f"{value:.{decimals}f}"
 
 
-def status_text(status: str, reason: str | None) -> str:
-    """The table's status column: 'shown', 'no data', or 'suppressed: <the mart's reason, verbatim>'."""
-    return f"{SUPPRESSED} — {reason}" if status == SUPPRESSED else status
+def status_text(status: str, reason: str | None, few: str | None = None) -> str:
+    """The table's status column: 'shown' (with the few-answers note when the cell rests on few people),
+    'no data', or 'suppressed: <the mart's reason, verbatim>'."""
+    if status == SUPPRESSED:
+        return f"{SUPPRESSED} — {reason}"
+    return f"{status} — {few}" if few else status
+
+
+def mark_few(cells: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """`cells` with `few`: the few-answers note of each shown cell whose respondents are fewer than `minimum`
+    (above the anonymity threshold, or it would be suppressed), else None."""
+    if cells.empty:
+        return cells.assign(few=pd.Series(dtype="object"))
+    notes = [
+        small_sample_note(r, minimum, "people") if s == SHOWN and r is not None and not pd.isna(r) else None
+        for s, r in zip(cells["status"], cells["respondents"], strict=True)
+    ]
+    return cells.assign(few=notes)
 
 
 def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
@@ -300,7 +315,15 @@ def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
                 for v, h, r in zip(cells["favourable_pct"], hidden, cells["suppression_reason"], strict=True)
             ],
             "mean_score": [_number_text(v, h, 2) for v, h in zip(cells["mean_score"], hidden, strict=True)],
-            "status": [status_text(s, r) for s, r in zip(cells["status"], cells["suppression_reason"], strict=True)],
+            "status": [
+                status_text(s, r, f)
+                for s, r, f in zip(
+                    cells["status"],
+                    cells["suppression_reason"],
+                    cells["few"] if "few" in cells.columns else [None] * len(cells),
+                    strict=True,
+                )
+            ],
         }
     )
 

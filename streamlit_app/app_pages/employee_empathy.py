@@ -149,7 +149,8 @@ def _legend(cells: pd.DataFrame) -> str:
         f"**{employee_kpis.COMPLEMENTARY_CODE}**: enough people answered, but the group is hidden too, because "
         "together with the groups that are shown it would let someone work out a smaller hidden group's results "
         "by subtraction (complementary suppression). Hover a cell for its reason in full. A white cell with "
-        f"{NO_DATA} has no data (the mart has no row for it)."
+        f"{NO_DATA} has no data (the mart has no row for it). **Faded cells** rest on fewer than "
+        f"{settings.min_answers()} people: shown, but one answer more or less moves them a lot."
     )
 
 
@@ -421,7 +422,9 @@ teams_of = employee_kpis.manager_teams(headcount)
 group_title = BREAKDOWNS[breakdown]
 if wave:
     st.header(f"% favourable by {group_title.lower()} · {_wave_text(wave)}")
-    cells = employee_kpis.dimension_cells(dimensions, wave, breakdown, teams_of)
+    cells = employee_kpis.mark_few(
+        employee_kpis.dimension_cells(dimensions, wave, breakdown, teams_of), settings.min_answers()
+    )
     if cells.empty:
         st.info(f"No survey dimensions published for the {_wave_text(wave)}.")
     else:
@@ -447,7 +450,9 @@ if wave:
 
     # --- manager empathy indicators ----------------------------------------------------------------------
     st.header(f"Manager empathy indicators · {_wave_text(wave)}")
-    manager_cells = employee_kpis.indicator_cells(indicators, wave, teams_of)
+    manager_cells = employee_kpis.mark_few(
+        employee_kpis.indicator_cells(indicators, wave, teams_of), settings.min_answers()
+    )
     if manager_cells.empty:
         st.info(f"No manager indicators published for the {_wave_text(wave)}.")
     else:
