@@ -71,9 +71,10 @@ def survey_heatmap(
         # a cell resting on few people is drawn faded: readable, but not to be read with confidence
         few=[bool(f) for f in few],
         # dark cells at both ends of the colour scale get white text
+        # (a faded cell keeps dark text: its colour is light)
         dark=[
-            s == SHOWN and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
-            for s, v in zip(cells["status"], cells["value"], strict=True)
+            s == SHOWN and not f and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
+            for s, v, f in zip(cells["status"], cells["value"], few, strict=True)
         ],
     )
     groups = data.sort_values("group_order")["group"].drop_duplicates().tolist()
