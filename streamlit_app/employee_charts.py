@@ -51,6 +51,7 @@ def survey_heatmap(
 ) -> alt.LayerChart:
     """Group (rows) × column (dimension or indicator) cells: shown ones coloured by value on a fixed
     `domain`, suppressed ones grey and dashed with their reason, missing ones white with a dash."""
+    few = cells["few"] if "few" in cells.columns else [None] * len(cells)
     data = cells.assign(
         value=cells["value"].astype("float64"),
         respondents_text=[
@@ -62,13 +63,18 @@ def survey_heatmap(
             for s, t, c in zip(cells["status"], cells["text"], cells["reason_code"], strict=True)
         ],
         status_text=[
-            "shown" if s == SHOWN else (r if s == SUPPRESSED else "no row in the mart for this group")
-            for s, r in zip(cells["status"], cells["reason_text"], strict=True)
+            (f"shown — {f}" if f else "shown")
+            if s == SHOWN
+            else (r if s == SUPPRESSED else "no row in the mart for this group")
+            for s, r, f in zip(cells["status"], cells["reason_text"], few, strict=True)
         ],
+        # a cell resting on few people is drawn faded: readable, but not to be read with confidence
+        few=[bool(f) for f in few],
         # dark cells at both ends of the colour scale get white text
+        # (a faded cell keeps dark text: its colour is light)
         dark=[
-            s == SHOWN and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
-            for s, v in zip(cells["status"], cells["value"], strict=True)
+            s == SHOWN and not f and not pd.isna(v) and not (0.2 <= (v - domain[0]) / (domain[1] - domain[0]) <= 0.8)
+            for s, v, f in zip(cells["status"], cells["value"], few, strict=True)
         ],
     )
     groups = data.sort_values("group_order")["group"].drop_duplicates().tolist()
@@ -110,12 +116,13 @@ def survey_heatmap(
         base.transform_filter(alt.datum.status == SHOWN)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
+            opacity=alt.condition(alt.datum.few, alt.value(0.45), alt.value(1.0)),
             color=alt.Color(
                 "value:Q",
                 title=value_title,
                 scale=alt.Scale(scheme="redyellowblue", domain=list(domain)),
                 legend=alt.Legend(orient="right", gradientLength=160),
-            )
+            ),
         )
     )
     hidden = base.transform_filter(alt.datum.status == SUPPRESSED).mark_rect(
@@ -137,22 +144,33 @@ def survey_heatmap(
     return alt.layer(shown, hidden, missing, labels, hidden_labels).properties(height=ROW_HEIGHT * max(len(groups), 1))
 
 
-def monthly_lines(trend: pd.DataFrame, series: dict[str, str], y_title: str) -> alt.Chart:
-    """One line per column of `series` (column -> label) over the months, the month axis as "Jan 2025"."""
+# Value axes: thousands separated, at most two decimals and no trailing zeros ("0", "2.5", "1,250"), never
+# Vega's "0.000000" ticks of a flat series.
+VALUE_FORMAT = ",.2~f"
+
+
+def monthly_lines(
+    trend: pd.DataFrame, series: dict[str, str], y_title: str, *, bars: bool = False, value_format: str = ".2f"
+) -> alt.Chart:
+    """One line per column of `series` (column -> label) over the months, the month axis as "Jan 2025"; with
+    `bars`, the series stacked as bars (counts or money that add up)."""
     long = trend.melt(id_vars="month", value_vars=list(series), var_name="series", value_name="value")
     long["series"] = long["series"].map(series)
     long["value"] = long["value"].astype("float64")  # no-denominator months (NaN) become gaps
-    return (
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40)),
-            y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
-                alt.Tooltip("series:N", title="Measure"),
-                alt.Tooltip("value:Q", title=y_title, format=".2f"),
-            ],
-        )
+    chart = alt.Chart(long)
+    # Bars stand on one month each (an ordinal axis); a time axis would draw them beside their label.
+    x = (
+        alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=-40))
+        if bars
+        else alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=-40))
+    )
+    return (chart.mark_bar() if bars else chart.mark_line(point=True)).encode(
+        x=x,
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=VALUE_FORMAT), stack=True if bars else None),
+        color=alt.Color("series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="bottom")),
+        tooltip=[
+            alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+            alt.Tooltip("series:N", title="Measure"),
+            alt.Tooltip("value:Q", title=y_title, format=value_format),
+        ],
     )

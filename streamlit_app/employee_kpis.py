@@ -16,35 +16,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from streamlit_app.formatting import NO_DATA
+from streamlit_app.formatting import NO_DATA, format_month, small_sample_note
 from streamlit_app.kpis import period_start
+from streamlit_app.labels import plain
 
 SUPPRESSED = "suppressed"
 SHOWN = "shown"
 NO_ROW = "no data"
 
 HEATMAP_DIMENSIONS = ["engagement", "wellbeing", "manager_empathy", "presenteeism"]
-DIMENSION_LABELS = {
-    "engagement": "Engagement",
-    "wellbeing": "Well-being",
-    "manager_empathy": "Manager empathy",
-    "presenteeism": "Presenteeism",
-}
+# Every label below is the glossary's (streamlit_app/labels.py): one set of words for every page.
+DIMENSION_LABELS = {d: plain(d) for d in HEATMAP_DIMENSIONS}
 # The one-way breakdowns the survey marts publish besides `org`, as the page offers them.
-BREAKDOWNS = {"team": "Team", "location": "Location", "manager": "Manager", "tenure_band": "Tenure band"}
+BREAKDOWNS = {b: plain(b) for b in ("team", "location", "manager", "tenure_band")}
 ORG = "org"
 ORG_LABEL = "Whole organisation"
-TENURE_LABELS = {"<1y": "Under 1 year", "1-3y": "1–3 years", "3-5y": "3–5 years", "5y+": "5 years or more"}
+TENURE_LABELS = {t: plain(t) for t in ("<1y", "1-3y", "3-5y", "5y+")}
 # Manager empathy items of the question bank, shortened for column headers (the full question goes in the
 # header's tooltip). An item not listed keeps its question text.
-INDICATOR_LABELS = {
-    "mgr_listening": "Active listening",
-    "mgr_open": "Open communication",
-    "mgr_needs": "Responsiveness to needs",
-    "mgr_recognition": "Recognition",
-    "mgr_feedback": "Constructive feedback",
-}
-INDICATOR_ORDER = list(INDICATOR_LABELS)
+INDICATOR_ORDER = ["mgr_listening", "mgr_open", "mgr_needs", "mgr_recognition", "mgr_feedback"]
+INDICATOR_LABELS = {q: plain(q) for q in INDICATOR_ORDER}
 # The labels the workforce marts give groups combined to protect small ones (dbt macro rollup_small_groups):
 # they name no team or manager.
 COMBINED_GROUPS = ("Other (small groups)", "All")
@@ -117,6 +108,27 @@ def wave_months(*frames: pd.DataFrame) -> dict[str, pd.Timestamp]:
     return {w: pd.Timestamp(m) for w, m in zip(both["wave"], both["wave_month"], strict=True)}
 
 
+def wave_names(months: Mapping[str, pd.Timestamp]) -> dict[str, str]:
+    """Wave id -> the name a person reads, from the month the wave was answered: "Survey of Dec 2017" for
+    `ibm-hr-2017-12-31`. Waves answered in the same month are numbered in id order ("Survey of Mar 2024 (2)"),
+    so no two waves read alike. The id itself (a source system's code) is never shown."""
+    ordered = sorted(months.items(), key=lambda item: (item[1], item[0]))
+    names: dict[str, str] = {}
+    for month in dict.fromkeys(m for _, m in ordered):
+        same = [w for w, m in ordered if m == month]
+        for number, wave in enumerate(same, start=1):
+            base = f"Survey of {format_month(month)}"
+            names[wave] = base if len(same) == 1 else f"{base} ({number})"
+    return names
+
+
+def wave_name(names: Mapping[str, str], wave: str | None) -> str:
+    """A wave's plain name; a wave without a month reads as its id in words (never a bare code or None)."""
+    if wave is None:
+        return "no earlier survey"
+    return names.get(wave) or f"Survey {plain(wave)}"
+
+
 def breakdowns_of(frame: pd.DataFrame, wave: str) -> list[str]:
     """The page's breakdowns the mart publishes for the wave, in the page's order."""
     present = set(frame.loc[frame["wave"] == wave, "breakdown"])
@@ -136,7 +148,10 @@ def group_label(breakdown: str, group: str, manager_teams: Mapping[str, Sequence
     if breakdown == "tenure_band":
         return TENURE_LABELS.get(group, group)
     if breakdown == "manager" and manager_teams and manager_teams.get(group):
-        return f"{group} · {', '.join(manager_teams[group])}"
+        teams = manager_teams[group]
+        # "Manager, IT" leading IT alone reads as it is; the teams follow when they say more than the label.
+        if teams != [group.partition(", ")[2]]:
+            return f"{group} · {', '.join(teams)}"
     return group
 
 
@@ -260,9 +275,24 @@ def _number_text(value: float | None, suppressed: bool, decimals: int) -> str:
     return NO_DATA if value is None or pd.isna(value) else f"{value:.{decimals}f}"
 
 
-def status_text(status: str, reason: str | None) -> str:
-    """The table's status column: 'shown', 'no data', or 'suppressed: <the mart's reason, verbatim>'."""
-    return f"{SUPPRESSED} — {reason}" if status == SUPPRESSED else status
+def status_text(status: str, reason: str | None, few: str | None = None) -> str:
+    """The table's status column: 'shown' (with the few-answers note when the cell rests on few people),
+    'no data', or 'suppressed: <the mart's reason, verbatim>'."""
+    if status == SUPPRESSED:
+        return f"{SUPPRESSED} — {reason}"
+    return f"{status} — {few}" if few else status
+
+
+def mark_few(cells: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """`cells` with `few`: the few-answers note of each shown cell whose respondents are fewer than `minimum`
+    (above the anonymity threshold, or it would be suppressed), else None."""
+    if cells.empty:
+        return cells.assign(few=pd.Series(dtype="object"))
+    notes = [
+        small_sample_note(r, minimum, "people") if s == SHOWN and r is not None and not pd.isna(r) else None
+        for s, r in zip(cells["status"], cells["respondents"], strict=True)
+    ]
+    return cells.assign(few=notes)
 
 
 def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
@@ -285,7 +315,15 @@ def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
                 for v, h, r in zip(cells["favourable_pct"], hidden, cells["suppression_reason"], strict=True)
             ],
             "mean_score": [_number_text(v, h, 2) for v, h in zip(cells["mean_score"], hidden, strict=True)],
-            "status": [status_text(s, r) for s, r in zip(cells["status"], cells["suppression_reason"], strict=True)],
+            "status": [
+                status_text(s, r, f)
+                for s, r, f in zip(
+                    cells["status"],
+                    cells["suppression_reason"],
+                    cells["few"] if "few" in cells.columns else [None] * len(cells),
+                    strict=True,
+                )
+            ],
         }
     )
 
@@ -458,3 +496,110 @@ def manager_teams(headcount: pd.DataFrame) -> dict[str, list[str]]:
     for team, manager in zip(chosen["team"], chosen["manager_id"], strict=True):
         teams.setdefault(manager, []).append(team)
     return {m: sorted(t) for m, t in teams.items()}
+
+
+# --- period, coverage and sample size ------------------------------------------------------------------------
+def period_ending(months: Sequence[pd.Timestamp], month: pd.Timestamp, length: int = 12) -> tuple:
+    """The `length` months of `months` ending at `month` (moved to the nearest month of `months` at or before
+    it, else the first): the period a survey wave's month selects, so the workforce cards show that month."""
+    at_or_before = [m for m in months if m <= month]
+    end = at_or_before[-1] if at_or_before else months[0]
+    return pd.Timestamp(period_start(months, end, length)), pd.Timestamp(end)
+
+
+def blank_before(trend: pd.DataFrame, since: pd.Timestamp | None, columns: Sequence[str]) -> pd.DataFrame:
+    """`trend` with `columns` emptied (no data, never 0) in the months before `since`, the first month the
+    source recorded anything; all of them when it never did (`since` None: no such source was loaded)."""
+    out = trend.copy()
+    before = out["month"] < since if since is not None else pd.Series(True, index=out.index)
+    out.loc[before, list(columns)] = float("nan")
+    return out
+
+
+def no_source_text(what: str, since: pd.Timestamp | None, month: pd.Timestamp | None) -> str | None:
+    """Why a workforce card has no number although people were employed: no `what` was ever loaded, or
+    none before `since`; None when the month is covered (its 0 is a real 0)."""
+    if since is None:
+        return f"No data: no {what} were loaded, so this is not a 0."
+    if month is not None and month < since:
+        return f"No data: the first {what} loaded are of {format_month(since)}."
+    return None
+
+
+# --- turnover cost, recognition, internal responsiveness (summed counts, divided last) -----------------------
+def sum_by(frame: pd.DataFrame, by: Sequence[str], counts: Sequence[str]) -> pd.DataFrame:
+    """Σ `counts` per `by` (per month when `by` is ["month"]); all-missing groups stay missing, never 0."""
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in [*by, *counts]})
+    data = frame[[*by, *counts]].copy()
+    data[list(counts)] = data[list(counts)].astype(float)
+    return data.groupby(list(by), as_index=False, dropna=False)[list(counts)].sum(min_count=1)
+
+
+def ratio_column(frame: pd.DataFrame, numerator: str, denominator: str, scale: float = 1.0) -> pd.Series:
+    """numerator / denominator × scale per row; missing where the denominator is 0 or missing."""
+    return _ratio(frame[numerator], frame[denominator], scale)
+
+
+COST_COUNTS = ["separations", "turnover_cost"]
+RECOGNITION_COUNTS = [
+    "employees",
+    "recognised_employees",
+    "recognitions",
+    "peer_recognitions",
+    "manager_recognitions",
+    "award_recognitions",
+    "untyped_recognitions",
+]
+RESPONSIVENESS_COUNTS = ["requests", "answered_requests", "hours_to_answer_sum"]
+
+
+def recognition_ratios(summed: pd.DataFrame) -> pd.DataFrame:
+    """recognised % = 100 × Σ recognised employees / Σ employees; per employee = Σ recognitions / Σ employees."""
+    return summed.assign(
+        recognised_pct=ratio_column(summed, "recognised_employees", "employees", 100.0),
+        recognitions_per_employee=ratio_column(summed, "recognitions", "employees"),
+    )
+
+
+def responsiveness_ratios(summed: pd.DataFrame) -> pd.DataFrame:
+    """answered % = 100 × Σ answered / Σ requests; mean hours = Σ hours to answer / Σ answered requests (a
+    median cannot be added up across months or teams, the mean of the stored sum and count can)."""
+    return summed.assign(
+        answered_pct=ratio_column(summed, "answered_requests", "requests", 100.0),
+        mean_hours_to_answer=ratio_column(summed, "hours_to_answer_sum", "answered_requests"),
+    )
+
+
+def cost_ratios(summed: pd.DataFrame) -> pd.DataFrame:
+    """cost per separation = Σ turnover cost / Σ separations."""
+    return summed.assign(cost_per_separation=ratio_column(summed, "turnover_cost", "separations"))
+
+
+def in_months(frame: pd.DataFrame, start, end) -> pd.DataFrame:
+    if frame.empty or start is None:
+        return frame.iloc[0:0]
+    return frame[pd.to_datetime(frame["month"]).between(start, end)]
+
+
+def job_level_text(level: object) -> str:
+    """A job level as people read it: "Job level 2" for an HRIS's number, the glossary's words otherwise
+    ("IC1", "Other (small groups)" stay as they are)."""
+    text = plain(level)
+    return f"Job level {text}" if text.isdigit() else text
+
+
+RECENT_MONTHS = 36  # the months the period slider offers unless every month is asked for
+
+
+def latest_months(months: Sequence[pd.Timestamp], length: int) -> list[pd.Timestamp]:
+    """The months of `months` (sorted) inside the `length` months ending at the last one."""
+    if not months:
+        return []
+    earliest = months[-1] - pd.DateOffset(months=length - 1)
+    return [m for m in months if m >= earliest]
+
+
+def as_text(values: Sequence, decimals: int = 0) -> list[str]:
+    """Numbers as a table shows them ("1,234", "7.54"); a missing one as the no-data dash, never "None"."""
+    return [NO_DATA if v is None or pd.isna(v) else f"{float(v):,.{decimals}f}" for v in values]

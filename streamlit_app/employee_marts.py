@@ -72,8 +72,50 @@ MARTS: dict[str, Mart] = {
         ("month", "employees", "eap_users", "eap_uses"),
         dates=("month",),
     ),
+    # Shown in their own sections (turnover cost, recognition, internal responsiveness). Turnover cost and
+    # responsiveness have no location or team column: a scoped viewer reads no rows of them (scoped_table).
+    "turnover_cost": Mart(
+        "employee_turnover_cost_monthly",
+        "turnover cost",
+        ("month", "department", "job_level", "separations", "cost_per_separation", "turnover_cost")
+        + ("priced_by_default",),
+        dates=("month",),
+    ),
+    "recognition": Mart(
+        "employee_recognition_monthly",
+        "recognition",
+        ("month", "team", "location", "employees", "recognised_employees", "recognitions", "peer_recognitions")
+        + ("manager_recognitions", "award_recognitions", "untyped_recognitions"),
+        dates=("month",),
+    ),
+    "responsiveness": Mart(
+        "employee_internal_responsiveness_monthly",
+        "internal responsiveness",
+        ("month", "assignee_team", "category", "requests", "answered_requests", "hours_to_answer_sum")
+        + ("median_hours_to_answer",),
+        dates=("month",),
+    ),
+    "cost_assumptions": Mart(
+        "employee_turnover_cost_assumptions",
+        "turnover cost assumptions",
+        ("job_level", "recruiting_cost", "onboarding_cost", "lost_productivity_cost", "note"),
+    ),
 }
 MONTHLY = ("headcount", "absence", "eap")
+# What each workforce source records, and the published count that is above 0 in a month it recorded some:
+# the months before the first such month have no data (not a 0); read for the whole organisation, a date only.
+RECORDED = {
+    # An HR export that is a snapshot (the IBM HR data) lists only who was still there or left at the snapshot:
+    # the months before its first leaver did not record leavers, so their turnover is no data, not 0 %.
+    "headcount": ("leavers", "employee_headcount_monthly", "separations > 0"),
+    "recognition": ("recognitions", "employee_recognition_monthly", "recognitions > 0"),
+    "absence": ("absence records", "employee_absence_monthly", "employees_absent > 0"),
+    "eap": (
+        "Employee Assistance Programme records",
+        "employee_eap_monthly",
+        "eap_users > 0 OR suppression_reason IS NOT NULL",
+    ),
+}
 
 
 def _no_rows(mart: Mart) -> pd.DataFrame:
@@ -101,3 +143,13 @@ def survey_threshold() -> int | None:
         return None
     found = warehouse.query("SELECT max(min_respondents) AS n FROM marts.employee_survey_settings")["n"].dropna()
     return int(found.iloc[0]) if len(found) else None
+
+
+def recorded_since(name: str) -> pd.Timestamp | None:
+    """The first month the whole organisation's `name` source (RECORDED) recorded anything, or None when it
+    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone."""
+    _, table, condition = RECORDED[name]
+    if not warehouse.table_exists("marts", table):
+        return None
+    found = warehouse.query(f"SELECT min(month) AS month FROM marts.{table} WHERE {condition}")["month"].dropna()
+    return pd.Timestamp(found.iloc[0]) if len(found) else None

@@ -46,6 +46,21 @@ GLOSSARY: dict[str, str] = {
     "positive": "Positive",
     "negative": "Negative",
     "neutral": "Neutral",
+    # --- Employee empathy page (survey dimensions, manager questions, tenure bands, breakdowns) ---
+    "1-3y": "1–3 years",
+    "3-5y": "3–5 years",
+    "5y+": "5 years or more",
+    "<1y": "Under 1 year",
+    "engagement": "Engagement",
+    "manager_empathy": "Manager empathy",
+    "mgr_feedback": "Constructive feedback",
+    "mgr_listening": "Active listening",
+    "mgr_needs": "Responsiveness to needs",
+    "mgr_open": "Open communication",
+    "mgr_recognition": "Recognition",
+    "presenteeism": "Presenteeism",
+    "tenure_band": "Tenure band",
+    "wellbeing": "Well-being",
 }
 
 

@@ -218,7 +218,9 @@ def test_heatmap_table_equals_the_mart_and_suppressed_cells_say_so(page, db: Pat
             assert (shown["answers"], shown["favourable_answers"]) == (f"{answers:,}", f"{favourable:,}")
             assert shown["favourable_pct"] == f"{pct:.1f}"
             assert shown["mean_score"] == f"{mean:.2f}"
-            assert shown["status"] == "shown"
+            # a cell resting on fewer than EMPATHY_LAKE_MIN_ANSWERS (30) people says so beside "shown"
+            few = f"shown — Few people ({respondents:,} of the 30 needed to read it with confidence)"
+            assert shown["status"] == (few if respondents < 30 else "shown")
     assert reasons_seen, "the session data must show a suppressed team"
     # The whole organisation heads the table for comparison; every cell of the table holds text.
     org = sql_cells(db, wave, "org")
@@ -300,7 +302,8 @@ def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
         # follow where the headcount mart shows the manager (small groups are combined there).
         assert manager.startswith("Manager") and ", " in manager, manager
         if manager in expected:
-            assert sorted(teams.split(", ")) == sorted(expected[manager])
+            # "Manager, IT" leading IT alone carries no suffix: the label's team is the one they lead.
+            assert sorted((teams or manager.split(", ", 1)[1]).split(", ")) == sorted(expected[manager])
         else:
             assert not teams, group
     # The labels are right when a visible manager's respondents are those of the visible teams they lead.
@@ -379,10 +382,15 @@ def test_trend_table_equals_sql_for_every_month_of_the_period(page, db: Path):
     assert sorted(pd.Timestamp(m).date() for m in table["month"]) == sorted(m for m in expected if start <= m <= end)
     for row in table.itertuples():
         turnover, absence, eap = expected[pd.Timestamp(row.month).date()]
-        assert row.turnover_pct == pytest.approx(turnover)
-        assert row.absence_rate_pct == pytest.approx(absence)
+        # The table holds text, two decimals ("None" never shows for a missing number).
+        assert float(row.turnover_pct) == pytest.approx(turnover, abs=0.0051)
+        assert float(row.absence_rate_pct) == pytest.approx(absence, abs=0.0051)
         # A month whose EAP counts are withheld (too few users) has no rate, never 0.
-        assert pd.isna(row.eap_utilisation_pct) if eap is None else row.eap_utilisation_pct == pytest.approx(eap)
+        if eap is None:
+            assert row.eap_utilisation_pct == row.eap_users == "withheld"
+        else:
+            assert float(row.eap_utilisation_pct) == pytest.approx(eap, abs=0.0051)
+    assert not (table == "None").any().any()
 
 
 def test_definitions_are_at_the_bottom(page):
@@ -539,3 +547,171 @@ def test_manager_teams_pick_the_most_frequent_manager_of_each_team():
 def test_long_heatmap_headers_wrap_at_spaces():
     assert employee_charts.wrap("Responsiveness to needs") == ["Responsiveness", "to needs"]
     assert employee_charts.wrap("Engagement") == ["Engagement"]
+
+
+# --- plain words, honest numbers and the marts the page used to hide (issue 14) -----------------------------
+def page_text(at) -> str:
+    """Everything a person reads on the page, but the tables and charts."""
+    parts = [e.value for kind in ("header", "markdown", "caption", "info", "warning") for e in at.get(kind)]
+    parts += [m.label + " " + m.value + " " + (m.proto.delta or "") for m in at.metric]
+    parts += [o for s in at.selectbox for o in s.options]
+    return "\n".join(parts)
+
+
+def workforce_month(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Workforce · ")).strip("*").split(" · ")[1]
+
+
+def test_waves_are_named_by_their_month_and_never_by_their_id(page, db: Path):
+    options = page.selectbox(key="employee_wave").options
+    months = dict(sql(db, "SELECT wave, min(wave_month) FROM marts.employee_survey_dimension_wave GROUP BY wave"))
+    assert sorted(options) == sorted(f"Survey of {m:%b %Y}" for m in months.values())
+    text = page_text(page)
+    assert not [w for w in months if w in text], "a wave id is on the page"
+    assert f"% favourable by team · Survey of {months[waves(db)[0]]:%b %Y}" in text
+    names = employee_kpis.wave_names(
+        {
+            "ibm-hr-2017-12-31": pd.Timestamp("2017-12-01"),
+            "b": pd.Timestamp("2024-03-01"),
+            "a": pd.Timestamp("2024-03-01"),
+        }
+    )
+    assert names == {
+        "ibm-hr-2017-12-31": "Survey of Dec 2017",
+        "a": "Survey of Mar 2024 (1)",
+        "b": "Survey of Mar 2024 (2)",
+    }
+
+
+def test_choosing_a_wave_moves_the_workforce_cards_to_its_month(monkeypatch, db: Path):
+    wave = waves(db)[-1]
+    wave_month = sql(db, "SELECT min(wave_month) FROM marts.employee_enps_wave WHERE wave = ?", [wave])[0][0]
+    at = open_page(monkeypatch, db)
+    assert workforce_month(at) == f"{default_month(db):%b %Y}"
+    at.selectbox(key="employee_wave").set_value(wave)
+    rerun(at)
+    assert workforce_month(at) == f"{wave_month:%b %Y}"
+    for label in MONTHLY_CARDS:
+        assert_shows(metric(at, label).value, sql_monthly(db, label, wave_month))
+    start, end = at.select_slider[0].value
+    assert pd.Timestamp(end).date() == wave_month and pd.Timestamp(start) <= pd.Timestamp(end)
+
+
+def test_absence_and_eap_without_records_read_no_data_not_zero(tmp_path, monkeypatch, db: Path):
+    tables = employee_tables(db)
+    absence, eap = tables["marts.employee_absence_monthly"], tables["marts.employee_eap_monthly"]
+    absence[["employees_absent", "absence_spells", "absence_hours", "absence_rate_pct", "lost_worktime_pct"]] = 0
+    eap[["eap_uses", "eap_users", "eap_utilisation_pct"]] = 0
+    eap["suppression_reason"] = None
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "no_absence.duckdb", tables))
+    for label, what in (("Absence rate %", "absence records"), ("EAP utilisation %", "EAP records")):
+        assert metric(at, label).value == NO_DATA, label
+        assert f"No data: no {what} were loaded, so this is not a 0." in page_text(at)
+    table = next(d.value for d in at.dataframe if "absence_rate_pct" in d.value.columns)
+    assert (table["absence_rate_pct"] == NO_DATA).all() and (table["eap_utilisation_pct"] == NO_DATA).all()
+    assert_shows(metric(at, "Turnover %").value, sql_monthly(db, "Turnover %", default_month(db)))
+
+
+def test_a_month_without_absence_after_records_began_is_a_real_zero(tmp_path, monkeypatch, db: Path):
+    tables = employee_tables(db)
+    absence = tables["marts.employee_absence_monthly"]
+    latest = pd.to_datetime(absence["month"]) == pd.Timestamp(default_month(db))
+    absence.loc[latest, ["employees_absent", "absence_spells", "absence_hours"]] = 0
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "real_zero.duckdb", tables))
+    assert metric(at, "Absence rate %").value == "0.0%"
+
+
+def test_a_card_resting_on_few_answers_says_so(tmp_path, monkeypatch, db: Path):
+    tables = employee_tables(db)
+    enps = tables["marts.employee_enps_wave"]
+    latest = (enps["wave"] == waves(db)[0]) & (enps["breakdown"] == "org")
+    enps.loc[latest, ["responses", "promoters", "passives", "detractors"]] = [12, 6, 4, 2]
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "few.duckdb", tables))
+    assert metric(at, "eNPS").value == "33.3"
+    assert any("Few answers (12 of the 30 needed" in c.value for c in at.caption)
+
+
+def test_turnover_cost_recognition_and_responsiveness_equal_sql(page, db: Path):
+    month = default_month(db)
+    cost = sql(
+        db, "SELECT coalesce(sum(turnover_cost), 0) FROM marts.employee_turnover_cost_monthly WHERE month = ?", [month]
+    )
+    shown = metric(page, "Turnover cost").value
+    assert shown.startswith("£") and float(shown[1:].replace(",", "")) == pytest.approx(cost[0][0], abs=0.5)
+    assert "recruiting + onboarding + lost-productivity" in metric(page, "Turnover cost").help
+    recognised, per_employee = sql(
+        db,
+        "SELECT 100.0 * sum(recognised_employees) / sum(employees), sum(recognitions) / sum(employees) "
+        "FROM marts.employee_recognition_monthly WHERE month = ?",
+        [month],
+    )[0]
+    assert_shows(metric(page, "Recognised %").value, recognised)
+    assert_shows(metric(page, "Recognitions per employee").value, per_employee)
+    answered, hours = sql(
+        db,
+        "SELECT 100.0 * sum(answered_requests) / sum(requests), sum(hours_to_answer_sum) / sum(answered_requests) "
+        "FROM marts.employee_internal_responsiveness_monthly WHERE month = ?",
+        [month],
+    )[0]
+    assert_shows(metric(page, "Requests answered %").value, answered)
+    assert_shows(metric(page, "Mean hours to answer").value, hours)
+    text = page_text(page)
+    assert "These are estimates your business sets per job level" in " ".join(c.value for c in page.caption)
+    # No raw code or None on screen (the definitions at the bottom name the marts for analysts, in markdown).
+    assert "None" not in text and "_" not in "\n".join(e.value for k in ("header", "caption") for e in page.get(k))
+
+
+def test_a_team_manager_sees_only_their_team_and_no_organisation_figures(monkeypatch, db: Path):
+    from tests.dashboard_login import TEAM
+    from tests.test_dashboard_apptest import run_app
+
+    at = rerun(run_app(monkeypatch, db, "team-manager").switch_page(PAGE))
+    infos = " ".join(i.value for i in at.info)
+    assert "Turnover cost is counted for the whole organisation only" in infos
+    assert "Internal responsiveness is counted for the whole organisation only" in infos
+    assert not [m for m in at.metric if m.label in ("Turnover cost", "Requests answered %")]
+    end = max(
+        pd.Timestamp(m)
+        for (m,) in sql(db, "SELECT DISTINCT month FROM marts.employee_headcount_monthly WHERE team = ?", [TEAM])
+    )
+    expected = sql(
+        db,
+        "SELECT 100.0 * sum(recognised_employees) / sum(employees) FROM marts.employee_recognition_monthly "
+        "WHERE team = ? AND month = ?",
+        [TEAM, end.date()],
+    )[0][0]
+    assert_shows(metric(at, "Recognised %").value, expected)
+
+
+def test_real_data_page_names_its_survey_and_says_no_data_for_absent_sources(monkeypatch, real_data_lake: BuiltLake):
+    """The IBM HR export: one survey dated at its snapshot, no absence or EAP records, every leaver priced."""
+    db = real_data_lake.settings.serving_db
+    at = open_page(monkeypatch, db)
+    assert at.selectbox(key="employee_wave").options == ["Survey of Dec 2017"]
+    text = page_text(at)
+    assert "ibm-hr" not in text
+    for label, what in (("Absence rate %", "absence records"), ("EAP utilisation %", "EAP records")):
+        assert metric(at, label).value == NO_DATA, label
+        assert f"no {what} were loaded" in text
+    cost = sql(db, "SELECT sum(turnover_cost) FROM marts.employee_turnover_cost_monthly WHERE month = '2017-12-01'")
+    assert metric(at, "Turnover cost").value == f"£{cost[0][0]:,.0f}"
+    assert workforce_month(at) == "Dec 2017"
+
+
+def test_months_before_a_source_began_are_no_data_and_later_zeros_are_real():
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    trend = pd.DataFrame({"month": months, "absence_rate_pct": [0.0, 0.0, 2.0]})
+    began = employee_kpis.blank_before(trend, pd.Timestamp("2024-02-01"), ["absence_rate_pct"])
+    assert pd.isna(began.loc[0, "absence_rate_pct"]) and began.loc[1, "absence_rate_pct"] == 0.0
+    assert employee_kpis.blank_before(trend, None, ["absence_rate_pct"])["absence_rate_pct"].isna().all()
+    assert employee_kpis.no_source_text("absence records", None, months[2]).startswith("No data: no absence")
+    assert "of Feb 2024" in employee_kpis.no_source_text("absence records", months[1], months[0])
+    assert employee_kpis.no_source_text("absence records", months[1], months[2]) is None
+    assert employee_kpis.as_text([1234.5, None, float("nan")], 1) == ["1,234.5", NO_DATA, NO_DATA]
+    assert employee_kpis.job_level_text("2") == "Job level 2" and employee_kpis.job_level_text("IC1") == "IC1"
+    every = list(pd.date_range("1977-12-01", "2017-12-01", freq="MS"))
+    assert employee_kpis.latest_months(every, 36)[0] == pd.Timestamp("2015-01-01")
+    assert employee_kpis.period_ending(every, pd.Timestamp("2010-06-01")) == (
+        pd.Timestamp("2009-07-01"),
+        pd.Timestamp("2010-06-01"),
+    )

@@ -4,15 +4,28 @@ indicators; workforce trends. From the employee marts of the serving copy."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, warehouse
+from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, settings, warehouse
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
-from streamlit_app.formatting import NO_DATA, format_delta, format_month, format_value
+from streamlit_app.formatting import (
+    NO_DATA,
+    delta_color,
+    format_delta,
+    format_money,
+    format_month,
+    format_value,
+    small_sample_note,
+)
+from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page
 
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
+MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
 HELP = {
     "eNPS": "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
     "9–10, detractors 0–6, passives (7–8) stay in the denominator (Bain). Whole organisation: the `org` row of "
@@ -29,6 +42,19 @@ HELP = {
     "EAP utilisation %": "EAP utilisation % = 100 × distinct (pseudonymised) Employee Assistance Programme users "
     "in the month / employees employed in the month. Whole organisation only (`marts.employee_eap_monthly`): "
     "health data is never broken down, and a month with too few users to keep them anonymous shows a dash.",
+    "Turnover cost": "Turnover cost = Σ over the leavers of the month (recruiting + onboarding + lost-productivity "
+    "cost of their job level). The costs per job level are assumptions your business sets (listed under the "
+    "table); job levels without their own line use the default line. Whole organisation.",
+    "Cost per leaver": "Cost per leaver = Σ turnover cost / Σ leavers over the period.",
+    "Recognised %": "Recognised % = 100 × employees recognised at least once in the month / employees employed "
+    "in the month (sum over teams first, divide last).",
+    "Recognitions per employee": "Recognitions per employee = recognitions received in the month / employees "
+    "employed in the month.",
+    "Requests answered %": "Requests answered % = 100 × internal requests answered / internal requests opened in "
+    "the month (requests employees raise to other teams, e.g. IT or payroll).",
+    "Mean hours to answer": "Mean hours to answer = Σ hours from opening to the answer / answered requests, "
+    "requests opened in the month. The table also gives each team's median, which cannot be added up across "
+    "teams or months.",
 }
 # The trend table: per month the counts beside each ratio (column -> header, decimals). Voluntary and
 # involuntary turnover are in the chart (and its tooltips) only, to keep the table on one screen.
@@ -45,9 +71,8 @@ TREND_COLUMNS = {
 }
 
 
-def _wave_text(wave: str) -> str:
-    month = wave_month.get(wave)
-    return wave if month is None else f"{wave} ({format_month(month)})"
+def _wave_text(wave: str | None) -> str:
+    return employee_kpis.wave_name(wave_names, wave)
 
 
 def _card(
@@ -58,11 +83,21 @@ def _card(
     vs: str,
     *,
     unit: str = "",
-    delta_color: str = "normal",
+    lower_is_better: bool | None = False,
     trend: list[float] | None = None,
     suppressed: OrgFigure | None = None,
+    n: float | None = None,
+    noun: str = "people",
+    no_data: str | None = None,
+    decimals: int = 1,
+    show: Callable[[float | None], str] | None = None,
+    delta_unit: str = " pts",
 ) -> None:
+    """One KPI card: the value, its change (grey when it rounds to nothing; `lower_is_better` None: a change
+    is neither good nor bad), a line, and under it why there is no number (`no_data`) or that the number rests
+    on few answers or people (fewer than settings.min_answers())."""
     help_text = HELP[label]
+    show = show or (lambda value: format_value(value, decimals, unit))
     if suppressed is not None and suppressed.suppressed:
         column.metric(
             label,
@@ -74,15 +109,24 @@ def _card(
     change = kpis.change(now, before)
     column.metric(
         label,
-        format_value(now, 1, unit),
-        delta=format_delta(change, " pts"),
-        # no arrow colour for a change that rounds to nothing
-        delta_color="off" if change is not None and round(change, 1) == 0 else delta_color,
+        show(now),
+        delta=_delta_text(change, delta_unit, decimals),
+        delta_color="off" if lower_is_better is None else delta_color(change, decimals, lower_is_better),
         delta_description=vs,
         border=True,
         help=help_text,
         chart_data=trend if trend and len(trend) > 1 else None,
     )
+    if now is None and no_data:
+        column.caption(no_data)
+    elif now is not None and (note := small_sample_note(n, settings.min_answers(), noun)):
+        column.caption(f":orange[{note}]")
+
+
+def _delta_text(change: float | None, unit: str, decimals: int) -> str | None:
+    if unit == MONEY and change is not None:
+        return ("+" if change >= 0 else "-") + format_money(abs(change), settings.currency_symbol(), 0)
+    return format_delta(change, unit, decimals)
 
 
 def _series(values: pd.Series) -> list[float]:
@@ -105,7 +149,8 @@ def _legend(cells: pd.DataFrame) -> str:
         f"**{employee_kpis.COMPLEMENTARY_CODE}**: enough people answered, but the group is hidden too, because "
         "together with the groups that are shown it would let someone work out a smaller hidden group's results "
         "by subtraction (complementary suppression). Hover a cell for its reason in full. A white cell with "
-        f"{NO_DATA} has no data (the mart has no row for it)."
+        f"{NO_DATA} has no data (the mart has no row for it). **Faded cells** rest on fewer than "
+        f"{settings.min_answers()} people: shown, but one answer more or less moves them a lot."
     )
 
 
@@ -162,13 +207,27 @@ dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frame
 headcount, absence, eap = frames["headcount"], frames["absence"], frames["eap"]
 all_waves = employee_kpis.waves(dimensions, enps, indicators)
 wave_month = employee_kpis.wave_months(dimensions, enps, indicators)
+wave_names = employee_kpis.wave_names(wave_month)
 monthly = [frames[name] for name in employee_marts.MONTHLY]
 all_months = employee_kpis.months_of(*monthly)
 if not all_waves and not all_months:
     st.info("The published employee marts hold no survey waves and no monthly rows yet, so there is nothing to show.")
     st.stop()
 
+
 # --- filters -------------------------------------------------------------------------------------------------
+def _follow_wave() -> None:
+    """A newly chosen wave older than the slider's months switches on every month, so the period can follow it."""
+    month = wave_month.get(st.session_state.get("employee_wave"))
+    if month is not None and recent_months and month < recent_months[0]:
+        st.session_state["employee_all_months"] = True
+
+
+# The slider offers the latest RECENT_MONTHS months (a history reconstructed from decades of hire dates would
+# make a year a sliver of it); a toggle under it offers every month.
+recent_months = employee_kpis.latest_months(all_months, employee_kpis.RECENT_MONTHS)
+
+
 wave_col, breakdown_col, period_col = st.columns([1, 1, 2])
 with wave_col:
     wave = (
@@ -177,8 +236,10 @@ with wave_col:
             all_waves[::-1],
             format_func=_wave_text,
             key="employee_wave",
-            help="The survey cards, the heatmap and the manager indicators show this wave; the survey cards' "
-            "change compares it with the wave before.",
+            on_change=_follow_wave,
+            help="The survey cards, the heatmap and the manager indicators show this survey; the survey cards' "
+            "change compares it with the survey before. Choosing a survey also moves the period to the 12 months "
+            "ending in the month it was answered, so the workforce cards show that month.",
         )
         if all_waves
         else None
@@ -195,15 +256,34 @@ with breakdown_col:
     )
 with period_col:
     if len(all_months) > 1:
-        start, end = st.select_slider(
-            "Period",
-            options=all_months,
-            value=employee_kpis.default_period(*monthly),
-            format_func=format_month,
-            key="employee_period",
-            help="The trends cover the period; the turnover, absence and EAP cards show its last month against "
-            "the month before. By default it ends on the latest month every workforce mart has reached.",
+        every_month = st.session_state.get("employee_all_months", False)
+        options = all_months if every_month else recent_months
+        # The latest survey goes with the latest 12 months; an earlier one with the 12 months ending in the month
+        # it was answered, so the workforce cards show that month. The key names the wave, so choosing another
+        # wave starts the slider afresh at its months (it can still be moved afterwards).
+        default = (
+            employee_kpis.default_period(*monthly)
+            if wave is None or wave == all_waves[-1] or wave not in wave_month
+            else employee_kpis.period_ending(all_months, wave_month[wave])
         )
+        if any(m not in options for m in default):  # older than the months offered: their latest 12
+            default = (options[max(0, len(options) - 12)], options[-1])
+        start, end = st.select_slider(
+            "Period" if every_month else f"Period (the latest {len(recent_months)} months)",
+            options=options,
+            value=default,
+            format_func=format_month,
+            key=f"employee_period_{wave}_{every_month}",
+            help="The trends cover the period; the turnover, absence and EAP cards show its last month against "
+            "the month before. By default it is the latest 12 months every workforce figure has reached.",
+        )
+        if len(recent_months) < len(all_months):
+            st.toggle(
+                f"Offer every month since {format_month(all_months[0])}",
+                key="employee_all_months",
+                help="The workforce history reaches back as far as the earliest hire date in the HR data; "
+                "the slider offers the latest months unless this is on.",
+            )
     elif all_months:
         start = end = all_months[0]
         st.caption(f"Period: {format_month(end)} (the only month published)")
@@ -222,19 +302,37 @@ if not scope.everything and end is not None and warehouse.table_exists("marts", 
         )
 
 # --- KPI cards -----------------------------------------------------------------------------------------------
+# Absence and EAP before their source recorded anything (or with no such source) are no data, never 0.
+absence_since, eap_since = employee_marts.recorded_since("absence"), employee_marts.recorded_since("eap")
+leavers_since = employee_marts.recorded_since("headcount")
 trend = employee_kpis.workforce_trend(headcount, absence, eap)
+trend = employee_kpis.blank_before(
+    trend,
+    leavers_since,
+    ["separations", "voluntary_separations", "involuntary_separations", "turnover_pct"]
+    + ["voluntary_turnover_pct", "involuntary_turnover_pct"],
+)
+trend = employee_kpis.blank_before(
+    trend, absence_since, ["employees_absent", "absence_rate_pct", "lost_worktime_pct", "absence_hours"]
+)
+trend = employee_kpis.blank_before(trend, eap_since, ["eap_users", "eap_uses", "eap_utilisation_pct"])
 in_period = trend if end is None else trend[trend["month"].between(start, end)]
 before_wave = employee_kpis.previous(all_waves, wave) if wave else None
 before_month = None if end is None else end - pd.DateOffset(months=1)
 enps_now, enps_before = employee_kpis.org_enps(enps, wave), employee_kpis.org_enps(enps, before_wave)
 engaged_now = employee_kpis.org_favourable(dimensions, wave, "engagement")
 engaged_before = employee_kpis.org_favourable(dimensions, before_wave, "engagement")
-vs_wave = f"vs {before_wave}" if before_wave else "no earlier wave"
+# "vs Sep 2025": the month of the survey before (the card is narrow; the header names this survey)
+vs_wave = (
+    (f"vs {format_month(wave_month[before_wave])}" if before_wave in wave_month else "vs the survey before")
+    if before_wave
+    else "no earlier survey"
+)
 vs_month = f"vs {format_month(before_month)}" if before_month is not None else ""
 
 survey_col, workforce_col = st.columns([2, 3])
 with survey_col:
-    st.markdown(f"**Survey · wave {_wave_text(wave)}**" if wave else "**Survey**")
+    st.markdown(f"**{_wave_text(wave)}**" if wave else "**Survey**")
     enps_col, engagement_col = st.columns(2)
 with workforce_col:
     st.markdown(f"**Workforce · {format_month(end)}**" if end is not None else "**Workforce**")
@@ -247,6 +345,8 @@ _card(
     vs_wave,
     trend=[f.value for w in all_waves if (f := employee_kpis.org_enps(enps, w)).value is not None],
     suppressed=enps_now,
+    n=enps_now.count,
+    noun="answers",
 )
 _card(
     engagement_col,
@@ -259,11 +359,16 @@ _card(
         f.value for w in all_waves if (f := employee_kpis.org_favourable(dimensions, w, "engagement")).value is not None
     ],
     suppressed=engaged_now,
+    n=engaged_now.count,
 )
-for column, label, key in (
-    (turnover_card, "Turnover %", "turnover_pct"),
-    (absence_card, "Absence rate %", "absence_rate_pct"),
-    (eap_card, "EAP utilisation %", "eap_utilisation_pct"),
+# label, ratio, the people it rests on, lower is better (None: neither), why there may be no number
+WORKFORCE_CARDS = (
+    ("Turnover %", "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
+    ("Absence rate %", "absence_rate_pct", "absence_employees", True, ("absence records", absence_since)),
+    ("EAP utilisation %", "eap_utilisation_pct", "eap_employees", None, ("EAP records", eap_since)),
+)
+for column, (label, key, people, lower_is_better, source) in zip(
+    (turnover_card, absence_card, eap_card), WORKFORCE_CARDS, strict=True
 ):
     _card(
         column,
@@ -273,8 +378,11 @@ for column, label, key in (
         vs_month,
         unit="%",
         # A fall in turnover or absence is good; more EAP use is neither good nor bad.
-        delta_color="off" if key == "eap_utilisation_pct" else "inverse",
+        lower_is_better=lower_is_better,
         trend=_series(in_period[key]),
+        n=employee_kpis.value_in(trend, end, people),
+        no_data=(employee_kpis.no_source_text(*source, end) if source else None)
+        or ("Withheld: too few users this month to keep them anonymous." if key == "eap_utilisation_pct" else None),
     )
 month_row = trend[trend["month"] == end] if end is not None else trend.iloc[0:0]
 
@@ -286,6 +394,8 @@ def _month_count(column: str, decimals: int = 0) -> str:
 
 def _eap_users() -> str:
     """EAP users of the month, or why there is no number: too few users are withheld to protect them."""
+    if employee_kpis.no_source_text("EAP records", eap_since, end):
+        return "no EAP records"
     if len(month_row) and pd.isna(month_row["eap_users"].iloc[0]):
         return "EAP users not shown (too few to publish)"
     return f"{_month_count('eap_users')} EAP users"
@@ -294,9 +404,9 @@ def _eap_users() -> str:
 with survey_col:
     st.caption(
         f"Whole organisation: {format_value(enps_now.count, 0)} eNPS responses, "
-        f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every wave."
+        f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every survey."
         if wave
-        else "No survey wave published."
+        else "No survey published."
     )
 with workforce_col:
     st.caption(
@@ -311,13 +421,16 @@ with workforce_col:
 teams_of = employee_kpis.manager_teams(headcount)
 group_title = BREAKDOWNS[breakdown]
 if wave:
-    st.header(f"% favourable by {group_title.lower()} · wave {wave}")
-    cells = employee_kpis.dimension_cells(dimensions, wave, breakdown, teams_of)
+    st.header(f"% favourable by {group_title.lower()} · {_wave_text(wave)}")
+    cells = employee_kpis.mark_few(
+        employee_kpis.dimension_cells(dimensions, wave, breakdown, teams_of), settings.min_answers()
+    )
     if cells.empty:
-        st.info(f"No survey dimensions published for wave {wave}.")
+        st.info(f"No survey dimensions published for the {_wave_text(wave)}.")
     else:
         st.caption(
-            "Share of answers in the favourable range (4–5 on a 1–5 scale); higher is better in every column. "
+            "Share of answers in the favourable range of each question's scale (4–5 on a 1–5 scale); higher is "
+            "better in every column. "
             "Presenteeism is reverse-scored: its % favourable is the share who did not report working while "
             "unwell. The whole organisation comes first, for comparison."
             + (
@@ -336,10 +449,12 @@ if wave:
         )
 
     # --- manager empathy indicators ----------------------------------------------------------------------
-    st.header(f"Manager empathy indicators · wave {wave}")
-    manager_cells = employee_kpis.indicator_cells(indicators, wave, teams_of)
+    st.header(f"Manager empathy indicators · {_wave_text(wave)}")
+    manager_cells = employee_kpis.mark_few(
+        employee_kpis.indicator_cells(indicators, wave, teams_of), settings.min_answers()
+    )
     if manager_cells.empty:
-        st.info(f"No manager indicators published for wave {wave}.")
+        st.info(f"No manager indicators published for the {_wave_text(wave)}.")
     else:
         questions = indicators.drop_duplicates("question_id").set_index("question_id")["indicator"]
         st.caption(
@@ -369,51 +484,310 @@ if end is None or in_period.empty:
 else:
     period_text = format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
     st.caption(f"Every employee, {period_text}. Each month sums the counts of all teams first and divides last.")
-    turnover_col, absence_col, eap_col = st.columns(3)
-    with turnover_col:
-        st.markdown("**Turnover %**")
-        st.altair_chart(
-            employee_charts.monthly_lines(
-                in_period,
-                {
-                    "turnover_pct": "All",
-                    "voluntary_turnover_pct": "Voluntary",
-                    "involuntary_turnover_pct": "Involuntary",
-                },
-                "Turnover %",
-            ),
-            width="stretch",
-        )
-    with absence_col:
-        st.markdown("**Absence (vacation excluded)**")
-        st.altair_chart(
-            employee_charts.monthly_lines(
-                in_period,
-                {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
-                "%",
-            ),
-            width="stretch",
-        )
-    with eap_col:
-        st.markdown("**EAP utilisation %**")
-        st.altair_chart(
-            employee_charts.monthly_lines(in_period, {"eap_utilisation_pct": "EAP utilisation %"}, "EAP utilisation %"),
-            width="stretch",
-        )
+    # title, series (column -> label), axis title, what the source records and since when
+    charts = (
+        (
+            "Turnover %",
+            {"turnover_pct": "All", "voluntary_turnover_pct": "Voluntary", "involuntary_turnover_pct": "Involuntary"},
+            "Turnover %",
+            ("leavers", leavers_since),
+        ),
+        (
+            "Absence (vacation excluded)",
+            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
+            "%",
+            ("absence records", absence_since),
+        ),
+        (
+            "EAP utilisation %",
+            {"eap_utilisation_pct": "EAP utilisation %"},
+            "EAP utilisation %",
+            ("EAP records", eap_since),
+        ),
+    )
+    for column, (title, series, axis, source) in zip(st.columns(3), charts, strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            if in_period[list(series)].isna().all().all():  # nothing to draw: say why instead of an empty axis
+                st.caption(employee_kpis.no_source_text(*source, end) or "No data in the period.")
+            else:
+                st.altair_chart(employee_charts.monthly_lines(in_period, series, axis), width="stretch")
     table = in_period.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
+    # EAP counts withheld to protect a handful of users (after EAP records began) read "withheld", not a dash.
+    withheld = (table["month"] >= (eap_since.date() if eap_since is not None else dt.date.max)) & table[
+        "eap_users"
+    ].isna()
+    shown = {c: employee_kpis.as_text(table[c], d or 0) for c, (_, d) in TREND_COLUMNS.items()}
+    for column in ("eap_users", "eap_utilisation_pct"):
+        shown[column] = ["withheld" if w else v for w, v in zip(withheld, shown[column], strict=True)]
+    st.caption(
+        f"{NO_DATA} means no data (nothing to divide by, or no records for that month); EAP counts of a month "
+        "with too few users read “withheld” to protect them."
+    )
     data_table(
-        table[["month", *TREND_COLUMNS]],
+        pd.DataFrame({"month": table["month"], **shown}),
         hide_index=True,
         width="stretch",
         height=35 * (len(table) + 1) + 3,  # every month of the period, no inner scroll
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-            **{
-                c: st.column_config.NumberColumn(label, format="localized" if d is None else f"%.{d}f")
-                for c, (label, d) in TREND_COLUMNS.items()
-            },
+            **{c: st.column_config.TextColumn(label) for c, (label, _) in TREND_COLUMNS.items()},
         },
         download="workforce_by_month",
+    )
+
+
+# --- turnover cost, recognition, internal responsiveness ------------------------------------------------------
+def _money(value: float | None) -> str:
+    return format_money(None if value is None or pd.isna(value) else float(value), settings.currency_symbol(), 0)
+
+
+def _of(frame: pd.DataFrame, month, column: str) -> float | None:
+    return None if month is None else employee_kpis.value_in(frame, month, column)
+
+
+def _text_table(columns: dict[str, tuple[str, object]], download: str, wide: str | None = None) -> None:
+    """A table of words and numbers already written as text: column key -> (header, values); `wide` is the
+    column given room (a note). Headers are plain words; no cell reads "None"."""
+    data_table(
+        pd.DataFrame({key: list(values) for key, (_, values) in columns.items()}),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            key: st.column_config.TextColumn(header, width="large" if key == wide else None)
+            for key, (header, _) in columns.items()
+        },
+        download=download,
+    )
+
+
+def _month_cards(months: pd.DataFrame, period: pd.DataFrame, specs: list[tuple]) -> None:
+    """One card per spec (label, ratio column, unit, change unit, decimals, lower is better, count column,
+    noun of the count) side by side: the period's last month against the month before, a line over the period."""
+    for column, (label, key, unit, delta_unit, decimals, lower, count, noun) in zip(
+        st.columns(len(specs)), specs, strict=True
+    ):
+        _card(
+            column,
+            label,
+            _of(months, end, key),
+            _of(months, before_month, key),
+            vs_month,
+            unit=unit,
+            delta_unit=delta_unit,
+            decimals=decimals,
+            lower_is_better=lower,
+            trend=_series(period[key]),
+            n=_of(months, end, count),
+            noun=noun,
+        )
+
+
+def _sample_notes(counts, noun: str) -> list[str]:
+    return [small_sample_note(n, settings.min_answers(), noun) or "" for n in counts]
+
+
+def _org_only(what: str) -> None:
+    st.info(f"{what} is counted for the whole organisation only, so it is not shown for a single {scope.kind}.")
+
+
+def _period_words() -> str:
+    return format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
+
+
+cost, recognition, responsiveness = frames["turnover_cost"], frames["recognition"], frames["responsiveness"]
+# months with a workforce whose leavers were recorded
+published_months = set(trend.loc[(trend["avg_headcount"] > 0) & trend["separations"].notna(), "month"])
+
+
+def _cost_in(month) -> float | None:
+    """The month's turnover cost: its leavers' cost, £0 in a published month nobody left, no data otherwise."""
+    value = _of(cost_months, month, "turnover_cost")
+    return value if value is not None else (0.0 if month in published_months else None)
+
+
+st.header("What leaving costs: turnover cost")
+if not scope.everything:
+    _org_only("Turnover cost")
+elif end is None or cost.empty:
+    st.info("No turnover cost is published yet.")
+else:
+    cost_months = employee_kpis.cost_ratios(employee_kpis.sum_by(cost, ["month"], employee_kpis.COST_COUNTS))
+    cost_period = employee_kpis.in_months(cost, start, end)
+    leavers = float(cost_period["separations"].sum())
+    total = float(cost_period["turnover_cost"].sum())
+    month_card, period_card, per_leaver_card = st.columns(3)
+    _card(
+        month_card,
+        "Turnover cost",
+        _cost_in(end),
+        _cost_in(before_month),
+        vs_month,
+        show=_money,
+        delta_unit=MONEY,
+        lower_is_better=True,
+        trend=[v for m in sorted(in_period["month"]) if (v := _cost_in(m)) is not None],
+    )
+    period_card.metric(
+        f"Turnover cost, {_period_words()}",
+        _money(total),
+        border=True,
+        help=HELP["Turnover cost"],
+    )
+    period_card.caption(f"{leavers:,.0f} leavers in the period.")
+    _card(
+        per_leaver_card,
+        "Cost per leaver",
+        total / leavers if leavers else None,
+        None,
+        "",
+        show=_money,
+        delta_unit=MONEY,
+        n=leavers,
+        noun="leavers",
+    )
+    by_group = employee_kpis.cost_ratios(
+        employee_kpis.sum_by(cost_period, ["department", "job_level"], employee_kpis.COST_COUNTS)
+    ).sort_values("turnover_cost", ascending=False)
+    defaults = cost_period.assign(default=cost_period["priced_by_default"].astype(float))
+    priced = employee_kpis.sum_by(defaults, ["department", "job_level"], ["default"])
+    by_group = by_group.merge(priced, on=["department", "job_level"], how="left")
+    _text_table(
+        {
+            "department": ("Department", by_group["department"].map(plain)),
+            "job_level": ("Job level", by_group["job_level"].map(employee_kpis.job_level_text)),
+            "separations": ("Leavers", employee_kpis.as_text(by_group["separations"])),
+            "cost_per_separation": ("Cost per leaver", by_group["cost_per_separation"].map(_money)),
+            "turnover_cost": ("Turnover cost", by_group["turnover_cost"].map(_money)),
+            "priced": (
+                "Priced with",
+                ["Default cost" if d else "Its own cost" for d in by_group["default"].fillna(0) > 0],
+            ),
+        },
+        "turnover_cost",
+    )
+    assumptions = frames["cost_assumptions"]
+    with st.expander("The assumptions behind the cost"):
+        st.caption(
+            "Each leaver costs what it takes to replace them: recruiting (advertising, agency or search fees), "
+            "onboarding (training and the time of the people who train them) and lost productivity (the months "
+            "before the new person works at full speed). These are estimates your business sets per job level, "
+            "not measured costs; the default line prices any job level without a line of its own. "
+            "Levels combined to protect small groups read 'Other (small groups)' and are priced at their own levels."
+        )
+        _text_table(
+            {
+                "job_level": ("Job level", assumptions["job_level"].map(employee_kpis.job_level_text)),
+                "recruiting_cost": ("Recruiting", assumptions["recruiting_cost"].map(_money)),
+                "onboarding_cost": ("Onboarding", assumptions["onboarding_cost"].map(_money)),
+                "lost_productivity_cost": ("Lost productivity", assumptions["lost_productivity_cost"].map(_money)),
+                "note": ("What it covers", assumptions["note"].fillna("")),
+            },
+            "turnover_cost_assumptions",
+            wide="note",
+        )
+
+st.header("Recognition")
+recognitions_since = employee_marts.recorded_since("recognition")
+if end is None or recognition.empty:
+    st.info("No recognition is published yet.")
+elif recognitions_since is None or end < recognitions_since:
+    st.info(employee_kpis.no_source_text("recognitions", recognitions_since, end))
+else:
+    rec_months = employee_kpis.blank_before(
+        employee_kpis.recognition_ratios(
+            employee_kpis.sum_by(recognition, ["month"], employee_kpis.RECOGNITION_COUNTS)
+        ),
+        recognitions_since,
+        ["recognised_pct", "recognitions_per_employee", *employee_kpis.RECOGNITION_COUNTS[1:]],
+    )
+    rec_period = rec_months[rec_months["month"].between(start, end)]
+    _month_cards(
+        rec_months,
+        rec_period,
+        [
+            ("Recognised %", "recognised_pct", "%", " pts", 1, False, "employees", "people"),
+            ("Recognitions per employee", "recognitions_per_employee", "", "", 2, False, "employees", "people"),
+        ],
+    )
+    st.altair_chart(
+        employee_charts.monthly_lines(
+            rec_period,
+            {
+                "peer_recognitions": "From colleagues",
+                "manager_recognitions": "From managers",
+                "award_recognitions": "Awards",
+                "untyped_recognitions": "Type not recorded",
+            },
+            "Recognitions",
+            bars=True,
+            value_format=",.0f",
+        ),
+        width="stretch",
+    )
+    teams = employee_kpis.recognition_ratios(
+        employee_kpis.sum_by(
+            recognition[recognition["month"] == end], ["team", "location"], employee_kpis.RECOGNITION_COUNTS
+        )
+    ).sort_values("recognised_pct")
+    st.caption(
+        f"Per team, {format_month(end)}, least recognised first. Groups too small to show on their own are "
+        "combined ('Other (small groups)')."
+    )
+    _text_table(
+        {
+            "team": ("Team", teams["team"].map(plain)),
+            # the roll-up's "All": the team's locations counted together
+            "location": ("Location", teams["location"].map(lambda v: "All locations" if v == "All" else plain(v))),
+            "employees": ("Employees", employee_kpis.as_text(teams["employees"])),
+            "recognised_pct": ("Recognised %", employee_kpis.as_text(teams["recognised_pct"], 1)),
+            "recognitions_per_employee": (
+                "Recognitions per employee",
+                employee_kpis.as_text(teams["recognitions_per_employee"], 2),
+            ),
+            "note": ("Sample", _sample_notes(teams["employees"], "people")),
+        },
+        "recognition_by_team",
+        wide="note",
+    )
+
+st.header("Internal responsiveness")
+st.caption("How quickly teams such as IT, HR or payroll answer the requests employees raise with them.")
+if not scope.everything:
+    _org_only("Internal responsiveness")
+elif end is None or responsiveness.empty:
+    st.info("No internal requests are published yet.")
+else:
+    req_months = employee_kpis.responsiveness_ratios(
+        employee_kpis.sum_by(responsiveness, ["month"], employee_kpis.RESPONSIVENESS_COUNTS)
+    )
+    req_period = req_months[req_months["month"].between(start, end)]
+    _month_cards(
+        req_months,
+        req_period,
+        [
+            ("Requests answered %", "answered_pct", "%", " pts", 1, False, "requests", "requests"),
+            ("Mean hours to answer", "mean_hours_to_answer", " h", " h", 1, True, "answered_requests", "requests"),
+        ],
+    )
+    month_rows = responsiveness[responsiveness["month"] == end]
+    cells = employee_kpis.responsiveness_ratios(month_rows).sort_values(["assignee_team", "category"])
+    st.caption(f"Per team answering and kind of request, requests opened in {format_month(end)}.")
+    _text_table(
+        {
+            "assignee_team": ("Team answering", cells["assignee_team"].map(plain)),
+            "category": ("Kind of request", cells["category"].map(plain)),
+            "requests": ("Requests", employee_kpis.as_text(cells["requests"])),
+            "answered_pct": ("Answered %", employee_kpis.as_text(cells["answered_pct"], 1)),
+            "median_hours_to_answer": (
+                "Median hours to answer",
+                employee_kpis.as_text(cells["median_hours_to_answer"], 1),
+            ),
+            "mean_hours_to_answer": ("Mean hours to answer", employee_kpis.as_text(cells["mean_hours_to_answer"], 1)),
+            "note": ("Sample", _sample_notes(cells["requests"], "requests")),
+        },
+        "internal_responsiveness",
+        wide="note",
     )
 
 
@@ -459,5 +833,17 @@ with nothing to divide by shows **—** (no data), never 0.
   turnover and absence a fall is shown green; EAP use is neither good nor bad.
 - **Team and location** are the worker's latest HR record; a survey group's location and manager are its
   team's.
-""".replace("THRESHOLD_TEXT", _threshold_words())
+- **Turnover cost** (`employee_turnover_cost_monthly`): Σ over the month's leavers of recruiting + onboarding +
+  lost-productivity cost of their job level, from the cost assumptions your business sets (a default line for
+  levels without one). Cost per leaver = Σ cost / Σ leavers. Whole organisation only.
+- **Recognised %** (`employee_recognition_monthly`): 100 × employees recognised at least once in the month /
+  employees employed in the month; **recognitions per employee** = recognitions / employees.
+- **Requests answered %** (`employee_internal_responsiveness_monthly`): 100 × answered / opened internal
+  requests of the month; **mean hours to answer** = Σ hours to answer / answered requests. The table's median is
+  the published one per team and kind of request (medians cannot be added up). Whole organisation only.
+- **No data, not 0.** Absence, EAP use, turnover and recognition show — in the months before their source
+  recorded anything (no absence records, no leavers yet, …): such a month is unknown, not a 0.
+- **Few answers.** A card whose month rests on fewer than MIN_ANSWERS answers, people or requests says so in
+  orange: the number is shown, but one person more or less moves it a lot.
+""".replace("THRESHOLD_TEXT", _threshold_words()).replace("MIN_ANSWERS", str(settings.min_answers()))
     )
