@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from dagster_project.settings import REPO_ROOT
-from tests.conftest import HEAVY_FIRST, OWN_UNIT_TESTS, work_unit, work_unit_scheduler
+from tests.conftest import HEAVY_FIRST, OWN_UNIT_TESTS, SPLIT_MODULES, work_unit, work_unit_scheduler
 
 # Three processes ask for one lake at once; each build records itself and takes a second, so builds that
 # were not serialised by the lock would overlap and record more than once.
@@ -66,7 +66,8 @@ def _missing(units) -> list[str]:
 
 
 def test_every_scheduled_unit_names_a_real_test():
-    assert _missing([*HEAVY_FIRST, *OWN_UNIT_TESTS]) == []
+    assert _missing([*HEAVY_FIRST, *OWN_UNIT_TESTS, *SPLIT_MODULES]) == []
+    assert not {u.partition("::")[0] for u in [*HEAVY_FIRST, *OWN_UNIT_TESTS]} & set(SPLIT_MODULES)
     assert set(u for u in HEAVY_FIRST if "::" in u) <= OWN_UNIT_TESTS, "a single test is listed but is no unit"
 
 
@@ -82,6 +83,13 @@ def test_work_units_are_modules_except_the_listed_tests():
     assert work_unit(listed) == listed
     assert work_unit("tests/test_pipeline_e2e.py::test_full_run_publishes_serving_copy") == "tests/test_pipeline_e2e.py"
     assert work_unit("tests/test_text_scoring.py::test_x[El servicio fue malo.]") == "tests/test_text_scoring.py"
+
+
+def test_a_split_module_is_cut_into_its_parts_by_node_id():
+    for module, parts in SPLIT_MODULES.items():
+        units = {work_unit(f"{module}::test_case[{i}]") for i in range(20 * parts)}
+        assert units == {f"{module}::part{k}" for k in range(1, parts + 1)}
+        assert work_unit(f"{module}::test_x[a]") == work_unit(f"{module}::test_x[a]")  # the same on every worker
 
 
 class _Worker:
