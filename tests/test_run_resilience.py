@@ -54,9 +54,9 @@ def _dbt_builds_in_session(session_id: int) -> set[int]:
 
 # Readers pause this long between rounds. Unpaced, the four dashboard threads and the analyst process kept both
 # cores of a CI machine busy for the length of two pipeline runs, slowing those runs and the other test worker;
-# paced, they still ask about 15 times a second each (hundreds of rounds per run), so a serving copy missing or
+# paced, they still ask about ten times a second each (hundreds of rounds per run), so a serving copy missing or
 # half-written for even a tenth of a second is seen (docs/decisions.md D235).
-READER_PAUSE = 0.05
+READER_PAUSE = 0.1
 
 
 def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> None:
