@@ -129,10 +129,16 @@ from pathlib import Path
 from dbt.artifacts.schemas.manifest import WritableManifest
 from dbt.cli.main import dbtRunner
 from dbt.contracts.graph.manifest import Manifest
+from dbt.contracts.graph.nodes import GenericTestNode
 
 project, out = Path(sys.argv[1]), Path(sys.argv[2])
 parsed = project / "target" / "manifest.json"
 manifest = Manifest.from_writable_manifest(WritableManifest.read_and_check_versions(str(parsed)))
+# dbt reads every data test of manifest.json back as a singular test, which loses the generic test's arguments
+# (compiling it then fails: '_dbt_generic_test_kwargs' is undefined); rebuild those from their JSON.
+for unique_id, node in json.loads(parsed.read_text())["nodes"].items():
+    if node["resource_type"] == "test" and node.get("test_metadata"):
+        manifest.nodes[unique_id] = GenericTestNode.from_dict(node)
 answers, worst = [], 0
 for argv in map(json.loads, sys.argv[3:]):
     if "--target-path" in argv:
