@@ -7,6 +7,7 @@ to the workers heaviest first (pytest_collection_modifyitems below; docs/perform
 from __future__ import annotations
 
 import os
+import zlib
 
 import pytest
 
@@ -122,11 +123,22 @@ HEAVY_FIRST = (
 )
 
 
+# Long modules of many cheap, independent tests, cut into this many units that either worker can take (their
+# module fixtures are cheap and built once per unit): the test run's last minutes are split between two workers
+# instead of one running such a module alone (D237). A test's part follows from its node id alone.
+SPLIT_MODULES = {"tests/test_gx_checks.py": 3}
+
+
 def work_unit(nodeid: str) -> str:
-    """The unit a test belongs to: its module, or the test itself when it is in OWN_UNIT_TESTS."""
+    """The unit a test belongs to: its module, the test itself when it is in OWN_UNIT_TESTS, or a part of its
+    module when the module is in SPLIT_MODULES."""
     module, _, rest = nodeid.partition("::")
     test = f"{module}::{rest.split('[')[0]}"
-    return test if test in OWN_UNIT_TESTS else module
+    if test in OWN_UNIT_TESTS:
+        return test
+    if module in SPLIT_MODULES:
+        return f"{module}::part{zlib.crc32(nodeid.encode()) % SPLIT_MODULES[module] + 1}"
+    return module
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -134,17 +146,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))  # stable: file order otherwise
 
 
-def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadscope` with the units above, handed out in collection order (the order set above, not
-    xdist's default of the units with most tests first, which left the long one-test units for last).
-    (`--dist loadgroup` cannot express this here: pytest 9 ignores the node ids xdist 3.8 rewrites for it.)"""
-    if config.getvalue("dist") != "loadscope":
-        return None
+def work_unit_scheduler(config, log, heavy_units, unit_of):
+    """xdist's `--dist loadscope` scheduler with `unit_of(nodeid)` as the unit, units handed out in collection
+    order (not xdist's default of the units with most tests first, which left the long one-test units for last),
+    and a light unit, not the next heavy one, queued behind a heavy unit still running (D236)."""
     from xdist.scheduler import LoadScopeScheduling
+
+    heavy = frozenset(heavy_units)
 
     class WorkUnitScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return work_unit(nodeid)
+            return unit_of(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            # A worker needs its next test before it runs the current one, so xdist hands a worker its next
+            # unit while the last tests of the current one are still to run. Behind a heavy unit that next unit
+            # waits minutes: give it the last unit in the queue (a light one) so that the next heavy unit goes
+            # to the other worker when it frees up.
+            busy = any(unit in heavy and not all(done.values()) for unit, done in self.assigned_work[node].items())
+            if busy and len(self.workqueue) > 1:
+                self.workqueue.move_to_end(next(reversed(self.workqueue)), last=False)
+            super()._assign_work_unit(node)
 
     config.option.loadscopereorder = False
     return WorkUnitScheduling(config, log)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` with the work units above (`--dist loadgroup` cannot express this here: pytest 9
+    ignores the node ids xdist 3.8 rewrites for it)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    return work_unit_scheduler(config, log, HEAVY_FIRST, work_unit)

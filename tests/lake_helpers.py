@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -15,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.settings import Settings, get_settings
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, get_settings
 
 TEST_PII_KEY = "test-key-not-secret"
 RUN_CONSOLE = "run_console.txt"  # the session lake's run: what it printed (tests/conftest.py built_lake)
@@ -129,3 +130,58 @@ def assert_same_marts(actual: Path, expected: Path) -> int:
             got[table].reset_index(drop=True), frame.reset_index(drop=True), rtol=1e-9, obj=f"marts.{table}"
         )
     return len(want)
+
+
+# argv: the dbt project, the answers file, then one JSON list of dbt arguments per invocation. Every invocation
+# gets the manifest the test run parsed (the `dbt_manifest` fixture) through dbtRunner(manifest=...), so dbt
+# parses nothing (a fresh warehouse path or target path would otherwise make it parse the whole project), and a
+# copy of it in its --target-path, as a parse would leave there. Exit status: the worst of the invocations'
+# (0 success, 1 failures, 2 an error), as the `dbt` command's.
+DBT_ON_PARSED_MANIFEST = """
+import json, shutil, sys
+from pathlib import Path
+from dbt.artifacts.schemas.manifest import WritableManifest
+from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest
+from dbt.contracts.graph.nodes import GenericTestNode
+
+project, out = Path(sys.argv[1]), Path(sys.argv[2])
+parsed = project / "target" / "manifest.json"
+manifest = Manifest.from_writable_manifest(WritableManifest.read_and_check_versions(str(parsed)))
+# dbt reads every data test of manifest.json back as a singular test, which loses the generic test's arguments
+# (compiling it then fails: '_dbt_generic_test_kwargs' is undefined); rebuild those from their JSON.
+for unique_id, node in json.loads(parsed.read_text())["nodes"].items():
+    if node["resource_type"] == "test" and node.get("test_metadata"):
+        manifest.nodes[unique_id] = GenericTestNode.from_dict(node)
+answers, worst = [], 0
+for argv in map(json.loads, sys.argv[3:]):
+    if "--target-path" in argv:
+        target = Path(argv[argv.index("--target-path") + 1])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed, target / "manifest.json")
+    result = dbtRunner(manifest=manifest).invoke([*argv, "--project-dir", str(project), "--profiles-dir", str(project)])
+    statuses = {}
+    for node in result.result.results if result.result is not None and hasattr(result.result, "results") else []:
+        statuses[str(node.status)] = statuses.get(str(node.status), 0) + 1
+    answers.append({"success": result.success, "error": repr(result.exception), "statuses": statuses})
+    worst = max(worst, 0 if result.success else 2 if result.exception is not None else 1)
+out.write_text(json.dumps(answers))
+sys.exit(worst)
+"""
+
+
+def dbt_on_parsed_manifest(build_db: Path, *invocations: list[str]) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run dbt `invocations` (each a list of arguments, the project flags added) one after the other in one
+    process on the warehouse `build_db`, without parsing the project (DBT_ON_PARSED_MANIFEST; needs the
+    `dbt_manifest` fixture). Returns the process (its exit status is the worst invocation's, its output dbt's)
+    and, per invocation, whether it succeeded, its error and its results counted by status."""
+    out = build_db.with_name(f"{build_db.stem}.dbt_answers.json")
+    done = subprocess.run(
+        [sys.executable, "-c", DBT_ON_PARSED_MANIFEST, str(DBT_PROJECT_DIR), str(out), *map(json.dumps, invocations)],
+        env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(build_db)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 1, 2) and out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    return done, json.loads(out.read_text())

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
@@ -243,7 +245,22 @@ def read_serving_tables(path: Path) -> dict[str, pd.DataFrame]:
         return {name: con.sql(f"SELECT * FROM {name}").df() for name in SERVING_TABLES if name in present}
 
 
+_SAMPLE_COPIES = tempfile.TemporaryDirectory(prefix="sample_serving_")  # removed when the process ends
+
+
 def sample_serving_db(directory: Path) -> Path:
     """The serving copy the dashboard tests read. To test against a real pipeline run instead, return that
-    run's serving copy here: the tests derive every expected number from the file with SQL."""
-    return write_serving_db(directory / "serving" / "empathy_lake.duckdb", sample_tables())
+    run's serving copy here: the tests derive every expected number from the file with SQL.
+
+    Written once per process, then copied (atomically, as write_serving_db writes): writing it costs about a
+    second of CPU, dozens of tests ask for a fresh one, and a copy is a new file to every cache (docs/decisions.md
+    D240)."""
+    written = Path(_SAMPLE_COPIES.name) / "empathy_lake.duckdb"
+    if not written.exists():
+        write_serving_db(written, sample_tables())
+    path = directory / "serving" / "empathy_lake.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.tmp")
+    shutil.copyfile(written, staging)
+    os.replace(staging, path)
+    return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -691,13 +692,22 @@ def create_checked_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
 
 
-@pytest.fixture
-def good_db(tmp_path) -> Path:
-    path = tmp_path / "build.duckdb"
+@pytest.fixture(scope="module")
+def good_template(tmp_path_factory) -> Path:
+    """The checked tables with GOOD_ROWS, written once per module (a few hundred statements)."""
+    path = tmp_path_factory.mktemp("good_db") / "build.duckdb"
     with duckdb.connect(str(path)) as con:
         create_checked_tables(con)
         for statement in GOOD_ROWS:
             con.execute(statement)
+    return path
+
+
+@pytest.fixture
+def good_db(good_template: Path, tmp_path) -> Path:
+    """A fresh copy of the good warehouse per test: the test may damage it (docs/decisions.md D238)."""
+    path = tmp_path / "build.duckdb"
+    shutil.copyfile(good_template, path)
     return path
 
 

@@ -5,15 +5,12 @@ initiative with no effect is not, and the marts' dbt tests fail on damaged rows.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
 import pytest
 
 from dagster_project.sample_data import world as w
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
-from tests.lake_helpers import BuiltLake
+from tests.lake_helpers import BuiltLake, dbt_on_parsed_manifest
 
 
 def _rows(lake: BuiltLake, sql: str) -> list[dict]:
@@ -119,14 +116,9 @@ def test_dbt_tests_of_the_impact_marts_fail_on_damaged_rows(built_lake: BuiltLak
         con.execute("update marts.initiative_effects set method = 'twfe' where method = 'before_after'")
         con.execute("update marts.initiative_event_study set is_pre = not is_pre where relative_month = 0")
     target = tmp_path / "target"
-    done = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--select", "initiative_effects", "initiative_event_study", "--quiet"]
-        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", str(target)],
-        env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(db)},
-        capture_output=True,
-        text=True,
-        check=False,
+    done, _ = dbt_on_parsed_manifest(
+        db,
+        ["test", "--select", "initiative_effects", "initiative_event_study", "--quiet", "--target-path", str(target)],
     )
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"}

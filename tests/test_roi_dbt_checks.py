@@ -5,14 +5,11 @@ every one of their tests. That they pass on good data is every pipeline run's jo
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
 import duckdb
 
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
-from tests.lake_helpers import BuiltLake
+from tests.lake_helpers import BuiltLake, dbt_on_parsed_manifest
 
 MODELS = ["initiative_roi", "roi_assumptions", "key_drivers", "service_profit_chain", "service_profit_chain_summary"]
 
@@ -49,13 +46,8 @@ def test_every_data_test_of_the_roi_marts_fails_on_bad_data(built_lake: BuiltLak
         for statement in DAMAGE:
             con.execute(statement)
     target = tmp_path / "target"
-    done = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--select", *MODELS, "--exclude", "test_type:unit", "--quiet"]
-        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
-        env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(db)},
-        capture_output=True,
-        text=True,
-        check=False,
+    done, _ = dbt_on_parsed_manifest(
+        db, ["test", "--select", *MODELS, "--exclude", "test_type:unit", "--quiet", "--target-path", str(target)]
     )
     assert done.returncode != 0, done.stdout
     manifest = json.loads((target / "manifest.json").read_text())

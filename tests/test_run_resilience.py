@@ -52,6 +52,13 @@ def _dbt_builds_in_session(session_id: int) -> set[int]:
     return found
 
 
+# Readers pause this long between rounds. Unpaced, the four dashboard threads and the analyst process kept both
+# cores of a CI machine busy for the length of two pipeline runs, slowing those runs and the other test worker;
+# paced, they still ask about ten times a second each (hundreds of rounds per run), so a serving copy missing or
+# half-written for even a tenth of a second is seen (docs/decisions.md D235).
+READER_PAUSE = 0.1
+
+
 def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> None:
     """What a dashboard session does: the publication line, a KPI query and a wide table, over and over."""
     from streamlit_app import warehouse
@@ -64,13 +71,13 @@ def _reader(errors: list, counts: dict, run_ids: set, stop: threading.Event) -> 
             counts[threading.get_ident()] = counts.get(threading.get_ident(), 0) + 1
         except Exception as exc:  # noqa: BLE001 - every kind of failure is what this test counts
             errors.append(repr(exc))
+        stop.wait(READER_PAUSE)
 
 
 ANALYST_SCRIPT = """
-import json, os, sys
+import json, os, sys, time
 import duckdb
-import pytest
-path, stop = sys.argv[1], sys.argv[2]
+path, stop, pause = sys.argv[1], sys.argv[2], sys.argv[3]
 ok, errors = 0, []
 while not os.path.exists(stop):
     try:
@@ -79,6 +86,7 @@ while not os.path.exists(stop):
         ok += 1
     except Exception as exc:
         errors.append(repr(exc))
+    time.sleep(float(pause))
 print(json.dumps({"ok": ok, "errors": errors}))
 """
 
@@ -126,7 +134,7 @@ def killed_and_rerun(built_lake: BuiltLake, tmp_path_factory) -> dict:
     run_ids: set[str] = set()
     with lake_env(home) as settings:
         analyst = subprocess.Popen(
-            [sys.executable, "-c", ANALYST_SCRIPT, str(settings.serving_db), str(stop_file)],
+            [sys.executable, "-c", ANALYST_SCRIPT, str(settings.serving_db), str(stop_file), str(READER_PAUSE)],
             stdout=subprocess.PIPE,
             text=True,
         )
