@@ -21,6 +21,7 @@ from streamlit_app.formatting import (
     format_value,
     is_small_sample,
 )
+from streamlit_app.labels import plain
 
 # Area -> the detail page its numbers come from (a streamlit_app.access.PAGES key). A role sees an area on the
 # summary only when it may see that page (access.SUMMARY_AREA_PAGES).
@@ -41,6 +42,7 @@ STATUS_WORDS = {  # status -> (Streamlit colour, icon, words): never colour alon
 MOVER_UNITS = ("%", "pts")  # movers compare changes in points: percentages, NPS, eNPS, sentiment
 MOVERS_SHOWN = 3
 TREND_MONTHS = 12
+NO_RANK = "—"
 SCOPE_WORDS = {"location": "location", "team": "team", "business": "whole business"}
 
 
@@ -69,9 +71,9 @@ def format_kpi(value: object, unit: str, decimals: int, currency: str) -> str:
     return format_value(value, decimals, suffix)
 
 
-def delta_unit(unit: str, currency: str) -> str:
-    """What a change is written in: points for percentages and scores, minutes, the currency, or nothing."""
-    return {"%": " pts", "pts": " pts", "min": " min", "money": f" {currency}"}.get(unit, "")
+def delta_unit(unit: str) -> str:
+    """What a change is written in: points for percentages and scores, minutes, or nothing (money: see below)."""
+    return {"%": " pts", "pts": " pts", "min": " min"}.get(unit, "")
 
 
 def change(now: object, before: object) -> float | None:
@@ -80,8 +82,12 @@ def change(now: object, before: object) -> float | None:
 
 
 def format_change(now: object, before: object, unit: str, decimals: int, currency: str) -> str | None:
-    """The signed change, or None (no value in one of the two periods: st.metric then shows no arrow)."""
-    return format_delta(change(now, before), delta_unit(unit, currency), decimals)
+    """The signed change ("+1.5 pts", "-£3.20"), or None (no value in one of the two periods: st.metric then
+    shows no arrow)."""
+    delta = change(now, before)
+    if unit == "money" and delta is not None:
+        return ("-" if delta < 0 else "+") + format_money(abs(delta), currency, decimals)
+    return format_delta(delta, delta_unit(unit), decimals)
 
 
 def coloured_change(now: object, before: object, row: pd.Series, currency: str) -> str | None:
@@ -122,7 +128,7 @@ def target_words(row: pd.Series, currency: str) -> str:
 def period_words(row: pd.Series) -> str:
     """The period a row's value covers: a month, or a survey wave's month for eNPS."""
     start = pd.Timestamp(row["period_start"])
-    return f"survey wave of {format_month(start)}" if row["kpi"] == "enps" else format_month(start)
+    return f"{format_month(start)} wave" if row["kpi"] == "enps" else format_month(start)
 
 
 def benchmark_words(benchmarks: pd.DataFrame, kpi: str) -> list[str]:
@@ -212,6 +218,16 @@ def league(summary: pd.DataFrame, monthly: pd.DataFrame, kpi: str, scope: str, m
     return rows[columns].reset_index(drop=True)
 
 
+def league_for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The league table with its ranks as text: an unranked value shows "—", a change "+2", "0" or "—"
+    (no rank in one of the two months), never None."""
+    shown = table.copy()
+    shown["rank"] = [NO_RANK if _missing(r) else f"{int(r)}" for r in table["rank"]]
+    shown["previous_rank"] = [NO_RANK if _missing(r) else f"{int(r)}" for r in table["previous_rank"]]
+    shown["rank_change"] = [NO_RANK if _missing(c) else (f"{int(c):+d}" if c else "0") for c in table["rank_change"]]
+    return shown
+
+
 def alert_counts(alerts: pd.DataFrame) -> dict[str, int]:
     """Open alerts per severity, high first (severities with none left out)."""
     order = ["high", "medium", "low"]
@@ -222,9 +238,33 @@ def alert_counts(alerts: pd.DataFrame) -> dict[str, int]:
 
 
 def top_alerts(alerts: pd.DataFrame, count: int = 5) -> pd.DataFrame:
-    """The `count` open alerts to read first: highest severity, then the most recently seen."""
+    """The `count` open alerts to read first: highest severity, then the latest period, then the most recently
+    seen."""
     rank = alerts["severity"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
-    return alerts.assign(_rank=rank).sort_values(["_rank", "last_seen_at"], ascending=[True, False]).head(count)
+    order = ["_rank", "period", "last_seen_at"] if "period" in alerts else ["_rank", "last_seen_at"]
+    ascending = [True] + [False] * (len(order) - 1)
+    return alerts.assign(_rank=rank).sort_values(order, ascending=ascending).head(count).drop(columns="_rank")
+
+
+def alert_words(alert: pd.Series) -> str:
+    """One open alert in words: the log's `reason` sentence when it has one, else one built from its numbers
+    ("**High** · NPS at location Cambridge: -31.8 (was 13.3) on 22 answers (Aug 2025)")."""
+    period = "" if _missing(alert["period"]) else f" ({format_month(pd.Timestamp(alert['period']))})"
+    reason = alert.get("reason")
+    if not _missing(reason) and str(reason).strip():  # the alert log's own sentence, with its numbers and n
+        return f"**{plain(alert['severity'])}** · {reason}"
+    scope = alert["scope"]
+    if scope in ("location", "team"):
+        where = f" at {scope} {alert['scope_value']}"
+    else:
+        where = " for one customer" if scope == "customer" else ""
+    text = f"**{plain(alert['severity'])}** · {plain(alert['kpi'])}{where}"
+    value, before = number(alert["kpi_value"]), number(alert["previous_value"])
+    if value is not None:
+        text += f": {value:,.1f}" + (f" (was {before:,.1f})" if before is not None else "")
+    if (base := number(alert["base_count"])) is not None:
+        text += f" on {int(base):,} {plain(alert['base_unit']).lower()}"
+    return text + period
 
 
 def scope_note(kind: str, value: str | None) -> str:

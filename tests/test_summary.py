@@ -144,3 +144,19 @@ def test_alert_counts_by_severity(severities, expected):
     )
     assert summary.alert_counts(alerts) == expected
     assert summary.top_alerts(alerts)["severity"].iloc[0] == next(iter(expected))
+
+
+def test_a_change_of_money_carries_its_currency():
+    assert summary.format_change(100.0, 94.76, "money", 2, "£") == "+£5.24"
+    assert summary.format_change(94.76, 100.0, "money", 2, "€") == "-€5.24"
+    assert summary.format_change(142.0, 153.0, "min", 0, "£") == "-11 min"
+
+
+def test_a_league_table_shows_no_none():
+    rows = frame(
+        row(scope_value="A", value=50.0, previous_value=40.0),
+        row(scope_value="B", value=30.0, n=5, previous_value=60.0),
+    )
+    empty = pd.DataFrame(columns=["kpi", "scope", "scope_value", "month", "value", "n"])
+    shown = summary.league_for_display(summary.league(rows, empty, "nps", "location", minimum=30))
+    assert shown[["rank", "previous_rank", "rank_change"]].values.tolist() == [["1", "2", "+1"], ["—", "1", "—"]]

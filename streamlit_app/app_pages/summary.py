@@ -70,6 +70,7 @@ def kpi_card(column, row: pd.Series) -> None:
     higher = row["higher_is_better"]
     lower_is_better = False if summary._missing(higher) else not bool(higher)
     vs_previous = summary.change(row["value"], row["previous_value"])
+    column = column.container(border=True)
     column.metric(
         row["kpi_label"],
         summary.format_kpi(row["value"], unit, decimals, currency),
@@ -78,7 +79,6 @@ def kpi_card(column, row: pd.Series) -> None:
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
         if not summary._missing(row["previous_period_start"])
         else None,
-        border=True,
     )
     lines = []
     n = int(row["n"])
@@ -155,19 +155,17 @@ if scope.everything and areas:
                         continue
                     st.markdown(f"**{label.iloc[0]}** by {league_scope}")
                     data_table(
-                        table,
+                        summary.league_for_display(table),
                         download=f"league_{league_scope}_{kpi}",
                         hide_index=True,
                         column_config={
-                            "rank": st.column_config.NumberColumn("Rank", format="%d"),
+                            "rank": "Rank",
                             "scope_value": plain(league_scope),
                             "value": st.column_config.NumberColumn(label.iloc[0], format="%.1f"),
                             "n": st.column_config.NumberColumn("Answers (n)", format="localized"),
-                            "previous_rank": st.column_config.NumberColumn(
-                                f"Rank in {format_month(previous_month)}", format="%d"
-                            ),
-                            "rank_change": st.column_config.NumberColumn(
-                                "Places gained", format="%+d", help="Up (+) or down (−) since the month before"
+                            "previous_rank": f"Rank in {format_month(previous_month)}",
+                            "rank_change": st.column_config.TextColumn(
+                                "Places gained", help="Up (+) or down (−) since the month before; — not ranked then"
                             ),
                             "trend": st.column_config.LineChartColumn(f"Last {summary.TREND_MONTHS} months"),
                             "note": "Note",
@@ -187,7 +185,8 @@ if summary.ALERTS_PAGE in user.pages and warehouse.table_exists("meta", "alerts"
     header.subheader("Open alerts")
     link.page_link(access.PAGES["alerts"].path("alerts"), label="Open Alerts", icon=":material/arrow_forward:")
     alerts = warehouse.query_table(
-        "severity, kpi, scope, scope_value, period, kpi_value, previous_value, base_count, base_unit, last_seen_at",
+        "severity, kpi, scope, scope_value, period, kpi_value, previous_value, base_count, base_unit, reason, "
+        "last_seen_at",
         "meta.alerts",
         scope,
         "WHERE status = 'open'",
