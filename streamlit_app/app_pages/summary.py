@@ -91,7 +91,7 @@ def kpi_card(column, row: pd.Series) -> None:
     if status := summary.status_words(row["status"]):
         lines.append(f"{status} · {summary.target_words(row, currency)}")
     column.caption("  \n".join(lines))
-    if note := small_sample_note(n, minimum, str(row["n_noun"])):
+    if row["measure"] == "ratio" and (note := small_sample_note(n, minimum, str(row["n_noun"]))):
         column.caption(f":orange[{note}]")
     published = summary.benchmark_words(benchmarks, row["kpi"])
     if published:

@@ -97,7 +97,7 @@ joined as (
         before.value as previous_value, coalesce(before.n, 0) as previous_n,
         last_year.value as last_year_value, coalesce(last_year.n, 0) as last_year_n,
         p.previous_month as previous_period_start, p.last_year_month as last_year_period_start,
-        catalog.n_noun, catalog.decimals, catalog.sort_order
+        catalog.n_noun, catalog.decimals, catalog.sort_order, catalog.measure
     from rows_
     inner join kpi_periods as p on rows_.kpi = p.kpi
     inner join catalog on rows_.kpi = catalog.kpi
@@ -147,7 +147,7 @@ final as (
         last_year_value::double as last_year_value, last_year_n::bigint as last_year_n,
         target,
         {{ target_status('value', 'target', 'close_margin', 'higher_is_better') }} as status,
-        close_margin, previous_period_start, last_year_period_start, n_noun, decimals, sort_order
+        close_margin, previous_period_start, last_year_period_start, n_noun, decimals, sort_order, measure
     from with_target
 
 )

@@ -141,7 +141,7 @@ final as (
         values_.scope, values_.scope_value, values_.month,
         case when values_.kpi = 'enps' then 'wave' else 'month' end as cadence,
         values_.value::double as value, coalesce(values_.n, 0)::bigint as n,
-        catalog.n_noun, catalog.decimals, catalog.sort_order
+        catalog.n_noun, catalog.decimals, catalog.sort_order, catalog.measure
     from (
         select * from ratios
         union all
