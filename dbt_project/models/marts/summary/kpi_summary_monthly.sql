@@ -14,59 +14,37 @@ catalog as (
 
 ),
 
--- One row per month × scope × scope value × KPI with the summed counts: numerator and denominator.
-customer_counts as (
+-- Each monthly KPI from its mart: kpi, mart, numerator, denominator (none: a count, the value is the numerator),
+-- n, scale, whether the mart has a team, and a filter. Turnover = separations / average headcount (SHRM).
+{%- set sources = [
+    ('nps', 'customer_nps_monthly', 'sum(promoters) - sum(detractors)', 'sum(responses)', 'sum(responses)', 100, false, none),
+    ('csat_pct', 'customer_csat_monthly', 'sum(satisfied_responses)', 'sum(responses)', 'sum(responses)', 100, false, none),
+    ('churn_pct', 'customer_retention_monthly', 'sum(lost_from_start)', 'sum(customers_at_start)', 'sum(customers_at_start)', 100, false, none),
+    ('aov', 'customer_orders_monthly', 'sum(gross_revenue)', 'sum(orders)', 'sum(orders)', 1, false, none),
+    ('fcr_pct', 'customer_support_monthly', 'sum(first_contact_resolved_tickets)', 'sum(resolved_tickets)', 'sum(resolved_tickets)', 100, false, none),
+    ('first_reply_minutes', 'customer_support_monthly', 'sum(first_reply_minutes_sum)', 'sum(replied_tickets)', 'sum(replied_tickets)', 1, false, none),
+    ('ces_mean', 'customer_ces_monthly', 'sum(score_sum)', 'sum(responses)', 'sum(responses)', 1, false, none),
+    ('review_rating', 'brand_reviews_monthly', 'sum(rating_sum)', 'sum(reviews)', 'sum(reviews)', 1, false, none),
+    ('brand_sentiment', 'brand_sentiment_monthly', 'sum(positive_texts) - sum(negative_texts)', 'sum(scored_texts)', 'sum(scored_texts)', 100, false, none),
+    ('mention_volume', 'brand_sentiment_monthly', 'sum(texts)', none, 'sum(texts)', none, false, "source = 'mention'"),
+    ('turnover_pct', 'employee_headcount_monthly', 'sum(separations)', 'sum(avg_headcount)', 'sum(employees)', 100, true, none),
+    ('headcount', 'employee_headcount_monthly', 'sum(headcount_end)', none, 'sum(employees)', none, true, none),
+    ('absence_pct', 'employee_absence_monthly', 'sum(absence_hours)', 'sum(usual_hours)', 'sum(employees)', 100, true, none),
+] %}
 
-    select 'nps' as kpi, month, location,
-        sum(promoters) - sum(detractors) as numerator, sum(responses) as denominator, 100.0 as scale
-    from {{ ref('customer_nps_monthly') }} group by all
-    union all
-    select 'csat_pct', month, location, sum(satisfied_responses), sum(responses), 100.0
-    from {{ ref('customer_csat_monthly') }} group by all
-    union all
-    select 'churn_pct', month, location, sum(lost_from_start), sum(customers_at_start), 100.0
-    from {{ ref('customer_retention_monthly') }} group by all
-    union all
-    select 'aov', month, location, sum(gross_revenue), sum(orders), 1.0
-    from {{ ref('customer_orders_monthly') }} group by all
-    union all
-    select 'fcr_pct', month, location, sum(first_contact_resolved_tickets), sum(resolved_tickets), 100.0
-    from {{ ref('customer_support_monthly') }} group by all
-    union all
-    select 'first_reply_minutes', month, location, sum(first_reply_minutes_sum), sum(replied_tickets), 1.0
-    from {{ ref('customer_support_monthly') }} group by all
-    union all
-    select 'ces_mean', month, location, sum(score_sum), sum(responses), 1.0
-    from {{ ref('customer_ces_monthly') }} group by all
-    union all
-    select 'review_rating', month, location, sum(rating_sum), sum(reviews), 1.0
-    from {{ ref('brand_reviews_monthly') }} group by all
-    union all
-    select 'brand_sentiment', month, location, sum(positive_texts) - sum(negative_texts), sum(scored_texts), 100.0
-    from {{ ref('brand_sentiment_monthly') }} group by all
+-- One row per month × location × team × KPI with the summed counts: numerator, denominator and n.
+counts as (
 
-),
-
--- Counts (mention volume, headcount) are not ratios: the value is the count itself.
-volume_counts as (
-
-    select 'mention_volume' as kpi, month, location, null::varchar as team, sum(texts) as value, sum(texts) as n
-    from {{ ref('brand_sentiment_monthly') }} where source = 'mention' group by all
-    union all
-    select 'headcount', month, location, team, sum(headcount_end), sum(employees)
-    from {{ ref('employee_headcount_monthly') }} group by all
-
-),
-
-employee_counts as (
-
-    -- Turnover = separations / average headcount (SHRM); n = employees on the books in the month.
-    select 'turnover_pct' as kpi, month, location, team,
-        sum(separations) as numerator, sum(avg_headcount) as denominator, sum(employees) as n, 100.0 as scale
-    from {{ ref('employee_headcount_monthly') }} group by all
-    union all
-    select 'absence_pct', month, location, team, sum(absence_hours), sum(usual_hours), sum(employees), 100.0
-    from {{ ref('employee_absence_monthly') }} group by all
+    {%- for kpi, model, numerator, denominator, n, scale, has_team, filter in sources %}
+    {% if not loop.first %}union all{% endif %}
+    select
+        '{{ kpi }}' as kpi, month, location, {{ 'team' if has_team else 'null::varchar' }} as team,
+        ({{ numerator }})::double as numerator, ({{ denominator or 'null' }})::double as denominator,
+        {{ n }} as n, {{ scale or 'null' }}::double as scale
+    from {{ ref(model) }}
+    {% if filter %}where {{ filter }}{% endif %}
+    group by all
+    {%- endfor %}
 
 ),
 
@@ -77,44 +55,28 @@ not_a_group as (
 
 ),
 
+-- The counts summed over each scope; a location or team is only ever a real one (never a roll-up label).
 scoped as (
 
-    select kpi, month, 'business' as scope, 'All' as scope_value,
-        sum(numerator) as numerator, sum(denominator) as denominator, sum(denominator) as n, max(scale) as scale
-    from customer_counts group by all
-    union all
-    select kpi, month, 'location', location, sum(numerator), sum(denominator), sum(denominator), max(scale)
-    from customer_counts where location is not null and location not in (select label from not_a_group) group by all
-    union all
-    select kpi, month, 'business', 'All', sum(numerator), sum(denominator), sum(n), max(scale)
-    from employee_counts group by all
-    union all
-    select kpi, month, 'location', location, sum(numerator), sum(denominator), sum(n), max(scale)
-    from employee_counts where location is not null and location not in (select label from not_a_group) group by all
-    union all
-    select kpi, month, 'team', team, sum(numerator), sum(denominator), sum(n), max(scale)
-    from employee_counts where team is not null and team not in (select label from not_a_group) group by all
+    {%- for scope, column in [('business', none), ('location', 'location'), ('team', 'team')] %}
+    {% if not loop.first %}union all{% endif %}
+    select
+        kpi, month, '{{ scope }}' as scope, {{ column or "'All'" }} as scope_value,
+        sum(numerator) as numerator, sum(denominator) as denominator, sum(n) as n, max(scale) as scale
+    from counts
+    {% if column %}where {{ column }} is not null and {{ column }} not in (select label from not_a_group){% endif %}
+    group by all
+    {%- endfor %}
 
 ),
 
 ratios as (
 
+    -- A count's value is the count; a ratio is divided last, NULL (no data) when its denominator is 0.
     select kpi, month, scope, scope_value,
-        case when denominator > 0 then scale * numerator / denominator end as value, n
+        case when scale is null then numerator when denominator > 0 then scale * numerator / denominator end as value,
+        n
     from scoped
-
-),
-
-volumes as (
-
-    select kpi, month, 'business' as scope, 'All' as scope_value, sum(value) as value, sum(n) as n
-    from volume_counts group by all
-    union all
-    select kpi, month, 'location', location, sum(value), sum(n)
-    from volume_counts where location is not null and location not in (select label from not_a_group) group by all
-    union all
-    select kpi, month, 'team', team, sum(value), sum(n)
-    from volume_counts where team is not null and team not in (select label from not_a_group) group by all
 
 ),
 
@@ -144,8 +106,6 @@ final as (
         catalog.n_noun, catalog.decimals, catalog.sort_order, catalog.measure
     from (
         select * from ratios
-        union all
-        select * from volumes
         union all
         select * from enps
     ) as values_
