@@ -117,6 +117,13 @@ for area in areas:
     if area_rows.empty:
         st.caption(f"No data for {area.lower()} in this publication for your view.")
         continue
+    area_month = pd.Timestamp(area_rows[area_rows["kpi"] != "enps"]["period_start"].min())
+    if pd.notna(area_month) and area_month != period_start:
+        st.caption(
+            f"This area's data ends at a different date: its cards show **{format_month(area_month)}**, the latest "
+            f"complete month of its data, compared with {format_month(area_month - pd.DateOffset(months=1))} and "
+            f"{format_month(area_month - pd.DateOffset(months=12))}."
+        )
     for start in range(0, len(area_rows), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
         for column, (_, row) in zip(columns, area_rows.iloc[start : start + CARDS_PER_ROW].iterrows(), strict=False):

@@ -1,10 +1,9 @@
--- The "This week" summary: one row per headline KPI × scope × scope value for the latest complete month,
--- with the month before and the same month a year earlier, the target from seed kpi_targets and its status.
+-- The "This week" summary: one row per headline KPI × scope × scope value for the latest complete month of its
+-- area's data, with the month before and the same month a year earlier, the target from seed kpi_targets and
+-- its status.
 -- Read by the summary page, the weekly digest and the alerts drill-down (contract in docs/dashboard.md,
 -- "This week: the summary page (s12)"; columns may be added, never renamed or dropped).
---   The period is the latest COMPLETE month of the data, from the as-of date (the later of int_as_of_date and
---   int_employee_as_of_date: the latest event, or var as_of_date; never the wall clock): the as-of date's
---   month when that date is its last day, else the month before (the as-of month is still running).
+--   The period: see CTE `period` below (per area, from the data's as-of dates, never the wall clock).
 --   eNPS is asked in survey waves: its period is the latest wave that started by the period's end, its
 --   "previous" the wave before, its "last year" the latest wave at least 12 months before it.
 --   A KPI × scope with no counts in a period has value NULL ("no data") and n 0, never a 0 value.
@@ -22,19 +21,26 @@ monthly as (
 
 ),
 
+-- The summary month of each area: the latest COMPLETE month of its data. Employees follow the HR data's as-of
+-- date (int_employee_as_of_date), every other area the customer data's (int_as_of_date): both are the latest
+-- event or var as_of_date, never the wall clock. The as-of date's month when that date is its last day, else
+-- the month before (the as-of month is still running). Separate dates so that a late customer extract does
+-- not push the employee cards into months nobody was observed (and the reverse).
 as_of as (
 
-    select greatest(
-        (select max(as_of_date) from {{ ref('int_as_of_date') }}),
-        (select max(as_of_date) from {{ ref('int_employee_as_of_date') }})
-    ) as as_of_date
+    select
+        (select max(as_of_date) from {{ ref('int_as_of_date') }}) as customer_as_of,
+        (select max(as_of_date) from {{ ref('int_employee_as_of_date') }}) as employee_as_of
 
 ),
 
 period as (
 
     select
-        (date_trunc('month', as_of_date + interval 1 day) - interval 1 month)::date as period_start
+        (date_trunc('month', coalesce(customer_as_of, employee_as_of) + interval 1 day) - interval 1 month)::date
+            as period_start,
+        (date_trunc('month', coalesce(employee_as_of, customer_as_of) + interval 1 day) - interval 1 month)::date
+            as employee_period_start
     from as_of
 
 ),
@@ -49,7 +55,7 @@ waves as (
 
 current_wave as (
 
-    select max(month) as month from waves, period where waves.month <= period.period_start
+    select max(month) as month from waves, period where waves.month <= period.employee_period_start
 
 ),
 
@@ -57,16 +63,20 @@ kpi_periods as (
 
     select
         catalog.kpi,
-        period.period_start as current_month,
-        (period.period_start - interval 1 month)::date as previous_month,
-        (period.period_start - interval 12 month)::date as last_year_month
-    from catalog, period
-    where catalog.kpi <> 'enps'
+        p.month as current_month,
+        (p.month - interval 1 month)::date as previous_month,
+        (p.month - interval 12 month)::date as last_year_month
+    from catalog, (
+        select case when catalog_area = 'Employees' then employee_period_start else period_start end as month,
+            catalog_area
+        from period, (select distinct area as catalog_area from catalog)
+    ) as p
+    where catalog.kpi <> 'enps' and p.catalog_area = catalog.area
     union all
-    -- No wave yet: the summary month, with no data.
+    -- No wave yet: the Employees' summary month, with no data.
     select
         'enps',
-        coalesce(current_wave.month, period.period_start),
+        coalesce(current_wave.month, period.employee_period_start),
         (select max(month) from waves where month < current_wave.month),
         (select max(month) from waves where month <= current_wave.month - interval 12 month)
     from current_wave, period
