@@ -51,13 +51,13 @@ def visible_areas(pages: tuple[str, ...] | list[str]) -> list[str]:
     return [area for area in AREAS if AREA_PAGES[area] in pages]
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 def number(value: object) -> float | None:
     """A cell as a float, None for NULL/NaN/NA."""
-    return None if _missing(value) else float(value)
+    return None if is_missing(value) else float(value)
 
 
 def format_kpi(value: object, unit: str, decimals: int, currency: str) -> str:
@@ -98,7 +98,7 @@ def coloured_change(now: object, before: object, row: pd.Series, currency: str) 
     if text is None:
         return None
     higher = row["higher_is_better"]
-    colour = "off" if _missing(higher) else delta_color(change(now, before), decimals, not bool(higher))
+    colour = "off" if is_missing(higher) else delta_color(change(now, before), decimals, not bool(higher))
     if colour == "off":
         return f":gray[{text}]"
     better = (change(now, before) > 0) == bool(higher)
@@ -107,7 +107,7 @@ def coloured_change(now: object, before: object, row: pd.Series, currency: str) 
 
 def status_words(status: object) -> str:
     """The target status as coloured words with an icon (markdown), or "" without a target."""
-    if _missing(status) or status not in STATUS_WORDS:
+    if is_missing(status) or status not in STATUS_WORDS:
         return ""
     colour, icon, words = STATUS_WORDS[str(status)]
     return f":{colour}[{icon} {words}]"
@@ -119,7 +119,7 @@ def target_words(row: pd.Series, currency: str) -> str:
     if target is None:
         return ""
     side = {True: "at least", False: "at most"}.get(
-        None if _missing(row["higher_is_better"]) else bool(row["higher_is_better"])
+        None if is_missing(row["higher_is_better"]) else bool(row["higher_is_better"])
     )
     text = f"Target {format_kpi(target, row['unit'], int(row['decimals']), currency)}"
     return f"{text} ({side})" if side else text
@@ -141,7 +141,7 @@ def benchmark_words(benchmarks: pd.DataFrame, kpi: str) -> list[str]:
         text = (
             f"Published {b['statistic']} for {b['industry']}: {level} ([{b['source']}, {b['published']}]({b['url']}))"
         )
-        if not _missing(b.get("note")) and str(b["note"]).strip():
+        if not is_missing(b.get("note")) and str(b["note"]).strip():
             text += f". {b['note']}"
         lines.append(text)
     return lines
@@ -167,7 +167,7 @@ def mover_words(row: pd.Series, currency: str) -> str:
     unit, decimals = row["unit"], int(row["decimals"])
     went = "rose" if row["change"] > 0 else "fell"
     verdict = ""
-    if not _missing(row["higher_is_better"]):
+    if not is_missing(row["higher_is_better"]):
         better = (row["change"] > 0) == bool(row["higher_is_better"])
         verdict = " :green[(better)]" if better else " :red[(worse)]"
     before = format_kpi(row["previous_value"], unit, decimals, currency)
@@ -194,7 +194,7 @@ def league(summary: pd.DataFrame, monthly: pd.DataFrame, kpi: str, scope: str, m
     if rows.empty:
         return pd.DataFrame(columns=columns)
     higher = rows["higher_is_better"].iloc[0]
-    higher = True if _missing(higher) else bool(higher)
+    higher = True if is_missing(higher) else bool(higher)
     now_ok = rows["value"].notna() & (rows["n"] >= minimum)
     before_ok = rows["previous_value"].notna() & (rows["previous_n"] >= minimum)
     rows["rank"] = _ranks(rows["value"], now_ok, higher)
@@ -203,7 +203,7 @@ def league(summary: pd.DataFrame, monthly: pd.DataFrame, kpi: str, scope: str, m
     noun = rows["n_noun"].iloc[0]
     rows["note"] = [
         "No data this period"
-        if _missing(v)
+        if is_missing(v)
         else (f"Few {noun} ({int(n):,} of the {minimum:,} needed): not ranked" if is_small_sample(n, minimum) else "")
         for v, n in zip(rows["value"], rows["n"], strict=True)
     ]
@@ -222,9 +222,9 @@ def league_for_display(table: pd.DataFrame) -> pd.DataFrame:
     """The league table with its ranks as text: an unranked value shows "—", a change "+2", "0" or "—"
     (no rank in one of the two months), never None."""
     shown = table.copy()
-    shown["rank"] = [NO_RANK if _missing(r) else f"{int(r)}" for r in table["rank"]]
-    shown["previous_rank"] = [NO_RANK if _missing(r) else f"{int(r)}" for r in table["previous_rank"]]
-    shown["rank_change"] = [NO_RANK if _missing(c) else (f"{int(c):+d}" if c else "0") for c in table["rank_change"]]
+    shown["rank"] = [NO_RANK if is_missing(r) else f"{int(r)}" for r in table["rank"]]
+    shown["previous_rank"] = [NO_RANK if is_missing(r) else f"{int(r)}" for r in table["previous_rank"]]
+    shown["rank_change"] = [NO_RANK if is_missing(c) else (f"{int(c):+d}" if c else "0") for c in table["rank_change"]]
     return shown
 
 
@@ -249,9 +249,9 @@ def top_alerts(alerts: pd.DataFrame, count: int = 5) -> pd.DataFrame:
 def alert_words(alert: pd.Series) -> str:
     """One open alert in words: the log's `reason` sentence when it has one, else one built from its numbers
     ("**High** · NPS at location Cambridge: -31.8 (was 13.3) on 22 answers (Aug 2025)")."""
-    period = "" if _missing(alert["period"]) else f" ({format_month(pd.Timestamp(alert['period']))})"
+    period = "" if is_missing(alert["period"]) else f" ({format_month(pd.Timestamp(alert['period']))})"
     reason = alert.get("reason")
-    if not _missing(reason) and str(reason).strip():  # the alert log's own sentence, with its numbers and n
+    if not is_missing(reason) and str(reason).strip():  # the alert log's own sentence, with its numbers and n
         return f"**{plain(alert['severity'])}** · {reason}"
     scope = alert["scope"]
     if scope in ("location", "team"):

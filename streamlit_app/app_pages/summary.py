@@ -68,21 +68,22 @@ def kpi_card(column, row: pd.Series) -> None:
     the change vs last year, the target status in words, a small-sample note and published reference values."""
     unit, decimals = row["unit"], int(row["decimals"])
     higher = row["higher_is_better"]
-    lower_is_better = False if summary._missing(higher) else not bool(higher)
+    lower_is_better = False if summary.is_missing(higher) else not bool(higher)
     vs_previous = summary.change(row["value"], row["previous_value"])
     column = column.container(border=True)
     column.metric(
         row["kpi_label"],
         summary.format_kpi(row["value"], unit, decimals, currency),
         delta=summary.format_change(row["value"], row["previous_value"], unit, decimals, currency),
-        delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary._missing(higher) else "off",
+        delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if not summary._missing(row["previous_period_start"])
+        if not summary.is_missing(row["previous_period_start"])
         else None,
     )
     lines = []
     n = int(row["n"])
-    lines.append(f"{n:,} {row['n_noun']}" if n else f"No {row['n_noun']} in {summary.period_words(row)}")
+    has_value = not summary.is_missing(row["value"])
+    lines.append(f"{n:,} {row['n_noun']}" if has_value else f"No data for {summary.period_words(row)}")
     vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
     if vs_last_year is not None:
         lines.append(f"{vs_last_year} vs a year ago ({int(row['last_year_n']):,} {row['n_noun']})")

@@ -16,6 +16,7 @@ catalog as (
 
 -- Each monthly KPI from its mart: kpi, mart, numerator, denominator (none: a count, the value is the numerator),
 -- n, scale, whether the mart has a team, and a filter. Turnover = separations / average headcount (SHRM).
+-- Absence: an HR extract without any absence records (the IBM sample) gives no data, not 0 %.
 {%- set sources = [
     ('nps', 'customer_nps_monthly', 'sum(promoters) - sum(detractors)', 'sum(responses)', 'sum(responses)', 100, false, none),
     ('csat_pct', 'customer_csat_monthly', 'sum(satisfied_responses)', 'sum(responses)', 'sum(responses)', 100, false, none),
@@ -29,7 +30,9 @@ catalog as (
     ('mention_volume', 'brand_sentiment_monthly', 'sum(texts)', none, 'sum(texts)', none, false, "source = 'mention'"),
     ('turnover_pct', 'employee_headcount_monthly', 'sum(separations)', 'sum(avg_headcount)', 'sum(employees)', 100, true, none),
     ('headcount', 'employee_headcount_monthly', 'sum(headcount_end)', none, 'sum(employees)', none, true, none),
-    ('absence_pct', 'employee_absence_monthly', 'sum(absence_hours)', 'sum(usual_hours)', 'sum(employees)', 100, true, none),
+    ('absence_pct', 'employee_absence_monthly', 'sum(absence_hours)',
+        'case when (select sum(absence_spells) from ' ~ ref('employee_absence_monthly') ~ ') > 0 then sum(usual_hours) end',
+        'sum(employees)', 100, true, none),
 ] %}
 
 -- One row per month × location × team × KPI with the summed counts: numerator, denominator and n.
