@@ -9,8 +9,6 @@ on too few answers to be read (settings.min_answers(), formatting.is_small_sampl
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from streamlit_app.formatting import (
@@ -52,7 +50,8 @@ def visible_areas(pages: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    """None, NaN, NA or NaT (a missing date): a cell without a value."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def number(value: object) -> float | None:

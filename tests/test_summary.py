@@ -160,3 +160,9 @@ def test_a_league_table_shows_no_none():
     empty = pd.DataFrame(columns=["kpi", "scope", "scope_value", "month", "value", "n"])
     shown = summary.league_for_display(summary.league(rows, empty, "nps", "location", minimum=30))
     assert shown[["rank", "previous_rank", "rank_change"]].values.tolist() == [["1", "2", "+1"], ["—", "1", "—"]]
+
+
+def test_a_missing_date_is_missing():
+    """Seen failing on the real-data lake: eNPS without any survey wave has no previous period (NaT)."""
+    assert summary.is_missing(pd.NaT) and summary.is_missing(None) and summary.is_missing(float("nan"))
+    assert summary.is_missing(pd.NA) and not summary.is_missing(0.0) and not summary.is_missing(dt.date(2025, 1, 1))

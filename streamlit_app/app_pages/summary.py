@@ -140,7 +140,7 @@ if scope.everything and areas:
     for _, row in moved.iterrows():
         st.markdown(f"- {summary.mover_words(row, currency)}")
     st.caption(
-        f"Changes since {format_month(previous_month)} in points (percentages, NPS, eNPS, sentiment), largest "
+        "Changes against each area's month before, in points (percentages, NPS, eNPS, sentiment), largest "
         f"first; only where both months rest on at least {minimum:,} answers"
         + (f" ({left_out:,} smaller changes left out)." if left_out else ".")
     )
