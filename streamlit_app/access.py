@@ -46,6 +46,8 @@ class Page:
 
 
 PAGES: dict[str, Page] = {
+    # First, so it is the default page: the headline KPIs of the areas the viewer's role sees (D146-D159).
+    "summary": Page("This week", ":material/today:", ("location", "team")),
     "overview": Page("Overview", ":material/monitoring:", ("location",)),
     "customer_empathy": Page("Customer empathy", ":material/favorite:", ("location",)),
     "employee_empathy": Page("Employee empathy", ":material/groups:", ("location", "team")),
@@ -60,15 +62,34 @@ PAGES: dict[str, Page] = {
 # Written into a new login settings file; the dashboard reads the roles from the file, not from here.
 DEFAULT_ROLES: dict[str, dict[str, Any]] = {
     "owner": {"label": "Owner", "pages": list(PAGES)},
-    "hr": {"label": "HR", "pages": ["employee_empathy"]},
+    "hr": {"label": "HR", "pages": ["summary", "employee_empathy"]},
     "manager": {
         "label": "Location or team manager",
-        "pages": ["overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"],
+        "pages": ["summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"],
         "scoped": True,
     },
-    "analyst": {"label": "Analyst", "pages": ["overview", "customer_empathy", "brand_voice", "impact_roi"]},
+    "analyst": {
+        "label": "Analyst",
+        "pages": ["summary", "overview", "customer_empathy", "brand_voice", "impact_roi"],
+    },
     "steward": {"label": "Data steward", "pages": ["data_quality"]},
 }
+
+
+# The detail pages whose numbers the summary page shows, one area each (the Alerts page: its open alerts). A role
+# sees the summary of the areas among its pages only, so the summary never shows a number the role's other
+# pages do not. A login file written before the summary existed lists no `summary`: a role that lists any of
+# these pages gets it first, as its default page (D150).
+SUMMARY_AREA_PAGES = ("customer_empathy", "employee_empathy", "brand_voice", "alerts")
+
+
+def with_summary(pages: list[str]) -> tuple[str, ...]:
+    """A role's pages with the summary first when the role sees any of its areas (an older file lists none)."""
+    if "summary" in pages:
+        return ("summary", *(p for p in pages if p != "summary"))
+    if any(p in SUMMARY_AREA_PAGES for p in pages):
+        return ("summary", *pages)
+    return tuple(pages)
 
 
 class ConfigMissingError(FileNotFoundError):
@@ -180,7 +201,8 @@ def _roles(raw: Any, source: str) -> dict[str, Role]:
         scoped = spec.get("scoped", False)
         if not isinstance(scoped, bool):
             raise ConfigError(f"{where}: `scoped` must be true or false")
-        roles[str(name)] = Role(str(name), _text(spec.get("label", name), f"{where}: `label`"), tuple(pages), scoped)
+        label = _text(spec.get("label", name), f"{where}: `label`")
+        roles[str(name)] = Role(str(name), label, with_summary(pages), scoped)
     return roles
 
 

@@ -107,9 +107,12 @@ def test_a_copy_without_publication_row_counts_as_not_published(tmp_path, monkey
     assert not at.metric
 
 
-# --- overview --------------------------------------------------------------------------------------------
+# --- overview (not the default page since "This week" came first, D150: opened from the menu) ----------------
+OVERVIEW_PAGE = "app_pages/overview.py"
+
+
 def test_overview_kpis_equal_sql_over_the_latest_month(monkeypatch, serving_db):
-    at = run_app(monkeypatch, serving_db)
+    at = open_app_page(monkeypatch, serving_db, OVERVIEW_PAGE)
     latest = months(serving_db)[0]
     before = month_before(latest)
 
@@ -141,7 +144,7 @@ def test_filtering_a_segment_recomputes_from_its_counts(monkeypatch, serving_db)
     segment, expected = max(candidates, key=lambda c: abs(c[1] - overall))
     assert abs(expected - overall) > 0.1, "the data cannot show that the segment filter works"
 
-    at = run_app(monkeypatch, serving_db)
+    at = open_app_page(monkeypatch, serving_db, OVERVIEW_PAGE)
     at.multiselect(key="segments").select(segment).run()
     assert not at.exception
     assert_shows(metric(at, "NPS").value, expected)
@@ -152,7 +155,7 @@ def test_the_period_end_picks_the_kpi_month(monkeypatch, serving_db):
     assert len(all_months) >= 3, "the data needs three months to move the period's end"
     end = all_months[1]
 
-    at = run_app(monkeypatch, serving_db)
+    at = open_app_page(monkeypatch, serving_db, OVERVIEW_PAGE)
     at.select_slider(key="period").set_range(pd.Timestamp(all_months[-1]), pd.Timestamp(end)).run()
     assert not at.exception
     nps = metric(at, "NPS")
@@ -163,7 +166,7 @@ def test_the_period_end_picks_the_kpi_month(monkeypatch, serving_db):
 
 
 def test_the_numbers_table_equals_sql_per_month_and_segment(monkeypatch, serving_db):
-    at = run_app(monkeypatch, serving_db)
+    at = open_app_page(monkeypatch, serving_db, OVERVIEW_PAGE)
     shown = dataframe_with(at, "nps").assign(month=lambda t: pd.to_datetime(t["month"]).dt.date)
     expected = sql(
         serving_db,
@@ -296,7 +299,7 @@ def _latest_month_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
 def test_sparse_publications_render_without_errors(tmp_path, monkeypatch, serving_db, variant, omit):
     tables = {k: v for k, v in variant(read_serving_tables(serving_db)).items() if k not in omit}
     db = write_serving_db(tmp_path / "sparse.duckdb", tables, omit=omit)
-    at = run_app(monkeypatch, db)
+    at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     csat_missing = "marts.customer_csat_monthly" in omit
     if csat_missing:
         assert "no CSAT mart" in " ".join(w.value for w in at.warning)

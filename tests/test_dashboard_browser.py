@@ -188,6 +188,7 @@ def test_dashboard_in_headless_chromium(tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2000})
             log_in(page, url)
+            page.goto(f"{url}/overview", wait_until="domcontentloaded")  # the default page is This week (D150)
             assert_shows(metric_text(page, "NPS"), expected_nps)
             page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
@@ -267,21 +268,21 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
 # Restated from the brief: each role's pages by title, and the heading of its first page. Streamlit draws no
 # menu for a single page.
 ROLE_PAGES = {
-    "owner": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts", "Data quality"}
-    | {"Impact & ROI"},
-    "hr": {"Employee empathy"},
-    "analyst": {"Overview", "Customer empathy", "Brand & voice", "Impact & ROI"},
+    "owner": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"}
+    | {"Data quality", "Impact & ROI"},
+    "hr": {"This week", "Employee empathy"},
+    "analyst": {"This week", "Overview", "Customer empathy", "Brand & voice", "Impact & ROI"},
     "steward": {"Data quality"},
-    "location-manager": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
-    "team-manager": {"Employee empathy", "Alerts"},
+    "location-manager": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
+    "team-manager": {"This week", "Employee empathy", "Alerts"},
 }
-FIRST_HEADING = {
-    "owner": "Customer empathy overview",
-    "hr": "Employee empathy",
-    "analyst": "Customer empathy overview",
+FIRST_HEADING = {  # every role that sees an area of the summary lands on it (D150)
+    "owner": "This week",
+    "hr": "This week",
+    "analyst": "This week",
     "steward": "Data quality",
-    "location-manager": "Customer empathy overview",
-    "team-manager": "Employee empathy",
+    "location-manager": "This week",
+    "team-manager": "This week",
 }
 
 
@@ -340,6 +341,9 @@ def test_each_role_in_headless_chromium(tmp_path):
                 page = browser.new_context(viewport={"width": 1440, "height": 2000}).new_page()
                 log_in(page, url, users[username])
                 assert menu(page) == (titles if len(titles) > 1 else set()), username
+                page.get_by_role("heading", name=FIRST_HEADING[username]).first.wait_for(timeout=RENDER_TIMEOUT_MS)
+                if username in ("owner", "location-manager"):
+                    page.goto(f"{url}/overview", wait_until="domcontentloaded")
                 if username == "owner":
                     assert_shows(metric_text(page, "NPS"), sql_nps(serving_db, latest))
                 if username == "location-manager":
@@ -347,7 +351,6 @@ def test_each_role_in_headless_chromium(tmp_path):
                     assert round(location_nps, 1) != round(sql_nps(serving_db, latest), 1)
                 if username == "steward":
                     assert shown_number(metric_text(page, "Rows read")) == expected_read
-                page.get_by_role("heading", name=FIRST_HEADING[username]).first.wait_for(timeout=RENDER_TIMEOUT_MS)
                 save_screenshot(page, tmp_path, f"role_{username}.png")
                 if "Data quality" not in titles:
                     page.goto(f"{url}/data_quality", wait_until="domcontentloaded")

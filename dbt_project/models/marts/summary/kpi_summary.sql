@@ -1,0 +1,165 @@
+-- The "This week" summary: one row per headline KPI × scope × scope value for the latest complete month of its
+-- area's data, with the month before and the same month a year earlier, the target from seed kpi_targets and
+-- its status.
+-- Read by the summary page, the weekly digest and the alerts drill-down (contract in docs/dashboard.md,
+-- "This week: the summary page (s12)"; columns may be added, never renamed or dropped).
+--   The period: see CTE `period` below (per area, from the data's as-of dates, never the wall clock).
+--   eNPS is asked in survey waves: its period is the latest wave that started by the period's end, its
+--   "previous" the wave before, its "last year" the latest wave at least 12 months before it.
+--   A KPI × scope with no counts in a period has value NULL ("no data") and n 0, never a 0 value.
+with
+
+catalog as (
+
+    {{ summary_kpi_catalog() }}
+
+),
+
+monthly as (
+
+    select * from {{ ref('kpi_summary_monthly') }}
+
+),
+
+-- The summary month of each area: the latest COMPLETE month of its data. Employees follow the HR data's as-of
+-- date (int_employee_as_of_date), every other area the customer data's (int_as_of_date): both are the latest
+-- event or var as_of_date, never the wall clock. The as-of date's month when that date is its last day, else
+-- the month before (the as-of month is still running). Separate dates so that a late customer extract does
+-- not push the employee cards into months nobody was observed (and the reverse).
+as_of as (
+
+    select
+        (select max(as_of_date) from {{ ref('int_as_of_date') }}) as customer_as_of,
+        (select max(as_of_date) from {{ ref('int_employee_as_of_date') }}) as employee_as_of
+
+),
+
+period as (
+
+    select
+        (date_trunc('month', coalesce(customer_as_of, employee_as_of) + interval 1 day) - interval 1 month)::date
+            as period_start,
+        (date_trunc('month', coalesce(employee_as_of, customer_as_of) + interval 1 day) - interval 1 month)::date
+            as employee_period_start
+    from as_of
+
+),
+
+-- The periods each KPI is read in: months for the monthly KPIs, waves for eNPS (chosen at business level so
+-- every scope compares the same waves).
+waves as (
+
+    select distinct month from monthly where cadence = 'wave'
+
+),
+
+current_wave as (
+
+    select max(month) as month from waves, period where waves.month <= period.employee_period_start
+
+),
+
+kpi_periods as (
+
+    select
+        catalog.kpi,
+        p.month as current_month,
+        (p.month - interval 1 month)::date as previous_month,
+        (p.month - interval 12 month)::date as last_year_month
+    from catalog, (
+        select case when catalog_area = 'Employees' then employee_period_start else period_start end as month,
+            catalog_area
+        from period, (select distinct area as catalog_area from catalog)
+    ) as p
+    where catalog.kpi <> 'enps' and p.catalog_area = catalog.area
+    union all
+    -- No wave yet: the Employees' summary month, with no data.
+    select
+        'enps',
+        coalesce(current_wave.month, period.employee_period_start),
+        (select max(month) from waves where month < current_wave.month),
+        (select max(month) from waves where month <= current_wave.month - interval 12 month)
+    from current_wave, period
+
+),
+
+-- Every scope value with data in any of the three periods gets a row; the whole business always does.
+rows_ as (
+
+    select distinct monthly.kpi, monthly.scope, monthly.scope_value
+    from monthly
+    inner join kpi_periods as p
+        on monthly.kpi = p.kpi
+        and monthly.month in (p.current_month, p.previous_month, p.last_year_month)
+    union
+    select kpi, 'business', 'All' from kpi_periods
+
+),
+
+joined as (
+
+    select
+        catalog.area, rows_.kpi, catalog.kpi_label, catalog.unit, catalog.higher_is_better,
+        rows_.scope, rows_.scope_value,
+        p.current_month as period_start,
+        (p.current_month + interval 1 month - interval 1 day)::date as period_end,
+        now_.value, coalesce(now_.n, 0) as n,
+        before.value as previous_value, coalesce(before.n, 0) as previous_n,
+        last_year.value as last_year_value, coalesce(last_year.n, 0) as last_year_n,
+        p.previous_month as previous_period_start, p.last_year_month as last_year_period_start,
+        catalog.n_noun, catalog.decimals, catalog.sort_order, catalog.measure
+    from rows_
+    inner join kpi_periods as p on rows_.kpi = p.kpi
+    inner join catalog on rows_.kpi = catalog.kpi
+    left join monthly as now_
+        on now_.kpi = rows_.kpi and now_.scope = rows_.scope and now_.scope_value = rows_.scope_value
+        and now_.month = p.current_month
+    left join monthly as before
+        on before.kpi = rows_.kpi and before.scope = rows_.scope and before.scope_value = rows_.scope_value
+        and before.month = p.previous_month
+    left join monthly as last_year
+        on last_year.kpi = rows_.kpi and last_year.scope = rows_.scope and last_year.scope_value = rows_.scope_value
+        and last_year.month = p.last_year_month
+
+),
+
+-- The most specific target wins: one for this scope value, else one for every value of the scope (blank).
+targets as (
+
+    select
+        kpi, scope, nullif(trim(coalesce(scope_value, '')), '') as scope_value,
+        target::double as target, coalesce(close_margin, 0)::double as close_margin
+    from {{ ref('kpi_targets') }}
+
+),
+
+with_target as (
+
+    select
+        joined.*,
+        coalesce(exact.target, every_value.target) as target,
+        case when exact.target is not null then exact.close_margin else every_value.close_margin end
+            as close_margin
+    from joined
+    left join targets as exact
+        on exact.kpi = joined.kpi and exact.scope = joined.scope and exact.scope_value = joined.scope_value
+    left join targets as every_value
+        on every_value.kpi = joined.kpi and every_value.scope = joined.scope and every_value.scope_value is null
+
+),
+
+final as (
+
+    select
+        area, kpi, kpi_label, unit, higher_is_better, scope, scope_value, period_start, period_end,
+        value::double as value, n::bigint as n,
+        previous_value::double as previous_value, previous_n::bigint as previous_n,
+        last_year_value::double as last_year_value, last_year_n::bigint as last_year_n,
+        target,
+        {{ target_status('value', 'target', 'close_margin', 'higher_is_better') }} as status,
+        close_margin, previous_period_start, last_year_period_start, n_noun, decimals, sort_order, measure
+    from with_target
+
+)
+
+select * from final

@@ -1,0 +1,208 @@
+"""This week: the headline KPIs of every area the viewer's role sees, for the latest complete month, with their
+change against the month before and the same month last year, target status, the biggest movers, league
+tables of locations and teams, and the open alerts; each area links to its detail page.
+
+Every number is read from marts.kpi_summary / marts.kpi_summary_monthly (computed from counts in dbt); the
+page only decides how to show them (streamlit_app/summary.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import access, login, settings, summary, warehouse
+from streamlit_app.formatting import delta_color, format_month, small_sample_note
+from streamlit_app.labels import plain
+from streamlit_app.ui import data_table, require_published
+
+PAGE = "summary"
+CARDS_PER_ROW = 4
+LEAGUES = {  # tab -> (scope, area that must be visible, KPIs ranked)
+    "Locations": ("location", "Customers", ("nps", "csat_pct")),
+    "Teams": ("team", "Employees", ("turnover_pct", "enps")),
+}
+
+user = login.require_page(PAGE)
+scope = user.scope
+require_published()
+currency = settings.currency_symbol()
+minimum = settings.min_answers()
+areas = summary.visible_areas(user.pages)
+
+st.title("This week")
+if not warehouse.table_exists("marts", "kpi_summary"):
+    st.info(
+        "This publication has no summary yet: it was built before the summary existed. "
+        "Run the pipeline again to add it; the detail pages in the menu work meanwhile."
+    )
+    st.stop()
+
+rows = warehouse.query_table("*", "marts.kpi_summary", scope, "ORDER BY sort_order, scope, scope_value")
+own = rows[rows["scope"] == ("business" if scope.everything else scope.kind)]
+if not scope.everything:
+    own = own[own["scope_value"] == scope.value]
+if own.empty:
+    st.info("Nothing in this publication's summary is yours to see yet.")
+    st.stop()
+
+first = own.iloc[0]
+period_start = pd.Timestamp(first["period_start"])
+previous_month = period_start - pd.DateOffset(months=1)
+last_year = period_start - pd.DateOffset(months=12)
+st.caption(
+    f"**{format_month(period_start)}**, the latest complete month of the data, compared with "
+    f"{format_month(previous_month)} and with {format_month(last_year)}. "
+    f"{summary.scope_note(scope.kind, scope.value)} "
+    f"A number resting on fewer than {minimum:,} answers (tickets, people…) is marked as a small sample."
+)
+
+benchmarks = (
+    warehouse.query("SELECT * FROM marts.kpi_benchmarks ORDER BY kpi, industry")
+    if warehouse.table_exists("marts", "kpi_benchmarks")
+    else pd.DataFrame(columns=["kpi"])
+)
+
+
+def kpi_card(column, row: pd.Series) -> None:
+    """One headline KPI: value and change vs the previous period (grey when it rounds to zero), then its n,
+    the change vs last year, the target status in words, a small-sample note and published reference values."""
+    unit, decimals = row["unit"], int(row["decimals"])
+    higher = row["higher_is_better"]
+    lower_is_better = False if summary.is_missing(higher) else not bool(higher)
+    vs_previous = summary.change(row["value"], row["previous_value"])
+    column = column.container(border=True)
+    column.metric(
+        row["kpi_label"],
+        summary.format_kpi(row["value"], unit, decimals, currency),
+        delta=summary.format_change(row["value"], row["previous_value"], unit, decimals, currency),
+        delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
+        delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
+        if not summary.is_missing(row["previous_period_start"])
+        else None,
+    )
+    lines = []
+    n = int(row["n"])
+    has_value = not summary.is_missing(row["value"])
+    lines.append(f"{n:,} {row['n_noun']}" if has_value else f"No data for {summary.period_words(row)}")
+    vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
+    if vs_last_year is not None:
+        lines.append(f"{vs_last_year} vs a year ago ({int(row['last_year_n']):,} {row['n_noun']})")
+    else:
+        lines.append("No figure a year ago to compare with")
+    if status := summary.status_words(row["status"]):
+        lines.append(f"{status} · {summary.target_words(row, currency)}")
+    column.caption("  \n".join(lines))
+    if row["measure"] == "ratio" and (note := small_sample_note(n, minimum, str(row["n_noun"]))):
+        column.caption(f":orange[{note}]")
+    published = summary.benchmark_words(benchmarks, row["kpi"])
+    if published:
+        with column.popover("Published reference", icon=":material/menu_book:"):
+            st.caption("Context only, from public sources; your own target is the yardstick.")
+            for text in published:
+                st.markdown(f"- {text}")
+
+
+# --- the areas ----------------------------------------------------------------------------------------------
+if not areas:
+    st.info("Your role sees none of the summary's areas.")
+for area in areas:
+    area_rows = own[own["area"] == area]
+    header, link = st.columns([3, 1], vertical_alignment="bottom")
+    header.subheader(area)
+    page_key = summary.AREA_PAGES[area]
+    link.page_link(
+        access.PAGES[page_key].path(page_key),
+        label=f"Open {access.PAGES[page_key].title}",
+        icon=":material/arrow_forward:",
+    )
+    if area_rows.empty:
+        st.caption(f"No data for {area.lower()} in this publication for your view.")
+        continue
+    area_month = pd.Timestamp(area_rows[area_rows["kpi"] != "enps"]["period_start"].min())
+    if pd.notna(area_month) and area_month != period_start:
+        st.caption(
+            f"This area's data ends at a different date: its cards show **{format_month(area_month)}**, the latest "
+            f"complete month of its data, compared with {format_month(area_month - pd.DateOffset(months=1))} and "
+            f"{format_month(area_month - pd.DateOffset(months=12))}."
+        )
+    for start in range(0, len(area_rows), CARDS_PER_ROW):
+        columns = st.columns(CARDS_PER_ROW)
+        for column, (_, row) in zip(columns, area_rows.iloc[start : start + CARDS_PER_ROW].iterrows(), strict=False):
+            kpi_card(column, row)
+
+# --- what moved, and league tables (whole-business viewers: a scoped view holds one location or team) -----------
+visible = rows[rows["area"].isin(areas)]
+if scope.everything and areas:
+    st.subheader("Biggest movers")
+    moved, left_out = summary.movers(visible, minimum)
+    if moved.empty:
+        st.caption("No location or team changed on enough answers in both months to compare.")
+    for _, row in moved.iterrows():
+        st.markdown(f"- {summary.mover_words(row, currency)}")
+    st.caption(
+        "Changes against each area's month before, in points (percentages, NPS, eNPS, sentiment), largest "
+        f"first; only where both months rest on at least {minimum:,} answers"
+        + (f" ({left_out:,} smaller changes left out)." if left_out else ".")
+    )
+
+    leagues = {tab: spec for tab, spec in LEAGUES.items() if spec[1] in areas}
+    if leagues:
+        st.subheader("League tables")
+        monthly = warehouse.query_table(
+            "kpi, scope, scope_value, month, value, n",
+            "marts.kpi_summary_monthly",
+            scope,
+            "WHERE scope IN ('location', 'team') AND kpi IN ('nps', 'csat_pct', 'turnover_pct', 'enps')",
+        )
+        for tab, (league_scope, _, kpis) in zip(st.tabs(list(leagues)), leagues.values(), strict=True):
+            with tab:
+                for kpi in kpis:
+                    table = summary.league(visible, monthly, kpi, league_scope, minimum)
+                    label = visible.loc[visible["kpi"] == kpi, "kpi_label"]
+                    if table.empty or label.empty:
+                        continue
+                    st.markdown(f"**{label.iloc[0]}** by {league_scope}")
+                    data_table(
+                        summary.league_for_display(table),
+                        download=f"league_{league_scope}_{kpi}",
+                        hide_index=True,
+                        column_config={
+                            "rank": "Rank",
+                            "scope_value": plain(league_scope),
+                            "value": st.column_config.NumberColumn(label.iloc[0], format="%.1f"),
+                            "n": st.column_config.NumberColumn("Answers (n)", format="localized"),
+                            "previous_rank": f"Rank in {format_month(previous_month)}",
+                            "rank_change": st.column_config.TextColumn(
+                                "Places gained", help="Up (+) or down (−) since the month before; — not ranked then"
+                            ),
+                            "trend": st.column_config.LineChartColumn(f"Last {summary.TREND_MONTHS} months"),
+                            "note": "Note",
+                        },
+                        column_order=["rank", "scope_value", "value", "n", "rank_change", "previous_rank"]
+                        + ["trend", "note"],
+                    )
+                st.caption(
+                    f"Rank 1 is the best by each KPI's direction. Only values on at least {minimum:,} answers "
+                    "are ranked; smaller ones are listed below them, unranked. Teams too small to report on "
+                    "their own are never listed (their people count in the whole business)."
+                )
+
+# --- open alerts -----------------------------------------------------------------------------------------------
+if summary.ALERTS_PAGE in user.pages and warehouse.table_exists("meta", "alerts"):
+    header, link = st.columns([3, 1], vertical_alignment="bottom")
+    header.subheader("Open alerts")
+    link.page_link(access.PAGES["alerts"].path("alerts"), label="Open Alerts", icon=":material/arrow_forward:")
+    alerts = warehouse.query_table(
+        "severity, kpi, scope, scope_value, period, kpi_value, previous_value, base_count, base_unit, reason, "
+        "last_seen_at",
+        "meta.alerts",
+        scope,
+        "WHERE status = 'open'",
+    )
+    if alerts.empty:
+        st.caption("No open alerts.")
+    else:
+        counts = summary.alert_counts(alerts)
+        st.markdown(" · ".join(f"**{count:,}** {plain(severity).lower()}" for severity, count in counts.items()))
+        for _, alert in summary.top_alerts(alerts).iterrows():
+            st.markdown(f"- {summary.alert_words(alert)}")

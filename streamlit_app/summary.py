@@ -1,0 +1,273 @@
+"""The "This week" summary page's arithmetic and words: pure functions over the rows of marts.kpi_summary and
+marts.kpi_summary_monthly (no Streamlit, no I/O), so the page and its tests agree on them.
+
+The KPI values, their n, targets and statuses come computed from the warehouse (dbt_project/models/marts/summary):
+this module never recomputes a KPI. It decides what a reader is shown: which areas a role sees, how a value
+and its change are written, which changes are "movers", how locations and teams rank, and which numbers rest
+on too few answers to be read (settings.min_answers(), formatting.is_small_sample).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from streamlit_app.formatting import (
+    delta_color,
+    format_delta,
+    format_money,
+    format_month,
+    format_value,
+    is_small_sample,
+)
+from streamlit_app.labels import plain
+
+# Area -> the detail page its numbers come from (a streamlit_app.access.PAGES key). A role sees an area on the
+# summary only when it may see that page (access.SUMMARY_AREA_PAGES).
+AREA_PAGES = {
+    "Customers": "customer_empathy",
+    "Support": "customer_empathy",
+    "Employees": "employee_empathy",
+    "Brand": "brand_voice",
+}
+AREAS = tuple(AREA_PAGES)
+ALERTS_PAGE = "alerts"
+NO_DATA_WORDS = "No data"
+STATUS_WORDS = {  # status -> (Streamlit colour, icon, words): never colour alone
+    "on target": ("green", ":material/check_circle:", "On target"),
+    "close to target": ("orange", ":material/error:", "Close to target"),
+    "off target": ("red", ":material/cancel:", "Off target"),
+}
+MOVER_UNITS = ("%", "pts")  # movers compare changes in points: percentages, NPS, eNPS, sentiment
+MOVERS_SHOWN = 3
+TREND_MONTHS = 12
+NO_RANK = "—"
+SCOPE_WORDS = {"location": "location", "team": "team", "business": "whole business"}
+
+
+def visible_areas(pages: tuple[str, ...] | list[str]) -> list[str]:
+    """The areas whose detail page the viewer's role lists, in page order."""
+    return [area for area in AREAS if AREA_PAGES[area] in pages]
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NA or NaT (a missing date): a cell without a value."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def number(value: object) -> float | None:
+    """A cell as a float, None for NULL/NaN/NA."""
+    return None if is_missing(value) else float(value)
+
+
+def format_kpi(value: object, unit: str, decimals: int, currency: str) -> str:
+    """The KPI as a reader sees it, with its unit ("42.0%", "£31.20", "12 min", "−3.5"); "No data" without one."""
+    value = number(value)
+    if value is None:
+        return NO_DATA_WORDS
+    if unit == "money":
+        return format_money(value, currency, decimals)
+    suffix = {"%": "%", "min": " min"}.get(unit, "")
+    return format_value(value, decimals, suffix)
+
+
+def delta_unit(unit: str) -> str:
+    """What a change is written in: points for percentages and scores, minutes, or nothing (money: see below)."""
+    return {"%": " pts", "pts": " pts", "min": " min"}.get(unit, "")
+
+
+def change(now: object, before: object) -> float | None:
+    now, before = number(now), number(before)
+    return None if now is None or before is None else now - before
+
+
+def format_change(now: object, before: object, unit: str, decimals: int, currency: str) -> str | None:
+    """The signed change ("+1.5 pts", "-£3.20"), or None (no value in one of the two periods: st.metric then
+    shows no arrow)."""
+    delta = change(now, before)
+    if unit == "money" and delta is not None:
+        return ("-" if delta < 0 else "+") + format_money(abs(delta), currency, decimals)
+    return format_delta(delta, delta_unit(unit), decimals)
+
+
+def coloured_change(now: object, before: object, row: pd.Series, currency: str) -> str | None:
+    """The change from `before` to `now` as markdown: green when better, red when worse, grey when it rounds to
+    zero as shown or the KPI has no better direction (formatting.delta_color's rule); None without both."""
+    unit, decimals = row["unit"], int(row["decimals"])
+    text = format_change(now, before, unit, decimals, currency)
+    if text is None:
+        return None
+    higher = row["higher_is_better"]
+    colour = "off" if is_missing(higher) else delta_color(change(now, before), decimals, not bool(higher))
+    if colour == "off":
+        return f":gray[{text}]"
+    better = (change(now, before) > 0) == bool(higher)
+    return f":{'green' if better else 'red'}[{text}]"
+
+
+def status_words(status: object) -> str:
+    """The target status as coloured words with an icon (markdown), or "" without a target."""
+    if is_missing(status) or status not in STATUS_WORDS:
+        return ""
+    colour, icon, words = STATUS_WORDS[str(status)]
+    return f":{colour}[{icon} {words}]"
+
+
+def target_words(row: pd.Series, currency: str) -> str:
+    """ "Target 30.0 (at least)" / "Target 2.0% (at most)"; "" when no target is set."""
+    target = number(row.get("target"))
+    if target is None:
+        return ""
+    side = {True: "at least", False: "at most"}.get(
+        None if is_missing(row["higher_is_better"]) else bool(row["higher_is_better"])
+    )
+    text = f"Target {format_kpi(target, row['unit'], int(row['decimals']), currency)}"
+    return f"{text} ({side})" if side else text
+
+
+def period_words(row: pd.Series) -> str:
+    """The period a row's value covers: a month, or a survey wave's month for eNPS."""
+    start = pd.Timestamp(row["period_start"])
+    return f"{format_month(start)} wave" if row["kpi"] == "enps" else format_month(start)
+
+
+def benchmark_words(benchmarks: pd.DataFrame, kpi: str) -> list[str]:
+    """ "Published for General retail: 51 (npsBench 2024 benchmarks by industry, Nov 2024)" per benchmark row of
+    `kpi`, with its note; context beside the KPI, never the KPI."""
+    lines = []
+    for _, b in benchmarks[benchmarks["kpi"] == kpi].iterrows():
+        low, high = float(b["low"]), float(b["high"])
+        level = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+        text = (
+            f"Published {b['statistic']} for {b['industry']}: {level} ([{b['source']}, {b['published']}]({b['url']}))"
+        )
+        if not is_missing(b.get("note")) and str(b["note"]).strip():
+            text += f". {b['note']}"
+        lines.append(text)
+    return lines
+
+
+def movers(summary: pd.DataFrame, minimum: int, count: int = MOVERS_SHOWN) -> tuple[pd.DataFrame, int]:
+    """The `count` biggest changes against the previous period among locations and teams, in points (KPIs in %
+    or points only, so the changes compare), each resting on at least `minimum` answers in BOTH periods; and
+    how many changes were left out because one of their periods had fewer."""
+    rows = summary[summary["scope"].isin(["location", "team"]) & summary["unit"].isin(MOVER_UNITS)].copy()
+    rows = rows[rows["value"].notna() & rows["previous_value"].notna()]
+    large = (rows["n"] >= minimum) & (rows["previous_n"] >= minimum)
+    left_out = int((~large).sum())
+    rows = rows[large].copy()
+    rows["change"] = rows["value"].astype(float) - rows["previous_value"].astype(float)
+    rows["size"] = rows["change"].abs()
+    rows = rows[rows["size"] > 0].sort_values(["size", "kpi", "scope_value"], ascending=[False, True, True])
+    return rows.head(count).drop(columns=["size"]), left_out
+
+
+def mover_words(row: pd.Series, currency: str) -> str:
+    """ "NPS at Leeds fell from 35.0 to 12.5 (41 → 38 answers)", "worse"/"better" by the KPI's direction."""
+    unit, decimals = row["unit"], int(row["decimals"])
+    went = "rose" if row["change"] > 0 else "fell"
+    verdict = ""
+    if not is_missing(row["higher_is_better"]):
+        better = (row["change"] > 0) == bool(row["higher_is_better"])
+        verdict = " :green[(better)]" if better else " :red[(worse)]"
+    before = format_kpi(row["previous_value"], unit, decimals, currency)
+    now = format_kpi(row["value"], unit, decimals, currency)
+    return (
+        f"**{row['kpi_label']}** at {SCOPE_WORDS[row['scope']]} **{row['scope_value']}** {went} from {before} to "
+        f"{now} ({int(row['previous_n']):,} → {int(row['n']):,} {row['n_noun']}){verdict}"
+    )
+
+
+def _ranks(values: pd.Series, eligible: pd.Series, higher_is_better: bool) -> pd.Series:
+    """1 = best among the eligible rows (ties share the better rank); NA for the others."""
+    ranked = values.where(eligible).astype("Float64").rank(method="min", ascending=not higher_is_better)
+    return ranked.astype("Int64")
+
+
+def league(summary: pd.DataFrame, monthly: pd.DataFrame, kpi: str, scope: str, minimum: int) -> pd.DataFrame:
+    """The league table of `kpi` over the `scope` values (locations or teams): value, n, rank (1 = best by the
+    KPI's direction; only values on at least `minimum` answers are ranked), the rank in the previous period
+    (same rule), the places gained (+) or lost (−), the last TREND_MONTHS months' values for a sparkline, and
+    a note for a small sample or no data. Ranked rows first, best first."""
+    rows = summary[(summary["kpi"] == kpi) & (summary["scope"] == scope)].copy()
+    columns = ["scope_value", "value", "n", "rank", "previous_rank", "rank_change", "trend", "note"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    higher = rows["higher_is_better"].iloc[0]
+    higher = True if is_missing(higher) else bool(higher)
+    now_ok = rows["value"].notna() & (rows["n"] >= minimum)
+    before_ok = rows["previous_value"].notna() & (rows["previous_n"] >= minimum)
+    rows["rank"] = _ranks(rows["value"], now_ok, higher)
+    rows["previous_rank"] = _ranks(rows["previous_value"], before_ok, higher)
+    rows["rank_change"] = (rows["previous_rank"] - rows["rank"]).astype("Int64")
+    noun = rows["n_noun"].iloc[0]
+    rows["note"] = [
+        "No data this period"
+        if is_missing(v)
+        else (f"Few {noun} ({int(n):,} of the {minimum:,} needed): not ranked" if is_small_sample(n, minimum) else "")
+        for v, n in zip(rows["value"], rows["n"], strict=True)
+    ]
+    end = pd.Timestamp(rows["period_start"].iloc[0])
+    start = end - pd.DateOffset(months=TREND_MONTHS - 1)
+    history = monthly[(monthly["kpi"] == kpi) & (monthly["scope"] == scope)].copy()
+    history["month"] = pd.to_datetime(history["month"])
+    history = history[history["month"].between(start, end) & history["value"].notna()].sort_values("month")
+    trends = history.groupby("scope_value")["value"].apply(lambda v: [float(x) for x in v]).to_dict()
+    rows["trend"] = [trends.get(v, []) for v in rows["scope_value"]]
+    rows = rows.sort_values(["rank", "scope_value"], na_position="last")
+    return rows[columns].reset_index(drop=True)
+
+
+def league_for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The league table with its ranks as text: an unranked value shows "—", a change "+2", "0" or "—"
+    (no rank in one of the two months), never None."""
+    shown = table.copy()
+    shown["rank"] = [NO_RANK if is_missing(r) else f"{int(r)}" for r in table["rank"]]
+    shown["previous_rank"] = [NO_RANK if is_missing(r) else f"{int(r)}" for r in table["previous_rank"]]
+    shown["rank_change"] = [NO_RANK if is_missing(c) else (f"{int(c):+d}" if c else "0") for c in table["rank_change"]]
+    return shown
+
+
+def alert_counts(alerts: pd.DataFrame) -> dict[str, int]:
+    """Open alerts per severity, high first (severities with none left out)."""
+    order = ["high", "medium", "low"]
+    counts = alerts["severity"].value_counts()
+    known = {s: int(counts[s]) for s in order if s in counts}
+    other = int(counts[[s for s in counts.index if s not in order]].sum())
+    return {**known, **({"other": other} if other else {})}
+
+
+def top_alerts(alerts: pd.DataFrame, count: int = 5) -> pd.DataFrame:
+    """The `count` open alerts to read first: highest severity, then the latest period, then the most recently
+    seen."""
+    rank = alerts["severity"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+    order = ["_rank", "period", "last_seen_at"] if "period" in alerts else ["_rank", "last_seen_at"]
+    ascending = [True] + [False] * (len(order) - 1)
+    return alerts.assign(_rank=rank).sort_values(order, ascending=ascending).head(count).drop(columns="_rank")
+
+
+def alert_words(alert: pd.Series) -> str:
+    """One open alert in words: the log's `reason` sentence when it has one, else one built from its numbers
+    ("**High** · NPS at location Cambridge: -31.8 (was 13.3) on 22 answers (Aug 2025)")."""
+    period = "" if is_missing(alert["period"]) else f" ({format_month(pd.Timestamp(alert['period']))})"
+    reason = alert.get("reason")
+    if not is_missing(reason) and str(reason).strip():  # the alert log's own sentence, with its numbers and n
+        return f"**{plain(alert['severity'])}** · {reason}"
+    scope = alert["scope"]
+    if scope in ("location", "team"):
+        where = f" at {scope} {alert['scope_value']}"
+    else:
+        where = " for one customer" if scope == "customer" else ""
+    text = f"**{plain(alert['severity'])}** · {plain(alert['kpi'])}{where}"
+    value, before = number(alert["kpi_value"]), number(alert["previous_value"])
+    if value is not None:
+        text += f": {value:,.1f}" + (f" (was {before:,.1f})" if before is not None else "")
+    if (base := number(alert["base_count"])) is not None:
+        text += f" on {int(base):,} {plain(alert['base_unit']).lower()}"
+    return text + period
+
+
+def scope_note(kind: str, value: str | None) -> str:
+    """What a scoped viewer's summary covers."""
+    if kind in ("location", "team"):
+        return f"Your {kind}, {value}: the numbers below are its own."
+    return "The whole business, with its locations and teams below."

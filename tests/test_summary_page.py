@@ -1,0 +1,188 @@
+"""The "This week" page on the session's real pipeline run (the `built_lake` fixture, no run of its own), rendered
+with AppTest through the real login form, against KPIs computed here independently from the STAGING tables of
+the built warehouse (survey answers joined to customers; employees' hire and termination dates), never from the
+marts the page reads. Also: a location manager sees only their location, a team manager only the Employees
+area, and the check is seen to fail on the classic bug (averaging the locations' NPS instead of summing counts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from streamlit_app.settings import min_answers
+from streamlit_app.summary import NO_RANK
+from tests.dashboard_login import submit_login, user_specs, write_users
+from tests.lake_helpers import BuiltLake
+from tests.test_dashboard_apptest import APP, TIMEOUT, run_app
+
+RESPONSES = """
+    SELECT coalesce(r.location, c.location, 'Unknown') AS location, r.response_month AS month, r.survey_type, r.score
+    FROM staging.stg_survey__customer_responses AS r
+    LEFT JOIN staging.stg_crm__customers AS c ON r.customer_id = c.customer_id"""
+
+
+@pytest.fixture(scope="module")
+def lake(built_lake: BuiltLake) -> BuiltLake:
+    assert built_lake.success
+    return built_lake
+
+
+def build_sql(lake: BuiltLake, statement: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(lake.settings.build_db), read_only=True) as con:
+        return con.execute(statement, params or []).fetchall()
+
+
+def period(lake: BuiltLake) -> dt.date:
+    return lake.query("SELECT DISTINCT period_start FROM marts.kpi_summary WHERE kpi = 'nps'", serving=True)[0][0]
+
+
+def staging_nps(lake: BuiltLake, month: dt.date, location: str | None = None) -> tuple[float | None, int]:
+    """NPS and its answers from the staging survey answers: promoters 9-10, detractors 0-6 (Bain)."""
+    value, n = build_sql(
+        lake,
+        f"""SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6))
+                   / nullif(count(*), 0), count(*)
+            FROM ({RESPONSES}) WHERE survey_type = 'NPS' AND month = ? AND (?::VARCHAR IS NULL OR location = ?)""",
+        [month, location, location],
+    )[0]
+    return value, n
+
+
+def staging_csat(lake: BuiltLake, month: dt.date) -> tuple[float | None, int]:
+    return build_sql(
+        lake,
+        f"""SELECT 100.0 * count(*) FILTER (WHERE score >= 4) / nullif(count(*), 0), count(*)
+            FROM ({RESPONSES}) WHERE survey_type = 'CSAT' AND month = ?""",
+        [month],
+    )[0]
+
+
+def staging_headcount(lake: BuiltLake, month: dt.date) -> int:
+    """Employees on the books at the end of `month`, from the HRIS staging table."""
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return build_sql(
+        lake,
+        "SELECT count(*) FROM staging.stg_hris__employees WHERE hire_date <= ? "
+        "AND (termination_date IS NULL OR termination_date > ?)",
+        [end, end],
+    )[0][0]
+
+
+def card(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert len(found) == 1, [m.label for m in at.metric]
+    return found[0]
+
+
+def shown_n(at: AppTest, noun: str) -> list[int]:
+    """The n under every card, as the captions write it ("1,234 answers")."""
+    return [
+        int(line.split(" ")[0].replace(",", ""))
+        for c in at.caption
+        for line in c.value.split("  \n")
+        if line.endswith(f" {noun}") and line.split(" ")[0].replace(",", "").isdigit()
+    ]
+
+
+def assert_card_equals(at: AppTest, label: str, expected: tuple[float | None, int], decimals: int = 1, unit=""):
+    value, n = expected
+    shown = card(at, label).value
+    assert shown == (f"{value:,.{decimals}f}{unit}" if value is not None else "No data"), (label, shown, expected)
+
+
+@pytest.fixture(scope="module")
+def owner_view(lake: BuiltLake):
+    """The owner's landing page (This week, the default), rendered once for the module."""
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        at = run_app(monkeypatch, lake.settings.serving_db, "owner")
+        yield at
+    finally:
+        monkeypatch.undo()
+
+
+def test_the_owners_default_page_is_the_summary_and_its_cards_equal_staging_sql(lake, owner_view):
+    at = owner_view
+    assert at.title[0].value == "This week"
+    month = period(lake)
+    nps, csat = staging_nps(lake, month), staging_csat(lake, month)
+    assert nps[1] > 0 and csat[1] > 0, "the session lake must have answers in the summary month"
+    assert_card_equals(at, "NPS", nps)
+    assert_card_equals(at, "CSAT (top-2-box)", csat, unit="%")
+    assert nps[1] in shown_n(at, "answers") and csat[1] in shown_n(at, "answers")
+    employee_month = lake.query(
+        "SELECT period_start FROM marts.kpi_summary WHERE kpi = 'headcount' AND scope = 'business'", serving=True
+    )[0][0]
+    assert card(at, "Headcount").value == f"{staging_headcount(lake, employee_month):,}"
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    before, _ = staging_nps(lake, previous)
+    if before is not None:
+        assert card(at, "NPS").delta == f"{nps[0] - before:+,.1f} pts"
+    # Plain words only: no None, no raw codes of the summary's own marts.
+    shown = " ".join([m.label for m in at.metric] + [c.value for c in at.caption] + [m.value for m in at.markdown])
+    for raw in ("None", "nan", "NaN", "csat_pct", "turnover_pct", "kpi_summary", "scope_value"):
+        assert not re.search(rf"\b{raw}\b", shown), raw
+
+
+def test_the_check_fails_on_an_average_of_the_locations_ratios(lake, owner_view):
+    """Seen failing: the NPS a buggy summary would show by averaging its locations' NPS is not what the card
+    shows, so the comparison above would catch that bug on this data."""
+    month = period(lake)
+    locations = [r[0] for r in build_sql(lake, f"SELECT DISTINCT location FROM ({RESPONSES}) WHERE month = ?", [month])]
+    per_location = [v for loc in locations if (v := staging_nps(lake, month, loc)[0]) is not None]
+    averaged = sum(per_location) / len(per_location)
+    with pytest.raises(AssertionError):
+        assert_card_equals(owner_view, "NPS", (averaged, 0))
+
+
+def test_the_league_table_of_locations_equals_staging_sql_and_ranks_only_large_samples(lake, owner_view):
+    month = period(lake)
+    table = owner_view.dataframe[0].value  # the first league table: locations by NPS
+    minimum = min_answers()
+    assert len(table) > 1
+    for _, row in table.iterrows():
+        value, n = staging_nps(lake, month, row["scope_value"])
+        assert row["n"] == n, row["scope_value"]
+        assert (value is None and row["value"] != row["value"]) or row["value"] == pytest.approx(value)
+        assert (row["rank"] != NO_RANK) is (n >= minimum and value is not None), row["scope_value"]
+    ranked = table[table["rank"] != NO_RANK]
+    assert list(ranked["value"]) == sorted(ranked["value"], reverse=True)
+    assert ranked["rank"].tolist() == [str(r) for r in ranked["value"].rank(ascending=False, method="min").astype(int)]
+
+
+def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch):
+    month = period(lake)
+    location = build_sql(
+        lake,
+        f"SELECT location FROM ({RESPONSES}) WHERE month = ? AND survey_type = 'NPS' AND location <> 'Unknown' "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+        [month],
+    )[0][0]
+    team = lake.query("SELECT min(scope_value) FROM marts.kpi_summary WHERE scope = 'team'", serving=True)[0][0]
+    users = write_users(tmp_path, user_specs(location=location, team=team))
+    monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(lake.settings.serving_db))
+    monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
+
+    at = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["location-manager"])
+    assert not at.exception, [e.value for e in at.exception]
+    own, everyone = staging_nps(lake, month, location), staging_nps(lake, month)
+    assert round(own[0], 1) != round(everyone[0], 1), "the location must differ from the business to tell them apart"
+    assert_card_equals(at, "NPS", own)
+    assert not at.dataframe  # no league tables: a scoped view holds one location
+    others = {
+        r[0]
+        for r in lake.query("SELECT DISTINCT scope_value FROM marts.kpi_summary WHERE scope = 'location'", serving=True)
+    }
+    text = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+    assert location in text
+    assert not [o for o in others - {location} if o in text and o not in location]
+
+    at = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["team-manager"])
+    assert not at.exception, [e.value for e in at.exception]
+    labels = {m.label for m in at.metric}
+    assert labels and labels <= {"Staff turnover", "Headcount", "eNPS", "Absence (lost work time)"}, labels
