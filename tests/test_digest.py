@@ -27,7 +27,7 @@ from tests.test_alerts import LocalWebhook, closed_port
 KPI_SUMMARY_DDL = """area VARCHAR, kpi VARCHAR, kpi_label VARCHAR, unit VARCHAR, higher_is_better BOOLEAN,
     scope VARCHAR, scope_value VARCHAR, period_start DATE, period_end DATE, value DOUBLE, n BIGINT,
     previous_value DOUBLE, previous_n BIGINT, last_year_value DOUBLE, last_year_n BIGINT, target DOUBLE,
-    status VARCHAR"""
+    status VARCHAR, decimals INTEGER, n_noun VARCHAR"""
 OWNERS_DDL = "scope VARCHAR, scope_value VARCHAR, owner VARCHAR"  # marts.alert_owners (the seed)
 ALERTS_DDL = """alert_key VARCHAR, rule_id VARCHAR, severity VARCHAR, kpi VARCHAR, scope VARCHAR,
     scope_value VARCHAR, period DATE, kpi_value DOUBLE, previous_value DOUBLE, threshold DOUBLE, min_count INTEGER,
@@ -64,12 +64,12 @@ def kpi_summary() -> pd.DataFrame:
                 end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
                 rows.append(
                     (area, kpi, label, unit, better, scope, value, start, end, number + shift, 120, number - 2.0)
-                    + (100, number, 90, target, status)
+                    + (100, number, 90, target, status, 2 if unit == "money" else 1, "answers")
                 )
     # A KPI with no data this month for York: "no data", never 0.
     rows.append(
         ("Brand", "brand_sentiment", "Brand sentiment", "", True, "location", "York", LATEST, dt.date(2025, 11, 30))
-        + (None, 0, None, None, None, None, None, None)
+        + (None, 0, None, None, None, None, None, None, 1, "scored texts")
     )
     columns = [c.split()[0] for c in KPI_SUMMARY_DDL.replace("\n", " ").split(",")]
     return pd.DataFrame(rows, columns=[c.strip() for c in columns])
@@ -150,11 +150,11 @@ def expected_values(db: Path, scope: str, value: str) -> dict[str, str]:
     """Each KPI's latest value for a scope value, by SQL, as the digest writes it."""
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "SELECT kpi_label, value, unit FROM marts.kpi_summary s WHERE scope = ? AND scope_value = ? "
+            "SELECT kpi_label, value, unit, decimals FROM marts.kpi_summary s WHERE scope = ? AND scope_value = ? "
             "AND period_start = (SELECT max(period_start) FROM marts.kpi_summary WHERE kpi = s.kpi)",
             [scope, value],
         ).fetchall()
-    return {label: format_kpi(number, unit) for label, number, unit in rows}
+    return {label: format_kpi(number, unit, decimals) for label, number, unit, decimals in rows}
 
 
 def open_reasons(db: Path, owner: str) -> set[str]:
@@ -209,11 +209,19 @@ def test_periods_are_written_as_months_days_or_ranges():
 
 
 def test_changes_are_worded_with_direction_and_zero_is_neutral():
-    assert format_change(41.3, 39.3, "pts", True) == "up 2.0 pts (better)"
-    assert format_change(4.1, 2.1, "%", False) == "up 2.0 pts (worse)"
-    assert format_change(30.0, 30.04, "pts", True) == "no change"
-    assert format_change(None, 30.0, "pts", True) == ""
-    assert format_kpi(9.87, "money").endswith("9.87") and not format_kpi(9.87, "money").startswith("9")
+    def change(now, before, unit, better, decimals=1):
+        return format_change({"value": now, "higher_is_better": better}, before, unit, decimals)
+
+    assert change(41.3, 39.3, "pts", True) == "up 2.0 pts (better)"
+    assert change(4.1, 2.1, "%", False) == "up 2.0 pts (worse)"
+    assert change(30.0, 30.04, "pts", True) == "no change"
+    assert change(None, 30.0, "pts", True) == ""
+    assert change(12.5, 9.25, "money", False, 2).startswith("up ") and change(12.5, 9.25, "money", False, 2).endswith(
+        "3.25 (worse)"
+    )
+    assert format_kpi(9.87, "money", 2).endswith("9.87") and not format_kpi(9.87, "money", 2).startswith("9")
+    assert format_kpi(300.0, "", 0) == "300"  # a headcount is a whole number
+    assert format_kpi(None, "%", 1) == "no data"
 
 
 def test_a_missing_table_is_said_not_skipped(tmp_path):

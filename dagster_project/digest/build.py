@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from streamlit_app import summary as summary_words  # how a summary number reads: one definition
 from streamlit_app.settings import currency_symbol  # the dashboard's currency setting: one definition
 
 SUMMARY_TABLE = "marts.kpi_summary"
@@ -27,7 +28,7 @@ WITH latest AS (
 )
 SELECT s.area, s.kpi, s.kpi_label, s.unit, s.higher_is_better, s.scope, s.scope_value, s.period_start,
     s.period_end, s.value, s.n, s.previous_value, s.previous_n, s.last_year_value, s.last_year_n, s.target,
-    s.status
+    s.status, s.decimals, s.n_noun
 FROM {SUMMARY_TABLE} AS s
 JOIN latest USING (kpi, period_start)
 """
@@ -102,36 +103,30 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def format_kpi(value: float | None, unit: str) -> str:
-    """A KPI with its unit, in words a reader needs no legend for; "no data" when there is none."""
-    if _missing(value):
-        return "no data"
-    if unit == "money":
-        return f"{currency_symbol()}{value:,.2f}"
-    if unit == "%":
-        return f"{value:,.1f} %"
-    if unit == "min":
-        return f"{value:,.1f} min"
-    return f"{value:,.1f}"  # NPS-style points and plain ratios
+def format_kpi(value: float | None, unit: str, decimals: int) -> str:
+    """A KPI with its unit, written as the summary page writes it (streamlit_app.summary: one definition);
+    "no data" when there is none."""
+    text = summary_words.format_kpi(value, unit, decimals, currency_symbol())
+    return "no data" if text == summary_words.NO_DATA_WORDS else text
 
 
-def format_change(value: float | None, before: float | None, unit: str, higher_is_better: bool | None) -> str:
-    """'up 2.0 pts (better)', 'down £3.10 (worse)', 'no change'; '' when either side has no data."""
-    if _missing(value) or _missing(before):
+def format_change(row: dict, before: float | None, unit: str, decimals: int) -> str:
+    """'up 2.0 pts (better)', 'down £3.10 (worse)', 'no change' (rounds to zero as shown); '' when either side has
+    no data."""
+    delta = summary_words.change(row["value"], before)
+    if delta is None:
         return ""
-    delta = round(value - before, 1 if unit != "money" else 2)
-    if delta == 0:
+    if round(delta, decimals) == 0:
         return "no change"
-    size = f"{currency_symbol()}{abs(delta):,.2f}" if unit == "money" else f"{abs(delta):,.1f}"
-    size += {"%": " pts", "pts": " pts", "min": " min"}.get(unit, "")
+    size = summary_words.format_change(abs(delta), 0, unit, decimals, currency_symbol()).lstrip("+")
     direction = "up" if delta > 0 else "down"
-    if higher_is_better is None:
+    if _missing(row["higher_is_better"]):
         return f"{direction} {size}"
-    return f"{direction} {size} ({'better' if (delta > 0) == bool(higher_is_better) else 'worse'})"
+    return f"{direction} {size} ({'better' if (delta > 0) == bool(row['higher_is_better']) else 'worse'})"
 
 
-def _count(n) -> str:
-    return "" if _missing(n) else f"{int(n):,}"
+def _count(n, noun: str | None) -> str:
+    return "" if _missing(n) else f"{int(n):,} {noun or ''}".strip()
 
 
 def _period(start: dt.date, end: dt.date) -> str:
@@ -144,20 +139,20 @@ def _period(start: dt.date, end: dt.date) -> str:
 
 
 def _kpi_line(row: dict, business: dict | None) -> KpiLine:
-    unit = row["unit"] or ""
-    change = format_change(row["value"], row["previous_value"], unit, row["higher_is_better"])
-    last_year = format_change(row["value"], row["last_year_value"], unit, row["higher_is_better"])
+    unit, decimals = row["unit"] or "", int(row["decimals"])
+    change = format_change(row, row["previous_value"], unit, decimals)
+    last_year = format_change(row, row["last_year_value"], unit, decimals)
     status = row["status"] or ""
     return KpiLine(
         area=row["area"],
         label=row["kpi_label"],
         period=_period(row["period_start"], row["period_end"]),
-        value=format_kpi(row["value"], unit),
-        n=_count(row["n"]),
+        value=format_kpi(row["value"], unit, decimals),
+        n=_count(row["n"], row.get("n_noun")),
         change=change or "no earlier data",
         last_year=last_year or "no data a year ago",
-        business=format_kpi(business["value"], unit) if business else "no data",
-        target="" if _missing(row["target"]) else format_kpi(row["target"], unit),
+        business=format_kpi(business["value"], unit, decimals) if business else "no data",
+        target="" if _missing(row["target"]) else format_kpi(row["target"], unit, decimals),
         status=status,
         status_colour=STATUS_COLOURS.get(status, "#5f6368"),
     )
