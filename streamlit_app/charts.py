@@ -251,3 +251,21 @@ def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_tit
         .encode(x="employee_value:Q", y="customer_value:Q")
     )
     return alt.layer(dots, trend)
+
+
+def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_title: str) -> alt.Chart:
+    """Horizontal bars of a share (%) per label, largest first, with the count behind it in the tooltip."""
+    rows = data.assign(**{share: data[share].astype("float64")})
+    return (
+        alt.Chart(rows)
+        .mark_bar(color="#e45756")
+        .encode(
+            y=alt.Y(f"{label}:N", title=None, sort="-x"),
+            x=alt.X(f"{share}:Q", title="Share of comments (%)", axis=alt.Axis(format="~f")),
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=label_title),
+                alt.Tooltip(f"{count}:Q", title="Comments", format=",d"),
+                alt.Tooltip(f"{share}:Q", title="Share %", format=".1f"),
+            ],
+        )
+    )

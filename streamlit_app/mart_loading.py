@@ -59,7 +59,7 @@ def load_marts(
         present = published.get(mart.table)
         lacking = None if present is None else [c for c in mart.columns if c not in present]
         if lacking is None:
-            missing.append(f"This publication has nothing for {mart.label}; it is left out.")
+            missing.append(_missing_message(mart))
         elif lacking:
             missing.append(
                 f"This publication's {mart.label} data is in an older shape this page cannot read; it is left out."
@@ -69,5 +69,21 @@ def load_marts(
             continue
         frames[name] = load(name)
         if frames[name].empty:
-            empty.append(f"Nothing published for {mart.label}.")
+            empty.append(_empty_message(mart))
     return Loaded(frames=frames, missing=missing, empty=empty)
+
+
+def _missing_message(mart: PageMart) -> str:
+    if subject := getattr(mart, "subject", ""):
+        return (
+            f"This publication has nothing for {mart.label}: it was built before the dashboard showed "
+            f"{subject}. The next pipeline run adds them; until then the {mart.label} figures show — (no data)."
+        )
+    return f"This publication has nothing for {mart.label}; it is left out."
+
+
+def _empty_message(mart: PageMart) -> str:
+    """In words what the business's data lacks (a mart's `subject`, e.g. "support tickets"), never a table name."""
+    if subject := getattr(mart, "subject", ""):
+        return f"This business's data has no {subject}, so the {mart.label} figures show — (no data)."
+    return f"Nothing published for {mart.label}."
