@@ -364,10 +364,13 @@ def test_churn_to_date_and_lifetime_value_equal_sql(monkeypatch, serving_db):
 
 
 def snapshot_db(tmp_path: Path, serving_db: Path) -> Path:
-    """The fixture as a snapshot CRM export gives it: customers lost by the as-of date, no loss in any month."""
+    """The fixture as a snapshot CRM export gives it: every loss dated to one month (the first), none in the
+    others, so monthly churn would read 0.0 % in the months the cards show."""
     tables = read_serving_tables(serving_db)
     retention = tables["marts.customer_retention_monthly"]
-    tables["marts.customer_retention_monthly"] = retention.assign(lost_customers=0, lost_from_start=0, churn_pct=0.0)
+    later = retention["month"] > retention["month"].min()
+    retention.loc[later, ["lost_customers", "lost_from_start", "churn_pct"]] = 0
+    tables["marts.customer_retention_monthly"] = retention
     return write_serving_db(tmp_path / "snapshot.duckdb", tables)
 
 
@@ -591,6 +594,17 @@ def test_filters_apply_where_the_mart_has_the_dimension():
     assert len(customer_marts.filter_rows(rows, choices={"location": []})) == 3  # empty choice: all
     assert customer_marts.ignored_filters("handle_time", choices) == ["Segment"]
     assert customer_marts.ignored_filters("support", choices) == []
+
+
+def test_a_snapshot_export_has_its_losses_in_at_most_one_month():
+    churn = frame(lost_customers=[3, 2])
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    one_month = frame(month=months, lost_customers=[0, 5, 0])
+    every_month = frame(month=months, lost_customers=[1, 2, 2])
+    assert customer_kpis.is_snapshot_export(one_month, churn)
+    assert customer_kpis.is_snapshot_export(one_month.assign(lost_customers=0), churn)
+    assert not customer_kpis.is_snapshot_export(every_month, churn)
+    assert not customer_kpis.is_snapshot_export(one_month, churn.assign(lost_customers=0))  # nobody lost
 
 
 def test_default_period_ends_on_the_latest_month_every_mart_reached():

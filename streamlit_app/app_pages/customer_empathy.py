@@ -169,9 +169,10 @@ if not repeat_month.empty and not repeat_month["window_complete"].astype(bool).a
 
 # --- trends ----------------------------------------------------------------------------------------------
 st.header("Trends")
+trend_keys = [k for k in KPIS_BY_KEY if not (snapshot and k == customer_kpis.CHURN.key)]  # no monthly churn
 trend_key = st.selectbox(
     "KPI",
-    list(KPIS_BY_KEY),
+    trend_keys,
     format_func=lambda key: KPIS_BY_KEY[key].label,
     key="customer_trend",
     width=320,
