@@ -268,7 +268,7 @@ def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_tit
         alt.Chart(rows)
         .mark_bar(color="#e45756")
         .encode(
-            y=alt.Y(f"{label}:N", title=None, sort="-x"),
+            y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"{share}:Q", title="Share of comments (%)", axis=alt.Axis(format=AXIS_NUMBER)),
             tooltip=[
                 alt.Tooltip(f"{label}:N", title=label_title),

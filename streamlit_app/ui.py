@@ -18,7 +18,7 @@ from streamlit_app.formatting import (
     is_small_sample,
     small_sample_note,
 )
-from streamlit_app.mart_loading import Loaded
+from streamlit_app.mart_loading import Loaded, lacking_sentence
 
 NOT_PUBLISHED_MESSAGE = (
     "No warehouse has been published yet, so there is nothing to show. Build one with `make demo` "
@@ -80,9 +80,11 @@ def report_loaded(loaded: Loaded) -> None:
     """Say, in words, what this publication lacks or holds empty; their numbers show — (no data)."""
     for message in loaded.missing:
         st.warning(message if NO_DATA in message else f"{message} Its numbers show — (no data).")
-    if loaded.empty:
-        text = " ".join(loaded.empty)
-        st.info(text if all(NO_DATA in m for m in loaded.empty) else f"{text} Their numbers show — (no data).")
+    if loaded.empty or loaded.lacking:
+        text = " ".join([lacking_sentence(loaded.lacking)] if loaded.lacking else [])
+        if loaded.empty:
+            text = f"{text} {' '.join(loaded.empty)} Their numbers show — (no data).".strip()
+        st.info(text)
 
 
 def period_picker(

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from streamlit_app import customer_kpis, customer_marts
+from streamlit_app import customer_kpis, customer_marts, mart_loading
 from streamlit_app.formatting import format_delta, format_value
 from streamlit_app.labels import plain
 from tests.dashboard_expectations import (
@@ -277,7 +277,9 @@ def test_definitions_are_where_the_user_looks(monkeypatch, serving_db):
 
 
 # --- plain words and honest numbers (issue 14) -----------------------------------------------------------
-RAW = ("None", "nan", "survey_comment", "survey_score", "staff_attitude", "no_theme", "marts.", "_")
+RAW = ("survey_comment", "survey_score", "staff_attitude", "no_theme", "marts.", "_")
+MISSING_WORDS = re.compile(r"\b(None|nan|NaN|null)\b")  # a missing value shown as a word
+FREE_TEXT = {"comment", "review_text"}  # what customers wrote, shown as written
 
 
 def shown_texts(at) -> list[str]:
@@ -286,7 +288,8 @@ def shown_texts(at) -> list[str]:
     texts += [f"{m.label} {m.value}" for m in at.metric]
     for table in at.dataframe:
         for column in table.value.select_dtypes(include=["object", "string"]).columns:
-            texts += [str(v) for v in table.value[column]]
+            if column not in FREE_TEXT:
+                texts += [str(v) for v in table.value[column]]
     return texts
 
 
@@ -295,7 +298,8 @@ def assert_plain(at) -> None:
         if re.fullmatch(r"cus_[0-9a-f]{16}", text):
             continue  # a customer's published pseudonym: the key to look them up by, not a code
         for raw in RAW:
-            assert raw not in text.replace("e_g", ""), f"{raw!r} shown raw in {text!r}"
+            assert raw not in text, f"{raw!r} shown raw in {text!r}"
+        assert not MISSING_WORDS.search(text), f"a missing value shown raw in {text!r}"
 
 
 def test_the_page_reads_in_plain_words(monkeypatch, serving_db):
@@ -460,7 +464,7 @@ def test_an_empty_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatch
     db = write_serving_db(tmp_path / "empty.duckdb", {k: v for k, v in tables.items() if k != empty})
     at = open_page(monkeypatch, db)
     shown = " ".join(i.value for i in at.info)
-    assert "This business's data has no sales leads, so the conversion figures show — (no data)." in shown
+    assert "This business's data has no sales leads, so their figures show — (no data)." in shown
     assert "marts." not in shown and "mart" not in shown.lower()
     assert metric(at, "Conversion %").value == "—"
     assert_card(at, db, "NPS", customer_default_month(db))
@@ -596,6 +600,16 @@ def test_filters_apply_where_the_mart_has_the_dimension():
     assert customer_marts.ignored_filters("support", choices) == []
 
 
+def test_what_the_data_lacks_is_one_plain_sentence():
+    assert (
+        mart_loading.lacking_sentence(["orders"])
+        == "This business's data has no orders, so their figures show — (no data)."
+    )
+    assert mart_loading.lacking_sentence(["orders", "sales leads", "support tickets"]).startswith(
+        "This business's data has no orders, sales leads or support tickets, so"
+    )
+
+
 def test_a_snapshot_export_has_its_losses_in_at_most_one_month():
     churn = frame(lost_customers=[3, 2])
     months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
@@ -622,3 +636,37 @@ def test_default_period_ends_on_the_latest_month_every_mart_reached():
     assert customer_marts.default_period(frames) == (pd.Timestamp("2025-06-01"), pd.Timestamp("2025-12-01"))
     short = {"nps": months("2025-05-01", "2025-06-01")}
     assert customer_marts.default_period(short) == (pd.Timestamp("2025-05-01"), pd.Timestamp("2025-06-01"))
+
+
+# --- the built lakes: the generated business and the real public data -----------------------------------
+def check_built_lake_page(monkeypatch, db: Path) -> AppTest:
+    """The page on a pipeline's serving copy: no raw code anywhere, every card and the to-date figures as SQL
+    gives them."""
+    at = open_page(monkeypatch, db)
+    assert_plain(at)
+    expected = to_date_sql(db)
+    for label in ("Churn to date %", "Predictive CLTV"):
+        assert_shows([m for m in at.metric if m.label == label][-1].value, expected[label])
+    return at
+
+
+def check_real_data_page(monkeypatch, db: Path) -> None:
+    """IBM Telco is a snapshot export (a churn status, no dates of leaving): the churn card is the share to date,
+    26.54 %, never 0.0 % monthly; the data has no orders, so lifetime value is no data, not £0.00."""
+    at = check_built_lake_page(monkeypatch, db)
+    assert "Churn %" not in [m.label for m in at.metric]
+    headline = [m for m in at.metric if m.label == "Churn to date %"][0]
+    (expected,) = values(db, "SELECT 100.0 * sum(lost_customers) / sum(customers) FROM marts.customer_churn_summary")
+    assert expected == pytest.approx(26.54, abs=0.01) and headline.value == f"{expected:.1f}%"
+    assert metric(at, "Historical CLTV").value == "—"
+    banner = " ".join(i.value for i in at.info)
+    assert "This business's data has no " in banner and "support tickets" in banner and "marts." not in banner
+
+
+def test_the_page_on_the_generated_lake(monkeypatch, built_lake):
+    at = check_built_lake_page(monkeypatch, built_lake.settings.serving_db)
+    assert "Churn %" in [m.label for m in at.metric]  # a CRM with a monthly history keeps monthly churn
+
+
+def test_the_page_on_the_real_data_lake(monkeypatch, real_data_lake):
+    check_real_data_page(monkeypatch, real_data_lake.settings.serving_db)

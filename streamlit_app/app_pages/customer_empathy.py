@@ -350,14 +350,18 @@ customers_card.metric(
     border=True,
     help="Every customer the data holds, active or lost, in the selection.",
 )
+# Without a single order in the data (a subscription export), lifetime value is no data, not £0.00.
+has_orders = float(value_rows["orders"].sum()) > 0
 for column, kpi, rows in (
     (churn_card, customer_kpis.CHURN_TO_DATE, churn_rows),
-    (historical_card, customer_kpis.HISTORICAL_CLTV, value_rows),
+    (historical_card, customer_kpis.HISTORICAL_CLTV, value_rows if has_orders else value_rows.iloc[0:0]),
     (predictive_card, customer_kpis.PREDICTIVE_CLTV, value_rows),
 ):
     column.metric(
         kpi.label, kpi_text(kpi, customer_kpis.value_of(rows, kpi)), border=True, help=f"{kpi.help}\n\n{kpi.formula}"
     )
+if len(value_rows) and not has_orders:
+    historical_card.caption("This business's data has no orders")
 st.caption(
     f"As of {as_of_text}: {lost_total:,} of {customers_total:,} customers lost"
     + (
@@ -379,6 +383,8 @@ value_by = customer_kpis.aggregate(
 ).drop(columns="customers")
 breakdown = churn_by.merge(value_by, on=group_by, how="outer").sort_values(group_by)
 breakdown[group_by] = breakdown[group_by].map(plain)
+if not has_orders:  # no data, not £0.00
+    breakdown[["net_revenue", customer_kpis.HISTORICAL_CLTV.key]] = float("nan")
 data_table(
     with_sample_labels(
         breakdown[
