@@ -365,7 +365,7 @@ if len(value_rows) and not has_orders:
 st.caption(
     f"As of {as_of_text}: {lost_total:,} of {customers_total:,} customers lost"
     + (
-        " (" + "; ".join(sorted({plain(b) for b in churn_rows["churn_basis"].dropna().unique()})) + ")"
+        " — lost means: " + "; ".join(sorted({plain(b).lower() for b in churn_rows["churn_basis"].dropna().unique()}))
         if len(churn_rows)
         else ""
     )
