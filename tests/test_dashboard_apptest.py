@@ -218,6 +218,15 @@ def test_overview_shows_a_zero_change_grey_and_labels_few_answers(tmp_path, monk
     assert all(v.startswith("Few answers") or v == "No data" for v in table["nps_responses_sample"])
 
 
+def test_overview_says_which_survey_the_data_lacks(tmp_path, monkeypatch, serving_db):
+    tables = {k: v for k, v in read_serving_tables(serving_db).items() if k != "marts.customer_csat_monthly"}
+    db = write_serving_db(tmp_path / "no_csat_rows.duckdb", tables)  # the mart is published, without rows
+    at = run_app(monkeypatch, db)
+    assert metric(at, "CSAT answers").value == "—" and metric(at, "CSAT %").value == "—"
+    assert "This business's data has no CSAT survey answers" in " ".join(i.value for i in at.info)
+    assert metric(at, "NPS answers").value != "—"
+
+
 # --- data quality ----------------------------------------------------------------------------------------
 def open_data_quality(monkeypatch, db: Path) -> AppTest:
     at = run_app(monkeypatch, db)

@@ -7,8 +7,9 @@ import streamlit as st
 
 from streamlit_app import charts, kpis, marts
 from streamlit_app.customer_kpis import CSAT, NPS
-from streamlit_app.formatting import format_month
+from streamlit_app.formatting import NO_DATA, format_month
 from streamlit_app.labels import plain
+from streamlit_app.mart_loading import lacking_sentence
 from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, sample_column, with_sample_labels
 
 DEFAULT_PERIOD_MONTHS = 12  # as on every page: the latest 12 months
@@ -18,11 +19,16 @@ st.title("Customer empathy overview")
 
 nps_rows = marts.load_nps(scope)
 csat_rows = marts.load_csat(scope)
-if missing := marts.missing_marts():
+missing = marts.missing_marts()
+if missing:
     st.warning(
         f"This publication has no {' or '.join(missing)} survey figures (it was built without them), so they "
         "show — (no data)."
     )
+surveys = (("NPS", "NPS survey answers", nps_rows), ("CSAT", "CSAT survey answers", csat_rows))
+lacking = [words for name, words, rows in surveys if rows.empty and name not in missing]
+if len(lacking) == 1:  # both empty: the message below says there are no survey answers at all
+    st.info(lacking_sentence(lacking))
 if nps_rows.empty and csat_rows.empty:
     st.info("The published marts hold no survey responses yet.")
     st.stop()
@@ -60,8 +66,13 @@ nps_period_rows = marts.filter_rows(nps_sel, (start, end))
 csat_period_rows = marts.filter_rows(csat_sel, (start, end))
 ratio_card(nps_card, NPS, nps_sel, nps_period_rows, end, previous)
 ratio_card(csat_card, CSAT, csat_sel, csat_period_rows, end, previous)
-nps_n_card.metric("NPS answers", f"{int(nps_sel.loc[nps_sel['month'] == end, 'responses'].sum()):,}", border=True)
-csat_n_card.metric("CSAT answers", f"{int(csat_sel.loc[csat_sel['month'] == end, 'responses'].sum()):,}", border=True)
+for column, label, published, chosen in (
+    (nps_n_card, "NPS answers", nps_rows, nps_sel),
+    (csat_n_card, "CSAT answers", csat_rows, csat_sel),
+):
+    # A survey the business's data does not have at all is no data (—), not 0 answers.
+    answers = None if published.empty else int(chosen.loc[chosen["month"] == end, "responses"].sum())
+    column.metric(label, NO_DATA if answers is None else f"{answers:,}", border=True)
 
 # --- trends by segment over the period ------------------------------------------------------------------
 nps_period = marts.filter_rows(nps_rows, (start, end), segments, locations)
