@@ -365,7 +365,8 @@ if len(value_rows) and not has_orders:
 st.caption(
     f"As of {as_of_text}: {lost_total:,} of {customers_total:,} customers lost"
     + (
-        " — lost means: " + "; ".join(sorted({plain(b).lower() for b in churn_rows["churn_basis"].dropna().unique()}))
+        " — lost means: "
+        + "; ".join(sorted({plain(b)[:1].lower() + plain(b)[1:] for b in churn_rows["churn_basis"].dropna().unique()}))
         if len(churn_rows)
         else ""
     )
@@ -385,6 +386,13 @@ breakdown = churn_by.merge(value_by, on=group_by, how="outer").sort_values(group
 breakdown[group_by] = breakdown[group_by].map(plain)
 if not has_orders:  # no data, not £0.00
     breakdown[["net_revenue", customer_kpis.HISTORICAL_CLTV.key]] = float("nan")
+# Money as the cards write it ("£1,241.32"; — for no data: a number column would show a missing value as "None").
+for money, kpi in (
+    ("net_revenue", customer_kpis.HISTORICAL_CLTV),
+    (customer_kpis.HISTORICAL_CLTV.key, customer_kpis.HISTORICAL_CLTV),
+    (customer_kpis.PREDICTIVE_CLTV.key, customer_kpis.PREDICTIVE_CLTV),
+):
+    breakdown[money] = [kpi_text(kpi, None if pd.isna(v) else float(v)) for v in breakdown[money]]
 data_table(
     with_sample_labels(
         breakdown[
@@ -402,10 +410,10 @@ data_table(
         "customers_sample": sample_column(),
         "lost_customers": count_column("Lost"),
         customer_kpis.CHURN_TO_DATE.key: kpi_column(customer_kpis.CHURN_TO_DATE),
-        "net_revenue": kpi_column(customer_kpis.HISTORICAL_CLTV, "Net revenue to date"),
-        customer_kpis.HISTORICAL_CLTV.key: kpi_column(customer_kpis.HISTORICAL_CLTV),
+        "net_revenue": st.column_config.TextColumn("Net revenue to date"),
+        customer_kpis.HISTORICAL_CLTV.key: st.column_config.TextColumn(customer_kpis.HISTORICAL_CLTV.label),
         "predicted_customers": count_column("Customers with a prediction"),
-        customer_kpis.PREDICTIVE_CLTV.key: kpi_column(customer_kpis.PREDICTIVE_CLTV),
+        customer_kpis.PREDICTIVE_CLTV.key: st.column_config.TextColumn(customer_kpis.PREDICTIVE_CLTV.label),
     },
     download="customer_value_and_churn",
 )
