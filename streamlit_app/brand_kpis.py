@@ -13,8 +13,19 @@ from __future__ import annotations
 import pandas as pd
 
 from streamlit_app.customer_kpis import Kpi, aggregate, ratio, value_of
+from streamlit_app.labels import plain
 
-__all__ = ["Kpi", "aggregate", "mention_volume", "rating_distribution", "ratio", "theme_shares", "value_of"]
+__all__ = [
+    "Kpi",
+    "aggregate",
+    "has_mentions",
+    "mention_volume",
+    "rating_distribution",
+    "ratio",
+    "theme_shares",
+    "theme_words",
+    "value_of",
+]
 
 MENTION = "mention"
 STARS = [1, 2, 3, 4, 5]
@@ -104,7 +115,7 @@ THEME_SENTIMENT = Kpi(
 )
 MENTION_VOLUME_HELP = (
     "Mention volume = Σ texts of social mentions (source = mention) in the month. — when the selection holds "
-    "no texts at all that month."
+    "no texts at all that month, or when this business's data has no social mentions at all."
 )
 MENTION_VOLUME_FORMULA = (
     "Mention volume = Σ texts where source = 'mention'; a count, not a ratio (0 is a real value when the "
@@ -112,9 +123,10 @@ MENTION_VOLUME_FORMULA = (
 )
 
 
-def mention_volume(sentiment_rows: pd.DataFrame) -> int | None:
-    """Mentions among the rows; None when the rows hold no texts at all (no data, not zero mentions)."""
-    if sentiment_rows.empty or sentiment_rows["texts"].sum() == 0:
+def mention_volume(sentiment_rows: pd.DataFrame, mentions_in_data: bool = True) -> int | None:
+    """Mentions among the rows; None when the rows hold no texts at all, or when the business's data has no social
+    mentions at all (`mentions_in_data` False: a source that is absent is no data, not zero mentions)."""
+    if not mentions_in_data or sentiment_rows.empty or sentiment_rows["texts"].sum() == 0:
         return None
     return int(sentiment_rows.loc[sentiment_rows["source"] == MENTION, "texts"].sum())
 
@@ -139,3 +151,15 @@ def theme_shares(theme_rows: pd.DataFrame) -> pd.DataFrame:
 
 
 CARDS: list[Kpi] = [SENTIMENT, RATING, TOP_BOX, EMPATHY]
+
+
+def has_mentions(sentiment_rows: pd.DataFrame) -> bool:
+    """Whether the published data holds any social mention at all (else mention volume is no data, not 0)."""
+    return bool((sentiment_rows["source"] == MENTION).any()) if len(sentiment_rows) else False
+
+
+def theme_words(themes: object) -> str:
+    """A review's theme codes ("price, staff_attitude", as brand_review_examples lists them) in words ("Price,
+    Staff attitude"); no theme reads "No recognised theme"."""
+    codes = [] if themes is None or pd.isna(themes) else [t.strip() for t in str(themes).split(",") if t.strip()]
+    return ", ".join(plain(c) for c in codes) if codes else plain("no_theme")

@@ -30,6 +30,7 @@ MARTS: dict[str, Mart] = {
         _DIMENSIONS,
         ("texts", "scored_texts", "positive_texts", "neutral_texts", "negative_texts", "unscored_texts")
         + ("empathy_texts", "anti_empathy_texts", "reach"),
+        subject="public reviews or social mentions",
     ),
     "reviews": Mart(
         "brand_reviews_monthly",
@@ -37,12 +38,14 @@ MARTS: dict[str, Mart] = {
         {"platform": "platform", "location": "location"},
         ("reviews", "rating_sum", "top_box_reviews", "bottom_box_reviews")
         + tuple(f"rating_{s}_reviews" for s in range(1, 6)),
+        subject="rated public reviews",
     ),
     "themes": Mart(
         "brand_themes_monthly",
         "brand themes",
         {**_DIMENSIONS, "theme": "theme"},
         ("texts", "theme_texts", "scored_theme_texts", "positive_theme_texts", "negative_theme_texts"),
+        subject="public reviews or social mentions",
     ),
     "examples": Mart(
         "brand_review_examples",
@@ -52,6 +55,7 @@ MARTS: dict[str, Mart] = {
         other=("review_id", "rating", "language", "sentiment_label", "has_empathy", "has_anti_empathy")
         + ("themes", "review_text"),
         listed=True,
+        subject="public review texts",
     ),
 }
 

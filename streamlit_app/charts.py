@@ -6,7 +6,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from streamlit_app.labels import plain
+
 TOTAL_LABEL = "All selected"
+# Axis numbers without padding zeros: "12", "0.5", never "0.000000" (Vega's default for a flat line of zeros).
+AXIS_NUMBER = ",~f"
 
 
 def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str, title: str) -> alt.Chart:
@@ -25,7 +29,7 @@ def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str
         .mark_line(point=True)
         .encode(
             x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
-            y=alt.Y(f"{value}:Q", title=title),
+            y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=AXIS_NUMBER)),
             color=alt.Color("segment:N", title="Segment", sort=[*segments, TOTAL_LABEL]),
             strokeDash=alt.condition(alt.datum.segment == TOTAL_LABEL, alt.value([6, 3]), alt.value([1, 0])),
             tooltip=[
@@ -51,7 +55,11 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
     bars = (
         alt.Chart(data)
         .mark_bar(opacity=0.45, color="#4c78a8")
-        .encode(x=x, y=alt.Y("tickets:Q", title="Tickets", axis=alt.Axis(titleColor="#4c78a8")), tooltip=tooltip)
+        .encode(
+            x=x,
+            y=alt.Y("tickets:Q", title="Tickets", axis=alt.Axis(titleColor="#4c78a8", format=AXIS_NUMBER)),
+            tooltip=tooltip,
+        )
     )
     line = (
         alt.Chart(data)
@@ -62,7 +70,7 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
                 "sentiment_score:Q",
                 title="Sentiment score (−100…100)",
                 scale=alt.Scale(domain=[-100, 100]),
-                axis=alt.Axis(titleColor="#e45756", orient="right", grid=False),  # one grid: the tickets''
+                axis=alt.Axis(titleColor="#e45756", orient="right", grid=False, format=AXIS_NUMBER),  # one grid''
             ),
             tooltip=tooltip,
         )
@@ -95,7 +103,7 @@ def rating_distribution(distribution: pd.DataFrame) -> alt.Chart:
         .mark_bar(color="#f2a900")
         .encode(
             x=alt.X("label:N", title="Rating", sort=[f"{s} ★" for s in range(1, 6)], axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share_pct:Q", title="Share of reviews (%)"),
+            y=alt.Y("share_pct:Q", title="Share of reviews (%)", axis=alt.Axis(format=AXIS_NUMBER)),
             tooltip=[
                 alt.Tooltip("label:N", title="Rating"),
                 alt.Tooltip("reviews:Q", title="Reviews", format=",d"),
@@ -110,14 +118,14 @@ def theme_shares(themes: pd.DataFrame) -> alt.Chart:
     data = themes.assign(
         theme_share_pct=themes["theme_share_pct"].astype("float64"),
         theme_sentiment_score=themes["theme_sentiment_score"].astype("float64"),
-        label=themes["theme"].str.replace("_", " ").str.capitalize(),
+        label=themes["theme"].map(plain),
     )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title=None, sort="-x"),
-            x=alt.X("theme_share_pct:Q", title="Share of texts (%)"),
+            x=alt.X("theme_share_pct:Q", title="Share of texts (%)", axis=alt.Axis(format=AXIS_NUMBER)),
             color=alt.Color(
                 "theme_sentiment_score:Q",
                 title="Theme sentiment",
@@ -251,3 +259,21 @@ def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_tit
         .encode(x="employee_value:Q", y="customer_value:Q")
     )
     return alt.layer(dots, trend)
+
+
+def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_title: str) -> alt.Chart:
+    """Horizontal bars of a share (%) per label, largest first, with the count behind it in the tooltip."""
+    rows = data.assign(**{share: data[share].astype("float64")})
+    return (
+        alt.Chart(rows)
+        .mark_bar(color="#e45756")
+        .encode(
+            y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"{share}:Q", title="Share of comments (%)", axis=alt.Axis(format=AXIS_NUMBER)),
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=label_title),
+                alt.Tooltip(f"{count}:Q", title="Comments", format=",d"),
+                alt.Tooltip(f"{share}:Q", title="Share %", format=".1f"),
+            ],
+        )
+    )

@@ -31,6 +31,7 @@ class Kpi:
     lower_is_better: bool = False
     help: str = ""
     formula: str = ""
+    money: bool = False  # an amount of money: written with the dashboard's currency (ui.kpi_text), not `unit`
 
     @property
     def counts(self) -> list[str]:
@@ -175,6 +176,7 @@ AOV = Kpi(
     added=("gross_revenue",),
     denominator="orders",
     decimals=2,
+    money=True,
     help="Average order value: gross revenue per non-cancelled order of the month, in the currency of the "
     "order totals.",
     formula="AOV = Σ gross_revenue / Σ orders; cancelled orders are excluded from both. Net AOV (after "
@@ -227,6 +229,7 @@ COST_PER_INTERACTION = Kpi(
     denominator="contacts",
     decimals=2,
     lower_is_better=True,
+    money=True,
     help="Support cost per customer contact, priced with the seed support_cost_assumptions (lower is better).",
     formula="Cost per interaction = Σ support_cost / Σ contacts, where support_cost = handle hours × "
     "agent_cost_per_hour + contacts × cost_per_contact from the seed support_cost_assumptions (its "
@@ -271,3 +274,90 @@ CARD_ROWS: list[tuple[str, list[Kpi]]] = [
     ("Support", [FCR, FIRST_REPLY, AHT, COST_PER_INTERACTION]),
 ]
 CARD_KPIS: list[Kpi] = [kpi for _, row in CARD_ROWS for kpi in row]
+
+
+# --- customers to date (snapshot marts: no month) -------------------------------------------------------------
+CHURN_TO_DATE = Kpi(
+    "churn_to_date_pct",
+    "Churn to date %",
+    "churn_to_date",
+    added=("lost_customers",),
+    denominator="customers",
+    scale=100.0,
+    unit="%",
+    lower_is_better=True,
+    help="Of every customer the data holds, the share lost by its latest date: the churn figure a subscription "
+    "export publishes (e.g. 26.5 % of customers churned). Not a monthly rate.",
+    formula="Churn to date % = 100 × Σ lost_customers / Σ customers (customer_churn_summary): every customer "
+    "ever signed up, lost = subscription ended where the CRM has a status, otherwise no order for var "
+    "churn_inactivity_days (180 by default), as of the data's latest date.",
+)
+HISTORICAL_CLTV = Kpi(
+    "historical_cltv",
+    "Historical CLTV",
+    "value",
+    added=("net_revenue",),
+    denominator="customers",
+    decimals=2,
+    money=True,
+    help="Net revenue per customer to date (cancelled orders excluded, refunds deducted): what a customer has "
+    "been worth so far.",
+    formula="Historical CLTV = Σ net_revenue / Σ customers (customer_value_summary), net revenue to date.",
+)
+PREDICTIVE_CLTV = Kpi(
+    "predictive_cltv",
+    "Predictive CLTV",
+    "value",
+    added=("predictive_value",),
+    denominator="predicted_customers",
+    decimals=2,
+    money=True,
+    help="What a customer is expected to be worth over a whole relationship: net order value × orders per year × "
+    "expected years as a customer × gross margin, per group of customers (the KPI reference's formula, not a "
+    "statistical model).",
+    formula="Predictive CLTV per group = aov_net × orders_per_customer_year × expected_lifespan_years × var "
+    "cltv_gross_margin (customer_value_summary), expected lifespan = 1 / annual churn rate (losses per "
+    "customer-year since the first order in the data) capped at var cltv_max_lifespan_years. Over several "
+    "groups the page takes their customer-weighted mean, Σ (predictive_cltv × customers) / Σ customers, over "
+    "the groups that have orders (a group without orders has no prediction).",
+)
+
+
+def with_predictive_value(value_rows: pd.DataFrame) -> pd.DataFrame:
+    """customer_value_summary rows with the sums PREDICTIVE_CLTV divides: predictive_value = predictive_cltv ×
+    customers and predicted_customers = customers, both 0 where the group has no prediction (no orders)."""
+    predicted = pd.to_numeric(value_rows["predictive_cltv"], errors="coerce")
+    has = predicted.notna()
+    return value_rows.assign(
+        predictive_value=(predicted.fillna(0.0) * value_rows["customers"]).astype("float64"),
+        predicted_customers=value_rows["customers"].where(has, 0).astype("float64"),
+    )
+
+
+def is_snapshot_export(retention_rows: pd.DataFrame, churn_rows: pd.DataFrame) -> bool:
+    """True when the CRM export is a snapshot: the data says customers were lost (customer_churn_summary) but its
+    monthly history holds their losses in at most one month, as a subscription export with a churn status and no
+    end dates gives (the IBM Telco sample: 1,869 of 7,043 lost, all dated to one month). Monthly churn would then
+    read 0 % in every other month; the share to date is the honest figure."""
+    lost_to_date = float(churn_rows["lost_customers"].sum()) if len(churn_rows) else 0.0
+    if lost_to_date == 0 or retention_rows.empty:
+        return False
+    months_with_losses = retention_rows.loc[retention_rows["lost_customers"] > 0, "month"].nunique()
+    return months_with_losses <= 1
+
+
+DETRACTOR_THEME_SHARE = Kpi(
+    "theme_share_pct",
+    "Share of detractor comments",
+    "detractor_themes",
+    added=("theme_comments",),
+    denominator="detractor_comments",
+    scale=100.0,
+    unit="%",
+    help="Of the NPS detractors' comments, the share raising the theme.",
+    formula="Detractor theme share = 100 × Σ theme_comments / Σ detractor_comments over the rows of one theme "
+    "(customer_nps_detractor_themes: every theme has a row in every month and location with detractor comments, "
+    "so Σ detractor_comments counts each comment once); themes from the seed text_themes, 'no recognised theme' "
+    "for comments matching none. A comment can raise several themes.",
+)
+TO_DATE_KPIS: list[Kpi] = [CHURN_TO_DATE, HISTORICAL_CLTV, PREDICTIVE_CLTV]

@@ -35,6 +35,9 @@ FILTERS = {
     "contact_channel": "Contact channel",
 }
 DEFAULT_PERIOD_MONTHS = 12
+# Marts counting single events (detractor comments and their themes): a month without any is not missing, so they
+# do not hold the default period back.
+EVENT_MARTS = {"detractors", "detractor_themes"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class Mart:
     # A list of single events (one row per comment or review): read as a count per month and dimension
     # (`rows`), never whole; the page reads at most one page of its rows with list_rows.
     listed: bool = False
+    # What the business's data lacks, in words, when the mart is empty ("support tickets"): mart_loading says
+    # "This business's data has no support tickets, so the support figures show — (no data)."
+    subject: str = ""
 
     @property
     def qualified(self) -> str:
@@ -69,22 +75,32 @@ _CUSTOMER_DIMENSIONS = {"segment": "segment", "region": "region", "location": "l
 
 MARTS: dict[str, Mart] = {
     "nps": Mart(
-        "customer_nps_monthly", "NPS", _SURVEY_DIMENSIONS, ("responses", "promoters", "passives", "detractors")
+        "customer_nps_monthly",
+        "NPS",
+        _SURVEY_DIMENSIONS,
+        ("responses", "promoters", "passives", "detractors"),
+        subject="NPS survey answers",
     ),
     "csat": Mart(
-        "customer_csat_monthly", "CSAT", _SURVEY_DIMENSIONS, ("responses", "satisfied_responses", "score_sum")
+        "customer_csat_monthly",
+        "CSAT",
+        _SURVEY_DIMENSIONS,
+        ("responses", "satisfied_responses", "score_sum"),
+        subject="CSAT survey answers",
     ),
     "ces": Mart(
         "customer_ces_monthly",
         "CES",
         _SURVEY_DIMENSIONS,
         ("responses", "easy_responses", "difficult_responses", "score_sum"),
+        subject="customer effort (CES) survey answers",
     ),
     "retention": Mart(
         "customer_retention_monthly",
         "retention",
         {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
         ("customers_at_start", "new_customers", "lost_customers", "lost_from_start", "customers_at_end"),
+        subject="monthly customer history (sign-up and loss dates)",
     ),
     "repeat": Mart(
         "customer_repeat_purchase_monthly",
@@ -92,18 +108,21 @@ MARTS: dict[str, Mart] = {
         {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
         ("buyers", "repeat_buyers", "orders"),
         other=("window_months", "window_complete"),
+        subject="orders",
     ),
     "conversion": Mart(
         "customer_conversion_monthly",
         "conversion",
         {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
         ("leads", "converted_leads", "lost_leads", "open_leads", "days_to_convert_sum"),
+        subject="sales leads",
     ),
     "orders": Mart(
         "customer_orders_monthly",
         "orders",
         {**_CUSTOMER_DIMENSIONS, "sales_channel": "channel"},
         ("orders_placed", "cancelled_orders", "orders", "gross_revenue", "refunds", "net_revenue"),
+        subject="orders",
     ),
     "support": Mart(
         "customer_support_monthly",
@@ -121,6 +140,7 @@ MARTS: dict[str, Mart] = {
             "handled_contacts",
             "support_cost",
         ),
+        subject="support tickets",
     ),
     "handle_time": Mart(
         "customer_handle_time_sentiment",
@@ -128,6 +148,7 @@ MARTS: dict[str, Mart] = {
         {"region": "region", "location": "location", "contact_channel": "channel", "band": "handle_time_band"},
         ("tickets", "handle_minutes_sum", "scored_tickets", "positive_tickets", "neutral_tickets", "negative_tickets"),
         other=("sentiment_source",),
+        subject="support tickets with a recorded handle time",
     ),
     "detractors": Mart(
         "customer_nps_detractor_comments",
@@ -136,8 +157,46 @@ MARTS: dict[str, Mart] = {
         (),
         other=("response_id", "responded_at", "score", "comment", "ticket_id"),
         listed=True,
+        subject="comments from NPS detractors",
+    ),
+    "detractor_themes": Mart(
+        "customer_nps_detractor_themes",
+        "detractor themes",
+        {"region": "region", "location": "location", "theme": "theme"},
+        ("detractor_comments", "theme_comments"),
+        subject="comments from NPS detractors",
+    ),
+    "churn_to_date": Mart(
+        "customer_churn_summary",
+        "churn to date",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel", "churn_basis": "churn_basis"},
+        ("customers", "lost_customers", "active_customers"),
+        other=("as_of_date",),
+        monthly=False,
+        subject="customer records",
+    ),
+    "value": Mart(
+        "customer_value_summary",
+        "customer lifetime value",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("customers", "buyers", "orders", "net_revenue", "customer_years", "lost_customers_observed"),
+        other=("predictive_cltv",),
+        monthly=False,
+        subject="customer records",
     ),
 }
+# The call-back list (customer_sentiment_follow_up): one row per customer, read a page at a time (list_rows), its
+# pseudonymous key as published. Not in MARTS: an empty list is good news, not missing data.
+FOLLOW_UP = Mart(
+    "customer_sentiment_follow_up",
+    "customers to call back",
+    {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+    (),
+    other=("customer_id", "recent_scored_texts", "recent_negative_texts", "recent_negative_pct", "last_negative_at")
+    + ("as_of_date",),
+    monthly=False,
+    listed=True,
+)
 
 
 def no_rows(mart: Mart) -> pd.DataFrame:
@@ -160,7 +219,7 @@ def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
     missing dimension value as '(unknown)'. A listed mart: its number of rows per month and dimensions
     (`rows`) instead of the rows. Shared with brand_marts."""
     if mart.listed:
-        keys = ["month", *_dimensions(mart)]
+        keys = [*(["month"] if mart.monthly else []), *_dimensions(mart)]
         frame = warehouse.query_table(f"{', '.join(keys)}, count(*) AS rows", mart.qualified, scope, "GROUP BY ALL")
     else:
         columns = [*(["month"] if mart.monthly else []), *_dimensions(mart), *mart.counts, *mart.other]
@@ -173,7 +232,7 @@ def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
 def list_rows(
     mart: Mart,
     scope: Scope,
-    months: tuple[pd.Timestamp, pd.Timestamp],
+    months: tuple[pd.Timestamp, pd.Timestamp] | None,
     choices: Mapping[str, Collection[str]],
     order_by: str,
     limit: int,
@@ -181,19 +240,22 @@ def list_rows(
     """The first `limit` rows (in `order_by` order) of a listed mart that `scope` may read, in the month range
     (inclusive) and the chosen values of each filter the mart has a dimension for, as filter_rows selects
     them: filtered, ordered and cut in SQL, so a mart of millions of rows is never read whole."""
-    conditions, params = ["month BETWEEN ? AND ?"], [months[0].date(), months[1].date()]
+    conditions, params = ["true"], []
+    if months is not None:  # None for a mart without months (the call-back list)
+        conditions, params = ["month BETWEEN ? AND ?"], [months[0].date(), months[1].date()]
     for name, values in choices.items():
         if values and name in mart.dimensions:
             conditions.append(f"list_contains(?, coalesce({mart.dimensions[name]}, '{UNKNOWN}'))")
             params.append(list(values))
     frame = warehouse.query_table(
-        ", ".join(["month", *_dimensions(mart), *mart.other]),
+        ", ".join([*(["month"] if mart.monthly else []), *_dimensions(mart), *mart.other]),
         mart.qualified,
         scope,
         f"WHERE {' AND '.join(conditions)} ORDER BY {order_by} LIMIT {int(limit)}",
         params,
     )
-    frame["month"] = pd.to_datetime(frame["month"])
+    if mart.monthly:
+        frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
 
@@ -255,7 +317,7 @@ def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd
     latest = [
         frame["month"].max()
         for name, frame in frames.items()
-        if MARTS[name].counts and "month" in frame and not frame.empty
+        if MARTS[name].counts and name not in EVENT_MARTS and "month" in frame and not frame.empty
     ]
     end = min(latest) if latest else months[-1]
     start = period_start(months, end, DEFAULT_PERIOD_MONTHS)

@@ -61,6 +61,27 @@ GLOSSARY: dict[str, str] = {
     "presenteeism": "Presenteeism",
     "tenure_band": "Tenure band",
     "wellbeing": "Well-being",
+
+    # --- Customer and brand pages (customer engineer, s12) ---
+    # Channels, touchpoints and ticket categories of the customer marts
+    "chat": "Chat",
+    "email": "E-mail",
+    "phone": "Phone",
+    "store": "Store",
+    "web": "Website",
+    # Churn basis (customer_churn_summary.churn_basis)
+    "inactivity": "No order for a while (no subscription status)",
+    "status": "Subscription ended (CRM status)",
+    # Detractor themes: a comment matching no theme of the seed
+    "no_theme": "No recognised theme",
+    # Sentiment sources and labels (customer_handle_time_sentiment, brand_review_examples)
+    "survey_score": "The customer's latest survey answer",
+    "unscored": "Not scored",
+    # Brand text sources and review languages
+    "mention": "Social mention",
+    "en": "English",
+    "fr": "French",
+    "und": "Unknown language",
 }
 
 

@@ -8,7 +8,7 @@ note. The rest of the page keeps working either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import pandas as pd
@@ -34,6 +34,9 @@ class Loaded:
     frames: dict[str, pd.DataFrame]
     missing: list[str]  # messages: not in this publication, or lacking columns the page needs
     empty: list[str]  # marts present with no rows
+    # What the business's data lacks, in words, for the empty marts that say so (a mart's `subject`): one sentence
+    # for all of them instead of one per mart.
+    lacking: list[str] = field(default_factory=list)
 
 
 def published_columns() -> dict[str, set[str]]:
@@ -54,12 +57,13 @@ def load_marts(
     frames: dict[str, pd.DataFrame] = {}
     missing: list[str] = []
     empty: list[str] = []
+    lacking_subjects: list[str] = []
     published = published_columns()
     for name, mart in marts.items():
         present = published.get(mart.table)
         lacking = None if present is None else [c for c in mart.columns if c not in present]
         if lacking is None:
-            missing.append(f"This publication has nothing for {mart.label}; it is left out.")
+            missing.append(_missing_message(mart))
         elif lacking:
             missing.append(
                 f"This publication's {mart.label} data is in an older shape this page cannot read; it is left out."
@@ -69,5 +73,24 @@ def load_marts(
             continue
         frames[name] = load(name)
         if frames[name].empty:
-            empty.append(f"Nothing published for {mart.label}.")
-    return Loaded(frames=frames, missing=missing, empty=empty)
+            if subject := getattr(mart, "subject", ""):
+                lacking_subjects += [] if subject in lacking_subjects else [subject]
+            else:
+                empty.append(f"Nothing published for {mart.label}.")
+    return Loaded(frames=frames, missing=missing, empty=empty, lacking=lacking_subjects)
+
+
+def _missing_message(mart: PageMart) -> str:
+    if subject := getattr(mart, "subject", ""):
+        return (
+            f"This publication has nothing for {mart.label}: it was built before the dashboard showed "
+            f"{subject}. The next pipeline run adds them; until then the {mart.label} figures show — (no data)."
+        )
+    return f"This publication has nothing for {mart.label}; it is left out."
+
+
+def lacking_sentence(subjects: list[str]) -> str:
+    """One sentence for what the business's data lacks: "This business's data has no orders or support tickets,
+    so their figures show — (no data)." """
+    listed = subjects[0] if len(subjects) == 1 else f"{', '.join(subjects[:-1])} or {subjects[-1]}"
+    return f"This business's data has no {listed}, so their figures show — (no data)."

@@ -8,8 +8,17 @@ import streamlit as st
 from streamlit_app import downloads, kpis, login, settings, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
-from streamlit_app.formatting import delta_color, format_delta, format_month, format_value, small_sample_note
-from streamlit_app.mart_loading import Loaded
+from streamlit_app.formatting import (
+    NO_DATA,
+    delta_color,
+    format_delta,
+    format_money,
+    format_month,
+    format_value,
+    is_small_sample,
+    small_sample_note,
+)
+from streamlit_app.mart_loading import Loaded, lacking_sentence
 
 NOT_PUBLISHED_MESSAGE = (
     "No warehouse has been published yet, so there is nothing to show. Build one with `make demo` "
@@ -68,11 +77,14 @@ def data_table(
 
 
 def report_loaded(loaded: Loaded) -> None:
-    """Say which marts this publication lacks or holds empty; their numbers show — (no data)."""
+    """Say, in words, what this publication lacks or holds empty; their numbers show — (no data)."""
     for message in loaded.missing:
-        st.warning(f"{message} Its numbers show — (no data).")
-    if loaded.empty:
-        st.info(" ".join(loaded.empty) + " Their numbers show — (no data).")
+        st.warning(message if NO_DATA in message else f"{message} Its numbers show — (no data).")
+    if loaded.empty or loaded.lacking:
+        text = " ".join([lacking_sentence(loaded.lacking)] if loaded.lacking else [])
+        if loaded.empty:
+            text = f"{text} {' '.join(loaded.empty)} Their numbers show — (no data).".strip()
+        st.info(text)
 
 
 def period_picker(
@@ -92,8 +104,52 @@ def count_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="localized")
 
 
-def kpi_column(kpi: Kpi) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(kpi.label, format=f"%.{kpi.decimals}f")
+def kpi_column(kpi: Kpi, label: str | None = None) -> st.column_config.NumberColumn:
+    """A table column of `kpi`, money with the dashboard's currency."""
+    prefix = settings.currency_symbol().replace("%", "%%") if kpi.money else ""
+    return st.column_config.NumberColumn(label or kpi.label, format=f"{prefix}%.{kpi.decimals}f")
+
+
+def kpi_text(kpi: Kpi, value: float | None) -> str:
+    """`kpi`'s value as a card writes it: money with the currency ("£48.20"), else with its unit; — for no data."""
+    if kpi.money:
+        return format_money(value, settings.currency_symbol(), kpi.decimals)
+    return format_value(value, kpi.decimals, kpi.unit)
+
+
+def kpi_delta_text(kpi: Kpi, change: float | None) -> str | None:
+    """A signed change of `kpi` ("+£1.20", "-3.0 pts"); None hides the delta."""
+    if change is None or not kpi.money:
+        return format_delta(change, kpi.delta_unit, kpi.decimals)
+    return ("+" if change >= 0 else "") + format_money(change, settings.currency_symbol(), kpi.decimals)
+
+
+def sample_label(n: float | None, minimum: int | None = None, noun: str = "answers") -> str:
+    """The words beside a table's ratio: "Few answers (4 of 30)" for a small sample, else "" (and "No data"
+    when there is nothing to divide by)."""
+    minimum = settings.min_answers() if minimum is None else minimum
+    if n is None or pd.isna(n) or n == 0:
+        return "No data"
+    return f"Few {noun} ({int(n):,} of {minimum:,})" if is_small_sample(float(n), minimum) else ""
+
+
+def with_sample_labels(table: pd.DataFrame, counts: dict[str, str], noun: str = "answers") -> pd.DataFrame:
+    """`table` with a text column `<count>_sample` beside each count column of `counts` (count -> column to
+    place it after): "Few answers (4 of 30)" where the ratio rests on fewer than min_answers()."""
+    out = table.copy()
+    minimum = settings.min_answers()
+    for count, after in counts.items():
+        labels = [sample_label(n, minimum, noun) for n in out[count]]
+        out.insert(out.columns.get_loc(after) + 1, f"{count}_sample", labels)
+    return out
+
+
+def sample_column(label: str = "Sample") -> st.column_config.TextColumn:
+    return st.column_config.TextColumn(
+        label,
+        help=f"“Few answers” marks a ratio resting on fewer than {settings.min_answers():,} answers (setting "
+        "EMPATHY_LAKE_MIN_ANSWERS): read it as a rough indication only.",
+    )
 
 
 def ratio_card(
@@ -115,8 +171,8 @@ def ratio_card(
     change = kpis.change(now, before)
     column.metric(
         kpi.label,
-        format_value(now, kpi.decimals, kpi.unit),
-        delta=format_delta(change, kpi.delta_unit, kpi.decimals),
+        kpi_text(kpi, now),
+        delta=kpi_delta_text(kpi, change),
         delta_color=delta_color(change, kpi.decimals, kpi.lower_is_better),
         delta_description=f"vs {format_month(previous)}",
         border=True,

@@ -320,6 +320,48 @@ def snapshot_marts(rng: np.random.Generator, retention_rows: pd.DataFrame) -> di
     }
 
 
+def detractor_themes(comments: pd.DataFrame) -> pd.DataFrame:
+    """Themes of the detractor comments per month × region × location, as dbt counts them: every theme (and
+    'no_theme') has a row in every cell with comments; a comment's theme follows from its text."""
+    themes_of = {
+        COMMENTS[0]: ["staff_attitude"],
+        COMMENTS[1]: ["delivery", "waiting"],
+        COMMENTS[2]: [],
+        COMMENTS[3]: ["price"],
+        COMMENTS[4]: ["waiting"],
+    }
+    themes = ["delivery", "price", "staff_attitude", "waiting", "no_theme"]
+    rows = []
+    for (month, region, location), cell in comments.groupby(["month", "region", "location"]):
+        raised = [t for text in cell["comment"] for t in (themes_of[text] or ["no_theme"])]
+        for theme in themes:
+            count = raised.count(theme)
+            rows.append((month, region, location, theme, len(cell), count, 100.0 * count / len(cell)))
+    return pd.DataFrame(
+        rows,
+        columns=["month", "region", "location", "theme", "detractor_comments", "theme_comments", "theme_share_pct"],
+    )
+
+
+def follow_up(churn: pd.DataFrame) -> pd.DataFrame:
+    """Three customers to call back (pseudonymous keys as published): two in the first location (Berlin), one in
+    Lisbon, so a viewer scoped to Lisbon sees exactly that one."""
+    cell = churn.sort_values(["location", "segment", "channel"]).iloc[0][["segment", "region", "location", "channel"]]
+    rows = [
+        ("cus_0a1b2c3d4e5f6a7b", *cell, 4, 4, 100.0, 3),
+        ("cus_1b2c3d4e5f6a7b8c", *cell, 5, 3, 60.0, 9),
+        ("cus_2c3d4e5f6a7b8c9d", "SMB", "EMEA", "Lisbon", "web", 3, 2, 66.7, 1),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=["customer_id", "segment", "region", "location", "channel", "recent_scored_texts"]
+        + ["recent_negative_texts", "recent_negative_pct", "days_ago"],
+    )
+    frame["last_negative_at"] = [dt.datetime(2025, 7, 2, 9) - dt.timedelta(days=d) for d in frame.pop("days_ago")]
+    frame["as_of_date"] = dt.date(2025, 7, 2)
+    return frame
+
+
 def support_cost_assumptions() -> pd.DataFrame:
     rows = [(channel, per_hour, per_contact, "fixture") for channel, (per_hour, per_contact) in SUPPORT_COSTS.items()]
     return pd.DataFrame(
@@ -332,15 +374,19 @@ def customer_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     surveys = survey_marts(rng)
     retention_rows = retention(rng)
+    comments = detractor_comments(rng, surveys["marts.customer_nps_monthly"])
+    snapshots = snapshot_marts(rng, retention_rows)
     return {
         **surveys,
-        "marts.customer_nps_detractor_comments": detractor_comments(rng, surveys["marts.customer_nps_monthly"]),
+        "marts.customer_nps_detractor_comments": comments,
+        "marts.customer_nps_detractor_themes": detractor_themes(comments),
+        "marts.customer_sentiment_follow_up": follow_up(snapshots["marts.customer_churn_summary"]),
         "marts.customer_retention_monthly": retention_rows,
         "marts.customer_repeat_purchase_monthly": repeat_purchase(rng),
         "marts.customer_orders_monthly": orders(rng),
         "marts.customer_conversion_monthly": conversion(rng),
         "marts.customer_support_monthly": support(rng),
         "marts.customer_handle_time_sentiment": handle_time_sentiment(rng),
-        **snapshot_marts(rng, retention_rows),
+        **snapshots,
         "marts.support_cost_assumptions": support_cost_assumptions(),
     }

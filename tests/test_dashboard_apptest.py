@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard_expectations import (
@@ -182,6 +183,53 @@ def test_the_numbers_table_equals_sql_per_month_and_segment(monkeypatch, serving
         assert (pd.isna(row["nps"]) and nps is None) or row["nps"] == pytest.approx(nps)
 
 
+def _nps_tables(serving_db: Path, change) -> dict[str, pd.DataFrame]:
+    tables = read_serving_tables(serving_db)
+    tables["marts.customer_nps_monthly"] = change(tables["marts.customer_nps_monthly"])
+    return tables
+
+
+def test_overview_defaults_to_the_latest_12_months(tmp_path, monkeypatch, serving_db):
+    def a_year_earlier_too(nps: pd.DataFrame) -> pd.DataFrame:
+        shifted = [nps.assign(month=pd.to_datetime(nps["month"]) - pd.DateOffset(months=m)) for m in (6, 12)]
+        return pd.concat([*shifted, nps], ignore_index=True)
+
+    db = write_serving_db(tmp_path / "long.duckdb", _nps_tables(serving_db, a_year_earlier_too))
+    latest = months(db)[0]
+    assert len(months(db)) > 12, "the data must span more than a year"
+    at = run_app(monkeypatch, db)
+    start, end = at.select_slider(key="period").value
+    assert (start.date(), end.date()) == ((pd.Timestamp(latest) - pd.DateOffset(months=11)).date(), latest)
+
+
+def test_overview_shows_a_zero_change_grey_and_labels_few_answers(tmp_path, monkeypatch, serving_db):
+    def latest_as_before(nps: pd.DataFrame) -> pd.DataFrame:
+        latest = nps["month"].max()
+        before = nps[nps["month"] == pd.Timestamp(month_before(latest))]
+        return pd.concat([nps[nps["month"] != latest], before.assign(month=latest)], ignore_index=True)
+
+    db = write_serving_db(tmp_path / "flat.duckdb", _nps_tables(serving_db, latest_as_before))
+    at = run_app(monkeypatch, db)
+    nps = metric(at, "NPS")
+    assert nps.proto.delta.startswith(("+0.0", "-0.0", "0.0")), nps.proto.delta
+    assert nps.proto.color == MetricProto.MetricColor.GRAY, "no change is neither good nor bad"
+    assert not [c for c in at.caption if c.value.startswith(":orange[Few answers")]
+    monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "100000")
+    at = run_app(monkeypatch, db)
+    assert [c for c in at.caption if "Few answers" in c.value], "a month resting on few answers is labelled"
+    table = dataframe_with(at, "nps_responses_sample")
+    assert all(v.startswith("Few answers") or v == "No data" for v in table["nps_responses_sample"])
+
+
+def test_overview_says_which_survey_the_data_lacks(tmp_path, monkeypatch, serving_db):
+    tables = {k: v for k, v in read_serving_tables(serving_db).items() if k != "marts.customer_csat_monthly"}
+    db = write_serving_db(tmp_path / "no_csat_rows.duckdb", tables)  # the mart is published, without rows
+    at = run_app(monkeypatch, db)
+    assert metric(at, "CSAT answers").value == "—" and metric(at, "CSAT %").value == "—"
+    assert "This business's data has no CSAT survey answers" in " ".join(i.value for i in at.info)
+    assert metric(at, "NPS answers").value != "—"
+
+
 # --- data quality ----------------------------------------------------------------------------------------
 def open_data_quality(monkeypatch, db: Path) -> AppTest:
     at = run_app(monkeypatch, db)
@@ -302,7 +350,7 @@ def test_sparse_publications_render_without_errors(tmp_path, monkeypatch, servin
     at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     csat_missing = "marts.customer_csat_monthly" in omit
     if csat_missing:
-        assert "no CSAT mart" in " ".join(w.value for w in at.warning)
+        assert "no CSAT survey figures" in " ".join(w.value for w in at.warning)
     if len(tables.get("marts.customer_nps_monthly", [])):
         latest = nps_months(db)[0] if csat_missing else months(db)[0]
         assert_shows(metric(at, "NPS").value, sql_nps(db, latest))

@@ -122,6 +122,36 @@ def test_a_publication_without_brand_marts_renders_a_message(tmp_path, monkeypat
     assert any("no monthly rows" in i.value for i in at.info)
 
 
+def test_no_social_mentions_in_the_data_is_no_data_not_zero(tmp_path, monkeypatch, serving_db):
+    """A business whose data has reviews but no social mentions (the real-data lake) shows — with a reason."""
+    tables = sample_tables()
+    for name in ("marts.brand_sentiment_monthly", "marts.brand_themes_monthly"):
+        tables[name] = tables[name][tables[name]["source"] != "mention"]
+    db = write_serving_db(tmp_path / "serving" / "empathy_lake.duckdb", tables)
+    at = open_page(monkeypatch, db)
+    assert metric(at, "Mention volume").value == "—"
+    assert not metric(at, "Mention volume").proto.delta
+    assert "This business's data has no social mentions" in [c.value for c in at.caption]
+    assert_shows(metric(at, "Brand sentiment").value, sql_card(db, "Brand sentiment", latest_month(db)))
+
+
+def test_review_examples_read_in_plain_words(monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    shown = dataframe_with(at, "review_text")
+    codes = sql(serving_db, "SELECT DISTINCT sentiment_label FROM marts.brand_review_examples")
+    assert {"Positive", "Not scored"} <= set(shown["sentiment_label"])
+    assert not {c for (c,) in codes} & set(shown["sentiment_label"]), "sentiment codes shown raw"
+    assert "Staff attitude" in set(shown["themes"]) and "No recognised theme" in set(shown["themes"])
+    assert not {"staff_attitude", "", None} & set(shown["themes"])
+    assert {"English", "Unknown language"} <= set(shown["language"])
+
+
+def test_theme_words():
+    assert brand_kpis.theme_words("price, staff_attitude") == "Price, Staff attitude"
+    assert brand_kpis.theme_words("") == "No recognised theme"
+    assert brand_kpis.theme_words(None) == "No recognised theme"
+
+
 # --- pure arithmetic ------------------------------------------------------------------------------------
 def test_ratios_sum_counts_then_divide_and_zero_denominators_give_none():
     rows = pd.DataFrame(
@@ -136,6 +166,13 @@ def test_ratios_sum_counts_then_divide_and_zero_denominators_give_none():
     reviews = pd.DataFrame({"rating_sum": [0.0], "top_box_reviews": [0], "reviews": [0]})
     assert brand_kpis.value_of(reviews, brand_kpis.RATING) is None
     assert brand_kpis.value_of(reviews, brand_kpis.TOP_BOX) is None
+
+
+def test_mention_volume_is_none_when_the_data_has_no_mentions_at_all():
+    rows = pd.DataFrame({"source": ["review"], "texts": [4]})
+    assert brand_kpis.mention_volume(rows) == 0  # reviews and no mention this month: a real 0
+    assert not brand_kpis.has_mentions(rows)
+    assert brand_kpis.mention_volume(rows, mentions_in_data=False) is None
 
 
 def test_mention_volume_counts_mentions_and_is_none_without_texts():

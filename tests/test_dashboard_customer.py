@@ -8,14 +8,17 @@ with the app's pandas code. The pure arithmetic and filter rules are tested with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from streamlit_app import customer_kpis, customer_marts
+from streamlit_app import customer_kpis, customer_marts, mart_loading
 from streamlit_app.formatting import format_delta, format_value
+from streamlit_app.labels import plain
 from tests.dashboard_expectations import (
     CUSTOMER_KPI_SQL,
     assert_shows,
@@ -25,8 +28,9 @@ from tests.dashboard_expectations import (
     sql,
     sql_customer_kpi,
 )
+from tests.dashboard_login import submit_login, write_users
 from tests.serving_fixture import SERVING_TABLES, read_serving_tables, sample_serving_db, write_serving_db
-from tests.test_dashboard_apptest import dataframe_with, metric, open_app_page, rerun
+from tests.test_dashboard_apptest import APP, TIMEOUT, dataframe_with, metric, open_app_page, rerun
 
 PAGE = "app_pages/customer_empathy.py"
 SUPPORT_CARDS = ["FCR %", "First reply time", "AHT", "Cost per interaction"]
@@ -63,7 +67,8 @@ def test_every_card_equals_sql_over_the_latest_month(monkeypatch, serving_db):
     at = open_page(monkeypatch, serving_db)
     month = customer_default_month(serving_db)
     assert f"{month:%b %Y}" in [h.value for h in at.subheader]
-    assert sorted(m.label for m in at.metric) == sorted(CUSTOMER_KPI_SQL)
+    to_date = ["Customers to date", "Churn to date %", "Historical CLTV", "Predictive CLTV"]
+    assert sorted(m.label for m in at.metric) == sorted([*CUSTOMER_KPI_SQL, *to_date])
     for label in CUSTOMER_KPI_SQL:
         assert_card(at, serving_db, label, month)
 
@@ -228,16 +233,21 @@ def detractor_sql(db: Path, start: dt.date, end: dt.date, **where: str) -> list[
 
 
 def shown_detractors(at) -> list[tuple]:
+    """The listed comments, their codes read back as the page writes them (labels.plain)."""
     table = dataframe_with(at, "comment")
     columns = ["responded_at", "score", "comment", "segment", "location", "touchpoint", "acquisition_channel"]
     rows = [(pd.Timestamp(r[0]).to_pydatetime(), *r[1:]) for r in table[columns].itertuples(index=False)]
     return sorted(rows)
 
 
+def plain_rows(rows: list[tuple], codes: slice = slice(3, None)) -> list[tuple]:
+    return sorted((*r[: codes.start], *(plain(v) for v in r[codes])) for r in rows)
+
+
 def test_detractor_comments_equal_sql_rows_for_the_period_and_filters(monkeypatch, serving_db):
     start, end = customer_default_start(serving_db), customer_default_month(serving_db)
     at = open_page(monkeypatch, serving_db)
-    expected = detractor_sql(serving_db, start, end)
+    expected = plain_rows(detractor_sql(serving_db, start, end))
     assert expected, "the data must hold detractor comments"
     assert shown_detractors(at) == expected
     assert f"{len(expected):,} NPS detractors" in " ".join(c.value for c in at.caption)
@@ -251,7 +261,7 @@ def test_detractor_comments_equal_sql_rows_for_the_period_and_filters(monkeypatc
     at.multiselect(key="customer_segments").select(segment)
     at.multiselect(key="customer_locations").select(location)
     rerun(at)
-    filtered = detractor_sql(serving_db, start, end, segment=segment, location=location)
+    filtered = plain_rows(detractor_sql(serving_db, start, end, segment=segment, location=location))
     assert 0 < len(filtered) < len(expected)
     assert shown_detractors(at) == filtered
 
@@ -265,6 +275,165 @@ def test_definitions_are_where_the_user_looks(monkeypatch, serving_db):
     for kpi in customer_kpis.CARD_KPIS:
         assert f"**{kpi.label}**" in definitions
     assert "Σ first_contact_resolved_tickets / Σ resolved_tickets" in definitions
+
+
+# --- plain words and honest numbers (issue 14) -----------------------------------------------------------
+RAW = ("survey_comment", "survey_score", "staff_attitude", "no_theme", "marts.", "_")
+MISSING_WORDS = re.compile(r"\b(None|nan|NaN|null)\b")  # a missing value shown as a word
+FREE_TEXT = {"comment", "review_text"}  # what customers wrote, shown as written
+
+
+def shown_texts(at) -> list[str]:
+    """Every piece of text a person reads on the page: headings, captions, alerts, cards, table cells of text."""
+    texts = [e.value for kind in ("title", "header", "subheader", "caption", "info", "warning") for e in at.get(kind)]
+    texts += [f"{m.label} {m.value}" for m in at.metric]
+    for table in at.dataframe:
+        for column in table.value.select_dtypes(include=["object", "string"]).columns:
+            if column not in FREE_TEXT:
+                texts += [str(v) for v in table.value[column]]
+    return texts
+
+
+def assert_plain(at) -> None:
+    for text in shown_texts(at):
+        if re.fullmatch(r"cus_[0-9a-f]{16}", text):
+            continue  # a customer's published pseudonym: the key to look them up by, not a code
+        for raw in RAW:
+            assert raw not in text, f"{raw!r} shown raw in {text!r}"
+        assert not MISSING_WORDS.search(text), f"a missing value shown raw in {text!r}"
+
+
+def test_the_page_reads_in_plain_words(monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    assert_plain(at)
+    tickets = dataframe_with(at, "ticket_id")["ticket_id"]
+    assert tickets.notna().all() and "No ticket" in set(tickets), "a comment without a ticket says so"
+    assert "Website" in at.multiselect(key="acquisition_channels").options  # the code `web`, in words
+
+
+def test_money_carries_the_currency(monkeypatch, serving_db):
+    monkeypatch.setenv("EMPATHY_LAKE_CURRENCY", "€")
+    at = open_page(monkeypatch, serving_db)
+    month = customer_default_month(serving_db)
+    for label in ("AOV", "Cost per interaction"):
+        assert metric(at, label).value.startswith("€"), metric(at, label).value
+        assert_card(at, serving_db, label, month)
+        delta = metric(at, label).proto.delta
+        assert delta[1] == "€" and delta[0] in "+-", delta
+    assert metric(at, "NPS").value[0] != "€"
+
+
+def test_trend_table_labels_small_samples(monkeypatch, serving_db):
+    monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "100000")  # every month is then a small sample
+    at = open_page(monkeypatch, serving_db)
+    table = dataframe_with(at, "responses_sample")
+    assert all(label.startswith("Few answers (") for label in table["responses_sample"]), table["responses_sample"]
+    monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "1")
+    at = open_page(monkeypatch, serving_db)
+    assert set(dataframe_with(at, "responses_sample")["responses_sample"]) == {""}
+
+
+def to_date_sql(db: Path, location: str | None = None) -> dict[str, float | None]:
+    where = "WHERE (?::VARCHAR IS NULL OR location = ?)"
+    churn, customers = sql(
+        db,
+        "SELECT 100.0 * sum(lost_customers) / sum(customers), sum(customers) "
+        f"FROM marts.customer_churn_summary {where}",
+        [location, location],
+    )[0]
+    historical, predictive = sql(
+        db,
+        "SELECT sum(net_revenue) / sum(customers), sum(predictive_cltv * customers) / "
+        f"sum(customers) FILTER (WHERE predictive_cltv IS NOT NULL) FROM marts.customer_value_summary {where}",
+        [location, location],
+    )[0]
+    return {"Churn to date %": churn, "Historical CLTV": historical, "Predictive CLTV": predictive, "n": customers}
+
+
+def test_churn_to_date_and_lifetime_value_equal_sql(monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    expected = to_date_sql(serving_db)
+    for label in ("Churn to date %", "Historical CLTV", "Predictive CLTV"):
+        assert_shows(metric(at, label).value, expected[label])
+        assert metric(at, label).help, label
+    assert metric(at, "Historical CLTV").value.startswith("£")
+    assert metric(at, "Customers to date").value == f"{expected['n']:,}"
+    location = values(serving_db, "SELECT min(location) FROM marts.customer_value_summary")[0]
+    at.multiselect(key="customer_locations").select(location)
+    rerun(at)
+    for label, value in to_date_sql(serving_db, location).items():
+        if label != "n":
+            assert_shows(metric(at, label).value, value)
+    table = dataframe_with(at, "historical_cltv")
+    assert table["customers"].sum() == to_date_sql(serving_db, location)["n"]
+
+
+def snapshot_db(tmp_path: Path, serving_db: Path) -> Path:
+    """The fixture as a snapshot CRM export gives it: every loss dated to one month (the first), none in the
+    others, so monthly churn would read 0.0 % in the months the cards show."""
+    tables = read_serving_tables(serving_db)
+    retention = tables["marts.customer_retention_monthly"]
+    later = retention["month"] > retention["month"].min()
+    retention.loc[later, ["lost_customers", "lost_from_start", "churn_pct"]] = 0
+    tables["marts.customer_retention_monthly"] = retention
+    return write_serving_db(tmp_path / "snapshot.duckdb", tables)
+
+
+def test_a_snapshot_export_shows_churn_to_date_not_zero_monthly_churn(tmp_path, monkeypatch, serving_db):
+    db = snapshot_db(tmp_path, serving_db)
+    at = open_page(monkeypatch, db)
+    labels = [m.label for m in at.metric]
+    assert "Churn %" not in labels, "a snapshot has no monthly churn: 0.0 % would mislead"
+    cards = [m for m in at.metric if m.label == "Churn to date %"]
+    assert len(cards) == 2 and not cards[0].proto.delta  # the headline card, and the customers-to-date card
+    assert_shows(cards[0].value, to_date_sql(db)["Churn to date %"])
+    assert "not a monthly rate" in " ".join(c.value for c in at.caption)
+    # The fixture as published (losses in its months) keeps the monthly card.
+    at = open_page(monkeypatch, serving_db)
+    assert "Churn %" in [m.label for m in at.metric]
+
+
+def test_detractor_themes_equal_sql(monkeypatch, serving_db):
+    start, end = customer_default_start(serving_db), customer_default_month(serving_db)
+    at = open_page(monkeypatch, serving_db)
+    expected = sql(
+        serving_db,
+        "SELECT theme, sum(theme_comments), sum(detractor_comments), "
+        "100.0 * sum(theme_comments) / sum(detractor_comments) FROM marts.customer_nps_detractor_themes "
+        "WHERE month BETWEEN ? AND ? GROUP BY theme ORDER BY 4 DESC, theme",
+        [start, end],
+    )
+    assert expected
+    shown = dataframe_with(at, "theme_comments")
+    assert list(shown["theme"]) == [plain(t) for t, *_ in expected]
+    assert "No recognised theme" in set(shown["theme"]) and "Staff attitude" in set(shown["theme"])
+    for (_, themed, comments, share), row in zip(expected, shown.itertuples(), strict=True):
+        assert (row.theme_comments, row.detractor_comments) == (themed, comments)
+        assert row.theme_share_pct == pytest.approx(share)
+
+
+def follow_up_sql(db: Path, location: str | None = None) -> list[str]:
+    rows = sql(
+        db,
+        "SELECT customer_id FROM marts.customer_sentiment_follow_up WHERE (?::VARCHAR IS NULL OR location = ?) "
+        "ORDER BY recent_negative_pct DESC, last_negative_at DESC, customer_id",
+        [location, location],
+    )
+    return [r[0] for r in rows]
+
+
+def test_the_call_back_list_equals_sql_and_keeps_to_the_viewers_rows(tmp_path, monkeypatch, serving_db):
+    at = open_page(monkeypatch, serving_db)
+    assert list(dataframe_with(at, "recent_negative_pct")["customer_id"]) == follow_up_sql(serving_db)
+    assert all(c.startswith("cus_") for c in follow_up_sql(serving_db)), "pseudonyms only, as published"
+    users = write_users(
+        tmp_path, [{"username": "lisbon", "role": "manager", "name": "Lis Manager", "location": "Lisbon"}]
+    )
+    monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
+    manager = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["lisbon"])
+    manager = rerun(manager.switch_page(PAGE))
+    shown = list(dataframe_with(manager, "recent_negative_pct")["customer_id"])
+    assert shown == follow_up_sql(serving_db, "Lisbon") and len(shown) == 1
 
 
 # --- sparse publications ---------------------------------------------------------------------------------
@@ -295,7 +464,9 @@ def test_an_empty_mart_is_named_and_its_cards_show_no_data(tmp_path, monkeypatch
     empty = "marts.customer_conversion_monthly"
     db = write_serving_db(tmp_path / "empty.duckdb", {k: v for k, v in tables.items() if k != empty})
     at = open_page(monkeypatch, db)
-    assert "Nothing published for conversion." in " ".join(i.value for i in at.info)
+    shown = " ".join(i.value for i in at.info)
+    assert "This business's data has no sales leads, so their figures show — (no data)." in shown
+    assert "marts." not in shown and "mart" not in shown.lower()
     assert metric(at, "Conversion %").value == "—"
     assert_card(at, db, "NPS", customer_default_month(db))
 
@@ -430,6 +601,27 @@ def test_filters_apply_where_the_mart_has_the_dimension():
     assert customer_marts.ignored_filters("support", choices) == []
 
 
+def test_what_the_data_lacks_is_one_plain_sentence():
+    assert (
+        mart_loading.lacking_sentence(["orders"])
+        == "This business's data has no orders, so their figures show — (no data)."
+    )
+    assert mart_loading.lacking_sentence(["orders", "sales leads", "support tickets"]).startswith(
+        "This business's data has no orders, sales leads or support tickets, so"
+    )
+
+
+def test_a_snapshot_export_has_its_losses_in_at_most_one_month():
+    churn = frame(lost_customers=[3, 2])
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    one_month = frame(month=months, lost_customers=[0, 5, 0])
+    every_month = frame(month=months, lost_customers=[1, 2, 2])
+    assert customer_kpis.is_snapshot_export(one_month, churn)
+    assert customer_kpis.is_snapshot_export(one_month.assign(lost_customers=0), churn)
+    assert not customer_kpis.is_snapshot_export(every_month, churn)
+    assert not customer_kpis.is_snapshot_export(one_month, churn.assign(lost_customers=0))  # nobody lost
+
+
 def test_default_period_ends_on_the_latest_month_every_mart_reached():
     def months(*ms: str) -> pd.DataFrame:
         return frame(month=pd.to_datetime(list(ms)))
@@ -445,3 +637,37 @@ def test_default_period_ends_on_the_latest_month_every_mart_reached():
     assert customer_marts.default_period(frames) == (pd.Timestamp("2025-06-01"), pd.Timestamp("2025-12-01"))
     short = {"nps": months("2025-05-01", "2025-06-01")}
     assert customer_marts.default_period(short) == (pd.Timestamp("2025-05-01"), pd.Timestamp("2025-06-01"))
+
+
+# --- the built lakes: the generated business and the real public data -----------------------------------
+def check_built_lake_page(monkeypatch, db: Path) -> AppTest:
+    """The page on a pipeline's serving copy: no raw code anywhere, every card and the to-date figures as SQL
+    gives them."""
+    at = open_page(monkeypatch, db)
+    assert_plain(at)
+    expected = to_date_sql(db)
+    for label in ("Churn to date %", "Predictive CLTV"):
+        assert_shows([m for m in at.metric if m.label == label][-1].value, expected[label])
+    return at
+
+
+def check_real_data_page(monkeypatch, db: Path) -> None:
+    """IBM Telco is a snapshot export (a churn status, no dates of leaving): the churn card is the share to date,
+    26.54 %, never 0.0 % monthly; the data has no orders, so lifetime value is no data, not £0.00."""
+    at = check_built_lake_page(monkeypatch, db)
+    assert "Churn %" not in [m.label for m in at.metric]
+    headline = [m for m in at.metric if m.label == "Churn to date %"][0]
+    (expected,) = values(db, "SELECT 100.0 * sum(lost_customers) / sum(customers) FROM marts.customer_churn_summary")
+    assert expected == pytest.approx(26.54, abs=0.01) and headline.value == f"{expected:.1f}%"
+    assert metric(at, "Historical CLTV").value == "—"
+    banner = " ".join(i.value for i in at.info)
+    assert "This business's data has no " in banner and "support tickets" in banner and "marts." not in banner
+
+
+def test_the_page_on_the_generated_lake(monkeypatch, built_lake):
+    at = check_built_lake_page(monkeypatch, built_lake.settings.serving_db)
+    assert "Churn %" in [m.label for m in at.metric]  # a CRM with a monthly history keeps monthly churn
+
+
+def test_the_page_on_the_real_data_lake(monkeypatch, real_data_lake):
+    check_real_data_page(monkeypatch, real_data_lake.settings.serving_db)

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
+from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
@@ -48,11 +49,16 @@ with platform_col:
         brand_marts.options(frames, "platform"),
         key="brand_platforms",
         placeholder="All platforms",
+        format_func=plain,
         help="Review sites and social networks. A mention-only platform has no ratings (—).",
     )
 with location_col:
     locations = st.multiselect(
-        "Location", brand_marts.options(frames, "location"), key="brand_locations", placeholder="All locations"
+        "Location",
+        brand_marts.options(frames, "location"),
+        key="brand_locations",
+        placeholder="All locations",
+        format_func=plain,
     )
 choices = {"platform": platforms, "location": locations}
 selected = {name: brand_marts.filter_rows(frame, choices=choices) for name, frame in frames.items()}
@@ -75,19 +81,24 @@ sentiment_card, rating_card, top_box_card, volume_card, empathy_card = st.column
 _ratio_card(sentiment_card, brand_kpis.SENTIMENT)
 _ratio_card(rating_card, brand_kpis.RATING)
 _ratio_card(top_box_card, brand_kpis.TOP_BOX)
-volume_now = brand_kpis.mention_volume(sentiment[sentiment["month"] == end])
-volume_before = brand_kpis.mention_volume(sentiment[sentiment["month"] == previous])
+# A business whose data has no social mentions at all has no mention volume: — (no data), never 0.
+mentions_in_data = brand_kpis.has_mentions(frames["sentiment"])
+volume_now = brand_kpis.mention_volume(sentiment[sentiment["month"] == end], mentions_in_data)
+volume_before = brand_kpis.mention_volume(sentiment[sentiment["month"] == previous], mentions_in_data)
 volume_trend = in_period["sentiment"].query("source == 'mention'").groupby("month")["texts"].sum()
+volume_change = kpis.change(volume_now, volume_before)
 volume_card.metric(
     "Mention volume",
     format_value(volume_now, 0),
-    delta=format_delta(kpis.change(volume_now, volume_before), "", 0),
-    delta_color="off",
+    delta=format_delta(volume_change, "", 0),
+    delta_color="off",  # more mentions are neither good nor bad news by themselves
     delta_description=vs,
     border=True,
     help=brand_kpis.MENTION_VOLUME_HELP,
     chart_data=[float(v) for v in volume_trend] if len(volume_trend) > 1 else None,
 )
+if not mentions_in_data:
+    volume_card.caption("This business's data has no social mentions")
 _ratio_card(empathy_card, brand_kpis.EMPATHY)
 month_texts = sentiment[sentiment["month"] == end]
 month_reviews = reviews[reviews["month"] == end]
@@ -155,6 +166,11 @@ st.caption(
 if example_count:
     examples = brand_marts.list_rows(
         brand_marts.MARTS["examples"], scope, period, choices, "month DESC, review_id", EXAMPLE_ROWS
+    )
+    examples = examples.assign(
+        sentiment_label=examples["sentiment_label"].map(plain),
+        language=examples["language"].map(plain),
+        themes=examples["themes"].map(brand_kpis.theme_words),
     )
     data_table(
         examples[

@@ -6,11 +6,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import charts, customer_kpis, customer_marts
+from streamlit_app import charts, customer_kpis, customer_marts, warehouse
 from streamlit_app.formatting import format_month
-from streamlit_app.ui import count_column, data_table, kpi_column, open_page, period_picker, ratio_card, report_loaded
+from streamlit_app.labels import plain
+from streamlit_app.ui import (
+    count_column,
+    data_table,
+    kpi_column,
+    kpi_text,
+    open_page,
+    period_picker,
+    ratio_card,
+    report_loaded,
+    sample_column,
+    with_sample_labels,
+)
 
 DETRACTOR_ROWS = 1_000  # the latest ones; the caption gives the full count
+FOLLOW_UP_ROWS = 500  # the most negative first; the caption gives the full count
+NO_TICKET = "No ticket"
 HANDLE_TIME_BANDS = ["0-5 min", "5-10 min", "10-20 min", "20-40 min", "40+ min"]
 KPIS_BY_KEY = {kpi.key: kpi for kpi in customer_kpis.CARD_KPIS}
 HANDLE_TIME_KPIS = [customer_kpis.HANDLE_MINUTES, customer_kpis.SENTIMENT, customer_kpis.NEGATIVE]
@@ -46,11 +60,19 @@ with period_col:
     )
 with segment_col:
     segments = st.multiselect(
-        "Segment", customer_marts.options(frames, "segment"), key="customer_segments", placeholder="All segments"
+        "Segment",
+        customer_marts.options(frames, "segment"),
+        key="customer_segments",
+        placeholder="All segments",
+        format_func=plain,
     )
 with location_col:
     locations = st.multiselect(
-        "Location", customer_marts.options(frames, "location"), key="customer_locations", placeholder="All locations"
+        "Location",
+        customer_marts.options(frames, "location"),
+        key="customer_locations",
+        placeholder="All locations",
+        format_func=plain,
     )
 acquisition_col, sales_col, contact_col = st.columns(3)
 with acquisition_col:
@@ -58,6 +80,7 @@ with acquisition_col:
         "Acquisition channel",
         customer_marts.options(frames, "acquisition_channel"),
         key="acquisition_channels",
+        format_func=plain,
         placeholder="All acquisition channels",
         help="How the customer came to us. Filters the surveys, churn, repeat purchase, conversion (the lead's "
         "channel) and the detractor comments.",
@@ -67,6 +90,7 @@ with sales_col:
         "Sales channel",
         customer_marts.options(frames, "sales_channel"),
         key="sales_channels",
+        format_func=plain,
         placeholder="All sales channels",
         help="Where the order was placed. Filters AOV only.",
     )
@@ -75,6 +99,7 @@ with contact_col:
         "Contact channel",
         customer_marts.options(frames, "contact_channel"),
         key="contact_channels",
+        format_func=plain,
         placeholder="All contact channels",
         help="How the customer reached support. Filters the support cards and handle time × sentiment.",
     )
@@ -93,11 +118,27 @@ period_text = format_month(end) if start == end else f"{format_month(start)} –
 # As on the Overview, the month before may lie outside the period: the change compares consecutive months.
 previous = end - pd.DateOffset(months=1)
 vs = f"vs {format_month(previous)}"
+# A snapshot CRM export (a churn status, no monthly history) has no monthly churn: its card shows the share to date.
+snapshot = customer_kpis.is_snapshot_export(frames["retention"], frames["churn_to_date"])
+churn_to_date = customer_kpis.value_of(selected["churn_to_date"], customer_kpis.CHURN_TO_DATE)
+as_of = frames["churn_to_date"]["as_of_date"].dropna().max() if len(frames["churn_to_date"]) else None
+as_of_text = f"{pd.Timestamp(as_of):%d %b %Y}" if as_of is not None and not pd.isna(as_of) else "the latest date"
 st.subheader(format_month(end))
 for title, row in customer_kpis.CARD_ROWS:
     st.markdown(f"**{title}**")
     bases: dict[tuple[str, str], tuple[list[str], int]] = {}  # one count per mart and denominator
     for column, kpi in zip(st.columns(len(row)), row, strict=True):
+        if snapshot and kpi is customer_kpis.CHURN:
+            column.metric(
+                "Churn to date %",
+                kpi_text(customer_kpis.CHURN_TO_DATE, churn_to_date),
+                border=True,
+                help=f"{customer_kpis.CHURN_TO_DATE.help}\n\nThis business's customer data is a snapshot (a churn "
+                "status per customer, no dates of leaving), so a monthly churn rate cannot be computed; this is "
+                f"the share of all customers lost by {as_of_text}.",
+            )
+            column.caption(f"Share of all customers lost by {as_of_text}, not a monthly rate")
+            continue
         rows = selected[kpi.mart]
         month_rows = rows[rows["month"] == end]
         ratio_card(
@@ -113,7 +154,7 @@ for title, row in customer_kpis.CARD_ROWS:
         labels.append(kpi.label)
     st.caption(
         " · ".join(
-            f"{', '.join(labels)}: {count:,} {denominator.replace('_', ' ')}"
+            f"{', '.join(labels)}: {count:,} {plain(denominator).lower()}"
             for (_, denominator), (labels, count) in bases.items()
         )
     )
@@ -128,9 +169,10 @@ if not repeat_month.empty and not repeat_month["window_complete"].astype(bool).a
 
 # --- trends ----------------------------------------------------------------------------------------------
 st.header("Trends")
+trend_keys = [k for k in KPIS_BY_KEY if not (snapshot and k == customer_kpis.CHURN.key)]  # no monthly churn
 trend_key = st.selectbox(
     "KPI",
-    list(KPIS_BY_KEY),
+    trend_keys,
     format_func=lambda key: KPIS_BY_KEY[key].label,
     key="customer_trend",
     width=320,
@@ -149,13 +191,17 @@ with chart_col:
 with table_col:
     st.markdown(f"**{trend_kpi.label}: the counts behind it**")
     table = trend_total.sort_values("month", ascending=False).assign(month=lambda t: t["month"].dt.date)
+    table = with_sample_labels(
+        table[["month", *trend_kpi.counts, trend_kpi.key]], {trend_kpi.denominator: trend_kpi.key}
+    )
     data_table(
-        table[["month", *trend_kpi.counts, trend_kpi.key]],
+        table,
         hide_index=True,
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-            **{c: count_column(c.replace("_", " ").capitalize()) for c in trend_kpi.counts},
+            **{c: count_column(plain(c)) for c in trend_kpi.counts},
             trend_kpi.key: kpi_column(trend_kpi),
+            f"{trend_kpi.denominator}_sample": sample_column(),
         },
         download="customer_kpi_by_month",
     )
@@ -166,7 +212,7 @@ handle_rows = customer_marts.filter_rows(selected["handle_time"], period)
 sources = sorted(handle_rows["sentiment_source"].dropna().unique())
 if len(sources) > 1:
     # A ticket is counted once per source: never add sources up.
-    source = st.selectbox("Sentiment from", sources, key="sentiment_source")
+    source = st.selectbox("Sentiment from", sources, key="sentiment_source", format_func=plain)
     handle_rows = handle_rows[handle_rows["sentiment_source"] == source]
 by_band = customer_kpis.aggregate(handle_rows, HANDLE_TIME_KPIS, ["band"])
 bands = [b for b in HANDLE_TIME_BANDS if b in set(by_band["band"])] + sorted(
@@ -176,7 +222,7 @@ ignored = customer_marts.ignored_filters("handle_time", choices)
 not_applied = (
     f"; the {' and '.join(f.lower() for f in ignored)} filter{'s do' if len(ignored) > 1 else ' does'} not apply"
 )
-source_text = f" ({sources[0]})" if len(sources) == 1 else ""
+source_text = f" ({plain(sources[0]).lower()})" if len(sources) == 1 else ""
 st.caption(
     f"Tickets opened in {period_text} with a recorded handle time, by how long agents worked on them; the line "
     f"is the sentiment of the customer's latest survey answer about the ticket{source_text}. Short handle times "
@@ -191,15 +237,19 @@ else:
     by_band = by_band.sort_values("_order").drop(columns="_order")
     st.altair_chart(charts.handle_time_sentiment(by_band, bands), height=320)
     data_table(
-        by_band[
-            ["band", "tickets", "handle_minutes_avg", "scored_tickets", "positive_tickets"]
-            + ["negative_tickets", "sentiment_score", "negative_pct"]
-        ],
+        with_sample_labels(
+            by_band[
+                ["band", "tickets", "handle_minutes_avg", "scored_tickets", "positive_tickets"]
+                + ["negative_tickets", "sentiment_score", "negative_pct"]
+            ],
+            {"scored_tickets": "negative_pct"},
+        ),
         hide_index=True,
         column_config={
             "band": "Handle time",
             "tickets": count_column("Tickets"),
             "scored_tickets": count_column("With a survey"),
+            "scored_tickets_sample": sample_column(),
             "positive_tickets": count_column("Positive"),
             "negative_tickets": count_column("Negative"),
             **{kpi.key: kpi_column(kpi) for kpi in HANDLE_TIME_KPIS},
@@ -219,6 +269,10 @@ if comment_count:
     comments = customer_marts.list_rows(
         customer_marts.MARTS["detractors"], scope, period, choices, "responded_at DESC, response_id", DETRACTOR_ROWS
     )
+    comments = comments.assign(
+        ticket_id=comments["ticket_id"].fillna(NO_TICKET),
+        **{c: comments[c].map(plain) for c in ("segment", "location", "touchpoint", "acquisition_channel")},
+    )
     data_table(
         comments[
             ["responded_at", "score", "comment", "segment", "location", "touchpoint", "acquisition_channel"]
@@ -233,10 +287,180 @@ if comment_count:
             "location": "Location",
             "touchpoint": "Touchpoint",
             "acquisition_channel": "Acquisition channel",
-            "ticket_id": "Ticket",
+            "ticket_id": st.column_config.TextColumn("Ticket", help="The support ticket the answer is about, if any."),
         },
         download="nps_detractor_comments",
     )
+
+# --- why detractors are unhappy: themes of their comments ------------------------------------------------
+st.subheader("What detractors complain about")
+theme_rows = customer_marts.filter_rows(selected["detractor_themes"], period)
+themes = customer_kpis.aggregate(theme_rows, customer_kpis.DETRACTOR_THEME_SHARE, ["theme"])
+themes = themes[themes["detractor_comments"] > 0].sort_values(
+    [customer_kpis.DETRACTOR_THEME_SHARE.key, "theme"], ascending=[False, True]
+)
+ignored_here = customer_marts.ignored_filters("detractor_themes", choices)
+if themes.empty:
+    st.caption(f"No detractor comments in the selection for {period_text}.")
+else:
+    themed_total = int(themes["detractor_comments"].iloc[0])
+    themes = themes.assign(theme=themes["theme"].map(plain))
+    st.altair_chart(
+        charts.share_bars(themes, "theme", customer_kpis.DETRACTOR_THEME_SHARE.key, "theme_comments", "Theme"),
+        height=260,
+    )
+    st.caption(
+        f"Share of the {themed_total:,} NPS detractor comments in {period_text} that raise each theme (a comment "
+        "can raise several, so shares add up to more than 100 %). Filtered by location"
+        + (
+            f"; the {' and '.join(f.lower() for f in ignored_here)} filter"
+            f"{'s do' if len(ignored_here) > 1 else ' does'} not apply here (themes are counted per location)"
+            if ignored_here
+            else ""
+        )
+        + "."
+    )
+    data_table(
+        with_sample_labels(
+            themes[["theme", "theme_comments", "detractor_comments", customer_kpis.DETRACTOR_THEME_SHARE.key]],
+            {"detractor_comments": customer_kpis.DETRACTOR_THEME_SHARE.key},
+            noun="comments",
+        ),
+        hide_index=True,
+        column_config={
+            "theme": "Theme",
+            "theme_comments": count_column("Comments raising it"),
+            "detractor_comments": count_column("Detractor comments"),
+            customer_kpis.DETRACTOR_THEME_SHARE.key: kpi_column(customer_kpis.DETRACTOR_THEME_SHARE),
+            "detractor_comments_sample": sample_column(),
+        },
+        download="detractor_themes",
+    )
+
+# --- customers to date: churn to date and lifetime value -------------------------------------------------
+st.header("Customers to date: churn and lifetime value")
+churn_rows = selected["churn_to_date"]
+value_rows = customer_kpis.with_predictive_value(selected["value"])
+customers_total = int(churn_rows["customers"].sum())
+lost_total = int(churn_rows["lost_customers"].sum())
+customers_card, churn_card, historical_card, predictive_card = st.columns(4)
+customers_card.metric(
+    "Customers to date",
+    f"{customers_total:,}" if len(churn_rows) else "—",
+    border=True,
+    help="Every customer the data holds, active or lost, in the selection.",
+)
+# Without a single order in the data (a subscription export), lifetime value is no data, not £0.00.
+has_orders = float(value_rows["orders"].sum()) > 0
+for column, kpi, rows in (
+    (churn_card, customer_kpis.CHURN_TO_DATE, churn_rows),
+    (historical_card, customer_kpis.HISTORICAL_CLTV, value_rows if has_orders else value_rows.iloc[0:0]),
+    (predictive_card, customer_kpis.PREDICTIVE_CLTV, value_rows),
+):
+    column.metric(
+        kpi.label, kpi_text(kpi, customer_kpis.value_of(rows, kpi)), border=True, help=f"{kpi.help}\n\n{kpi.formula}"
+    )
+if len(value_rows) and not has_orders:
+    historical_card.caption("This business's data has no orders")
+st.caption(
+    f"As of {as_of_text}: {lost_total:,} of {customers_total:,} customers lost"
+    + (
+        " — lost means: "
+        + "; ".join(sorted({plain(b)[:1].lower() + plain(b)[1:] for b in churn_rows["churn_basis"].dropna().unique()}))
+        if len(churn_rows)
+        else ""
+    )
+    + f". Lifetime value over {int(value_rows['customers'].sum()):,} customers; the predictive figure over the "
+    f"{int(value_rows['predicted_customers'].sum()):,} in groups with orders. Filtered by segment, location and "
+    "acquisition channel; the period does not apply (these count everything to date)."
+)
+group_labels = {"segment": "Segment", "location": "Location", "acquisition_channel": "Acquisition channel"}
+group_by = st.selectbox(
+    "Break down by", list(group_labels), format_func=group_labels.get, key="customer_value_group", width=320
+)
+churn_by = customer_kpis.aggregate(churn_rows, customer_kpis.CHURN_TO_DATE, [group_by])
+value_by = customer_kpis.aggregate(
+    value_rows, [customer_kpis.HISTORICAL_CLTV, customer_kpis.PREDICTIVE_CLTV], [group_by]
+).drop(columns="customers")
+breakdown = churn_by.merge(value_by, on=group_by, how="outer").sort_values(group_by)
+breakdown[group_by] = breakdown[group_by].map(plain)
+if not has_orders:  # no data, not £0.00
+    breakdown[["net_revenue", customer_kpis.HISTORICAL_CLTV.key]] = float("nan")
+# Money as the cards write it ("£1,241.32"; — for no data: a number column would show a missing value as "None").
+for money, kpi in (
+    ("net_revenue", customer_kpis.HISTORICAL_CLTV),
+    (customer_kpis.HISTORICAL_CLTV.key, customer_kpis.HISTORICAL_CLTV),
+    (customer_kpis.PREDICTIVE_CLTV.key, customer_kpis.PREDICTIVE_CLTV),
+):
+    breakdown[money] = [kpi_text(kpi, None if pd.isna(v) else float(v)) for v in breakdown[money]]
+data_table(
+    with_sample_labels(
+        breakdown[
+            [group_by, "customers", "lost_customers", customer_kpis.CHURN_TO_DATE.key]
+            + ["net_revenue", customer_kpis.HISTORICAL_CLTV.key]
+            + ["predicted_customers", customer_kpis.PREDICTIVE_CLTV.key]
+        ],
+        {"customers": customer_kpis.CHURN_TO_DATE.key},
+        noun="customers",
+    ),
+    hide_index=True,
+    column_config={
+        group_by: group_labels[group_by],
+        "customers": count_column("Customers"),
+        "customers_sample": sample_column(),
+        "lost_customers": count_column("Lost"),
+        customer_kpis.CHURN_TO_DATE.key: kpi_column(customer_kpis.CHURN_TO_DATE),
+        "net_revenue": st.column_config.TextColumn("Net revenue to date"),
+        customer_kpis.HISTORICAL_CLTV.key: st.column_config.TextColumn(customer_kpis.HISTORICAL_CLTV.label),
+        "predicted_customers": count_column("Customers with a prediction"),
+        customer_kpis.PREDICTIVE_CLTV.key: st.column_config.TextColumn(customer_kpis.PREDICTIVE_CLTV.label),
+    },
+    download="customer_value_and_churn",
+)
+
+# --- customers to call back ------------------------------------------------------------------------------
+st.header("Customers to call back")
+follow_up = customer_marts.FOLLOW_UP
+if not warehouse.table_exists("marts", follow_up.table):
+    st.caption("This publication has no call-back list (it was built before the list existed).")
+else:
+    follow_counts = customer_marts.filter_rows(customer_marts.load_mart(follow_up, scope), choices=choices)
+    follow_total = int(follow_counts["rows"].sum())
+    listed = f"; the {FOLLOW_UP_ROWS:,} most negative are listed" if follow_total > FOLLOW_UP_ROWS else ""
+    st.caption(
+        f"{follow_total:,} customers whose recent comments and tickets are mostly negative, as of {as_of_text}"
+        f"{listed}: the warehouse's follow-up rule (enough recent scored texts, most of them negative). Customers "
+        "appear under their pseudonym, as published: look them up in the CRM by that key. Filtered by segment, "
+        "location and acquisition channel; the period does not apply (the rule looks at recent texts)."
+    )
+    if follow_total:
+        people = customer_marts.list_rows(
+            follow_up,
+            scope,
+            None,
+            choices,
+            "recent_negative_pct DESC, last_negative_at DESC, customer_id",
+            FOLLOW_UP_ROWS,
+        )
+        people = people.assign(**{c: people[c].map(plain) for c in ("segment", "location", "acquisition_channel")})
+        data_table(
+            people[
+                ["customer_id", "segment", "location", "acquisition_channel", "recent_negative_texts"]
+                + ["recent_scored_texts", "recent_negative_pct", "last_negative_at"]
+            ],
+            hide_index=True,
+            column_config={
+                "customer_id": st.column_config.TextColumn("Customer (pseudonym)"),
+                "segment": "Segment",
+                "location": "Location",
+                "acquisition_channel": "Acquisition channel",
+                "recent_negative_texts": count_column("Negative recent texts"),
+                "recent_scored_texts": count_column("Recent texts scored"),
+                "recent_negative_pct": st.column_config.NumberColumn("Negative %", format="%.0f%%"),
+                "last_negative_at": st.column_config.DatetimeColumn("Last negative text", format="YYYY-MM-DD"),
+            },
+            download="customers_to_call_back",
+        )
 
 # --- definitions ----------------------------------------------------------------------------------------
 with st.expander("KPI definitions: how every number is computed"):
@@ -262,7 +486,8 @@ selection with nothing to divide by shows **—** (no data), never 0.
     )
     st.markdown(
         "\n".join(
-            f"- **{kpi.label}** (`{customer_marts.MARTS[kpi.mart].qualified}`): {kpi.formula}"
-            for kpi in [*customer_kpis.CARD_KPIS, *HANDLE_TIME_KPIS]
+            f"- **{kpi.label}**: {kpi.formula}"
+            for kpi in [*customer_kpis.CARD_KPIS, *HANDLE_TIME_KPIS, *customer_kpis.TO_DATE_KPIS]
+            + [customer_kpis.DETRACTOR_THEME_SHARE]
         )
     )

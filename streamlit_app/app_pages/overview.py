@@ -6,16 +6,29 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import charts, kpis, marts
-from streamlit_app.formatting import format_delta, format_month, format_pct, format_score
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.customer_kpis import CSAT, NPS
+from streamlit_app.formatting import NO_DATA, format_month
+from streamlit_app.labels import plain
+from streamlit_app.mart_loading import lacking_sentence
+from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, sample_column, with_sample_labels
+
+DEFAULT_PERIOD_MONTHS = 12  # as on every page: the latest 12 months
 
 scope = open_page("overview")
 st.title("Customer empathy overview")
 
 nps_rows = marts.load_nps(scope)
 csat_rows = marts.load_csat(scope)
-if missing := marts.missing_marts():
-    st.warning(f"This publication has no {' or '.join(missing)} mart; its numbers are left out.")
+missing = marts.missing_marts()
+if missing:
+    st.warning(
+        f"This publication has no {' or '.join(missing)} survey figures (it was built without them), so they "
+        "show — (no data)."
+    )
+surveys = (("NPS", "NPS survey answers", nps_rows), ("CSAT", "CSAT survey answers", csat_rows))
+lacking = [words for name, words, rows in surveys if rows.empty and name not in missing]
+if len(lacking) == 1:  # both empty: the message below says there are no survey answers at all
+    st.info(lacking_sentence(lacking))
 if nps_rows.empty and csat_rows.empty:
     st.info("The published marts hold no survey responses yet.")
     st.stop()
@@ -25,22 +38,20 @@ all_months = [pd.Timestamp(m) for m in sorted(both["month"].dropna().unique())]
 # --- filters -------------------------------------------------------------------------------------------
 period_col, segment_col, location_col = st.columns([2, 1, 1])
 with period_col:
-    if len(all_months) > 1:
-        start, end = st.select_slider(
-            "Period",
-            options=all_months,
-            value=(all_months[0], all_months[-1]),
-            format_func=format_month,
-            key="period",
-        )
-    else:
-        start = end = all_months[0]
-        st.caption(f"Period: {format_month(end)} (the only month published)")
+    start, end = period_picker(
+        all_months,
+        (kpis.period_start(all_months, all_months[-1], DEFAULT_PERIOD_MONTHS), all_months[-1]),
+        key="period",
+        help="The cards show the period's last month; the trends and the table cover the whole period (by default "
+        "the latest 12 months).",
+    )
 with segment_col:
-    segments = st.multiselect("Segment", sorted(both["segment"].unique()), key="segments", placeholder="All segments")
+    segments = st.multiselect(
+        "Segment", sorted(both["segment"].unique()), key="segments", placeholder="All segments", format_func=plain
+    )
 with location_col:
     locations = st.multiselect(
-        "Location", sorted(both["location"].unique()), key="locations", placeholder="All locations"
+        "Location", sorted(both["location"].unique()), key="locations", placeholder="All locations", format_func=plain
     )
 
 # --- KPI cards: the last month of the period against the month before it --------------------------------
@@ -48,32 +59,20 @@ with location_col:
 previous = end - pd.DateOffset(months=1)
 nps_sel = marts.filter_rows(nps_rows, segments=segments, locations=locations)
 csat_sel = marts.filter_rows(csat_rows, segments=segments, locations=locations)
-nps_now = kpis.nps_of(nps_sel[nps_sel["month"] == end])
-nps_before = kpis.nps_of(nps_sel[nps_sel["month"] == previous])
-csat_now = kpis.csat_pct_of(csat_sel[csat_sel["month"] == end])
-csat_before = kpis.csat_pct_of(csat_sel[csat_sel["month"] == previous])
-vs = f"vs {format_month(previous)}"
 
 st.subheader(format_month(end))
 nps_card, csat_card, nps_n_card, csat_n_card = st.columns(4)
-nps_card.metric(
-    "NPS",
-    format_score(nps_now),
-    delta=format_delta(kpis.change(nps_now, nps_before)),
-    delta_description=vs,
-    border=True,
-    help="% promoters (9-10) minus % detractors (0-6) over all selected responses of the month.",
-)
-csat_card.metric(
-    "CSAT %",
-    format_pct(csat_now),
-    delta=format_delta(kpis.change(csat_now, csat_before)),
-    delta_description=vs,
-    border=True,
-    help="Share of selected CSAT answers in the top box (4-5 on a 1-5 scale).",
-)
-nps_n_card.metric("NPS responses", f"{int(nps_sel.loc[nps_sel['month'] == end, 'responses'].sum()):,}", border=True)
-csat_n_card.metric("CSAT responses", f"{int(csat_sel.loc[csat_sel['month'] == end, 'responses'].sum()):,}", border=True)
+nps_period_rows = marts.filter_rows(nps_sel, (start, end))
+csat_period_rows = marts.filter_rows(csat_sel, (start, end))
+ratio_card(nps_card, NPS, nps_sel, nps_period_rows, end, previous)
+ratio_card(csat_card, CSAT, csat_sel, csat_period_rows, end, previous)
+for column, label, published, chosen in (
+    (nps_n_card, "NPS answers", nps_rows, nps_sel),
+    (csat_n_card, "CSAT answers", csat_rows, csat_sel),
+):
+    # A survey the business's data does not have at all is no data (—), not 0 answers.
+    answers = None if published.empty else int(chosen.loc[chosen["month"] == end, "responses"].sum())
+    column.metric(label, NO_DATA if answers is None else f"{answers:,}", border=True)
 
 # --- trends by segment over the period ------------------------------------------------------------------
 nps_period = marts.filter_rows(nps_rows, (start, end), segments, locations)
@@ -107,21 +106,27 @@ table = pd.merge(
     how="outer",
 ).sort_values(["month", "segment"], ascending=[False, True])
 table["month"] = table["month"].dt.date
+table["segment"] = table["segment"].map(plain)
 data_table(
-    table[
-        ["month", "segment", "nps_responses", "promoters", "passives", "detractors", "nps"]
-        + ["csat_responses", "satisfied_responses", "csat_pct", "csat_mean"]
-    ],
+    with_sample_labels(
+        table[
+            ["month", "segment", "nps_responses", "promoters", "passives", "detractors", "nps"]
+            + ["csat_responses", "satisfied_responses", "csat_pct", "csat_mean"]
+        ],
+        {"nps_responses": "nps", "csat_responses": "csat_mean"},
+    ),
     hide_index=True,
     column_config={
         "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
         "segment": "Segment",
-        "nps_responses": st.column_config.NumberColumn("NPS responses", format="%d"),
+        "nps_responses": st.column_config.NumberColumn("NPS answers", format="%d"),
         "promoters": st.column_config.NumberColumn("Promoters", format="%d"),
         "passives": st.column_config.NumberColumn("Passives", format="%d"),
         "detractors": st.column_config.NumberColumn("Detractors", format="%d"),
         "nps": st.column_config.NumberColumn("NPS", format="%.1f"),
-        "csat_responses": st.column_config.NumberColumn("CSAT responses", format="%d"),
+        "nps_responses_sample": sample_column("NPS sample"),
+        "csat_responses_sample": sample_column("CSAT sample"),
+        "csat_responses": st.column_config.NumberColumn("CSAT answers", format="%d"),
         "satisfied_responses": st.column_config.NumberColumn("Satisfied (4-5)", format="%d"),
         "csat_pct": st.column_config.NumberColumn("CSAT %", format="%.1f"),
         "csat_mean": st.column_config.NumberColumn("Mean score", format="%.2f"),
@@ -132,8 +137,8 @@ data_table(
 with st.expander("How is this computed?"):
     st.markdown(
         """
-Every number comes from the published marts `marts.customer_nps_monthly` and `marts.customer_csat_monthly`
-(one row per month, segment, region, location, channel and touchpoint, with counts). For any selection the
+Every number comes from the published NPS and CSAT survey figures (one row per month, segment, region,
+location, channel and touchpoint, with counts). For any selection the
 dashboard **adds up the counts first and divides last**; it never averages the ratios of the rows, which
 would let a location with 10 answers weigh as much as one with 10,000.
 
@@ -143,6 +148,9 @@ would let a location with 10 answers weigh as much as one with 10,000.
   (4 or 5 on a 1–5 scale). **Mean score** = Σ scores / Σ responses.
 - A month or selection with no responses shows **—** (no data), never 0.
 - The cards show the last month of the chosen period; the change compares it with the month before, even
-  when that month lies before the period's start. Segment and location filters apply to both.
+  when that month lies before the period's start (a change that rounds to zero is shown grey, neither good
+  nor bad). Segment and location filters apply to both.
+- A month resting on fewer answers than the dashboard's minimum (setting `EMPATHY_LAKE_MIN_ANSWERS`, 30 by
+  default) is labelled "Few answers": one answer more or less moves such a score a lot.
 """
     )
