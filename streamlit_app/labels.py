@@ -61,7 +61,6 @@ GLOSSARY: dict[str, str] = {
     "presenteeism": "Presenteeism",
     "tenure_band": "Tenure band",
     "wellbeing": "Well-being",
-
     # --- Customer and brand pages (customer engineer, s12) ---
     # Channels, touchpoints and ticket categories of the customer marts
     "chat": "Chat",
