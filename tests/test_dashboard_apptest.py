@@ -197,7 +197,7 @@ def test_overview_defaults_to_the_latest_12_months(tmp_path, monkeypatch, servin
     db = write_serving_db(tmp_path / "long.duckdb", _nps_tables(serving_db, a_year_earlier_too))
     latest = months(db)[0]
     assert len(months(db)) > 12, "the data must span more than a year"
-    at = run_app(monkeypatch, db)
+    at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     start, end = at.select_slider(key="period").value
     assert (start.date(), end.date()) == ((pd.Timestamp(latest) - pd.DateOffset(months=11)).date(), latest)
 
@@ -209,13 +209,13 @@ def test_overview_shows_a_zero_change_grey_and_labels_few_answers(tmp_path, monk
         return pd.concat([nps[nps["month"] != latest], before.assign(month=latest)], ignore_index=True)
 
     db = write_serving_db(tmp_path / "flat.duckdb", _nps_tables(serving_db, latest_as_before))
-    at = run_app(monkeypatch, db)
+    at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     nps = metric(at, "NPS")
     assert nps.proto.delta.startswith(("+0.0", "-0.0", "0.0")), nps.proto.delta
     assert nps.proto.color == MetricProto.MetricColor.GRAY, "no change is neither good nor bad"
     assert not [c for c in at.caption if c.value.startswith(":orange[Few answers")]
     monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "100000")
-    at = run_app(monkeypatch, db)
+    at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     assert [c for c in at.caption if "Few answers" in c.value], "a month resting on few answers is labelled"
     table = dataframe_with(at, "nps_responses_sample")
     assert all(v.startswith("Few answers") or v == "No data" for v in table["nps_responses_sample"])
@@ -224,7 +224,7 @@ def test_overview_shows_a_zero_change_grey_and_labels_few_answers(tmp_path, monk
 def test_overview_says_which_survey_the_data_lacks(tmp_path, monkeypatch, serving_db):
     tables = {k: v for k, v in read_serving_tables(serving_db).items() if k != "marts.customer_csat_monthly"}
     db = write_serving_db(tmp_path / "no_csat_rows.duckdb", tables)  # the mart is published, without rows
-    at = run_app(monkeypatch, db)
+    at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)
     assert metric(at, "CSAT answers").value == "—" and metric(at, "CSAT %").value == "—"
     assert "This business's data has no CSAT survey answers" in " ".join(i.value for i in at.info)
     assert metric(at, "NPS answers").value != "—"

@@ -192,7 +192,7 @@ def test_a_location_manager_sees_only_their_locations_rows(monkeypatch, serving_
 
     at = rerun(at.switch_page("app_pages/customer_empathy.py"))
     assert at.multiselect(key="customer_locations").options == [location]
-    comments = [d.value for d in at.dataframe if "location" in d.value.columns][-1]
+    [comments] = [d.value for d in at.dataframe if {"comment", "location"} <= set(d.value.columns)]
     expected_comments = sql(
         serving_db, "SELECT count(*) FROM marts.customer_nps_detractor_comments WHERE location = ?", [location]
     )[0][0]
