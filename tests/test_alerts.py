@@ -191,8 +191,8 @@ def test_sending_posts_once_per_new_alert_to_a_real_webhook(log_db):
         run = notify_pending(log_db, "run1", settings, log=lambda m: None)
         assert (run.sent, run.failed) == (2, 0)
         assert sorted(body["title"] for _, body in hook.received) == [
-            "[MEDIUM] Empathy Lake alert: csat_below_location — location Leeds (2025-03)",
-            "[MEDIUM] Empathy Lake alert: csat_below_location — location York (2025-03)",
+            "[MEDIUM] Empathy Lake alert — Leeds (Mar 2025)",
+            "[MEDIUM] Empathy Lake alert — York (Mar 2025)",
         ]
         assert {path for path, _ in hook.received} == {"/hook"}
         # Seen again next run: no second notification.
