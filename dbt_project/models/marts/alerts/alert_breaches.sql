@@ -48,8 +48,9 @@ feedback_events as (
 
 ),
 
--- NPS drop and CSAT below: each location-month with its significance test (int_alert_evidence: the
--- month against its trailing baseline, a small month judged on its trailing window; scipy / statsmodels).
+-- The tested rules (NPS drop, CSAT below, brand sentiment drop, mention spike), each candidate with its test
+-- (int_alert_evidence: the month against its trailing baseline, a small month judged on its trailing window;
+-- scipy / statsmodels).
 -- A breach is larger than `threshold` AND unlikely by chance (p < max_p_value); the rule's severity holds
 -- when it is almost certainly real, one level lower when it is only very likely real.
 evidence as (
@@ -69,122 +70,68 @@ evidence as (
 
 ),
 
-nps_breaches as (
+-- One row per tested breach; the wording differs by rule, the numbers come from the test. Brand rules are
+-- business-wide (sentiment per source, mention volume against the usual month: a quasi-Poisson control limit)
+-- and owned by the brand owner (alert_owners: brand, All).
+tested as (
 
     select
-        evidence.rule_id,
-        'location' as owner_scope,
-        evidence.scope_value as scope_value,
-        evidence.scope_value as owner_value,
-        evidence.period,
-        evidence.kpi_value,
-        evidence.baseline_value as previous_value,
-        evidence.base_count,
-        evidence.baseline_count as previous_base_count,
-        'answers' as base_unit,
-        evidence.z_score,
-        evidence.p_value,
-        evidence.certainty,
-        evidence.almost_certain,
-        'NPS at ' || evidence.scope_value || ' fell to ' || printf('%.1f', evidence.kpi_value) || ' in '
-            || evidence.window_text || ' (' || printf('%,d', evidence.base_count::bigint) || ' answers) from '
-            || printf('%.1f', evidence.baseline_value) || ' in ' || strftime(evidence.baseline_start, '%b %Y')
-            || '–' || strftime(evidence.baseline_end, '%b %Y') || ' ('
-            || printf('%,d', evidence.baseline_count::bigint) || ' answers): a drop of '
-            || printf('%.1f', -evidence.difference) || ' points, ' || evidence.certainty || ' ('
-            || printf('%.1f', evidence.z_score) || ' standard errors; chance alone would give a drop this large '
-            || evidence.chance_text || ')' as reason
+        *,
+        case when rule_id like 'brand_%' then 'brand' else 'location' end as owner_scope,
+        case
+            when rule_id = 'brand_sentiment_drop' then 'scored texts'
+            when rule_id = 'brand_mentions_spike' then 'mentions'
+            else 'answers'
+        end as base_unit,
+        case
+            when rule_id = 'nps_drop_location' then 'NPS at ' || scope_value
+            when rule_id = 'brand_sentiment_drop' then 'Brand sentiment in ' || scope_value
+        end as subject
     from evidence
-    where evidence.rule_id = 'nps_drop_location'
 
 ),
 
-csat_breaches as (
+tested_breaches as (
 
     select
-        evidence.rule_id,
-        'location' as owner_scope,
-        evidence.scope_value as scope_value,
-        evidence.scope_value as owner_value,
-        evidence.period,
-        evidence.kpi_value,
-        null::double as previous_value,
-        evidence.base_count,
-        null::double as previous_base_count,
-        'answers' as base_unit,
-        evidence.z_score,
-        evidence.p_value,
-        evidence.certainty,
-        evidence.almost_certain,
-        'CSAT at ' || evidence.scope_value || ' was ' || printf('%.1f', evidence.kpi_value) || ' % in '
-            || evidence.window_text || ' (' || printf('%,d', evidence.base_count::bigint) || ' answers), '
-            || printf('%.1f', -evidence.difference) || ' points under the floor of '
-            || printf('%g', evidence.baseline_value) || ' %: ' || evidence.certainty || ' ('
-            || printf('%.1f', evidence.z_score) || ' standard errors; chance alone would give a result this low '
-            || evidence.chance_text || ')' as reason
-    from evidence
-    where evidence.rule_id = 'csat_below_location'
-
-),
-
--- Brand: sentiment per source (reviews, social mentions) against its trailing months, and mention volume
--- against the usual month (quasi-Poisson control limit), business-wide; owned by the brand owner.
-brand_sentiment_breaches as (
-
-    select
-        evidence.rule_id,
-        'brand' as owner_scope,
-        evidence.scope_value,
-        'All' as owner_value,
-        evidence.period,
-        evidence.kpi_value,
-        evidence.baseline_value as previous_value,
-        evidence.base_count,
-        evidence.baseline_count as previous_base_count,
-        'scored texts' as base_unit,
-        evidence.z_score,
-        evidence.p_value,
-        evidence.certainty,
-        evidence.almost_certain,
-        'Brand sentiment in ' || evidence.scope_value || ' fell to ' || printf('%.1f', evidence.kpi_value)
-            || ' in ' || evidence.window_text || ' (' || printf('%,d', evidence.base_count::bigint)
-            || ' scored texts) from ' || printf('%.1f', evidence.baseline_value) || ' in '
-            || strftime(evidence.baseline_start, '%b %Y') || '–' || strftime(evidence.baseline_end, '%b %Y')
-            || ' (' || printf('%,d', evidence.baseline_count::bigint) || ' scored texts): a drop of '
-            || printf('%.1f', -evidence.difference) || ' points, ' || evidence.certainty || ' ('
-            || printf('%.1f', evidence.z_score) || ' standard errors; chance alone would give a drop this large '
-            || evidence.chance_text || ')' as reason
-    from evidence
-    where evidence.rule_id = 'brand_sentiment_drop'
-
-),
-
-mention_breaches as (
-
-    select
-        evidence.rule_id,
-        'brand' as owner_scope,
-        evidence.scope_value,
-        'All' as owner_value,
-        evidence.period,
-        evidence.kpi_value,
-        evidence.baseline_value as previous_value,
-        evidence.base_count,
-        evidence.baseline_count as previous_base_count,
-        'mentions' as base_unit,
-        evidence.z_score,
-        evidence.p_value,
-        evidence.certainty,
-        evidence.almost_certain,
-        'Social mentions of the brand rose to ' || printf('%,d', evidence.kpi_value::bigint) || ' in '
-            || evidence.window_text || ' from a usual ' || printf('%,.0f', evidence.baseline_value)
-            || ' a month in ' || strftime(evidence.baseline_start, '%b %Y') || '–'
-            || strftime(evidence.baseline_end, '%b %Y') || ': ' || printf('%.0f', 100 * evidence.difference
-            / evidence.baseline_value) || ' % more, ' || evidence.certainty || ' ('
-            || printf('%.1f', evidence.z_score) || ' standard deviations of the usual month-to-month swing; '
-            || 'that swing alone would give a month this busy ' || evidence.chance_text || ')' as reason
-    from evidence
-    where evidence.rule_id = 'brand_mentions_spike'
+        rule_id,
+        owner_scope,
+        scope_value,
+        case when owner_scope = 'brand' then 'All' else scope_value end as owner_value,
+        period,
+        kpi_value,
+        case when rule_id <> 'csat_below_location' then baseline_value end as previous_value,
+        base_count,
+        case when rule_id <> 'csat_below_location' then baseline_count end as previous_base_count,
+        base_unit,
+        z_score,
+        p_value,
+        certainty,
+        almost_certain,
+        case
+            when rule_id = 'csat_below_location' then
+                'CSAT at ' || scope_value || ' was ' || printf('%.1f', kpi_value) || ' % in ' || window_text
+                || ' (' || printf('%,d', base_count::bigint) || ' answers), ' || printf('%.1f', -difference)
+                || ' points under the floor of ' || printf('%g', baseline_value) || ' %: ' || certainty || ' ('
+                || printf('%.1f', z_score) || ' standard errors; chance alone would give a result this low '
+                || chance_text || ')'
+            when rule_id = 'brand_mentions_spike' then
+                'Social mentions of the brand rose to ' || printf('%,d', kpi_value::bigint) || ' in ' || window_text
+                || ' from a usual ' || printf('%,.0f', baseline_value) || ' a month in '
+                || strftime(baseline_start, '%b %Y') || '–' || strftime(baseline_end, '%b %Y') || ': '
+                || printf('%.0f', 100 * difference / baseline_value) || ' % more, ' || certainty || ' ('
+                || printf('%.1f', z_score) || ' standard deviations of the usual month-to-month swing; '
+                || 'that swing alone would give a month this busy ' || chance_text || ')'
+            else
+                subject || ' fell to ' || printf('%.1f', kpi_value) || ' in ' || window_text || ' ('
+                || printf('%,d', base_count::bigint) || ' ' || base_unit || ') from '
+                || printf('%.1f', baseline_value) || ' in ' || strftime(baseline_start, '%b %Y') || '–'
+                || strftime(baseline_end, '%b %Y') || ' (' || printf('%,d', baseline_count::bigint) || ' '
+                || base_unit || '): a drop of ' || printf('%.1f', -difference) || ' points, ' || certainty
+                || ' (' || printf('%.1f', z_score) || ' standard errors; chance alone would give a drop this '
+                || 'large ' || chance_text || ')'
+        end as reason
+    from tested
 
 ),
 
@@ -346,19 +293,13 @@ run_breaches as (
 
 breaches as (
 
-    select * from nps_breaches
-    union all by name
-    select * from csat_breaches
+    select * from tested_breaches
     union all by name
     select * from turnover_breaches
     union all by name
     select * from enps_breaches
     union all by name
     select * from run_breaches
-    union all by name
-    select * from brand_sentiment_breaches
-    union all by name
-    select * from mention_breaches
 
 ),
 
