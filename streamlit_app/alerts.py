@@ -39,6 +39,8 @@ RULE_TITLES = {
     "brand_sentiment_drop": "Brand sentiment drop",
     "brand_mentions_spike": "Spike in social mentions",
 }
+# A rule without a test (a headcount, a published survey group, a run of events): no sampling error to state.
+NOT_TESTED = "Not tested"
 SCOPE_WORDS = {"location": "Location", "team": "Team", "customer": "Customer", "brand": "The brand"}
 
 # The KPI of one scope value per month, as the rule computes it, over the mart TREND_TABLE names ({table}: the
@@ -108,7 +110,7 @@ def alert_log(scope: Scope) -> pd.DataFrame:
     ]
     log["severity_words"] = log["severity"].map(plain)
     log["status_words"] = log["status"].map(plain)
-    log["how_sure"] = log["certainty"].map(lambda c: plain(c) if isinstance(c, str) else "")
+    log["how_sure"] = log["certainty"].map(lambda c: plain(c) if isinstance(c, str) else NOT_TESTED)
     log["_status"] = (log["status"] != "open").astype(int)
     log["_severity"] = log["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
     return (

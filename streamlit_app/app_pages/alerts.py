@@ -106,7 +106,7 @@ previous = alert["previous_value"] if pd.notna(alert["previous_value"]) else Non
 previous_card.metric("Usual level before" if previous is not None else "Alert line",
                      format_value(previous if previous is not None else alert["threshold"]), border=True)  # fmt: skip
 sure_card.metric(
-    "How sure", alert["how_sure"] or "Not tested", border=True,
+    "How sure", alert["how_sure"], border=True,
     help="How unlikely the change is to be chance, given how many answers it rests on. Not tested: this rule "
     "compares a count or a published survey group with a line, without sampling error.",
 )  # fmt: skip
