@@ -265,11 +265,12 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
 # menu for a single page.
 ROLE_PAGES = {
     "owner": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts", "Data quality"}
-    | {"Impact & ROI"},
+    | {"Impact & ROI", "Support team"},
     "hr": {"Employee empathy"},
     "analyst": {"Overview", "Customer empathy", "Brand & voice", "Impact & ROI"},
     "steward": {"Data quality"},
-    "location-manager": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
+    "location-manager": {"Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"}
+    | {"Support team"},
     "team-manager": {"Employee empathy", "Alerts"},
 }
 FIRST_HEADING = {
