@@ -28,13 +28,14 @@ from tests.serving_fixture import sample_serving_db
 from tests.test_dashboard_apptest import APP, TIMEOUT, metric, rerun, run_app
 
 ALL_PAGES = {"overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts", "data_quality", "impact_roi"}
+ALL_PAGES |= {"support_team"}
 # Restated from the brief, not read from the code: what each role's navigation lists.
 EXPECTED_PAGES = {
     "owner": ALL_PAGES,
     "hr": {"employee_empathy"},
     "analyst": {"overview", "customer_empathy", "brand_voice", "impact_roi"},
     "steward": {"data_quality"},
-    "location-manager": {"overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"},
+    "location-manager": {"overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts", "support_team"},
     "team-manager": {"employee_empathy", "alerts"},  # the customer and brand marts have no team
 }
 PAGE_CONTENT = {  # one element only that page draws, and its kind
