@@ -431,20 +431,21 @@ def test_a_brand_sentiment_drop_fires_only_when_unlikely_by_chance():
 
 # ------------------------------------------------------------- the pipeline re-run, then with a planted breach
 
-PLANTED_LOCATION, PLANTED_MONTHS = "Brighton", ("2025-06", "2025-07")
+PLANTED_LOCATION, PLANTED_MONTH = "Brighton", "2025-07"
 
 
 def plant_nps_drop(landing: Path) -> None:
-    """25 promoters at Brighton in one month and 25 detractors the next: an NPS drop far over the rule's."""
+    """40 extra detractors at Brighton in one month: a drop far over the rule's threshold and certainly not
+    chance. Only that month: planted promoters the month before would also raise the next months' 3-month
+    baselines, and a later ordinary month would then read as a drop too."""
     path = landing / "customer_responses" / "customer_responses_planted.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["response_id", "customer_id", "ticket_id", "survey_type", "score", "comment", "touchpoint",
                          "location", "responded_at"])  # fmt: skip
-        for month, score in zip(PLANTED_MONTHS, (10, 0), strict=True):
-            for i in range(25):
-                writer.writerow([f"PLANT-{month}-{i}", "", "", "NPS", score, "", "store", PLANTED_LOCATION,
-                                 f"{month}-1{i % 10} 12:00:00"])  # fmt: skip
+        for i in range(40):
+            writer.writerow([f"PLANT-{PLANTED_MONTH}-{i}", "", "", "NPS", 0, "", "store", PLANTED_LOCATION,
+                             f"{PLANTED_MONTH}-1{i % 10} 12:00:00"])  # fmt: skip
 
 
 @pytest.fixture(scope="module")
