@@ -210,6 +210,10 @@ BEHIND = {
 }
 
 
+# Columns of the tables above that hold codes (touchpoints, segments): shown through the glossary.
+WORDED_COLUMNS = {"Where it happened", "Segment"}
+
+
 def behind(alert: pd.Series, scope: Scope) -> list[tuple[str, pd.DataFrame]]:
     """(title, rows) of what lies behind `alert`, each only over the rows `scope` may read; a mart missing
     from the publication is left out."""
@@ -219,5 +223,8 @@ def behind(alert: pd.Series, scope: Scope) -> list[tuple[str, pd.DataFrame]]:
         if not warehouse.table_exists(schema, name):
             continue
         table, params = warehouse.scoped_table(mart, scope)
-        out.append((title, warehouse.query(sql.format(table=table), [*params, *(alert[f] for f in fields)])))
+        rows = warehouse.query(sql.format(table=table), [*params, *(alert[f] for f in fields)])
+        for column in WORDED_COLUMNS.intersection(rows.columns):
+            rows[column] = rows[column].map(plain)
+        out.append((title, rows))
     return out
