@@ -40,7 +40,11 @@ if not warehouse.table_exists("meta", "alerts"):
 
 log = alerts.alert_log(scope)
 if log.empty:
-    st.success("No alert has been raised: no rule is breached anywhere in the data.")
+    st.success(
+        "No alert has been raised: no rule is breached anywhere in the data."
+        if scope.everything
+        else f"No alert has been raised for {scope.describe().replace(' only', '')}: no rule is breached there."
+    )
     st.stop()
 
 open_alerts = log[log["status"] == "open"]
