@@ -431,21 +431,22 @@ def test_a_brand_sentiment_drop_fires_only_when_unlikely_by_chance():
 
 # ------------------------------------------------------------- the pipeline re-run, then with a planted breach
 
-PLANTED_LOCATION, PLANTED_MONTH = "Brighton", "2025-07"
+PLANTED_LOCATION, PLANTED_MONTHS = "Brighton", ("2025-06", "2025-07")
 
 
 def plant_nps_drop(landing: Path) -> None:
-    """40 extra detractors at Brighton in one month: a drop far over the rule's threshold and certainly not
-    chance. Only that month: planted promoters the month before would also raise the next months' 3-month
-    baselines, and a later ordinary month would then read as a drop too."""
+    """25 promoters at Brighton in one month and 25 detractors the next: an NPS drop far over the rule's. The
+    session lake's months are small, so the 3-month windows that hold the planted month can raise a second
+    alert later (D177); the test expects the planted month's alert among the new ones."""
     path = landing / "customer_responses" / "customer_responses_planted.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["response_id", "customer_id", "ticket_id", "survey_type", "score", "comment", "touchpoint",
                          "location", "responded_at"])  # fmt: skip
-        for i in range(40):
-            writer.writerow([f"PLANT-{PLANTED_MONTH}-{i}", "", "", "NPS", 0, "", "store", PLANTED_LOCATION,
-                             f"{PLANTED_MONTH}-1{i % 10} 12:00:00"])  # fmt: skip
+        for month, score in zip(PLANTED_MONTHS, (10, 0), strict=True):
+            for i in range(25):
+                writer.writerow([f"PLANT-{month}-{i}", "", "", "NPS", score, "", "store", PLANTED_LOCATION,
+                                 f"{month}-1{i % 10} 12:00:00"])  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -511,26 +512,29 @@ def test_rerunning_the_pipeline_raises_and_notifies_nothing_twice(alerts_rerun):
     assert after["notifications"] == before["notifications"]
 
 
-def test_a_planted_breach_opens_exactly_one_alert_and_one_post(alerts_rerun):
+def test_a_planted_breach_opens_its_alerts_once_with_one_post_each(alerts_rerun):
     assert alerts_rerun["planted_ok"], "a dead notification URL must not fail the run"
     before, after = alerts_rerun["after_rerun"]["alerts"], alerts_rerun["after_planted"]["alerts"]
     new = {k: v for k, v in after.items() if k not in before}
-    assert len(new) == 1
-    [(first_seen, run_id, status, rule_id, scope_value, period, notification_status)] = new.values()
-    assert (status, rule_id, scope_value, str(period)) == ("open", "nps_drop_location", PLANTED_LOCATION, "2025-07-01")
-    assert notification_status == "failed"  # the dead URL: retried on the next run
+    # The planted month, and at most the later windows that hold it (D177), all NPS drops at Brighton.
+    assert 1 <= len(new) <= 3
+    assert {(v[2], v[3], v[4], v[6]) for v in new.values()} == {
+        ("open", "nps_drop_location", PLANTED_LOCATION, "failed")  # the dead URL: retried on the next run
+    }
+    assert "2025-07-01" in {str(v[5]) for v in new.values()}
     # Existing alerts untouched.
     assert {k: v[:2] for k, v in after.items() if k in before} == {k: v[:2] for k, v in before.items()}
-    # The live webhook got exactly one POST, about that alert; the dead one is recorded as failed.
-    assert len(alerts_rerun["received"]) == 1
-    assert "NPS at Brighton fell" in alerts_rerun["received"][0][1]["message"]
-    [key] = new
-    attempts = [n for n in alerts_rerun["after_planted"]["notifications"] if n[0] == key]
-    assert sorted(attempts) == sorted(
-        [(key, alerts_rerun["live_channel"], "sent"), (key, alerts_rerun["dead_channel"], "failed")]
-    )
+    # The live webhook got exactly one POST per new alert; the dead one is recorded as failed for each.
+    assert len(alerts_rerun["received"]) == len(new)
+    assert all("NPS at Brighton fell" in body["message"] for _, body in alerts_rerun["received"])
+    for key in new:
+        attempts = [n for n in alerts_rerun["after_planted"]["notifications"] if n[0] == key]
+        assert sorted(attempts) == sorted(
+            [(key, alerts_rerun["live_channel"], "sent"), (key, alerts_rerun["dead_channel"], "failed")]
+        )
     # Old alerts were handled as dry runs and are not sent now that sending is on.
-    assert len(alerts_rerun["after_planted"]["notifications"]) == len(alerts_rerun["after_rerun"]["notifications"]) + 2
+    notified = len(alerts_rerun["after_planted"]["notifications"]) - len(alerts_rerun["after_rerun"]["notifications"])
+    assert notified == 2 * len(new)
     assert alerts_rerun["served"] == len(after)
 
 
