@@ -53,6 +53,8 @@ PAGES: dict[str, Page] = {
     "employee_empathy": Page("Employee empathy", ":material/groups:", ("location", "team")),
     "brand_voice": Page("Brand & voice", ":material/campaign:", ("location",)),
     "alerts": Page("Alerts", ":material/notification_important:", ("location", "team")),
+    # Per support agent (pseudonymous), by the location most of their tickets come from.
+    "support_team": Page("Support team", ":material/support_agent:", ("location",)),
     "data_quality": Page("Data quality", ":material/fact_check:", ()),
     # Organisation-wide: every effect compares units with and without an initiative, so it is built from other
     # locations' and teams' data; no row scope can narrow it (docs/decisions.md D97).
@@ -65,7 +67,15 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
     "hr": {"label": "HR", "pages": ["summary", "employee_empathy"]},
     "manager": {
         "label": "Location or team manager",
-        "pages": ["summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"],
+        "pages": [
+            "summary",
+            "overview",
+            "customer_empathy",
+            "employee_empathy",
+            "brand_voice",
+            "alerts",
+            "support_team",
+        ],
         "scoped": True,
     },
     "analyst": {

@@ -1,6 +1,7 @@
 """Queries behind the Alerts page, over the alert log the pipeline publishes (meta.alerts) and the marts a
-rule reads, for the "why" trend of one alert. The same formulas as the rules (dbt_project/models/marts/
-alerts/alert_breaches.sql): counts summed per scope, ratios divided last."""
+rule reads, for the "why" trend of one alert and what lies behind it (comments, reviews, customers). The same
+formulas as the rules (dbt_project/models/marts/alerts/alert_breaches.sql): counts summed per scope, ratios
+divided last. Every query reads only the rows the viewer may read (warehouse.scoped_table)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
+from streamlit_app.labels import plain
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 PAGE_SIZE = 100  # alerts listed at once (and offered under "Why did it fire?"); the caption gives the count
@@ -16,13 +18,30 @@ LOG_COLUMNS = (
     "threshold, min_count, base_count, previous_base_count, base_unit, reason, rule_description, first_seen_at, "
     "last_seen_at, resolved_at, notification_status"
 )
+# Published before s12: the log has no test columns; they read as empty.
+TEST_COLUMNS = ("z_score", "p_value", "certainty")
 KPI_LABELS = {
     "nps_drop_location": "NPS",
     "csat_below_location": "CSAT %",
     "team_turnover_above": "Turnover % (trailing 3 months)",
     "enps_below_team": "eNPS",
     "customer_negative_run": "Negative events in a row",
+    "brand_sentiment_drop": "Brand sentiment",
+    "brand_mentions_spike": "Social mentions",
 }
+# What each rule watches, in words: the name a person reads instead of the rule's code.
+RULE_TITLES = {
+    "nps_drop_location": "NPS drop at a location",
+    "csat_below_location": "Low customer satisfaction at a location",
+    "team_turnover_above": "High staff turnover in a team",
+    "enps_below_team": "Low employee NPS in a team",
+    "customer_negative_run": "A customer unhappy again and again",
+    "brand_sentiment_drop": "Brand sentiment drop",
+    "brand_mentions_spike": "Spike in social mentions",
+}
+# A rule without a test (a headcount, a published survey group, a run of events): no sampling error to state.
+NOT_TESTED = "Not tested"
+SCOPE_WORDS = {"location": "Location", "team": "Team", "customer": "Customer", "brand": "The brand"}
 
 # The KPI of one scope value per month, as the rule computes it, over the mart TREND_TABLE names ({table}: the
 # rows the viewer may read, warehouse.scoped_table).
@@ -31,7 +50,11 @@ TREND_TABLE = {
     "csat_below_location": "marts.customer_csat_monthly",
     "team_turnover_above": "marts.employee_headcount_monthly",
     "enps_below_team": "marts.employee_enps_wave",
+    "brand_sentiment_drop": "marts.brand_sentiment_monthly",
+    "brand_mentions_spike": "marts.brand_sentiment_monthly",
 }
+# The brand alerts' scope value names the source in words (int_alert_evidence.BRAND_SOURCES).
+BRAND_SOURCE_SQL = "CASE source WHEN 'review' THEN 'reviews' WHEN 'mention' THEN 'social mentions' END"
 TREND_SQL = {
     "nps_drop_location": """
         SELECT month, sum(responses) AS base_count,
@@ -59,13 +82,35 @@ TREND_SQL = {
         SELECT wave_month AS month, responses AS base_count, enps AS value
         FROM {table} AS t
         WHERE breakdown = 'team' AND group_value = ? AND NOT suppressed ORDER BY wave_month""",
+    "brand_sentiment_drop": f"""
+        SELECT month, sum(scored_texts) AS base_count,
+               CASE WHEN sum(scored_texts) > 0
+                    THEN 100.0 * (sum(positive_texts) - sum(negative_texts)) / sum(scored_texts) END AS value
+        FROM {{table}} AS t WHERE {BRAND_SOURCE_SQL} = ? GROUP BY month ORDER BY month""",
+    "brand_mentions_spike": f"""
+        SELECT month, sum(texts) AS base_count, sum(texts)::DOUBLE AS value
+        FROM {{table}} AS t WHERE {BRAND_SOURCE_SQL} = ? GROUP BY month ORDER BY month""",
 }
+
+
+def rule_title(rule_id: str) -> str:
+    return RULE_TITLES.get(rule_id) or plain(rule_id)
 
 
 def alert_log(scope: Scope) -> pd.DataFrame:
     """Every alert `scope` may read (a manager: those raised at their location or team), open first, then by
-    severity and most recently seen first."""
-    log = warehouse.query_table(LOG_COLUMNS, "meta.alerts", scope)
+    severity and most recently seen first; with the rule's title and the words a person reads."""
+    present = set(warehouse.query("SELECT * FROM meta.alerts LIMIT 0").columns)
+    tests = ", ".join(c if c in present else f"NULL AS {c}" for c in TEST_COLUMNS)
+    log = warehouse.query_table(f"{LOG_COLUMNS}, {tests}", "meta.alerts", scope)
+    log["what"] = log["rule_id"].map(rule_title)
+    log["where"] = [
+        f"{SCOPE_WORDS.get(s, plain(s))}: {v}" if s != "brand" else f"The brand ({v})"
+        for s, v in zip(log["scope"], log["scope_value"], strict=True)
+    ]
+    log["severity_words"] = log["severity"].map(plain)
+    log["status_words"] = log["status"].map(plain)
+    log["how_sure"] = log["certainty"].map(lambda c: plain(c) if isinstance(c, str) else NOT_TESTED)
     log["_status"] = (log["status"] != "open").astype(int)
     log["_severity"] = log["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
     return (
@@ -84,10 +129,11 @@ def filtered(log: pd.DataFrame, severities: list[str], scopes: list[str], status
 
 def describe(alert) -> str:
     """One alert in a line; `alert` is a row of the log (a Series or an itertuples row)."""
-    return (
-        f"{(alert.severity or '').upper()} · {alert.rule_id} · {alert.scope_value} · "
-        f"{alert.period:%b %Y} · {alert.status}"
-    )
+    return f"{plain(alert.severity)} · {rule_title(alert.rule_id)} · {alert.scope_value} · {alert.period:%b %Y}"
+
+
+def notification_words(status: str | None) -> str:
+    return "Not sent yet" if status is None or (isinstance(status, float) and pd.isna(status)) else plain(status)
 
 
 def page_count(alerts: int) -> int:
@@ -123,3 +169,62 @@ def trend(rule_id: str, scope_value: str, scope: Scope) -> pd.DataFrame:
     frame = warehouse.query(sql.format(table=table), [*params, scope_value])
     frame["value"] = frame["value"].astype("float64")
     return frame
+
+
+# --- what lies behind an alert ------------------------------------------------------------------------------
+# (title, mart, SQL over {table} = the rows the viewer may read, parameters from the alert) per rule: the
+# comments, reviews or customers a person reads next. Published marts only, so their anonymity rules hold.
+_DETRACTOR_COMMENTS = (
+    "What detractors said at this location that month",
+    "marts.customer_nps_detractor_comments",
+    """SELECT responded_at AS "Answered", score AS "Score (0-10)", comment AS "Comment",
+              touchpoint AS "Where it happened"
+       FROM {table} AS t WHERE location = ? AND month = ? ORDER BY responded_at DESC LIMIT 50""",
+)
+_FOLLOW_UP = (
+    "Customers at this location who keep telling us they are unhappy",
+    "marts.customer_sentiment_follow_up",
+    """SELECT customer_id AS "Customer (code)", segment AS "Segment", recent_negative_texts AS "Recent negative",
+              recent_scored_texts AS "Recent messages", last_negative_at AS "Last negative"
+       FROM {table} AS t WHERE location = ? ORDER BY recent_negative_pct DESC, last_negative_at DESC LIMIT 50""",
+)
+_NEGATIVE_REVIEWS = (
+    "Unhappy reviews that month",
+    "marts.brand_review_examples",
+    """SELECT platform AS "Platform", location AS "Location", rating AS "Stars", review_text AS "Review"
+       FROM {table} AS t WHERE month = ? AND sentiment_label = 'negative' ORDER BY rating, platform LIMIT 50""",
+)
+_THE_CUSTOMER = (
+    "This customer's recent messages",
+    "marts.customer_sentiment_follow_up",
+    """SELECT customer_id AS "Customer (code)", segment AS "Segment", location AS "Location",
+              recent_negative_texts AS "Recent negative", recent_scored_texts AS "Recent messages",
+              last_negative_at AS "Last negative"
+       FROM {table} AS t WHERE customer_id = ?""",
+)
+BEHIND = {
+    "nps_drop_location": [(_DETRACTOR_COMMENTS, ("scope_value", "period")), (_FOLLOW_UP, ("scope_value",))],
+    "csat_below_location": [(_DETRACTOR_COMMENTS, ("scope_value", "period")), (_FOLLOW_UP, ("scope_value",))],
+    "brand_sentiment_drop": [(_NEGATIVE_REVIEWS, ("period",))],
+    "customer_negative_run": [(_THE_CUSTOMER, ("scope_value",))],
+}
+
+
+# Columns of the tables above that hold codes (touchpoints, segments): shown through the glossary.
+WORDED_COLUMNS = {"Where it happened", "Segment"}
+
+
+def behind(alert: pd.Series, scope: Scope) -> list[tuple[str, pd.DataFrame]]:
+    """(title, rows) of what lies behind `alert`, each only over the rows `scope` may read; a mart missing
+    from the publication is left out."""
+    out = []
+    for (title, mart, sql), fields in BEHIND.get(alert["rule_id"], []):
+        schema, name = mart.split(".")
+        if not warehouse.table_exists(schema, name):
+            continue
+        table, params = warehouse.scoped_table(mart, scope)
+        rows = warehouse.query(sql.format(table=table), [*params, *(alert[f] for f in fields)])
+        for column in WORDED_COLUMNS.intersection(rows.columns):
+            rows[column] = rows[column].map(plain)
+        out.append((title, rows))
+    return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from streamlit_app import alerts
 from tests.dashboard_expectations import assert_shows
 from tests.lake_helpers import BuiltLake
 from tests.test_dashboard_apptest import metric, open_app_page, rerun, run_app
@@ -29,7 +30,7 @@ def sql(db: Path, query: str, params=None) -> list[tuple]:
 
 
 def alerts_table(at):
-    [table] = [d.value for d in at.dataframe if "rule_id" in d.value.columns]
+    [table] = [d.value for d in at.dataframe if "what" in d.value.columns]
     return table
 
 
@@ -43,9 +44,9 @@ def test_open_alerts_equal_sql(monkeypatch, db):
     high = sum(1 for row in expected if row[1] == "high")
     assert metric(at, "Open, high severity").value == str(high)
     table = alerts_table(at)
-    shown = {(r.rule_id, r.scope_value, r.owner, round(r.kpi_value, 6)) for r in table.itertuples()}
-    assert shown == {(r[2], r[3], r[4], round(r[5], 6)) for r in expected}
-    assert set(table["status"]) == {"open"}
+    shown = {(r.what, r.owner, round(r.kpi_value, 6)) for r in table.itertuples()}
+    assert shown == {(alerts.rule_title(r[2]), r[4], round(r[5], 6)) for r in expected}
+    assert set(table["status_words"]) == {"Open"}
 
 
 def test_a_severity_filter_narrows_the_table(monkeypatch, db):
@@ -54,7 +55,7 @@ def test_a_severity_filter_narrows_the_table(monkeypatch, db):
     rerun(at)
     [(high,)] = sql(db, "SELECT count(*) FROM meta.alerts WHERE status = 'open' AND severity = 'high'")
     if high:
-        assert set(alerts_table(at)["severity"]) == {"high"} and len(alerts_table(at)) == high
+        assert set(alerts_table(at)["severity_words"]) == {"High"} and len(alerts_table(at)) == high
     else:
         assert "No alert matches these filters." in [i.value for i in at.info]
 
@@ -66,17 +67,23 @@ def test_the_why_of_each_alert_is_its_reason_and_numbers(monkeypatch, db):
         at.selectbox(key="alert_key").select_index(index)
         rerun(at)
         key = at.selectbox(key="alert_key").value
-        [(reason, value, threshold, base_count, owner)] = sql(
-            db, "SELECT reason, kpi_value, threshold, base_count, owner FROM meta.alerts WHERE alert_key = ?", [key]
+        [(reason, value, previous, threshold, base_count, owner)] = sql(
+            db,
+            "SELECT reason, kpi_value, previous_value, threshold, base_count, owner FROM meta.alerts "
+            "WHERE alert_key = ?",
+            [key],
         )
         assert reason in [i.value for i in at.info]
         cards = {m.label: m.value for m in at.metric}
         value_label = next(label for label in cards if label not in {"Open alerts", "Open, high severity", "Resolved",
-                                                                     "Month before", "Threshold"}
-                           and not label.startswith("Computed from"))  # fmt: skip
+                                                                     "Usual level before", "Alert line", "How sure"}
+                           and not label.startswith("Based on"))  # fmt: skip
         assert_shows(cards[value_label], value)
-        assert float(cards["Threshold"]) == threshold
-        assert_shows(next(v for k, v in cards.items() if k.startswith("Computed from")), base_count)
+        if previous is None:
+            assert_shows(cards["Alert line"], threshold)
+        else:
+            assert_shows(cards["Usual level before"], previous)
+        assert_shows(next(v for k, v in cards.items() if k.startswith("Based on")), base_count)
         assert any(owner in c.value for c in at.caption)
 
 
@@ -115,7 +122,7 @@ def test_no_alerts_and_no_alert_log_say_so(tmp_path, monkeypatch, db):
     with duckdb.connect(str(older)) as con:
         con.execute("DROP TABLE meta.alerts")
     at = open_app_page(monkeypatch, older, PAGE)
-    assert any("no alert log" in i.value for i in at.info)
+    assert any("holds no alerts yet" in i.value for i in at.info)
 
 
 def test_nothing_published_shows_how_to_build_it(tmp_path, monkeypatch):
@@ -123,3 +130,89 @@ def test_nothing_published_shows_how_to_build_it(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "No warehouse has been published yet" in " ".join(i.value for i in at.info)
+
+
+# --- plain words and the drill-down, on a synthetic serving copy (no pipeline run) ------------------------
+def synthetic_alerts_db(directory: Path) -> Path:
+    """The fixture's serving copy with three alerts (a tested NPS drop at the login fixture's location with its
+    detractor comments, another location's comment, a brand sentiment drop, an untested team alert)."""
+    from dagster_project.alerts.log import CREATE_ALERTS
+    from tests.dashboard_login import LOCATION, TEAM
+    from tests.serving_fixture import sample_serving_db
+
+    db = sample_serving_db(directory)
+    seen = "TIMESTAMP '2025-07-02 06:30:00'"
+    with duckdb.connect(str(db)) as con:
+        con.execute(CREATE_ALERTS)
+        con.execute(
+            f"""INSERT INTO meta.alerts (alert_key, rule_id, severity, kpi, scope, scope_value, period, kpi_value,
+                previous_value, threshold, min_count, base_count, previous_base_count, base_unit, z_score, p_value,
+                certainty, reason, owner, rule_description, status, first_seen_at, last_seen_at,
+                notification_status) VALUES
+            ('k-nps', 'nps_drop_location', 'high', 'nps', 'location', '{LOCATION}', DATE '2025-06-01', -31.8,
+             13.3, 20, 20, 22, 90, 'answers', 3.4, 0.0003, 'almost certainly real',
+             'NPS at {LOCATION} fell to -31.8 in Jun 2025', 'Store manager, {LOCATION}',
+             'NPS fell by more than 20 points', 'open', {seen}, {seen}, 'dry_run'),
+            ('k-brand', 'brand_sentiment_drop', 'medium', 'brand_sentiment', 'brand', 'reviews', DATE '2025-06-01',
+             -30, 40, 15, 30, 100, 600, 'scored texts', 5.1, 0.0000001, 'almost certainly real',
+             'Brand sentiment in reviews fell', 'Brand and marketing lead', 'Brand sentiment fell', 'open', {seen},
+             {seen}, 'dry_run'),
+            ('k-team', 'team_turnover_above', 'high', 'turnover_pct_3m', 'team', '{TEAM}', DATE '2025-06-01', 30,
+             NULL, 20, 8, 10, NULL, 'average headcount', NULL, NULL, NULL, 'Turnover in team {TEAM} was 30 %',
+             'Head of {TEAM}', 'A team''s turnover over the last 3 months is above 20 %', 'open', {seen}, {seen},
+             NULL)"""
+        )
+        con.execute("DELETE FROM marts.customer_nps_detractor_comments")
+        con.execute(
+            f"""INSERT INTO marts.customer_nps_detractor_comments (response_id, month, responded_at, score, comment,
+                location, touchpoint) VALUES
+            ('r1', DATE '2025-06-01', TIMESTAMP '2025-06-03 10:00:00', 2, 'Nobody helped me at the till',
+             '{LOCATION}', 'store'),
+            ('r2', DATE '2025-06-01', TIMESTAMP '2025-06-04 10:00:00', 1, 'Another town entirely', 'York', 'store')"""
+        )
+    return db
+
+
+def page_words(at) -> str:
+    """Everything a person reads on the page: text, cards, pickers and table cells."""
+    parts = [e.value for group in (at.markdown, at.caption, at.info, at.title, at.subheader) for e in group]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [str(o) for w in (*at.selectbox, *at.multiselect) for o in w.options]
+    parts += [str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()]
+    return "\n".join(parts)
+
+
+RULE_OF = {"k-nps": "nps_drop_location", "k-brand": "brand_sentiment_drop", "k-team": "team_turnover_above"}
+RAW = [*alerts.RULE_TITLES, "dbt_project", "alert_rules", ".csv", "docs/", "dry_run", "{", "threshold", "min_count",
+       "None", "rule_id", "meta.alerts"]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ["k-nps", "k-brand", "k-team"])
+def test_the_page_speaks_plain_words(tmp_path, monkeypatch, key):
+    at = open_app_page(monkeypatch, synthetic_alerts_db(tmp_path), PAGE)
+    at.selectbox(key="alert_key").set_value(key)
+    rerun(at)
+    words = page_words(at)
+    assert [raw for raw in RAW if raw in words] == []
+    assert alerts.rule_title(RULE_OF[key]) in words
+    if key != "k-team":
+        assert "Not sent: notifications are in test mode" in words and "Almost certainly real" in words
+    else:
+        assert "Not sent yet" in words and "Not tested" in words
+
+
+def test_an_alert_leads_to_the_comments_behind_it_within_the_viewers_rows(tmp_path, monkeypatch):
+    from tests.dashboard_login import LOCATION
+
+    db = synthetic_alerts_db(tmp_path)
+    at = open_app_page(monkeypatch, db, PAGE)
+    at.selectbox(key="alert_key").set_value("k-nps")
+    rerun(at)
+    [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
+    assert list(comments["Comment"]) == ["Nobody helped me at the till"]  # that location and month only
+    # A manager of that location: their alert and its comments, never the brand's or another team's alert.
+    at = rerun(run_app(monkeypatch, db, "location-manager").switch_page(PAGE))
+    picker = at.selectbox(key="alert_key")
+    assert picker.value == "k-nps" and len(picker.options) == 1 and LOCATION in picker.options[0]
+    [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
+    assert list(comments["Comment"]) == ["Nobody helped me at the till"]

@@ -269,11 +269,12 @@ def test_alerts_page_in_headless_chromium(tmp_path, built_lake):
 # menu for a single page.
 ROLE_PAGES = {
     "owner": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"}
-    | {"Data quality", "Impact & ROI"},
+    | {"Data quality", "Impact & ROI", "Support team"},
     "hr": {"This week", "Employee empathy"},
     "analyst": {"This week", "Overview", "Customer empathy", "Brand & voice", "Impact & ROI"},
     "steward": {"Data quality"},
-    "location-manager": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"},
+    "location-manager": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"}
+    | {"Support team"},
     "team-manager": {"This week", "Employee empathy", "Alerts"},
 }
 FIRST_HEADING = {  # every role that sees an area of the summary lands on it (D150)

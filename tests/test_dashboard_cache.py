@@ -214,11 +214,11 @@ def test_the_alerts_page_lists_a_page_at_a_time_and_always_says_how_many(tmp_pat
 
     manager = rerun(run_app(monkeypatch, path, "location-manager").switch_page("app_pages/alerts.py"))
     listed = alerts_listed(manager)
-    assert len(listed) == 90 and set(listed["scope_value"]) == {MANAGER_LOCATION}
+    assert len(listed) == 90 and set(listed["where"]) == {f"Location: {MANAGER_LOCATION}"}
     assert "90 alerts match the filters." in [c.value for c in manager.caption]
     assert not [w for w in manager.number_input if w.key == "alert_page"]
 
 
 def alerts_listed(at) -> pd.DataFrame:
-    [table] = [d.value for d in at.dataframe if "rule_id" in d.value.columns]
+    [table] = [d.value for d in at.dataframe if "what" in d.value.columns]
     return table

@@ -28,14 +28,15 @@ from tests.serving_fixture import sample_serving_db
 from tests.test_dashboard_apptest import APP, TIMEOUT, metric, rerun, run_app
 
 ALL_PAGES = {"summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts", "data_quality"}
-ALL_PAGES |= {"impact_roi"}
+ALL_PAGES |= {"impact_roi", "support_team"}
 # Restated from the brief, not read from the code: what each role's navigation lists.
 EXPECTED_PAGES = {
     "owner": ALL_PAGES,
     "hr": {"summary", "employee_empathy"},
     "analyst": {"summary", "overview", "customer_empathy", "brand_voice", "impact_roi"},
     "steward": {"data_quality"},
-    "location-manager": {"summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"},
+    "location-manager": {"summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"}
+    | {"support_team"},
     "team-manager": {"summary", "employee_empathy", "alerts"},  # the customer and brand marts have no team
 }
 OVERVIEW_PAGE = "app_pages/overview.py"  # no longer the landing page: This week is (D150)

@@ -39,6 +39,9 @@ BREACH_COLUMNS = (
     "base_count",
     "previous_base_count",
     "base_unit",
+    "z_score",
+    "p_value",
+    "certainty",
     "reason",
     "owner",
     "rule_description",
@@ -60,6 +63,9 @@ CREATE TABLE IF NOT EXISTS {ALERTS_TABLE} (
     base_count DOUBLE,
     previous_base_count DOUBLE,
     base_unit VARCHAR,
+    z_score DOUBLE,                   -- tested rules: how many standard errors the change (or shortfall) is
+    p_value DOUBLE,                   -- tested rules: one-sided; the chance of it with no real change
+    certainty VARCHAR,                -- tested rules: the p-value in words ("very likely real")
     reason VARCHAR,
     owner VARCHAR,
     rule_description VARCHAR,
@@ -90,6 +96,9 @@ def ensure_alert_tables(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute(CREATE_ALERTS)
+    # A log created before alerts carried their test (s12): the columns are added, empty for old alerts.
+    for column, kind in (("z_score", "DOUBLE"), ("p_value", "DOUBLE"), ("certainty", "VARCHAR")):
+        con.execute(f"ALTER TABLE {ALERTS_TABLE} ADD COLUMN IF NOT EXISTS {column} {kind}")
     con.execute(CREATE_NOTIFICATIONS)
 
 

@@ -24,6 +24,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import duckdb
@@ -81,11 +82,10 @@ def redact(url: str) -> str:
 
 def compose(alert: dict) -> tuple[str, str]:
     """Title and body of one alert's notification."""
-    title = (
-        f"[{(alert['severity'] or '').upper()}] Empathy Lake alert: {alert['rule_id']} — "
-        f"{alert['scope']} {alert['scope_value']} ({alert['period']})"
-    )
-    body = f"{alert['reason']}\nOwner: {alert['owner']}\nAlert key: {alert['alert_key']}"
+    # Plain words for the person paged: the place and the month, then the reason sentence (no rule code).
+    month = datetime.strptime(alert["period"], "%Y-%m").strftime("%b %Y")
+    title = f"[{(alert['severity'] or '').upper()}] Empathy Lake alert — {alert['scope_value']} ({month})"
+    body = f"{alert['reason']}\nOwner: {alert['owner']}\nAlert reference: {alert['alert_key']}"
     return title, body
 
 

@@ -1,5 +1,6 @@
 """Alerts: the action triggers that fired (meta.alerts), filtered by severity, scope and status, and for one
-alert why it fired — the rule, its threshold, the numbers and counts, and the KPI's trend at that scope."""
+alert why it fired — the rule in words, how sure it is, the numbers and counts, the KPI's trend at that scope —
+and what lies behind it (the comments, reviews or customers), all in plain words and within the viewer's rows."""
 
 from __future__ import annotations
 
@@ -9,36 +10,41 @@ import streamlit as st
 
 from streamlit_app import alerts, warehouse
 from streamlit_app.formatting import format_value
+from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page
 
 TABLE_COLUMNS = {
-    "severity": "Severity",
-    "rule_id": "Rule",
-    "scope": "Scope",
-    "scope_value": "Where / who",
+    "severity_words": "Severity",
+    "what": "What happened",
+    "where": "Where / who",
     "owner": "Owner",
-    "period": st.column_config.DateColumn("Period", format="MMM YYYY"),
+    "period": st.column_config.DateColumn("Month", format="MMM YYYY"),
     "kpi_value": st.column_config.NumberColumn("Value", format="%.1f"),
-    "threshold": st.column_config.NumberColumn("Threshold", format="%g"),
+    "how_sure": "How sure",
     "first_seen_at": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm"),
-    "status": "Status",
+    "status_words": "Status",
 }
 
 scope = open_page("alerts")
 st.title("Alerts")
 st.caption(
-    "Action triggers: thresholds in `dbt_project/seeds/alert_rules.csv`, owners in `alert_owners.csv`. An alert is "
-    "raised once per rule, place and period, and its owner is notified once (docs/alerts.md)."
+    "An alert says a number needs someone's attention: a location's NPS dropped, a team is losing people, a "
+    "customer keeps telling us they are unhappy. Each is raised once per place and month, says how sure it is "
+    "that the change is real and not chance, and its owner is told once. Your data team sets the lines."
 )
 
 if not warehouse.table_exists("meta", "alerts"):
-    st.info("This publication holds no alert log (meta.alerts): it was published before alerts existed. Run the "
-            "pipeline again (`uv run empathy-lake run`).", icon=":material/info:")  # fmt: skip
+    st.info("This publication holds no alerts yet: it was published before alerts existed. They appear after "
+            "the next pipeline run.", icon=":material/info:")  # fmt: skip
     st.stop()
 
 log = alerts.alert_log(scope)
 if log.empty:
-    st.success("No alert has been raised: no rule is breached anywhere in the data.")
+    st.success(
+        "No alert has been raised: no rule is breached anywhere in the data."
+        if scope.everything
+        else f"No alert has been raised for {scope.describe().replace(' only', '')}: no rule is breached there."
+    )
     st.stop()
 
 open_alerts = log[log["status"] == "open"]
@@ -54,9 +60,14 @@ severity_options = sorted(log["severity"].dropna().unique(), key=lambda s: alert
 scope_options = sorted(log["scope"].dropna().unique())
 status_options = ["open", "resolved"]
 severity_col, scope_col, status_col = st.columns(3)
-severities = severity_col.multiselect("Severity", severity_options, default=severity_options, key="alert_severity")
-scopes = scope_col.multiselect("Scope", scope_options, default=scope_options, key="alert_scope")
-statuses = status_col.multiselect("Status", status_options, default=["open"], key="alert_status")
+severities = severity_col.multiselect(
+    "Severity", severity_options, default=severity_options, key="alert_severity", format_func=plain
+)
+scopes = scope_col.multiselect(
+    "About", scope_options, default=scope_options, key="alert_scope",
+    format_func=lambda s: alerts.SCOPE_WORDS.get(s, plain(s)),
+)  # fmt: skip
+statuses = status_col.multiselect("Status", status_options, default=["open"], key="alert_status", format_func=plain)
 
 shown = alerts.filtered(log, severities, scopes, statuses)
 if shown.empty:
@@ -90,27 +101,33 @@ key = st.selectbox(
     help="The alerts of the page shown above.",
 )
 alert = listed.loc[listed["alert_key"] == key].iloc[0]
-label = alerts.KPI_LABELS.get(alert["rule_id"], alert["kpi"])
-st.markdown(f"**Rule `{alert['rule_id']}`** — {alert['rule_description']}")
+label = alerts.KPI_LABELS.get(alert["rule_id"], plain(alert["kpi"]))
+st.markdown(f"**{alerts.rule_title(alert['rule_id'])}** — the rule: {alert['rule_description']}")
 st.info(alert["reason"], icon=":material/notification_important:")
-value_card, previous_card, threshold_card, count_card = st.columns(4)
+value_card, previous_card, sure_card, count_card = st.columns(4)
 value_card.metric(label, format_value(alert["kpi_value"]), border=True)
 previous = alert["previous_value"] if pd.notna(alert["previous_value"]) else None
-previous_card.metric("Month before", format_value(previous), border=True)
-threshold_card.metric("Threshold", f"{alert['threshold']:g}", border=True)
+previous_card.metric("Usual level before" if previous is not None else "Alert line",
+                     format_value(previous if previous is not None else alert["threshold"]), border=True)  # fmt: skip
+sure_card.metric(
+    "How sure", alert["how_sure"], border=True,
+    help="How unlikely the change is to be chance, given how many answers it rests on. Not tested: this rule "
+    "compares a count or a published survey group with a line, without sampling error.",
+)  # fmt: skip
 count_card.metric(
-    f"Computed from ({alert['base_unit']})",
+    f"Based on ({alert['base_unit']})",
     format_value(alert["base_count"], decimals=0 if float(alert["base_count"]).is_integer() else 1), border=True,
     help=f"The rule needs at least {alert['min_count']} {alert['base_unit']}.",
 )  # fmt: skip
 st.caption(
-    f"Owner: **{alert['owner']}** · status {alert['status']} · first seen {alert['first_seen_at']:%Y-%m-%d %H:%M} · "
-    f"last seen {alert['last_seen_at']:%Y-%m-%d %H:%M} · notification: {alert['notification_status'] or 'pending'}"
+    f"Owner: **{alert['owner']}** · {plain(alert['status'])} · first seen {alert['first_seen_at']:%Y-%m-%d %H:%M} · "
+    f"last seen {alert['last_seen_at']:%Y-%m-%d %H:%M} · notification: "
+    f"{alerts.notification_words(alert['notification_status'])}"
 )
 
 history = alerts.trend(alert["rule_id"], alert["scope_value"], scope)
 if history.empty:
-    st.caption("No trend for a customer alert: their feedback events are per-person rows and stay unpublished.")
+    st.caption("No trend for an alert about one customer: their feedback is kept per person and not published.")
 else:
     line = (
         alt.Chart(history)
@@ -121,15 +138,23 @@ else:
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
                 alt.Tooltip("value:Q", title=label, format=".1f"),
-                alt.Tooltip("base_count:Q", title=alert["base_unit"], format=",.1f"),
+                alt.Tooltip("base_count:Q", title=f"Based on ({alert['base_unit']})", format=",.0f"),
             ],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"threshold": [float(alert["threshold"])]})).mark_rule(
+    marker = alt.Chart(pd.DataFrame({"month": [pd.Timestamp(alert["period"])]})).mark_rule(
         strokeDash=[6, 3], color="#e45756"
-    )
-    chart = line
-    if alert["rule_id"] != "nps_drop_location":  # a drop's threshold is in points of change, not a level
-        chart = line + rule.encode(y="threshold:Q")
-    st.altair_chart(chart)
-    st.caption(f"{label} at {alert['scope_value']} per month; the dashed line is the threshold where it is a level.")
+    ).encode(x="yearmonth(month):T")  # fmt: skip
+    st.altair_chart(line + marker)
+    st.caption(f"{label} at {alert['scope_value']} per month; the dashed line marks the alert's month.")
+
+st.subheader("Behind this alert")
+found = alerts.behind(alert, scope)
+for title, rows in found:
+    st.markdown(f"**{title}**")
+    if rows.empty:
+        st.caption("Nothing published for this (or none within the rows you may see).")
+    else:
+        st.dataframe(rows, hide_index=True)
+if not found:
+    st.caption("The figures above are all this alert rests on: no comments or customers are published for it.")

@@ -15,6 +15,8 @@ rules as (
         scope,
         threshold::double as threshold,
         min_count::integer as min_count,
+        window_months::integer as window_months,
+        max_p_value::double as max_p_value,
         severity,
         enabled::boolean as enabled
     from {{ ref('alert_rules') }}
@@ -25,18 +27,6 @@ rules as (
 owners as (
 
     select * from {{ ref('alert_owners') }}
-
-),
-
-nps as (
-
-    select * from {{ ref('customer_nps_monthly') }}
-
-),
-
-csat as (
-
-    select * from {{ ref('customer_csat_monthly') }}
 
 ),
 
@@ -58,99 +48,90 @@ feedback_events as (
 
 ),
 
--- NPS drop: a location's NPS against the calendar month before (no answers that month: no comparison).
-nps_location as (
+-- The tested rules (NPS drop, CSAT below, brand sentiment drop, mention spike), each candidate with its test
+-- (int_alert_evidence: the month against its trailing baseline, a small month judged on its trailing window;
+-- scipy / statsmodels).
+-- A breach is larger than `threshold` AND unlikely by chance (p < max_p_value); the rule's severity holds
+-- when it is almost certainly real, one level lower when it is only very likely real.
+evidence as (
 
     select
-        month,
-        location,
-        sum(responses) as responses,
-        {{ nps_from_counts('sum(promoters)', 'sum(detractors)', 'sum(responses)') }} as nps
-    from nps
-    group by month, location
+        *,
+        case
+            when window_months = 1 then strftime(period, '%b %Y')
+            else 'the ' || window_months || ' months to ' || strftime(period, '%b %Y')
+        end as window_text,
+        case
+            when almost_certain then 'less than 1 time in 1,000'
+            else 'about 1 time in ' || printf('%,d', round(1 / p_value)::bigint)
+        end as chance_text
+    from {{ ref('int_alert_evidence') }}
+    where fires
 
 ),
 
-nps_changes as (
+-- One row per tested breach; the wording differs by rule, the numbers come from the test. Brand rules are
+-- business-wide (sentiment per source, mention volume against the usual month: a quasi-Poisson control limit)
+-- and owned by the brand owner (alert_owners: brand, All).
+tested as (
 
     select
-        current_month.month,
-        current_month.location,
-        current_month.nps,
-        current_month.responses,
-        previous_month.nps as previous_nps,
-        previous_month.responses as previous_responses
-    from nps_location as current_month
-    inner join nps_location as previous_month
-        on current_month.location = previous_month.location
-        and previous_month.month = current_month.month - interval 1 month
+        *,
+        case when rule_id like 'brand_%' then 'brand' else 'location' end as owner_scope,
+        case
+            when rule_id = 'brand_sentiment_drop' then 'scored texts'
+            when rule_id = 'brand_mentions_spike' then 'mentions'
+            else 'answers'
+        end as base_unit,
+        case
+            when rule_id = 'nps_drop_location' then 'NPS at ' || scope_value
+            when rule_id = 'brand_sentiment_drop' then 'Brand sentiment in ' || scope_value
+        end as subject
+    from evidence
 
 ),
 
-nps_breaches as (
+tested_breaches as (
 
     select
-        rules.rule_id,
-        'location' as owner_scope,
-        nps_changes.location as scope_value,
-        nps_changes.location as owner_value,
-        nps_changes.month as period,
-        nps_changes.nps as kpi_value,
-        nps_changes.previous_nps as previous_value,
-        nps_changes.responses::double as base_count,
-        nps_changes.previous_responses::double as previous_base_count,
-        'answers' as base_unit,
-        'NPS at ' || nps_changes.location || ' fell from ' || printf('%.1f', nps_changes.previous_nps)
-            || ' to ' || printf('%.1f', nps_changes.nps) || ' (−'
-            || printf('%.1f', nps_changes.previous_nps - nps_changes.nps) || ' points, '
-            || nps_changes.previous_responses || ' → ' || nps_changes.responses || ' answers) in '
-            || strftime(nps_changes.month, '%Y-%m') || '; rule: drop > ' || printf('%g', rules.threshold)
-            || ' points with at least ' || rules.min_count || ' answers in both months' as reason
-    from nps_changes
-    inner join rules
-        on rules.rule_id = 'nps_drop_location'
-    where nps_changes.previous_nps - nps_changes.nps > rules.threshold
-        and nps_changes.responses >= rules.min_count
-        and nps_changes.previous_responses >= rules.min_count
-
-),
-
--- CSAT below: a location-month's share of satisfied answers.
-csat_location as (
-
-    select
-        month,
-        location,
-        sum(responses) as responses,
-        sum(satisfied_responses) as satisfied_responses,
-        {{ pct('sum(satisfied_responses)', 'sum(responses)') }} as csat_pct
-    from csat
-    group by month, location
-
-),
-
-csat_breaches as (
-
-    select
-        rules.rule_id,
-        'location' as owner_scope,
-        csat_location.location as scope_value,
-        csat_location.location as owner_value,
-        csat_location.month as period,
-        csat_location.csat_pct as kpi_value,
-        null::double as previous_value,
-        csat_location.responses::double as base_count,
-        null::double as previous_base_count,
-        'answers' as base_unit,
-        'CSAT at ' || csat_location.location || ' was ' || printf('%.1f', csat_location.csat_pct) || ' % in '
-            || strftime(csat_location.month, '%Y-%m') || ' (' || csat_location.satisfied_responses
-            || ' satisfied of ' || csat_location.responses || ' answers); rule: below '
-            || printf('%g', rules.threshold) || ' % with at least ' || rules.min_count || ' answers' as reason
-    from csat_location
-    inner join rules
-        on rules.rule_id = 'csat_below_location'
-    where csat_location.csat_pct < rules.threshold
-        and csat_location.responses >= rules.min_count
+        rule_id,
+        owner_scope,
+        scope_value,
+        case when owner_scope = 'brand' then 'All' else scope_value end as owner_value,
+        period,
+        kpi_value,
+        case when rule_id <> 'csat_below_location' then baseline_value end as previous_value,
+        base_count,
+        case when rule_id <> 'csat_below_location' then baseline_count end as previous_base_count,
+        base_unit,
+        z_score,
+        p_value,
+        certainty,
+        almost_certain,
+        case
+            when rule_id = 'csat_below_location' then
+                'CSAT at ' || scope_value || ' was ' || printf('%.1f', kpi_value) || ' % in ' || window_text
+                || ' (' || printf('%,d', base_count::bigint) || ' answers), ' || printf('%.1f', -difference)
+                || ' points under the floor of ' || printf('%g', baseline_value) || ' %: ' || certainty || ' ('
+                || printf('%.1f', z_score) || ' standard errors; chance alone would give a result this low '
+                || chance_text || ')'
+            when rule_id = 'brand_mentions_spike' then
+                'Social mentions of the brand rose to ' || printf('%,d', kpi_value::bigint) || ' in ' || window_text
+                || ' from a usual ' || printf('%,.0f', baseline_value) || ' a month in '
+                || strftime(baseline_start, '%b %Y') || '–' || strftime(baseline_end, '%b %Y') || ': '
+                || printf('%.0f', 100 * difference / baseline_value) || ' % more, ' || certainty || ' ('
+                || printf('%.1f', z_score) || ' standard deviations of the usual month-to-month swing; '
+                || 'that swing alone would give a month this busy ' || chance_text || ')'
+            else
+                subject || ' fell to ' || printf('%.1f', kpi_value) || ' in ' || window_text || ' ('
+                || printf('%,d', base_count::bigint) || ' ' || base_unit || ') from '
+                || printf('%.1f', baseline_value) || ' in ' || strftime(baseline_start, '%b %Y') || '–'
+                || strftime(baseline_end, '%b %Y') || ' (' || printf('%,d', baseline_count::bigint) || ' '
+                || base_unit || '): a drop of ' || printf('%.1f', -difference) || ' points, ' || certainty
+                || ' (' || printf('%.1f', z_score) || ' standard errors; chance alone would give a drop this '
+                || 'large ' || chance_text || ')'
+        end as reason
+    from tested
 
 ),
 
@@ -312,14 +293,12 @@ run_breaches as (
 
 breaches as (
 
-    select * from nps_breaches
-    union all
-    select * from csat_breaches
-    union all
+    select * from tested_breaches
+    union all by name
     select * from turnover_breaches
-    union all
+    union all by name
     select * from enps_breaches
-    union all
+    union all by name
     select * from run_breaches
 
 ),
@@ -332,7 +311,11 @@ final as (
             || strftime(breaches.period, '%Y-%m')
         ) as alert_key,
         breaches.rule_id,
-        rules.severity,
+        case
+            when breaches.almost_certain is distinct from false then rules.severity
+            when rules.severity = 'high' then 'medium'
+            else 'low'
+        end as severity,
         rules.kpi,
         rules.scope,
         breaches.scope_value,
@@ -344,9 +327,18 @@ final as (
         breaches.base_count,
         breaches.previous_base_count,
         breaches.base_unit,
+        breaches.z_score,
+        breaches.p_value,
+        breaches.certainty,
         breaches.reason,
         coalesce(owners.owner, breaches.owner_scope || ' manager: ' || breaches.owner_value) as owner,
-        rules.description as rule_description
+        -- The rule in words, its numbers filled in: {threshold}, {min_count}, {window_months}, {chance}.
+        replace(replace(replace(replace(rules.description,
+            '{threshold}', printf('%g', rules.threshold)),
+            '{min_count}', rules.min_count::varchar),
+            '{window_months}', coalesce(rules.window_months::varchar, '')),
+            '{chance}', coalesce('1 time in ' || printf('%,d', round(1 / rules.max_p_value)::bigint), ''))
+            as rule_description
     from breaches
     inner join rules
         on breaches.rule_id = rules.rule_id

@@ -49,13 +49,8 @@ measured as (
         coalesce(tickets.reopen_count, 0) as reopens,
         coalesce(tickets.contacts, 1) as contacts,
         tickets.handle_time_minutes,
-        {% if var('fcr_definition') == 'one_touch' %}
-        -- Zendesk one-touch: solved with at most one public agent reply and never reopened.
-        coalesce(tickets.agent_replies, 0) <= 1 and coalesce(tickets.reopen_count, 0) = 0
-        {% else %}
-        -- Solved within the customer's first contact and never reopened.
-        coalesce(tickets.contacts, 1) = 1 and coalesce(tickets.reopen_count, 0) = 0
-        {% endif %} as resolved_first_time,
+        {{ resolved_first_time('tickets.contacts', 'tickets.agent_replies', 'tickets.reopen_count') }}
+            as resolved_first_time,
         coalesce(tickets.handle_time_minutes, 0) / 60.0
             * coalesce(costs.agent_cost_per_hour, default_cost.agent_cost_per_hour, 0)
             + coalesce(tickets.contacts, 1) * coalesce(costs.cost_per_contact, default_cost.cost_per_contact, 0)
