@@ -15,23 +15,27 @@ Like every Dagster schedule each is stopped until someone turns it on (UI, `dags
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from dagster_project.digest.job import weekly_digest_job
 from dagster_project.jobs import empathy_lake_job
-from dagster_project.settings import digest_schedule_setting, env_flag
+from dagster_project.settings import (
+    DEFAULT_DAILY_CRON,
+    DEFAULT_TIMEZONE,
+    daily_schedule_setting,
+    digest_schedule_setting,
+    schedule_timezone,
+)
 
 SCHEDULE_NAME = "empathy_lake_daily"
 DIGEST_SCHEDULE_NAME = "empathy_lake_weekly_digest"
-DEFAULT_CRON = "0 6 * * *"
-DEFAULT_TIMEZONE = "UTC"
+DEFAULT_CRON = DEFAULT_DAILY_CRON  # names kept for readers of this module (tests)
+__all__ = ["DEFAULT_CRON", "DEFAULT_TIMEZONE"]
 
 
 def _schedule(name: str, job, cron: str, running: bool, what: str, cron_setting: str) -> dg.ScheduleDefinition:
     """A schedule in EMPATHY_LAKE_TIMEZONE, stopped unless `running`, tagged as started by a schedule."""
-    timezone = os.environ.get("EMPATHY_LAKE_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+    timezone = schedule_timezone()
     return dg.ScheduleDefinition(
         name=name,
         job=job,
@@ -45,8 +49,7 @@ def _schedule(name: str, job, cron: str, running: bool, what: str, cron_setting:
 
 def build_daily_schedule() -> dg.ScheduleDefinition:
     """Read the environment when the code location loads (tests build one per setting)."""
-    cron = os.environ.get("EMPATHY_LAKE_SCHEDULE_CRON", "").strip() or DEFAULT_CRON
-    running = env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
+    cron, running = daily_schedule_setting()
     what = "Load, build, check and publish"
     return _schedule(SCHEDULE_NAME, empathy_lake_job, cron, running, what, "EMPATHY_LAKE_SCHEDULE_CRON")
 

@@ -20,17 +20,16 @@ EMPATHY_LAKE_SENSOR_RUNNING=1         start the sensor running when the code loc
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 
 from dagster_project.jobs import empathy_lake_job
 from dagster_project.loading.landing_state import fingerprint, landing_files
 from dagster_project.run_history import fail_dead_cli_runs
-from dagster_project.settings import env_flag, get_settings
+from dagster_project.settings import DEFAULT_SENSOR_INTERVAL_SECONDS, get_settings, sensor_setting
 
 SENSOR_NAME = "landing_files_sensor"
-DEFAULT_INTERVAL_SECONDS = 60
+DEFAULT_INTERVAL_SECONDS = DEFAULT_SENSOR_INTERVAL_SECONDS
 
 
 def _parse_cursor(cursor: str | None) -> dict[str, str | None]:
@@ -84,8 +83,7 @@ def evaluate_landing(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.
 
 def build_landing_sensor() -> dg.SensorDefinition:
     """Read the environment when the code location loads (tests build one per setting)."""
-    interval = int(os.environ.get("EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
-    running = env_flag("EMPATHY_LAKE_SENSOR_RUNNING")
+    interval, running = sensor_setting()
     status = dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED
 
     @dg.sensor(

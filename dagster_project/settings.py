@@ -26,6 +26,8 @@ EMPATHY_LAKE_SCHEDULE_RUNNING "1": the schedule starts running when the code loc
 EMPATHY_LAKE_SENSOR_RUNNING "1": the landing-folder sensor starts running when the code location loads
 EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS seconds between the sensor's looks at the landing folder (default 60)
 EMPATHY_LAKE_CURRENCY   currency symbol for money on the dashboard (default £; streamlit_app/settings.py)
+EMPATHY_LAKE_MIN_ANSWERS a ratio resting on fewer answers (tickets, people) than this is greyed and labelled "few
+                        answers" on the dashboard and in digests (default 30; streamlit_app/settings.py)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -186,6 +188,7 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_AUTH_CONFIG",
     "EMPATHY_LAKE_PII_KEY",  # changes results, but is a secret: compared by its hash (run_inputs.py), never stored
     "EMPATHY_LAKE_CURRENCY",  # the dashboard's
+    "EMPATHY_LAKE_MIN_ANSWERS",  # the dashboard's
     "EMPATHY_LAKE_SCHEDULE_CRON",
     "EMPATHY_LAKE_SCHEDULE_RUNNING",
     "EMPATHY_LAKE_DIGEST_CRON",
@@ -207,10 +210,34 @@ def result_settings() -> dict[str, str]:
 
 
 DEFAULT_DIGEST_CRON = "0 7 * * 1"
+DEFAULT_DAILY_CRON = "0 6 * * *"
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_SENSOR_INTERVAL_SECONDS = 60
+
+
+def _cron(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
 
 
 def digest_schedule_setting() -> tuple[str, bool]:
     """The weekly digest schedule's cron (EMPATHY_LAKE_DIGEST_CRON) and whether it starts running
     (EMPATHY_LAKE_DIGEST_RUNNING; off by default, like every schedule here)."""
-    cron = os.environ.get("EMPATHY_LAKE_DIGEST_CRON", "").strip() or DEFAULT_DIGEST_CRON
-    return cron, env_flag("EMPATHY_LAKE_DIGEST_RUNNING")
+    return _cron("EMPATHY_LAKE_DIGEST_CRON", DEFAULT_DIGEST_CRON), env_flag("EMPATHY_LAKE_DIGEST_RUNNING")
+
+
+def daily_schedule_setting() -> tuple[str, bool]:
+    """The daily run's cron (EMPATHY_LAKE_SCHEDULE_CRON) and whether it starts running
+    (EMPATHY_LAKE_SCHEDULE_RUNNING; off by default)."""
+    return _cron("EMPATHY_LAKE_SCHEDULE_CRON", DEFAULT_DAILY_CRON), env_flag("EMPATHY_LAKE_SCHEDULE_RUNNING")
+
+
+def schedule_timezone() -> str:
+    """EMPATHY_LAKE_TIMEZONE, the IANA time zone every schedule's cron is read in (default UTC)."""
+    return _cron("EMPATHY_LAKE_TIMEZONE", DEFAULT_TIMEZONE)
+
+
+def sensor_setting() -> tuple[int, bool]:
+    """The landing sensor's interval in seconds (EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS, default 60) and whether it
+    starts running (EMPATHY_LAKE_SENSOR_RUNNING; off by default)."""
+    raw = os.environ.get("EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS", "").strip()
+    return int(raw) if raw else DEFAULT_SENSOR_INTERVAL_SECONDS, env_flag("EMPATHY_LAKE_SENSOR_RUNNING")

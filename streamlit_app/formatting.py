@@ -40,6 +40,12 @@ def delta_color(delta: float | None, decimals: int = 1, lower_is_better: bool = 
     return "inverse" if lower_is_better else "normal"
 
 
+def delta_arrow(delta: float | None, decimals: int = 1) -> str:
+    """st.metric's delta_arrow: none when the change rounds to zero as shown ("+0.0 pts" with an up arrow would
+    read as a rise), else Streamlit's own (up for a positive change, down for a negative one)."""
+    return "off" if delta is not None and round(delta, decimals) == 0 else "auto"
+
+
 def format_money(value: float | None, currency: str, decimals: int = 2) -> str:
     """Money with its currency symbol ("£1,234.56", "-£3.20"); a dash for no data."""
     if value is None:

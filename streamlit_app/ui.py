@@ -10,6 +10,7 @@ from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
 from streamlit_app.formatting import (
     NO_DATA,
+    delta_arrow,
     delta_color,
     format_delta,
     format_money,
@@ -174,6 +175,7 @@ def ratio_card(
         kpi_text(kpi, now),
         delta=kpi_delta_text(kpi, change),
         delta_color=delta_color(change, kpi.decimals, kpi.lower_is_better),
+        delta_arrow=delta_arrow(change, kpi.decimals),
         delta_description=f"vs {format_month(previous)}",
         border=True,
         help=help or kpi.help,

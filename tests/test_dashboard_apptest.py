@@ -213,6 +213,7 @@ def test_overview_shows_a_zero_change_grey_and_labels_few_answers(tmp_path, monk
     nps = metric(at, "NPS")
     assert nps.proto.delta.startswith(("+0.0", "-0.0", "0.0")), nps.proto.delta
     assert nps.proto.color == MetricProto.MetricColor.GRAY, "no change is neither good nor bad"
+    assert nps.proto.direction == MetricProto.MetricDirection.NONE, "no arrow: an up arrow would read as a rise"
     assert not [c for c in at.caption if c.value.startswith(":orange[Few answers")]
     monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "100000")
     at = open_app_page(monkeypatch, db, OVERVIEW_PAGE)

@@ -60,3 +60,10 @@ def test_money_and_small_samples(monkeypatch):
     monkeypatch.setenv("EMPATHY_LAKE_MIN_ANSWERS", "zero")
     with pytest.raises(ValueError, match="EMPATHY_LAKE_MIN_ANSWERS"):
         settings.min_answers()
+
+
+@pytest.mark.parametrize(
+    ("delta", "arrow"), [(0.04, "off"), (-0.04, "off"), (0.06, "auto"), (-1.0, "auto"), (None, "auto")]
+)
+def test_zero_change_has_no_arrow(delta, arrow):
+    assert formatting.delta_arrow(delta, 1) == arrow

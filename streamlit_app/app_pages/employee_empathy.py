@@ -14,6 +14,7 @@ from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, 
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import (
     NO_DATA,
+    delta_arrow,
     delta_color,
     format_delta,
     format_money,
@@ -112,6 +113,7 @@ def _card(
         show(now),
         delta=_delta_text(change, delta_unit, decimals),
         delta_color="off" if lower_is_better is None else delta_color(change, decimals, lower_is_better),
+        delta_arrow=delta_arrow(change, decimals),
         delta_description=vs,
         border=True,
         help=help_text,
