@@ -439,7 +439,7 @@ COMMANDS = {
         "each owner's weekly digest of numbers and open alerts (dry run unless --send)",
         digest.DESCRIPTION,
         'empathy-lake digest --owner "Store manager, Leeds" --send',
-        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_SERVING_DB", "EMPATHY_LAKE_ALERT_URLS"),
+        ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_SERVING_DB", "EMPATHY_LAKE_DIGEST_RECIPIENTS", "EMPATHY_LAKE_ALERT_URLS"),
     ),
 }
 

@@ -12,6 +12,9 @@ EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed d
 EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: <home>/auth/users.yaml; the CLI writes it)
 EMPATHY_LAKE_DIGEST_CRON     when the weekly digest schedule fires (default "0 7 * * 1": Mondays at 07:00)
 EMPATHY_LAKE_DIGEST_RUNNING  "1" starts the weekly digest schedule running when the code location loads
+EMPATHY_LAKE_DIGEST_RECIPIENTS who receives each owner's weekly digest: a CSV file with the columns owner,url (one
+                        apprise URL a row) (default: <home>/auth/digest_recipients.csv; it holds addresses and
+                        secrets, so keep it out of the repository)
 EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB, or 80 % of a smaller machine's
                         memory; beyond it DuckDB spills to
                         build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
@@ -193,6 +196,7 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_SCHEDULE_RUNNING",
     "EMPATHY_LAKE_DIGEST_CRON",
     "EMPATHY_LAKE_DIGEST_RUNNING",
+    "EMPATHY_LAKE_DIGEST_RECIPIENTS",  # the digest's, which is not part of a run
     "EMPATHY_LAKE_SENSOR_RUNNING",
     "EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS",
     "EMPATHY_LAKE_TIMEZONE",
@@ -241,3 +245,10 @@ def sensor_setting() -> tuple[int, bool]:
     starts running (EMPATHY_LAKE_SENSOR_RUNNING; off by default)."""
     raw = os.environ.get("EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS", "").strip()
     return int(raw) if raw else DEFAULT_SENSOR_INTERVAL_SECONDS, env_flag("EMPATHY_LAKE_SENSOR_RUNNING")
+
+
+def digest_recipients_path(settings: Settings) -> Path:
+    """The weekly digest's recipients file (EMPATHY_LAKE_DIGEST_RECIPIENTS, else <home>/auth/digest_recipients.csv):
+    owner,url rows, each owner's digest going to their own URLs only (dagster_project/digest/deliver.py)."""
+    raw = os.environ.get("EMPATHY_LAKE_DIGEST_RECIPIENTS", "").strip()
+    return Path(raw).resolve() if raw else settings.home / "auth" / "digest_recipients.csv"

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 
 from streamlit_app import summary as summary_words  # how a summary number reads: one definition
-from streamlit_app.settings import currency_symbol  # the dashboard's currency setting: one definition
+from streamlit_app.formatting import small_sample_note  # the dashboard's small-sample label: one definition
+from streamlit_app.settings import currency_symbol, min_answers  # the dashboard's settings: one definition
 
 SUMMARY_TABLE = "marts.kpi_summary"
 OWNERS_TABLE = "marts.alert_owners"
@@ -18,6 +19,10 @@ ALERTS_TABLE = "meta.alerts"
 MAX_ALERTS = 20  # per digest; the rest are counted, with a pointer to the Alerts page
 AREA_ORDER = ("Customers", "Employees", "Brand", "Support")
 SCOPE_WORDS = {"location": "Location", "team": "Team"}
+# Scopes that cover the whole business: the summary's business-level rows ("business", "All") hold their numbers.
+# The brand owner (seed row `brand, All`) gets the business-level Brand KPIs; a `business, All` owner gets them all.
+BUSINESS = ("business", "All")
+WHOLE_BUSINESS_SCOPES = {"business": ("The whole business", None), "brand": ("The brand, across the business", "Brand")}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 STATUS_COLOURS = {"on target": "#1b7f3b", "close to target": "#b26a00", "off target": "#b3261e"}
 
@@ -28,7 +33,7 @@ WITH latest AS (
 )
 SELECT s.area, s.kpi, s.kpi_label, s.unit, s.higher_is_better, s.scope, s.scope_value, s.period_start,
     s.period_end, s.value, s.n, s.previous_value, s.previous_n, s.last_year_value, s.last_year_n, s.target,
-    s.status, s.decimals, s.n_noun
+    s.status, s.decimals, s.n_noun, s.measure
 FROM {SUMMARY_TABLE} AS s
 JOIN latest USING (kpi, period_start)
 """
@@ -48,7 +53,8 @@ class KpiLine:
     n: str
     change: str
     last_year: str
-    business: str  # the whole business's value, for comparison
+    business: str  # the whole business's value, for comparison; "" when the owner may not see it
+    small_sample: str  # "Few answers (7 of the 30 needed to read it with confidence)", or ""
     target: str
     status: str  # on target / close to target / off target / "" (no target or no data)
     status_colour: str
@@ -73,6 +79,12 @@ class OwnerDigest:
     scopes: list[ScopeBlock]
     alerts: list[AlertLine]
     more_alerts: int  # open alerts beyond MAX_ALERTS, not listed
+    whole_business: bool  # every scope of the owner covers the whole business: no location's or team's numbers
+
+    @property
+    def shows_business(self) -> bool:
+        """Whether any of the owner's lines carries the whole business's value (the column is drawn only then)."""
+        return any(line.business for block in self.scopes for line in block.kpis)
 
 
 @dataclass
@@ -138,7 +150,17 @@ def _period(start: dt.date, end: dt.date) -> str:
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
-def _kpi_line(row: dict, business: dict | None) -> KpiLine:
+def _small_sample(row: dict) -> str:
+    """The dashboard's label for a ratio resting on fewer than its minimum of answers (summary page's rule)."""
+    if row.get("measure") != "ratio" or _missing(row["value"]) or _missing(row["n"]):
+        return ""
+    return small_sample_note(float(row["n"]), min_answers(), row.get("n_noun") or "answers") or ""
+
+
+def _kpi_line(row: dict, business: dict | None, show_business: bool) -> KpiLine:
+    """One KPI of one place. `show_business`: the owner may see the whole business's value of this KPI (their
+    own scope covers it); a location's or team's manager never does, as on the dashboard (its difference with
+    their own value would reveal the other places')."""
     unit, decimals = row["unit"] or "", int(row["decimals"])
     change = format_change(row, row["previous_value"], unit, decimals)
     last_year = format_change(row, row["last_year_value"], unit, decimals)
@@ -151,7 +173,8 @@ def _kpi_line(row: dict, business: dict | None) -> KpiLine:
         n=_count(row["n"], row.get("n_noun")),
         change=change or "no earlier data",
         last_year=last_year or "no data a year ago",
-        business=format_kpi(business["value"], unit, decimals) if business else "no data",
+        business="" if not show_business else format_kpi(business["value"], unit, decimals) if business else "no data",
+        small_sample=_small_sample(row),
         target="" if _missing(row["target"]) else format_kpi(row["target"], unit, decimals),
         status=status,
         status_colour=STATUS_COLOURS.get(status, "#5f6368"),
@@ -168,6 +191,23 @@ def _alert_line(row: dict) -> AlertLine:
         period="" if row["period"] is None else f"{row['period']:%b %Y}",
         reason=row["reason"] or "",
     )
+
+
+def _block(scope: str, value: str, by_scope: dict, business: dict, business_areas: set[str | None]) -> ScopeBlock:
+    """One of an owner's places with its KPIs, in plain words. A whole-business scope (brand, business) reads the
+    business-level rows (for the brand: its Brand KPIs alone); a location or team reads its own rows, with the
+    whole business's value beside only the KPIs whose business value the owner sees anyway."""
+    if scope in WHOLE_BUSINESS_SCOPES:
+        heading, area = WHOLE_BUSINESS_SCOPES[scope]
+        rows = [r for r in by_scope.get(BUSINESS, []) if area is None or r["area"] == area]
+        lines = [_kpi_line(r, None, False) for r in rows]
+    else:
+        heading = f"{SCOPE_WORDS.get(scope, scope.capitalize())} {value}"
+        lines = [
+            _kpi_line(r, business.get(r["kpi"]), None in business_areas or r["area"] in business_areas)
+            for r in by_scope.get((scope, value), [])
+        ]
+    return ScopeBlock(heading=heading, kpis=sorted(lines, key=_area_key))
 
 
 def collect_digests(serving_db: Path, owner: str | None = None) -> Digest:
@@ -208,19 +248,14 @@ def collect_digests(serving_db: Path, owner: str | None = None) -> Digest:
     by_scope: dict[tuple[str, str], list[dict]] = {}
     for row in kpis:
         by_scope.setdefault((row["scope"], row["scope_value"]), []).append(row)
-    business = {row["kpi"]: row for row in by_scope.get(("business", "All"), [])}
+    business = {row["kpi"]: row for row in by_scope.get(BUSINESS, [])}
 
     digests = []
     for name in sorted(scopes):
-        blocks = [
-            ScopeBlock(
-                heading=f"{SCOPE_WORDS.get(scope, scope.capitalize())} {value}",
-                kpis=sorted(
-                    (_kpi_line(r, business.get(r["kpi"])) for r in by_scope.get((scope, value), [])), key=_area_key
-                ),
-            )
-            for scope, value in sorted(scopes[name])
-        ]
+        places = sorted(set(scopes[name]))
+        # The business-level areas this owner may see: every area for a whole-business owner, Brand for the brand.
+        business_areas = {WHOLE_BUSINESS_SCOPES[s][1] for s, _ in places if s in WHOLE_BUSINESS_SCOPES}
+        blocks = [_block(scope, value, by_scope, business, business_areas) for scope, value in places]
         theirs = sorted(
             (r for r in alerts if r["owner"] == name),
             key=lambda r: (SEVERITY_ORDER.get(r["severity"], 9), -(r["period"] or dt.date.min).toordinal()),
@@ -231,6 +266,7 @@ def collect_digests(serving_db: Path, owner: str | None = None) -> Digest:
                 scopes=blocks,
                 alerts=[_alert_line(r) for r in theirs[:MAX_ALERTS]],
                 more_alerts=max(0, len(theirs) - MAX_ALERTS),
+                whole_business=bool(places) and all(s in WHOLE_BUSINESS_SCOPES for s, _ in places),
             )
         )
     return Digest(published_at=published_at, owners=digests, notes=notes)

@@ -8,30 +8,43 @@ import sys
 
 DESCRIPTION = (
     "Render each owner's weekly digest from the published serving copy: the headline numbers of their locations "
-    "and teams (beside the whole business) and their open alerts, as HTML and plain text. Owners come from the "
-    "dbt seed alert_owners.csv and from the alert log. Without --send it is a dry run: the digests are written "
-    "under the lake (<home>/digests/<date>/) and nothing is sent. With --send each digest also goes to every "
-    "channel in EMPATHY_LAKE_ALERT_URLS (the alerts' apprise URLs: e-mail, webhooks, Slack...); a failed send is "
-    "printed and the command exits with 1."
+    "and teams (or of the whole business, or its brand) and their open alerts, as HTML and plain text. Owners come "
+    "from the dbt seed alert_owners.csv and from the alert log. Without --send it is a dry run: the digests are "
+    "written under the lake (<home>/digests/<date>/) and nothing is sent. With --send each owner's digest goes only "
+    "to that owner's own apprise URLs in the recipients file (EMPATHY_LAKE_DIGEST_RECIPIENTS, owner,url rows); the "
+    "shared alert channel (EMPATHY_LAKE_ALERT_URLS) gets only the digests of whole-business owners. An owner with "
+    "no address is printed as not sent; a failed send is printed and the command exits with 1."
 )
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     """The digest's arguments on its subcommand parser (cli.py creates it with the command's help)."""
     parser.add_argument("--owner", metavar="NAME", help="only this owner (as written in alert_owners.csv)")
-    parser.add_argument("--send", action="store_true", help="send through EMPATHY_LAKE_ALERT_URLS (default: dry run)")
+    parser.add_argument(
+        "--send", action="store_true", help="send each digest to its owner's own addresses (default: dry run)"
+    )
 
 
 def run(settings, args: argparse.Namespace) -> int:
     from dagster_project.alerts.notify import NotifySettings
-    from dagster_project.digest.deliver import run_digests
+    from dagster_project.digest.deliver import RecipientsError, load_recipients, run_digests
+    from dagster_project.settings import digest_recipients_path
 
     if not settings.serving_db.exists():
         print("nothing published yet: run `empathy-lake run` first, then send the digest", file=sys.stderr)
         return 2
     notify = NotifySettings.from_env()
-    if args.send and not notify.urls:
-        print("--send needs at least one channel: set EMPATHY_LAKE_ALERT_URLS (apprise URLs)", file=sys.stderr)
+    try:
+        recipients = load_recipients(digest_recipients_path(settings))
+    except RecipientsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.send and not notify.urls and not recipients:
+        print(
+            "--send needs somewhere to send: list each owner's addresses in the digest recipients file "
+            "(EMPATHY_LAKE_DIGEST_RECIPIENTS), or set EMPATHY_LAKE_ALERT_URLS for whole-business owners",
+            file=sys.stderr,
+        )
         return 2
     today = dt.date.today()
     try:
@@ -40,6 +53,7 @@ def run(settings, args: argparse.Namespace) -> int:
             settings.digests_dir / f"{today:%Y-%m-%d}",
             send=args.send,
             settings=notify,
+            recipients=recipients,
             owner=args.owner,
             today=today,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -38,6 +39,43 @@ class DigestRun:
     written: list[Path] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)  # "owner -> channel"
     failed: list[str] = field(default_factory=list)  # "owner -> channel: why"
+    no_address: list[str] = field(default_factory=list)  # owners whose digest had nowhere to go (not sent)
+
+
+class RecipientsError(ValueError):
+    """The recipients file cannot be read as owner,url rows (the message says why, in plain words)."""
+
+
+def load_recipients(path: Path) -> dict[str, tuple[str, ...]]:
+    """Each owner's own apprise URLs from the recipients file (settings.digest_recipients_path): a CSV with the
+    header owner,url and one URL a row (an owner with two addresses has two rows). No file: nobody has a route.
+    The file holds addresses and secrets: it lives outside the repository, and its URLs are never printed whole."""
+    if not path.exists():
+        return {}
+    routes: dict[str, list[str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not {"owner", "url"} <= set(reader.fieldnames or ()):
+            raise RecipientsError(
+                f"The digest recipients file {path.name} needs a first line 'owner,url' (it has "
+                f"{', '.join(reader.fieldnames or ()) or 'nothing'})."
+            )
+        for number, row in enumerate(reader, start=2):
+            owner, url = (row.get("owner") or "").strip(), (row.get("url") or "").strip()
+            if not owner or not url:
+                raise RecipientsError(
+                    f"Line {number} of the digest recipients file {path.name} lacks an owner or a URL."
+                )
+            routes.setdefault(owner, []).append(url)
+    return {owner: tuple(dict.fromkeys(urls)) for owner, urls in routes.items()}
+
+
+def routes_for(owner: OwnerDigest, recipients: dict[str, tuple[str, ...]], settings: NotifySettings) -> tuple[str, ...]:
+    """Where one owner's digest goes: their own URLs from the recipients file and, only when every scope of the
+    owner covers the whole business (so the digest names no location's or team's numbers), the shared alert
+    channel (EMPATHY_LAKE_ALERT_URLS) too. Nobody else's digest ever reaches the shared channel (D257)."""
+    shared = settings.urls if owner.whole_business else ()
+    return tuple(dict.fromkeys(recipients.get(owner.owner, ()) + tuple(shared)))
 
 
 def render(owner: OwnerDigest, digest: Digest, today: dt.date) -> Rendered:
@@ -73,12 +111,15 @@ def run_digests(
     *,
     send: bool,
     settings: NotifySettings | None = None,
+    recipients: dict[str, tuple[str, ...]] | None = None,
     owner: str | None = None,
     today: dt.date | None = None,
     log: Callable[[str], None] = print,
 ) -> DigestRun:
-    """Render every owner's digest (or `owner`'s) into `folder`; with `send`, send each through every
-    configured alert channel. Never raises for a failed send: it is logged and listed in `failed`."""
+    """Render every owner's digest (or `owner`'s) into `folder`; with `send`, send each to that owner's own
+    routes alone (routes_for). Never raises for a failed send: it is logged and listed in `failed`; an owner with
+    no route is logged and listed in `no_address`."""
+    recipients = recipients or {}
     settings = settings or NotifySettings.from_env()
     today = today or dt.date.today()
     digest = collect_digests(serving_db, owner)
@@ -94,17 +135,23 @@ def run_digests(
             run.written.append(path)
         if not send:
             continue
-        if not settings.urls:
-            run.failed.append(f"{rendered.owner}: no channel configured (EMPATHY_LAKE_ALERT_URLS is empty)")
+        routes = routes_for(owner_digest, recipients, settings)
+        if not routes:
+            run.no_address.append(rendered.owner)
             continue
-        for url in settings.urls:
+        for url in routes:
             ok, error = send_message(url, rendered.title, rendered.text, html=rendered.html)
             (run.sent if ok else run.failed).append(f"{rendered.owner} -> {redact(url)}" + ("" if ok else f": {error}"))
     for line in run.failed:
         log(f"digest NOT sent: {line}")
+    for name in run.no_address:
+        log(f"digest not sent: {name}: no address (add a row for them to the digest recipients file)")
+    if owner is None:
+        for name in sorted(set(recipients) - {d.owner for d in digest.owners}):
+            log(f"note: the digest recipients file names {name!r}, who is not an owner, so nothing goes to them")
     where = f"{len(digest.owners)} digests (HTML and text) written to {folder}"
     if send:
-        log(f"{where}; sent {len(run.sent)}, failed {len(run.failed)}")
+        log(f"{where}; sent {len(run.sent)}, failed {len(run.failed)}, not sent (no address) {len(run.no_address)}")
     else:
         log(f"{where}; dry run, nothing sent (`empathy-lake digest --send` sends them)")
     return run

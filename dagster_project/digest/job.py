@@ -1,7 +1,8 @@
 """The weekly digest as a Dagster job (run by the weekly schedule in schedules.py, or by hand in the UI).
 
-It sends when the alert channel does (EMPATHY_LAKE_ALERT_SEND=1, to EMPATHY_LAKE_ALERT_URLS) and is a dry run
-otherwise, like the alert notifications; a failed send fails the run, so it shows red in the run history.
+It sends when the alert channel does (EMPATHY_LAKE_ALERT_SEND=1) and is a dry run otherwise, like the alert
+notifications; each owner's digest goes to their own addresses (the recipients file, deliver.routes_for). A failed
+send fails the run, so it shows red in the run history; an owner without an address is logged as a warning.
 """
 
 import datetime as dt
@@ -14,22 +15,29 @@ DIGEST_JOB_NAME = "empathy_lake_weekly_digest"
 @dg.op(description="Render each owner's weekly digest from the serving copy; send it when sending is on.")
 def weekly_digest(context: dg.OpExecutionContext) -> None:
     from dagster_project.alerts.notify import NotifySettings
-    from dagster_project.digest.deliver import run_digests
-    from dagster_project.settings import get_settings
+    from dagster_project.digest.deliver import RecipientsError, load_recipients, run_digests
+    from dagster_project.settings import digest_recipients_path, get_settings
 
     settings = get_settings()
     if not settings.serving_db.exists():
         raise dg.Failure("Nothing is published yet, so there is no digest to send.")
     notify = NotifySettings.from_env()
+    try:
+        recipients = load_recipients(digest_recipients_path(settings))
+    except RecipientsError as exc:
+        raise dg.Failure(str(exc)) from exc
     today = dt.date.today()
     result = run_digests(
         settings.serving_db,
         settings.digests_dir / f"{today:%Y-%m-%d}",
         send=notify.send,
         settings=notify,
+        recipients=recipients,
         today=today,
         log=context.log.info,
     )
+    for name in result.no_address:
+        context.log.warning(f"The digest of {name} was not sent: they have no address in the recipients file.")
     if result.failed:
         raise dg.Failure(f"{len(result.failed)} digest(s) not sent: " + "; ".join(result.failed))
 
