@@ -74,11 +74,11 @@ def test_an_open_page_shows_the_new_publication_on_its_next_run(tmp_path, monkey
     path = tmp_path / "serving.duckdb"
     copy_with_responses(path, responses=31, run_id="run-page-1")
     at = open_app_page(monkeypatch, path, "app_pages/overview.py")
-    assert metric(at, "NPS responses").value == "31"
+    assert metric(at, "NPS answers").value == "31"
     copy_with_responses(path, responses=45, run_id="run-page-2")
     at.run()
     assert not at.exception
-    assert metric(at, "NPS responses").value == "45"
+    assert metric(at, "NPS answers").value == "45"
     assert any("run-page-2" in c.value for c in at.sidebar.caption)
 
 
