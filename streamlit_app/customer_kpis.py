@@ -334,18 +334,6 @@ def with_predictive_value(value_rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def is_snapshot_export(retention_rows: pd.DataFrame, churn_rows: pd.DataFrame) -> bool:
-    """True when the CRM export is a snapshot: the data says customers were lost (customer_churn_summary) but its
-    monthly history holds their losses in at most one month, as a subscription export with a churn status and no
-    end dates gives (the IBM Telco sample: 1,869 of 7,043 lost, all dated to one month). Monthly churn would then
-    read 0 % in every other month; the share to date is the honest figure."""
-    lost_to_date = float(churn_rows["lost_customers"].sum()) if len(churn_rows) else 0.0
-    if lost_to_date == 0 or retention_rows.empty:
-        return False
-    months_with_losses = retention_rows.loc[retention_rows["lost_customers"] > 0, "month"].nunique()
-    return months_with_losses <= 1
-
-
 DETRACTOR_THEME_SHARE = Kpi(
     "theme_share_pct",
     "Share of detractor comments",

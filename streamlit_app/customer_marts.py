@@ -322,3 +322,13 @@ def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd
     end = min(latest) if latest else months[-1]
     start = period_start(months, end, DEFAULT_PERIOD_MONTHS)
     return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def is_snapshot(kpi: str) -> bool:
+    """Whether `kpi` (churn_pct, turnover_pct) comes from a snapshot export, as published in
+    marts.kpi_snapshot_sources (the one place the rule is written, in dbt): every loss dated to at most one month,
+    so a monthly rate would read 0 % in every other month. A publication without that mart: not known, False."""
+    if not warehouse.table_exists("marts", "kpi_snapshot_sources"):
+        return False
+    flags = warehouse.query("SELECT is_snapshot FROM marts.kpi_snapshot_sources WHERE kpi = ?", [kpi])
+    return bool(len(flags)) and bool(flags["is_snapshot"].iloc[0])

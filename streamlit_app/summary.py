@@ -124,10 +124,33 @@ def target_words(row: pd.Series, currency: str) -> str:
     return f"{text} ({side})" if side else text
 
 
-def period_words(row: pd.Series) -> str:
-    """The period a row's value covers: a month, or a survey wave's month for eNPS."""
+def period_words(row: pd.Series | dict) -> str:
+    """The period a row's value covers: a month, "Oct 2021 (to 19 Oct)" for a month read to the data's as-of
+    date (its period_end before the month's last day), or a survey wave's month for eNPS."""
     start = pd.Timestamp(row["period_start"])
-    return f"{format_month(start)} wave" if row["kpi"] == "enps" else format_month(start)
+    if row["kpi"] == "enps":
+        return f"{format_month(start)} wave"
+    end = row.get("period_end")
+    if not is_missing(end) and pd.Timestamp(end) < start + pd.offsets.MonthEnd(0):
+        return f"{format_month(start)} (to {pd.Timestamp(end):%-d %b})"
+    return format_month(start)
+
+
+def rank_before_words(rows: pd.DataFrame, kpi: str) -> str:
+    """The league table's "rank before" heading from the rows' own previous period (each KPI's month before;
+    eNPS's previous survey wave), never a month the page guesses."""
+    before = rows.loc[rows["kpi"] == kpi, "previous_period_start"].dropna()
+    if before.empty:
+        return "Rank before"
+    return f"Rank in {period_words({'kpi': kpi, 'period_start': before.iloc[0]})}"
+
+
+def snapshot_words(kpi_label: str) -> str:
+    """Why a snapshot export's churn or turnover card has no monthly figure (marts.kpi_snapshot_sources)."""
+    return (
+        f"No monthly {kpi_label.lower()}: the data is a snapshot that dates every loss to one month, so a "
+        "month's rate would read 0 % or a spike. The detail page shows the share to date."
+    )
 
 
 def benchmark_words(benchmarks: pd.DataFrame, kpi: str) -> list[str]:

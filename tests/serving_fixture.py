@@ -82,6 +82,7 @@ SERVING_TABLES: dict[str, str] = {
         risk_flags INTEGER, as_of_date DATE""",
     "marts.support_cost_assumptions": """channel VARCHAR, agent_cost_per_hour DOUBLE, cost_per_contact DOUBLE,
         note VARCHAR""",
+    "marts.kpi_snapshot_sources": "kpi VARCHAR, losses BIGINT, months_with_losses BIGINT, is_snapshot BOOLEAN",
     "meta.load_report": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, mapping VARCHAR,
         status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, message VARCHAR,
         loaded_at TIMESTAMP""",
@@ -159,7 +160,19 @@ def write_serving_db(
 def sample_marts(seed: int = 3) -> dict[str, pd.DataFrame]:
     """Every customer mart and the brand marts (tests/customer_sample.py and tests/brand_sample.py say what
     is planted in them)."""
-    return {**customer_marts(seed), **brand_marts()}
+    marts = {**customer_marts(seed), **brand_marts()}
+    retention = marts["marts.customer_retention_monthly"]
+    losses = retention.loc[retention["lost_customers"] > 0]
+    # As dbt publishes it for this monthly history (losses in many months: not a snapshot); no employee rows here.
+    marts["marts.kpi_snapshot_sources"] = pd.DataFrame(
+        {
+            "kpi": ["churn_pct", "turnover_pct"],
+            "losses": [int(losses["lost_customers"].sum()), 0],
+            "months_with_losses": [losses["month"].nunique(), 0],
+            "is_snapshot": [False, False],
+        }
+    )
+    return marts
 
 
 def sample_meta() -> dict[str, pd.DataFrame]:

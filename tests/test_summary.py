@@ -166,3 +166,21 @@ def test_a_missing_date_is_missing():
     """Seen failing on the real-data lake: eNPS without any survey wave has no previous period (NaT)."""
     assert summary.is_missing(pd.NaT) and summary.is_missing(None) and summary.is_missing(float("nan"))
     assert summary.is_missing(pd.NA) and not summary.is_missing(0.0) and not summary.is_missing(dt.date(2025, 1, 1))
+
+
+def test_the_rank_before_heading_is_each_kpis_own_previous_period():
+    """The league table's "Rank in …" names the rows' previous period (eNPS: the previous survey wave, months
+    back), never the page's month − 1."""
+    rows = frame(
+        row(kpi="enps", scope="team", scope_value="Sales", previous_period_start=dt.date(2024, 9, 1)),
+        row(kpi="turnover_pct", scope="team", scope_value="Sales", previous_period_start=dt.date(2025, 2, 1)),
+    )
+    assert summary.rank_before_words(rows, "enps") == "Rank in Sep 2024 wave"
+    assert summary.rank_before_words(rows, "turnover_pct") == "Rank in Feb 2025"
+
+
+def test_a_month_read_to_the_as_of_date_says_so():
+    partial = {"kpi": "nps", "period_start": dt.date(2021, 10, 1), "period_end": dt.date(2021, 10, 19)}
+    assert summary.period_words(partial) == "Oct 2021 (to 19 Oct)"
+    assert summary.period_words({**partial, "period_end": dt.date(2021, 10, 31)}) == "Oct 2021"
+    assert summary.period_words({"kpi": "nps", "period_start": dt.date(2021, 10, 1)}) == "Oct 2021"

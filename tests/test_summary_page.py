@@ -37,8 +37,34 @@ def build_sql(lake: BuiltLake, statement: str, params: list | None = None) -> li
         return con.execute(statement, params or []).fetchall()
 
 
+CUSTOMER_EVENTS = """
+    SELECT max(greatest(signup_date, coalesce(churn_date, signup_date))) FROM staging.stg_crm__customers
+    UNION ALL SELECT max(ordered_at)::DATE FROM staging.stg_crm__orders
+    UNION ALL SELECT max(opened_at)::DATE FROM staging.stg_crm__tickets
+    UNION ALL SELECT max(responded_at)::DATE FROM staging.stg_survey__customer_responses"""
+EMPLOYEE_EVENTS = """
+    SELECT max(greatest(hire_date, coalesce(termination_date, hire_date))) FROM staging.stg_hris__employees
+    UNION ALL SELECT max(start_date) FROM staging.stg_hris__absences
+    UNION ALL SELECT max(given_at)::DATE FROM staging.stg_hris__recognitions
+    UNION ALL SELECT max(opened_at)::DATE FROM staging.stg_hris__internal_requests
+    UNION ALL SELECT max(responded_at)::DATE FROM staging.stg_survey__employee_responses"""
+
+
+def latest_complete_month(lake: BuiltLake, events: str) -> dt.date:
+    """The latest complete month before the data's last event in STAGING (the as-of date): its month when it is
+    the month's last day, else the month before."""
+    as_of = build_sql(lake, f"SELECT max(latest) FROM ({events}) AS t (latest)")[0][0]
+    first_of_next = (as_of + dt.timedelta(days=1)).replace(day=1)
+    return (first_of_next - dt.timedelta(days=1)).replace(day=1)
+
+
 def period(lake: BuiltLake) -> dt.date:
-    return lake.query("SELECT DISTINCT period_start FROM marts.kpi_summary WHERE kpi = 'nps'", serving=True)[0][0]
+    """The month the NPS card reads, from STAGING only: the latest month up to the customers' latest complete
+    month with NPS answers (a month without answers is skipped, never shown as no data)."""
+    month = latest_complete_month(lake, CUSTOMER_EVENTS)
+    return build_sql(lake, f"SELECT max(month) FROM ({RESPONSES}) WHERE survey_type = 'NPS' AND month <= ?", [month])[
+        0
+    ][0]
 
 
 def staging_nps(lake: BuiltLake, month: dt.date, location: str | None = None) -> tuple[float | None, int]:
@@ -115,10 +141,9 @@ def test_the_owners_default_page_is_the_summary_and_its_cards_equal_staging_sql(
     assert_card_equals(at, "NPS", nps)
     assert_card_equals(at, "CSAT (top-2-box)", csat, unit="%")
     assert nps[1] in shown_n(at, "answers") and csat[1] in shown_n(at, "answers")
-    employee_month = lake.query(
-        "SELECT period_start FROM marts.kpi_summary WHERE kpi = 'headcount' AND scope = 'business'", serving=True
-    )[0][0]
-    assert card(at, "Headcount").value == f"{staging_headcount(lake, employee_month):,}"
+    headcount = staging_headcount(lake, latest_complete_month(lake, EMPLOYEE_EVENTS))
+    assert card(at, "Headcount").value == f"{headcount:,}"
+    assert headcount in shown_n(at, "employees"), "the headcount card's n is the headcount it shows"
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     before, _ = staging_nps(lake, previous)
     if before is not None:

@@ -119,7 +119,8 @@ period_text = format_month(end) if start == end else f"{format_month(start)} –
 previous = end - pd.DateOffset(months=1)
 vs = f"vs {format_month(previous)}"
 # A snapshot CRM export (a churn status, no monthly history) has no monthly churn: its card shows the share to date.
-snapshot = customer_kpis.is_snapshot_export(frames["retention"], frames["churn_to_date"])
+# The rule is dbt's (marts.kpi_snapshot_sources), the same the This week summary reads.
+snapshot = customer_marts.is_snapshot("churn_pct")
 churn_to_date = customer_kpis.value_of(selected["churn_to_date"], customer_kpis.CHURN_TO_DATE)
 as_of = frames["churn_to_date"]["as_of_date"].dropna().max() if len(frames["churn_to_date"]) else None
 as_of_text = f"{pd.Timestamp(as_of):%d %b %Y}" if as_of is not None and not pd.isna(as_of) else "the latest date"

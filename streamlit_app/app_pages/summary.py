@@ -45,10 +45,17 @@ if own.empty:
     st.info("Nothing in this publication's summary is yours to see yet.")
     st.stop()
 
-first = own.iloc[0]
-period_start = pd.Timestamp(first["period_start"])
+# The page's month: the one most headline KPIs read; a card whose KPI reads another period says so.
+period_start = pd.Timestamp(own.loc[own["kpi"] != "enps", "period_start"].mode().max())
+if pd.isna(period_start):  # only eNPS in view: its wave's month
+    period_start = pd.Timestamp(own["period_start"].iloc[0])
 previous_month = period_start - pd.DateOffset(months=1)
 last_year = period_start - pd.DateOffset(months=12)
+snapshot_kpis = (
+    set(warehouse.query("SELECT kpi FROM marts.kpi_snapshot_sources WHERE is_snapshot")["kpi"])
+    if warehouse.table_exists("marts", "kpi_snapshot_sources")
+    else set()
+)
 st.caption(
     f"**{format_month(period_start)}**, the latest complete month of the data, compared with "
     f"{format_month(previous_month)} and with {format_month(last_year)}. "
@@ -63,9 +70,10 @@ benchmarks = (
 )
 
 
-def kpi_card(column, row: pd.Series) -> None:
-    """One headline KPI: value and change vs the previous period (grey when it rounds to zero), then its n,
-    the change vs last year, the target status in words, a small-sample note and published reference values."""
+def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
+    """One headline KPI: value and change vs the previous period (grey when it rounds to zero), then its n (and
+    its period when not the area's month), the change vs last year, the target status in words, a small-sample
+    note, why a snapshot export has no monthly figure, and published reference values."""
     unit, decimals = row["unit"], int(row["decimals"])
     higher = row["higher_is_better"]
     lower_is_better = False if summary.is_missing(higher) else not bool(higher)
@@ -83,7 +91,15 @@ def kpi_card(column, row: pd.Series) -> None:
     lines = []
     n = int(row["n"])
     has_value = not summary.is_missing(row["value"])
-    lines.append(f"{n:,} {row['n_noun']}" if has_value else f"No data for {summary.period_words(row)}")
+    own_period = row["kpi"] != "enps" and (
+        pd.Timestamp(row["period_start"]) != area_month or summary.period_words(row) != format_month(area_month)
+    )
+    if has_value:
+        lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
+    elif row["kpi"] in snapshot_kpis:
+        lines.append(summary.snapshot_words(str(row["kpi_label"])))
+    else:
+        lines.append(f"No data for {summary.period_words(row)}")
     vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
     if vs_last_year is not None:
         lines.append(f"{vs_last_year} vs a year ago ({int(row['last_year_n']):,} {row['n_noun']})")
@@ -118,7 +134,7 @@ for area in areas:
     if area_rows.empty:
         st.caption(f"No data for {area.lower()} in this publication for your view.")
         continue
-    area_month = pd.Timestamp(area_rows[area_rows["kpi"] != "enps"]["period_start"].min())
+    area_month = pd.Timestamp(area_rows.loc[area_rows["kpi"] != "enps", "period_start"].mode().max())
     if pd.notna(area_month) and area_month != period_start:
         st.caption(
             f"This area's data ends at a different date: its cards show **{format_month(area_month)}**, the latest "
@@ -128,7 +144,7 @@ for area in areas:
     for start in range(0, len(area_rows), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
         for column, (_, row) in zip(columns, area_rows.iloc[start : start + CARDS_PER_ROW].iterrows(), strict=False):
-            kpi_card(column, row)
+            kpi_card(column, row, area_month)
 
 # --- what moved, and league tables (whole-business viewers: a scoped view holds one location or team) -----------
 visible = rows[rows["area"].isin(areas)]
@@ -171,9 +187,11 @@ if scope.everything and areas:
                             "scope_value": plain(league_scope),
                             "value": st.column_config.NumberColumn(label.iloc[0], format="%.1f"),
                             "n": st.column_config.NumberColumn("Answers (n)", format="localized"),
-                            "previous_rank": f"Rank in {format_month(previous_month)}",
+                            "previous_rank": summary.rank_before_words(visible, kpi),
                             "rank_change": st.column_config.TextColumn(
-                                "Places gained", help="Up (+) or down (−) since the month before; — not ranked then"
+                                "Places gained",
+                                help="Up (+) or down (−) since the previous month (eNPS: survey wave); "
+                                "— not ranked then",
                             ),
                             "trend": st.column_config.LineChartColumn(f"Last {summary.TREND_MONTHS} months"),
                             "note": "Note",

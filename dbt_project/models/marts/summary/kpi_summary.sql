@@ -21,7 +21,8 @@ monthly as (
 
 ),
 
--- The summary month of each area: the latest COMPLETE month of its data. Employees follow the HR data's as-of
+-- The summary month of each area (each KPI then reads its latest month with data up to it, `kpi_months`): the
+-- latest COMPLETE month of its data. Employees follow the HR data's as-of
 -- date (int_employee_as_of_date), every other area the customer data's (int_as_of_date): both are the latest
 -- event or var as_of_date, never the wall clock. The as-of date's month when that date is its last day, else
 -- the month before (the as-of month is still running). Separate dates so that a late customer extract does
@@ -59,24 +60,56 @@ current_wave as (
 
 ),
 
+-- Each monthly KPI's month: the latest month, up to its area's summary month, in which the whole business has
+-- data for it (n > 0 and a value), so that a source whose extract ends before the other areas' shows its
+-- latest data, not "no data". Without such a month, the still-running as-of month when it has data (the real
+-- CRM sample's NPS answers all fall in it): read to the as-of date, which period_end then says. Else the
+-- area's month, with no data. The page and the digest show each row's period.
+area_months as (
+
+    select catalog.kpi,
+        case when catalog.area = 'Employees' then period.employee_period_start else period.period_start end
+            as area_month,
+        case when catalog.area = 'Employees' then coalesce(as_of.employee_as_of, as_of.customer_as_of)
+            else coalesce(as_of.customer_as_of, as_of.employee_as_of) end as as_of_date
+    from catalog, period, as_of
+    where catalog.kpi <> 'enps'
+
+),
+
+kpi_months as (
+
+    select
+        area_months.kpi,
+        coalesce(
+            max(monthly.month) filter (where monthly.month <= area_months.area_month),
+            max(monthly.month),
+            area_months.area_month
+        ) as month,
+        area_months.as_of_date
+    from area_months
+    left join monthly
+        on monthly.kpi = area_months.kpi and monthly.scope = 'business' and monthly.n > 0
+        and monthly.value is not null and monthly.month <= date_trunc('month', area_months.as_of_date)
+    group by area_months.kpi, area_months.area_month, area_months.as_of_date
+
+),
+
 kpi_periods as (
 
     select
-        catalog.kpi,
-        p.month as current_month,
-        (p.month - interval 1 month)::date as previous_month,
-        (p.month - interval 12 month)::date as last_year_month
-    from catalog, (
-        select case when catalog_area = 'Employees' then employee_period_start else period_start end as month,
-            catalog_area
-        from period, (select distinct area as catalog_area from catalog)
-    ) as p
-    where catalog.kpi <> 'enps' and p.catalog_area = catalog.area
+        kpi,
+        month as current_month,
+        least((month + interval 1 month - interval 1 day)::date, as_of_date::date) as current_month_end,
+        (month - interval 1 month)::date as previous_month,
+        (month - interval 12 month)::date as last_year_month
+    from kpi_months
     union all
     -- No wave yet: the Employees' summary month, with no data.
     select
         'enps',
         coalesce(current_wave.month, period.employee_period_start),
+        (coalesce(current_wave.month, period.employee_period_start) + interval 1 month - interval 1 day)::date,
         (select max(month) from waves where month < current_wave.month),
         (select max(month) from waves where month <= current_wave.month - interval 12 month)
     from current_wave, period
@@ -102,7 +135,7 @@ joined as (
         catalog.area, rows_.kpi, catalog.kpi_label, catalog.unit, catalog.higher_is_better,
         rows_.scope, rows_.scope_value,
         p.current_month as period_start,
-        (p.current_month + interval 1 month - interval 1 day)::date as period_end,
+        p.current_month_end as period_end,
         now_.value, coalesce(now_.n, 0) as n,
         before.value as previous_value, coalesce(before.n, 0) as previous_n,
         last_year.value as last_year_value, coalesce(last_year.n, 0) as last_year_n,

@@ -5,7 +5,10 @@
 -- direction and area are written (macro summary_kpi_catalog); kpi_summary and the dashboard read them here.
 --   Employees: workforce marts publish only cells of at least var workforce_min_headcount people; their
 --   rolled-up labels ('All', 'Other (small groups)') are never a team or location, so they count in the
---   business total only. eNPS: published (unsuppressed) cells only, per survey wave.
+--   business total only. They roll small teams up with their location as the lowest level, so a location's
+--   sum would miss its people in small teams (Leeds 39 -> 9): headcount, turnover and absence have the
+--   business and team scopes only, no location.
+--   Churn and turnover from a snapshot export (kpi_snapshot_sources) have no monthly value (NULL, no data). eNPS: published (unsuppressed) cells only, per survey wave.
 with
 
 catalog as (
@@ -29,19 +32,22 @@ catalog as (
     ('brand_sentiment', 'brand_sentiment_monthly', 'sum(positive_texts) - sum(negative_texts)', 'sum(scored_texts)', 'sum(scored_texts)', 100, false, none),
     ('mention_volume', 'brand_sentiment_monthly', 'sum(texts)', none, 'sum(texts)', none, false, "source = 'mention'"),
     ('turnover_pct', 'employee_headcount_monthly', 'sum(separations)', 'sum(avg_headcount)', 'sum(employees)', 100, true, none),
-    ('headcount', 'employee_headcount_monthly', 'sum(headcount_end)', none, 'sum(employees)', none, true, none),
+    ('headcount', 'employee_headcount_monthly', 'sum(headcount_end)', none, 'sum(headcount_end)', none, true, none),
     ('absence_pct', 'employee_absence_monthly', 'sum(absence_hours)',
         'case when (select sum(absence_spells) from ' ~ ref('employee_absence_monthly') ~ ') > 0 then sum(usual_hours) end',
         'sum(employees)', 100, true, none),
 ] %}
 
--- One row per month × location × team × KPI with the summed counts: numerator, denominator and n.
+-- One row per month × location × team × KPI with the summed counts: numerator, denominator and n. Workforce
+-- marts (those with a team) give no location: their location sums are partial (see the top).
 counts as (
 
     {%- for kpi, model, numerator, denominator, n, scale, has_team, filter in sources %}
     {% if not loop.first %}union all{% endif %}
     select
-        '{{ kpi }}' as kpi, month, location, {{ 'team' if has_team else 'null::varchar' }} as team,
+        '{{ kpi }}' as kpi, month,
+        {{ 'null::varchar' if has_team else 'location' }} as location,
+        {{ 'team' if has_team else 'null::varchar' }} as team,
         ({{ numerator }})::double as numerator, ({{ denominator or 'null' }})::double as denominator,
         {{ n }} as n, {{ scale or 'null' }}::double as scale
     from {{ ref(model) }}
@@ -75,9 +81,14 @@ scoped as (
 
 ratios as (
 
-    -- A count's value is the count; a ratio is divided last, NULL (no data) when its denominator is 0.
+    -- A count's value is the count; a ratio is divided last, NULL (no data) when its denominator is 0 or its
+    -- source is a snapshot export.
     select kpi, month, scope, scope_value,
-        case when scale is null then numerator when denominator > 0 then scale * numerator / denominator end as value,
+        case
+            when kpi in (select kpi from {{ ref('kpi_snapshot_sources') }} where is_snapshot) then null
+            when scale is null then numerator
+            when denominator > 0 then scale * numerator / denominator
+        end as value,
         n
     from scoped
 
