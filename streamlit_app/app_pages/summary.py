@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import access, login, settings, summary, warehouse
-from streamlit_app.formatting import delta_color, format_month, small_sample_note
+from streamlit_app.formatting import delta_arrow, delta_color, format_month, small_sample_note
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, require_published
 
@@ -84,6 +84,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         summary.format_kpi(row["value"], unit, decimals, currency),
         delta=summary.format_change(row["value"], row["previous_value"], unit, decimals, currency),
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
+        delta_arrow=delta_arrow(vs_previous, decimals),
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
         if not summary.is_missing(row["previous_period_start"])
         else None,
