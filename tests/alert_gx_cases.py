@@ -31,7 +31,7 @@ ALERT_GOOD_ROWS = [
         10, 'answers', 'NPS at Leeds fell', 'Store manager, Leeds'),
        ('k2', 'enps_below_team', 'medium', 'enps', 'team', 'Y', DATE '2025-03-01', -40.0, NULL, -20, 5, 10, NULL,
         'respondents', 'eNPS of team Y', 'team manager: Y')""",
-    """UPDATE marts.alert_breaches SET z_score = 3.1, p_value = 0.001, certainty = 'very likely real'
+    """UPDATE marts.alert_breaches SET z_score = 3.1, p_value = 0.001, certainty = 'rare by chance'
        WHERE alert_key = 'k1'""",
     """INSERT INTO marts.customer_support_agent_monthly (month, agent, location, tickets, resolved_tickets,
            first_contact_resolved_tickets, fcr_pct, handled_tickets, handle_minutes_sum, handle_minutes_per_ticket,

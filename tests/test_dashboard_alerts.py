@@ -150,11 +150,11 @@ def synthetic_alerts_db(directory: Path) -> Path:
                 certainty, reason, owner, rule_description, status, first_seen_at, last_seen_at,
                 notification_status) VALUES
             ('k-nps', 'nps_drop_location', 'high', 'nps', 'location', '{LOCATION}', DATE '2025-06-01', -31.8,
-             13.3, 20, 20, 22, 90, 'answers', 3.4, 0.0003, 'almost certainly real',
+             13.3, 20, 20, 22, 90, 'answers', 3.4, 0.0003, 'very rare by chance',
              'NPS at {LOCATION} fell to -31.8 in Jun 2025', 'Store manager, {LOCATION}',
              'NPS fell by more than 20 points', 'open', {seen}, {seen}, 'dry_run'),
             ('k-brand', 'brand_sentiment_drop', 'medium', 'brand_sentiment', 'brand', 'reviews', DATE '2025-06-01',
-             -30, 40, 15, 30, 100, 600, 'scored texts', 5.1, 0.0000001, 'almost certainly real',
+             -30, 40, 15, 30, 100, 600, 'scored texts', 5.1, 0.0000001, 'very rare by chance',
              'Brand sentiment in reviews fell', 'Brand and marketing lead', 'Brand sentiment fell', 'open', {seen},
              {seen}, 'dry_run'),
             ('k-team', 'team_turnover_above', 'high', 'turnover_pct_3m', 'team', '{TEAM}', DATE '2025-06-01', 30,
@@ -196,7 +196,7 @@ def test_the_page_speaks_plain_words(tmp_path, monkeypatch, key):
     assert [raw for raw in RAW if raw in words] == []
     assert alerts.rule_title(RULE_OF[key]) in words
     if key != "k-team":
-        assert "Not sent: notifications are in test mode" in words and "Almost certainly real" in words
+        assert "Not sent: notifications are in test mode" in words and "Very rare by chance" in words
     else:
         assert "Not sent yet" in words and "Not tested" in words
 
