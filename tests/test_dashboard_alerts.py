@@ -216,3 +216,21 @@ def test_an_alert_leads_to_the_comments_behind_it_within_the_viewers_rows(tmp_pa
     assert picker.value == "k-nps" and len(picker.options) == 1 and LOCATION in picker.options[0]
     [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
     assert list(comments["Comment"]) == ["Nobody helped me at the till"]
+
+
+def test_a_csat_alert_says_its_comments_are_nps_detractors(tmp_path, monkeypatch):
+    """CSAT answers carry no published comments: under a CSAT alert the page shows the location's NPS detractor
+    comments of that month and its heading says that is what they are."""
+    db = synthetic_alerts_db(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """INSERT INTO meta.alerts SELECT * REPLACE ('k-csat' AS alert_key, 'csat_below_location' AS rule_id,
+               'csat_pct' AS kpi) FROM meta.alerts WHERE alert_key = 'k-nps'"""
+        )
+    at = open_app_page(monkeypatch, db, PAGE)
+    at.selectbox(key="alert_key").set_value("k-csat")
+    rerun(at)
+    headings = [m.value for m in at.markdown]
+    assert any("CSAT answers have no published comments" in h and "NPS detractors" in h for h in headings)
+    [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
+    assert list(comments["Comment"]) == ["Nobody helped me at the till"]
