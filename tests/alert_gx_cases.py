@@ -17,7 +17,7 @@ ALERT_MART_COLUMNS = {
         "certainty VARCHAR, reason VARCHAR, owner VARCHAR, rule_description VARCHAR"
     ),
     "marts.customer_support_agent_monthly": _columns(
-        "month DATE, agent VARCHAR, location VARCHAR, tickets BIGINT, resolved_tickets BIGINT, "
+        "month DATE, agent VARCHAR, location VARCHAR, team VARCHAR, tickets BIGINT, resolved_tickets BIGINT, "
         "first_contact_resolved_tickets BIGINT, fcr_pct DOUBLE, handled_tickets BIGINT, handle_minutes_sum DOUBLE, "
         "handle_minutes_per_ticket DOUBLE, csat_responses BIGINT, satisfied_responses BIGINT, csat_pct DOUBLE"
     ),
