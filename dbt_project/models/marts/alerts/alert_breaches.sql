@@ -187,9 +187,8 @@ turnover_breaches as (
         null::double as previous_base_count,
         'average headcount' as base_unit,
         'Turnover in team ' || team_turnover.team || ' over the 3 months to ' || strftime(team_turnover.month, '%b %Y')
-            || ' was ' || printf('%.1f', team_turnover.turnover_pct_3m) || ' % (' || team_turnover.separations_3m
-            || case when team_turnover.separations_3m = 1 then ' separation' else ' separations' end
-            || ', average headcount ' || printf('%.1f', team_turnover.avg_headcount_3m)
+            || ' was ' || printf('%.1f', team_turnover.turnover_pct_3m) || ' % ('
+            || {{ counted('team_turnover.separations_3m', 'separation') }} || ', average headcount ' || printf('%.1f', team_turnover.avg_headcount_3m)
             || '); rule: above ' || printf('%g', rules.threshold) || ' % with an average headcount of at least '
             || rules.min_count as reason
     from team_turnover
@@ -222,11 +221,9 @@ enps_breaches as (
         null::double as previous_base_count,
         'respondents' as base_unit,
         'eNPS of team ' || team_enps.group_value || ' in the survey of ' || strftime(team_enps.wave_month, '%b %Y')
-            || ' was ' || printf('%.1f', team_enps.enps) || ' (' || team_enps.promoters || ' promoter'
-            || case when team_enps.promoters = 1 then '' else 's' end || ', ' || team_enps.detractors
-            || ' detractor' || case when team_enps.detractors = 1 then '' else 's' end || ' of '
-            || team_enps.responses || ' answer' || case when team_enps.responses = 1 then '' else 's' end
-            || '); rule: below ' || printf('%g', rules.threshold) || ' with at least ' || rules.min_count
+            || ' was ' || printf('%.1f', team_enps.enps) || ' (' || {{ counted('team_enps.promoters', 'promoter') }}
+            || ', ' || {{ counted('team_enps.detractors', 'detractor') }} || ' of '
+            || {{ counted('team_enps.responses', 'answer') }} || '); rule: below ' || printf('%g', rules.threshold) || ' with at least ' || rules.min_count
             || ' answers' as reason
     from team_enps
     inner join rules
@@ -283,10 +280,9 @@ run_breaches as (
         'Customer ' || {{ pseudonym('negative_runs.customer_id') }} || ' (' || negative_runs.location || ') gave '
             || negative_runs.run_length || ' negative feedback events in a row from '
             || strftime(negative_runs.run_started_at, '%-d %b %Y') || ' to '
-            || strftime(negative_runs.run_last_at, '%-d %b %Y') || ' (' || negative_runs.survey_events
-            || ' survey answer' || case when negative_runs.survey_events = 1 then '' else 's' end || ', '
-            || negative_runs.ticket_events || ' ticket text'
-            || case when negative_runs.ticket_events = 1 then '' else 's' end || '); rule: at least '
+            || strftime(negative_runs.run_last_at, '%-d %b %Y') || ' ('
+            || {{ counted('negative_runs.survey_events', 'survey answer') }} || ', '
+            || {{ counted('negative_runs.ticket_events', 'ticket text') }} || '); rule: at least '
             || printf('%g', rules.threshold) || ' in a row' as reason
     from negative_runs
     inner join rules
