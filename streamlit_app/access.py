@@ -53,8 +53,9 @@ PAGES: dict[str, Page] = {
     "employee_empathy": Page("Employee empathy", ":material/groups:", ("location", "team")),
     "brand_voice": Page("Brand & voice", ":material/campaign:", ("location",)),
     "alerts": Page("Alerts", ":material/notification_important:", ("location", "team")),
-    # Per support agent (pseudonymous), by the location most of their tickets come from.
-    "support_team": Page("Support team", ":material/support_agent:", ("location",)),
+    # Per support agent (pseudonymous) × the tickets' location: a location manager reads their location's tickets
+    # only; the support team's manager (the mart's `team`, dbt var support_team) reads every agent.
+    "support_team": Page("Support team", ":material/support_agent:", ("location", "team")),
     "data_quality": Page("Data quality", ":material/fact_check:", ()),
     # Organisation-wide: every effect compares units with and without an initiative, so it is built from other
     # locations' and teams' data; no row scope can narrow it (docs/decisions.md D97).

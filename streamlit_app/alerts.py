@@ -181,6 +181,12 @@ _DETRACTOR_COMMENTS = (
               touchpoint AS "Where it happened"
        FROM {table} AS t WHERE location = ? AND month = ? ORDER BY responded_at DESC LIMIT 50""",
 )
+# CSAT answers carry no comments of their own on the dashboard: a CSAT alert shows the same location's NPS
+# detractor comments of that month, and its title says so.
+_DETRACTOR_COMMENTS_FOR_CSAT = (
+    "CSAT answers have no published comments; shown instead: what NPS detractors said at this location that month",
+    *_DETRACTOR_COMMENTS[1:],
+)
 _FOLLOW_UP = (
     "Customers at this location who keep telling us they are unhappy",
     "marts.customer_sentiment_follow_up",
@@ -204,7 +210,7 @@ _THE_CUSTOMER = (
 )
 BEHIND = {
     "nps_drop_location": [(_DETRACTOR_COMMENTS, ("scope_value", "period")), (_FOLLOW_UP, ("scope_value",))],
-    "csat_below_location": [(_DETRACTOR_COMMENTS, ("scope_value", "period")), (_FOLLOW_UP, ("scope_value",))],
+    "csat_below_location": [(_DETRACTOR_COMMENTS_FOR_CSAT, ("scope_value", "period")), (_FOLLOW_UP, ("scope_value",))],
     "brand_sentiment_drop": [(_NEGATIVE_REVIEWS, ("period",))],
     "customer_negative_run": [(_THE_CUSTOMER, ("scope_value",))],
 }

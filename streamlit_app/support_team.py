@@ -28,7 +28,8 @@ RATIOS = {
 
 
 def agent_months(scope: Scope) -> pd.DataFrame:
-    """Every agent-month the viewer may read (a location manager: their location's agents)."""
+    """Every agent × month × location the viewer may read (a location manager: their location's tickets only;
+    the support team's manager: every agent)."""
     frame = warehouse.query_table(f"month, agent, location, {', '.join(COUNTS)}", MART, scope, "ORDER BY month")
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
@@ -44,8 +45,8 @@ def with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def per_agent(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per agent over `rows`' months, best CSAT first; an agent's location is where most of their
-    tickets came from."""
+    """One row per agent over `rows`' months (their counts summed over the locations the viewer may read), best
+    CSAT first; an agent's location is where most of those tickets came from."""
     if rows.empty:
         return with_ratios(pd.DataFrame(columns=["agent", "location", *COUNTS]))
     location = rows.groupby(["agent", "location"])["tickets"].sum().reset_index()

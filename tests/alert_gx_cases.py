@@ -17,7 +17,7 @@ ALERT_MART_COLUMNS = {
         "certainty VARCHAR, reason VARCHAR, owner VARCHAR, rule_description VARCHAR"
     ),
     "marts.customer_support_agent_monthly": _columns(
-        "month DATE, agent VARCHAR, location VARCHAR, tickets BIGINT, resolved_tickets BIGINT, "
+        "month DATE, agent VARCHAR, location VARCHAR, team VARCHAR, tickets BIGINT, resolved_tickets BIGINT, "
         "first_contact_resolved_tickets BIGINT, fcr_pct DOUBLE, handled_tickets BIGINT, handle_minutes_sum DOUBLE, "
         "handle_minutes_per_ticket DOUBLE, csat_responses BIGINT, satisfied_responses BIGINT, csat_pct DOUBLE"
     ),
@@ -31,7 +31,7 @@ ALERT_GOOD_ROWS = [
         10, 'answers', 'NPS at Leeds fell', 'Store manager, Leeds'),
        ('k2', 'enps_below_team', 'medium', 'enps', 'team', 'Y', DATE '2025-03-01', -40.0, NULL, -20, 5, 10, NULL,
         'respondents', 'eNPS of team Y', 'team manager: Y')""",
-    """UPDATE marts.alert_breaches SET z_score = 3.1, p_value = 0.001, certainty = 'very likely real'
+    """UPDATE marts.alert_breaches SET z_score = 3.1, p_value = 0.001, certainty = 'rare by chance'
        WHERE alert_key = 'k1'""",
     """INSERT INTO marts.customer_support_agent_monthly (month, agent, location, tickets, resolved_tickets,
            first_contact_resolved_tickets, fcr_pct, handled_tickets, handle_minutes_sum, handle_minutes_per_ticket,

@@ -75,9 +75,10 @@ def test_the_why_of_each_alert_is_its_reason_and_numbers(monkeypatch, db):
         )
         assert reason in [i.value for i in at.info]
         cards = {m.label: m.value for m in at.metric}
-        value_label = next(label for label in cards if label not in {"Open alerts", "Open, high severity", "Resolved",
-                                                                     "Usual level before", "Alert line", "How sure"}
-                           and not label.startswith("Based on"))  # fmt: skip
+        other_cards = {"Open alerts", "Open, high severity", "Resolved", "Usual level before", "Alert line",
+                       "How often by chance"}  # fmt: skip
+        value_label = next(label for label in cards
+                           if label not in other_cards and not label.startswith("Based on"))  # fmt: skip
         assert_shows(cards[value_label], value)
         if previous is None:
             assert_shows(cards["Alert line"], threshold)
@@ -150,11 +151,11 @@ def synthetic_alerts_db(directory: Path) -> Path:
                 certainty, reason, owner, rule_description, status, first_seen_at, last_seen_at,
                 notification_status) VALUES
             ('k-nps', 'nps_drop_location', 'high', 'nps', 'location', '{LOCATION}', DATE '2025-06-01', -31.8,
-             13.3, 20, 20, 22, 90, 'answers', 3.4, 0.0003, 'almost certainly real',
+             13.3, 20, 20, 22, 90, 'answers', 3.4, 0.0003, 'very rare by chance',
              'NPS at {LOCATION} fell to -31.8 in Jun 2025', 'Store manager, {LOCATION}',
              'NPS fell by more than 20 points', 'open', {seen}, {seen}, 'dry_run'),
             ('k-brand', 'brand_sentiment_drop', 'medium', 'brand_sentiment', 'brand', 'reviews', DATE '2025-06-01',
-             -30, 40, 15, 30, 100, 600, 'scored texts', 5.1, 0.0000001, 'almost certainly real',
+             -30, 40, 15, 30, 100, 600, 'scored texts', 5.1, 0.0000001, 'very rare by chance',
              'Brand sentiment in reviews fell', 'Brand and marketing lead', 'Brand sentiment fell', 'open', {seen},
              {seen}, 'dry_run'),
             ('k-team', 'team_turnover_above', 'high', 'turnover_pct_3m', 'team', '{TEAM}', DATE '2025-06-01', 30,
@@ -196,7 +197,7 @@ def test_the_page_speaks_plain_words(tmp_path, monkeypatch, key):
     assert [raw for raw in RAW if raw in words] == []
     assert alerts.rule_title(RULE_OF[key]) in words
     if key != "k-team":
-        assert "Not sent: notifications are in test mode" in words and "Almost certainly real" in words
+        assert "Not sent: notifications are in test mode" in words and "Very rare by chance" in words
     else:
         assert "Not sent yet" in words and "Not tested" in words
 
@@ -214,5 +215,23 @@ def test_an_alert_leads_to_the_comments_behind_it_within_the_viewers_rows(tmp_pa
     at = rerun(run_app(monkeypatch, db, "location-manager").switch_page(PAGE))
     picker = at.selectbox(key="alert_key")
     assert picker.value == "k-nps" and len(picker.options) == 1 and LOCATION in picker.options[0]
+    [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
+    assert list(comments["Comment"]) == ["Nobody helped me at the till"]
+
+
+def test_a_csat_alert_says_its_comments_are_nps_detractors(tmp_path, monkeypatch):
+    """CSAT answers carry no published comments: under a CSAT alert the page shows the location's NPS detractor
+    comments of that month and its heading says that is what they are."""
+    db = synthetic_alerts_db(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """INSERT INTO meta.alerts SELECT * REPLACE ('k-csat' AS alert_key, 'csat_below_location' AS rule_id,
+               'csat_pct' AS kpi) FROM meta.alerts WHERE alert_key = 'k-nps'"""
+        )
+    at = open_app_page(monkeypatch, db, PAGE)
+    at.selectbox(key="alert_key").set_value("k-csat")
+    rerun(at)
+    headings = [m.value for m in at.markdown]
+    assert any("CSAT answers have no published comments" in h and "NPS detractors" in h for h in headings)
     [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
     assert list(comments["Comment"]) == ["Nobody helped me at the till"]

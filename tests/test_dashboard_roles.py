@@ -37,7 +37,8 @@ EXPECTED_PAGES = {
     "steward": {"data_quality"},
     "location-manager": {"summary", "overview", "customer_empathy", "employee_empathy", "brand_voice", "alerts"}
     | {"support_team"},
-    "team-manager": {"summary", "employee_empathy", "alerts"},  # the customer and brand marts have no team
+    # The customer and brand marts have no team; the support agents belong to the support team (the fixture's).
+    "team-manager": {"summary", "employee_empathy", "alerts", "support_team"},
 }
 OVERVIEW_PAGE = "app_pages/overview.py"  # no longer the landing page: This week is (D150)
 PAGE_CONTENT = {  # one element only that page draws, and its kind

@@ -11,12 +11,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.dashboard_login import LOCATION
+from tests.dashboard_login import LOCATION, TEAM
 from tests.serving_fixture import sample_serving_db
 from tests.test_dashboard_apptest import metric, rerun, run_app
 
 PAGE = "app_pages/support_team.py"
 AGENT_DDL = """CREATE TABLE marts.customer_support_agent_monthly (month DATE, agent VARCHAR, location VARCHAR,
+    team VARCHAR DEFAULT 'Customer Support',
     tickets BIGINT, resolved_tickets BIGINT, first_contact_resolved_tickets BIGINT, fcr_pct DOUBLE,
     handled_tickets BIGINT, handle_minutes_sum DOUBLE, handle_minutes_per_ticket DOUBLE, csat_responses BIGINT,
     satisfied_responses BIGINT, csat_pct DOUBLE)"""
@@ -100,6 +101,21 @@ def test_small_samples_are_greyed_and_counted(monkeypatch, db):
 def test_a_location_manager_sees_only_their_locations_agents(monkeypatch, db):
     at = open_support(monkeypatch, db, "location-manager")
     assert set(agents_table(at).index) == {"agt_busy", "agt_quiet"}
+
+
+def test_the_support_teams_manager_sees_every_agent_and_a_location_manager_only_their_locations_tickets(
+    monkeypatch, tmp_path
+):
+    """The mart's grain is month × agent × location: agt_busy also served York in June, so the location
+    manager's row for agt_busy holds only their location's tickets; the support team's manager (the fixture's
+    team manager) opens the page and sees every agent with all their tickets."""
+    assert TEAM == "Customer Support"
+    db = serving_with_agents(tmp_path, [*AGENT_ROWS, ("2025-06-01", "agt_busy", "York", 50, 40, 30, 50, 400.0, 20, 5)])
+    local = agents_table(open_support(monkeypatch, db, "location-manager"))
+    assert local.loc["agt_busy", "tickets"] == 300  # Apr-Jun at their location only
+    team = agents_table(open_support(monkeypatch, db, "team-manager"))
+    assert set(team.index) == {"agt_busy", "agt_quiet", "agt_york"}
+    assert team.loc["agt_busy", "tickets"] == 350
 
 
 def test_a_publication_without_the_mart_says_so(monkeypatch, tmp_path):

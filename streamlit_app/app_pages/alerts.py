@@ -20,7 +20,7 @@ TABLE_COLUMNS = {
     "owner": "Owner",
     "period": st.column_config.DateColumn("Month", format="MMM YYYY"),
     "kpi_value": st.column_config.NumberColumn("Value", format="%.1f"),
-    "how_sure": "How sure",
+    "how_sure": "How often by chance",
     "first_seen_at": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm"),
     "status_words": "Status",
 }
@@ -29,8 +29,8 @@ scope = open_page("alerts")
 st.title("Alerts")
 st.caption(
     "An alert says a number needs someone's attention: a location's NPS dropped, a team is losing people, a "
-    "customer keeps telling us they are unhappy. Each is raised once per place and month, says how sure it is "
-    "that the change is real and not chance, and its owner is told once. Your data team sets the lines."
+    "customer keeps telling us they are unhappy. Each is raised once per place and month, says how often "
+    "chance alone would give a change that large, and its owner is told once. Your data team sets the lines."
 )
 
 if not warehouse.table_exists("meta", "alerts"):
@@ -110,9 +110,10 @@ previous = alert["previous_value"] if pd.notna(alert["previous_value"]) else Non
 previous_card.metric("Usual level before" if previous is not None else "Alert line",
                      format_value(previous if previous is not None else alert["threshold"]), border=True)  # fmt: skip
 sure_card.metric(
-    "How sure", alert["how_sure"], border=True,
-    help="How unlikely the change is to be chance, given how many answers it rests on. Not tested: this rule "
-    "compares a count or a published survey group with a line, without sampling error.",
+    "How often by chance", alert["how_sure"], border=True,
+    help="How often chance alone (too few answers, the usual month-to-month swing) would give a change this "
+    "large; not the chance that the change is real. Not tested: this rule compares a count or a published "
+    "survey group with a line, without sampling error.",
 )  # fmt: skip
 count_card.metric(
     f"Based on ({alert['base_unit']})",

@@ -38,7 +38,10 @@ if not warehouse.table_exists("marts", "customer_support_agent_monthly"):
 
 rows = support_team.agent_months(scope)
 if rows.empty:
-    st.info("No support tickets with an agent have been published for the locations you can see.")
+    st.info(
+        "No support tickets with an agent have been published for the location or team you can see. "
+        "Support agents belong to the support team; a location's manager sees the tickets of their location."
+    )
     st.stop()
 
 months = [pd.Timestamp(m) for m in sorted(rows["month"].unique())]

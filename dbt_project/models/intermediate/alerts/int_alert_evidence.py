@@ -8,9 +8,12 @@ by ±40 all year: a fixed "fell by 30 points" rule fires on noise. Here every ca
 - NPS drop (rule nps_drop_location): the month's answers against the pooled answers of the `window_months`
   months before it (the baseline: one small month is a noisy reference, so the trailing window is preferred).
   Each answer scores +100 (promoter), 0 (passive) or -100 (detractor); NPS is their mean, so the drop is a
-  difference of two means, tested one-sided with a two-sample z-test with pooled variance
-  (statsmodels CompareMeans.ztest_ind; pooled because under "no change" both samples share one spread, which
-  also keeps the test defined when one side is all promoters).
+  difference of two means, tested one-sided with a z-test whose variance is the pooled sampling variance of
+  both sides (statsmodels CompareMeans; pooled because under "no change" both samples share one spread, which
+  also keeps the test defined when one side is all promoters) PLUS the between-month variance of the
+  location's own trailing 12 months (random effects, DerSimonian-Laird via statsmodels combine_effects): with
+  hundreds of answers sampling error is tiny, and a sampling-only test would call every ordinary monthly swing
+  significant (docs/decisions.md D263).
 - CSAT below a floor (rule csat_below_location): the month's satisfied answers against the floor with an exact
   one-sided binomial test (scipy.stats.binomtest); z = (floor - CSAT) / the standard error at the floor.
 - Brand sentiment drop (rule brand_sentiment_drop): brand sentiment = 100 x (positive - negative) / scored
@@ -21,15 +24,16 @@ by ±40 all year: a fixed "fell by 30 points" rule fires on noise. Here every ca
 Where a month has fewer than `min_count` answers, the trailing `window_months` months ending there are pooled
 and judged instead (the window is stated in the alert), so a small location is still watched.
 A rule fires when the change (or the shortfall) is larger than `threshold` AND the one-sided p-value is below
-`max_p_value`. The plain-words certainty (one definition, used by the alert text and the dashboard) comes
-from the p-value.
+`max_p_value`. The plain words for the p-value (one definition, used by the alert text and the dashboard) say
+how often chance alone would give such a result.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest, nbinom, poisson
+from scipy.stats import binomtest, nbinom, norm
+from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 NPS_RULE, CSAT_RULE = "nps_drop_location", "csat_below_location"
@@ -43,10 +47,14 @@ OUTPUT_COLUMNS = [
     "baseline_start", "baseline_end", "baseline_value", "baseline_count", "difference", "z_score", "p_value",
     "certainty", "almost_certain", "fires",
 ]  # fmt: skip
-# (p-value below, words): the first that applies. One-sided p-values: the chance of a drop (or shortfall)
-# at least this large if nothing had really changed.
-CERTAINTY_WORDS = ((0.001, "almost certainly real"), (0.01, "very likely real"), (0.05, "probably real"))
-CHANCE_WORDS = "could well be chance"
+# (p-value below, words): the first that applies. One-sided p-values: how often chance alone (sampling error
+# and the usual month-to-month swing) would give a drop (or shortfall) at least this large. Never "the chance
+# it is real": a p-value is not that.
+CERTAINTY_WORDS = ((0.001, "very rare by chance"), (0.01, "rare by chance"), (0.05, "uncommon by chance"))
+CHANCE_WORDS = "common by chance"
+# The usual month-to-month swing is estimated from this many months before the judged window, and needs at least
+# MIN_HISTORY of them with answers.
+HISTORY_MONTHS, MIN_HISTORY = 12, 3
 
 
 def certainty(p_value: float) -> str:
@@ -78,11 +86,31 @@ def _scores(promoters: float, passives: float, detractors: float) -> DescrStatsW
     return DescrStatsW(np.array([100.0, 0.0, -100.0]), weights=np.array([promoters, passives, detractors]))
 
 
+def _between_month_variance(history: pd.DataFrame, score_variance: float) -> float:
+    """The month-to-month variance of the KPI beyond sampling error (tau squared), from the trailing months of
+    `history` (responses, promoters, detractors per month): a random-effects meta-analysis of the monthly
+    scores, DerSimonian-Laird (statsmodels combine_effects), each month's sampling variance the pooled
+    per-answer variance over its answers."""
+    monthly = 100.0 * (history["promoters"] - history["detractors"]) / history["responses"]
+    # Identical months give Q = 0: statsmodels then divides by zero in summaries we do not use (I^2, weights).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = combine_effects(monthly.to_numpy(float), score_variance / history["responses"].to_numpy(float),
+                                 method_re="dl")  # fmt: skip
+    # statsmodels leaves the moment estimate untruncated: a history steadier than sampling error alone gives a
+    # negative value, which means no between-month variance (DerSimonian-Laird truncate at 0).
+    return max(0.0, float(result.tau2)) if np.isfinite(result.tau2) else 0.0
+
+
 def score_drop_tests(
     rule_id: str, months: pd.DataFrame, threshold: float, min_count: int, window_months: int, max_p: float
 ) -> list[dict]:
     """A drop of a +100 / 0 / -100 score (NPS, brand sentiment): months has scope_value, month, responses,
-    promoters (+100), detractors (-100), one row per scope value and month."""
+    promoters (+100), detractors (-100), one row per scope value and month.
+
+    The variance of the drop is the sampling variance of both sides (pooled, statsmodels CompareMeans) plus the
+    between-month variance tau^2 of the scope's own trailing HISTORY_MONTHS months (random effects): the judged
+    window carries tau^2 / its months, the baseline tau^2 / its months. Fewer than MIN_HISTORY months with
+    answers before the window: the usual swing is unknown, so no test."""
     counts = ["responses", "promoters", "detractors"]
     months = months[months["responses"] > 0]
     current = _windows(months, counts, min_count, window_months)
@@ -91,15 +119,24 @@ def score_drop_tests(
         baseline_end = row.window_start - pd.DateOffset(months=1)
         baseline_start = row.window_start - pd.DateOffset(months=window_months)
         mine = months[months["scope_value"] == row.scope_value]
-        base = mine.loc[mine["month"].between(baseline_start, baseline_end), counts].sum()
-        if row.responses < min_count or base["responses"] < min_count:
-            continue  # too few answers on one side: no comparison
+        before = mine[mine["month"].between(row.window_start - pd.DateOffset(months=HISTORY_MONTHS), baseline_end)]
+        in_baseline = before[before["month"] >= baseline_start]
+        base = in_baseline[counts].sum()
+        if row.responses < min_count or base["responses"] < min_count or len(before) < MIN_HISTORY:
+            continue  # too few answers on one side, or too short a history: no comparison
         now = _scores(row.promoters, row.responses - row.promoters - row.detractors, row.detractors)
         then = _scores(base["promoters"], base["responses"] - base["promoters"] - base["detractors"],
                        base["detractors"])  # fmt: skip
-        # H1: the baseline's mean score is larger than the month's (a drop).
-        z, p = CompareMeans(then, now).ztest_ind(alternative="larger", usevar="pooled")
+        compare = CompareMeans(then, now)
+        history = before[counts].sum()
+        score_variance = _scores(history["promoters"], history["responses"] - history["promoters"]
+                                 - history["detractors"], history["detractors"]).var  # fmt: skip
+        tau2 = _between_month_variance(before, score_variance) if score_variance > 0 else 0.0
+        variance = compare.std_meandiff_pooledvar**2 + tau2 * (1.0 / row.window_months + 1.0 / len(in_baseline))
         drop = then.mean - now.mean
+        # H1: the baseline's mean score is larger than the month's (a drop).
+        z = drop / np.sqrt(variance) if variance > 0 else (np.inf if drop > 0 else 0.0)
+        p = float(norm.sf(z))
         rows.append({
             "rule_id": rule_id, "scope_value": row.scope_value, "period": row.period,
             "window_start": row.window_start, "window_months": row.window_months, "kpi_value": now.mean,
@@ -135,10 +172,11 @@ def mention_spike_tests(brand: pd.DataFrame, threshold: float, min_count: int, w
 
     The usual month is the baseline's mean (lambda); its spread is lambda times the dispersion phi = the
     baseline's variance / mean, floored at 1 (Poisson): mentions come in bursts, so a plain Poisson limit
-    would fire on ordinary months. The p-value is P(X >= the month's count) under a negative binomial with
-    that mean and variance (scipy.stats.nbinom; Poisson when phi = 1). Fires when the month is more than
-    `threshold` % above the usual month, has at least min_count mentions, and p < max_p. Needs every month of
-    the baseline in the data (a month without mentions inside the data's span counts as 0)."""
+    would fire on ordinary months; times (1 + 1/k) for a usual month estimated from k months. The p-value is
+    P(X >= the month's count) under a negative binomial with that mean and variance (scipy.stats.nbinom).
+    Fires when the month is more than `threshold` % above the usual month, has at least min_count mentions,
+    and p < max_p. Needs every month of the baseline in the data (a month without mentions inside the data's
+    span counts as 0)."""
     mentions = brand[brand["source"] == "mention"].groupby("month")["texts"].sum()
     if mentions.empty:
         return []
@@ -151,12 +189,11 @@ def mention_spike_tests(brand: pd.DataFrame, threshold: float, min_count: int, w
         usual = float(baseline.mean())
         if usual <= 0 or count < min_count:
             continue
-        phi = max(1.0, float(baseline.var(ddof=1)) / usual)
-        if phi > 1.0:
-            # nbinom(n, p): mean n(1-p)/p = usual, variance usual / p = phi * usual.
-            p = float(nbinom.sf(count - 1, usual / (phi - 1.0), 1.0 / phi))
-        else:
-            p = float(poisson.sf(count - 1, usual))
+        # The spread of the usual month, inflated by (1 + 1/k) because the usual month is itself estimated
+        # from k months (the prediction interval of a new month, not the spread around a known mean).
+        phi = max(1.0, float(baseline.var(ddof=1)) / usual) * (1.0 + 1.0 / window_months)
+        # nbinom(n, p): mean n(1-p)/p = usual, variance usual / p = phi * usual.
+        p = float(nbinom.sf(count - 1, usual / (phi - 1.0), 1.0 / phi))
         rows.append({
             "rule_id": MENTIONS_RULE, "scope_value": BRAND_SOURCES["mention"], "period": month.date(),
             "window_start": month.date(), "window_months": 1, "kpi_value": float(count), "base_count": count,

@@ -51,8 +51,9 @@ feedback_events as (
 -- The tested rules (NPS drop, CSAT below, brand sentiment drop, mention spike), each candidate with its test
 -- (int_alert_evidence: the month against its trailing baseline, a small month judged on its trailing window;
 -- scipy / statsmodels).
--- A breach is larger than `threshold` AND unlikely by chance (p < max_p_value); the rule's severity holds
--- when it is almost certainly real, one level lower when it is only very likely real.
+-- A breach is larger than `threshold` AND rare by chance (p < max_p_value); the rule's severity holds when
+-- chance alone would give it less than 1 month in 1,000, one level lower otherwise. The wording says how often
+-- chance alone gives such a result, never "the chance it is real" (a p-value is not that).
 evidence as (
 
     select
@@ -62,8 +63,8 @@ evidence as (
             else 'the ' || window_months || ' months to ' || strftime(period, '%b %Y')
         end as window_text,
         case
-            when almost_certain then 'less than 1 time in 1,000'
-            else 'about 1 time in ' || printf('%,d', round(1 / p_value)::bigint)
+            when almost_certain then 'less than 1 month in 1,000'
+            else 'about 1 month in ' || printf('%,d', round(1 / p_value)::bigint)
         end as chance_text
     from {{ ref('int_alert_evidence') }}
     where fires
@@ -112,24 +113,24 @@ tested_breaches as (
             when rule_id = 'csat_below_location' then
                 'CSAT at ' || scope_value || ' was ' || printf('%.1f', kpi_value) || ' % in ' || window_text
                 || ' (' || printf('%,d', base_count::bigint) || ' answers), ' || printf('%.1f', -difference)
-                || ' points under the floor of ' || printf('%g', baseline_value) || ' %: ' || certainty || ' ('
-                || printf('%.1f', z_score) || ' standard errors; chance alone would give a result this low '
-                || chance_text || ')'
+                || ' points under the floor of ' || printf('%g', baseline_value) || ' % ('
+                || printf('%.1f', z_score) || ' standard errors): a result this low would happen by chance '
+                || chance_text
             when rule_id = 'brand_mentions_spike' then
                 'Social mentions of the brand rose to ' || printf('%,d', kpi_value::bigint) || ' in ' || window_text
                 || ' from a usual ' || printf('%,.0f', baseline_value) || ' a month in '
                 || strftime(baseline_start, '%b %Y') || '–' || strftime(baseline_end, '%b %Y') || ': '
-                || printf('%.0f', 100 * difference / baseline_value) || ' % more, ' || certainty || ' ('
-                || printf('%.1f', z_score) || ' standard deviations of the usual month-to-month swing; '
-                || 'that swing alone would give a month this busy ' || chance_text || ')'
+                || printf('%.0f', 100 * difference / baseline_value) || ' % more ('
+                || printf('%.1f', z_score) || ' standard deviations of the usual month-to-month swing): '
+                || 'that swing alone would give a month this busy ' || chance_text
             else
                 subject || ' fell to ' || printf('%.1f', kpi_value) || ' in ' || window_text || ' ('
                 || printf('%,d', base_count::bigint) || ' ' || base_unit || ') from '
                 || printf('%.1f', baseline_value) || ' in ' || strftime(baseline_start, '%b %Y') || '–'
                 || strftime(baseline_end, '%b %Y') || ' (' || printf('%,d', baseline_count::bigint) || ' '
-                || base_unit || '): a drop of ' || printf('%.1f', -difference) || ' points, ' || certainty
-                || ' (' || printf('%.1f', z_score) || ' standard errors; chance alone would give a drop this '
-                || 'large ' || chance_text || ')'
+                || base_unit || '): a drop of ' || printf('%.1f', -difference) || ' points ('
+                || printf('%.1f', z_score) || ' standard errors, counting the usual month-to-month swing): a drop '
+                || 'this large would happen by chance ' || chance_text
         end as reason
     from tested
 
@@ -185,9 +186,9 @@ turnover_breaches as (
         team_turnover.avg_headcount_3m as base_count,
         null::double as previous_base_count,
         'average headcount' as base_unit,
-        'Turnover in team ' || team_turnover.team || ' over the 3 months to ' || strftime(team_turnover.month, '%Y-%m')
-            || ' was ' || printf('%.1f', team_turnover.turnover_pct_3m) || ' % (' || team_turnover.separations_3m
-            || ' separations, average headcount ' || printf('%.1f', team_turnover.avg_headcount_3m)
+        'Turnover in team ' || team_turnover.team || ' over the 3 months to ' || strftime(team_turnover.month, '%b %Y')
+            || ' was ' || printf('%.1f', team_turnover.turnover_pct_3m) || ' % ('
+            || {{ counted('team_turnover.separations_3m', 'separation') }} || ', average headcount ' || printf('%.1f', team_turnover.avg_headcount_3m)
             || '); rule: above ' || printf('%g', rules.threshold) || ' % with an average headcount of at least '
             || rules.min_count as reason
     from team_turnover
@@ -219,10 +220,11 @@ enps_breaches as (
         team_enps.responses::double as base_count,
         null::double as previous_base_count,
         'respondents' as base_unit,
-        'eNPS of team ' || team_enps.group_value || ' in survey wave ' || team_enps.wave || ' was '
-            || printf('%.1f', team_enps.enps) || ' (' || team_enps.promoters || ' promoters, '
-            || team_enps.detractors || ' detractors of ' || team_enps.responses || ' answers); rule: below '
-            || printf('%g', rules.threshold) || ' with at least ' || rules.min_count || ' answers' as reason
+        'eNPS of team ' || team_enps.group_value || ' in the survey of ' || strftime(team_enps.wave_month, '%b %Y')
+            || ' was ' || printf('%.1f', team_enps.enps) || ' (' || {{ counted('team_enps.promoters', 'promoter') }}
+            || ', ' || {{ counted('team_enps.detractors', 'detractor') }} || ' of '
+            || {{ counted('team_enps.responses', 'answer') }} || '); rule: below ' || printf('%g', rules.threshold) || ' with at least ' || rules.min_count
+            || ' answers' as reason
     from team_enps
     inner join rules
         on rules.rule_id = 'enps_below_team'
@@ -277,11 +279,10 @@ run_breaches as (
         'events' as base_unit,
         'Customer ' || {{ pseudonym('negative_runs.customer_id') }} || ' (' || negative_runs.location || ') gave '
             || negative_runs.run_length || ' negative feedback events in a row from '
-            || strftime(negative_runs.run_started_at, '%Y-%m-%d') || ' to '
-            || strftime(negative_runs.run_last_at, '%Y-%m-%d') || ' (' || negative_runs.survey_events
-            || ' survey answer' || case when negative_runs.survey_events = 1 then '' else 's' end || ', '
-            || negative_runs.ticket_events || ' ticket text'
-            || case when negative_runs.ticket_events = 1 then '' else 's' end || '); rule: at least '
+            || strftime(negative_runs.run_started_at, '%-d %b %Y') || ' to '
+            || strftime(negative_runs.run_last_at, '%-d %b %Y') || ' ('
+            || {{ counted('negative_runs.survey_events', 'survey answer') }} || ', '
+            || {{ counted('negative_runs.ticket_events', 'ticket text') }} || '); rule: at least '
             || printf('%g', rules.threshold) || ' in a row' as reason
     from negative_runs
     inner join rules
@@ -337,7 +338,7 @@ final as (
             '{threshold}', printf('%g', rules.threshold)),
             '{min_count}', rules.min_count::varchar),
             '{window_months}', coalesce(rules.window_months::varchar, '')),
-            '{chance}', coalesce('1 time in ' || printf('%,d', round(1 / rules.max_p_value)::bigint), ''))
+            '{chance}', coalesce('1 month in ' || printf('%,d', round(1 / rules.max_p_value)::bigint), ''))
             as rule_description
     from breaches
     inner join rules
