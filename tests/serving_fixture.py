@@ -108,6 +108,12 @@ SERVING_TABLES.update(
 SERVING_TABLES.update(
     {table: ", ".join(f"{c} {t}" for c, t in cols.items()) for table, cols in PAGE_MART_COLUMNS.items()}
 )
+# The per-agent support mart, as dbt builds it; sample_tables() leaves it empty (tests/test_dashboard_support_team.py
+# writes its rows).
+SERVING_TABLES["marts.customer_support_agent_monthly"] = """month DATE, agent VARCHAR, location VARCHAR, team VARCHAR,
+    tickets BIGINT, resolved_tickets BIGINT, first_contact_resolved_tickets BIGINT, fcr_pct DOUBLE,
+    handled_tickets BIGINT, handle_minutes_sum DOUBLE, handle_minutes_per_ticket DOUBLE, csat_responses BIGINT,
+    satisfied_responses BIGINT, csat_pct DOUBLE"""
 PUBLICATION_DDL = "published_at TIMESTAMP, run_id VARCHAR, tables BIGINT, total_rows BIGINT"
 FIXTURE_RUN_ID = "run-b2"
 FIXTURE_PUBLISHED_AT = dt.datetime(2025, 7, 2, 6, 30, 5)

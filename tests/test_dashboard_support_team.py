@@ -16,11 +16,6 @@ from tests.serving_fixture import sample_serving_db
 from tests.test_dashboard_apptest import metric, rerun, run_app
 
 PAGE = "app_pages/support_team.py"
-AGENT_DDL = """CREATE TABLE marts.customer_support_agent_monthly (month DATE, agent VARCHAR, location VARCHAR,
-    team VARCHAR DEFAULT 'Customer Support',
-    tickets BIGINT, resolved_tickets BIGINT, first_contact_resolved_tickets BIGINT, fcr_pct DOUBLE,
-    handled_tickets BIGINT, handle_minutes_sum DOUBLE, handle_minutes_per_ticket DOUBLE, csat_responses BIGINT,
-    satisfied_responses BIGINT, csat_pct DOUBLE)"""
 # (month, agent, location, tickets, resolved, first-contact resolved, handled, minutes, CSAT answers, satisfied)
 AGENT_ROWS = [
     ("2025-03-01", "agt_busy", LOCATION, 90, 80, 60, 90, 900.0, 40, 30),  # before the default period
@@ -33,14 +28,14 @@ AGENT_ROWS = [
 
 
 def serving_with_agents(directory: Path, rows=AGENT_ROWS) -> Path:
-    db = sample_serving_db(directory)
+    db = sample_serving_db(directory)  # the mart is there, empty (tests/serving_fixture.py)
     with duckdb.connect(str(db)) as con:
-        con.execute(AGENT_DDL)
         for r in rows:
             con.execute(
-                "INSERT INTO marts.customer_support_agent_monthly (month, agent, location, tickets, resolved_tickets, "
+                "INSERT INTO marts.customer_support_agent_monthly (month, agent, location, team, tickets, "
+                "resolved_tickets, "
                 "first_contact_resolved_tickets, handled_tickets, handle_minutes_sum, csat_responses, "
-                "satisfied_responses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "satisfied_responses) VALUES (?, ?, ?, 'Customer Support', ?, ?, ?, ?, ?, ?, ?)",
                 list(r),
             )
     return db

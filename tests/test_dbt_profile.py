@@ -67,3 +67,13 @@ def test_the_memory_cap_never_exceeds_what_a_small_machine_has(monkeypatch):
     assert settings_module.default_dbt_memory_limit() == "1638MB"  # DuckDB's own 80 %
     sizes["SC_PHYS_PAGES"] = 16 * 2**30 // 4096
     assert settings_module.default_dbt_memory_limit() == DEFAULT_DBT_MEMORY_LIMIT
+
+
+def test_seeds_are_always_rebuilt_so_a_changed_seed_loads():
+    """dbt-duckdb loads a seed into the existing table's columns unless it is fully refreshed: a lake built before
+    a seed gained columns (alert_rules' window_months and max_p_value) then failed every build with "Error when
+    sniffing file". Seeds are small: dbt_project.yml always full-refreshes them (docs/decisions.md D270)."""
+    import yaml
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    assert project["seeds"]["empathy_lake"].get("+full_refresh") is True
