@@ -41,7 +41,10 @@ with st.sidebar:
         st.caption("Nothing published yet.")
     else:
         st.markdown(f"**Published** {published.published_at:%Y-%m-%d %H:%M:%S}")
-        st.caption(f"run `{published.run_id}` · {published.tables} tables · {published.total_rows:,} rows")
+        st.caption(
+            f"{published.tables} tables · {published.total_rows:,} rows",
+            help=f"Pipeline run {published.run_id}: quote it to your data team when asking about these numbers.",
+        )
     printing.print_controls()
 account()
 

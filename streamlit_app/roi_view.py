@@ -23,6 +23,7 @@ import streamlit as st
 
 from streamlit_app import roi, settings
 from streamlit_app.impact_kpis import measure
+from streamlit_app.ui import data_table
 
 COMPONENT_LABELS = {
     "customers_kept": "Customers kept",
@@ -154,7 +155,7 @@ def render_roi(initiative_id: str, effects: pd.DataFrame, roi_rows: pd.DataFrame
             "High": [money(v, currency) for v in rows["savings_high"]],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, download=f"savings_{initiative_id}", hide_index=True, width="stretch")
     st.caption(f"Low and high: {RANGE_WORDS}, a wider span than a 95 % range of the total.")
     if not any(roi.component_is_clear(c, effect) for c in roi.COMPONENTS if c in set(rows["component"])):
         st.caption(

@@ -79,7 +79,8 @@ def test_an_open_page_shows_the_new_publication_on_its_next_run(tmp_path, monkey
     at.run()
     assert not at.exception
     assert metric(at, "NPS answers").value == "45"
-    assert any("run-page-2" in c.value for c in at.sidebar.caption)
+    assert any("run-page-2" in c.proto.help for c in at.sidebar.caption)  # the run id is in the caption's help
+    assert not any("run-page" in c.value for c in at.sidebar.caption)  # not on the page itself (a raw code)
 
 
 def test_a_scoped_viewer_never_gets_another_viewers_cached_rows(db, monkeypatch):

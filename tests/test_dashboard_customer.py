@@ -664,3 +664,22 @@ def test_the_page_on_the_generated_lake(monkeypatch, built_lake):
 
 def test_the_page_on_the_real_data_lake(monkeypatch, real_data_lake):
     check_real_data_page(monkeypatch, real_data_lake.settings.serving_db)
+
+
+def test_a_link_naming_a_location_opens_the_page_filtered_to_it(monkeypatch, serving_db):
+    """The This week page's movers link here with ?location=X: the page opens filtered to X (and NPS is X's);
+    a location the data does not have is ignored rather than breaking the page."""
+    from tests.test_dashboard_apptest import run_app
+
+    location = values(serving_db, "SELECT min(location) FROM marts.customer_nps_monthly")[0]
+    at = run_app(monkeypatch, serving_db)
+    at.query_params["location"] = [location]
+    at = rerun(at.switch_page(PAGE))
+    assert at.multiselect(key="customer_locations").value == [location]
+    month = customer_default_month(serving_db)
+    assert_card(at, serving_db, "NPS", month, location=location)
+
+    at = run_app(monkeypatch, serving_db)
+    at.query_params["location"] = ["Atlantis"]
+    at = rerun(at.switch_page(PAGE))
+    assert at.multiselect(key="customer_locations").value == []

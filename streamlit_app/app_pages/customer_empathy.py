@@ -67,9 +67,15 @@ with segment_col:
         format_func=plain,
     )
 with location_col:
+    location_options = customer_marts.options(frames, "location")
+    # A link that names a location (the This week page's movers: ?location=Leeds) opens the page filtered to it.
+    if "customer_locations" not in st.session_state:
+        st.session_state["customer_locations"] = [
+            v for v in st.query_params.get_all("location") if v in location_options
+        ]
     locations = st.multiselect(
         "Location",
-        customer_marts.options(frames, "location"),
+        location_options,
         key="customer_locations",
         placeholder="All locations",
         format_func=plain,

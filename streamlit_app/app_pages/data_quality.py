@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from streamlit_app import check_counts, quality, warehouse
-from streamlit_app.ui import open_page
+from streamlit_app.ui import data_table, open_page
 
 REPORT_COLUMNS = {
     "entity": "Entity",
@@ -97,15 +97,21 @@ else:
             st.warning(f"{quality.plain_name(entity)} `{source_file}` failed to load: {message}")
 
         st.markdown("**By entity**")
-        st.dataframe(quality.in_words(quality.by_entity(report)), hide_index=True, column_config=REPORT_COLUMNS)
+        data_table(
+            quality.in_words(quality.by_entity(report)),
+            download="load_report_by_entity",
+            hide_index=True,
+            column_config=REPORT_COLUMNS,
+        )
         st.markdown("**By file**")
-        st.dataframe(
+        data_table(
             quality.in_words(
                 report[
                     ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined", "conserved"]
                     + ["message", "loaded_at"]
                 ]
             ),
+            download="load_report_by_file",
             hide_index=True,
             column_config=REPORT_COLUMNS,
         )
@@ -123,17 +129,20 @@ else:
     if summary.empty:
         st.success("No quarantined records.")
     else:
-        st.dataframe(quality.in_words(summary), hide_index=True, column_config=QUARANTINE_COLUMNS)
+        data_table(
+            quality.in_words(summary), download="quarantine_summary", hide_index=True, column_config=QUARANTINE_COLUMNS
+        )
         entity = st.selectbox(
             "Sample of rows for",
             ["All entities", *summary["entity"].unique()],
             format_func=lambda value: value if value == "All entities" else quality.plain_name(value),
             key="q_entity",
         )
-        st.dataframe(
+        data_table(
             quality.in_words(quality.quarantine_sample(None if entity == "All entities" else entity)).drop(
                 columns="load_id"
             ),
+            download="quarantine_sample",
             hide_index=True,
             column_config=QUARANTINE_COLUMNS,
         )
@@ -150,7 +159,7 @@ if not warehouse.table_exists("marts", "published_text_redactions"):
 else:
     redactions = warehouse.query("SELECT mart, texts, texts_redacted, redactions FROM marts.published_text_redactions")
     redactions["mart"] = redactions["mart"].map(REDACTED_TEXTS).fillna("Other published text")
-    st.dataframe(redactions, hide_index=True, column_config=REDACTION_COLUMNS)
+    data_table(redactions, download="text_redactions", hide_index=True, column_config=REDACTION_COLUMNS)
 
 # --- check results ---------------------------------------------------------------------------------------
 st.header("Check results")
@@ -174,7 +183,9 @@ if run_checks is not None and run_checks.total:
         help="Checks that only warn, such as a source whose newest file is older than expected.",
     )
     if run_checks.failed or run_checks.warnings:
-        st.dataframe(quality.failed_run_checks(), hide_index=True, column_config=FAILED_CHECK_COLUMNS)
+        data_table(
+            quality.failed_run_checks(), download="failed_checks", hide_index=True, column_config=FAILED_CHECK_COLUMNS
+        )
 elif not has_expectations:
     st.info("This publication holds no check results.")
 else:
@@ -192,4 +203,6 @@ if has_expectations:
             f"{int(counts.get('passed', 0)):,} passed, {int(counts.get('failed', 0)):,} failed, "
             f"{int(counts.get('errored', 0)):,} could not be checked (counted as failed). Failures first."
         )
-        st.dataframe(quality.plain_check_results(checks), hide_index=True, column_config=CHECK_COLUMNS)
+        data_table(
+            quality.plain_check_results(checks), download="check_results", hide_index=True, column_config=CHECK_COLUMNS
+        )

@@ -20,7 +20,7 @@ from streamlit_app.impact_kpis import (
     pretrend_differs,
     verdict,
 )
-from streamlit_app.ui import open_page
+from streamlit_app.ui import data_table, open_page
 
 CARDS_PER_ROW = 3
 NOTHING_TO_EVALUATE = (
@@ -145,8 +145,9 @@ else:
                     "Verdict": [verdict(row) for _, row in every.iterrows()],
                 }
             )
-            st.dataframe(
+            data_table(
                 table,
+                download=f"impact_estimates_{initiative}",
                 hide_index=True,
                 column_config={
                     "Estimate": st.column_config.NumberColumn(format="%.2f"),

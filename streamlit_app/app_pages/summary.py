@@ -156,6 +156,14 @@ if scope.everything and areas:
         st.caption("No location or team changed on enough answers in both months to compare.")
     for _, row in moved.iterrows():
         st.markdown(f"- {summary.mover_words(row, currency)}")
+        page = summary.AREA_PAGES[row["area"]]
+        if row["scope"] == "location" and page == "customer_empathy" and page in user.pages:  # it filters by location
+            st.page_link(
+                access.PAGES[page].path(page),
+                label=f"See {row['scope_value']} on {access.PAGES[page].title}",
+                icon=":material/arrow_forward:",
+                query_params={"location": row["scope_value"]},
+            )
     st.caption(
         "Changes against each area's month before, in points (percentages, NPS, eNPS, sentiment), largest "
         f"first; only where both months rest on at least {minimum:,} answers"
