@@ -275,7 +275,7 @@ ROLE_PAGES = {
     "steward": {"Data quality"},
     "location-manager": {"This week", "Overview", "Customer empathy", "Employee empathy", "Brand & voice", "Alerts"}
     | {"Support team"},
-    "team-manager": {"This week", "Employee empathy", "Alerts"},
+    "team-manager": {"This week", "Employee empathy", "Alerts", "Support team"},
 }
 FIRST_HEADING = {  # every role that sees an area of the summary lands on it (D150)
     "owner": "This week",
