@@ -26,16 +26,13 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(settings, args: argparse.Namespace) -> int:
-    from dagster_project.alerts.notify import NotifySettings
-    from dagster_project.digest.deliver import RecipientsError, load_recipients, run_digests
-    from dagster_project.settings import digest_recipients_path
+    from dagster_project.digest.deliver import NotPublishedError, RecipientsError, prepare, run_digests
 
-    if not settings.serving_db.exists():
+    try:
+        notify, recipients, folder = prepare(settings)
+    except NotPublishedError:
         print("nothing published yet: run `empathy-lake run` first, then send the digest", file=sys.stderr)
         return 2
-    notify = NotifySettings.from_env()
-    try:
-        recipients = load_recipients(digest_recipients_path(settings))
     except RecipientsError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -46,16 +43,15 @@ def run(settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    today = dt.date.today()
     try:
         result = run_digests(
             settings.serving_db,
-            settings.digests_dir / f"{today:%Y-%m-%d}",
+            folder,
             send=args.send,
             settings=notify,
             recipients=recipients,
             owner=args.owner,
-            today=today,
+            today=dt.date.today(),
         )
     except KeyError as exc:
         owner, known = exc.args

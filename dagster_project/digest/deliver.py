@@ -105,6 +105,22 @@ def file_stem(owner: str, taken: set[str]) -> str:
     return candidate
 
 
+class NotPublishedError(RuntimeError):
+    """No serving copy yet: there is nothing to digest."""
+
+
+def prepare(settings) -> tuple[NotifySettings, dict[str, tuple[str, ...]], Path]:
+    """What both the `digest` command and the weekly job read before running: the alert channel settings, each
+    owner's addresses (the recipients file) and today's output folder. Raises NotPublishedError or
+    RecipientsError; each caller says it its own way."""
+    from dagster_project.settings import digest_recipients_path
+
+    if not settings.serving_db.exists():
+        raise NotPublishedError
+    recipients = load_recipients(digest_recipients_path(settings))
+    return NotifySettings.from_env(), recipients, settings.digests_dir / f"{dt.date.today():%Y-%m-%d}"
+
+
 def run_digests(
     serving_db: Path,
     folder: Path,

@@ -14,26 +14,23 @@ DIGEST_JOB_NAME = "empathy_lake_weekly_digest"
 
 @dg.op(description="Render each owner's weekly digest from the serving copy; send it when sending is on.")
 def weekly_digest(context: dg.OpExecutionContext) -> None:
-    from dagster_project.alerts.notify import NotifySettings
-    from dagster_project.digest.deliver import RecipientsError, load_recipients, run_digests
-    from dagster_project.settings import digest_recipients_path, get_settings
+    from dagster_project.digest.deliver import NotPublishedError, RecipientsError, prepare, run_digests
+    from dagster_project.settings import get_settings
 
     settings = get_settings()
-    if not settings.serving_db.exists():
-        raise dg.Failure("Nothing is published yet, so there is no digest to send.")
-    notify = NotifySettings.from_env()
     try:
-        recipients = load_recipients(digest_recipients_path(settings))
+        notify, recipients, folder = prepare(settings)
+    except NotPublishedError as exc:
+        raise dg.Failure("Nothing is published yet, so there is no digest to send.") from exc
     except RecipientsError as exc:
         raise dg.Failure(str(exc)) from exc
-    today = dt.date.today()
     result = run_digests(
         settings.serving_db,
-        settings.digests_dir / f"{today:%Y-%m-%d}",
+        folder,
         send=notify.send,
         settings=notify,
         recipients=recipients,
-        today=today,
+        today=dt.date.today(),
         log=context.log.info,
     )
     for name in result.no_address:
