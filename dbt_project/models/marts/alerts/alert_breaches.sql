@@ -30,6 +30,12 @@ owners as (
 
 ),
 
+snapshot_sources as (
+
+    select * from {{ ref('kpi_snapshot_sources') }}
+
+),
+
 headcount as (
 
     select * from {{ ref('employee_headcount_monthly') }}
@@ -196,6 +202,12 @@ turnover_breaches as (
         on rules.rule_id = 'team_turnover_above'
     where team_turnover.turnover_pct_3m > rules.threshold
         and team_turnover.avg_headcount_3m >= rules.min_count
+        -- An HR snapshot (every separation dated to one extract month) has no monthly turnover: its trailing
+        -- 3 months would hold all of the data's losses at once (kpi_snapshot_sources, D420).
+        and not exists (
+            select 1 from snapshot_sources
+            where snapshot_sources.kpi = 'turnover_pct' and snapshot_sources.is_snapshot
+        )
 
 ),
 
