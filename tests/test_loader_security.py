@@ -400,3 +400,14 @@ def test_parser_rejects_sniff_errors_and_mapping_conversion_errors_quote_no_valu
     published = _published_meta(con, tmp_path)
     for value in (*KNOWN_VALUES, "Bob's secret extra", "Leeds-is-not-a-date", "Ann Sm"):
         assert value not in published
+
+
+def test_the_documented_operators_are_allowed_and_functions_of_the_same_name_are_not_read_files():
+    from dagster_project.loading.sandbox import check_expression
+
+    # sqlglot models AND / OR as function nodes too: they are the operators docs/mappings.md lists.
+    for text in ("a = '1' OR b = '2'", "a = '1' AND NOT b IS NULL", "(a = '1' OR b = '2') AND a LIKE 'x%'"):
+        checked = check_expression(text, "m.yml: customers.customer_id")
+        assert checked.columns == {"a", "b"}
+    with pytest.raises(MappingError, match="is not allowed"):
+        check_expression("a = '1' OR read_text('x') IS NULL", "m.yml: customers.customer_id")

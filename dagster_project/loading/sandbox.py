@@ -110,6 +110,8 @@ def _shown_name(node: exp.Expression) -> str:
 
 def _refusal(node: exp.Expression) -> str | None:
     """Why `node` is not allowed in a mapping expression, or None when it is."""
+    if isinstance(node, exp.And | exp.Or):  # sqlglot makes AND / OR functions too (AND(a, b)): operators here
+        return None
     if isinstance(node, exp.Func) and not isinstance(node, exp.Window):
         key = _function_key(node)
         if key in _WINDOW_KEYS and key not in _SCALAR_KEYS:
