@@ -148,6 +148,61 @@ def test_the_first_sheet_is_read_by_default_and_a_broken_workbook_fails_in_words
     ]
 
 
+ODS_CELL = {
+    str: '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>',
+    int: '<table:table-cell office:value-type="float" office:value="{}"/>',
+    dt.date: '<table:table-cell office:value-type="date" office:date-value="{}"/>',
+}
+
+
+def _ods(path: Path, name: str, rows: list[list[object]]) -> Path:
+    """The smallest OpenDocument spreadsheet LibreOffice writes: mimetype, manifest, content.xml."""
+    ns = " ".join(
+        f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{p}:1.0"' for p in ("office", "table", "text", "manifest")
+    )
+    body = "".join(
+        "<table:table-row>" + "".join(ODS_CELL[type(v)].format(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="{name}">{body}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>"
+    )
+    manifest = (
+        f'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest {ns} manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return path
+
+
+def test_an_opendocument_spreadsheet_loads_like_a_workbook(lake):
+    landing, con = lake
+    rows = [["Id", "Segment", "Joined"], [7, "SMB", dt.date(2024, 1, 5)], ["O8", "SMB", "soon"]]
+    _ods(landing / "shop" / "roster.ods", "Roster", rows)
+    _map(landing, "shop/*.ods")
+    summary, _ = _load(con, landing)
+    assert _counts(summary) == (2, 1, 1)
+    assert _loaded(con) == {"7": (2, "2024-01-05")}
+
+
+def test_title_lines_above_a_csv_header_are_skipped_and_row_numbers_stay_the_files(lake):
+    landing, con = lake
+    text = "Sales report\n\nId,Segment,Joined\nT1,SMB,2024-01-05\nT2,SMB\nT3,SMB,2024-01-07\n"
+    _write(landing / "shop" / "report.csv", text)
+    _map(landing, "shop/*.csv", "{skip_rows: 2}")
+    summary, _ = _load(con, landing)
+    assert _counts(summary) == (3, 2, 1)
+    assert {k: v[0] for k, v in _loaded(con).items()} == {"T1": 4, "T3": 6}
+    assert _quarantined(con) == [(5, "too few fields")]
+
+
 # ------------------------------------------------------------------------------------------- archives
 
 CSV_BODY = "Id;Segment;Joined\nA1;SMB;2024-01-05\nA2;SMB;2024-01-06\nA3;SMB;2024-13-01\n"
@@ -232,17 +287,22 @@ def test_a_zip_bomb_is_refused_before_it_fills_the_disk(lake, monkeypatch):
     landing, con = lake
     # 8 MB of one repeated line pack to a few kB (ratio ~1000:1); the limits are lowered so the test stays small.
     monkeypatch.setattr(reader, "RATIO_FLOOR_BYTES", 1 << 20)
-    _zip(landing / "hr" / "bomb.zip", {"bomb.csv": "Id;Segment;Joined\n" + "A;SMB;2024-01-05\n" * 500_000})
-    _map(landing, "hr/*.zip")
+    bomb = "Id;Segment;Joined\n" + "A;SMB;2024-01-05\n" * 500_000
+    _zip(landing / "hr" / "bomb.zip", {"bomb.csv": bomb})
+    # A workbook is a zip too: a sheet that unpacks like a bomb is refused before the workbook is parsed.
+    _zip(landing / "hr" / "bomb.xlsx", {"xl/worksheets/sheet1.xml": bomb})
+    _map(landing, "hr/bomb.*")
     summary, _ = _load(con, landing)
-    (failed,) = summary.failures
-    assert failed.message.startswith("hr/bomb.zip: refused: the archive member unpacks to 8 MB or more")
+    assert [f.message.split(" or more")[0] for f in summary.failures] == [
+        f"hr/bomb.{kind}: refused: a file packed in it unpacks to 8 MB" for kind in ("xlsx", "zip")
+    ]
     # Above the absolute limit a member is refused whatever its ratio.
     monkeypatch.setattr(reader, "RATIO_FLOOR_BYTES", 64 << 20)
     monkeypatch.setattr(reader, "MAX_MEMBER_BYTES", 4 << 20)
     summary, _ = _load(con, landing)
-    (failed,) = summary.failures
-    assert failed.message.startswith("hr/bomb.zip: refused: the archive member unpacks to 8 MB or more")
+    assert [f.message.split(" or more")[0] for f in summary.failures] == [
+        f"hr/bomb.{kind}: refused: a file packed in it unpacks to 8 MB" for kind in ("xlsx", "zip")
+    ]
     assert list(landing.rglob("*.csv")) == []
 
 

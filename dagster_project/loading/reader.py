@@ -173,6 +173,8 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
     """Why a file could not be read, in plain words. DuckDB's and Python's texts can quote the file's
     content (a sniffed line, a value that did not convert), so they are classified, never copied."""
     text = str(exc).lower()
+    if isinstance(exc, zipfile.BadZipFile):
+        return "cannot read file: a damaged zip archive"
     if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
         return "cannot read file: not a complete gzip file"
     if "error when sniffing" in text:
@@ -289,9 +291,9 @@ def _member_limit(info: zipfile.ZipInfo) -> int:
 
 def _too_large(size: int) -> str:
     return (
-        f"refused: the archive member unpacks to {size / (1 << 20):,.0f} MB or more, beyond the loader's limit for "
-        f"archives ({MAX_MEMBER_BYTES >> 30} GB, and no more than {MAX_RATIO} times its packed size above "
-        f"{RATIO_FLOOR_BYTES >> 20} MB); unpack it and land the file itself"
+        f"refused: a file packed in it unpacks to {size / (1 << 20):,.0f} MB or more, beyond the loader's limit for "
+        f"packed files ({MAX_MEMBER_BYTES >> 30} GB, and no more than {MAX_RATIO} times its packed size above "
+        f"{RATIO_FLOOR_BYTES >> 20} MB); land the file unpacked (a workbook saved as CSV)"
     )
 
 
@@ -322,6 +324,10 @@ def _cell_text(value: object) -> str:
 def _workbook_to_csv(path: Path, read: ReadOptions, workdir: Path) -> Path:
     """The mapping's sheet (default the first) as CSV; row n of the CSV is row n of the sheet (rows above
     the data are kept, so row numbers are the spreadsheet's)."""
+    if zipfile.is_zipfile(path):  # .xlsx and .ods are zip containers: the same unpacking limits apply
+        with zipfile.ZipFile(path) as container:
+            for info in container.infolist():
+                _member_limit(info)
     try:
         with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
             names = list(book.sheet_names)
