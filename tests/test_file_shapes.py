@@ -11,7 +11,6 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -20,8 +19,11 @@ from dagster_project.loading import reader
 from dagster_project.loading.loader import load_entity
 from dagster_project.loading.mapping import MappingError, load_mapping
 from dagster_project.loading.reader import _cell_text
+from tests import test_mapping
 
 CUSTOMERS = load_contract().entity("customers")
+# The `lake` fixture of the mapping tests (an empty landing folder and a build warehouse), registered here too.
+lake = test_mapping.lake
 # One mapping for every shape: the test changes its files: glob and read: options.
 MAPPING = """
     name: shop_export
@@ -36,17 +38,9 @@ MAPPING = """
 """
 
 
-@pytest.fixture
-def lake(tmp_path: Path):
-    landing = tmp_path / "landing"
-    (landing / "_mappings").mkdir(parents=True)
-    con = duckdb.connect(str(tmp_path / "build.duckdb"))
-    yield landing, con
-    con.close()
-
-
 def _map(landing: Path, glob: str, read: str = "{}") -> None:
     text = textwrap.dedent(MAPPING).format(glob=glob, read=read)
+    (landing / "_mappings").mkdir(exist_ok=True)
     (landing / "_mappings" / "shop_export.yml").write_text(text, encoding="utf-8")
 
 
