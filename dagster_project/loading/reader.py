@@ -248,8 +248,8 @@ def _unpack_member(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, 
         chosen = [i for i in visible if read.member is None or _member_matches(i.filename, read.member)]
         held = ", ".join(i.filename for i in visible[:10]) + (" ..." if len(visible) > 10 else "")
         if not chosen:
-            wanted = f"matches read.member {read.member!r}" if read.member else "to read"
-            raise LoadError(f"the archive holds no file that {wanted} (it holds: {held or 'nothing'})")
+            wanted = f"that matches read.member {read.member!r}" if read.member else "to read"
+            raise LoadError(f"the archive holds no file {wanted} (it holds: {held or 'nothing'})")
         if len(chosen) > 1:
             raise LoadError(
                 f"the archive holds {len(chosen)} files that could be meant ({held}); name one with read.member "
