@@ -29,7 +29,7 @@ from dagster_project.loading.ledger import (
 )
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
-from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, is_landing_file, read_landing_file
+from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import validation_sql
 from dagster_project.transactions import transaction
@@ -72,6 +72,7 @@ class EntityLoadSummary:
 
 
 def _hidden(landing: Path, path: Path) -> bool:
+    """A path with a part starting with `_` or `.` (the _mappings and _truth folders, partial uploads)."""
     return any(part.startswith(("_", ".")) for part in path.relative_to(landing).parts)
 
 
@@ -79,7 +80,7 @@ def _mapped_files(landing: Path, mapping: Mapping) -> list[Path]:
     """Every file the mapping's globs match, whatever its kind: one the reader cannot read is reported as
     failed, never skipped."""
     found = {p for pattern in mapping.files for p in landing.glob(pattern)}
-    return sorted(p for p in found if p.is_file() and is_landing_file(p) and not _hidden(landing, p))
+    return sorted(p for p in found if p.is_file() and not _hidden(landing, p))
 
 
 def unmatched_mappings(landing: Path, entity: Entity, mappings: list[Mapping]) -> list[Mapping]:
@@ -112,7 +113,7 @@ def discover_files(landing: Path, entity: Entity, mappings: list[Mapping]) -> It
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not _hidden(landing, path) and is_landing_file(path) and path not in claimed:
+        if path.is_file() and not _hidden(landing, path) and path not in claimed:
             yield path, None
 
 

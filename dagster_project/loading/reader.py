@@ -89,8 +89,8 @@ def file_kind(name: str) -> str | None:
 
 
 def is_landing_file(path: Path) -> bool:
-    """A file discovery hands to the reader: any file not hidden (name starting with `.` or `_`). Files of a
-    kind the reader does not read are included on purpose: they are reported as failed, not skipped."""
+    """A name the loader does not ignore (not starting with `.` or `_`). Discovery hands such files to the
+    reader whatever their kind: one it does not read is reported as failed, not skipped."""
     return not path.name.startswith((".", "_"))
 
 
