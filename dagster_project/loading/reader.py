@@ -56,6 +56,7 @@ MAX_RATIO = 200
 # A quoted value may span at most this many lines; a quote still open after them (or at the end of the file)
 # is an unterminated quote: that line is quarantined and reading goes on at the next line.
 MAX_QUOTED_LINES = 100
+MAX_FIELD_CHARS = 1 << 26  # Python's csv stops at 128 kB a field by default
 
 
 class LoadError(Exception):
@@ -487,6 +488,7 @@ def _repaired_copy(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, 
     record counts as one row, as DuckDB counts)."""
     target = workdir / "repaired.csv"
     delimiter = _guess_delimiter(path, read)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))  # long comments are not broken quotes
     set_aside: list[int] = []
     with open(path, encoding="utf-8-sig", newline=None) as src, open(target, "w", encoding="utf-8", newline="") as dst:
         for row, text in enumerate(_records(iter(src), delimiter, read.quote), start=1):
