@@ -389,11 +389,13 @@ def test_an_unterminated_quote_quarantines_its_line_and_the_rest_loads(lake):
     _write(
         landing / "customers" / "quote.csv",
         HEADER + 'Q1,SMB,2024-01-05\nQ2,"SMB,2024-01-06\nQ3,SMB,2024-01-07\nQ4,"Mid, market",2024-01-08\n'
-        'Q5,"two\nlines",2024-01-09\nQ6,SMB\nQ7,SMB,2024-01-10\n',
+        'Q5,"two\nlines",2024-01-09\nQ6,SMB\nQ7,SMB,2024-01-10\n'
+        # A quoted value longer than Python's default csv field limit is not a broken quote.
+        'Q8,"' + "x" * 200_000 + '",2024-01-11\n',
     )
     summary, _ = _load(con, landing)
-    assert _counts(summary) == (7, 5, 2)
-    assert {k: v[0] for k, v in _loaded(con).items()} == {"Q1": 2, "Q3": 4, "Q4": 5, "Q5": 6, "Q7": 8}
+    assert _counts(summary) == (8, 6, 2)
+    assert {k: v[0] for k, v in _loaded(con).items()} == {"Q1": 2, "Q3": 4, "Q4": 5, "Q5": 6, "Q7": 8, "Q8": 9}
     assert _quarantined(con) == [(3, reader.UNTERMINATED_QUOTE), (7, "too few fields")]
 
 
