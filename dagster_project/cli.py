@@ -225,6 +225,9 @@ def print_run_summary(result, seconds: float) -> None:
     # Rows per source are on the Data quality page; here only the sources that quarantined some.
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
+        warnings = mat.metadata.get("warnings")
+        for warning in warnings.value.splitlines() if warnings is not None else []:
+            print(f"  {mat.asset_key.to_user_string()}: {warning}")
         quarantined = mat.metadata.get("rows_quarantined")
         if quarantined is not None and quarantined.value:
             print(

@@ -409,3 +409,20 @@ def test_data_quality_counts_the_run_checks_as_the_cli_printed_them_in_words(mon
 def test_data_quality_says_plainly_when_no_redaction_count_is_published(monkeypatch, serving_db):
     at = open_data_quality(monkeypatch, serving_db)
     assert "This publication holds no count of removed personal details." in [i.value for i in at.info]
+
+
+def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, monkeypatch, serving_db):
+    tables = read_serving_tables(serving_db)
+    report = tables["meta.load_report"]
+    load_id = latest_load(serving_db)
+    message = (
+        "warning: import mapping 'call_log' found no file: its files: 'calls/*.xlsx' match nothing in the landing "
+        "folder (check the folder and the file names)"
+    )
+    unmatched = {**report.iloc[0].to_dict(), "load_id": load_id, "entity": "tickets", "status": "unmatched"}
+    unmatched.update(source_file="calls/*.xlsx", mapping="call_log", rows_read=0, rows_loaded=0, message=message)
+    unmatched["rows_quarantined"] = 0
+    tables["meta.load_report"] = pd.concat([report, pd.DataFrame([unmatched])], ignore_index=True)
+    at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "unmatched.duckdb", tables))
+    assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
+    assert metric(at, "Read = loaded + quarantined").value == "yes"

@@ -19,6 +19,7 @@ import pytest
 from dagster_project.contract import load_contract
 from dagster_project.loading.loader import load_entity
 from dagster_project.loading.mapping import MappingError, load_mapping
+from dagster_project.loading.reader import UNTERMINATED_QUOTE
 from dagster_project.publishing import publish
 from tests import test_mapping
 
@@ -374,7 +375,8 @@ def test_parser_rejects_sniff_errors_and_mapping_conversion_errors_quote_no_valu
     (landing / "customers").mkdir()
     # Too many fields, in a file whose header is fine.
     (landing / "customers" / "ragged.csv").write_text(HEADER + ANN + BOB.rstrip("\n") + ",Bob's secret extra\n")
-    # A quote that never closes: the layout cannot be sniffed (DuckDB's error names the machine's path).
+    # A quote that never closes: DuckDB cannot sniff the layout; the line is set aside (quarantined without
+    # its text) and the rest of the file loads.
     (landing / "customers" / "unsniffable.csv").write_text(HEADER + '"Ann Smith,C9\n' + BOB)
     # Not UTF-8: the record is rejected by the parser.
     (landing / "customers" / "latin.csv").write_bytes(
@@ -386,8 +388,6 @@ def test_parser_rejects_sniff_errors_and_mapping_conversion_errors_quote_no_valu
     summary = _load(con, landing)
     messages = {f.source_file: f.message for f in summary.failures}
     assert messages == {
-        "customers/unsniffable.csv": "customers/unsniffable.csv: cannot read file: the CSV layout (delimiter, "
-        "quoting, header) could not be detected",
         "export/drop.csv": "export/drop.csv: mapping 'evil' for customers, column signup_date: a value could not "
         "be converted (use TRY_CAST, so such rows are quarantined)",
     }
@@ -396,6 +396,7 @@ def test_parser_rejects_sniff_errors_and_mapping_conversion_errors_quote_no_valu
     ).fetchall() == [
         ("customers/latin.csv", 2, "customer_name", "not valid text in the file's encoding"),
         ("customers/ragged.csv", 3, None, "too many fields"),
+        ("customers/unsniffable.csv", 2, None, UNTERMINATED_QUOTE),
     ]
     published = _published_meta(con, tmp_path)
     for value in (*KNOWN_VALUES, "Bob's secret extra", "Leeds-is-not-a-date", "Ann Sm"):

@@ -92,7 +92,7 @@ def test_a_valid_mapping_parses_with_every_field(lake):
         (("customer_id: No client", "customer_id: No client\n          loyalty_tier: Tier"), "loyalty_tier"),
         (("          segment: Segment\n", ""), "required customers column(s) not mapped: ['segment']"),
         (("encoding: cp1252", "encoding: ebcdic"), "encoding 'ebcdic' not supported"),
-        (("read: {", "read: {sheet: 2, "), "unknown read option(s) ['sheet']"),
+        (("read: {", "read: {tab: 2, "), "unknown read option(s) ['tab']"),
         (("survey_type: {value: CSAT}", "survey_type: {constant: CSAT}"), "needs one of from / sql / value"),
         (("rescale: {from: [1, 4]", "rescale: {from: [4, 4]"), "rescale.from needs two different values"),
         (("    files: [crm/*.csv]\n", ""), "missing required key 'files'"),

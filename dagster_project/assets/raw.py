@@ -37,6 +37,10 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
             "files_unchanged": sum(f.status == "skipped_unchanged" for f in summary.files),
             "dagster/row_count": table_rows,
         }
+        unmatched = [f.message for f in summary.files if f.status == "unmatched"]
+        if unmatched:
+            # A mapping that found no file is a warning the run's summary prints (cli.print_run_summary).
+            metadata["warnings"] = "\n".join(unmatched)
         if summary.failures:
             # The good files are in; failing the step keeps a half-fed warehouse from being published.
             raise dg.Failure(

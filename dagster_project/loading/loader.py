@@ -29,7 +29,7 @@ from dagster_project.loading.ledger import (
 )
 from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
-from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, is_landing_file, read_landing_file
+from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import validation_sql
 from dagster_project.transactions import transaction
@@ -39,7 +39,7 @@ from dagster_project.transactions import transaction
 class FileOutcome:
     source_file: str
     mapping: str
-    status: str  # loaded | skipped_unchanged | failed
+    status: str  # loaded | skipped_unchanged | failed | unmatched (a mapping whose globs match no file)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -71,9 +71,30 @@ class EntityLoadSummary:
         return [f for f in self.files if f.status == "failed"]
 
 
+def _hidden(landing: Path, path: Path) -> bool:
+    """A path with a part starting with `_` or `.` (the _mappings and _truth folders, partial uploads)."""
+    return any(part.startswith(("_", ".")) for part in path.relative_to(landing).parts)
+
+
 def _mapped_files(landing: Path, mapping: Mapping) -> list[Path]:
+    """Every file the mapping's globs match, whatever its kind: one the reader cannot read is reported as
+    failed, never skipped."""
     found = {p for pattern in mapping.files for p in landing.glob(pattern)}
-    return sorted(p for p in found if p.is_file() and is_landing_file(p))
+    return sorted(p for p in found if p.is_file() and not _hidden(landing, p))
+
+
+def unmatched_mappings(landing: Path, entity: Entity, mappings: list[Mapping]) -> list[Mapping]:
+    """The mappings feeding `entity` whose `files:` globs match no file at all (a typo in a glob, an export
+    saved elsewhere): reported as a warning, since no file is not the same as an empty file."""
+    return [m for m in mappings if entity.name in m.outputs and not _mapped_files(landing, m)]
+
+
+def unmatched_message(mapping: Mapping) -> str:
+    globs = ", ".join(repr(g) for g in mapping.files)
+    return (
+        f"warning: import mapping {mapping.name!r} found no file: its files: {globs} match nothing in the landing "
+        "folder (check the folder and the file names)"
+    )
 
 
 def discover_files(landing: Path, entity: Entity, mappings: list[Mapping]) -> Iterator[tuple[Path, Mapping | None]]:
@@ -92,8 +113,7 @@ def discover_files(landing: Path, entity: Entity, mappings: list[Mapping]) -> It
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
-        hidden = any(part.startswith(("_", ".")) for part in path.relative_to(landing).parts)
-        if path.is_file() and not hidden and is_landing_file(path) and path not in claimed:
+        if path.is_file() and not _hidden(landing, path) and path not in claimed:
             yield path, None
 
 
@@ -297,6 +317,11 @@ def load_entity(
         outcome = FileOutcome(path.relative_to(landing).as_posix(), path.name, "failed", message=str(error))
         _report(con, load_id, entity, outcome)
         summary.files.append(outcome)
+    for mapping in unmatched_mappings(landing, entity, mappings):
+        outcome = FileOutcome(", ".join(mapping.files), mapping.name, "unmatched", message=unmatched_message(mapping))
+        _report(con, load_id, entity, outcome)
+        summary.files.append(outcome)
+        log(f"[{entity.name}] {outcome.message}")
     files = list(discover_files(landing, entity, mappings))
     for index, (path, mapping) in enumerate(files, start=1):
         try:

@@ -39,24 +39,55 @@ from dagster_project.loading.sandbox import (
     sql_literal,
 )
 
-__all__ = ["MappingError", "Mapping", "ReadOptions", "load_mapping", "load_mappings", "compile_output"]
+__all__ = ["MappingError", "Mapping", "ReadOptions", "FixedColumn", "load_mapping", "load_mappings", "compile_output"]
+
+
+READ_OPTIONS = {
+    "delimiter",
+    "encoding",
+    "header",
+    "quote",
+    "null_values",
+    "skip_rows",
+    "sheet",
+    "member",
+    "widths",
+    "columns",
+}
+MAX_SKIP_ROWS = 1000
+MAX_FIXED_COLUMNS = 1000
+WHITESPACE = "whitespace"  # read.delimiter: runs of spaces and tabs separate fields
+
+
+@dataclass(frozen=True)
+class FixedColumn:
+    """One field of a fixed-width line: characters start..end, counted from 1, both included."""
+
+    name: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a file. Every option is checked against a fixed set here; the reader binds them as
-    parameters, so no option text is ever pasted into SQL."""
+    parameters, so no option text is ever pasted into SQL. Which option applies to which file kind is in
+    docs/mappings.md ("read options")."""
 
-    delimiter: str | None = None  # None: let DuckDB sniff
+    delimiter: str | None = None  # None: let DuckDB sniff; "whitespace": runs of spaces/tabs
     encoding: str = "utf-8"
     header: bool = True
     quote: str = '"'
     null_values: tuple[str, ...] = ("",)
+    skip_rows: int = 0  # lines (sheet rows) above the header line, e.g. a report title
+    sheet: str | None = None  # workbooks: the sheet's name; default the first sheet
+    member: str | None = None  # archives: the member's name or a glob; default the only member
+    fixed: tuple[FixedColumn, ...] = ()  # fixed-width text: the fields' positions
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None, where: str) -> ReadOptions:
         raw = dict(raw or {})
-        unknown = set(raw) - {"delimiter", "encoding", "header", "quote", "null_values"}
+        unknown = set(raw) - READ_OPTIONS
         if unknown:
             raise MappingError(f"{where}: unknown read option(s) {sorted(unknown)}")
         encoding = str(raw.get("encoding", "utf-8")).lower()
@@ -66,18 +97,82 @@ class ReadOptions:
         if not isinstance(header, bool):
             raise MappingError(f"{where}: read.header must be true or false")
         delimiter = raw.get("delimiter")
-        if delimiter is not None:
-            delimiter = check_single_char(delimiter, ALLOWED_DELIMITERS, f"{where}: read.delimiter")
+        if delimiter is not None and delimiter != WHITESPACE:
+            try:
+                delimiter = check_single_char(delimiter, ALLOWED_DELIMITERS, f"{where}: read.delimiter")
+            except MappingError as exc:
+                raise MappingError(f"{exc}, or the word {WHITESPACE!r}") from exc
         nulls = raw.get("null_values", [""])
         if not isinstance(nulls, list):
             raise MappingError(f"{where}: read.null_values must be a list of texts")
+        fixed = _fixed_columns(raw.get("widths"), raw.get("columns"), where)
+        if fixed and delimiter is not None:
+            raise MappingError(f"{where}: read.delimiter and fixed-width fields (widths / columns) exclude each other")
         return cls(
             delimiter=delimiter,
             encoding=encoding,
             header=header,
             quote=check_single_char(raw.get("quote", '"'), ALLOWED_QUOTES, f"{where}: read.quote"),
             null_values=tuple(check_null_text(v, f"{where}: read.null_values") for v in nulls),
+            skip_rows=_whole_number(raw.get("skip_rows", 0), 0, MAX_SKIP_ROWS, f"{where}: read.skip_rows"),
+            sheet=_short_text(raw.get("sheet"), f"{where}: read.sheet"),
+            member=_member_glob(raw.get("member"), f"{where}: read.member"),
+            fixed=fixed,
         )
+
+
+def _whole_number(value: Any, low: int, high: int, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise MappingError(f"{where}: must be a whole number from {low} to {high}")
+    return value
+
+
+def _short_text(value: Any, where: str, limit: int = 200) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if not text or len(text) > limit or any(ord(c) < 32 for c in text):
+        raise MappingError(f"{where}: must be a name of 1 to {limit} printable characters")
+    return text
+
+
+def _member_glob(value: Any, where: str) -> str | None:
+    """An archive member's name or glob, relative and without `..` (names are matched, never extracted)."""
+    text = _short_text(value, where)
+    if text is not None and (text.startswith(("/", "\\")) or ".." in PurePosixPath(text.replace("\\", "/")).parts):
+        raise MappingError(f"{where}: a member name inside the archive, relative and without '..'")
+    return text
+
+
+def _fixed_columns(widths: Any, columns: Any, where: str) -> tuple[FixedColumn, ...]:
+    """`widths: [10, 8]` (fields side by side, names from the header line) or
+    `columns: [{name, start, end}]` (positions counted from 1, end included; names given here)."""
+    if widths is not None and columns is not None:
+        raise MappingError(f"{where}: give read.widths or read.columns, not both")
+    if widths is not None:
+        if not isinstance(widths, list) or not 0 < len(widths) <= MAX_FIXED_COLUMNS:
+            raise MappingError(f"{where}: read.widths must be a list of field widths")
+        fields, start = [], 1
+        for width in widths:
+            width = _whole_number(width, 1, 10_000, f"{where}: read.widths")
+            fields.append(FixedColumn(name="", start=start, end=start + width - 1))
+            start += width
+        return tuple(fields)
+    if columns is None:
+        return ()
+    if not isinstance(columns, list) or not 0 < len(columns) <= MAX_FIXED_COLUMNS:
+        raise MappingError(f"{where}: read.columns must be a list of {{name, start, end}}")
+    fields = []
+    for item in columns:
+        if not isinstance(item, dict) or set(item) != {"name", "start", "end"}:
+            raise MappingError(f"{where}: each of read.columns needs exactly name, start and end")
+        start = _whole_number(item["start"], 1, 1_000_000, f"{where}: read.columns start")
+        end = _whole_number(item["end"], start, 1_000_000, f"{where}: read.columns end (at least its start)")
+        name = _short_text(item["name"], f"{where}: read.columns name") or ""
+        fields.append(FixedColumn(name=name, start=start, end=end))
+    if len({f.name.lower() for f in fields}) < len(fields):
+        raise MappingError(f"{where}: read.columns names must differ")
+    return tuple(fields)
 
 
 @dataclass(frozen=True)

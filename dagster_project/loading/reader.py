@@ -4,27 +4,59 @@ Everything is read as text on purpose: type errors then become per-row quarantin
 column, instead of a failed file. Records the CSV parser cannot split (too many or too few fields) are
 collected from DuckDB's rejects table, so they are quarantined too and rows read stays exact.
 
+File kinds (docs/loading.md "File shapes"): delimited text (.csv .tsv .txt, each also gzipped), Parquet,
+workbooks (.xlsx .xlsm .xls .ods, one sheet), zip archives (one member, of any of the other kinds).
+Workbooks, whitespace-separated and fixed-width text are first written as a plain UTF-8 CSV in a private
+temp folder, so every text shape then takes the one CSV path: the same rejects, row numbers and null texts.
+Anything else is a LoadError naming the kind, never a silently skipped file.
+
 `_source_row` is the record's row number as DuckDB's CSV reader reports it for rejected records: the header
 is row 1 and the first data record row 2, so for files without multi-line quoted values it equals the line
-number an editor shows. For Parquet it is the 1-based row number.
+number an editor shows (and a workbook row's number in the spreadsheet). For Parquet it is the 1-based row
+number.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import datetime as dt
+import fnmatch
 import gzip
+import io
+import re
 import shutil
 import tempfile
-from dataclasses import dataclass
-from pathlib import Path
+import zipfile
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import IO
 
 import duckdb
+import python_calamine
 
-from dagster_project.loading.mapping import ReadOptions
-from dagster_project.loading.sandbox import quote_ident
+from dagster_project.loading.mapping import WHITESPACE, FixedColumn, ReadOptions
+from dagster_project.loading.sandbox import ALLOWED_DELIMITERS, quote_ident
 
-CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+CSV_SUFFIXES = TEXT_SUFFIXES + tuple(s + ".gz" for s in TEXT_SUFFIXES)
 PARQUET_SUFFIXES = (".parquet", ".pq")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ARCHIVE_SUFFIXES = (".zip",)
+KINDS = {"text": CSV_SUFFIXES, "parquet": PARQUET_SUFFIXES, "workbook": WORKBOOK_SUFFIXES, "archive": ARCHIVE_SUFFIXES}
+
+# Archive limits: a member is unpacked into a private temp folder, never beside the archive. A member larger
+# than MAX_MEMBER_BYTES, or larger than RATIO_FLOOR_BYTES and more than MAX_RATIO times its packed size
+# (real exports pack 5-50:1; a zip bomb ~1000:1), is refused before and while it is unpacked.
+MAX_MEMBER_BYTES = 8 << 30
+RATIO_FLOOR_BYTES = 64 << 20
+MAX_RATIO = 200
+# A quoted value may span at most this many lines; a quote still open after them (or at the end of the file)
+# is an unterminated quote: that line is quarantined and reading goes on at the next line.
+MAX_QUOTED_LINES = 100
+MAX_FIELD_CHARS = 1 << 26  # Python's csv stops at 128 kB a field by default
 
 
 class LoadError(Exception):
@@ -51,9 +83,22 @@ class ReadResult:
         return self.parsed_rows + len(self.rejected)
 
 
+def file_kind(name: str) -> str | None:
+    """text | parquet | workbook | archive, from the file name; None for a kind the loader does not read."""
+    lower = name.lower()
+    return next((kind for kind, suffixes in KINDS.items() if lower.endswith(suffixes)), None)
+
+
 def is_landing_file(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith(CSV_SUFFIXES + PARQUET_SUFFIXES) and not name.startswith((".", "_"))
+    """A name the loader does not ignore (not starting with `.` or `_`). Discovery hands such files to the
+    reader whatever their kind: one it does not read is reported as failed, not skipped."""
+    return not path.name.startswith((".", "_"))
+
+
+def _unknown_kind(name: str) -> LoadError:
+    suffix = "".join(PurePosixPath(name.lower()).suffixes[-2:]) or "a name without an extension"
+    known = ", ".join(s for suffixes in KINDS.values() for s in suffixes if not s.endswith(".gz"))
+    return LoadError(f"cannot read file: {suffix} is not a kind of file the loader reads ({known}, and .gz text files)")
 
 
 def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -65,17 +110,35 @@ def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("cp1252_latin1_fallback", _cp1252_fallback)
 
 
-def _transcode_to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
-    """DuckDB reads UTF-8 only (its encodings extension needs a download), so legacy text is converted.
+def _open_bytes(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
-    Single-byte encodings decode chunk by chunk safely, so memory stays flat for large files.
-    """
-    codec = "cp1252" if encoding in {"cp1252", "windows-1252"} else "latin-1"
-    target = workdir / (path.name.removesuffix(".gz") + ".utf8.csv")
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+
+def _text_codec(path: Path, read: ReadOptions) -> str:
+    """The Python codec a text file is decoded with: the mapping's encoding, or UTF-16 when the file starts
+    with a UTF-16 byte-order mark (Excel's "Unicode text" export), whatever the mapping says."""
+    with _open_bytes(path) as fh:
+        start = fh.read(2)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if read.encoding in {"cp1252", "windows-1252"}:
+        return "cp1252"
+    return "latin-1" if read.encoding in {"latin-1", "iso-8859-1"} else "utf-8-sig"
+
+
+def _open_text(path: Path, codec: str) -> IO[str]:
+    """The file as text, line endings kept as they are (newline="": iteration splits on LF, CRLF and CR)."""
+    errors = "cp1252_latin1_fallback" if codec == "cp1252" else "strict"
+    return io.TextIOWrapper(_open_bytes(path), encoding=codec, errors=errors, newline="")
+
+
+def _transcode_to_utf8(path: Path, codec: str, workdir: Path) -> Path:
+    """DuckDB reads UTF-8 only (its encodings extension needs a download), so other text is converted,
+    chunk by chunk, so memory stays flat for large files."""
+    target = workdir / "transcoded.csv"
+    with _open_text(path, codec) as src, open(target, "w", encoding="utf-8", newline="") as dst:
         while chunk := src.read(1 << 22):
-            dst.write(chunk.decode(codec, errors="cp1252_latin1_fallback"))
+            dst.write(chunk)
     return target
 
 
@@ -90,13 +153,19 @@ REJECT_REASONS = {
 }
 
 
-def _csv_options(read: ReadOptions) -> tuple[str, list[object]]:
+def _csv_options(read: ReadOptions, names: list[str] | None) -> tuple[str, list[object]]:
     """read_csv's named options and their bound values: mapping text is never pasted into the SQL."""
     opts = ["all_varchar = true", "header = ?", "quote = ?", "nullstr = ?"]
     values: list[object] = [read.header, read.quote, list(read.null_values)]
     if read.delimiter:
         opts.append("delim = ?")
         values.append(read.delimiter)
+    if read.skip_rows:
+        opts.append("skip = ?")
+        values.append(read.skip_rows)
+    if names:
+        opts.append("names = ?")
+        values.append(names)
     opts += ["store_rejects = true", "rejects_table = '_rejects'", "rejects_scan = '_rejects_scan'"]
     return ", ".join(opts), values
 
@@ -105,6 +174,8 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
     """Why a file could not be read, in plain words. DuckDB's and Python's texts can quote the file's
     content (a sniffed line, a value that did not convert), so they are classified, never copied."""
     text = str(exc).lower()
+    if isinstance(exc, zipfile.BadZipFile):
+        return "cannot read file: a damaged zip archive"
     if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
         return "cannot read file: not a complete gzip file"
     if "error when sniffing" in text:
@@ -122,16 +193,310 @@ def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOpti
     """Read `path` into temp table `_src` (columns as text plus `_source_row`)."""
     if not path.is_file():
         raise LoadError("file not found")
+    kind = file_kind(path.name)
+    if kind is None:
+        raise _unknown_kind(path.name)
     with tempfile.TemporaryDirectory(prefix="empathy-lake-read-") as tmp:
+        workdir = Path(tmp)
         try:
-            if path.name.lower().endswith(PARQUET_SUFFIXES):
+            if kind == "archive":
+                path, kind = _unpack_member(path, read, workdir)
+            if kind == "parquet":
                 return _read_parquet(con, path)
-            source = path
-            if read.encoding not in {"utf-8"}:
-                source = _transcode_to_utf8(path, read.encoding, Path(tmp))
-            return _read_csv(con, source, read)
-        except (duckdb.Error, OSError, UnicodeError, EOFError, gzip.BadGzipFile) as exc:
+            if kind == "workbook":
+                return _read_csv(con, _workbook_to_csv(path, read, workdir), _converted(read), workdir)
+            codec = _text_codec(path, read)
+            if read.fixed or read.delimiter == WHITESPACE:
+                converted = _fields_to_csv(path, codec, read, workdir)
+                names = [f.name for f in read.fixed] if read.fixed and read.fixed[0].name else None
+                return _read_csv(con, converted, _converted(read), workdir, names)
+            source = path if codec == "utf-8-sig" else _transcode_to_utf8(path, codec, workdir)
+            return _read_csv(con, source, read, workdir)
+        except (duckdb.Error, OSError, UnicodeError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile) as exc:
             raise LoadError(read_error_reason(exc, read)) from exc
+
+
+def _converted(read: ReadOptions) -> ReadOptions:
+    """How the reader's own CSV (written by csv.writer from a workbook or a fixed-width / whitespace file) is
+    read: comma, double quote, UTF-8; header, skipped rows and null texts stay the mapping's."""
+    return replace(read, delimiter=",", quote='"', encoding="utf-8", fixed=())
+
+
+# ------------------------------------------------------------------------------------------ archives
+
+
+def _unsafe_member(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in parts
+
+
+def _unpack_member(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, str]:
+    """The archive member the mapping names (`read.member`, a name or glob; default the only member),
+    unpacked into `workdir` under a name of the reader's choosing. An archive holding a member whose name
+    leads outside it ('..', an absolute path) is refused whole; so is a member that unpacks too large."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise LoadError("cannot read file: not a readable zip archive") from exc
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if any(_unsafe_member(info.filename) for info in members):
+            raise LoadError(
+                "refused: the archive holds a file whose name leads outside the archive ('..' or an absolute "
+                "path); nothing was unpacked"
+            )
+        visible = [i for i in members if not any(p.startswith((".", "_")) for p in PurePosixPath(i.filename).parts)]
+        chosen = [i for i in visible if read.member is None or _member_matches(i.filename, read.member)]
+        held = ", ".join(i.filename for i in visible[:10]) + (" ..." if len(visible) > 10 else "")
+        if not chosen:
+            wanted = f"that matches read.member {read.member!r}" if read.member else "to read"
+            raise LoadError(f"the archive holds no file {wanted} (it holds: {held or 'nothing'})")
+        if len(chosen) > 1:
+            raise LoadError(
+                f"the archive holds {len(chosen)} files that could be meant ({held}); name one with read.member "
+                "in the import mapping"
+            )
+        info = chosen[0]
+        kind = file_kind(info.filename)
+        if kind is None:
+            raise _unknown_kind(info.filename)
+        if kind == "archive":
+            raise LoadError("cannot read file: an archive inside an archive is not read; unpack the inner one")
+        if info.flag_bits & 0x1:
+            raise LoadError("cannot read file: the archive is password-protected")
+        limit = _member_limit(info)
+        suffix = next(s for s in KINDS[kind] if info.filename.lower().endswith(s))
+        target = workdir / f"member{suffix}"
+        written = 0
+        with archive.open(info) as src, open(target, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise LoadError(_too_large(written))
+                dst.write(chunk)
+    return target, kind
+
+
+def _member_matches(name: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(PurePosixPath(name).name, pattern)
+
+
+def _member_limit(info: zipfile.ZipInfo) -> int:
+    """Bytes the member may unpack to: its declared size within the limits (a header that lies about the
+    size is caught while unpacking, since no more than the declared size is accepted)."""
+    size = info.file_size
+    if size > MAX_MEMBER_BYTES or (size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(info.compress_size, 1)):
+        raise LoadError(_too_large(size))
+    return size
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"refused: a file packed in it unpacks to {size / (1 << 20):,.0f} MB or more, beyond the loader's limit for "
+        f"packed files ({MAX_MEMBER_BYTES >> 30} GB, and no more than {MAX_RATIO} times its packed size above "
+        f"{RATIO_FLOOR_BYTES >> 20} MB); land the file unpacked (a workbook saved as CSV)"
+    )
+
+
+# ------------------------------------------------------------------------------------------ workbooks
+
+
+def _cell_text(value: object) -> str:
+    """One workbook cell as the text a CSV export of it would hold (docs/mappings.md "Workbooks"):
+    numbers as Excel shows them (whole numbers without ".0", others to 15 significant digits), dates
+    and timestamps in ISO form, durations as hours:minutes:seconds, true/false, empty cells empty."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return str(value)
+
+
+def _workbook_to_csv(path: Path, read: ReadOptions, workdir: Path) -> Path:
+    """The mapping's sheet (default the first) as CSV; row n of the CSV is row n of the sheet (rows above
+    the data are kept, so row numbers are the spreadsheet's)."""
+    if zipfile.is_zipfile(path):  # .xlsx and .ods are zip containers: the same unpacking limits apply
+        with zipfile.ZipFile(path) as container:
+            for info in container.infolist():
+                _member_limit(info)
+    try:
+        with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
+            names = list(book.sheet_names)
+            if read.sheet is not None and read.sheet not in names:
+                raise LoadError(f"the workbook has no sheet named {read.sheet!r} (its sheets: {', '.join(names)})")
+            if not names:
+                raise LoadError("cannot read file: the workbook has no sheet")
+            sheet = book.get_sheet_by_name(read.sheet if read.sheet is not None else names[0])
+            rows = sheet.to_python(skip_empty_area=False)
+    except python_calamine.PasswordError as exc:
+        raise LoadError("cannot read file: the workbook is password-protected") from exc
+    except (python_calamine.CalamineError, ValueError) as exc:
+        raise LoadError(f"cannot read file: not a readable {path.suffix.lower()} workbook") from exc
+    if not any(any(cell != "" for cell in row) for row in rows):
+        raise LoadError(f"the sheet {sheet.name!r} of the workbook is empty")
+    target = workdir / "sheet.csv"
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerows([_cell_text(cell) for cell in row] for row in rows)
+    return target
+
+
+# ------------------------------------------------------------------------------ whitespace, fixed width
+
+
+def _split_fixed(line: str, fields: tuple[FixedColumn, ...]) -> list[str]:
+    values = [line[f.start - 1 : f.end].strip() for f in fields]
+    rest = line[max(f.end for f in fields) :]
+    # Text past the last field is not dropped: an extra field makes the record "too many fields".
+    return values + [rest.strip()] if rest.strip() else values
+
+
+def _fields_to_csv(path: Path, codec: str, read: ReadOptions, workdir: Path) -> Path:
+    """Whitespace-separated (runs of spaces / tabs; fields hold no spaces) or fixed-width text as CSV, line
+    for line (a blank line stays blank), so row numbers are the file's."""
+    target = workdir / "fields.csv"
+    with _open_text(path, codec) as src, open(target, "w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst, lineterminator="\n")
+        for raw in src:
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                dst.write("\n")
+            elif read.fixed:
+                writer.writerow(_split_fixed(line, read.fixed))
+            else:
+                writer.writerow(line.split())
+    return target
+
+
+# ------------------------------------------------------------------------------------- delimited text
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions, workdir: Path, names: list[str] | None = None
+) -> ReadResult:
+    """read_csv with the mapping's options. A file DuckDB cannot sniff (mixed line endings, an unterminated
+    quote) is read again from a repaired copy: line endings made uniform and each line that opens a quote
+    never closed set aside as a quarantined record."""
+    try:
+        result = _read_csv_once(con, path, read, names, set_aside=[])
+        if not _misread_as_one_column(result, read):
+            return result
+    except duckdb.InvalidInputException as exc:
+        if "sniffing" not in str(exc).lower():
+            raise
+    repaired, explicit, set_aside = _repaired_copy(path, read, workdir)
+    return _read_csv_once(con, repaired, explicit, names, set_aside)
+
+
+def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
+    """DuckDB's sniffer gives up on a delimiter when quotes are unbalanced and reads each line as one
+    column: a single column whose name holds a delimiter means the file needs the repaired read."""
+    return read.delimiter is None and len(result.header) == 1 and any(d in result.header[0] for d in ALLOWED_DELIMITERS)
+
+
+def _read_csv_once(
+    con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions, names: list[str] | None, set_aside: list[int]
+) -> ReadResult:
+    # A previous file's rejects must not leak into this one.
+    con.execute("DROP TABLE IF EXISTS _rejects")
+    con.execute("DROP TABLE IF EXISTS _rejects_scan")
+    options, values = _csv_options(read, names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options})", [str(path), *values])
+    header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall()]
+    # DuckDB writes one reject row per missing column; a record is quarantined once, with its first error.
+    rows = con.execute(
+        "SELECT line, arg_min(column_name, column_idx), arg_min(CAST(error_type AS VARCHAR), column_idx) "
+        "FROM _rejects GROUP BY line ORDER BY line"
+    ).fetchall()
+    lines = _original_lines([int(r[0]) for r in rows], set_aside)
+    rejected = [
+        RejectedRecord(line=line, column=column, reason=REJECT_REASONS.get(etype, "the record could not be read"))
+        for line, (_, column, etype) in zip(lines, rows, strict=True)
+    ]
+    rejected += [RejectedRecord(line=line, column=None, reason=UNTERMINATED_QUOTE) for line in set_aside]
+    rejected.sort(key=lambda r: r.line)
+    _number_rows(con, [r.line for r in rejected], read.skip_rows + (2 if read.header else 1))
+    count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
+    return ReadResult(table="_src", header=header, parsed_rows=count, rejected=rejected)
+
+
+UNTERMINATED_QUOTE = "an unterminated or misplaced quote (this line was set aside; the lines after it were read)"
+
+
+def _original_lines(lines: list[int], removed: list[int]) -> list[int]:
+    """Row numbers in the repaired copy -> row numbers in the file, given the rows (sorted, in the file's
+    numbering) the repair removed: each removed row shifts every later row by one."""
+    shifted, k = [], 0
+    for line in lines:
+        while k < len(removed) and removed[k] <= line + k:
+            k += 1
+        shifted.append(line + k)
+    return shifted
+
+
+def _records(lines: Iterator[str], delimiter: str, quote: str) -> Iterator[str | None]:
+    """Each record's text, as a strict CSV parser delimits it (a quoted value may span lines); None for a
+    line starting a record that does not parse: a quote never closed within MAX_QUOTED_LINES lines or by the
+    end of the file, or closed with text straight after it. Reading then goes on at the next line."""
+    buffer: deque[str] = deque()
+    while True:
+        while len(buffer) < MAX_QUOTED_LINES and (line := next(lines, None)) is not None:
+            buffer.append(line)
+        if not buffer:
+            return
+        consumed = 0
+
+        def feed() -> Iterator[str]:
+            nonlocal consumed
+            while consumed < len(buffer):
+                consumed += 1
+                yield buffer[consumed - 1]
+
+        try:
+            next(csv.reader(feed(), delimiter=delimiter, quotechar=quote, strict=True))
+        except (csv.Error, StopIteration):
+            buffer.popleft()
+            yield None
+            continue
+        yield "".join(buffer.popleft() for _ in range(consumed))
+
+
+def _guess_delimiter(path: Path, read: ReadOptions) -> str:
+    """The mapping's delimiter, else the allowed delimiter the header line holds most often (default ",")."""
+    if read.delimiter:
+        return read.delimiter
+    with open(path, encoding="utf-8-sig", newline=None) as src:
+        header = next((line for i, line in enumerate(src) if i == read.skip_rows), "")
+    counts = {d: header.count(d) for d in ALLOWED_DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _repaired_copy(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, ReadOptions, list[int]]:
+    """A copy with LF line endings and without the records that do not parse (see _records); returns it,
+    the read options naming the delimiter, and the set-aside records' row numbers (a multi-line quoted
+    record counts as one row, as DuckDB counts)."""
+    target = workdir / "repaired.csv"
+    delimiter = _guess_delimiter(path, read)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))  # long comments are not broken quotes
+    set_aside: list[int] = []
+    with open(path, encoding="utf-8-sig", newline=None) as src, open(target, "w", encoding="utf-8", newline="") as dst:
+        for row, text in enumerate(_records(iter(src), delimiter, read.quote), start=1):
+            if text is None:
+                set_aside.append(row)
+            else:
+                dst.write(text)
+    return target, replace(read, delimiter=delimiter), set_aside
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
@@ -148,34 +513,13 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     return ReadResult(table="_src", header=cols, parsed_rows=count, rejected=[])
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions) -> ReadResult:
-    # A previous file's rejects must not leak into this one.
-    con.execute("DROP TABLE IF EXISTS _rejects")
-    con.execute("DROP TABLE IF EXISTS _rejects_scan")
-    options, values = _csv_options(read)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options})", [str(path), *values])
-    header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall()]
-    # DuckDB writes one reject row per missing column; a record is quarantined once, with its first error.
-    rejected = [
-        RejectedRecord(line=int(line), column=column, reason=REJECT_REASONS.get(etype, "the record could not be read"))
-        for line, column, etype in con.execute(
-            "SELECT line, arg_min(column_name, column_idx), arg_min(CAST(error_type AS VARCHAR), column_idx) "
-            "FROM _rejects GROUP BY line ORDER BY line"
-        ).fetchall()
-    ]
-    _number_rows(con, [r.line for r in rejected], read.header)
-    count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
-    return ReadResult(table="_src", header=header, parsed_rows=count, rejected=rejected)
-
-
-def _number_rows(con: duckdb.DuckDBPyConnection, rejected_lines: list[int], has_header: bool) -> None:
+def _number_rows(con: duckdb.DuckDBPyConnection, rejected_lines: list[int], first_row: int) -> None:
     """Give each parsed record its row number in the file, counting the records the parser rejected.
 
     rowid follows file order (insertion order is preserved). Rejected records are missing from
     `_parsed`, so each one shifts the records after it: the k-th rejected row (0-based) shifts every record
     whose unshifted number reaches row - k.
     """
-    first_row = 2 if has_header else 1
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _src AS SELECT {first_row} + rowid AS _source_row, * FROM _parsed ORDER BY rowid"
     )

@@ -95,6 +95,10 @@ else:
             failed["entity"], failed["source_file"], failed["message"], strict=True
         ):
             st.warning(f"{quality.plain_name(entity)} `{source_file}` failed to load: {message}")
+        # An import mapping whose files: globs matched no file (status "unmatched"): a warning, not a failure.
+        unmatched = report[report["status"] == "unmatched"]
+        for entity, message in zip(unmatched["entity"], unmatched["message"], strict=True):
+            st.warning(f"{quality.plain_name(entity)}: {message.removeprefix('warning: ')}")
 
         st.markdown("**By entity**")
         data_table(
