@@ -165,10 +165,10 @@ def _failure_reason(exc: duckdb.Error) -> str:
 
 
 def _first_failing(box: Sandbox, probes: list[tuple[str, str]]) -> str | None:
-    """The label of the first probe (label, SQL) that fails when run alone."""
+    """The label of the first probe (label, SELECT with one column `_probe`) that fails when run alone."""
     for label, sql in probes:
         try:
-            box.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()
+            box.con.execute(f"SELECT count(_probe) FROM ({sql})").fetchall()
         except duckdb.Error:
             return label
     return None
@@ -197,7 +197,7 @@ def _map_and_validate(
     try:
         box.con.execute(f"CREATE OR REPLACE TEMP TABLE _tagged AS {parts.tag_sql()}")
     except duckdb.Error as exc:
-        probes = [(label, f"SELECT ({sql}) FROM {parts.relation}") for label, _, sql, _ in parts.conditions]
+        probes = [(label, f"SELECT ({sql}) AS _probe FROM {parts.relation}") for label, _, sql, _ in parts.conditions]
         where = _first_failing(box, probes) or "the unpivot"
         raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
     counted = dict(
@@ -208,7 +208,10 @@ def _map_and_validate(
     try:
         box.con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped AS {parts.select_sql(kept)}")
     except duckdb.Error as exc:
-        probes = [(f"column {col}", parts.select_sql(kept, only=col)) for col in parts.columns]
+        probes = [
+            (f"column {col}", f"SELECT {quote_ident(col)} AS _probe FROM ({parts.select_sql(kept, only=col)})")
+            for col in parts.columns
+        ]
         where = _first_failing(box, probes) or "the group_by"
         raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
     validated = box.con.sql(
