@@ -256,8 +256,8 @@ def test_an_expression_that_slipped_past_the_checker_still_cannot_read_files_or_
     report = con.execute("SELECT status, message FROM meta.load_report ORDER BY loaded_at").fetchall()
     assert report[0] == (
         "failed",
-        "export/drop.csv: mapping 'evil', output customers, column customer_id: the expression tried to reach a file or a "
-        "setting, which mapping SQL cannot",
+        "export/drop.csv: mapping 'evil', output customers, column customer_id: the expression tried to reach a "
+        "file or a setting, which mapping SQL cannot",
     )
     # The variable is empty in the sandbox: the row loads with its own Id.
     assert report[1][0] == "loaded"
