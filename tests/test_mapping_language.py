@@ -8,15 +8,16 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dagster_project.checks import conservation_problems
 from dagster_project.contract import load_contract
 from dagster_project.loading.loader import load_entity
 from dagster_project.loading.mapping import MappingError, load_mapping
+from tests import test_mapping
 
 CONTRACT = load_contract()
+lake = test_mapping.lake  # the same fixture: a landing folder and a build DuckDB file
 ORDERS = CONTRACT.entity("orders")
 CUSTOMERS = CONTRACT.entity("customers")
 
@@ -57,15 +58,6 @@ def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text) if path.suffix in {".yml", ".yaml"} else text, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def lake(tmp_path: Path):
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    con = duckdb.connect(str(tmp_path / "build.duckdb"))
-    yield landing, con
-    con.close()
 
 
 def _load(con, landing: Path, entity=ORDERS, load_id: str = "run"):
