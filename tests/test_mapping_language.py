@@ -309,22 +309,37 @@ def test_a_lake_built_before_these_counts_keeps_working(lake):
     assert conservation_problems(con, CUSTOMERS) == []
 
 
-@pytest.mark.parametrize(
-    ("plant", "column"),
-    [
-        ("DELETE FROM meta.load_exclusions WHERE reason = 'test orders'", "stored_excluded"),
-        ("UPDATE meta.ingestion_ledger SET rows_read = rows_read + 1", "rows_read"),
-        ("DELETE FROM raw_crm.orders WHERE order_id = '#1005'", "stored_records"),
-        ("UPDATE meta.quarantine SET source_lines = 1", "stored_quarantined"),
-    ],
-    ids=["lost-exclusion", "uncounted-line", "lost-record", "lost-quarantined-line"],
-)
-def test_conservation_fails_on_a_planted_inconsistency(lake, plant, column):
+# Each plant breaks one side of conservation; its undo restores the loaded state.
+PLANTS = [
+    (
+        "DELETE FROM meta.load_exclusions WHERE reason = 'test orders'",
+        "INSERT INTO meta.load_exclusions VALUES ('run', 'orders', 'shop/orders.csv', 'test orders', 1)",
+    ),
+    (
+        "UPDATE meta.ingestion_ledger SET rows_read = rows_read + 1",
+        "UPDATE meta.ingestion_ledger SET rows_read = rows_read - 1",
+    ),
+    (
+        "UPDATE raw_crm.orders SET _source_file = 'elsewhere.csv'",
+        "UPDATE raw_crm.orders SET _source_file = 'shop/orders.csv'",
+    ),
+    ("UPDATE meta.quarantine SET source_lines = 1", "UPDATE meta.quarantine SET source_lines = 2"),
+    (
+        "UPDATE meta.ingestion_ledger SET records_replaced = 1",
+        "UPDATE meta.ingestion_ledger SET records_replaced = 0",
+    ),
+]
+
+
+def test_conservation_fails_on_each_planted_inconsistency(lake):
     landing, con = lake
     _write(landing / "_mappings" / "shop.yml", SHOP_MAPPING)
     _write(landing / "shop" / "orders.csv", SHOP_HEADER + SHOP_LINES)
     _load(con, landing)
     assert conservation_problems(con, ORDERS) == []
-    con.execute(plant)
-    [problem] = conservation_problems(con, ORDERS)
-    assert problem[0] == "shop/orders.csv"
+    for plant, undo in PLANTS:
+        con.execute(plant)
+        problems = conservation_problems(con, ORDERS)
+        assert [p[0] for p in problems] == ["shop/orders.csv"], plant
+        con.execute(undo)
+        assert conservation_problems(con, ORDERS) == [], undo
