@@ -343,3 +343,13 @@ def test_conservation_fails_on_each_planted_inconsistency(lake):
         assert [p[0] for p in problems] == ["shop/orders.csv"], plant
         con.execute(undo)
         assert conservation_problems(con, ORDERS) == [], undo
+
+
+def test_a_window_function_in_a_derived_column_sees_the_rows_kept_after_exclusion(lake):
+    landing, con = lake
+    window = "platform: {sql: \"Source || '-' || count(*) OVER (PARTITION BY Source)\"}"
+    _write(landing / "_mappings" / "reviews.yml", RUNTIME_MAPPING.replace("platform: Source", window))
+    _write(landing / "reviews" / "a.csv", "Id,Source,Stars\nR1,web,4\nR2,internal,5\nR3,web,3\nR4,internal,1\n")
+    summary = _load(con, landing, CONTRACT.entity("reviews"))
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_excluded) == (4, 2, 2)
+    assert con.execute("SELECT DISTINCT platform FROM raw_brand.reviews").fetchall() == [("web-2",)]
