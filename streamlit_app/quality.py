@@ -97,20 +97,26 @@ def exclusions(load_id: str) -> pd.DataFrame:
     )
 
 
+def _quarantined_lines() -> str:
+    """A quarantined record's rows: the lines it groups (a mapping's group_by), 1 in older publications."""
+    return "source_lines" if "source_lines" in _present_columns("meta", "quarantine") else "1"
+
+
 def quarantine_summary() -> pd.DataFrame:
+    """Quarantined rows per entity, column and reason, counted as the load report counts them (lines)."""
     return warehouse.query(
-        "SELECT entity, column_name, reason, count(*) AS rows, count(DISTINCT source_file) AS files "
-        "FROM meta.quarantine GROUP BY entity, column_name, reason ORDER BY rows DESC, entity, column_name"
+        f"SELECT entity, column_name, reason, sum({_quarantined_lines()}) AS rows, "
+        "count(DISTINCT source_file) AS files FROM meta.quarantine GROUP BY entity, column_name, reason "
+        "ORDER BY rows DESC, entity, column_name"
     )
 
 
 def quarantine_sample(entity: str | None = None) -> pd.DataFrame:
     """Quarantined records; `source_lines`: the lines a record groups (more than 1 with a mapping's group_by)."""
     where, params = ("WHERE entity = ?", [entity]) if entity else ("", [])
-    lines = "source_lines" if "source_lines" in _present_columns("meta", "quarantine") else "1 AS source_lines"
     return warehouse.query(
-        f"SELECT entity, source_file, source_row, {lines}, column_name, reason, load_id, quarantined_at "
-        f"FROM meta.quarantine {where} ORDER BY entity, source_file, source_row "
+        f"SELECT entity, source_file, source_row, {_quarantined_lines()} AS source_lines, column_name, reason, "
+        f"load_id, quarantined_at FROM meta.quarantine {where} ORDER BY entity, source_file, source_row "
         f"LIMIT {QUARANTINE_SAMPLE_ROWS}",
         params,
     )

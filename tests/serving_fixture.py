@@ -237,7 +237,7 @@ def sample_meta() -> dict[str, pd.DataFrame]:
         ],
         columns=["load_id", "entity", "source_file", "source_row", "column_name", "reason", "quarantined_at"],
     )
-    quarantine["source_lines"] = 1
+    quarantine["source_lines"] = [3] + [1] * (len(quarantine) - 1)  # one record grouped 3 lines (group_by)
     checks = []
     for run_id, at, outcomes in (
         ("run-a1", t1, [(True, False)] * 4),
