@@ -353,3 +353,13 @@ def test_a_window_function_in_a_derived_column_sees_the_rows_kept_after_exclusio
     summary = _load(con, landing, CONTRACT.entity("reviews"))
     assert (summary.rows_read, summary.rows_loaded, summary.rows_excluded) == (4, 2, 2)
     assert con.execute("SELECT DISTINCT platform FROM raw_brand.reviews").fetchall() == [("web-2",)]
+
+
+def test_the_run_line_of_the_load_counts_excluded_and_replaced_rows_only_when_there_are_some():
+    from dagster_project.run_output import StageState, describe_stage
+
+    counts = {"files_loaded": 2, "files_unchanged": 1, "rows_loaded": 6, "rows_quarantined": 2}
+    plain = describe_stage("load", StageState(total=1, counts=dict(counts)))
+    assert "excluded" not in plain and "replaced" not in plain
+    both = describe_stage("load", StageState(total=1, counts={**counts, "rows_excluded": 2, "rows_superseded": 3}))
+    assert "6 rows in, 2 quarantined, 2 excluded by mappings, 3 earlier rows replaced" in both
