@@ -126,8 +126,17 @@ def test_sum_over_a_line_that_is_not_a_number_quarantines_the_order(lake):
         (("        group_by: [Name]\n", ""), "agg: needs group_by"),
         (("- reason: test orders\n", "- reasn: test orders\n"), "needs exactly reason:"),
         (('when: "Email LIKE', "when: \"read_csv('x') LIKE"), "not allowed"),
+        (("        exclude:\n", "        exclude_rows:\n"), "orders has unknown key(s) ['exclude_rows']"),
     ],
-    ids=["bare-column", "sql-bare-column", "unknown-agg", "agg-without-group-by", "bad-exclude", "exclude-sandbox"],
+    ids=[
+        "bare-column",
+        "sql-bare-column",
+        "unknown-agg",
+        "agg-without-group-by",
+        "bad-exclude",
+        "exclude-sandbox",
+        "misspelt",
+    ],
 )
 def test_group_by_and_exclude_mistakes_are_mapping_errors_naming_the_column(lake, change, message):
     landing, _ = lake

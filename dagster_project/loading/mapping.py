@@ -59,6 +59,8 @@ __all__ = [
 
 # The reason counted for the rows a `where:` condition does not select.
 WHERE_REASON = "not selected by the mapping's where:"
+# What an entry under `outputs:` may hold.
+OUTPUT_KEYS = frozenset({"columns", "unpivot", "where", "exclude", "group_by"})
 # Column name of the exclusion tag the loader adds to the rows it read (NULL: the row is kept).
 EXCLUDED = "_excluded_reason"
 
@@ -244,6 +246,9 @@ def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOu
     if entity_name not in contract.entities:
         raise MappingError(f"{where}: unknown entity {entity_name!r} (the contract has {sorted(contract.entities)})")
     entity = contract.entity(entity_name)
+    unknown_keys = set(raw) - OUTPUT_KEYS
+    if unknown_keys:  # a misspelt exclude: or group_by: must not be silently ignored
+        raise MappingError(f"{where}: {entity_name} has unknown key(s) {sorted(unknown_keys)} ({sorted(OUTPUT_KEYS)})")
     columns = dict(raw.get("columns") or {})
     unknown = set(columns) - set(entity.column_names)
     if unknown:
