@@ -2,25 +2,43 @@
 (dbt tests arrive as checks through dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
 
 import dagster as dg
+import duckdb
 
 from dagster_project.assets.raw import raw_asset_key
 from dagster_project.contract import Entity, load_contract
 from dagster_project.freshness import DEFAULT_FRESHNESS_HOURS, evaluate_freshness, freshness_max_age_hours
+from dagster_project.loading.ledger import ensure_meta_tables
 from dagster_project.resources import LakeResource
 
 __all__ = ["DEFAULT_FRESHNESS_HOURS", "conservation_checks", "freshness_checks", "freshness_max_age_hours"]
 
+# Per file of the ledger, re-derived from the stored rows: rows read = loaded + quarantined + excluded (source
+# rows: lines, or item rows for an unpivot), the raw table holds the file's records not replaced by a later
+# file's, meta.quarantine the lines of its quarantined records, meta.load_exclusions its excluded rows.
 CONSERVATION_SQL = """
-    SELECT l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined,
-           coalesce(r.n, 0) AS stored_loaded, coalesce(q.n, 0) AS stored_quarantined
+    SELECT l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined, l.rows_excluded,
+           l.records_loaded - l.records_replaced AS records_kept,
+           coalesce(r.n, 0) AS stored_records, coalesce(q.n, 0) AS stored_quarantined,
+           coalesce(x.n, 0) AS stored_excluded
     FROM meta.ingestion_ledger l
     LEFT JOIN (SELECT _source_file, count(*) AS n FROM {table} GROUP BY 1) r ON r._source_file = l.source_file
-    LEFT JOIN (SELECT source_file, count(*) AS n FROM meta.quarantine WHERE entity = $entity GROUP BY 1) q
-           ON q.source_file = l.source_file
+    LEFT JOIN (SELECT source_file, sum(coalesce(source_lines, 1)) AS n FROM meta.quarantine
+               WHERE entity = $entity GROUP BY 1) q ON q.source_file = l.source_file
+    LEFT JOIN (SELECT source_file, sum(rows) AS n FROM meta.load_exclusions WHERE entity = $entity GROUP BY 1) x
+           ON x.source_file = l.source_file
     WHERE l.entity = $entity
-      AND (l.rows_read <> l.rows_loaded + l.rows_quarantined
-           OR coalesce(r.n, 0) <> l.rows_loaded OR coalesce(q.n, 0) <> l.rows_quarantined)
+      AND (l.rows_read <> l.rows_loaded + l.rows_quarantined + l.rows_excluded
+           OR coalesce(r.n, 0) <> l.records_loaded - l.records_replaced
+           OR coalesce(q.n, 0) <> l.rows_quarantined
+           OR coalesce(x.n, 0) <> l.rows_excluded)
+    ORDER BY l.source_file
 """
+
+
+def conservation_problems(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple]:
+    """The ledger rows of `entity` whose counts the stored rows do not bear out (empty: conserved)."""
+    ensure_meta_tables(con)
+    return con.execute(CONSERVATION_SQL.format(table=entity.raw_table), {"entity": entity.name}).fetchall()
 
 
 def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
@@ -28,15 +46,17 @@ def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
         asset=raw_asset_key(entity),
         name="conservation",
         blocking=True,
-        description="Every row read is either in the raw table or in quarantine, per file, as recorded in "
-        "the ingestion ledger: nothing is lost silently and nothing is counted twice.",
+        description="Every row read is loaded, quarantined or excluded by the mapping for a stated reason, per "
+        "file, as recorded in the ingestion ledger and borne out by the stored rows: nothing is lost silently "
+        "and nothing is counted twice.",
     )
     def _check(lake: LakeResource) -> dg.AssetCheckResult:
         with lake.connect() as con:
-            broken = con.execute(CONSERVATION_SQL.format(table=entity.raw_table), {"entity": entity.name}).fetchall()
+            broken = conservation_problems(con, entity)
             totals = con.execute(
                 "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-                "coalesce(sum(rows_quarantined), 0), count(*) FROM meta.ingestion_ledger WHERE entity = ?",
+                "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_excluded), 0), "
+                "coalesce(sum(records_replaced), 0), count(*) FROM meta.ingestion_ledger WHERE entity = ?",
                 [entity.name],
             ).fetchone()
         return dg.AssetCheckResult(
@@ -45,7 +65,9 @@ def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
                 "rows_read": totals[0],
                 "rows_loaded": totals[1],
                 "rows_quarantined": totals[2],
-                "files": totals[3],
+                "rows_excluded": totals[3],
+                "rows_superseded": totals[4],
+                "files": totals[5],
                 "files_not_conserved": "\n".join(str(row) for row in broken) or "none",
             },
         )

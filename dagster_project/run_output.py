@@ -88,6 +88,8 @@ def describe_stage(stage: str, state: StageState) -> str:
         text = (
             f"{_n(c.get('files_loaded', 0), 'file', 'files')} loaded ({c.get('files_unchanged', 0):,} unchanged): "
             f"{c.get('rows_loaded', 0):,} rows in, {c.get('rows_quarantined', 0):,} quarantined"
+            + (f", {c['rows_excluded']:,} excluded by mappings" if c.get("rows_excluded") else "")
+            + (f", {c['rows_superseded']:,} earlier rows replaced" if c.get("rows_superseded") else "")
         )
     elif stage == "build":
         text = f"{_n(c.get('built', 0), 'model or seed', 'models and seeds')} built"
@@ -179,7 +181,14 @@ class RunProgress:
         metadata = event.event_specific_data.materialization.metadata
         if stage == "build":
             state.add("built", 1)
-        for key in ("rows_loaded", "rows_quarantined", "files_loaded", "files_unchanged"):
+        for key in (
+            "rows_loaded",
+            "rows_quarantined",
+            "rows_excluded",
+            "rows_superseded",
+            "files_loaded",
+            "files_unchanged",
+        ):
             if key in metadata:
                 state.add(key, metadata[key])
         for key in ("opened", "resolved", "open_alerts", "tables", "total_rows", *NOTIFICATIONS):

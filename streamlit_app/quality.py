@@ -13,6 +13,9 @@ from streamlit_app.check_counts import CHECK_KINDS, OTHER_KIND, CheckRecord, Che
 
 QUARANTINE_SAMPLE_ROWS = 50
 REPORT_COLUMNS = "load_id, entity, source_file, status, rows_read, rows_loaded, rows_quarantined, message, loaded_at"
+# Counts the loader added later (a publication made before them lacks them: they are then 0).
+ADDED_COUNTS = ("rows_excluded", "rows_superseded")
+COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", *ADDED_COUNTS)
 CHECK_COLUMNS = ["run_id", "checked_at", "suite", "expectation", "column_name", "success", "errored"]
 # Shown when the writer of meta.check_results provides them (the GX checks do).
 OPTIONAL_CHECK_COLUMNS = ["check_kind", "table_name", "observed", "details"]
@@ -24,10 +27,26 @@ class LoadTotals:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
+    rows_excluded: int = 0  # dropped on purpose by the mapping (where: / exclude:), counted per reason
+    rows_superseded: int = 0  # rows of earlier files replaced because a later file brought their key again
 
     @property
     def conserved(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_quarantined
+        return self.rows_read == self.rows_loaded + self.rows_quarantined + self.rows_excluded
+
+
+def _conserved(frame: pd.DataFrame) -> pd.Series:
+    return frame["rows_read"] == frame["rows_loaded"] + frame["rows_quarantined"] + frame["rows_excluded"]
+
+
+def _present_columns(schema: str, table: str) -> set[str]:
+    return set(
+        warehouse.query(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = ? AND table_schema = ? AND table_name = ?",
+            [warehouse.CATALOG, schema, table],
+        )["column_name"]
+    )
 
 
 def loads() -> pd.DataFrame:
@@ -44,55 +63,67 @@ def describe_load(loads_frame: pd.DataFrame, load_id: str) -> str:
 
 
 def load_report(load_id: str) -> pd.DataFrame:
-    """Per file of one load: rows read / loaded / quarantined, and whether read = loaded + quarantined."""
+    """Per file of one load: rows read / loaded / quarantined / excluded, earlier rows superseded, and whether
+    read = loaded + quarantined + excluded."""
+    present = _present_columns("meta", "load_report")
+    added = ", ".join(c if c in present else f"0 AS {c}" for c in ADDED_COUNTS)
     report = warehouse.query(
-        f"SELECT {REPORT_COLUMNS} FROM meta.load_report WHERE load_id = ? ORDER BY entity, source_file",
+        f"SELECT {REPORT_COLUMNS}, {added} FROM meta.load_report WHERE load_id = ? ORDER BY entity, source_file",
         [load_id],
     )
-    report["conserved"] = report["rows_read"] == report["rows_loaded"] + report["rows_quarantined"]
+    report["conserved"] = _conserved(report)
     return report
 
 
 def totals(report: pd.DataFrame) -> LoadTotals:
-    return LoadTotals(
-        rows_read=int(report["rows_read"].sum()),
-        rows_loaded=int(report["rows_loaded"].sum()),
-        rows_quarantined=int(report["rows_quarantined"].sum()),
-    )
+    return LoadTotals(**{c: int(report[c].sum()) for c in COUNTS})
 
 
 def by_entity(report: pd.DataFrame) -> pd.DataFrame:
-    summed = report.groupby("entity", as_index=False)[["rows_read", "rows_loaded", "rows_quarantined"]].sum()
+    summed = report.groupby("entity", as_index=False)[list(COUNTS)].sum()
     summed.insert(1, "files", report.groupby("entity").size().to_numpy())
-    summed["conserved"] = summed["rows_read"] == summed["rows_loaded"] + summed["rows_quarantined"]
+    summed["conserved"] = _conserved(summed)
     return summed
 
 
-def quarantine_summary() -> pd.DataFrame:
+def exclusions(load_id: str) -> pd.DataFrame:
+    """Rows the load's mappings dropped on purpose, per entity and reason (the mapping's own words)."""
+    if not warehouse.table_exists("meta", "load_exclusions"):
+        return pd.DataFrame(columns=["entity", "reason", "rows", "files"])
     return warehouse.query(
-        "SELECT entity, column_name, reason, count(*) AS rows, count(DISTINCT source_file) AS files "
-        "FROM meta.quarantine GROUP BY entity, column_name, reason ORDER BY rows DESC, entity, column_name"
+        "SELECT entity, reason, sum(rows) AS rows, count(DISTINCT source_file) AS files FROM meta.load_exclusions "
+        "WHERE load_id = ? GROUP BY entity, reason ORDER BY rows DESC, entity, reason",
+        [load_id],
+    )
+
+
+def _quarantined_lines() -> str:
+    """A quarantined record's rows: the lines it groups (a mapping's group_by), 1 in older publications."""
+    return "source_lines" if "source_lines" in _present_columns("meta", "quarantine") else "1"
+
+
+def quarantine_summary() -> pd.DataFrame:
+    """Quarantined rows per entity, column and reason, counted as the load report counts them (lines)."""
+    return warehouse.query(
+        f"SELECT entity, column_name, reason, sum({_quarantined_lines()}) AS rows, "
+        "count(DISTINCT source_file) AS files FROM meta.quarantine GROUP BY entity, column_name, reason "
+        "ORDER BY rows DESC, entity, column_name"
     )
 
 
 def quarantine_sample(entity: str | None = None) -> pd.DataFrame:
+    """Quarantined records; `source_lines`: the lines a record groups (more than 1 with a mapping's group_by)."""
     where, params = ("WHERE entity = ?", [entity]) if entity else ("", [])
     return warehouse.query(
-        "SELECT entity, source_file, source_row, column_name, reason, load_id, quarantined_at "
-        f"FROM meta.quarantine {where} ORDER BY entity, source_file, source_row "
+        f"SELECT entity, source_file, source_row, {_quarantined_lines()} AS source_lines, column_name, reason, "
+        f"load_id, quarantined_at FROM meta.quarantine {where} ORDER BY entity, source_file, source_row "
         f"LIMIT {QUARANTINE_SAMPLE_ROWS}",
         params,
     )
 
 
 def _check_columns() -> list[str]:
-    present = set(
-        warehouse.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = ? AND table_schema = 'meta' AND table_name = 'check_results'",
-            [warehouse.CATALOG],
-        )["column_name"]
-    )
+    present = _present_columns("meta", "check_results")
     return CHECK_COLUMNS + [c for c in OPTIONAL_CHECK_COLUMNS if c in present]
 
 

@@ -85,9 +85,10 @@ SERVING_TABLES: dict[str, str] = {
     "marts.kpi_snapshot_sources": "kpi VARCHAR, losses BIGINT, months_with_losses BIGINT, is_snapshot BOOLEAN",
     "meta.load_report": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, mapping VARCHAR,
         status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, message VARCHAR,
-        loaded_at TIMESTAMP""",
+        loaded_at TIMESTAMP, rows_excluded BIGINT, rows_superseded BIGINT, records_loaded BIGINT""",
     "meta.quarantine": """load_id VARCHAR, entity VARCHAR, source_file VARCHAR, source_row BIGINT,
-        column_name VARCHAR, reason VARCHAR, quarantined_at TIMESTAMP""",
+        column_name VARCHAR, reason VARCHAR, quarantined_at TIMESTAMP, source_lines BIGINT""",
+    "meta.load_exclusions": "load_id VARCHAR, entity VARCHAR, source_file VARCHAR, reason VARCHAR, rows BIGINT",
     "meta.check_results": """run_id VARCHAR, checked_at TIMESTAMP, check_kind VARCHAR, suite VARCHAR,
         table_name VARCHAR, expectation VARCHAR, column_name VARCHAR, success BOOLEAN, errored BOOLEAN,
         observed VARCHAR, details VARCHAR""",
@@ -189,7 +190,7 @@ def sample_meta() -> dict[str, pd.DataFrame]:
             ("run-a1", "customers", "crm/customers_2025-06-30.csv", "loaded", 500, 500, 0, "", t1),
             ("run-a1", "customer_responses", "survey/responses_2025-06.csv", "loaded", 2000, 1990, 10, "", t1),
             ("run-b2", "customers", "crm/customers_2025-07-02.csv", "loaded", 120, 118, 2, "", t2),
-            ("run-b2", "customer_responses", "survey/responses_2025-07a.csv", "loaded", 800, 797, 3, "", t2),
+            ("run-b2", "customer_responses", "survey/responses_2025-07a.csv", "loaded", 804, 797, 3, "", t2),
             ("run-b2", "customer_responses", "survey/responses_2025-07b.csv", "loaded", 640, 640, 0, "", t2),
             ("run-b2", "tickets", "crm/tickets_bad.csv", "failed", 0, 0, 0, "missing column: ticket_id", t2),
         ],
@@ -197,6 +198,14 @@ def sample_meta() -> dict[str, pd.DataFrame]:
         + ["message", "loaded_at"],
     )
     load_report["mapping"] = "identity"
+    # The later load excluded 4 test answers on purpose and replaced 2 customers loaded by the earlier one.
+    load_report["rows_excluded"] = [0, 0, 0, 4, 0, 0]
+    load_report["rows_superseded"] = [0, 0, 2, 0, 0, 0]
+    load_report["records_loaded"] = load_report["rows_loaded"]
+    exclusions = pd.DataFrame(
+        [("run-b2", "customer_responses", "survey/responses_2025-07a.csv", "test answers", 4)],
+        columns=["load_id", "entity", "source_file", "reason", "rows"],
+    )
     quarantine = pd.DataFrame(
         [
             (
@@ -228,6 +237,7 @@ def sample_meta() -> dict[str, pd.DataFrame]:
         ],
         columns=["load_id", "entity", "source_file", "source_row", "column_name", "reason", "quarantined_at"],
     )
+    quarantine["source_lines"] = [3] + [1] * (len(quarantine) - 1)  # one record grouped 3 lines (group_by)
     checks = []
     for run_id, at, outcomes in (
         ("run-a1", t1, [(True, False)] * 4),
@@ -242,7 +252,12 @@ def sample_meta() -> dict[str, pd.DataFrame]:
         + ["observed"],
     )
     check_results["table_name"] = "raw_survey.customer_responses"
-    return {"meta.load_report": load_report, "meta.quarantine": quarantine, "meta.check_results": check_results}
+    return {
+        "meta.load_report": load_report,
+        "meta.quarantine": quarantine,
+        "meta.check_results": check_results,
+        "meta.load_exclusions": exclusions,
+    }
 
 
 _EXPECTATIONS = [

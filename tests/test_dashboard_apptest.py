@@ -242,18 +242,24 @@ def open_data_quality(monkeypatch, db: Path) -> AppTest:
 def test_data_quality_shows_the_latest_load_and_its_conservation(monkeypatch, serving_db):
     at = open_data_quality(monkeypatch, serving_db)
     load_id = latest_load(serving_db)
-    read, loaded, quarantined = sql(
+    read, loaded, quarantined, excluded, superseded = sql(
         serving_db,
-        "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined) FROM meta.load_report WHERE load_id = ?",
+        "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_excluded), sum(rows_superseded) "
+        "FROM meta.load_report WHERE load_id = ?",
         [load_id],
     )[0]
-    assert read == loaded + quarantined, "the fixture's latest load must conserve rows"
+    assert read == loaded + quarantined + excluded, "the fixture's latest load must conserve rows"
+    assert excluded and superseded, "the fixture's latest load must exclude and supersede rows to show them"
 
     assert at.selectbox(key="load_id").value == load_id
     assert shown_number(metric(at, "Rows read").value) == read
     assert shown_number(metric(at, "Rows loaded").value) == loaded
     assert shown_number(metric(at, "Rows quarantined").value) == quarantined
-    assert metric(at, "Read = loaded + quarantined").value == "yes"
+    assert shown_number(metric(at, "Rows excluded").value) == excluded
+    assert shown_number(metric(at, "Earlier rows replaced").value) == superseded
+    assert metric(at, "Read = loaded + quarantined + excluded").value == "yes"
+    reasons = dataframe_with(at, "reason")  # the first table with reasons: exclusions, in the mapping's words
+    assert reasons[["entity", "reason", "rows"]].values.tolist() == [["customer responses", "test answers", excluded]]
     assert not at.error
     files = dataframe_with(at, "source_file")
     assert len(files) == sql(serving_db, "SELECT count(*) FROM meta.load_report WHERE load_id = ?", [load_id])[0][0]
@@ -268,15 +274,17 @@ def test_data_quality_flags_a_file_that_lost_rows(tmp_path, monkeypatch, serving
     broken = write_serving_db(tmp_path / "broken.duckdb", tables)
 
     at = open_data_quality(monkeypatch, broken)
-    assert metric(at, "Read = loaded + quarantined").value == "NO"
+    assert metric(at, "Read = loaded + quarantined + excluded").value == "NO"
     assert report.loc[victim, "source_file"] in " ".join(e.value for e in at.error)
 
 
 def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serving_db):
     at = open_data_quality(monkeypatch, serving_db)
 
-    summary = dataframe_with(at, "reason")
-    assert summary["rows"].sum() == sql(serving_db, "SELECT count(*) FROM meta.quarantine")[0][0]
+    summary = dataframe_with(at, "column_name")
+    # Rows as the load report counts them: a record grouping several lines counts each line.
+    assert summary["rows"].sum() == sql(serving_db, "SELECT sum(source_lines) FROM meta.quarantine")[0][0]
+    assert dataframe_with(at, "source_lines")["source_lines"].max() == 3
 
     run_id, passed, failed, errored = sql(
         serving_db,
@@ -299,12 +307,14 @@ def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serv
 
 def test_fixture_has_the_columns_the_pipeline_publishes():
     """The fixture stands in for a publish: its meta tables must carry the pipeline's columns."""
-    from dagster_project.loading.ledger import META_DDL
+    from dagster_project.loading.ledger import ensure_meta_tables
     from dagster_project.publishing import WITHHELD_COLUMNS
     from dagster_project.quality.gx_validation import CHECK_RESULTS_DDL
 
-    def columns(ddl: list[str]) -> dict[str, list[str]]:
+    def columns(ddl: list[str], meta: bool = False) -> dict[str, list[str]]:
         with duckdb.connect() as con:
+            if meta:
+                ensure_meta_tables(con)  # the loader's tables as the loader makes them (added columns included)
             for statement in ddl:
                 con.execute(statement)
             rows = con.execute(
@@ -319,10 +329,10 @@ def test_fixture_has_the_columns_the_pipeline_publishes():
     fixture = columns(
         [f"CREATE SCHEMA IF NOT EXISTS {t.split('.')[0]}; CREATE TABLE {t} ({c})" for t, c in SERVING_TABLES.items()]
     )
-    pipeline = columns([*META_DDL, *CHECK_RESULTS_DDL])
+    pipeline = columns(CHECK_RESULTS_DDL, meta=True)
     for (schema, table), withheld in WITHHELD_COLUMNS.items():
         pipeline[f"{schema}.{table}"] = [c for c in pipeline[f"{schema}.{table}"] if c not in withheld]
-    for table in ("meta.load_report", "meta.quarantine", "meta.check_results"):
+    for table in ("meta.load_report", "meta.quarantine", "meta.check_results", "meta.load_exclusions"):
         assert fixture[table] == pipeline[table], table
 
 

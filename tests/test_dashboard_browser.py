@@ -199,7 +199,7 @@ def test_dashboard_in_headless_chromium(tmp_path):
 
             page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
             assert shown_number(metric_text(page, "Rows read")) == expected_read
-            assert metric_text(page, "Read = loaded + quarantined") == "yes"
+            assert metric_text(page, "Read = loaded + quarantined + excluded") == "yes"
             page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
             assert save_screenshot(page, tmp_path, "data_quality.png").stat().st_size > 0
 

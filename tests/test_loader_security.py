@@ -241,7 +241,7 @@ def test_an_expression_that_slipped_past_the_checker_still_cannot_read_files_or_
     from dagster_project.loading import mapping as mapping_module
     from dagster_project.loading.sandbox import CheckedExpression
 
-    def no_checks(text, where):
+    def no_checks(text, where, group_by=None):
         return CheckedExpression(sql=str(text), columns=frozenset())
 
     monkeypatch.setattr(mapping_module, "check_expression", no_checks)
@@ -257,8 +257,8 @@ def test_an_expression_that_slipped_past_the_checker_still_cannot_read_files_or_
     report = con.execute("SELECT status, message FROM meta.load_report ORDER BY loaded_at").fetchall()
     assert report[0] == (
         "failed",
-        "export/drop.csv: mapping 'evil' for customers, column customer_id: the expression tried to reach a file or a "
-        "setting, which mapping SQL cannot",
+        "export/drop.csv: mapping 'evil', output customers, column customer_id: the expression tried to reach a "
+        "file or a setting, which mapping SQL cannot",
     )
     # The variable is empty in the sandbox: the row loads with its own Id.
     assert report[1][0] == "loaded"
@@ -388,7 +388,7 @@ def test_parser_rejects_sniff_errors_and_mapping_conversion_errors_quote_no_valu
     summary = _load(con, landing)
     messages = {f.source_file: f.message for f in summary.failures}
     assert messages == {
-        "export/drop.csv": "export/drop.csv: mapping 'evil' for customers, column signup_date: a value could not "
+        "export/drop.csv": "export/drop.csv: mapping 'evil', output customers, column signup_date: a value could not "
         "be converted (use TRY_CAST, so such rows are quarantined)",
     }
     assert con.execute(

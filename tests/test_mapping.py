@@ -329,15 +329,17 @@ def test_unpivot_and_where_turn_wide_answers_into_item_rows(lake):
     (landing / "pulse").mkdir()
     (landing / "pulse" / "wave1.csv").write_text("Resp,Team,Q1,Q2\nR1,Ops,4,5\nR2,TEST,1,1\nR3,Ops,3,\n")
     summary = _load(con, landing, "employee_responses")
-    # R2 is filtered out by `where`; R3's empty Q2 is not an answer (UNPIVOT drops NULLs).
-    assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined) == (3, 3, 0)
+    # R2's two items are not selected by `where` (counted as excluded); R3's empty Q2 is not an answer
+    # (UNPIVOT drops NULLs). Counts are item rows: 5 = 3 loaded + 2 excluded.
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined) == (5, 3, 0)
+    assert summary.rows_excluded == 2
     rows = con.execute(
         "SELECT question_id, score, _source_row FROM raw_survey.employee_responses ORDER BY _source_row, 1"
     ).fetchall()
     assert rows == [("Q1", 4.0, 2), ("Q2", 5.0, 2), ("Q1", 3.0, 4)]
 
 
-def test_where_without_unpivot_keeps_rows_read_equal_to_loaded_plus_quarantined(lake):
+def test_rows_a_where_does_not_select_are_counted_as_excluded(lake):
     landing, con = lake
     _write_mapping(
         landing,
@@ -358,5 +360,8 @@ def test_where_without_unpivot_keeps_rows_read_equal_to_loaded_plus_quarantined(
     (landing / "shop").mkdir()
     (landing / "shop" / "reviews.csv").write_text("Id,Source,Stars\n1,web,5\n2,internal,4\n3,web,9\n")
     summary = _load(con, landing, "reviews")
-    assert (summary.rows_loaded, summary.rows_quarantined) == (1, 1)  # the 9 stars is out of range
-    assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined
+    # 3 read = 1 loaded + 1 quarantined (the 9 stars is out of range) + 1 excluded (the internal review)
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined, summary.rows_excluded) == (3, 1, 1, 1)
+    assert con.execute("SELECT source_file, reason, rows FROM meta.load_exclusions").fetchall() == [
+        ("shop/reviews.csv", "not selected by the mapping's where:", 1)
+    ]

@@ -33,6 +33,8 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
             "rows_read": summary.rows_read,
             "rows_loaded": summary.rows_loaded,
             "rows_quarantined": summary.rows_quarantined,
+            "rows_excluded": summary.rows_excluded,
+            "rows_superseded": summary.rows_superseded,
             "files_loaded": sum(f.status == "loaded" for f in summary.files),
             "files_unchanged": sum(f.status == "skipped_unchanged" for f in summary.files),
             "dagster/row_count": table_rows,

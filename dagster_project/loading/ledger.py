@@ -2,8 +2,16 @@
 
 - `meta.ingestion_ledger`: one row per (entity, landing file) with the fingerprint (file checksum +
   mapping version) it was loaded with. An unchanged file is skipped; a changed one replaces its rows.
-- `meta.load_report`: one row per file processed per run: rows read / loaded / quarantined.
-- `meta.quarantine`: one row per rejected record: file, row, first failing column, every reason.
+- `meta.load_report`: one row per file processed per run: rows read / loaded / quarantined / excluded,
+  the records loaded and the rows of earlier files this file superseded.
+- `meta.quarantine`: one row per rejected record: file, first row, first failing column, every reason, and
+  the lines the record groups (1 unless the mapping has group_by).
+- `meta.load_exclusions`: rows a mapping dropped on purpose, per file and reason (`where:` / `exclude:`).
+
+Counts are in source rows (lines; item rows for a mapping that unpivots): per file,
+rows_read = rows_loaded + rows_quarantined + rows_excluded. With group_by several lines make one record, so
+the ledger also keeps `records_loaded` (rows written to the raw table) and `records_replaced` (of those, rows
+a later file superseded): the raw table holds records_loaded - records_replaced rows of the file.
 """
 
 from __future__ import annotations
@@ -29,7 +37,20 @@ META_DDL = [
     """CREATE TABLE IF NOT EXISTS meta.quarantine (
         load_id VARCHAR, entity VARCHAR, source_file VARCHAR, source_row BIGINT, column_name VARCHAR,
         reason VARCHAR, record VARCHAR, quarantined_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS meta.load_exclusions (
+        load_id VARCHAR, entity VARCHAR, source_file VARCHAR, reason VARCHAR, rows BIGINT)""",
 ]
+# Columns added after the tables above first shipped: a lake built earlier gets them with ALTER, and the
+# value its existing rows get (SQL over the row: an old file loaded every record it counted, one line each).
+ADDED_COLUMNS = {
+    "meta.ingestion_ledger": {
+        "rows_excluded": "0",
+        "records_loaded": "rows_loaded",
+        "records_replaced": "0",
+    },
+    "meta.load_report": {"rows_excluded": "0", "rows_superseded": "0", "records_loaded": "rows_loaded"},
+    "meta.quarantine": {"source_lines": "1"},
+}
 
 LINEAGE_COLUMNS = "_source_file VARCHAR, _source_row BIGINT, _load_id VARCHAR, _loaded_at TIMESTAMP"
 
@@ -44,6 +65,25 @@ class LedgerEntry:
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in META_DDL:
         con.execute(ddl)
+    for table, columns in ADDED_COLUMNS.items():
+        schema, name = table.split(".")
+        present = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column, initial in columns.items():
+            if column not in present:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} BIGINT")
+                con.execute(f"UPDATE {table} SET {column} = {initial}")
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, object]) -> None:
+    """Insert by column name: tables of an older lake have their added columns last."""
+    names = ", ".join(row)
+    con.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
@@ -88,4 +128,5 @@ def forget_file(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str
     """Remove what an earlier version of a file loaded, so its new version replaces it."""
     con.execute(f"DELETE FROM {entity.raw_table} WHERE _source_file = ?", [source_file])
     con.execute("DELETE FROM meta.quarantine WHERE entity = ? AND source_file = ?", [entity.name, source_file])
+    con.execute("DELETE FROM meta.load_exclusions WHERE entity = ? AND source_file = ?", [entity.name, source_file])
     con.execute("DELETE FROM meta.ingestion_ledger WHERE entity = ? AND source_file = ?", [entity.name, source_file])

@@ -25,9 +25,16 @@ from dagster_project.loading.ledger import (
     ensure_raw_table,
     file_checksum,
     forget_file,
+    insert_row,
     ledger_entry,
 )
-from dagster_project.loading.mapping import Mapping, compile_output, identity_mapping, load_mappings
+from dagster_project.loading.mapping import (
+    EXCLUDED,
+    Mapping,
+    compile_parts,
+    identity_mapping,
+    load_mappings,
+)
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
 from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
@@ -44,6 +51,10 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     message: str = ""
+    rows_excluded: int = 0
+    rows_superseded: int = 0  # rows of earlier files whose key this file brought again (they are replaced)
+    records_loaded: int = 0  # rows written to the raw table (fewer than rows_loaded with group_by)
+    exclusions: tuple[tuple[str, int], ...] = ()  # (reason, rows)
 
 
 @dataclass
@@ -65,6 +76,14 @@ class EntityLoadSummary:
     @property
     def rows_quarantined(self) -> int:
         return self._total("rows_quarantined")
+
+    @property
+    def rows_excluded(self) -> int:
+        return self._total("rows_excluded")
+
+    @property
+    def rows_superseded(self) -> int:
+        return self._total("rows_superseded")
 
     @property
     def failures(self) -> list[FileOutcome]:
@@ -155,37 +174,99 @@ _SQL_FAILURES = {
     duckdb.BinderException: "the expression does not fit the file's columns or types",
     duckdb.OutOfRangeException: "a value is out of range (use TRY_CAST, so such rows are quarantined)",
     duckdb.PermissionException: "the expression tried to reach a file or a setting, which mapping SQL cannot",
+    duckdb.InvalidInputException: "a value or a setting is not valid for a function (a strptime format, a "
+    "division by zero, a value a function refuses)",
 }
 
 
-def _mapping_failure(box: Sandbox, mapped_sql: str, entity: Entity, output_columns: set[str], exc: duckdb.Error) -> str:
-    """Which target column's expression fails (each is evaluated alone), and why, in plain words."""
-    fallback = f"the expression failed on this file ({type(exc).__name__})"
-    reason = next((text for kind, text in _SQL_FAILURES.items() if isinstance(exc, kind)), fallback)
-    for col in entity.columns:
-        if col.name not in output_columns:
-            continue
+def _failure_reason(exc: duckdb.Error) -> str:
+    fallback = "the expression failed on this file"
+    return next((text for kind, text in _SQL_FAILURES.items() if isinstance(exc, kind)), fallback)
+
+
+def _first_failing(box: Sandbox, probes: list[tuple[str, str]]) -> str | None:
+    """The label of the first probe (label, SELECT with one column `_probe`) that fails when run alone."""
+    for label, sql in probes:
         try:
-            box.con.execute(f"SELECT count({quote_ident(col.name)}) FROM ({mapped_sql})").fetchall()
+            box.con.execute(f"SELECT count(_probe) FROM ({sql})").fetchall()
         except duckdb.Error:
-            return f"column {col.name}: {reason}"
-    return f"the where condition or unpivot: {reason}"
+            return label
+    return None
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What leaves the sandbox for one file: validated records (with `_lines`), exclusions, name hashes."""
+
+    validated: pa.Table
+    reads: set[str]
+    name_tokens: list[str]
+    exclusions: list[tuple[str, int]]  # (reason, rows) in rule order
 
 
 def _map_and_validate(
     box: Sandbox, entity: Entity, effective: Mapping, mapping: Mapping | None, read: ReadResult
-) -> tuple[pa.Table, set[str], list[str]]:
-    """Map and validate the file's records inside the locked sandbox; the result leaves it as Arrow, with the
-    keyed hashes of the name words it holds (name_list.py), never the names."""
+) -> Mapped:
+    """Tag excluded rows, map the kept ones and validate them inside the locked sandbox. The result leaves it
+    as Arrow, with the keyed hashes of the name words it holds (name_list.py), never the names. A runtime
+    error in the mapping's SQL names the mapping, the output, the condition or column and the kind of error."""
     output = effective.outputs[entity.name]
-    mapped_sql, reads = compile_output(output, entity, read.table)
-    _check_source_columns(read.header, entity, mapping, reads)
+    parts = compile_parts(output, entity, read.table)
+    _check_source_columns(read.header, entity, mapping, parts.reads)
+    failing = f"mapping {effective.name!r}, output {entity.name}"
     try:
-        validated = box.con.sql(validation_sql(entity, mapped_sql)).to_arrow_table()
+        box.con.execute(f"CREATE OR REPLACE TEMP TABLE _tagged AS {parts.tag_sql()}")
     except duckdb.Error as exc:
-        where = _mapping_failure(box, mapped_sql, entity, set(output.columns), exc)
-        raise LoadError(f"mapping {effective.name!r} for {entity.name}, {where}") from exc
-    return validated, reads, name_token_hashes(box.con, entity, mapped_sql)
+        probes = [(label, f"SELECT ({sql}) AS _probe FROM {parts.relation}") for label, _, sql, _ in parts.conditions]
+        where = _first_failing(box, probes) or "the unpivot"
+        raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
+    counted = dict(
+        box.con.execute(f"SELECT {EXCLUDED}, count(*) FROM _tagged WHERE {EXCLUDED} IS NOT NULL GROUP BY 1").fetchall()
+    )
+    exclusions = [(reason, counted[reason]) for _, reason, _, _ in parts.conditions if reason in counted]
+    kept = f"(SELECT * EXCLUDE ({EXCLUDED}) FROM _tagged WHERE {EXCLUDED} IS NULL)"
+    try:
+        box.con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped AS {parts.select_sql(kept)}")
+    except duckdb.Error as exc:
+        probes = [
+            (f"column {col}", f"SELECT {quote_ident(col)} AS _probe FROM ({parts.select_sql(kept, only=col)})")
+            for col in parts.columns
+        ]
+        where = _first_failing(box, probes) or "the group_by"
+        raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
+    validated = box.con.sql(
+        f"SELECT v.*, m._lines FROM ({validation_sql(entity, 'SELECT * FROM _mapped')}) v "
+        + ("JOIN _mapped m USING (_source_row)" if parts.group_by else "CROSS JOIN (SELECT 1 AS _lines) m")
+    ).to_arrow_table()
+    return Mapped(validated, parts.reads, name_token_hashes(box.con, entity, "SELECT * FROM _mapped"), exclusions)
+
+
+@dataclass(frozen=True)
+class Stored:
+    rows_loaded: int  # lines of the loaded records
+    rows_quarantined: int  # lines of the quarantined records, and records the parser could not split
+    records_loaded: int
+    superseded: dict[str, int]  # earlier file -> its rows this file replaced
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str) -> dict[str, int]:
+    """Delete the rows of other files whose key this file loads again (the later file wins); per file, how many."""
+    match = " AND ".join(f"v.{quote_ident(k)} = t.{quote_ident(k)}" for k in entity.primary_key)
+    deleted = con.execute(
+        f"DELETE FROM {entity.raw_table} t WHERE t._source_file <> ? AND EXISTS ("
+        f"SELECT 1 FROM _validated v WHERE len(v._errors) = 0 AND {match}) RETURNING t._source_file",
+        [source_file],
+    ).fetchall()
+    superseded: dict[str, int] = {}
+    for (earlier,) in deleted:
+        superseded[earlier] = superseded.get(earlier, 0) + 1
+    for earlier, rows in superseded.items():
+        con.execute(
+            "UPDATE meta.ingestion_ledger SET records_replaced = records_replaced + ? WHERE entity = ? "
+            "AND source_file = ?",
+            [rows, entity.name, earlier],
+        )
+    return superseded
 
 
 def _store_file(
@@ -195,10 +276,12 @@ def _store_file(
     rejected: list[RejectedRecord],
     source_file: str,
     load_id: str,
-) -> tuple[int, int]:
-    """Write the validated rows: good ones to raw, bad ones to quarantine. Returns counts."""
+) -> Stored:
+    """Write the validated records: good ones to raw (replacing earlier files' rows with the same key), bad
+    ones to quarantine. Returns counts."""
     con.register("_validated", validated)
     try:
+        superseded = _supersede(con, entity, source_file)
         columns = ", ".join(quote_ident(c) for c in entity.column_names)
         con.execute(
             f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "
@@ -206,23 +289,42 @@ def _store_file(
             [source_file, load_id],
         )
         con.execute(
-            "INSERT INTO meta.quarantine SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
-            "array_to_string(_errors, '; '), _record, current_timestamp FROM _validated WHERE len(_errors) > 0",
+            "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
+            "quarantined_at, source_lines) SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
+            "array_to_string(_errors, '; '), _record, current_timestamp, _lines FROM _validated "
+            "WHERE len(_errors) > 0",
             [load_id, entity.name, source_file],
         )
-        loaded, bad = con.execute(
-            "SELECT count(*) FILTER (WHERE len(_errors) = 0), count(*) FILTER (WHERE len(_errors) > 0) FROM _validated"
+        records, loaded, bad = con.execute(
+            "SELECT count(*) FILTER (WHERE len(_errors) = 0), "
+            "coalesce(sum(_lines) FILTER (WHERE len(_errors) = 0), 0), "
+            "coalesce(sum(_lines) FILTER (WHERE len(_errors) > 0), 0) FROM _validated"
         ).fetchall()[0]
     finally:
         con.unregister("_validated")
     for record in rejected:
         # The parser could not split this record: no trustworthy values, so no record text is kept
         # (it may hold personal data that was never pseudonymised).
-        con.execute(
-            "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?, ?, NULL, current_timestamp)",
-            [load_id, entity.name, source_file, record.line, record.column, record.reason],
+        insert_row(
+            con,
+            "meta.quarantine",
+            {
+                "load_id": load_id,
+                "entity": entity.name,
+                "source_file": source_file,
+                "source_row": record.line,
+                "column_name": record.column,
+                "reason": record.reason,
+                "record": None,
+                "quarantined_at": _now(con),
+                "source_lines": 1,
+            },
         )
-    return loaded, bad + len(rejected)
+    return Stored(int(loaded), int(bad) + len(rejected), int(records), superseded)
+
+
+def _now(con: duckdb.DuckDBPyConnection):
+    return con.execute("SELECT current_timestamp").fetchone()[0]
 
 
 def _named_rejects(read: ReadResult, known_columns: set[str]) -> list[RejectedRecord]:
@@ -253,48 +355,87 @@ def load_file(
         read = read_landing_file(box.con, real_path, read_options)
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, read.header)
-        validated, reads, name_tokens = _map_and_validate(box, entity, effective, mapping, read)
-    rejected = _named_rejects(read, set(entity.column_names) | reads)
+        mapped = _map_and_validate(box, entity, effective, mapping, read)
+    rejected = _named_rejects(read, set(entity.column_names) | mapped.reads)
+    output = effective.outputs[entity.name]
+    excluded = sum(rows for _, rows in mapped.exclusions)
     with transaction(con):
         if previous:
             forget_file(con, entity, source_file)
-        loaded, quarantined = _store_file(con, entity, validated, rejected, source_file, load_id)
-        store_name_tokens(con, name_tokens)
-        output = effective.outputs[entity.name]
-        # A mapping that unpivots or filters hands this entity other rows than the file's records: count
-        # what it handed over, so rows read = loaded + quarantined still holds.
-        rows_read = loaded + quarantined if (output.unpivot or output.where) else read.rows_read
-        con.execute(
-            "INSERT INTO meta.ingestion_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-            [entity.name, source_file, fingerprint, mapping_name, rows_read, loaded, quarantined, load_id],
+        stored = _store_file(con, entity, mapped.validated, rejected, source_file, load_id)
+        store_name_tokens(con, mapped.name_tokens)
+        # A mapping that unpivots hands this entity item rows, not the file's records: count those, so
+        # rows read = loaded + quarantined + excluded still holds. Otherwise rows read are the file's records,
+        # counted by the reader, independently of what the mapping did with them (the conservation check).
+        rows_read = stored.rows_loaded + stored.rows_quarantined + excluded if output.unpivot else read.rows_read
+        insert_row(
+            con,
+            "meta.ingestion_ledger",
+            {
+                "entity": entity.name,
+                "source_file": source_file,
+                "fingerprint": fingerprint,
+                "mapping": mapping_name,
+                "rows_read": rows_read,
+                "rows_loaded": stored.rows_loaded,
+                "rows_quarantined": stored.rows_quarantined,
+                "load_id": load_id,
+                "loaded_at": _now(con),
+                "rows_excluded": excluded,
+                "records_loaded": stored.records_loaded,
+                "records_replaced": 0,
+            },
         )
+        for reason, rows in mapped.exclusions:
+            insert_row(
+                con,
+                "meta.load_exclusions",
+                {"load_id": load_id, "entity": entity.name, "source_file": source_file, "reason": reason, "rows": rows},
+            )
         outcome = FileOutcome(
             source_file,
             mapping_name,
             "loaded",
             rows_read,
-            loaded,
-            quarantined,
-            "replaced an earlier version" if previous else "",
+            stored.rows_loaded,
+            stored.rows_quarantined,
+            _message(previous is not None, stored.superseded),
+            rows_excluded=excluded,
+            rows_superseded=sum(stored.superseded.values()),
+            records_loaded=stored.records_loaded,
+            exclusions=tuple(mapped.exclusions),
         )
         _report(con, load_id, entity, outcome)
     return outcome
 
 
+def _message(replaced_version: bool, superseded: dict[str, int]) -> str:
+    parts = ["replaced an earlier version"] if replaced_version else []
+    if superseded:
+        files = ", ".join(sorted(superseded))
+        parts.append(f"{sum(superseded.values()):,} row(s) of earlier file(s) replaced by this file's rows: {files}")
+    return "; ".join(parts)
+
+
 def _report(con: duckdb.DuckDBPyConnection, load_id: str, entity: Entity, outcome: FileOutcome) -> None:
-    con.execute(
-        "INSERT INTO meta.load_report VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-        [
-            load_id,
-            entity.name,
-            outcome.source_file,
-            outcome.mapping,
-            outcome.status,
-            outcome.rows_read,
-            outcome.rows_loaded,
-            outcome.rows_quarantined,
-            outcome.message,
-        ],
+    insert_row(
+        con,
+        "meta.load_report",
+        {
+            "load_id": load_id,
+            "entity": entity.name,
+            "source_file": outcome.source_file,
+            "mapping": outcome.mapping,
+            "status": outcome.status,
+            "rows_read": outcome.rows_read,
+            "rows_loaded": outcome.rows_loaded,
+            "rows_quarantined": outcome.rows_quarantined,
+            "message": outcome.message,
+            "loaded_at": _now(con),
+            "rows_excluded": outcome.rows_excluded,
+            "rows_superseded": outcome.rows_superseded,
+            "records_loaded": outcome.records_loaded,
+        },
     )
 
 
@@ -337,6 +478,8 @@ def load_entity(
             log(
                 f"[{entity.name} {index}/{len(files)}] {outcome.source_file}: {outcome.status} "
                 f"read={outcome.rows_read} loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined}"
+                + (f" excluded={outcome.rows_excluded}" if outcome.rows_excluded else "")
+                + (f" superseded={outcome.rows_superseded}" if outcome.rows_superseded else "")
                 + (f" — {outcome.message}" if outcome.message else "")
             )
     return summary

@@ -13,6 +13,10 @@ Column specs (target contract column -> how to compute it):
     platform: {value: "Web shop"}                 # a constant
     signup_date: {sql: "DATE '2020-01-31' - to_months(tenure::INT)"}  # an allowed expression (sandbox.py)
 Contract columns a mapping leaves out are NULL (a required one is a mapping error).
+
+Per output, `where:` keeps rows and `exclude:` drops rows for a stated reason; both are counted per reason
+(`excluded_reason`). `group_by:` makes one record per distinct key out of several lines (line items ->
+orders): every column spec is then a key, has `agg:`, a `value:`, or is a `sql:` of aggregates.
 """
 
 from __future__ import annotations
@@ -39,8 +43,27 @@ from dagster_project.loading.sandbox import (
     sql_literal,
 )
 
-__all__ = ["MappingError", "Mapping", "ReadOptions", "FixedColumn", "load_mapping", "load_mappings", "compile_output"]
+__all__ = [
+    "AGGREGATES",
+    "WHERE_REASON",
+    "CompiledOutput",
+    "Exclusion",
+    "FixedColumn",
+    "Mapping",
+    "MappingError",
+    "ReadOptions",
+    "compile_output",
+    "compile_parts",
+    "load_mapping",
+    "load_mappings",
+]
 
+# The reason counted for the rows a `where:` condition does not select.
+WHERE_REASON = "not selected by the mapping's where:"
+# What an entry under `outputs:` may hold.
+OUTPUT_KEYS = frozenset({"columns", "unpivot", "where", "exclude", "group_by"})
+# Column name of the exclusion tag the loader adds to the rows it read (NULL: the row is kept).
+EXCLUDED = "_excluded_reason"
 
 READ_OPTIONS = {
     "delimiter",
@@ -185,11 +208,21 @@ class Unpivot:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """Rows dropped on purpose, for a reason shown to users (`exclude:` entries)."""
+
+    reason: str  # plain words, e.g. "cancelled orders"
+    when: str  # checked SQL condition over the source columns
+
+
+@dataclass(frozen=True)
 class EntityOutput:
     entity: str
     columns: dict[str, Any]  # contract column -> spec (see module docstring)
     unpivot: Unpivot | None = None
     where: str | None = None  # optional SQL filter: rows of the file this entity takes
+    exclude: tuple[Exclusion, ...] = ()
+    group_by: tuple[str, ...] = ()  # source columns: one output record per distinct key
 
 
 @dataclass(frozen=True)
@@ -208,21 +241,66 @@ class Mapping:
         return self.source_path is None
 
 
-def compile_column(spec: Any, where: str) -> tuple[str, set[str]]:
+def _non_empty(expr: str) -> str:
+    return f"FILTER (WHERE {expr} IS NOT NULL AND trim(CAST({expr} AS VARCHAR)) <> '')"
+
+
+def _numbers(expr: str, aggregate: str) -> str:
+    """sum/avg over the lines' values; a non-empty value that is not a number makes the record's value the
+    text 'not a number', so the record is quarantined by the column's type check instead of the value
+    silently dropping out of the total."""
+    number = f"TRY_CAST({expr} AS DOUBLE)"
+    return (
+        f"CASE WHEN count(*) FILTER (WHERE trim(CAST({expr} AS VARCHAR)) <> '' AND {number} IS NULL) > 0 "
+        f"THEN 'not a number' ELSE CAST({aggregate}({number}) AS VARCHAR) END"
+    )
+
+
+# `agg:` of a column spec under group_by -> SQL over the line's value `v` (file order is _source_row).
+AGGREGATES = {
+    "first": lambda v: f"first({v} ORDER BY _source_row) {_non_empty(v)}",
+    "last": lambda v: f"last({v} ORDER BY _source_row) {_non_empty(v)}",
+    "min": lambda v: f"min({v})",
+    "max": lambda v: f"max({v})",
+    "sum": lambda v: _numbers(v, "sum"),
+    "count": lambda v: f"count({v}) {_non_empty(v)}",
+    "count_distinct": lambda v: f"count(DISTINCT {v}) {_non_empty(v)}",
+    "any": lambda v: f"any_value({v})",
+}
+
+
+def _check_key_column(name: str, group_by: tuple[str, ...] | None, where: str) -> None:
+    if group_by is not None and name.lower() not in {k.lower() for k in group_by}:
+        raise MappingError(
+            f"{where}: source column {name!r} is not a group_by column; under group_by give it an agg: "
+            f"({', '.join(AGGREGATES)}) or use a sql: aggregate"
+        )
+
+
+def compile_column(spec: Any, where: str, group_by: tuple[str, ...] | None = None) -> tuple[str, set[str]]:
     """One column spec -> (SQL expression, source columns it reads). User text reaches SQL only as a
-    sqlglot-checked expression, a quoted identifier or a sqlglot-rendered literal."""
+    sqlglot-checked expression, a quoted identifier or a sqlglot-rendered literal. With `group_by` (the
+    output's keys) the expression is computed per group: a key, an `agg:`, a `value:` or a `sql:` aggregate."""
     if isinstance(spec, str):
+        _check_key_column(spec, group_by, where)
         return quote_ident(spec), {spec}
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: a column spec is a source column name or a mapping, got {spec!r}")
     if "sql" in spec:
-        checked = check_expression(spec["sql"], where)
+        checked = check_expression(spec["sql"], where, group_by)
         return f"({checked.sql})", set(checked.columns)
     if "value" in spec:
         return sql_literal(spec["value"]), set()
     if "from" not in spec:
         raise MappingError(f"{where}: a column spec needs one of from / sql / value, got {spec!r}")
     source = str(spec["from"])
+    agg = spec.get("agg")
+    if agg is not None and group_by is None:
+        raise MappingError(f"{where}: agg: needs group_by: on the output")
+    if agg is not None and agg not in AGGREGATES:
+        raise MappingError(f"{where}: agg: {agg!r} is not one of {', '.join(AGGREGATES)}")
+    if agg is None:
+        _check_key_column(source, group_by, where)
     expr = quote_ident(source)
     if "map" in spec:
         if not isinstance(spec["map"], dict):
@@ -238,6 +316,8 @@ def compile_column(spec: Any, where: str) -> tuple[str, set[str]]:
         if a == b:
             raise MappingError(f"{where}: rescale.from needs two different values")
         expr = f"({c} + (TRY_CAST({expr} AS DOUBLE) - {a}) * ({d} - {c}) / ({b} - {a}))"
+    if agg is not None:  # map / rescale per line, then aggregate, then parse the aggregated text
+        expr = f"({AGGREGATES[agg](expr)})"
     if "format" in spec:
         if not isinstance(spec["format"], str):
             raise MappingError(f'{where}: format must be text such as "%d/%m/%Y"')
@@ -261,6 +341,9 @@ def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOu
     if entity_name not in contract.entities:
         raise MappingError(f"{where}: unknown entity {entity_name!r} (the contract has {sorted(contract.entities)})")
     entity = contract.entity(entity_name)
+    unknown_keys = set(raw) - OUTPUT_KEYS
+    if unknown_keys:  # a misspelt exclude: or group_by: must not be silently ignored
+        raise MappingError(f"{where}: {entity_name} has unknown key(s) {sorted(unknown_keys)} ({sorted(OUTPUT_KEYS)})")
     columns = dict(raw.get("columns") or {})
     unknown = set(columns) - set(entity.column_names)
     if unknown:
@@ -268,8 +351,18 @@ def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOu
     missing = [c.name for c in entity.columns if c.required and c.name not in columns]
     if missing:
         raise MappingError(f"{where}: required {entity_name} column(s) not mapped: {missing}")
+    group_by = raw.get("group_by")
+    if group_by is not None:
+        if isinstance(group_by, str):
+            group_by = [group_by]
+        if not isinstance(group_by, list) or not group_by or not all(isinstance(c, str) and c for c in group_by):
+            raise MappingError(f"{where}: {entity_name}.group_by must be a list of source column names")
+        if raw.get("unpivot"):
+            raise MappingError(f"{where}: {entity_name}: group_by and unpivot cannot be combined on one output")
+        group_by = tuple(group_by)
     for target, spec in columns.items():
-        compile_column(spec, f"{where}: {entity_name}.{target}")  # fail early on a bad spec
+        compile_column(spec, f"{where}: {entity_name}.{target}", group_by)  # fail early on a bad spec
+    exclude = _parse_exclude(raw.get("exclude"), f"{where}: {entity_name}.exclude")
     unpivot = None
     if raw.get("unpivot"):
         u = raw["unpivot"]
@@ -279,7 +372,35 @@ def _parse_output(entity_name: str, raw: dict[str, Any], where: str) -> EntityOu
     condition = raw.get("where")
     if condition is not None:
         check_expression(condition, f"{where}: {entity_name}.where")
-    return EntityOutput(entity=entity_name, columns=columns, unpivot=unpivot, where=condition)
+    return EntityOutput(
+        entity=entity_name,
+        columns=columns,
+        unpivot=unpivot,
+        where=condition,
+        exclude=exclude,
+        group_by=group_by or (),
+    )
+
+
+def _parse_exclude(raw: Any, where: str) -> tuple[Exclusion, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise MappingError(f"{where}: must be a list of {{reason: ..., when: ...}}")
+    rules = []
+    for index, rule in enumerate(raw, start=1):
+        if not isinstance(rule, dict) or set(rule) != {"reason", "when"}:
+            raise MappingError(f"{where}: entry {index} needs exactly reason: (plain words) and when: (a condition)")
+        reason = str(rule["reason"]).strip()
+        if not reason or len(reason) > 120 or any(ord(c) < 32 for c in reason):
+            raise MappingError(f"{where}: entry {index}: reason must be plain words of at most 120 characters")
+        if reason == WHERE_REASON:
+            raise MappingError(f"{where}: entry {index}: that reason is kept for where:")
+        check_expression(rule["when"], f"{where} {reason!r}")
+        rules.append(Exclusion(reason=reason, when=str(rule["when"])))
+    if len({r.reason for r in rules}) != len(rules):
+        raise MappingError(f"{where}: two entries have the same reason")
+    return tuple(rules)
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -332,8 +453,41 @@ def identity_mapping(entity: Entity, header: list[str]) -> Mapping:
     )
 
 
-def compile_output(output: EntityOutput, entity: Entity, source: str) -> tuple[str, set[str]]:
-    """SELECT producing the entity's contract columns (+ _source_row) from relation `source`."""
+@dataclass(frozen=True)
+class CompiledOutput:
+    """An output compiled for one file, in two steps the loader runs (and counts) separately:
+    `tag_sql` tags every source row with the reason it is excluded (NULL: kept); `select_sql(kept)` maps the
+    kept rows to the contract's columns (+ `_source_row`, the record's first line, and `_lines`, the lines it
+    groups), one record per line or, with group_by, per key."""
+
+    relation: str
+    # (what a user calls the condition, the reason counted, checked SQL, True for where: whose rows are kept)
+    conditions: tuple[tuple[str, str, str, bool], ...]
+    columns: dict[str, str]  # contract column -> SQL expression
+    group_by: tuple[str, ...]
+    reads: set[str]
+
+    def tag_sql(self) -> str:
+        if not self.conditions:
+            return f"SELECT *, CAST(NULL AS VARCHAR) AS {EXCLUDED} FROM {self.relation}"
+        cases = [
+            f"WHEN {'NOT ' if keeps else ''}coalesce(({condition}), FALSE) THEN {sql_literal(reason)}"
+            for _, reason, condition, keeps in self.conditions
+        ]
+        return f"SELECT *, CASE {' '.join(cases)} END AS {EXCLUDED} FROM {self.relation}"
+
+    def select_sql(self, kept: str, only: str | None = None) -> str:
+        """The mapped records over relation `kept`; `only`: just that column (to find the one that fails)."""
+        columns = {c: e for c, e in self.columns.items() if only is None or c == only}
+        selects = ", ".join(f"{expr} AS {quote_ident(col)}" for col, expr in columns.items())
+        if not self.group_by:
+            return f"SELECT _source_row, 1 AS _lines, {selects} FROM {kept}"
+        keys = ", ".join(quote_ident(k) for k in self.group_by)
+        return f"SELECT min(_source_row) AS _source_row, count(*) AS _lines, {selects} FROM {kept} GROUP BY {keys}"
+
+
+def compile_parts(output: EntityOutput, entity: Entity, source: str) -> CompiledOutput:
+    """The output's SQL over relation `source` (the file as read), checked again as it is compiled."""
     relation = source
     if output.unpivot:
         u = output.unpivot
@@ -341,18 +495,30 @@ def compile_output(output: EntityOutput, entity: Entity, source: str) -> tuple[s
         relation = f"(UNPIVOT {source} ON {on} INTO NAME {quote_ident(u.name)} VALUE {quote_ident(u.value)})"
     reads: set[str] = set(output.unpivot.columns) if output.unpivot else set()
     produced = {output.unpivot.name, output.unpivot.value} if output.unpivot else set()
-    selects = []
+    group_by = output.group_by or None
+    reads |= set(output.group_by)
+    columns = {}
     for col in entity.columns:
         if col.name in output.columns:
-            expr, used = compile_column(output.columns[col.name], f"{entity.name}.{col.name}")
+            expr, used = compile_column(output.columns[col.name], f"{entity.name}.{col.name}", group_by)
             reads |= used - produced
         else:
             expr = "NULL"
-        selects.append(f"{expr} AS {quote_ident(col.name)}")
-    where = ""
-    if output.where is not None:
-        condition = check_expression(output.where, f"{entity.name}.where")
-        where = f" WHERE {condition.sql}"
-        reads |= set(condition.columns) - produced
-    sql = f"SELECT _source_row, {', '.join(selects)} FROM {relation}{where}"
-    return sql, reads
+        columns[col.name] = expr
+    conditions = []
+    rules = ([("the where: condition", WHERE_REASON, output.where, True)] if output.where is not None else []) + [
+        (f'the exclude: rule "{rule.reason}"', rule.reason, rule.when, False) for rule in output.exclude
+    ]
+    for label, reason, text, keeps in rules:
+        checked = check_expression(text, f"{entity.name} {label}")
+        conditions.append((label, reason, checked.sql, keeps))
+        reads |= set(checked.columns) - produced
+    return CompiledOutput(relation, tuple(conditions), columns, output.group_by, reads)
+
+
+def compile_output(output: EntityOutput, entity: Entity, source: str) -> tuple[str, set[str]]:
+    """One SELECT producing the entity's contract columns (+ _source_row, _lines) from relation `source`,
+    excluded rows left out (for callers that need the mapped records only, not the counts)."""
+    parts = compile_parts(output, entity, source)
+    kept = f"(SELECT * EXCLUDE ({EXCLUDED}) FROM ({parts.tag_sql()}) WHERE {EXCLUDED} IS NULL)"
+    return parts.select_sql(kept), parts.reads

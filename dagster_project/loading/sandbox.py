@@ -59,6 +59,10 @@ WINDOW_FUNCTIONS = (
     "sum", "min", "max", "count", "avg", "first", "last", "any_value", "first_value", "last_value",
     "row_number", "rank", "dense_rank", "lag", "lead", "string_agg",
 )  # fmt: skip
+# Aggregates a `sql:` may call outside a window when its output has `group_by:` (one record per key).
+GROUP_FUNCTIONS = (
+    "sum", "min", "max", "count", "avg", "first", "last", "any_value", "string_agg", "bool_or", "bool_and",
+)  # fmt: skip
 
 # Expression nodes that are not function calls and are safe in themselves.
 ALLOWED_NODES = (
@@ -66,7 +70,7 @@ ALLOWED_NODES = (
     exp.Or, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.DPipe, exp.EQ, exp.NEQ,
     exp.NullSafeEQ, exp.NullSafeNEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Like,
     exp.ILike, exp.DataType, exp.DataTypeParam, exp.Interval, exp.Var, exp.Window, exp.Order, exp.Ordered,
-    exp.WindowSpec, exp.Star, exp.Distinct, exp.Tuple,
+    exp.WindowSpec, exp.Star, exp.Distinct, exp.Tuple, exp.IgnoreNulls,
 )  # fmt: skip
 
 SUPPORTED_ENCODINGS = {"utf-8", "cp1252", "windows-1252", "latin-1", "iso-8859-1"}
@@ -99,6 +103,7 @@ def _keys_of(names: tuple[str, ...]) -> frozenset[str]:
 
 _SCALAR_KEYS = _keys_of(SCALAR_FUNCTIONS) | {"class:Case", "class:If", "class:Cast", "class:TryCast"}
 _WINDOW_KEYS = _keys_of(WINDOW_FUNCTIONS)
+_GROUP_KEYS = _keys_of(GROUP_FUNCTIONS)
 
 
 def _shown_name(node: exp.Expression) -> str:
@@ -108,14 +113,30 @@ def _shown_name(node: exp.Expression) -> str:
     return (match.group(1) if match else type(node).__name__).lower()
 
 
-def _refusal(node: exp.Expression) -> str | None:
-    """Why `node` is not allowed in a mapping expression, or None when it is."""
+def _windowed(node: exp.Expression) -> bool:
+    """The function call is the one a window applies (any_value sits in an IGNORE NULLS node)."""
+    parent = node.parent
+    if isinstance(parent, exp.IgnoreNulls):
+        parent = parent.parent
+    return isinstance(parent, exp.Window)
+
+
+def _is_aggregate(node: exp.Expression) -> bool:
+    """An aggregate call of GROUP_FUNCTIONS evaluated per group (not as a window function)."""
+    return isinstance(node, exp.Func) and _function_key(node) in _GROUP_KEYS and not _windowed(node)
+
+
+def _refusal(node: exp.Expression, grouped: bool = False) -> str | None:
+    """Why `node` is not allowed in a mapping expression, or None when it is. `grouped`: the output has
+    `group_by:`, so the aggregates of GROUP_FUNCTIONS may also be used per group."""
     if isinstance(node, exp.And | exp.Or):  # sqlglot makes AND / OR functions too (AND(a, b)): operators here
         return None
     if isinstance(node, exp.Func) and not isinstance(node, exp.Window):
         key = _function_key(node)
+        if grouped and _is_aggregate(node):
+            return None
         if key in _WINDOW_KEYS and key not in _SCALAR_KEYS:
-            if isinstance(node.parent, exp.Window):
+            if _windowed(node):
                 return None
             name = _shown_name(node)
             return f"{name}() is allowed only as a window function: {name}(...) OVER (PARTITION BY ...)"
@@ -143,14 +164,25 @@ def _refusal(node: exp.Expression) -> str | None:
     return f"{type(node).__name__} ({node.sql(DIALECT)[:30]}) is not allowed"
 
 
+def _ancestors(node: exp.Expression) -> Iterator[exp.Expression]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
 @dataclass(frozen=True)
 class CheckedExpression:
     sql: str  # the checked tree, rendered by sqlglot
     columns: frozenset[str]  # source columns it reads
 
 
-def check_expression(text: Any, where: str) -> CheckedExpression:
-    """Parse a mapping's SQL expression and allow it only if every part is on the allow-list."""
+def check_expression(text: Any, where: str, group_by: tuple[str, ...] | None = None) -> CheckedExpression:
+    """Parse a mapping's SQL expression and allow it only if every part is on the allow-list.
+
+    With `group_by` (the output's key columns) the expression computes one value per group: aggregates are
+    allowed, and a source column outside every aggregate must be one of the keys (else it is a mapping error
+    naming the column: its value would differ between the lines of one record)."""
     if not isinstance(text, str) or not text.strip():
         raise MappingError(f"{where}: the SQL expression must be non-empty text")
     try:
@@ -164,9 +196,18 @@ def check_expression(text: Any, where: str) -> CheckedExpression:
     if not isinstance(tree, exp.Condition):
         raise MappingError(f"{where}: statements ({_shown_name(tree).upper()}) are not allowed, only an expression")
     for node in tree.walk():
-        reason = _refusal(node)
+        reason = _refusal(node, grouped=group_by is not None)
         if reason:
             raise MappingError(f"{where}: {reason} in a mapping expression (allowed: see docs/mappings.md)")
+    if group_by is not None:
+        keys = {k.lower() for k in group_by}
+        for col in tree.find_all(exp.Column):
+            inside = any(_is_aggregate(parent) for parent in _ancestors(col))
+            if not inside and col.name.lower() not in keys:
+                raise MappingError(
+                    f"{where}: column {col.name!r} is used outside an aggregate but is not a group_by column "
+                    "(use an aggregate such as first(...) or sum(...), or add it to group_by)"
+                )
     columns = frozenset(col.name for col in tree.find_all(exp.Column))
     return CheckedExpression(sql=tree.sql(DIALECT), columns=columns)
 

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_app import check_counts, quality, warehouse
 from streamlit_app.ui import data_table, open_page
 
+CONSERVED = "Read = loaded + quarantined + excluded"
 REPORT_COLUMNS = {
     "entity": "Entity",
     "files": "Files",
@@ -15,7 +16,9 @@ REPORT_COLUMNS = {
     "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
     "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
     "rows_quarantined": st.column_config.NumberColumn("Rows quarantined", format="localized"),
-    "conserved": st.column_config.CheckboxColumn("Read = loaded + quarantined"),
+    "rows_excluded": st.column_config.NumberColumn("Rows excluded", format="localized"),
+    "rows_superseded": st.column_config.NumberColumn("Earlier rows replaced", format="localized"),
+    "conserved": st.column_config.CheckboxColumn(CONSERVED),
     "message": "Message",
     "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm:ss"),
 }
@@ -27,8 +30,15 @@ QUARANTINE_COLUMNS = {
     "files": "Files",
     "source_file": "File",
     "source_row": st.column_config.NumberColumn("Row", format="%d"),
+    "source_lines": st.column_config.NumberColumn("Lines in the record", format="%d"),
     "load_id": "Load",
     "quarantined_at": st.column_config.DatetimeColumn("Quarantined at", format="YYYY-MM-DD HH:mm:ss"),
+}
+EXCLUSION_COLUMNS = {
+    "entity": "Entity",
+    "reason": "Reason",
+    "rows": st.column_config.NumberColumn("Rows", format="localized"),
+    "files": st.column_config.NumberColumn("Files", format="localized"),
 }
 CHECK_COLUMNS = {
     "status": "Status",
@@ -71,20 +81,35 @@ else:
         )
         report = quality.load_report(load_id)
         totals = quality.totals(report)
-        read_card, loaded_card, quarantined_card, conservation_card = st.columns(4)
+        read_card, loaded_card, quarantined_card = st.columns(3)
         read_card.metric("Rows read", f"{totals.rows_read:,}", border=True)
         loaded_card.metric("Rows loaded", f"{totals.rows_loaded:,}", border=True)
         quarantined_card.metric("Rows quarantined", f"{totals.rows_quarantined:,}", border=True)
+        excluded_card, superseded_card, conservation_card = st.columns(3)
+        excluded_card.metric(
+            "Rows excluded",
+            f"{totals.rows_excluded:,}",
+            border=True,
+            help="Rows an import mapping leaves out on purpose, such as cancelled orders; the reasons are below.",
+        )
+        superseded_card.metric(
+            "Earlier rows replaced",
+            f"{totals.rows_superseded:,}",
+            border=True,
+            help="Rows loaded from an earlier file that a file of this load brought again (same key): the newer "
+            "row replaced the older one, so nothing is counted twice.",
+        )
         conservation_card.metric(
-            "Read = loaded + quarantined",
+            CONSERVED,
             "yes" if totals.conserved else "NO",
             border=True,
-            help="Every row read must end up either loaded or quarantined; a gap means rows were lost.",
+            help="Every row read must end up loaded, quarantined or excluded for a stated reason; a gap means "
+            "rows were lost.",
         )
         broken = report[~report["conserved"]]
         if not broken.empty:
             st.error(
-                f"{len(broken)} file(s) where rows read ≠ rows loaded + rows quarantined: "
+                f"{len(broken)} file(s) where rows read ≠ rows loaded + rows quarantined + rows excluded: "
                 + ", ".join(
                     f"{quality.plain_name(e)} `{f}`"
                     for e, f in zip(broken["entity"], broken["source_file"], strict=True)
@@ -100,6 +125,13 @@ else:
         for entity, message in zip(unmatched["entity"], unmatched["message"], strict=True):
             st.warning(f"{quality.plain_name(entity)}: {message.removeprefix('warning: ')}")
 
+        excluded = quality.exclusions(load_id)
+        if not excluded.empty:
+            st.markdown("**Rows excluded on purpose, by reason**")
+            data_table(
+                quality.in_words(excluded), download="load_exclusions", hide_index=True, column_config=EXCLUSION_COLUMNS
+            )
+
         st.markdown("**By entity**")
         data_table(
             quality.in_words(quality.by_entity(report)),
@@ -111,8 +143,8 @@ else:
         data_table(
             quality.in_words(
                 report[
-                    ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined", "conserved"]
-                    + ["message", "loaded_at"]
+                    ["entity", "source_file", "status", "rows_read", "rows_loaded", "rows_quarantined"]
+                    + ["rows_excluded", "rows_superseded", "conserved", "message", "loaded_at"]
                 ]
             ),
             download="load_report_by_file",
