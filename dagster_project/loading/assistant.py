@@ -56,7 +56,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "order_total": ("total", "order total", "amount", "net sales", "gross sales", "revenue"),
     "refund_amount": ("refunded amount", "refund", "refunds", "refund amount"),
     "ticket_id": ("ticket id", "ticket number", "case id", "case number", "conversation id"),
-    "opened_at": ("created at", "created time", "opened", "opened at", "requested", "date created"),
+    "opened_at": ("created", "created at", "created time", "opened", "opened at", "requested", "date created"),
     "first_reply_at": ("first reply at", "first response at", "first response time", "first responded at"),
     "resolved_at": ("resolved at", "resolved time", "solved at", "closed at", "closed time"),
     "first_resolved_at": ("first resolved at", "first resolution at", "first solved at"),
@@ -94,7 +94,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "reviewed_at": ("reviewed at", "review date", "date", "created at", "review created"),
     "platform": ("platform", "site", "source"),
     "lead_id": ("lead id", "record id", "deal id", "opportunity id", "contact id"),
-    "created_at": ("created at", "create date", "created", "date created"),
+    "created_at": ("created at", "create date", "created", "creation date", "date created"),
     "converted_at": ("converted at", "close date", "became a customer date", "won date"),
 }
 PERSONAL_WORDS = {"email", "mail", "name", "phone", "mobile", "address", "ip", "firstname", "lastname", "street"}
