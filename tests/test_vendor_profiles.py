@@ -98,11 +98,8 @@ KPIS: dict[str, list[tuple[str, tuple]]] = {
     ],
     "zendesk_tickets": [
         (CSAT, (66.67,)),
-        (
-            "count(first_reply_at), date_diff('minute', opened_at, first_reply_at) FILTER (WHERE ticket_id = '202') "
-            "FROM raw_crm.tickets GROUP BY ALL",
-            (4, 60),
-        ),
+        ("count(first_reply_at) FROM raw_crm.tickets", (4,)),
+        ("date_diff('minute', opened_at, first_reply_at) FROM raw_crm.tickets WHERE ticket_id = '202'", (60,)),
     ],
     "freshdesk_tickets": [
         (CSAT, (33.33,)),
