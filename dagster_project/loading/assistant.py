@@ -158,7 +158,7 @@ class SourceColumn:
         kind = "whole numbers" if self.integer else "numbers" if self.numeric else "dates" if self.is_date else "text"
         text = f"{kind}, {self.distinct:,} distinct in {self.non_empty:,} filled of {rows:,} rows"
         if self.numeric and self.low is not None:
-            text += f", {self.low:g} to {self.high:g}"
+            text += f", {self.low:,.10g} to {self.high:,.10g}"
         return text + (", may be personal data (no values shown)" if self.personal else "")
 
 
