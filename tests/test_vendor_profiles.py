@@ -3,7 +3,7 @@
 loader into a temporary DuckDB, with exact counts, and gives the KPIs it should.
 
 No pipeline run: the KPIs are computed from the loaded raw rows with the definitions the marts use
-(/work/shared/KPI_REFERENCE.md: AOV = revenue / orders, NPS = % promoters - % detractors, CSAT = share of
+(docs/kpi_definitions.md: AOV = revenue / orders, NPS = % promoters - % detractors, CSAT = share of
 4-5, CES 2.0 mean on 1-7, review rating = mean stars, conversion = converted / leads). The expected figures
 were counted by hand from the fixture files.
 
