@@ -101,7 +101,7 @@ def test_check_counts_quarantine_reasons_and_leaves_the_lake_alone(tmp_path, mon
     assert main(["mapping", "check", str(export), "--mapping", "trustpilot_reviews"]) == 0
     out = capsys.readouterr().out
     assert "reviews: 4 rows read: 3 would load, 0 would be excluded, 1 would be quarantined" in out
-    assert "1 × rating:" in out
+    assert "quarantined: 1 × rating:" in out
     assert str(tmp_path) not in out and not home.exists()
 
 
@@ -123,3 +123,12 @@ def test_mapping_use_writes_into_the_landing_folder(tmp_path, monkeypatch, capsy
     assert "already in the landing folder" in capsys.readouterr().out
     assert main(["mapping", "list"]) == 0
     assert "shopify_orders" in capsys.readouterr().out
+
+
+@pytest.mark.xfail(reason="needs group_by / exclude (mapping branch)", strict=False)
+def test_check_counts_line_items_as_records_and_exclusions_per_reason():
+    path = VENDORS / "shopify_orders" / "orders_export_1.csv"
+    name, results = check(path)
+    text = format_check(path, name, results)
+    assert "orders: 9 rows read: 7 would load (as 5 records), 2 would be excluded, 0 would be quarantined" in text
+    assert "excluded: 2 × cancelled orders" in text

@@ -553,6 +553,8 @@ class EntityCheck:
     rows_excluded: int
     message: str
     reasons: list[tuple[str, int]]  # the most frequent quarantine reasons with their counts
+    records_loaded: int | None = None  # records the loaded lines make (group_by), where the loader counts them
+    exclusions: list[tuple[str, int]] = field(default_factory=list)  # excluded lines per reason
 
 
 def _mapping_file(mapping: str) -> Path:
@@ -609,6 +611,14 @@ def _entity_check(con: duckdb.DuckDBPyConnection, entity: str, summary, top: int
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     excluded = sum(int(r.get("rows_excluded") or 0) for r in rows)
+    records = sum(int(r["records_loaded"] or 0) for r in rows) if rows and "records_loaded" in rows[0] else None
+    try:  # per-reason exclusions, where the loader records them (meta.load_exclusions)
+        exclusions = con.execute(
+            "SELECT reason, sum(rows) FROM meta.load_exclusions WHERE entity = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+            [entity],
+        ).fetchall()
+    except duckdb.CatalogException:
+        exclusions = []
     reasons = con.execute(
         "SELECT reason, count(*) FROM meta.quarantine WHERE entity = ? GROUP BY reason ORDER BY 2 DESC, 1 LIMIT ?",
         [entity, top],
@@ -623,6 +633,8 @@ def _entity_check(con: duckdb.DuckDBPyConnection, entity: str, summary, top: int
         rows_excluded=excluded,
         message="; ".join(_without_folder(f.message) for f in failures),
         reasons=[(str(r), int(n)) for r, n in reasons],
+        records_loaded=records,
+        exclusions=[(str(r), int(n)) for r, n in exclusions],
     )
 
 
@@ -637,12 +649,13 @@ def format_check(path: Path, mapping_name: str, results: list[EntityCheck]) -> s
         if r.status == "failed":
             lines.append(f"  {r.entity}: the file would fail: {r.message}")
             continue
+        grouped = f" (as {r.records_loaded:,} records)" if r.records_loaded not in (None, r.rows_loaded) else ""
         lines.append(
-            f"  {r.entity}: {r.rows_read:,} rows read: {r.rows_loaded:,} would load, {r.rows_excluded:,} would be "
-            f"excluded, {r.rows_quarantined:,} would be quarantined"
+            f"  {r.entity}: {r.rows_read:,} rows read: {r.rows_loaded:,} would load{grouped}, {r.rows_excluded:,} "
+            f"would be excluded, {r.rows_quarantined:,} would be quarantined"
         )
-        for reason, count in r.reasons:
-            lines.append(f"    {count:,} × {reason}")
+        lines.extend(f"    excluded: {count:,} × {reason}" for reason, count in r.exclusions)
+        lines.extend(f"    quarantined: {count:,} × {reason}" for reason, count in r.reasons)
     return "\n".join(lines)
 
 
