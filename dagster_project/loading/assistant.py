@@ -516,11 +516,37 @@ def draft_from_contract(fp: FileProfile, entity: Entity, path: Path) -> str:
         lines.extend(f"#   {c.name}: {c.describe(fp.rows)}" for c in unused)
         items = [c for c in unused if c.integer and c.high - c.low <= 10 and 3 <= c.distinct <= 11]
         if len(items) >= 2:
-            lines.append(
-                f"# {len(items)} of them look like survey items on a short scale ({', '.join(c.name for c in items)}): "
-                "an employee_responses or customer_responses output with unpivot: may take them (docs/mappings.md)."
-            )
+            lines.extend(_survey_items_block(entity, proposals, items))
     return "\n".join(lines) + "\n"
+
+
+def _survey_items_block(entity: Entity, proposals: list[Proposal], items: list[SourceColumn]) -> list[str]:
+    """Short-scale whole-number columns may be survey answers: a commented unpivot output a person can switch on
+    (employees: employee_responses keyed by the employee; otherwise only the hint)."""
+    names = ", ".join(c.name for c in items)
+    hint = f"# {len(items)} of them look like answers on a short scale ({names})"
+    chosen = {p.target: p.spec for p in proposals if isinstance(p.spec, str)}
+    if entity.name != "employees" or "employee_id" not in chosen or "team" not in chosen:
+        return [hint + ": an output with unpivot: may take them (docs/mappings.md)."]
+    key, team = chosen["employee_id"], chosen["team"]
+    response_id = {"sql": f"keyed_hash(trim({quote_ident(key)}) || '|' || item)"}  # one per employee and item
+    return [
+        hint + ". DECIDE: if they are survey answers, keep only",
+        "# the survey items, uncomment this output (under outputs:) and add them to the question bank",
+        "# (landing/survey_questions/, their scale and favourable answers):",
+        "#  employee_responses:",
+        "#    unpivot:",
+        f"#      columns: {_yaml_value([c.name for c in items])}",
+        "#      name: item",
+        "#      value: answer",
+        "#    columns:",
+        f"#      response_id: {_yaml_value(response_id)}",
+        f"#      respondent_id: {_yaml_value(key)}",
+        f"#      team: {_yaml_value(team)}",
+        "#      question_id: item",
+        "#      score: answer",
+        '#      responded_at: {value: "YYYY-MM-DD"}   # DECIDE: the survey date',
+    ]
 
 
 @dataclass(frozen=True)
