@@ -169,3 +169,14 @@ def test_an_hr_draft_offers_the_survey_items_as_a_commented_unpivot_output(tmp_p
         ("employee_responses", 7350, 0),
         ("employees", 1470, 0),
     ]
+
+
+def test_a_score_on_another_scale_gets_a_rescale_to_decide(tmp_path):
+    path = tmp_path / "reviews.csv"
+    rows = ["Review ID,Stars out of ten,Review,Posted", "r1,9,Great,2024-03-01", "r2,3,Bad,2024-03-02"]
+    path.write_text("\n".join([*rows, "r3,10,Superb,2024-03-03"]) + "\n")
+    found = suggest(path)
+    columns = _columns(found.draft, "reviews")
+    assert found.entity == "reviews" and columns["reviewed_at"] == "Posted"
+    assert columns["rating"] == {"from": "Stars out of ten", "rescale": {"from": [1, 10], "to": [1, 5]}}
+    assert "DECIDE: is the source scale 1 to 10?" in found.draft

@@ -91,12 +91,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("title", "review title", "headline", "subject"),
     "text": ("text", "review text", "review", "content", "review content", "body", "message", "description"),
     "recommended": ("recommended", "recommend", "would recommend", "recommended ind"),
-    "reviewed_at": ("reviewed at", "review date", "date", "created at", "review created"),
+    "reviewed_at": ("reviewed at", "review date", "date", "created at", "review created", "posted", "published"),
     "platform": ("platform", "site", "source"),
     "lead_id": ("lead id", "record id", "deal id", "opportunity id", "contact id"),
     "created_at": ("created at", "create date", "created", "creation date", "date created"),
     "converted_at": ("converted at", "close date", "became a customer date", "won date"),
 }
+# Words too common to match a column on their own when the header says more ("Due date" is not ordered_at).
+GENERIC_WORDS = {"id", "date", "name", "type", "text", "state", "source", "status", "group", "unit", "level", "at"}
+STOP_WORDS = {"of", "out", "in", "the", "per", "a", "an", "with", "to", "for", "on", "by", "from", "and", "or"}
 PERSONAL_WORDS = {"email", "mail", "name", "phone", "mobile", "address", "ip", "firstname", "lastname", "street"}
 YES = {"yes", "y", "true", "1", "t", "oui", "ja", "si"}
 NO = {"no", "n", "false", "0", "f", "non", "nein"}
@@ -296,6 +299,9 @@ def name_similarity(target: str, source: SourceColumn) -> float:
     for candidate in candidates:
         other = set(candidate.split())
         overlap = len(tokens & other) / len(tokens | other) if tokens | other else 0.0
+        meaningful = tokens - STOP_WORDS
+        if other <= tokens and not other <= GENERIC_WORDS and 2 * len(other) >= len(meaningful):
+            overlap = max(overlap, 0.7)  # "Stars out of ten" is about stars; "Years with curr manager" is not
         spelling = SequenceMatcher(None, source_words, candidate).ratio()
         best = max(best, overlap, spelling * 0.9 if spelling >= 0.85 else 0.0)  # typos, not look-alikes
     return best
