@@ -180,3 +180,13 @@ def test_a_score_on_another_scale_gets_a_rescale_to_decide(tmp_path):
     assert found.entity == "reviews" and columns["reviewed_at"] == "Posted"
     assert columns["rating"] == {"from": "Stars out of ten", "rescale": {"from": [1, 10], "to": [1, 5]}}
     assert "DECIDE: is the source scale 1 to 10?" in found.draft
+
+
+def test_windows_1252_text_past_the_start_of_a_file_is_still_detected(tmp_path):
+    # The loader would reject the line as "not valid text in the file's encoding" if the draft said UTF-8.
+    rows = ["id,comment,score", *(f"{i},fine,5" for i in range(6000)), "6000,café crème,4"]
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("cp1252"))
+    draft = suggest(path, entity="customer_responses").draft
+    assert "encoding: cp1252" in draft
+    assert "6,001 filled of 6,001 rows" in draft

@@ -22,7 +22,7 @@ import secrets
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -34,7 +34,7 @@ from dagster_project.contract import Column, Entity, load_contract
 from dagster_project.loading.loader import load_entity
 from dagster_project.loading.mapping import ReadOptions, load_mapping
 from dagster_project.loading.profiles import Profile, get_profile, list_profiles
-from dagster_project.loading.reader import LoadError, read_landing_file
+from dagster_project.loading.reader import REJECT_REASONS, LoadError, read_landing_file
 from dagster_project.loading.sandbox import MappingError, quote_ident, sandbox
 
 PROFILE_MATCH = 0.75  # share of a profile's source columns the header must have
@@ -172,9 +172,6 @@ class FileProfile:
     read: ReadOptions
     columns: list[SourceColumn]
 
-    def column(self, name: str) -> SourceColumn:
-        return next(c for c in self.columns if c.name == name)
-
 
 def words(name: str) -> list[str]:
     """`customerID` -> [customer, id]; `Lineitem price` -> [lineitem, price]; `Created (UTC)` -> [created, utc]."""
@@ -235,6 +232,11 @@ def profile_file(path: Path, read: ReadOptions | None = None) -> FileProfile:
     read = read or sniff_read_options(path)
     with sandbox(secrets.token_hex(16)) as box:
         result = read_landing_file(box.con, path.resolve(), read)
+        if read.encoding == "utf-8" and any(r.reason == REJECT_REASONS["INVALID UNICODE"] for r in result.rejected):
+            # Not UTF-8 after the sampled start (the loader would reject those lines): Windows-1252 is what such
+            # exports are.
+            read = replace(read, encoding="cp1252")
+            result = read_landing_file(box.con, path.resolve(), read)
         con = box.con
         rows = result.parsed_rows
         columns = []
