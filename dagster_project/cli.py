@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dagster_project.digest import command as digest
+from dagster_project.loading import mapping_command
 from dagster_project.settings import (
     DBT_PROCESS_ENV,
     DEMO_KEY_NOTICE,
@@ -438,6 +439,42 @@ COMMANDS = {
         "--check fails when the rendered files are out of date.",
         "empathy-lake contract render --check",
     ),
+    "mapping": CommandHelp(
+        "vendor profiles and the mapping assistant for exports in another shape",
+        "Ready import mappings for vendors' exports (list, use) and the mapping assistant: a draft mapping for an "
+        "export (suggest) and a dry run of a mapping on a file (check).",
+        "empathy-lake mapping suggest orders_export.csv --out orders_export.yml",
+        PATHS,
+    ),
+    "mapping list": CommandHelp(
+        "the vendor profiles: ready mappings for vendors' exports",
+        "List the vendor profiles shipped with the project (Shopify, WooCommerce, Stripe, HubSpot, Zendesk, "
+        "Freshdesk, Intercom, Qualtrics, SurveyMonkey, Typeform, Google Forms, BambooHR, Personio, Trustpilot, "
+        "Google Business reviews) with the entities each one fills.",
+        "empathy-lake mapping list",
+    ),
+    "mapping use": CommandHelp(
+        "copy a vendor profile into the landing folder's _mappings",
+        "Copy a vendor profile into landing/_mappings/ so the next run reads that vendor's exports; --files points "
+        "it at the folder where the exports go (default: the profile's own folder). An existing mapping of that "
+        "name is never overwritten.",
+        "empathy-lake mapping use shopify_orders --files 'shop/*.csv'",
+        PATHS,
+    ),
+    "mapping suggest": CommandHelp(
+        "a draft mapping for an export: a vendor profile or proposed column specs",
+        "Read an export's header and values and write a draft import mapping: the vendor profile its header "
+        "matches, or one proposed spec per contract column (names, types, code sets, scales, date formats) with "
+        "DECIDE comments where a person must choose. Values of personal-data columns are never printed.",
+        "empathy-lake mapping suggest export.csv --out landing/_mappings/export.yml",
+    ),
+    "mapping check": CommandHelp(
+        "dry-run a mapping on a file: rows that would load, be excluded or be quarantined",
+        "Load a file with a mapping (a file, or a vendor profile's name; default: the profile the header "
+        "matches) into a throw-away database, and print per entity the rows that would load, be excluded or be "
+        "quarantined with the most frequent reasons. Nothing of the lake is read or written.",
+        "empathy-lake mapping check export.csv --mapping export.yml",
+    ),
     "digest": CommandHelp(
         "each owner's weekly digest of numbers and open alerts (dry run unless --send)",
         digest.DESCRIPTION,
@@ -500,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("action", choices=["render"])
     contract.add_argument("--check", action="store_true", help="fail if rendered files are out of date")
     digest.add_parser(add_command(sub, "digest"))
+    mapping_sub = add_command(sub, "mapping").add_subparsers(dest="mapping_command", required=True)
+    mapping_command.add_arguments(
+        {name: add_command(mapping_sub, f"mapping {name}") for name in ("list", "use", "suggest", "check")}
+    )
     return parser
 
 
@@ -574,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         return add_user(settings, args)
     if args.command == "digest":
         return digest.run(settings, args)
+    if args.command == "mapping":
+        return mapping_command.run(settings, args)
     if args.command == "contract":
         from dagster_project.contract.render import write_rendered
 
