@@ -12,6 +12,7 @@ raw survey answers, respondent keys and quarantined record text never reach the 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,3 +93,32 @@ def publish(build_db: Path, serving_db: Path, run_id: str) -> Publication:
     finally:
         staging_file.unlink(missing_ok=True)
     return Publication(path=serving_db, tables=len(tables), total_rows=total_rows)
+
+
+def publish_tables(build_db: Path, serving_db: Path, tables: list[tuple[str, str]]) -> bool:
+    """Replace (or add) only `tables` of the serving copy by the build warehouse's, atomically like `publish`:
+    for a job that computes its marts outside the main run (predictive CLTV, dagster_project/clv). Every other table
+    stays as the last complete run published it, so no unchecked mart reaches readers. False when nothing is
+    published yet (the next complete run publishes the tables with everything else)."""
+    if not serving_db.exists():
+        return False
+    staging_file = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        shutil.copyfile(serving_db, staging_file)
+        con = duckdb.connect(str(staging_file))
+        try:
+            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+            for schema, table in tables:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+                columns = _column_list(con, schema, table)
+                con.execute(
+                    f'CREATE OR REPLACE TABLE {schema}."{table}" AS SELECT {columns} FROM build.{schema}."{table}"'
+                )
+            con.execute("DETACH build")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(staging_file, serving_db)
+    finally:
+        staging_file.unlink(missing_ok=True)
+    return True
