@@ -457,6 +457,7 @@ COMMANDS = {
 
 def run_clv_command(settings) -> int:
     """`empathy-lake clv`: one line of result, or why there is nothing to model."""
+    from dagster_project.clv.model import FitError
     from dagster_project.clv.run import NoOrdersError, describe, run_clv
 
     try:
@@ -464,6 +465,9 @@ def run_clv_command(settings) -> int:
     except NoOrdersError as exc:
         print(f"no predictive CLTV: {exc}; run `empathy-lake run` on data with orders first", file=sys.stderr)
         return 2
+    except FitError as exc:
+        print(f"no predictive CLTV: {exc}; the published copy is unchanged", file=sys.stderr)
+        return 1
     print(describe(result))
     return 0
 

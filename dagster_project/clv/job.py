@@ -3,6 +3,7 @@ default): what it does is in run.py, shared with `empathy-lake clv`."""
 
 import dagster as dg
 
+from dagster_project.clv.model import FitError
 from dagster_project.clv.run import CLV_JOB_NAME, NoOrdersError, describe, run_clv
 
 
@@ -20,6 +21,8 @@ def customer_clv_model(context: dg.AssetExecutionContext) -> dg.MaterializeResul
         result = run_clv(get_settings())
     except NoOrdersError as exc:
         raise dg.Failure(f"No predictive CLTV: {exc}. Run the pipeline with order data first.") from exc
+    except FitError as exc:
+        raise dg.Failure(f"No predictive CLTV: {exc}. The published copy is unchanged.") from exc
     context.log.info(describe(result))
     return dg.MaterializeResult(
         metadata={

@@ -14,6 +14,7 @@ import datetime as dt
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # pip-installed PyTensor links no BLAS: a warning on every import, though these small models never need it.
@@ -92,13 +93,32 @@ class Fit:
         return out
 
 
+class FitError(Exception):
+    """The model's fit gave no usable estimate (a parameter draw that is not a finite number)."""
+
+
 def _laplace(model, data: pd.DataFrame, seed: int) -> None:
-    """MAP estimate and a Laplace (quadratic) approximation of the posterior around it, from pymc-extras: MAP alone
-    gives no interval, and NUTS would cost minutes. The draws replace the model's fit result."""
+    """MAP estimate (PyMC's find_MAP), then a Laplace (quadratic) approximation of the posterior around it from
+    pymc-extras, started at the MAP: MAP alone gives no interval and NUTS would cost minutes. Started elsewhere, the
+    approximation's own optimiser can run off to a flat prior's edge (Gamma-Gamma's priors are flat). The draws
+    replace the model's fit result."""
+    import pymc as pm
     from pymc_extras.inference import fit_laplace
 
     model.build_model(data)
-    idata = fit_laplace(model=model.model, draws=DRAWS, random_seed=seed, progressbar=False, include_transformed=False)
+    start = pm.find_MAP(model=model.model, progressbar=False)
+    idata = fit_laplace(
+        "BFGS",
+        model=model.model,
+        initvals={rv.name: start[rv.name] for rv in model.model.free_RVs},
+        draws=DRAWS,
+        random_seed=seed,
+        progressbar=False,
+        include_transformed=False,
+    )
+    bad = [name for name, values in idata.posterior.data_vars.items() if not np.isfinite(values.values).all()]
+    if bad:
+        raise FitError(f"the {model._model_type} fit gave no finite estimate of {', '.join(bad)}")
     model.idata = idata
     model.set_idata_attrs(model.idata)
 

@@ -1,0 +1,186 @@
+"""Predictive CLTV (dagster_project/clv): the BG/NBD + Gamma-Gamma fit recovers known parameters of a simulated
+cohort, buyers whose refunds bring their net spend per order to zero or below are left out and counted, and the
+job on the session lake publishes group totals equal to the per-customer predictions grouped in SQL, none under
+the anonymity minimum. One PyTensor compile per session (the fit is module-scoped; the cache is ~/.pytensor)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from dagster_project.clv import model
+from tests.lake_helpers import clone_lake
+
+# A cohort drawn from the BG/NBD process (pymc-marketing's own distribution) and the Gamma-Gamma spend model.
+TRUE_BGNBD = {"r": 0.6, "alpha": 5.0, "a": 0.8, "b": 2.5}
+TRUE_GG = {"p": 6.0, "q": 4.0, "v": 15.0}
+COHORT = 1_500
+
+
+def simulated_cohort(n: int = COHORT, seed: int = 7) -> pd.DataFrame:
+    import pymc as pm
+    from pymc_marketing.clv.distributions import BetaGeoNBD
+
+    rng = np.random.default_rng(seed)
+    weeks = rng.uniform(20, 104, n)
+    drawn = pm.draw(BetaGeoNBD.dist(T=weeks, **TRUE_BGNBD), random_seed=seed)
+    recency, frequency = drawn[:, 0], drawn[:, 1]
+    # Gamma-Gamma: a customer's spend scale nu ~ Gamma(q, rate v); the mean of x purchases ~ Gamma(p x, rate x nu).
+    nu = rng.gamma(TRUE_GG["q"], 1 / TRUE_GG["v"], n)
+    repeats = np.maximum(frequency, 1)
+    spend = rng.gamma(TRUE_GG["p"] * repeats, 1 / (repeats * nu))
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "frequency": frequency,
+            "recency": recency,
+            "T": weeks,
+            "monetary_value": np.where(frequency > 0, spend, 0.0),
+            "segment": "All",
+            "region": "All",
+            "location": "All",
+            "channel": "All",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted_cohort():
+    rfm = simulated_cohort()
+    return rfm, model.fit(rfm)
+
+
+def test_fit_recovers_the_simulated_parameters(fitted_cohort):
+    rfm, fitted = fitted_cohort
+    estimates = fitted.parameters()
+    assert fitted.customers == COHORT
+    assert fitted.repeat_customers == int((rfm["frequency"] > 0).sum())
+    for name, true in TRUE_BGNBD.items():
+        assert estimates[name] == pytest.approx(true, rel=0.3), name
+    # Gamma-Gamma's p, q and v trade off against each other; the mean spend per purchase, p v / (q - 1), is what the
+    # model identifies and what the prediction uses.
+    true_mean = TRUE_GG["p"] * TRUE_GG["v"] / (TRUE_GG["q"] - 1)
+    assert estimates["p"] * estimates["v"] / (estimates["q"] - 1) == pytest.approx(true_mean, rel=0.15)
+
+
+def test_predictions_carry_an_interval_from_the_posterior_draws(fitted_cohort):
+    rfm, fitted = fitted_cohort
+    values = model.predict(fitted, rfm)
+    assert values.shape == (COHORT, model.DRAWS)
+    totals = values.sum(axis=0)
+    assert totals.quantile(0.05) < totals.mean() < totals.quantile(0.95)
+    # More past purchases at the same age and recency mean more expected value (the model's basic monotonicity).
+    assert (values.mean(axis=1) >= 0).all()
+
+
+def test_buyers_whose_refunds_leave_nothing_per_order_are_left_out_and_counted():
+    as_of = dt.date(2025, 12, 31)
+    orders = pd.DataFrame(
+        [
+            # c1 buys three times; c2 once; c3's only order was refunded in full; c4's refunds exceed its orders;
+            # c5's later orders were refunded, so its repeat spend is zero although its first order counts.
+            ("c1", "2025-01-06", 50.0),
+            ("c1", "2025-03-03", 70.0),
+            ("c1", "2025-06-02", 60.0),
+            ("c2", "2025-02-03", 40.0),
+            ("c3", "2025-04-07", 0.0),
+            ("c4", "2025-01-13", 30.0),
+            ("c4", "2025-05-05", -45.0),
+            ("c5", "2025-01-20", 80.0),
+            ("c5", "2025-07-07", 0.0),
+        ],
+        columns=["customer_id", "ordered_at", "net_amount"],
+    ).assign(ordered_at=lambda f: pd.to_datetime(f["ordered_at"]), segment="S", region="R", location="L", channel="C")
+    result = model.buyers(orders, as_of)
+    assert sorted(result.rfm["customer_id"]) == ["c1", "c2"]
+    assert result.left_out == {model.LEFT_OUT_REFUNDS: 3}
+    c1 = result.rfm.set_index("customer_id").loc["c1"]
+    assert c1["frequency"] == 2 and c1["monetary_value"] == pytest.approx(65.0)
+    assert result.window_start == dt.date(2025, 1, 6) and result.window_end == as_of
+
+
+def test_small_groups_are_combined_never_published_alone():
+    rfm = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(13)],
+            "segment": ["A"] * 6 + ["B"] * 2 + ["C"] * 3 + ["D"] * 2,
+            "region": "R",
+            "location": ["L1"] * 11 + ["L2"] * 2,
+            "channel": "web",
+        }
+    )
+    values = pd.DataFrame(np.arange(13 * 3, dtype=float).reshape(13, 3), index=rfm["customer_id"])
+    long, unpublished = model.publishable(rfm, values, min_customers=5)
+    groups = long[long["draw"] == 0].set_index(["segment", "location"])["customers"]
+    # A (6) stands alone; B (2) and C (3) of L1 together make 5; L2's D (2) joins the business-wide small groups,
+    # which are still under 5, so its 2 customers are in no published row and counted as such.
+    assert groups.to_dict() == {("A", "L1"): 6, (model.SMALL_GROUPS, "L1"): 5}
+    assert unpublished == 2
+    assert long.groupby("draw")["predicted_value"].sum().tolist() == values.iloc[:11].sum(axis=0).tolist()
+
+
+@pytest.fixture(scope="module")
+def clv_lake(built_lake, tmp_path_factory):
+    """The session lake cloned, with the CLTV job run on it (reusing the module's compiled models' cache)."""
+    from dagster_project.clv.run import compute, min_customers
+
+    home = clone_lake(built_lake, tmp_path_factory.mktemp("clv_lake"))
+    build_db = home / built_lake.settings.build_db.relative_to(built_lake.home)
+    result = compute(build_db, min_customers())
+    return build_db, result
+
+
+def test_job_publishes_group_totals_equal_to_the_customers_predictions(clv_lake):
+    build_db, result = clv_lake
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        fit = con.execute(
+            "SELECT customers_fitted, left_out_customers, unpublished_customers FROM marts.customer_clv_model_fit"
+        ).fetchone()
+        # Every buyer the warehouse holds is either modelled or left out (and counted).
+        buyers = con.execute(
+            "SELECT count(DISTINCT customer_id) FROM staging.stg_crm__orders WHERE status IS DISTINCT FROM 'cancelled'"
+        ).fetchone()[0]
+        assert fit[0] + fit[1] == buyers == result.customers + result.left_out
+        published = con.execute(
+            "SELECT sum(customers), sum(predicted_value) FROM marts.customer_clv_predicted"
+        ).fetchone()
+        per_customer = con.execute("SELECT count(*), sum(predicted_value) FROM clv.customer_predictions").fetchone()
+        assert published[0] == per_customer[0] - fit[2]
+        if fit[2] == 0:  # nobody outside a published row: the totals agree exactly
+            assert published[1] == pytest.approx(per_customer[1], rel=1e-9)
+        # Groups the anonymity rule left alone: the published total is the customers' predictions summed in SQL.
+        mismatched = con.execute(
+            """
+            SELECT count(*) FROM marts.customer_clv_predicted AS m
+            JOIN (
+                SELECT segment, region, location, channel, count(*) AS customers, sum(predicted_value) AS value
+                FROM clv.customer_predictions GROUP BY ALL
+            ) AS c USING (segment, region, location, channel)
+            WHERE m.customers <> c.customers OR abs(m.predicted_value - c.value) > 1e-6 * greatest(1, c.value)
+            """
+        ).fetchone()[0]
+        assert mismatched == 0
+        assert con.execute(
+            "SELECT bool_and(predicted_value_low <= predicted_value AND predicted_value <= predicted_value_high) "
+            "FROM marts.customer_clv_predicted"
+        ).fetchone()[0]
+
+
+def test_no_published_group_is_under_the_anonymity_minimum(clv_lake):
+    from dagster_project.clv.run import min_customers
+
+    build_db, _ = clv_lake
+    minimum = min_customers()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        smallest_published = con.execute("SELECT min(customers) FROM marts.customer_clv_predicted").fetchone()[0]
+        smallest_raw = con.execute(
+            "SELECT min(n) FROM (SELECT count(*) AS n FROM clv.customer_predictions GROUP BY segment, region, "
+            "location, channel)"
+        ).fetchone()[0]
+    assert smallest_published >= minimum
+    # The check has teeth: grouped without the rule, this lake's customers make groups under the minimum.
+    assert smallest_raw < minimum
