@@ -184,3 +184,80 @@ def test_no_published_group_is_under_the_anonymity_minimum(clv_lake):
     assert smallest_published >= minimum
     # The check has teeth: grouped without the rule, this lake's customers make groups under the minimum.
     assert smallest_raw < minimum
+
+
+# --- the Customer empathy page ---------------------------------------------------------------------------
+def with_model_tables(serving_db, seed: int = 11):
+    """The fixture's serving copy with the model's published tables, for customers spread over the fixture's
+    customer groups (the values drawn at random, the grouping and anonymity rule the job's own)."""
+    with duckdb.connect(str(serving_db)) as con:
+        groups = con.execute(
+            "SELECT DISTINCT segment, region, location, channel FROM marts.customer_value_summary"
+        ).df()
+    rng = np.random.default_rng(seed)
+    rfm = groups.loc[rng.integers(0, len(groups), 120)].reset_index(drop=True)
+    rfm.insert(0, "customer_id", [f"c{i}" for i in range(len(rfm))])
+    values = pd.DataFrame(rng.gamma(2.0, 150.0, (len(rfm), 40)), index=rfm["customer_id"])
+    draws, unpublished = model.publishable(rfm, values, 5)
+    fit = pd.DataFrame(
+        [
+            {
+                "fitted_at": dt.datetime(2026, 11, 29, 5),
+                "window_start": dt.date(2024, 1, 1),
+                "window_end": dt.date(2025, 12, 31),
+            }
+        ]
+    ).assign(customers_fitted=len(rfm), left_out_customers=7, left_out_reason=model.LEFT_OUT_REFUNDS)
+    fit = fit.assign(unpublished_customers=unpublished, min_customers=5)
+    with duckdb.connect(str(serving_db)) as con:
+        con.execute("CREATE TABLE marts.customer_clv_draws AS SELECT * FROM draws")
+        con.execute("CREATE TABLE marts.customer_clv_model_fit AS SELECT * FROM fit")
+    return serving_db
+
+
+def sql_model_value(db, location: str | None = None) -> tuple[float, float, float, int]:
+    """Per customer: the mean over draws of the selection's total, its 5th and 95th percentile, / customers."""
+    where = "WHERE location = ?" if location else ""
+    params = [location] if location else []
+    with duckdb.connect(str(db), read_only=True) as con:
+        mean, low, high = con.execute(
+            f"SELECT avg(t), quantile_cont(t, 0.05), quantile_cont(t, 0.95) FROM (SELECT draw, sum(predicted_value) "
+            f"AS t FROM marts.customer_clv_draws {where} GROUP BY draw)",
+            params,
+        ).fetchone()
+        customers = con.execute(
+            f"SELECT sum(customers) FROM marts.customer_clv_draws {where} {'AND' if where else 'WHERE'} draw = 0",
+            params,
+        ).fetchone()[0]
+    return mean / customers, low / customers, high / customers, int(customers)
+
+
+def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewers_rows(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from streamlit_app.formatting import format_money
+    from tests.dashboard_login import submit_login, write_users
+    from tests.serving_fixture import sample_serving_db
+    from tests.test_dashboard_apptest import APP, TIMEOUT, metric, open_app_page, rerun
+
+    page = "app_pages/customer_empathy.py"
+    bare = open_app_page(monkeypatch, sample_serving_db(tmp_path / "bare"), page)
+    assert any("empathy-lake clv" in i.value for i in bare.info), "before a fit the page names the command"
+
+    db = with_model_tables(sample_serving_db(tmp_path))
+    at = open_app_page(monkeypatch, db, page)
+    per_customer, low, high, customers = sql_model_value(db)
+    assert metric(at, "Per customer").value == format_money(per_customer, "£")
+    assert metric(at, "Customers modelled").value == f"{customers:,}"
+    captions = " ".join(c.value for c in at.caption)
+    assert f"90 % interval {format_money(low, '£')} to {format_money(high, '£')}" in captions
+    assert "Model fitted on 29 Nov 2026" in captions and "7 left out because refunds" in captions
+
+    users = write_users(tmp_path, [{"username": "lis", "role": "manager", "name": "Lis", "location": "Lisbon"}])
+    monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
+    manager = rerun(submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["lis"]).switch_page(page))
+    per_customer, _, _, customers = sql_model_value(db, "Lisbon")
+    assert metric(manager, "Per customer").value == format_money(per_customer, "£")
+    assert metric(manager, "Customers modelled").value == f"{customers:,}"
+    captions = " ".join(c.value for c in manager.caption)
+    assert "Model fitted on 29 Nov 2026" in captions and "left out" not in captions, "business-wide counts hidden"
