@@ -321,6 +321,8 @@ DAGSTER_VARIABLES = (
     "EMPATHY_LAKE_SCHEDULE_RUNNING",
     "EMPATHY_LAKE_SENSOR_RUNNING",
     "EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS",
+    "EMPATHY_LAKE_CLV_CRON",
+    "EMPATHY_LAKE_CLV_RUNNING",
 )
 HELP_WIDTH = 88
 VERBOSE_HELP = "show Dagster's events and dbt's log on the console instead of the run's log file"

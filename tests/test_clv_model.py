@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from dagster_project.clv import model
+from dagster_project.clv.run import PUBLISHED
 from tests.lake_helpers import clone_lake
 
 # A cohort drawn from the BG/NBD process (pymc-marketing's own distribution) and the Gamma-Gamma spend model.
@@ -127,15 +128,31 @@ def test_small_groups_are_combined_never_published_alone():
 def clv_lake(built_lake, tmp_path_factory):
     """The session lake cloned, with the CLTV job run on it (reusing the module's compiled models' cache)."""
     from dagster_project.clv.run import compute, min_customers
+    from dagster_project.publishing import publish_tables
 
     home = clone_lake(built_lake, tmp_path_factory.mktemp("clv_lake"))
     build_db = home / built_lake.settings.build_db.relative_to(built_lake.home)
     result = compute(build_db, min_customers())
-    return build_db, result
+    serving_db = home / built_lake.settings.serving_db.relative_to(built_lake.home)
+    assert publish_tables(build_db, serving_db, PUBLISHED)
+    return build_db, serving_db, result
+
+
+def test_the_job_publishes_its_tables_and_leaves_the_rest_of_the_serving_copy_as_it_was(built_lake, clv_lake):
+    build_db, serving_db, _ = clv_lake
+    before = built_lake.query("SELECT run_id, tables FROM meta.publication", serving=True)
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        assert con.execute("SELECT run_id, tables FROM meta.publication").fetchall() == before
+        tables = {r[0] for r in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()}
+        assert {f"{schema}.{table}" for schema, table in PUBLISHED} <= tables
+        assert not any(t.startswith("clv.") for t in tables), "per-customer predictions are never published"
+        published = con.execute("SELECT * FROM marts.customer_clv_predicted ORDER BY ALL").fetchall()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        assert published == con.execute("SELECT * FROM marts.customer_clv_predicted ORDER BY ALL").fetchall()
 
 
 def test_job_publishes_group_totals_equal_to_the_customers_predictions(clv_lake):
-    build_db, result = clv_lake
+    build_db, _, result = clv_lake
     with duckdb.connect(str(build_db), read_only=True) as con:
         fit = con.execute(
             "SELECT customers_fitted, left_out_customers, unpublished_customers FROM marts.customer_clv_model_fit"
@@ -173,7 +190,7 @@ def test_job_publishes_group_totals_equal_to_the_customers_predictions(clv_lake)
 def test_no_published_group_is_under_the_anonymity_minimum(clv_lake):
     from dagster_project.clv.run import min_customers
 
-    build_db, _ = clv_lake
+    build_db, _, _ = clv_lake
     minimum = min_customers()
     with duckdb.connect(str(build_db), read_only=True) as con:
         smallest_published = con.execute("SELECT min(customers) FROM marts.customer_clv_predicted").fetchone()[0]
