@@ -149,6 +149,9 @@ def test_the_job_publishes_its_tables_and_leaves_the_rest_of_the_serving_copy_as
         published = con.execute("SELECT * FROM marts.customer_clv_predicted ORDER BY ALL").fetchall()
     with duckdb.connect(str(build_db), read_only=True) as con:
         assert published == con.execute("SELECT * FROM marts.customer_clv_predicted ORDER BY ALL").fetchall()
+    from tests.pii_scan import landing_names, raw_ids, scan_published
+
+    assert scan_published(serving_db, raw_ids(build_db), landing_names(built_lake.settings.landing_dir)) == []
 
 
 def test_job_publishes_group_totals_equal_to_the_customers_predictions(clv_lake):
@@ -256,6 +259,7 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     from tests.dashboard_login import submit_login, write_users
     from tests.serving_fixture import sample_serving_db
     from tests.test_dashboard_apptest import APP, TIMEOUT, metric, open_app_page, rerun
+    from tests.test_dashboard_customer import assert_plain
 
     page = "app_pages/customer_empathy.py"
     bare = open_app_page(monkeypatch, sample_serving_db(tmp_path / "bare"), page)
@@ -269,6 +273,7 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     captions = " ".join(c.value for c in at.caption)
     assert f"90 % interval {format_money(low, '£')} to {format_money(high, '£')}" in captions
     assert "Model fitted on 29 Nov 2026" in captions and "7 left out because refunds" in captions
+    assert_plain(at)
 
     users = write_users(tmp_path, [{"username": "lis", "role": "manager", "name": "Lis", "location": "Lisbon"}])
     monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
