@@ -437,8 +437,8 @@ COMMANDS = {
         "for what an order will be worth; pymc-marketing) on the build warehouse's orders, and put the totals per "
         "customer group (expected net value over the next 12 months, with its 90 % interval and the number of "
         "customers) and the fit's statistics into the serving copy; the Customer empathy page shows them. Run it "
-        "after `empathy-lake run`; the weekly job customer_clv does the same. Takes about a minute the first time "
-        "(the model's code is compiled and cached), less after.",
+        "after `empathy-lake run`; the weekly job customer_clv does the same. Takes about a minute: the model's code"
+        " is compiled for the data, then fitted.",
         "empathy-lake clv",
         ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB"),
     ),
