@@ -465,7 +465,7 @@ def run_clv_command(settings) -> int:
     try:
         result = run_clv(settings)
     except NoOrdersError as exc:
-        print(f"no predictive CLTV: {exc}; run `empathy-lake run` on data with orders first", file=sys.stderr)
+        print(f"no predictive CLTV: {exc}", file=sys.stderr)
         return 2
     except FitError as exc:
         print(f"no predictive CLTV: {exc}; the published copy is unchanged", file=sys.stderr)

@@ -283,3 +283,23 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     assert metric(manager, "Customers modelled").value == f"{customers:,}"
     captions = " ".join(c.value for c in manager.caption)
     assert "Model fitted on 29 Nov 2026" in captions and "left out" not in captions, "business-wide counts hidden"
+
+
+def test_without_a_warehouse_or_orders_the_job_says_what_to_do(tmp_path):
+    from dagster_project.clv.run import NoOrdersError, compute
+
+    with pytest.raises(NoOrdersError, match="not built yet; run `empathy-lake run` first"):
+        compute(tmp_path / "missing.duckdb", 5)
+    empty = tmp_path / "build.duckdb"
+    with duckdb.connect(str(empty)) as con:
+        con.execute("CREATE SCHEMA staging")
+        con.execute(
+            "CREATE TABLE staging.stg_crm__orders (customer_id VARCHAR, ordered_at TIMESTAMP, net_amount DOUBLE, "
+            "status VARCHAR)"
+        )
+        con.execute(
+            "CREATE TABLE staging.int_customer_lifecycle (customer_id VARCHAR, segment VARCHAR, region VARCHAR, "
+            "location VARCHAR, channel VARCHAR, as_of_date DATE)"
+        )
+    with pytest.raises(NoOrdersError, match="has no orders"):
+        compute(empty, 5)

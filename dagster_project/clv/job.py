@@ -20,7 +20,7 @@ def customer_clv_model(context: dg.AssetExecutionContext) -> dg.MaterializeResul
     try:
         result = run_clv(get_settings())
     except NoOrdersError as exc:
-        raise dg.Failure(f"No predictive CLTV: {exc}. Run the pipeline with order data first.") from exc
+        raise dg.Failure(f"No predictive CLTV: {exc}.") from exc
     except FitError as exc:
         raise dg.Failure(f"No predictive CLTV: {exc}. The published copy is unchanged.") from exc
     context.log.info(describe(result))

@@ -36,7 +36,8 @@ WHERE o.status IS DISTINCT FROM 'cancelled' AND o.ordered_at::DATE <= c.as_of_da
 
 
 class NoOrdersError(Exception):
-    """The build warehouse has no orders to model (a lake without order history, or nothing built yet)."""
+    """Nothing to model: the build warehouse is missing, holds no orders, or a run is writing it (the message says
+    which and what to do, in plain words)."""
 
 
 def min_customers() -> int:
@@ -59,22 +60,26 @@ class ClvResult:
     seconds: float
 
 
-def _read_orders(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dt.date]:
+def _read_orders(build_db: Path) -> tuple[pd.DataFrame, dt.date]:
+    if not build_db.exists():
+        raise NoOrdersError("the warehouse is not built yet; run `empathy-lake run` first")
     try:
-        orders = con.execute(ORDERS_SQL).df()
-        as_of = con.execute("SELECT max(as_of_date) FROM staging.int_customer_lifecycle").fetchone()[0]
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            orders = con.execute(ORDERS_SQL).df()
+            as_of = con.execute("SELECT max(as_of_date) FROM staging.int_customer_lifecycle").fetchone()[0]
     except duckdb.CatalogException as exc:
-        raise NoOrdersError("the warehouse is not built yet") from exc
+        raise NoOrdersError("the warehouse is not built yet; run `empathy-lake run` first") from exc
+    except duckdb.IOException as exc:  # another process holds the file for writing
+        raise NoOrdersError("a pipeline run is writing the warehouse; try again when it has finished") from exc
     if orders.empty or as_of is None:
-        raise NoOrdersError("the warehouse holds no orders")
+        raise NoOrdersError("this business's data has no orders, so there is no purchase pattern to model")
     return orders, as_of
 
 
 def compute(build_db: Path, min_group: int) -> ClvResult:
     """Fit on the build warehouse's orders and write the tables into it (not yet the serving copy)."""
     started = time.perf_counter()
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        orders, as_of = _read_orders(con)
+    orders, as_of = _read_orders(build_db)
     buyers = model.buyers(orders, as_of)
     fitted = model.fit(buyers.rfm)
     draws = model.predict(fitted, buyers.rfm)
