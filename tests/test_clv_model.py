@@ -303,3 +303,24 @@ def test_without_a_warehouse_or_orders_the_job_says_what_to_do(tmp_path):
         )
     with pytest.raises(NoOrdersError, match="has no orders"):
         compute(empty, 5)
+
+
+def test_replacing_the_models_tables_keeps_the_run_records_claim_on_the_serving_copy(tmp_path):
+    """After `empathy-lake clv` the next `empathy-lake run` is not started because the serving copy changed, unless
+    the record already disowned the copy (then it stays disowned)."""
+    import json
+    import os
+    import types
+
+    from dagster_project.run_inputs import _file_stamp, keep_publication_stamp, record_path
+
+    settings = types.SimpleNamespace(build_db=tmp_path / "build.duckdb", serving_db=tmp_path / "serving.duckdb")
+    for claimed in (True, False):
+        settings.serving_db.write_bytes(b"published by the run")
+        stamp = _file_stamp(settings.serving_db) if claimed else [0, 0]
+        record_path(settings).write_text(json.dumps({"run_id": "r1", "serving": stamp}))
+        with keep_publication_stamp(settings):
+            settings.serving_db.write_bytes(b"published by the run, with the model's tables")
+            os.utime(settings.serving_db, ns=(1, 1))
+        kept = json.loads(record_path(settings).read_text())["serving"]
+        assert (kept == _file_stamp(settings.serving_db)) is claimed
