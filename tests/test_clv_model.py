@@ -324,3 +324,20 @@ def test_replacing_the_models_tables_keeps_the_run_records_claim_on_the_serving_
             os.utime(settings.serving_db, ns=(1, 1))
         kept = json.loads(record_path(settings).read_text())["serving"]
         assert (kept == _file_stamp(settings.serving_db)) is claimed
+
+
+def test_the_weekly_schedule_is_stopped_by_default_and_follows_the_environment(monkeypatch):
+    import dagster as dg
+
+    from dagster_project.schedules import build_weekly_clv_schedule
+
+    for var in ("EMPATHY_LAKE_CLV_CRON", "EMPATHY_LAKE_CLV_RUNNING", "EMPATHY_LAKE_TIMEZONE"):
+        monkeypatch.delenv(var, raising=False)
+    schedule = build_weekly_clv_schedule()
+    assert (schedule.name, schedule.job_name) == ("customer_clv_weekly", "customer_clv")
+    assert schedule.cron_schedule == "0 5 * * 0"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    monkeypatch.setenv("EMPATHY_LAKE_CLV_CRON", "0 3 * * 6")
+    monkeypatch.setenv("EMPATHY_LAKE_CLV_RUNNING", "1")
+    tuned = build_weekly_clv_schedule()
+    assert tuned.cron_schedule == "0 3 * * 6" and tuned.default_status == dg.DefaultScheduleStatus.RUNNING
