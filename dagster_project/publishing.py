@@ -12,7 +12,10 @@ raw survey answers, respondent keys and quarantined record text never reach the 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,31 +67,58 @@ def _column_list(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str
     )
 
 
-def publish(build_db: Path, serving_db: Path, run_id: str) -> Publication:
-    """Copy the published schemas of `build_db` into a new file and swap it in as `serving_db`."""
-    serving_db.parent.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def _new_copy(build_db: Path, serving_db: Path, from_current: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new file beside `serving_db` (a copy of it when `from_current`) with `build_db` attached
+    read-only as `build`; when the block succeeds the file is checkpointed and renamed over `serving_db`."""
     staging_file = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex[:8]}.tmp")
-    total_rows = 0
     try:
+        if from_current:
+            shutil.copyfile(serving_db, staging_file)
         con = duckdb.connect(str(staging_file))
         try:
             con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
-            tables = _published_tables(con)
-            for schema, table in tables:
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                columns = _column_list(con, schema, table)
-                con.execute(f'CREATE TABLE {schema}."{table}" AS SELECT {columns} FROM build.{schema}."{table}"')
-                total_rows += con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0]
+            yield con
             con.execute("DETACH build")
-            con.execute(
-                "CREATE TABLE meta.publication AS SELECT current_timestamp::TIMESTAMP AS published_at, "
-                "?::VARCHAR AS run_id, ?::BIGINT AS tables, ?::BIGINT AS total_rows",
-                [run_id, len(tables), total_rows],
-            )
             con.execute("CHECKPOINT")
         finally:
             con.close()
         os.replace(staging_file, serving_db)
     finally:
         staging_file.unlink(missing_ok=True)
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    columns = _column_list(con, schema, table)
+    con.execute(f'CREATE OR REPLACE TABLE {schema}."{table}" AS SELECT {columns} FROM build.{schema}."{table}"')
+
+
+def publish(build_db: Path, serving_db: Path, run_id: str) -> Publication:
+    """Copy the published schemas of `build_db` into a new file and swap it in as `serving_db`."""
+    serving_db.parent.mkdir(parents=True, exist_ok=True)
+    total_rows = 0
+    with _new_copy(build_db, serving_db, from_current=False) as con:
+        tables = _published_tables(con)
+        for schema, table in tables:
+            _copy_table(con, schema, table)
+            total_rows += con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0]
+        con.execute(
+            "CREATE TABLE meta.publication AS SELECT current_timestamp::TIMESTAMP AS published_at, "
+            "?::VARCHAR AS run_id, ?::BIGINT AS tables, ?::BIGINT AS total_rows",
+            [run_id, len(tables), total_rows],
+        )
     return Publication(path=serving_db, tables=len(tables), total_rows=total_rows)
+
+
+def publish_tables(build_db: Path, serving_db: Path, tables: list[tuple[str, str]]) -> bool:
+    """Replace (or add) only `tables` of the serving copy by the build warehouse's, atomically like `publish`:
+    for a job that computes its marts outside the main run (predictive CLTV, dagster_project/clv). Every other table
+    stays as the last complete run published it, so no unchecked mart reaches readers. False when nothing is
+    published yet (the next complete run publishes the tables with everything else)."""
+    if not serving_db.exists():
+        return False
+    with _new_copy(build_db, serving_db, from_current=True) as con:
+        for schema, table in tables:
+            _copy_table(con, schema, table)
+    return True

@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +103,10 @@ def record_publication(settings: Settings, inputs: dict, run_id: str) -> None:
         "run_id": run_id,
         "serving": _file_stamp(settings.serving_db),
     }
-    path = record_path(settings)
+    _write_record(record_path(settings), record)
+
+
+def _write_record(path: Path, record: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
     tmp.replace(path)
@@ -164,3 +169,19 @@ def _notifications_to_retry(settings: Settings) -> bool:
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'alerts'"
         ).fetchone()[0]
         return bool(has_alerts and con.execute(f"SELECT count(*) FROM ({PENDING_SQL})").fetchone()[0])
+
+
+@contextmanager
+def keep_publication_stamp(settings: Settings) -> Iterator[None]:
+    """Around a job that replaces a few tables of the serving copy (predictive CLTV): when the record says the copy
+    is the last complete run's, it still says so afterwards, so the next CLI run is not started on its account."""
+    path = record_path(settings)
+    before = _file_stamp(settings.serving_db)
+    yield
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return
+    if record.get("serving") is not None and record.get("serving") == before:
+        record["serving"] = _file_stamp(settings.serving_db)
+        _write_record(path, record)

@@ -12,6 +12,8 @@ EMPATHY_LAKE_PII_KEY    secret for pseudonymising PII        (default: a fixed d
 EMPATHY_LAKE_AUTH_CONFIG dashboard users and roles          (default: <home>/auth/users.yaml; the CLI writes it)
 EMPATHY_LAKE_DIGEST_CRON     when the weekly digest schedule fires (default "0 7 * * 1": Mondays at 07:00)
 EMPATHY_LAKE_DIGEST_RUNNING  "1" starts the weekly digest schedule running when the code location loads
+EMPATHY_LAKE_CLV_CRON        when the weekly predictive CLTV job fires (default "0 5 * * 0": Sundays at 05:00)
+EMPATHY_LAKE_CLV_RUNNING     "1" starts the weekly predictive CLTV schedule running when the code location loads
 EMPATHY_LAKE_DIGEST_RECIPIENTS who receives each owner's weekly digest: a CSV file with the columns owner,url (one
                         apprise URL a row) (default: <home>/auth/digest_recipients.csv; it holds addresses and
                         secrets, so keep it out of the repository)
@@ -214,6 +216,8 @@ def result_settings() -> dict[str, str]:
 
 
 DEFAULT_DIGEST_CRON = "0 7 * * 1"
+# Sunday early: the model takes a minute and must not overlap the daily run (one writer per DuckDB file).
+DEFAULT_CLV_CRON = "0 5 * * 0"
 DEFAULT_DAILY_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_SENSOR_INTERVAL_SECONDS = 60
@@ -227,6 +231,12 @@ def digest_schedule_setting() -> tuple[str, bool]:
     """The weekly digest schedule's cron (EMPATHY_LAKE_DIGEST_CRON) and whether it starts running
     (EMPATHY_LAKE_DIGEST_RUNNING; off by default, like every schedule here)."""
     return _cron("EMPATHY_LAKE_DIGEST_CRON", DEFAULT_DIGEST_CRON), env_flag("EMPATHY_LAKE_DIGEST_RUNNING")
+
+
+def clv_schedule_setting() -> tuple[str, bool]:
+    """The weekly predictive CLTV schedule's cron (EMPATHY_LAKE_CLV_CRON) and whether it starts running
+    (EMPATHY_LAKE_CLV_RUNNING; off by default)."""
+    return _cron("EMPATHY_LAKE_CLV_CRON", DEFAULT_CLV_CRON), env_flag("EMPATHY_LAKE_CLV_RUNNING")
 
 
 def daily_schedule_setting() -> tuple[str, bool]:

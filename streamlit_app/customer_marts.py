@@ -332,3 +332,17 @@ def is_snapshot(kpi: str) -> bool:
         return False
     flags = warehouse.query("SELECT is_snapshot FROM marts.kpi_snapshot_sources WHERE kpi = ?", [kpi])
     return bool(len(flags)) and bool(flags["is_snapshot"].iloc[0])
+
+
+# Predictive CLTV from the BG/NBD + Gamma-Gamma model (dagster_project/clv; `empathy-lake clv`): one row per customer
+# group and posterior draw, the group's summed predicted value in that draw. Not in MARTS: it exists only once the
+# model has been fitted, and its absence is not missing data of the business.
+MODEL_CLTV = Mart(
+    "customer_clv_draws",
+    "predictive customer lifetime value (model)",
+    {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+    ("predicted_value", "customers"),
+    other=("draw",),
+    monthly=False,
+)
+MODEL_FIT_TABLE = "marts.customer_clv_model_fit"

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import charts, customer_kpis, customer_marts, warehouse
+from streamlit_app.access import Scope
 from streamlit_app.formatting import format_month
 from streamlit_app.labels import plain
 from streamlit_app.ui import (
@@ -424,6 +425,97 @@ data_table(
     },
     download="customer_value_and_churn",
 )
+
+# --- predictive CLTV from the BG/NBD + Gamma-Gamma model ------------------------------------------------
+model_kpi = customer_kpis.MODEL_CLTV
+st.subheader(f"{model_kpi.label} (statistical model)")
+if not warehouse.table_exists("marts", customer_marts.MODEL_CLTV.table):
+    st.info(
+        "Not computed yet. The expected value of each customer over the next 12 months, from their purchase "
+        "pattern, comes from a statistical model fitted outside the daily run: an operator runs "
+        "`empathy-lake clv` once the data is loaded (or turns on the weekly predictive lifetime value schedule), "
+        "and it appears here."
+    )
+else:
+    model_rows = customer_marts.filter_rows(customer_marts.load_mart(customer_marts.MODEL_CLTV, scope), choices=choices)
+    model = customer_kpis.model_value(model_rows)
+    # The fit's date and data window are no business figure: every viewer sees them; the counts only the unscoped.
+    fit = warehouse.query_table("*", customer_marts.MODEL_FIT_TABLE, Scope.all_rows())
+    fit_row = fit.iloc[0] if len(fit) else None
+    per_customer_card, total_card, modelled_card = st.columns(3)
+    per_customer_card.metric(
+        "Per customer",
+        kpi_text(model_kpi, model.per_customer),
+        border=True,
+        help=f"{model_kpi.help}\n\n{model_kpi.formula}",
+    )
+    total_card.metric(
+        "These customers in total",
+        kpi_text(model_kpi, model.total),
+        border=True,
+        help="The per-customer figure times the customers modelled: what the selected customers are expected to "
+        "spend, net of refunds, over the next 12 months.",
+    )
+    modelled_card.metric(
+        "Customers modelled",
+        f"{model.customers:,}",
+        border=True,
+        help="Customers with at least one order in the selection, in groups large enough to publish.",
+    )
+    if model.customers:
+        per_customer_card.caption(
+            f"90 % interval {kpi_text(model_kpi, model.per_customer_low)} to "
+            f"{kpi_text(model_kpi, model.per_customer_high)}"
+        )
+        total_card.caption(
+            f"90 % interval {kpi_text(model_kpi, model.total_low)} to {kpi_text(model_kpi, model.total_high)}"
+        )
+    fitted = (
+        f"Model fitted on {pd.Timestamp(fit_row['fitted_at']):%d %b %Y} from the orders of "
+        f"{pd.Timestamp(fit_row['window_start']):%d %b %Y} to {pd.Timestamp(fit_row['window_end']):%d %b %Y}. "
+        if fit_row is not None
+        else ""
+    )
+    left_out = (
+        f"Across the business {int(fit_row['customers_fitted']):,} buyers were modelled and "
+        f"{int(fit_row['left_out_customers']):,} left out because {fit_row['left_out_reason']}; "
+        f"{int(fit_row['unpublished_customers']):,} were in groups too small to publish (fewer than "
+        f"{int(fit_row['min_customers'])} customers). "
+        if fit_row is not None and scope.everything
+        else ""
+    )
+    st.caption(
+        f"{fitted}{left_out}Beside it, historical CLTV is what a customer has been worth so far and predictive CLTV "
+        "(the formula above) is over a whole relationship, not 12 months. Small groups of customers are combined "
+        "into 'Other (small groups)'. Filtered by segment, location and acquisition channel; the period does not "
+        "apply."
+    )
+    if model.customers:
+        by_group = []
+        for value, rows in model_rows.groupby(group_by, sort=True):
+            group_value = customer_kpis.model_value(rows)
+            by_group.append(
+                {
+                    group_by: plain(value),
+                    "customers": group_value.customers,
+                    "per_customer": kpi_text(model_kpi, group_value.per_customer),
+                    "interval": f"{kpi_text(model_kpi, group_value.per_customer_low)} to "
+                    f"{kpi_text(model_kpi, group_value.per_customer_high)}",
+                    "total": kpi_text(model_kpi, group_value.total),
+                }
+            )
+        data_table(
+            pd.DataFrame(by_group),
+            hide_index=True,
+            column_config={
+                group_by: group_labels[group_by],
+                "customers": count_column("Customers modelled"),
+                "per_customer": st.column_config.TextColumn("Expected per customer, next 12 months"),
+                "interval": st.column_config.TextColumn("90 % interval per customer"),
+                "total": st.column_config.TextColumn("Expected in total, next 12 months"),
+            },
+            download="customer_expected_value",
+        )
 
 # --- customers to call back ------------------------------------------------------------------------------
 st.header("Customers to call back")
