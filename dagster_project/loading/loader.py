@@ -31,7 +31,7 @@ from dagster_project.loading.mapping import Mapping, compile_output, identity_ma
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
 from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, is_landing_file, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
-from dagster_project.loading.validate import validation_sql
+from dagster_project.loading.validate import ReferenceRows, reference_rows, references_fingerprint, validation_sql
 from dagster_project.transactions import transaction
 
 
@@ -153,7 +153,12 @@ def _mapping_failure(box: Sandbox, mapped_sql: str, entity: Entity, output_colum
 
 
 def _map_and_validate(
-    box: Sandbox, entity: Entity, effective: Mapping, mapping: Mapping | None, read: ReadResult
+    box: Sandbox,
+    entity: Entity,
+    effective: Mapping,
+    mapping: Mapping | None,
+    read: ReadResult,
+    references: ReferenceRows,
 ) -> tuple[pa.Table, set[str], list[str]]:
     """Map and validate the file's records inside the locked sandbox; the result leaves it as Arrow, with the
     keyed hashes of the name words it holds (name_list.py), never the names."""
@@ -161,7 +166,7 @@ def _map_and_validate(
     mapped_sql, reads = compile_output(output, entity, read.table)
     _check_source_columns(read.header, entity, mapping, reads)
     try:
-        validated = box.con.sql(validation_sql(entity, mapped_sql)).to_arrow_table()
+        validated = box.con.sql(validation_sql(entity, mapped_sql, references)).to_arrow_table()
     except duckdb.Error as exc:
         where = _mapping_failure(box, mapped_sql, entity, set(output.columns), exc)
         raise LoadError(f"mapping {effective.name!r} for {entity.name}, {where}") from exc
@@ -224,7 +229,9 @@ def load_file(
     source_file = path.relative_to(landing).as_posix()
     mapping_name = mapping.name if mapping else "identity"
     real_path = inside_landing(landing, path)
+    references = reference_rows(con, entity)
     fingerprint = f"{file_checksum(real_path)}:{mapping.fingerprint if mapping else 'identity'}"
+    fingerprint += references_fingerprint(references)
     previous = ledger_entry(con, entity.name, source_file)
     if previous and previous.fingerprint == fingerprint:
         return FileOutcome(source_file, mapping_name, "skipped_unchanged")
@@ -233,7 +240,7 @@ def load_file(
         read = read_landing_file(box.con, real_path, read_options)
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, read.header)
-        validated, reads, name_tokens = _map_and_validate(box, entity, effective, mapping, read)
+        validated, reads, name_tokens = _map_and_validate(box, entity, effective, mapping, read, references)
     rejected = _named_rejects(read, set(entity.column_names) | reads)
     with transaction(con):
         if previous:
