@@ -34,6 +34,10 @@ EMPATHY_LAKE_MIN_ANSWERS a ratio resting on fewer answers (tickets, people) than
 EMPATHY_LAKE_DATE_RANGE the plausible dates a landing date or timestamp must fall in, FIRST..LAST, each a date
                         (YYYY-MM-DD) or today+N / today-N days (default 1900-01-01..today+1); a value outside it
                         is quarantined (docs/landing_contract.md)
+EMPATHY_LAKE_TEXT_LANGUAGES the languages the business's customers write in, comma-separated ISO 639-1 codes,
+                        its default first (e.g. "en" or "fr,en"): a prior for detecting a text's language, and the
+                        language of a text too short to tell (default: none; such a text stays unscored,
+                        docs/text_analytics.md)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -289,3 +293,18 @@ def plausible_date_range(today: date | None = None) -> tuple[date, date]:
     if bounds[0] > bounds[1]:
         raise ValueError(f"EMPATHY_LAKE_DATE_RANGE starts after it ends: {text!r}")
     return bounds
+
+
+def text_languages() -> tuple[str, ...]:
+    """EMPATHY_LAKE_TEXT_LANGUAGES as ISO 639-1 codes, the default first; () when not set."""
+    text = os.environ.get("EMPATHY_LAKE_TEXT_LANGUAGES", "")
+    codes = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
+    from dagster_project.text.language import known_languages
+
+    unknown = [c for c in codes if c not in known_languages()]
+    if unknown:
+        raise ValueError(
+            f"EMPATHY_LAKE_TEXT_LANGUAGES: {', '.join(unknown)} is not a language code the detector knows "
+            "(two-letter ISO 639-1 codes, e.g. en,fr)"
+        )
+    return codes
