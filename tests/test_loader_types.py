@@ -6,36 +6,25 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.assets.raw import raw_assets
 from dagster_project.contract import load_contract
-from dagster_project.loading.loader import load_entity
 from dagster_project.settings import plausible_date_range
+from tests import test_mapping
 
 CONTRACT = load_contract()
-
-
-@pytest.fixture
-def lake(tmp_path: Path):
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    con = duckdb.connect(str(tmp_path / "build.duckdb"))
-    yield landing, con
-    con.close()
+# The mapping tests' fixture (a landing folder and a build warehouse) and their one-entity load.
+lake = test_mapping.lake
+_load = test_mapping._load
 
 
 def _drop(landing: Path, entity: str, header: str, rows: list[str], name: str = "drop.csv") -> None:
     folder = landing / entity
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(header + "\n" + "".join(r + "\n" for r in rows))
-
-
-def _load(con, landing: Path, entity: str, load_id: str = "run"):
-    return load_entity(con, CONTRACT.entity(entity), landing, load_id, "key", log=lambda _: None)
 
 
 def _outcome(con, entity: str, key: str, value: str) -> tuple[dict, dict]:
