@@ -32,6 +32,13 @@ def clothing_reviews() -> pd.DataFrame:
     return frame.dropna(subset=["text"]).reset_index(drop=True)
 
 
+def review_titles() -> pd.DataFrame:
+    """text, rating (1-5) of every review title: short sentences, the hardest case for language detection."""
+    raw = pd.read_csv(REAL / "brand_womens_clothing_reviews" / "womens_clothing_reviews.csv.gz")
+    frame = pd.DataFrame({"text": [_joined(t) for t in raw["Title"]], "rating": raw["Rating"]})
+    return frame.dropna(subset=["text"]).reset_index(drop=True)
+
+
 def garden_centre_comments() -> pd.DataFrame:
     """text, nps (0-10) of every scored answer with a comment."""
     raw = (REAL / "survey_nps_garden_centre" / "nps.csv").read_bytes().decode("cp1252", errors="replace")

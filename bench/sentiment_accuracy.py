@@ -2,12 +2,17 @@
 
     uv run python -m bench.sentiment_accuracy
 
-English: the women's clothing reviews (title + text), rating >= 4 = positive, <= 2 = negative, 3 excluded.
-French: the garden-centre NPS comments, promoter (9-10) = positive, detractor (0-6) = negative, passives
-excluded. A text predicted neutral or unscored is a miss for accuracy (it is not a correct call); coverage
-says how many were called at all. Macro-F1 averages the F1 of the two classes. Spearman is the rank
-correlation of the scorer's score with the rating (every scored text, 3-star / passive included).
-The worst misses are printed: they are the failure examples in docs/text_analytics.md.
+English: the women's clothing reviews (title + text), rating >= 4 = positive, <= 2 = negative, 3 = neutral; and
+their titles alone, the short sentences ("Love it!", "Runs small") language detection is least sure of.
+French: the garden-centre NPS comments, promoter (9-10) = positive, detractor (0-6) = negative, passive = neutral.
+Each set is scored twice: with no languages configured (an unsure text is 'und' and unscored) and with the
+business's language configured (EMPATHY_LAKE_TEXT_LANGUAGES: en for the shop, fr for the garden centre).
+
+A text predicted neutral or unscored is a miss for accuracy (it is not a correct call); coverage says how many
+were called at all. `accuracy` is over the positive and negative texts; `accuracy_all_texts` is over every text,
+neutral truths (3 stars, passives) included and every unscored text counted wrong. Macro-F1 averages the F1 of
+the two polar classes. Spearman is the rank correlation of the scorer's score with the rating (every scored
+text). The worst misses are printed: they are the failure examples in docs/text_analytics.md.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.real_texts import clothing_reviews, garden_centre_comments
+from bench.real_texts import clothing_reviews, garden_centre_comments, review_titles
 from dagster_project.text.scorers import scoring_version
 from dagster_project.text.scoring import score_text
 
@@ -27,19 +32,19 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:
-    """Rank correlation without scipy: Pearson of average ranks."""
-    return float(a.rank().corr(b.rank()))
+    """Spearman's rank correlation (pandas')."""
+    return float(a.corr(b, method="spearman"))
 
 
-def evaluate(frame: pd.DataFrame, truth: pd.Series, score_column: str) -> dict:
-    scored = [score_text(t) for t in frame["text"]]
+def evaluate(frame: pd.DataFrame, truth: pd.Series, score_column: str, languages: tuple[str, ...] = ()) -> dict:
+    scored = [score_text(t, languages=languages) for t in frame["text"]]
     frame = frame.assign(
         language=[s.language for s in scored],
         label=[s.sentiment_label for s in scored],
         score=[s.sentiment_score for s in scored],
         truth=truth,
     )
-    polar = frame[frame["truth"].notna()]
+    polar = frame[frame["truth"] != "neutral"]
     correct = polar["label"] == polar["truth"]
     f1 = []
     for cls in ("positive", "negative"):
@@ -55,8 +60,11 @@ def evaluate(frame: pd.DataFrame, truth: pd.Series, score_column: str) -> dict:
     misses["distance"] = misses["score"].abs()
     worst = misses.sort_values("distance", ascending=False).head(6)
     return {
+        "languages_configured": ",".join(languages) or "none",
         "texts": len(frame),
         "evaluated": len(polar),
+        "accuracy_all_texts": round(float((frame["label"] == frame["truth"]).mean()), 4),
+        "unscored": int((frame["label"] == "unscored").sum()),
         "positive_share_in_truth": round(float((polar["truth"] == "positive").mean()), 4),
         "accuracy": round(float(correct.mean()), 4),
         "macro_f1": round(sum(f1) / 2, 4),
@@ -72,32 +80,46 @@ def evaluate(frame: pd.DataFrame, truth: pd.Series, score_column: str) -> dict:
     }
 
 
+def _stars(rating: int) -> str:
+    return "positive" if rating >= 4 else ("negative" if rating <= 2 else "neutral")
+
+
+def _nps(score: int) -> str:
+    return "positive" if score >= 9 else ("negative" if score <= 6 else "neutral")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-french", action="store_true", help="only the English reviews")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     reviews = clothing_reviews()
-    truth = reviews["rating"].map(lambda r: "positive" if r >= 4 else ("negative" if r <= 2 else None))
-    report = {"scoring_version": scoring_version(), "english_reviews": evaluate(reviews, truth, "rating")}
+    titles = review_titles()
+    sets = {
+        "english_reviews": (reviews, reviews["rating"].map(_stars), "rating", ("en",)),
+        "english_review_titles": (titles, titles["rating"].map(_stars), "rating", ("en",)),
+    }
     if not args.no_french:
         comments = garden_centre_comments()
-        nps_truth = comments["nps"].map(lambda s: "positive" if s >= 9 else ("negative" if s <= 6 else None))
-        report["french_nps_comments"] = evaluate(comments, nps_truth, "nps")
-    report["seconds"] = round(time.perf_counter() - started, 1)
-    for name in ("english_reviews", "french_nps_comments"):
-        if name not in report:
-            continue
-        r = report[name]
-        print(
-            f"{name}: {r['evaluated']} of {r['texts']} texts evaluated | accuracy {r['accuracy']:.3f} | "
-            f"macro-F1 {r['macro_f1']:.3f} | coverage {r['coverage']:.3f} | accuracy when called "
-            f"{r['accuracy_when_called']:.3f} | Spearman vs rating {r['spearman_vs_rating']:.3f}"
-        )
-        for miss in r["worst_misses"][:3]:
+        sets["french_nps_comments"] = (comments, comments["nps"].map(_nps), "nps", ("fr",))
+    report: dict = {"scoring_version": scoring_version()}
+    for name, (frame, truth, column, configured) in sets.items():
+        for languages in ((), configured):
+            r = evaluate(frame, truth, column, languages)
+            report[f"{name} (languages: {r['languages_configured']})"] = r
             print(
-                f"    miss: truth {miss['truth']}, said {miss['label']} ({miss['score']:+.2f}): {miss['text'][:110]!r}"
+                f"{name}, languages configured: {r['languages_configured']}: {r['texts']} texts, "
+                f"{r['unscored']} unscored | accuracy over all texts {r['accuracy_all_texts']:.3f} | polar "
+                f"{r['evaluated']}: accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}, coverage "
+                f"{r['coverage']:.3f}, accuracy when called {r['accuracy_when_called']:.3f} | Spearman vs rating "
+                f"{r['spearman_vs_rating']:.3f}"
             )
+            for miss in r["worst_misses"][:3] if languages else []:
+                print(
+                    f"    miss: truth {miss['truth']}, said {miss['label']} ({miss['score']:+.2f}): "
+                    f"{miss['text'][:110]!r}"
+                )
+    report["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"sentiment_accuracy-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))

@@ -33,14 +33,23 @@ EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS seconds between the sensor's looks at the l
 EMPATHY_LAKE_CURRENCY   currency symbol for money on the dashboard (default £; streamlit_app/settings.py)
 EMPATHY_LAKE_MIN_ANSWERS a ratio resting on fewer answers (tickets, people) than this is greyed and labelled "few
                         answers" on the dashboard and in digests (default 30; streamlit_app/settings.py)
+EMPATHY_LAKE_DATE_RANGE the plausible dates a landing date or timestamp must fall in, FIRST..LAST, each a date
+                        (YYYY-MM-DD) or today+N / today-N days (default 1900-01-01..today+1); a value outside it
+                        is quarantined (docs/landing_contract.md)
+EMPATHY_LAKE_TEXT_LANGUAGES the languages the business's customers write in, comma-separated ISO 639-1 codes,
+                        its default first (e.g. "en" or "fr,en"): a prior for detecting a text's language, and the
+                        language of a text too short to tell (default: none; such a text stays unscored,
+                        docs/text_analytics.md)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -262,3 +271,50 @@ def digest_recipients_path(settings: Settings) -> Path:
     owner,url rows, each owner's digest going to their own URLs only (dagster_project/digest/deliver.py)."""
     raw = os.environ.get("EMPATHY_LAKE_DIGEST_RECIPIENTS", "").strip()
     return Path(raw).resolve() if raw else settings.home / "auth" / "digest_recipients.csv"
+
+
+DEFAULT_DATE_RANGE = "1900-01-01..today+1"
+_RANGE_END = re.compile(r"today(?:([+-])(\d+))?")
+
+
+def _range_end(text: str, today: date) -> date:
+    text = text.strip()
+    relative = _RANGE_END.fullmatch(text)
+    if relative:
+        sign, days = relative.groups()
+        return today + timedelta(days=int(days or 0) * (-1 if sign == "-" else 1))
+    return date.fromisoformat(text)
+
+
+def plausible_date_range(today: date | None = None) -> tuple[date, date]:
+    """EMPATHY_LAKE_DATE_RANGE as (first, last) dates, both included; read at each load, so `today` moves."""
+    text = os.environ.get("EMPATHY_LAKE_DATE_RANGE", "").strip() or DEFAULT_DATE_RANGE
+    today = today or date.today()
+    first, sep, last = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError
+        bounds = _range_end(first, today), _range_end(last, today)
+    except ValueError:
+        raise ValueError(
+            f"EMPATHY_LAKE_DATE_RANGE must be FIRST..LAST, each a date YYYY-MM-DD or today+N (e.g. "
+            f"{DEFAULT_DATE_RANGE}), not {text!r}"
+        ) from None
+    if bounds[0] > bounds[1]:
+        raise ValueError(f"EMPATHY_LAKE_DATE_RANGE starts after it ends: {text!r}")
+    return bounds
+
+
+def text_languages() -> tuple[str, ...]:
+    """EMPATHY_LAKE_TEXT_LANGUAGES as ISO 639-1 codes, the default first; () when not set."""
+    text = os.environ.get("EMPATHY_LAKE_TEXT_LANGUAGES", "")
+    codes = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
+    from dagster_project.text.language import known_languages
+
+    unknown = [c for c in codes if c not in known_languages()]
+    if unknown:
+        raise ValueError(
+            f"EMPATHY_LAKE_TEXT_LANGUAGES: {', '.join(unknown)} is not a language code the detector knows "
+            "(two-letter ISO 639-1 codes, e.g. en,fr)"
+        )
+    return codes

@@ -250,7 +250,7 @@ def test_wrong_types_missing_values_and_broken_records_in_a_mapped_file(lake):
     assert reasons[0] == "score: not a valid double"
     assert reasons[1] == "response_id: missing required value"
     assert reasons[2] == "too many fields"
-    assert reasons[3] == "score: an NPS score must be 0..10"
+    assert reasons[3] == "score: an NPS score must be a whole number 0..10"
     assert reasons[4] == "responded_at: not a valid timestamp"
     assert reasons[5].startswith("response_id: duplicate response_id")
 

@@ -148,7 +148,7 @@ def test_broken_rows_are_quarantined_with_reasons(built_lake: BuiltLake, tmp_pat
         (6, "comment"),  # a short record is named by the first field it lacks
         (7, "response_id"),
     ]
-    assert "NPS score must be 0..10" in quarantined[0][2]
+    assert "NPS score must be a whole number 0..10" in quarantined[0][2]
     assert quarantined[3][2] == "too few fields"
     assert "not a valid timestamp" in quarantined[1][2] and "not-a-time" not in quarantined[1][2]
     assert ledger == (7, 2, 5)

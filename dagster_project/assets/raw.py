@@ -20,6 +20,8 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
         key=raw_asset_key(entity),
         group_name=f"raw_{entity.source}",
         kinds={"duckdb", "csv"},
+        # Rows are checked against the entities their rules reference (the question bank): load those first.
+        deps=[raw_asset_key(load_contract().entity(ref.entity)) for ref in entity.references],
         description=f"{entity.description} Loaded from landing/{entity.name}/ and mapped exports.",
     )
     def _load(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:

@@ -14,21 +14,27 @@ import yaml
 
 CONTRACT_PATH = Path(__file__).with_name("landing_contract.yml")
 
-# Contract type -> DuckDB type. Kept small on purpose: every type here must cast from CSV text.
-DUCKDB_TYPES = {
-    "varchar": "VARCHAR",
-    "integer": "BIGINT",
-    "double": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
+
+@dataclass(frozen=True)
+class ValueType:
+    """What text a column type accepts (the contract's `types:` section)."""
+
+    name: str
+    duckdb: str
+    accepts: str
+    refuses: str = ""
+    # The trimmed text must match this regular expression as a whole before it is cast; None: the cast decides.
+    pattern: str | None = None
+    # The value must lie in the plausible date range (settings.plausible_date_range).
+    dated: bool = False
+    # A written UTC offset is converted to UTC; a value without one is stored as given.
+    utc: bool = False
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str
+    value_type: ValueType
     required: bool = False
     pii: bool = False
     min: float | None = None
@@ -37,8 +43,23 @@ class Column:
     description: str = ""
 
     @property
+    def type(self) -> str:
+        return self.value_type.name
+
+    @property
     def duckdb_type(self) -> str:
-        return DUCKDB_TYPES[self.type]
+        return self.value_type.duckdb
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Loaded rows of another entity that row rules read as `<alias>.<column>`, matched on `key` (a column of
+    both entities). A row whose key the other entity does not list sees NULLs."""
+
+    alias: str
+    entity: str
+    key: str
+    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,7 @@ class Entity:
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    references: tuple[Reference, ...] = field(default_factory=tuple)
     # Hours within which a new landing file is expected (freshness check); None: the default (36 h).
     freshness_hours: float | None = None
 
@@ -88,6 +110,7 @@ class Entity:
 @dataclass(frozen=True)
 class Contract:
     version: int
+    types: dict[str, ValueType]
     entities: dict[str, Entity]
 
     @property
@@ -102,13 +125,25 @@ class Contract:
             raise KeyError(f"unknown entity {name!r}; the contract has: {known}") from None
 
 
-def _parse_column(name: str, spec: dict) -> Column:
-    if spec["type"] not in DUCKDB_TYPES:
-        raise ValueError(f"column {name!r}: unknown type {spec['type']!r} (use one of {sorted(DUCKDB_TYPES)})")
+def _parse_type(name: str, spec: dict) -> ValueType:
+    return ValueType(
+        name=name,
+        duckdb=spec["duckdb"],
+        accepts=" ".join(str(spec["accepts"]).split()),
+        refuses=" ".join(str(spec.get("refuses", "")).split()),
+        pattern=spec.get("pattern"),
+        dated=bool(spec.get("dated", False)),
+        utc=bool(spec.get("utc", False)),
+    )
+
+
+def _parse_column(name: str, spec: dict, types: dict[str, ValueType]) -> Column:
+    if spec["type"] not in types:
+        raise ValueError(f"column {name!r}: unknown type {spec['type']!r} (use one of {sorted(types)})")
     allowed = spec.get("allowed")
     return Column(
         name=name,
-        type=spec["type"],
+        value_type=types[spec["type"]],
         required=bool(spec.get("required", False)),
         pii=bool(spec.get("pii", False)),
         min=spec.get("min"),
@@ -118,8 +153,8 @@ def _parse_column(name: str, spec: dict) -> Column:
     )
 
 
-def _parse_entity(name: str, spec: dict) -> Entity:
-    columns = tuple(_parse_column(col, col_spec) for col, col_spec in spec["columns"].items())
+def _parse_entity(name: str, spec: dict, types: dict[str, ValueType]) -> Entity:
+    columns = tuple(_parse_column(col, col_spec, types) for col, col_spec in spec["columns"].items())
     names = {c.name for c in columns}
     for key in spec["primary_key"]:
         if key not in names:
@@ -128,6 +163,13 @@ def _parse_entity(name: str, spec: dict) -> Entity:
     for rule in rules:
         if rule.column not in names:
             raise ValueError(f"entity {name!r}: rule {rule.name!r} names unknown column {rule.column!r}")
+    references = tuple(
+        Reference(alias=alias, entity=ref["entity"], key=ref["key"], columns=tuple(ref["columns"]))
+        for alias, ref in (spec.get("references") or {}).items()
+    )
+    for ref in references:
+        if ref.key not in names:
+            raise ValueError(f"entity {name!r}: reference {ref.alias!r} key {ref.key!r} is not a column")
     return Entity(
         name=name,
         source=spec["source"],
@@ -135,13 +177,28 @@ def _parse_entity(name: str, spec: dict) -> Entity:
         primary_key=tuple(spec["primary_key"]),
         columns=columns,
         rules=rules,
+        references=references,
         freshness_hours=float(spec["freshness_hours"]) if spec.get("freshness_hours") is not None else None,
     )
+
+
+def _check_references(entities: dict[str, Entity]) -> None:
+    for entity in entities.values():
+        for ref in entity.references:
+            other = entities.get(ref.entity)
+            if other is None:
+                raise ValueError(f"entity {entity.name!r}: reference {ref.alias!r} names unknown entity {ref.entity!r}")
+            if other.primary_key != (ref.key,):
+                raise ValueError(f"entity {entity.name!r}: reference {ref.alias!r} key must be {ref.entity}'s key")
+            for col in ref.columns:
+                other.column(col)
 
 
 @cache
 def load_contract(path: Path = CONTRACT_PATH) -> Contract:
     """Read and validate the contract; cached because every asset and check asks for it."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    entities = {name: _parse_entity(name, spec) for name, spec in raw["entities"].items()}
-    return Contract(version=int(raw["version"]), entities=entities)
+    types = {name: _parse_type(name, spec) for name, spec in raw["types"].items()}
+    entities = {name: _parse_entity(name, spec, types) for name, spec in raw["entities"].items()}
+    _check_references(entities)
+    return Contract(version=int(raw["version"]), types=types, entities=entities)

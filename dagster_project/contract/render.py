@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from dagster_project.contract.model import Column, Contract, Entity, load_contract
-from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
+from dagster_project.settings import DBT_PROJECT_DIR, DEFAULT_DATE_RANGE, REPO_ROOT
 
 SOURCES_PATH = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
 DOC_PATH = REPO_ROOT / "docs" / "landing_contract.md"
@@ -71,6 +71,29 @@ def _range(col: Column) -> str:
     return "; ".join(parts)
 
 
+def _types_section(contract: Contract) -> list[str]:
+    first, _, last = DEFAULT_DATE_RANGE.partition("..")
+    lines = [
+        "## Values by type",
+        "",
+        "Each value is trimmed, and an empty field is missing. A value not in its type's form is quarantined with",
+        "the reason `<column>: not a valid <type>`; nothing is rounded or guessed.",
+        "",
+        "| type | accepted | refused |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t.name} | {t.accepts} | {t.refuses} |" for t in contract.types.values()]
+    lines += [
+        "",
+        f"Dates and timestamps must fall in the plausible range, by default {first} to {last.replace('+', ' + ')}",
+        "day (`EMPATHY_LAKE_DATE_RANGE=FIRST..LAST`, each a date or `today+N`); others are quarantined with the",
+        "reason `<column>: outside the plausible dates`. The range is read when a file is loaded: a file already",
+        "loaded is not checked again until it changes.",
+        "",
+    ]
+    return lines
+
+
 def render_contract_doc(contract: Contract | None = None) -> str:
     contract = contract or load_contract()
     lines = [
@@ -86,6 +109,7 @@ def render_contract_doc(contract: Contract | None = None) -> str:
         "Columns marked PII are pseudonymised with a keyed hash at load; the plain value is never stored.",
         "A row that breaks a rule below is quarantined with the reason (`meta.quarantine`); the rest loads.",
         "",
+        *_types_section(contract),
     ]
     for entity in contract.entities.values():
         lines += [
@@ -107,6 +131,12 @@ def render_contract_doc(contract: Contract | None = None) -> str:
         if entity.rules:
             lines += ["", "Rules:"]
             lines += [f"- `{r.name}`: {r.message} (`{r.sql}`)" for r in entity.rules]
+        for ref in entity.references:
+            lines.append(
+                f"- `{ref.alias}.*` in a rule: the loaded `{ref.entity}` row with the same `{ref.key}` "
+                f"({', '.join(f'`{c}`' for c in ref.columns)}); `{ref.entity}` loads first, and a row whose "
+                f"`{ref.key}` it does not list sees empty values."
+            )
         lines.append("")
     return "\n".join(lines)
 

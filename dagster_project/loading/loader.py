@@ -38,7 +38,7 @@ from dagster_project.loading.mapping import (
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
 from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, read_landing_file
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
-from dagster_project.loading.validate import validation_sql
+from dagster_project.loading.validate import ReferenceRows, reference_rows, references_fingerprint, validation_sql
 from dagster_project.transactions import transaction
 
 
@@ -205,7 +205,12 @@ class Mapped:
 
 
 def _map_and_validate(
-    box: Sandbox, entity: Entity, effective: Mapping, mapping: Mapping | None, read: ReadResult
+    box: Sandbox,
+    entity: Entity,
+    effective: Mapping,
+    mapping: Mapping | None,
+    read: ReadResult,
+    references: ReferenceRows,
 ) -> Mapped:
     """Tag excluded rows, map the kept ones and validate them inside the locked sandbox. The result leaves it
     as Arrow, with the keyed hashes of the name words it holds (name_list.py), never the names. A runtime
@@ -235,7 +240,7 @@ def _map_and_validate(
         where = _first_failing(box, probes) or "the group_by"
         raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
     validated = box.con.sql(
-        f"SELECT v.*, m._lines FROM ({validation_sql(entity, 'SELECT * FROM _mapped')}) v "
+        f"SELECT v.*, m._lines FROM ({validation_sql(entity, 'SELECT * FROM _mapped', references)}) v "
         + ("JOIN _mapped m USING (_source_row)" if parts.group_by else "CROSS JOIN (SELECT 1 AS _lines) m")
     ).to_arrow_table()
     return Mapped(validated, parts.reads, name_token_hashes(box.con, entity, "SELECT * FROM _mapped"), exclusions)
@@ -346,7 +351,9 @@ def load_file(
     source_file = path.relative_to(landing).as_posix()
     mapping_name = mapping.name if mapping else "identity"
     real_path = inside_landing(landing, path)
+    references = reference_rows(con, entity)
     fingerprint = f"{file_checksum(real_path)}:{mapping.fingerprint if mapping else 'identity'}"
+    fingerprint += references_fingerprint(references)
     previous = ledger_entry(con, entity.name, source_file)
     if previous and previous.fingerprint == fingerprint:
         return FileOutcome(source_file, mapping_name, "skipped_unchanged")
@@ -355,7 +362,7 @@ def load_file(
         read = read_landing_file(box.con, real_path, read_options)
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, read.header)
-        mapped = _map_and_validate(box, entity, effective, mapping, read)
+        mapped = _map_and_validate(box, entity, effective, mapping, read, references)
     rejected = _named_rejects(read, set(entity.column_names) | mapped.reads)
     output = effective.outputs[entity.name]
     excluded = sum(rows for _, rows in mapped.exclusions)

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from dagster_project.settings import text_languages
+
 # VADER's authors' cut-offs on the compound score; kept for French too, where they gave the best macro-F1
 # on the garden-centre comments (0.05: 0.55, 0.10: 0.52).
 POSITIVE_MIN = 0.05
@@ -71,11 +73,17 @@ def label_for(score: float | None) -> str:
     return "neutral"
 
 
-@cache
 def scoring_version() -> str:
     """One string naming every component that shapes a score; stored with each score, so an upgrade of any
-    of them is detected and the stored scores are recomputed."""
+    of them, or another choice of the business's languages, is detected and the stored scores are recomputed."""
+    return _scoring_version(text_languages())
+
+
+@cache
+def _scoring_version(languages: tuple[str, ...]) -> str:
     parts = [f"{s.name}={s.version}" for s in SCORERS.values()]
     parts.append(f"py3langid={importlib.metadata.version('py3langid')}")
     parts.append(f"rules={RULES_VERSION}")
+    if languages:  # none configured: the version (and every stored score) stays as it was
+        parts.append(f"languages={','.join(languages)}")
     return ";".join(parts)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dagster_project.settings import text_languages
 from dagster_project.text.language import detect_language
 from dagster_project.text.scorers import SCORERS, label_for
 
@@ -25,8 +26,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def score_text(text: str, digest: str | None = None) -> TextScore:
-    language, confidence = detect_language(text)
+def score_text(text: str, digest: str | None = None, languages: Sequence[str] = ()) -> TextScore:
+    """`languages`: the business's configured languages, default first (language.detect_language)."""
+    language, confidence = detect_language(text, languages)
     scorer = SCORERS.get(language)
     score = scorer.score(text) if scorer else None
     return TextScore(
@@ -40,6 +42,8 @@ def score_text(text: str, digest: str | None = None) -> TextScore:
 
 
 def score_texts(items: Iterable[tuple[str, str]]) -> list[TextScore]:
-    """Score (content_hash, text) pairs. Callers pass each distinct text once (store.py deduplicates by
-    hash), which is what keeps a re-run cheap: the scorers are pure Python."""
-    return [score_text(text, digest) for digest, text in items]
+    """Score (content_hash, text) pairs with the configured languages (EMPATHY_LAKE_TEXT_LANGUAGES). Callers pass
+    each distinct text once (store.py deduplicates by hash), which is what keeps a re-run cheap: the scorers are
+    pure Python."""
+    languages = text_languages()
+    return [score_text(text, digest, languages) for digest, text in items]
