@@ -23,7 +23,7 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, preset_from_link
 
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
 MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
@@ -230,7 +230,7 @@ def _follow_wave() -> None:
 recent_months = employee_kpis.latest_months(all_months, employee_kpis.RECENT_MONTHS)
 
 
-wave_col, breakdown_col, period_col = st.columns([1, 1, 2])
+wave_col, breakdown_col, team_col, period_col = st.columns([1, 1, 1, 2])
 with wave_col:
     wave = (
         st.selectbox(
@@ -255,6 +255,20 @@ with breakdown_col:
         key="employee_breakdown",
         help="One breakdown at a time, as the marts publish them. There is no team × tenure (or any other) "
         "cross-tab: combining two breakdowns would let hidden groups be worked out by subtraction.",
+    )
+with team_col:
+    team_options = employee_marts.teams(frames)
+    # A link that names a team (the This week page's team movers and league: ?team=Sales) opens the page filtered.
+    preset_from_link("employee_teams", "team", team_options)
+    chosen_teams = st.multiselect(
+        "Team",
+        team_options,
+        key="employee_teams",
+        placeholder="All teams",
+        format_func=plain,
+        help="Turnover, absence and recognition of these teams only, and only these teams' rows when survey "
+        "results are broken down by team. The survey cards, EAP use (never broken down, to protect the people "
+        "who use it) and turnover cost stay whole-organisation figures.",
     )
 with period_col:
     if len(all_months) > 1:
@@ -303,6 +317,12 @@ if not scope.everything and end is not None and warehouse.table_exists("marts", 
             "combined figures are not shown here."
         )
 
+# The chosen teams' rows from here on (every team when none is chosen).
+frames = employee_marts.for_teams(frames, chosen_teams)
+dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frames["enps"]
+headcount, absence = frames["headcount"], frames["absence"]
+who = f"{'Team' if len(chosen_teams) == 1 else 'Teams'} {', '.join(map(plain, chosen_teams))}" if chosen_teams else ""
+
 # --- KPI cards -----------------------------------------------------------------------------------------------
 # Absence and EAP before their source recorded anything (or with no such source) are no data, never 0.
 absence_since, eap_since = employee_marts.recorded_since("absence"), employee_marts.recorded_since("eap")
@@ -337,7 +357,8 @@ with survey_col:
     st.markdown(f"**{_wave_text(wave)}**" if wave else "**Survey**")
     enps_col, engagement_col = st.columns(2)
 with workforce_col:
-    st.markdown(f"**Workforce · {format_month(end)}**" if end is not None else "**Workforce**")
+    heading = ["Workforce", *([format_month(end)] if end is not None else []), *([who] if who else [])]
+    st.markdown(f"**{' · '.join(heading)}**")
     turnover_card, absence_card, eap_card = st.columns(3)
 _card(
     enps_col,
@@ -412,9 +433,10 @@ with survey_col:
     )
 with workforce_col:
     st.caption(
-        f"Every employee: average headcount {_month_count('avg_headcount', 1)}, {_month_count('separations')} "
-        f"separations; {_month_count('absence_employees')} employees, {_month_count('employees_absent')} absent, "
-        f"{_eap_users()}. The line runs over the period."
+        f"{who or 'Every employee'}: average headcount {_month_count('avg_headcount', 1)}, "
+        f"{_month_count('separations')} separations; {_month_count('absence_employees')} employees, "
+        f"{_month_count('employees_absent')} absent, "
+        f"{_eap_users()}{' in the whole organisation' if who else ''}. The line runs over the period."
         if end is not None
         else "No workforce months published."
     )
@@ -485,7 +507,11 @@ if end is None or in_period.empty:
     st.info("No workforce months published yet.")
 else:
     period_text = format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
-    st.caption(f"Every employee, {period_text}. Each month sums the counts of all teams first and divides last.")
+    st.caption(
+        f"{who or 'Every employee'}, {period_text}"
+        + (" (EAP use: the whole organisation)" if who else "")
+        + ". Each month sums the counts of all teams first and divides last."
+    )
     # title, series (column -> label), axis title, what the source records and since when
     charts = (
         (
