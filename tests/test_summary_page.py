@@ -139,7 +139,7 @@ def test_the_owners_default_page_is_the_summary_and_its_cards_equal_staging_sql(
     nps, csat = staging_nps(lake, month), staging_csat(lake, month)
     assert nps[1] > 0 and csat[1] > 0, "the session lake must have answers in the summary month"
     assert_card_equals(at, "NPS", nps)
-    assert_card_equals(at, "CSAT (top-2-box)", csat, unit="%")
+    assert_card_equals(at, "CSAT %", csat, unit="%")
     assert nps[1] in shown_n(at, "answers") and csat[1] in shown_n(at, "answers")
     headcount = staging_headcount(lake, latest_complete_month(lake, EMPLOYEE_EVENTS))
     assert card(at, "Headcount").value == f"{headcount:,}"
@@ -210,4 +210,4 @@ def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch
     at = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["team-manager"])
     assert not at.exception, [e.value for e in at.exception]
     labels = {m.label for m in at.metric}
-    assert labels and labels <= {"Staff turnover", "Headcount", "eNPS", "Absence (lost work time)"}, labels
+    assert labels and labels <= {"Turnover %", "Headcount", "eNPS", "Lost worktime %"}, labels

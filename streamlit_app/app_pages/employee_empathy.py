@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, settings, warehouse
+from streamlit_app import employee_charts, employee_kpis, employee_marts, kpi_catalog, kpis, settings, warehouse
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import (
     NO_DATA,
@@ -25,16 +25,19 @@ from streamlit_app.formatting import (
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page, preset_from_link
 
+# The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
+ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
+LOST_WORKTIME = kpi_catalog.label("absence_pct")
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
 MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
 HELP = {
-    "eNPS": "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
+    ENPS: "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
     "9–10, detractors 0–6, passives (7–8) stay in the denominator (Bain). Whole organisation: the `org` row of "
     "`marts.employee_enps_wave`. −100…100.",
     ENGAGEMENT: "Engagement % favourable = 100 × favourable answers / answers to the engagement "
     "questions; favourable = at or above the item's favourable cut (4–5 on 1–5), after flipping reverse-scored "
     "items. Whole organisation: the `org` row of `marts.employee_survey_dimension_wave`.",
-    "Turnover %": "Turnover % = 100 × separations / average headcount (SHRM); average headcount = (employed on "
+    TURNOVER: "Turnover % = 100 × separations / average headcount (SHRM); average headcount = (employed on "
     "the 1st + employed after the last day) / 2; workers, not position changes; voluntary and involuntary "
     "together. Σ over every team of `marts.employee_headcount_monthly`, divided last.",
     "Absence rate %": "Absence rate % = 100 × employees with a non-vacation absence starting in the month / "
@@ -62,11 +65,11 @@ HELP = {
 TREND_COLUMNS = {
     "avg_headcount": ("Avg headcount", None),
     "separations": ("Separations", None),
-    "turnover_pct": ("Turnover %", 2),
+    "turnover_pct": (TURNOVER, 2),
     "absence_employees": ("Employees", None),
     "employees_absent": ("Absent", None),
     "absence_rate_pct": ("Absence rate %", 2),
-    "lost_worktime_pct": ("Lost worktime %", 2),
+    "lost_worktime_pct": (LOST_WORKTIME, 2),
     "eap_users": ("EAP users", None),
     "eap_utilisation_pct": ("EAP utilisation %", 2),
 }
@@ -362,7 +365,7 @@ with workforce_col:
     turnover_card, absence_card, eap_card = st.columns(3)
 _card(
     enps_col,
-    "eNPS",
+    ENPS,
     enps_now.value,
     enps_before.value,
     vs_wave,
@@ -386,7 +389,7 @@ _card(
 )
 # label, ratio, the people it rests on, lower is better (None: neither), why there may be no number
 WORKFORCE_CARDS = (
-    ("Turnover %", "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
+    (TURNOVER, "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
     ("Absence rate %", "absence_rate_pct", "absence_employees", True, ("absence records", absence_since)),
     ("EAP utilisation %", "eap_utilisation_pct", "eap_employees", None, ("EAP records", eap_since)),
 )
@@ -515,14 +518,14 @@ else:
     # title, series (column -> label), axis title, what the source records and since when
     charts = (
         (
-            "Turnover %",
+            TURNOVER,
             {"turnover_pct": "All", "voluntary_turnover_pct": "Voluntary", "involuntary_turnover_pct": "Involuntary"},
-            "Turnover %",
+            TURNOVER,
             ("leavers", leavers_since),
         ),
         (
             "Absence (vacation excluded)",
-            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
+            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": LOST_WORKTIME},
             "%",
             ("absence records", absence_since),
         ),
