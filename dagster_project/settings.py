@@ -252,3 +252,16 @@ def digest_recipients_path(settings: Settings) -> Path:
     owner,url rows, each owner's digest going to their own URLs only (dagster_project/digest/deliver.py)."""
     raw = os.environ.get("EMPATHY_LAKE_DIGEST_RECIPIENTS", "").strip()
     return Path(raw).resolve() if raw else settings.home / "auth" / "digest_recipients.csv"
+
+
+def alert_channel_setting() -> tuple[tuple[str, ...], bool]:
+    """The apprise URLs alerts and digests go to (EMPATHY_LAKE_ALERT_URLS, comma-separated, blanks dropped) and
+    whether they are really sent (EMPATHY_LAKE_ALERT_SEND exactly "1"; anything else is a dry run)."""
+    urls = tuple(u.strip() for u in os.environ.get("EMPATHY_LAKE_ALERT_URLS", "").split(",") if u.strip())
+    return urls, os.environ.get("EMPATHY_LAKE_ALERT_SEND", "") == "1"
+
+
+def dagster_home_setting() -> Path | None:
+    """DAGSTER_HOME, the Dagster instance folder, when set (else run_history uses <home>/dagster)."""
+    explicit = os.environ.get("DAGSTER_HOME", "").strip()
+    return Path(explicit).resolve() if explicit else None
