@@ -216,9 +216,8 @@ if scope.everything and areas:
                                 help="Opens the detail page filtered to this row (in a new tab)",
                             ),
                         },
-                        column_order=["rank", "scope_value", "value", "n", "rank_change", "previous_rank"]
-                        + ["trend", "note"]
-                        + (["link"] if link_page else []),
+                        column_order=["rank", "scope_value", *(["link"] if link_page else []), "value", "n"]
+                        + ["rank_change", "previous_rank", "trend", "note"],
                     )
                 st.caption(
                     f"Rank 1 is the best by each KPI's direction. Only values on at least {minimum:,} answers "
