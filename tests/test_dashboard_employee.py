@@ -190,6 +190,13 @@ def test_cards_equal_sql_for_the_latest_wave_and_month(page, db: Path):
         assert shown_delta(card) == pytest.approx(now - before, abs=0.051), label
 
 
+def test_cards_are_named_as_on_this_week(page, db: Path):
+    """eNPS and turnover carry This week's labels (one label per KPI, D302)."""
+    from tests.test_kpi_catalog import assert_named_as_on_this_week
+
+    assert_named_as_on_this_week(db, page, "employee_empathy")
+
+
 def test_every_card_has_its_formula_as_tooltip(page):
     formulas = {
         "eNPS": "100 × (promoters − detractors) / responses",

@@ -180,6 +180,18 @@ def test_the_league_table_of_locations_equals_staging_sql_and_ranks_only_large_s
     assert ranked["rank"].tolist() == [str(r) for r in ranked["value"].rank(ascending=False, method="min").astype(int)]
 
 
+def test_this_week_shows_each_kpi_under_its_one_label(lake, owner_view):
+    """Every KPI This week shares with a detail page has a card under the published label, the one the detail
+    pages show too (tests/test_kpi_catalog.py; D302)."""
+    from tests.test_kpi_catalog import SHARED, published_labels
+
+    shown = {m.label for m in owner_view.metric}
+    published = published_labels(lake.settings.serving_db)
+    for page, keys in SHARED.items():
+        for key in keys:
+            assert published[key] in shown, (page, key)
+
+
 def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch):
     month = period(lake)
     location = build_sql(
