@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dagster_project.settings import Settings, get_settings
+from dagster_project.settings import Settings, dagster_home_setting, get_settings
 
 TRIGGER_TAG = "empathy_lake/trigger"
 PID_TAG = "empathy_lake/pid"
@@ -39,10 +39,7 @@ telemetry:
 
 
 def dagster_home(settings: Settings | None = None) -> Path:
-    explicit = os.environ.get("DAGSTER_HOME", "").strip()
-    if explicit:
-        return Path(explicit).resolve()
-    return (settings or get_settings()).home / "dagster"
+    return dagster_home_setting() or (settings or get_settings()).home / "dagster"
 
 
 def ensure_dagster_home(settings: Settings | None = None) -> Path:

@@ -318,3 +318,15 @@ def text_languages() -> tuple[str, ...]:
             "(two-letter ISO 639-1 codes, e.g. en,fr)"
         )
     return codes
+
+def alert_channel_setting() -> tuple[tuple[str, ...], bool]:
+    """The apprise URLs alerts and digests go to (EMPATHY_LAKE_ALERT_URLS, comma-separated, blanks dropped) and
+    whether they are really sent (EMPATHY_LAKE_ALERT_SEND exactly "1"; anything else is a dry run)."""
+    urls = tuple(u.strip() for u in os.environ.get("EMPATHY_LAKE_ALERT_URLS", "").split(",") if u.strip())
+    return urls, os.environ.get("EMPATHY_LAKE_ALERT_SEND", "") == "1"
+
+
+def dagster_home_setting() -> Path | None:
+    """DAGSTER_HOME, the Dagster instance folder, when set (else run_history uses <home>/dagster)."""
+    explicit = os.environ.get("DAGSTER_HOME", "").strip()
+    return Path(explicit).resolve() if explicit else None

@@ -185,6 +185,18 @@ class AccessConfig:
     users: dict[str, User]
     credentials: dict[str, Any]  # streamlit-authenticator's `credentials` (usernames -> name, password, roles)
 
+    def roles_by_place(self) -> dict[tuple[str, str], str]:
+        """(scope kind, location or team) -> the label of the role of the user(s) scoped to it, in words
+        ("Location or team manager"; two roles at one place: both labels, joined with "and")."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for user in self.users.values():
+            scope = user.scope
+            if scope.kind in ("location", "team") and scope.value is not None:
+                labels = found.setdefault((scope.kind, scope.value), [])
+                if user.role.label not in labels:
+                    labels.append(user.role.label)
+        return {place: " and ".join(labels) for place, labels in found.items()}
+
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):

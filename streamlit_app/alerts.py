@@ -5,11 +5,13 @@ divided last. Every query reads only the rows the viewer may read (warehouse.sco
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
-from streamlit_app.labels import plain
+from streamlit_app.labels import owner_words, plain
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 PAGE_SIZE = 100  # alerts listed at once (and offered under "Why did it fire?"); the caption gives the count
@@ -97,9 +99,10 @@ def rule_title(rule_id: str) -> str:
     return RULE_TITLES.get(rule_id) or plain(rule_id)
 
 
-def alert_log(scope: Scope) -> pd.DataFrame:
+def alert_log(scope: Scope, roles_by_place: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """Every alert `scope` may read (a manager: those raised at their location or team), open first, then by
-    severity and most recently seen first; with the rule's title and the words a person reads."""
+    severity and most recently seen first; with the rule's title and the words a person reads (the owner in
+    words: labels.owner_words with the login file's `roles_by_place`)."""
     present = set(warehouse.query("SELECT * FROM meta.alerts LIMIT 0").columns)
     tests = ", ".join(c if c in present else f"NULL AS {c}" for c in TEST_COLUMNS)
     log = warehouse.query_table(f"{LOG_COLUMNS}, {tests}", "meta.alerts", scope)
@@ -108,6 +111,7 @@ def alert_log(scope: Scope) -> pd.DataFrame:
         f"{SCOPE_WORDS.get(s, plain(s))}: {v}" if s != "brand" else f"The brand ({v})"
         for s, v in zip(log["scope"], log["scope_value"], strict=True)
     ]
+    log["owner"] = [owner_words(o, roles_by_place) for o in log["owner"]]
     log["severity_words"] = log["severity"].map(plain)
     log["status_words"] = log["status"].map(plain)
     log["how_sure"] = log["certainty"].map(lambda c: plain(c) if isinstance(c, str) else NOT_TESTED)

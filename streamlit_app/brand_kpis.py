@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from streamlit_app import kpi_catalog
 from streamlit_app.customer_kpis import Kpi, aggregate, ratio, value_of
 from streamlit_app.labels import plain
 
@@ -33,7 +34,7 @@ STAR_COUNTS = [f"rating_{s}_reviews" for s in STARS]
 
 SENTIMENT = Kpi(
     "sentiment_score",
-    "Brand sentiment",
+    kpi_catalog.label("brand_sentiment"),
     "sentiment",
     added=("positive_texts",),
     subtracted=("negative_texts",),
@@ -48,7 +49,7 @@ SENTIMENT = Kpi(
 )
 RATING = Kpi(
     "rating_mean",
-    "Mean rating",
+    kpi_catalog.label("review_rating"),
     "reviews",
     added=("rating_sum",),
     denominator="reviews",

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from streamlit_app import kpi_catalog
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -80,7 +82,7 @@ def aggregate(df: pd.DataFrame, kpis: Kpi | Sequence[Kpi], by: Sequence[str] = (
 # --- the KPIs, in the order of the page's cards --------------------------------------------------------------
 NPS = Kpi(
     "nps",
-    "NPS",
+    kpi_catalog.label("nps"),
     "nps",
     added=("promoters",),
     subtracted=("detractors",),
@@ -93,7 +95,7 @@ NPS = Kpi(
 )
 CSAT = Kpi(
     "csat_pct",
-    "CSAT %",
+    kpi_catalog.label("csat_pct"),
     "csat",
     added=("satisfied_responses",),
     denominator="responses",
@@ -104,7 +106,7 @@ CSAT = Kpi(
 )
 CES_MEAN = Kpi(
     "ces_mean",
-    "CES mean",
+    kpi_catalog.label("ces_mean"),
     "ces",
     added=("score_sum",),
     denominator="responses",
@@ -127,7 +129,7 @@ CES_EASY = Kpi(
 )
 CHURN = Kpi(
     "churn_pct",
-    "Churn %",
+    kpi_catalog.label("churn_pct"),
     "retention",
     added=("lost_from_start",),
     denominator="customers_at_start",
@@ -171,7 +173,7 @@ CONVERSION = Kpi(
 )
 AOV = Kpi(
     "aov",
-    "AOV",
+    kpi_catalog.label("aov"),
     "orders",
     added=("gross_revenue",),
     denominator="orders",
@@ -184,7 +186,7 @@ AOV = Kpi(
 )
 FCR = Kpi(
     "fcr_pct",
-    "FCR %",
+    kpi_catalog.label("fcr_pct"),
     "support",
     added=("first_contact_resolved_tickets",),
     denominator="resolved_tickets",
@@ -198,7 +200,7 @@ FCR = Kpi(
 )
 FIRST_REPLY = Kpi(
     "first_reply_minutes",
-    "First reply time",
+    kpi_catalog.label("first_reply_minutes"),
     "support",
     added=("first_reply_minutes_sum",),
     denominator="replied_tickets",

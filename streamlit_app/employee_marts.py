@@ -63,7 +63,7 @@ MARTS: dict[str, Mart] = {
     "absence": Mart(
         "employee_absence_monthly",
         "absence",
-        ("month", "employees", "employees_absent", "absence_hours", "usual_hours"),
+        ("month", "team", "employees", "employees_absent", "absence_hours", "usual_hours"),
         dates=("month",),
     ),
     "eap": Mart(
@@ -102,6 +102,9 @@ MARTS: dict[str, Mart] = {
     ),
 }
 MONTHLY = ("headcount", "absence", "eap")
+# The marts with a team column, which the page's team filter narrows (EAP is organisation-only; turnover cost is
+# by department and job level; internal responsiveness is by the team that answers requests).
+BY_TEAM = ("headcount", "absence", "recognition")
 # What each workforce source records, and the published count that is above 0 in a month it recorded some:
 # the months before the first such month have no data (not a 0); read for the whole organisation, a date only.
 RECORDED = {
@@ -130,6 +133,26 @@ def load(name: str, scope: Scope) -> pd.DataFrame:
     for column in mart.dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+def teams(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """The teams the viewer's rows hold (a team manager: their own), for the page's team filter."""
+    found = set().union(*(frames[name]["team"].dropna() for name in BY_TEAM))
+    return sorted(found)
+
+
+def for_teams(frames: dict[str, pd.DataFrame], chosen: list[str]) -> dict[str, pd.DataFrame]:
+    """`frames` narrowed to the `chosen` teams (none chosen: every team): the workforce marts' rows of those teams
+    and, in the survey marts, the team breakdown's rows of those teams (the other breakdowns stay whole)."""
+    if not chosen:
+        return frames
+    narrowed = dict(frames)
+    for name in BY_TEAM:
+        narrowed[name] = frames[name][frames[name]["team"].isin(chosen)]
+    for name in ("dimensions", "indicators", "enps"):
+        frame = frames[name]
+        narrowed[name] = frame[(frame["breakdown"] != "team") | frame["group_value"].isin(chosen)]
+    return narrowed
 
 
 def load_all(scope: Scope) -> Loaded:

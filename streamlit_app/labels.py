@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MISSING = "Not recorded"
 
@@ -84,11 +84,36 @@ GLOSSARY: dict[str, str] = {
 }
 
 
+# An alert's owner when seed alert_owners.csv names nobody for its place: "<scope> manager: <place>", as
+# dbt_project/models/marts/alerts/alert_breaches.sql writes it.
+UNNAMED_OWNER = re.compile(r"(location|team|brand) manager: (.+)")
+
+
+def owner_words(owner: object, roles_by_place: Mapping[tuple[str, str], str] | None = None) -> str:
+    """An alert's owner as a person reads it. A named owner (alert_owners.csv) reads as the business wrote it;
+    an unnamed one by who they are: the role the login file gives whoever is scoped to that location or team
+    (`roles_by_place`: (scope, place) -> role label), e.g. "Location or team manager for team Sales", else "The
+    owner of Leeds" / "The owner of team Sales" / "The owner of the brand". Never the raw code."""
+    if owner is None or (isinstance(owner, float) and math.isnan(owner)):
+        return MISSING
+    found = UNNAMED_OWNER.fullmatch(str(owner).strip())
+    if not found:
+        return str(owner)
+    kind, place = found.groups()
+    if kind == "brand":
+        return "The owner of the brand"
+    where = f"team {place}" if kind == "team" else place
+    role = (roles_by_place or {}).get((kind, place))
+    return f"{role} for {where}" if role else f"The owner of {where}"
+
+
 def plain(code: object) -> str:
     """The words a person reads for `code`: its glossary entry, else the code written as words."""
     if code is None or (isinstance(code, float) and math.isnan(code)):
         return MISSING
     text = str(code)
+    if UNNAMED_OWNER.fullmatch(text.strip()):
+        return owner_words(text)
     if text in GLOSSARY:
         return GLOSSARY[text]
     words = [_word(w) for w in re.split(r"[_\s]+", text.strip()) if w]

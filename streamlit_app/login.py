@@ -77,6 +77,15 @@ def current_user() -> access.User | None:
     return config.users.get(username)
 
 
+def roles_by_place() -> dict[tuple[str, str], str]:
+    """The role label of whoever the login file scopes to each location or team (access.AccessConfig); empty
+    when the file cannot be read (the page that asks has already let its viewer in)."""
+    try:
+        return access.load_config(auth_config_path(), SETTINGS_SOURCE).roles_by_place()
+    except (access.ConfigMissingError, access.ConfigError):
+        return {}
+
+
 def require_page(page: str) -> access.User:
     """The viewer, if their role may see `page`; otherwise a refusal and the end of this page's run."""
     user = current_user()

@@ -9,6 +9,8 @@ on too few answers to be read (settings.min_answers(), formatting.is_small_sampl
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 
 from streamlit_app.formatting import (
@@ -30,6 +32,9 @@ AREA_PAGES = {
     "Brand": "brand_voice",
 }
 AREAS = tuple(AREA_PAGES)
+# The detail page a location or team opens on, filtered to it by a query parameter named as the scope
+# (ui.preset_from_link reads it there): a location's customers, a team's workforce and survey.
+FILTER_PAGES = {"location": "customer_empathy", "team": "employee_empathy"}
 ALERTS_PAGE = "alerts"
 NO_DATA_WORDS = "No data"
 STATUS_WORDS = {  # status -> (Streamlit colour, icon, words): never colour alone
@@ -238,6 +243,17 @@ def league(summary: pd.DataFrame, monthly: pd.DataFrame, kpi: str, scope: str, m
     rows["trend"] = [trends.get(v, []) for v in rows["scope_value"]]
     rows = rows.sort_values(["rank", "scope_value"], na_position="last")
     return rows[columns].reset_index(drop=True)
+
+
+def filter_page(scope: str, pages: tuple[str, ...] | list[str]) -> str | None:
+    """The detail page a `scope` value ("location", "team") links to, if the viewer may open it."""
+    page = FILTER_PAGES.get(scope)
+    return page if page in pages else None
+
+
+def filter_url(page: str, scope: str, value: str) -> str:
+    """The relative address of `page` filtered to one location or team (`employee_empathy?team=Sales`)."""
+    return f"{page}?{urlencode({scope: value})}"
 
 
 def league_for_display(table: pd.DataFrame) -> pd.DataFrame:

@@ -48,6 +48,15 @@ def open_page(page: str) -> Scope:
     return scope
 
 
+def preset_from_link(key: str, parameter: str, options: list[str]) -> None:
+    """Start the multiselect keyed `key` from a link's query parameter (`?location=Leeds`, `?team=Sales`; the
+    This week page's movers and league tables link so, D273/D300), once per session. Only values among
+    `options` — what the viewer's own rows hold — are taken, so a link cannot widen a row scope; others are
+    ignored rather than breaking the page."""
+    if key not in st.session_state:
+        st.session_state[key] = [v for v in st.query_params.get_all(parameter) if v in options]
+
+
 def data_table(
     data: pd.DataFrame,
     download: str,

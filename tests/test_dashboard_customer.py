@@ -658,8 +658,11 @@ def check_real_data_page(monkeypatch, db: Path) -> None:
 
 
 def test_the_page_on_the_generated_lake(monkeypatch, built_lake):
+    from tests.test_kpi_catalog import assert_named_as_on_this_week
+
     at = check_built_lake_page(monkeypatch, built_lake.settings.serving_db)
     assert "Churn %" in [m.label for m in at.metric]  # a CRM with a monthly history keeps monthly churn
+    assert_named_as_on_this_week(built_lake.settings.serving_db, at, "customer_empathy")  # one label (D302)
 
 
 def test_the_page_on_the_real_data_lake(monkeypatch, real_data_lake):

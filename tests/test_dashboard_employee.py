@@ -82,11 +82,13 @@ def default_month(db: Path) -> dt.date:
     )[0][0]
 
 
-def sql_monthly(db: Path, label: str, month: dt.date) -> float | None:
+def sql_monthly(db: Path, label: str, month: dt.date, team: str | None = None) -> float | None:
+    """A monthly card's value over every team, or over one `team`'s rows."""
     table, numerator, denominator = MONTHLY_CARDS[label]
-    return sql(
-        db, f"SELECT ({numerator})::DOUBLE / nullif({denominator}, 0) FROM marts.{table} WHERE month = ?", [month]
-    )[0][0]
+    where, params = ("month = ?", [month]) if team is None else ("month = ? AND team = ?", [month, team])
+    return sql(db, f"SELECT ({numerator})::DOUBLE / nullif({denominator}, 0) FROM marts.{table} WHERE {where}", params)[
+        0
+    ][0]
 
 
 def sql_enps(db: Path, wave: str) -> float | None:
@@ -186,6 +188,13 @@ def test_cards_equal_sql_for_the_latest_wave_and_month(page, db: Path):
         now, before = sql_monthly(db, label, month), sql_monthly(db, label, month_before(month))
         assert_shows(card.value, now)
         assert shown_delta(card) == pytest.approx(now - before, abs=0.051), label
+
+
+def test_cards_are_named_as_on_this_week(page, db: Path):
+    """eNPS and turnover carry This week's labels (one label per KPI, D302)."""
+    from tests.test_kpi_catalog import assert_named_as_on_this_week
+
+    assert_named_as_on_this_week(db, page, "employee_empathy")
 
 
 def test_every_card_has_its_formula_as_tooltip(page):
@@ -681,6 +690,61 @@ def test_a_team_manager_sees_only_their_team_and_no_organisation_figures(monkeyp
         [TEAM, end.date()],
     )[0][0]
     assert_shows(metric(at, "Recognised %").value, expected)
+
+
+def biggest_team(db: Path, month: dt.date, but: str | None = None) -> str:
+    """The team with the most people in `month` (other than `but`) whose turnover differs from the whole's."""
+    whole = sql_monthly(db, "Turnover %", month)
+    rows = sql(
+        db,
+        "SELECT team FROM marts.employee_headcount_monthly WHERE month = ? AND team IS DISTINCT FROM ? "
+        "GROUP BY team ORDER BY sum(avg_headcount) DESC, team",
+        [month, but],
+    )
+    return next(t for (t,) in rows if sql_monthly(db, "Turnover %", month, t) != whole)
+
+
+def open_with_team(monkeypatch, db: Path, user: str, team: str):
+    """The page opened by a link naming `team` (?team=..., as This week's team movers and league link)."""
+    from tests.test_dashboard_apptest import run_app
+
+    at = run_app(monkeypatch, db, user)
+    at.query_params["team"] = [team]
+    return rerun(at.switch_page(PAGE))
+
+
+def test_a_link_naming_a_team_opens_the_page_filtered_to_it(monkeypatch, db: Path):
+    """?team=T: the team filter starts at T, the turnover and absence cards are T's (SQL over T's rows), and the
+    team breakdown of the survey shows the whole organisation and T only; an unknown team is ignored."""
+    month = default_month(db)
+    team = biggest_team(db, month)
+    at = open_with_team(monkeypatch, db, "owner", team)
+    assert at.multiselect(key="employee_teams").value == [team]
+    for label in ("Turnover %", "Absence rate %"):
+        assert_shows(metric(at, label).value, sql_monthly(db, label, month, team))
+    assert set(survey_table(at)["group"]) == {employee_kpis.ORG_LABEL, group_label("team", team)}
+    assert team in page_text(at)
+
+    at = open_with_team(monkeypatch, db, "owner", "Atlantis")
+    assert at.multiselect(key="employee_teams").value == []
+    assert_shows(metric(at, "Turnover %").value, sql_monthly(db, "Turnover %", month))
+
+
+def test_a_team_manager_cannot_widen_their_scope_by_a_link(monkeypatch, db: Path):
+    """A team manager opening ?team=<another team> still reads only their own team: the filter offers their team
+    alone and ignores the link, and the turnover card is their team's."""
+    from tests.dashboard_login import TEAM
+
+    end = max(
+        pd.Timestamp(m)
+        for (m,) in sql(db, "SELECT DISTINCT month FROM marts.employee_headcount_monthly WHERE team = ?", [TEAM])
+    ).date()
+    other = biggest_team(db, end, but=TEAM)
+    at = open_with_team(monkeypatch, db, "team-manager", other)
+    teams = at.multiselect(key="employee_teams")
+    assert teams.options == [TEAM] and teams.value == []
+    assert_shows(metric(at, "Turnover %").value, sql_monthly(db, "Turnover %", end, TEAM))
+    assert other not in page_text(at)
 
 
 def test_real_data_page_names_its_survey_and_says_no_data_for_absent_sources(monkeypatch, real_data_lake: BuiltLake):

@@ -67,3 +67,18 @@ def test_money_and_small_samples(monkeypatch):
 )
 def test_zero_change_has_no_arrow(delta, arrow):
     assert formatting.delta_arrow(delta, 1) == arrow
+
+
+def test_an_alert_owner_reads_as_who_they_are_never_as_its_code():
+    """The rules name an owner "<scope> manager: <place>" when alert_owners.csv has no row for the place: the
+    page shows who that is (the role the login file gives the place's user), else "The owner of <place>"."""
+    from streamlit_app.labels import owner_words
+
+    roles = {("team", "Sales"): "Location or team manager", ("location", "Leeds"): "Store lead"}
+    assert owner_words("team manager: Sales", roles) == "Location or team manager for team Sales"
+    assert owner_words("location manager: Leeds", roles) == "Store lead for Leeds"
+    assert owner_words("location manager: York", roles) == "The owner of York"
+    assert owner_words("team manager: Payroll") == "The owner of team Payroll"
+    assert owner_words("brand manager: All") == "The owner of the brand"
+    assert owner_words("Store manager, Leeds", roles) == "Store manager, Leeds"  # named in alert_owners.csv
+    assert plain("team manager: Payroll") == "The owner of team Payroll"

@@ -139,7 +139,7 @@ def test_the_owners_default_page_is_the_summary_and_its_cards_equal_staging_sql(
     nps, csat = staging_nps(lake, month), staging_csat(lake, month)
     assert nps[1] > 0 and csat[1] > 0, "the session lake must have answers in the summary month"
     assert_card_equals(at, "NPS", nps)
-    assert_card_equals(at, "CSAT (top-2-box)", csat, unit="%")
+    assert_card_equals(at, "CSAT %", csat, unit="%")
     assert nps[1] in shown_n(at, "answers") and csat[1] in shown_n(at, "answers")
     headcount = staging_headcount(lake, latest_complete_month(lake, EMPLOYEE_EVENTS))
     assert card(at, "Headcount").value == f"{headcount:,}"
@@ -180,6 +180,18 @@ def test_the_league_table_of_locations_equals_staging_sql_and_ranks_only_large_s
     assert ranked["rank"].tolist() == [str(r) for r in ranked["value"].rank(ascending=False, method="min").astype(int)]
 
 
+def test_this_week_shows_each_kpi_under_its_one_label(lake, owner_view):
+    """Every KPI This week shares with a detail page has a card under the published label, the one the detail
+    pages show too (tests/test_kpi_catalog.py; D302)."""
+    from tests.test_kpi_catalog import SHARED, published_labels
+
+    shown = {m.label for m in owner_view.metric}
+    published = published_labels(lake.settings.serving_db)
+    for page, keys in SHARED.items():
+        for key in keys:
+            assert published[key] in shown, (page, key)
+
+
 def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch):
     month = period(lake)
     location = build_sql(
@@ -210,4 +222,4 @@ def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch
     at = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["team-manager"])
     assert not at.exception, [e.value for e in at.exception]
     labels = {m.label for m in at.metric}
-    assert labels and labels <= {"Staff turnover", "Headcount", "eNPS", "Absence (lost work time)"}, labels
+    assert labels and labels <= {"Turnover %", "Headcount", "eNPS", "Lost worktime %"}, labels

@@ -21,7 +21,6 @@ often carry tokens or passwords, and the notifications table is published.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from dagster_project.settings import alert_channel_setting
 from dagster_project.transactions import transaction
 
 NOTIFICATIONS_TABLE = "meta.alert_notifications"
@@ -58,8 +58,9 @@ class NotifySettings:
 
     @classmethod
     def from_env(cls) -> NotifySettings:
-        urls = tuple(u.strip() for u in os.environ.get("EMPATHY_LAKE_ALERT_URLS", "").split(",") if u.strip())
-        return cls(urls=urls, send=os.environ.get("EMPATHY_LAKE_ALERT_SEND", "") == "1")
+        """The channel the environment sets (dagster_project/settings.py reads it)."""
+        urls, send = alert_channel_setting()
+        return cls(urls=urls, send=send)
 
 
 @dataclass

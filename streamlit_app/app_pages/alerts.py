@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import alerts, warehouse
+from streamlit_app import alerts, login, warehouse
 from streamlit_app.formatting import format_value
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page
@@ -38,7 +38,7 @@ if not warehouse.table_exists("meta", "alerts"):
             "the next pipeline run.", icon=":material/info:")  # fmt: skip
     st.stop()
 
-log = alerts.alert_log(scope)
+log = alerts.alert_log(scope, login.roles_by_place())
 if log.empty:
     st.success(
         "No alert has been raised: no rule is breached anywhere in the data."

@@ -17,6 +17,7 @@ from streamlit_app.ui import (
     kpi_text,
     open_page,
     period_picker,
+    preset_from_link,
     ratio_card,
     report_loaded,
     sample_column,
@@ -70,10 +71,7 @@ with segment_col:
 with location_col:
     location_options = customer_marts.options(frames, "location")
     # A link that names a location (the This week page's movers: ?location=Leeds) opens the page filtered to it.
-    if "customer_locations" not in st.session_state:
-        st.session_state["customer_locations"] = [
-            v for v in st.query_params.get_all("location") if v in location_options
-        ]
+    preset_from_link("customer_locations", "location", location_options)
     locations = st.multiselect(
         "Location",
         location_options,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import employee_charts, employee_kpis, employee_marts, kpis, settings, warehouse
+from streamlit_app import employee_charts, employee_kpis, employee_marts, kpi_catalog, kpis, settings, warehouse
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import (
     NO_DATA,
@@ -23,18 +23,21 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, preset_from_link
 
+# The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
+ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
+LOST_WORKTIME = kpi_catalog.label("absence_pct")
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
 MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
 HELP = {
-    "eNPS": "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
+    ENPS: "eNPS = 100 × (promoters − detractors) / responses to the eNPS question (0–10); promoters answer "
     "9–10, detractors 0–6, passives (7–8) stay in the denominator (Bain). Whole organisation: the `org` row of "
     "`marts.employee_enps_wave`. −100…100.",
     ENGAGEMENT: "Engagement % favourable = 100 × favourable answers / answers to the engagement "
     "questions; favourable = at or above the item's favourable cut (4–5 on 1–5), after flipping reverse-scored "
     "items. Whole organisation: the `org` row of `marts.employee_survey_dimension_wave`.",
-    "Turnover %": "Turnover % = 100 × separations / average headcount (SHRM); average headcount = (employed on "
+    TURNOVER: "Turnover % = 100 × separations / average headcount (SHRM); average headcount = (employed on "
     "the 1st + employed after the last day) / 2; workers, not position changes; voluntary and involuntary "
     "together. Σ over every team of `marts.employee_headcount_monthly`, divided last.",
     "Absence rate %": "Absence rate % = 100 × employees with a non-vacation absence starting in the month / "
@@ -62,11 +65,11 @@ HELP = {
 TREND_COLUMNS = {
     "avg_headcount": ("Avg headcount", None),
     "separations": ("Separations", None),
-    "turnover_pct": ("Turnover %", 2),
+    "turnover_pct": (TURNOVER, 2),
     "absence_employees": ("Employees", None),
     "employees_absent": ("Absent", None),
     "absence_rate_pct": ("Absence rate %", 2),
-    "lost_worktime_pct": ("Lost worktime %", 2),
+    "lost_worktime_pct": (LOST_WORKTIME, 2),
     "eap_users": ("EAP users", None),
     "eap_utilisation_pct": ("EAP utilisation %", 2),
 }
@@ -230,7 +233,7 @@ def _follow_wave() -> None:
 recent_months = employee_kpis.latest_months(all_months, employee_kpis.RECENT_MONTHS)
 
 
-wave_col, breakdown_col, period_col = st.columns([1, 1, 2])
+wave_col, breakdown_col, team_col, period_col = st.columns([1, 1, 1, 2])
 with wave_col:
     wave = (
         st.selectbox(
@@ -255,6 +258,20 @@ with breakdown_col:
         key="employee_breakdown",
         help="One breakdown at a time, as the marts publish them. There is no team × tenure (or any other) "
         "cross-tab: combining two breakdowns would let hidden groups be worked out by subtraction.",
+    )
+with team_col:
+    team_options = employee_marts.teams(frames)
+    # A link that names a team (the This week page's team movers and league: ?team=Sales) opens the page filtered.
+    preset_from_link("employee_teams", "team", team_options)
+    chosen_teams = st.multiselect(
+        "Team",
+        team_options,
+        key="employee_teams",
+        placeholder="All teams",
+        format_func=plain,
+        help="Turnover, absence and recognition of these teams only, and only these teams' rows when survey "
+        "results are broken down by team. The survey cards, EAP use (never broken down, to protect the people "
+        "who use it) and turnover cost stay whole-organisation figures.",
     )
 with period_col:
     if len(all_months) > 1:
@@ -303,6 +320,12 @@ if not scope.everything and end is not None and warehouse.table_exists("marts", 
             "combined figures are not shown here."
         )
 
+# The chosen teams' rows from here on (every team when none is chosen).
+frames = employee_marts.for_teams(frames, chosen_teams)
+dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frames["enps"]
+headcount, absence = frames["headcount"], frames["absence"]
+who = f"{'Team' if len(chosen_teams) == 1 else 'Teams'} {', '.join(map(plain, chosen_teams))}" if chosen_teams else ""
+
 # --- KPI cards -----------------------------------------------------------------------------------------------
 # Absence and EAP before their source recorded anything (or with no such source) are no data, never 0.
 absence_since, eap_since = employee_marts.recorded_since("absence"), employee_marts.recorded_since("eap")
@@ -337,11 +360,12 @@ with survey_col:
     st.markdown(f"**{_wave_text(wave)}**" if wave else "**Survey**")
     enps_col, engagement_col = st.columns(2)
 with workforce_col:
-    st.markdown(f"**Workforce · {format_month(end)}**" if end is not None else "**Workforce**")
+    heading = ["Workforce", *([format_month(end)] if end is not None else []), *([who] if who else [])]
+    st.markdown(f"**{' · '.join(heading)}**")
     turnover_card, absence_card, eap_card = st.columns(3)
 _card(
     enps_col,
-    "eNPS",
+    ENPS,
     enps_now.value,
     enps_before.value,
     vs_wave,
@@ -365,7 +389,7 @@ _card(
 )
 # label, ratio, the people it rests on, lower is better (None: neither), why there may be no number
 WORKFORCE_CARDS = (
-    ("Turnover %", "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
+    (TURNOVER, "turnover_pct", "avg_headcount", True, ("leavers", leavers_since)),
     ("Absence rate %", "absence_rate_pct", "absence_employees", True, ("absence records", absence_since)),
     ("EAP utilisation %", "eap_utilisation_pct", "eap_employees", None, ("EAP records", eap_since)),
 )
@@ -412,9 +436,10 @@ with survey_col:
     )
 with workforce_col:
     st.caption(
-        f"Every employee: average headcount {_month_count('avg_headcount', 1)}, {_month_count('separations')} "
-        f"separations; {_month_count('absence_employees')} employees, {_month_count('employees_absent')} absent, "
-        f"{_eap_users()}. The line runs over the period."
+        f"{who or 'Every employee'}: average headcount {_month_count('avg_headcount', 1)}, "
+        f"{_month_count('separations')} separations; {_month_count('absence_employees')} employees, "
+        f"{_month_count('employees_absent')} absent, "
+        f"{_eap_users()}{' in the whole organisation' if who else ''}. The line runs over the period."
         if end is not None
         else "No workforce months published."
     )
@@ -485,18 +510,22 @@ if end is None or in_period.empty:
     st.info("No workforce months published yet.")
 else:
     period_text = format_month(end) if start == end else f"{format_month(start)} – {format_month(end)}"
-    st.caption(f"Every employee, {period_text}. Each month sums the counts of all teams first and divides last.")
+    st.caption(
+        f"{who or 'Every employee'}, {period_text}"
+        + (" (EAP use: the whole organisation)" if who else "")
+        + ". Each month sums the counts of all teams first and divides last."
+    )
     # title, series (column -> label), axis title, what the source records and since when
     charts = (
         (
-            "Turnover %",
+            TURNOVER,
             {"turnover_pct": "All", "voluntary_turnover_pct": "Voluntary", "involuntary_turnover_pct": "Involuntary"},
-            "Turnover %",
+            TURNOVER,
             ("leavers", leavers_since),
         ),
         (
             "Absence (vacation excluded)",
-            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": "Lost worktime %"},
+            {"absence_rate_pct": "Absence rate %", "lost_worktime_pct": LOST_WORKTIME},
             "%",
             ("absence records", absence_since),
         ),

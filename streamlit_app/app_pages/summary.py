@@ -156,13 +156,14 @@ if scope.everything and areas:
         st.caption("No location or team changed on enough answers in both months to compare.")
     for _, row in moved.iterrows():
         st.markdown(f"- {summary.mover_words(row, currency)}")
-        page = summary.AREA_PAGES[row["area"]]
-        if row["scope"] == "location" and page == "customer_empathy" and page in user.pages:  # it filters by location
+        # A location opens Customer empathy filtered to it, a team Employee empathy (when it is this area's page).
+        page = summary.filter_page(row["scope"], user.pages)
+        if page == summary.AREA_PAGES[row["area"]]:
             st.page_link(
                 access.PAGES[page].path(page),
                 label=f"See {row['scope_value']} on {access.PAGES[page].title}",
                 icon=":material/arrow_forward:",
-                query_params={"location": row["scope_value"]},
+                query_params={row["scope"]: row["scope_value"]},
             )
     st.caption(
         "Changes against each area's month before, in points (percentages, NPS, eNPS, sentiment), largest "
@@ -187,8 +188,13 @@ if scope.everything and areas:
                     if table.empty or label.empty:
                         continue
                     st.markdown(f"**{label.iloc[0]}** by {league_scope}")
+                    shown = summary.league_for_display(table)
+                    link_page = summary.filter_page(league_scope, user.pages)
+                    if link_page:  # each row opens its location's or team's detail page, filtered to it
+                        shown["link"] = [summary.filter_url(link_page, league_scope, v) for v in shown["scope_value"]]
                     data_table(
-                        summary.league_for_display(table),
+                        shown,
+                        download_rows=shown.drop(columns=["link"], errors="ignore"),
                         download=f"league_{league_scope}_{kpi}",
                         hide_index=True,
                         column_config={
@@ -204,9 +210,14 @@ if scope.everything and areas:
                             ),
                             "trend": st.column_config.LineChartColumn(f"Last {summary.TREND_MONTHS} months"),
                             "note": "Note",
+                            "link": st.column_config.LinkColumn(
+                                "Details",
+                                display_text=f"Open on {access.PAGES[link_page].title}" if link_page else None,
+                                help="Opens the detail page filtered to this row (in a new tab)",
+                            ),
                         },
-                        column_order=["rank", "scope_value", "value", "n", "rank_change", "previous_rank"]
-                        + ["trend", "note"],
+                        column_order=["rank", "scope_value", *(["link"] if link_page else []), "value", "n"]
+                        + ["rank_change", "previous_rank", "trend", "note"],
                     )
                 st.caption(
                     f"Rank 1 is the best by each KPI's direction. Only values on at least {minimum:,} answers "
