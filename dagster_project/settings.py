@@ -319,6 +319,7 @@ def text_languages() -> tuple[str, ...]:
         )
     return codes
 
+
 def alert_channel_setting() -> tuple[tuple[str, ...], bool]:
     """The apprise URLs alerts and digests go to (EMPATHY_LAKE_ALERT_URLS, comma-separated, blanks dropped) and
     whether they are really sent (EMPATHY_LAKE_ALERT_SEND exactly "1"; anything else is a dry run)."""
