@@ -31,6 +31,9 @@ EMPATHY_LAKE_SENSOR_INTERVAL_SECONDS seconds between the sensor's looks at the l
 EMPATHY_LAKE_CURRENCY   currency symbol for money on the dashboard (default £; streamlit_app/settings.py)
 EMPATHY_LAKE_MIN_ANSWERS a ratio resting on fewer answers (tickets, people) than this is greyed and labelled "few
                         answers" on the dashboard and in digests (default 30; streamlit_app/settings.py)
+EMPATHY_LAKE_AS_OF_DATE  the date "today" is for every KPI, YYYY-MM-DD (default: each domain's latest event)
+EMPATHY_LAKE_AS_OF_DATE_<DOMAIN> the same for one domain: CUSTOMERS, SUPPORT, SURVEYS, BRAND or EMPLOYEES, e.g.
+                        EMPATHY_LAKE_AS_OF_DATE_CUSTOMERS=2011-12-09 (dbt var as_of_date_customers)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -252,3 +255,25 @@ def digest_recipients_path(settings: Settings) -> Path:
     owner,url rows, each owner's digest going to their own URLs only (dagster_project/digest/deliver.py)."""
     raw = os.environ.get("EMPATHY_LAKE_DIGEST_RECIPIENTS", "").strip()
     return Path(raw).resolve() if raw else settings.home / "auth" / "digest_recipients.csv"
+
+
+AS_OF_DOMAINS = ("customers", "support", "surveys", "brand", "employees")  # dbt vars as_of_date_<domain>
+
+
+def as_of_date_vars() -> dict[str, str]:
+    """dbt vars from EMPATHY_LAKE_AS_OF_DATE and EMPATHY_LAKE_AS_OF_DATE_<DOMAIN> (only those set), each a
+    YYYY-MM-DD date; a malformed date is an error naming the variable, never a silently ignored setting."""
+    from datetime import date
+
+    found = {"as_of_date": "EMPATHY_LAKE_AS_OF_DATE"}
+    found.update({f"as_of_date_{d}": f"EMPATHY_LAKE_AS_OF_DATE_{d.upper()}" for d in AS_OF_DOMAINS})
+    dbt_vars = {}
+    for var, name in found.items():
+        value = os.environ.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            dbt_vars[var] = date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"{name}={value!r} is not a date written YYYY-MM-DD") from exc
+    return dbt_vars

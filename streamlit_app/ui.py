@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import downloads, kpis, login, settings, warehouse
+from streamlit_app import downloads, kpis, login, settings, sources, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
 from streamlit_app.formatting import (
@@ -46,6 +46,30 @@ def open_page(page: str) -> Scope:
     scope = login.require_page(page).scope
     require_published()
     return scope
+
+
+OLDER_PUBLICATION = (
+    "This publication holds no {what} yet: it was published before they existed. They appear after the next "
+    "pipeline run."
+)
+
+
+def report_sources(page: str, tables: dict[str, str] | None = None, stop_when_none: bool = True) -> None:
+    """The one place a page says what its publication lacks, in words: the sources of `page` not loaded yet and
+    how to load them, those whose files left no row, and (`tables`: "schema.table" -> what it holds, in words) a
+    table the page needs that this publication predates. The page stops when it cannot show anything: a table
+    it needs is absent, or none of its sources is loaded (unless `stop_when_none` is False)."""
+    for table, what in (tables or {}).items():
+        if not warehouse.table_exists(*table.split(".")):
+            st.info(OLDER_PUBLICATION.format(what=what), icon=":material/info:")
+            st.stop()
+    status = sources.page_sources(page)
+    if len(status.not_loaded):
+        st.info(sources.not_loaded_sentence(status.not_loaded), icon=":material/info:")
+    if len(status.no_rows):
+        st.warning(sources.no_rows_sentence(status.no_rows))
+    if stop_when_none and not status.any_loaded:
+        st.stop()
 
 
 def data_table(

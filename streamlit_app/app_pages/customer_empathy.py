@@ -18,6 +18,7 @@ from streamlit_app.ui import (
     period_picker,
     ratio_card,
     report_loaded,
+    report_sources,
     sample_column,
     with_sample_labels,
 )
@@ -37,6 +38,7 @@ def _filtered_by(mart: str) -> str:
 
 scope = open_page("customer_empathy")
 st.title("Customer empathy")
+report_sources("customer_empathy")
 
 loaded = customer_marts.load_all(scope)
 frames = loaded.frames

@@ -23,7 +23,7 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, report_loaded, report_sources
 
 ENGAGEMENT = "Engagement % fav."  # % favourable; the full name would not fit the card
 MONEY = "money"  # a card's delta_unit for money: the change is written with the currency
@@ -198,12 +198,10 @@ st.caption(
     f"“{NO_DATA}” means no data."
 )
 
+report_sources("employee_empathy")
 loaded = employee_marts.load_all(scope)
 frames = loaded.frames
-for message in loaded.missing:
-    st.warning(f"{message} Its numbers show {NO_DATA} (no data).")
-if loaded.empty:
-    st.info(" ".join(loaded.empty) + f" Their numbers show {NO_DATA} (no data).")
+report_loaded(loaded)
 
 dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frames["enps"]
 headcount, absence, eap = frames["headcount"], frames["absence"], frames["eap"]
