@@ -175,6 +175,15 @@ MARTS: dict[str, Mart] = {
         monthly=False,
         subject="customer records",
     ),
+    "repeat_to_date": Mart(
+        "customer_repeat_purchase_to_date",
+        "repeat purchase to date",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("buyers", "repeat_buyers", "orders"),
+        other=("period_start", "period_end"),
+        monthly=False,
+        subject="orders",
+    ),
     "value": Mart(
         "customer_value_summary",
         "customer lifetime value",
@@ -332,3 +341,9 @@ def is_snapshot(kpi: str) -> bool:
         return False
     flags = warehouse.query("SELECT is_snapshot FROM marts.kpi_snapshot_sources WHERE kpi = ?", [kpi])
     return bool(len(flags)) and bool(flags["is_snapshot"].iloc[0])
+
+
+def period_text(rows: pd.DataFrame) -> str:
+    """The period a to-date mart's rows cover, in words: "from 5 Jan 2023 to 2 Jul 2025"."""
+    start, end = pd.to_datetime(rows["period_start"]).min(), pd.to_datetime(rows["period_end"]).max()
+    return f"from {start.day} {start.strftime('%b %Y')} to {end.day} {end.strftime('%b %Y')}"
