@@ -53,9 +53,11 @@ def page_sources(page: str) -> PageSources:
     none = pd.DataFrame(columns=["words", "landing_folder"])
     if not warehouse.table_exists("meta", "source_status"):
         return PageSources(none, none, True)
-    status = warehouse.query("SELECT entity, words, landing_folder, status FROM meta.source_status ORDER BY entity")
+    status = warehouse.query(
+        "SELECT entity, words, landing_folder, status FROM meta.source_status ORDER BY lower(words)"
+    )
     wanted = PAGE_SOURCES.get(page)
-    if wanted is not None:
+    if wanted is not None:  # in the page's order: its main sources first
         order = {entity: i for i, entity in enumerate(wanted)}
         status = status[status["entity"].isin(wanted)]
         status = status.assign(_order=status["entity"].map(order)).sort_values("_order").drop(columns="_order")

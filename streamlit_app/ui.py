@@ -54,7 +54,7 @@ OLDER_PUBLICATION = (
 )
 
 
-def report_sources(page: str, tables: dict[str, str] | None = None, stop_when_none: bool = True) -> None:
+def report_sources(page: str, tables: dict[str, str] | None = None, stop_when_none: bool = True) -> sources.PageSources:
     """The one place a page says what its publication lacks, in words: the sources of `page` not loaded yet and
     how to load them, those whose files left no row, and (`tables`: "schema.table" -> what it holds, in words) a
     table the page needs that this publication predates. The page stops when it cannot show anything: a table
@@ -70,6 +70,7 @@ def report_sources(page: str, tables: dict[str, str] | None = None, stop_when_no
         st.warning(sources.no_rows_sentence(status.no_rows))
     if stop_when_none and not status.any_loaded:
         st.stop()
+    return status
 
 
 def data_table(
@@ -101,12 +102,15 @@ def data_table(
     )
 
 
-def report_loaded(loaded: Loaded) -> None:
-    """Say, in words, what this publication lacks or holds empty; their numbers show — (no data)."""
+def report_loaded(loaded: Loaded, page_sources: sources.PageSources | None = None) -> None:
+    """Say, in words, what this publication lacks or holds empty; their numbers show — (no data). Where the page
+    already said which of its sources are not loaded (`page_sources`, from report_sources), the sentence on what
+    the business's data lacks is left out: it would name the same gaps again, mart by mart."""
     for message in loaded.missing:
         st.warning(message if NO_DATA in message else f"{message} Its numbers show — (no data).")
-    if loaded.empty or loaded.lacking:
-        text = " ".join([lacking_sentence(loaded.lacking)] if loaded.lacking else [])
+    lacking = [] if page_sources is not None and len(page_sources.not_loaded) else loaded.lacking
+    if loaded.empty or lacking:
+        text = " ".join([lacking_sentence(lacking)] if lacking else [])
         if loaded.empty:
             text = f"{text} {' '.join(loaded.empty)} Their numbers show — (no data).".strip()
         st.info(text)

@@ -24,10 +24,10 @@ st.caption(
     "summed over the selection and divided last; — means nothing to divide by."
 )
 
-report_sources("brand_voice")
+page_sources = report_sources("brand_voice")
 loaded = brand_marts.load_all(scope)
 frames = loaded.frames
-report_loaded(loaded)
+report_loaded(loaded, page_sources)
 all_months = brand_marts.months_of(frames)
 if not all_months:
     st.info("The published brand marts hold no monthly rows yet, so there is nothing to show.")

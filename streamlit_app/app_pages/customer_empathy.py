@@ -38,11 +38,11 @@ def _filtered_by(mart: str) -> str:
 
 scope = open_page("customer_empathy")
 st.title("Customer empathy")
-report_sources("customer_empathy")
+page_sources = report_sources("customer_empathy")
 
 loaded = customer_marts.load_all(scope)
 frames = loaded.frames
-report_loaded(loaded)
+report_loaded(loaded, page_sources)
 all_months = customer_marts.months_of(frames)
 if not all_months:
     st.info("The published customer marts hold no monthly rows yet, so there is nothing to show.")

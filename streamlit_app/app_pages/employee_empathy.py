@@ -198,10 +198,10 @@ st.caption(
     f"“{NO_DATA}” means no data."
 )
 
-report_sources("employee_empathy")
+page_sources = report_sources("employee_empathy")
 loaded = employee_marts.load_all(scope)
 frames = loaded.frames
-report_loaded(loaded)
+report_loaded(loaded, page_sources)
 
 dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frames["enps"]
 headcount, absence, eap = frames["headcount"], frames["absence"], frames["eap"]
