@@ -23,6 +23,7 @@ import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
+from streamlit_app.formatting import format_day
 from streamlit_app.kpis import period_start
 from streamlit_app.mart_loading import Loaded, load_marts
 from streamlit_app.marts import UNKNOWN
@@ -346,4 +347,4 @@ def is_snapshot(kpi: str) -> bool:
 def period_text(rows: pd.DataFrame) -> str:
     """The period a to-date mart's rows cover, in words: "from 5 Jan 2023 to 2 Jul 2025"."""
     start, end = pd.to_datetime(rows["period_start"]).min(), pd.to_datetime(rows["period_end"]).max()
-    return f"from {start.day} {start.strftime('%b %Y')} to {end.day} {end.strftime('%b %Y')}"
+    return f"from {format_day(start)} to {format_day(end)}"

@@ -13,6 +13,7 @@ import pandas as pd
 
 from streamlit_app.formatting import (
     delta_color,
+    format_day,
     format_delta,
     format_money,
     format_month,
@@ -151,9 +152,8 @@ TO_DATE = "to date"  # marts.kpi_summary.value_basis of a share to date (churn f
 def to_date_words(row) -> str:
     """Why a card reads a share to date: "the share lost by 31 Jan 2020 (the data is a snapshot: a status per
     customer, no dates of leaving), not a monthly rate"."""
-    end = pd.Timestamp(row["period_end"])
     return (
-        f"the share lost by {end.day} {end.strftime('%b %Y')} (the data is a snapshot: a status per customer, no "
+        f"the share lost by {format_day(row['period_end'])} (the data is a snapshot: a status per customer, no "
         "dates of leaving), not a monthly rate"
     )
 
