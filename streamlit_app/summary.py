@@ -13,7 +13,6 @@ import pandas as pd
 
 from streamlit_app.formatting import (
     delta_color,
-    format_day,
     format_delta,
     format_money,
     format_month,
@@ -149,12 +148,11 @@ def rank_before_words(rows: pd.DataFrame, kpi: str) -> str:
 TO_DATE = "to date"  # marts.kpi_summary.value_basis of a share to date (churn from a snapshot export)
 
 
-def to_date_words(row) -> str:
-    """Why a card reads a share to date: "the share lost by 31 Jan 2020 (the data is a snapshot: a status per
-    customer, no dates of leaving), not a monthly rate"."""
+def to_date_words() -> str:
+    """Why a card reads a share to date (churn from a snapshot export: marts.kpi_summary.value_basis)."""
     return (
-        f"the share lost by {format_day(row['period_end'])} (the data is a snapshot: a status per customer, no "
-        "dates of leaving), not a monthly rate"
+        "the share of all customers lost to date (the data is a snapshot: a status per customer, no dates of "
+        "leaving), not a monthly rate"
     )
 
 

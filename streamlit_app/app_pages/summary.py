@@ -81,7 +81,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_arrow=delta_arrow(vs_previous, decimals),
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if not summary.is_missing(row["previous_period_start"])
+        if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
         else None,
     )
     lines = []
@@ -92,7 +92,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     )
     to_date = row.get("value_basis") == summary.TO_DATE
     if to_date:
-        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words(row)}")
+        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words()}")
     elif has_value:
         lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
     elif row["kpi"] in snapshot_kpis:
