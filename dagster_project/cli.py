@@ -220,6 +220,7 @@ def print_run_summary(result, seconds: float) -> None:
     import dagster as dg
 
     from dagster_project.run_checks import check_events, check_record
+    from dagster_project.source_status import not_loaded_line
     from streamlit_app.check_counts import describe, tally
 
     print(f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.1f} s")
@@ -235,6 +236,13 @@ def print_run_summary(result, seconds: float) -> None:
                 f"  {mat.asset_key.to_user_string()}: {quarantined.value:,} of {mat.metadata['rows_read'].value:,} "
                 "rows read quarantined"
             )
+    not_loaded = [
+        str(m.metadata["not_loaded"].value)
+        for m in (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
+        if "not_loaded" in m.metadata
+    ]
+    if not_loaded:
+        print(not_loaded_line(not_loaded))
     checks = check_events(result.all_events)
     print(f"  {describe(tally(check_record(c) for c in checks))}")
     for check in (c.event_specific_data for c in checks):

@@ -40,6 +40,10 @@ EMPATHY_LAKE_TEXT_LANGUAGES the languages the business's customers write in, com
                         its default first (e.g. "en" or "fr,en"): a prior for detecting a text's language, and the
                         language of a text too short to tell (default: none; such a text stays unscored,
                         docs/text_analytics.md)
+
+EMPATHY_LAKE_AS_OF_DATE  the date "today" is for every KPI, YYYY-MM-DD (default: each domain's latest event)
+EMPATHY_LAKE_AS_OF_DATE_<DOMAIN> the same for one domain: CUSTOMERS, SUPPORT, SURVEYS, BRAND or EMPLOYEES, e.g.
+                        EMPATHY_LAKE_AS_OF_DATE_CUSTOMERS=2011-12-09 (dbt var as_of_date_customers)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -331,3 +335,23 @@ def dagster_home_setting() -> Path | None:
     """DAGSTER_HOME, the Dagster instance folder, when set (else run_history uses <home>/dagster)."""
     explicit = os.environ.get("DAGSTER_HOME", "").strip()
     return Path(explicit).resolve() if explicit else None
+
+
+AS_OF_DOMAINS = ("customers", "support", "surveys", "brand", "employees")  # dbt vars as_of_date_<domain>
+
+
+def as_of_date_vars() -> dict[str, str]:
+    """dbt vars from EMPATHY_LAKE_AS_OF_DATE and EMPATHY_LAKE_AS_OF_DATE_<DOMAIN> (only those set), each a
+    YYYY-MM-DD date; a malformed date is an error naming the variable, never a silently ignored setting."""
+    found = {"as_of_date": "EMPATHY_LAKE_AS_OF_DATE"}
+    found.update({f"as_of_date_{d}": f"EMPATHY_LAKE_AS_OF_DATE_{d.upper()}" for d in AS_OF_DOMAINS})
+    dbt_vars = {}
+    for var, name in found.items():
+        value = os.environ.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            dbt_vars[var] = date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"{name}={value!r} is not a date written YYYY-MM-DD") from exc
+    return dbt_vars

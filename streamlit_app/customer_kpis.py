@@ -294,6 +294,20 @@ CHURN_TO_DATE = Kpi(
     "ever signed up, lost = subscription ended where the CRM has a status, otherwise no order for var "
     "churn_inactivity_days (180 by default), as of the data's latest date.",
 )
+REPEAT_TO_DATE = Kpi(
+    "repeat_to_date_pct",
+    "Repeat purchase to date %",
+    "repeat_to_date",
+    added=("repeat_buyers",),
+    denominator="buyers",
+    scale=100.0,
+    unit="%",
+    help="Of every customer who ever ordered, the share who ordered twice or more: the whole history at once, "
+    "beside the 12-month trailing rate of the cards above.",
+    formula="Repeat purchase to date % = 100 × Σ repeat_buyers / Σ buyers (customer_repeat_purchase_to_date): buyers "
+    "have 1+ non-cancelled order from the first order in the data (or var repeat_to_date_from) to the customers' "
+    "as-of date, repeat buyers 2+.",
+)
 HISTORICAL_CLTV = Kpi(
     "historical_cltv",
     "Historical CLTV",

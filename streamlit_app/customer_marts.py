@@ -23,6 +23,7 @@ import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
+from streamlit_app.formatting import format_day
 from streamlit_app.kpis import period_start
 from streamlit_app.mart_loading import Loaded, load_marts
 from streamlit_app.marts import UNKNOWN
@@ -174,6 +175,15 @@ MARTS: dict[str, Mart] = {
         other=("as_of_date",),
         monthly=False,
         subject="customer records",
+    ),
+    "repeat_to_date": Mart(
+        "customer_repeat_purchase_to_date",
+        "repeat purchase to date",
+        {**_CUSTOMER_DIMENSIONS, "acquisition_channel": "channel"},
+        ("buyers", "repeat_buyers", "orders"),
+        other=("period_start", "period_end"),
+        monthly=False,
+        subject="orders",
     ),
     "value": Mart(
         "customer_value_summary",
@@ -346,3 +356,9 @@ MODEL_CLTV = Mart(
     monthly=False,
 )
 MODEL_FIT_TABLE = "marts.customer_clv_model_fit"
+
+
+def period_text(rows: pd.DataFrame) -> str:
+    """The period a to-date mart's rows cover, in words: "from 5 Jan 2023 to 2 Jul 2025"."""
+    start, end = pd.to_datetime(rows["period_start"]).min(), pd.to_datetime(rows["period_end"]).max()
+    return f"from {format_day(start)} to {format_day(end)}"

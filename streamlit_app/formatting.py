@@ -13,6 +13,12 @@ def format_month(month: dt.date | pd.Timestamp) -> str:
     return f"{month:%b %Y}"
 
 
+def format_day(day: dt.date | pd.Timestamp) -> str:
+    """A date in words: "5 Jan 2023"."""
+    day = pd.Timestamp(day)
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
 def format_score(value: float | None) -> str:
     """NPS with one decimal; a dash when there were no responses (not 0, which is a real score)."""
     return NO_DATA if value is None else f"{value:.1f}"

@@ -150,6 +150,17 @@ def rank_before_words(rows: pd.DataFrame, kpi: str) -> str:
     return f"Rank in {period_words({'kpi': kpi, 'period_start': before.iloc[0]})}"
 
 
+TO_DATE = "to date"  # marts.kpi_summary.value_basis of a share to date (churn from a snapshot export)
+
+
+def to_date_words() -> str:
+    """Why a card reads a share to date (churn from a snapshot export: marts.kpi_summary.value_basis)."""
+    return (
+        "the share of all customers lost to date (the data is a snapshot: a status per customer, no dates of "
+        "leaving), not a monthly rate"
+    )
+
+
 def snapshot_words(kpi_label: str) -> str:
     """Why a snapshot export's churn or turnover card has no monthly figure (marts.kpi_snapshot_sources)."""
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import downloads, kpis, login, settings, warehouse
+from streamlit_app import downloads, kpis, login, settings, sources, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
 from streamlit_app.formatting import (
@@ -57,6 +57,31 @@ def preset_from_link(key: str, parameter: str, options: list[str]) -> None:
         st.session_state[key] = [v for v in st.query_params.get_all(parameter) if v in options]
 
 
+OLDER_PUBLICATION = (
+    "This publication holds no {what} yet: it was published before they existed. They appear after the next "
+    "pipeline run."
+)
+
+
+def report_sources(page: str, tables: dict[str, str] | None = None, stop_when_none: bool = True) -> sources.PageSources:
+    """The one place a page says what its publication lacks, in words: the sources of `page` not loaded yet and
+    how to load them, those whose files left no row, and (`tables`: "schema.table" -> what it holds, in words) a
+    table the page needs that this publication predates. The page stops when it cannot show anything: a table
+    it needs is absent, or none of its sources is loaded (unless `stop_when_none` is False)."""
+    for table, what in (tables or {}).items():
+        if not warehouse.table_exists(*table.split(".")):
+            st.info(OLDER_PUBLICATION.format(what=what), icon=":material/info:")
+            st.stop()
+    status = sources.page_sources(page)
+    if len(status.not_loaded):
+        st.info(sources.not_loaded_sentence(status.not_loaded), icon=":material/info:")
+    if len(status.no_rows):
+        st.warning(sources.no_rows_sentence(status.no_rows))
+    if stop_when_none and not status.any_loaded:
+        st.stop()
+    return status
+
+
 def data_table(
     data: pd.DataFrame,
     download: str,
@@ -86,12 +111,15 @@ def data_table(
     )
 
 
-def report_loaded(loaded: Loaded) -> None:
-    """Say, in words, what this publication lacks or holds empty; their numbers show — (no data)."""
+def report_loaded(loaded: Loaded, page_sources: sources.PageSources | None = None) -> None:
+    """Say, in words, what this publication lacks or holds empty; their numbers show — (no data). Where the page
+    already said which of its sources are not loaded (`page_sources`, from report_sources), the sentence on what
+    the business's data lacks is left out: it would name the same gaps again, mart by mart."""
     for message in loaded.missing:
         st.warning(message if NO_DATA in message else f"{message} Its numbers show — (no data).")
-    if loaded.empty or loaded.lacking:
-        text = " ".join([lacking_sentence(loaded.lacking)] if loaded.lacking else [])
+    lacking = [] if page_sources is not None and len(page_sources.not_loaded) else loaded.lacking
+    if loaded.empty or lacking:
+        text = " ".join([lacking_sentence(lacking)] if lacking else [])
         if loaded.empty:
             text = f"{text} {' '.join(loaded.empty)} Their numbers show — (no data).".strip()
         st.info(text)

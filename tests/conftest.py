@@ -110,6 +110,7 @@ HEAVY_FIRST = (
     "tests/test_anonymity_attacks.py",  # survey designs through `dbt run`, searched by an attacker
     "tests/test_alerts.py",  # the shared re-run lake, then a planted-alert run
     "tests/test_personal_data.py",  # the real-data lake, then a run with planted personal data
+    "tests/test_partial_lake.py",  # one run of a lake with only customers and orders
     "tests/test_pipeline_e2e.py::test_broken_rows_are_quarantined_with_reasons",
     "tests/test_pipeline_e2e.py::test_dbt_test_failure_stops_publishing",
     "tests/test_pipeline_e2e.py::test_gx_check_failure_stops_publishing",

@@ -292,6 +292,12 @@ def snapshot_marts(rng: np.random.Generator, retention_rows: pd.DataFrame) -> di
     value["expected_lifespan_years"] = lifespan
     value["predictive_cltv"] = value["aov_net"] * value["orders_per_customer_year"] * lifespan
 
+    repeat = value[["segment", "region", "location", "channel", "buyers", "orders"]].copy()
+    repeat["repeat_buyers"] = rng.binomial(repeat["buyers"], 0.4)
+    repeat["first_order_date"] = repeat["period_start"] = dt.date(2023, 1, 5)
+    repeat["last_order_date"] = repeat["period_end"] = dt.date(2025, 7, 2)
+    repeat["repeat_purchase_pct"] = _pct(repeat["repeat_buyers"], repeat["buyers"])
+
     people = churn.sample(n=12, random_state=int(rng.integers(0, 2**31)))
     c360 = people[["segment", "region", "location", "channel", "churn_basis"]].reset_index(drop=True)
     c360.insert(0, "customer_id", [f"C{i:04d}" for i in range(1, len(c360) + 1)])
@@ -316,6 +322,7 @@ def snapshot_marts(rng: np.random.Generator, retention_rows: pd.DataFrame) -> di
     return {
         "marts.customer_churn_summary": churn,
         "marts.customer_value_summary": value,
+        "marts.customer_repeat_purchase_to_date": repeat,
         "marts.customer_360": c360,
     }
 

@@ -7,9 +7,13 @@ copy's marts, summing stored counts and dividing last, as an analyst would.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from tests.lake_helpers import BuiltLake
+from tests.test_dashboard_apptest import metric, run_app
 
 # Published by IBM for its Telco churn sample (same data as R modeldata::wa_churn).
 TELCO_CHURN_PCT = 26.54
@@ -32,6 +36,25 @@ def test_telco_churn_overall_from_the_churn_mart(lake: BuiltLake):
     )
     assert (customers, lost) == (7043, 1869)
     assert churn_pct == TELCO_CHURN_PCT
+
+
+def test_this_week_churn_card_shows_churn_to_date_of_the_snapshot_export(lake: BuiltLake, monkeypatch):
+    """The Telco export is a snapshot (a churned yes/no, no dates of leaving): This week's churn card reads churn to
+    date, counted here from the CSV itself, with its n, not "no monthly churn" (issue 12)."""
+    path = Path(__file__).parent / "fixtures" / "real" / "crm_telco_churn" / "Telco-Customer-Churn.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        churn = [row["Churn"] for row in csv.DictReader(f)]
+    expected = round(100.0 * churn.count("Yes") / len(churn), 2)
+    assert expected == TELCO_CHURN_PCT
+    ((label, value, n, basis, status),) = lake.query(
+        "SELECT kpi_label, value, n, value_basis, status FROM marts.kpi_summary "
+        "WHERE kpi = 'churn_pct' AND scope = 'business'",
+        serving=True,
+    )
+    assert (label, round(value, 2), n, basis, status) == ("Churn to date", expected, len(churn), "to date", None)
+    at = run_app(monkeypatch, lake.settings.serving_db)  # the owner's first page: This week
+    assert metric(at, "Churn to date").value == f"{expected:.2f}%"
+    assert f"{len(churn):,} customers" in " ".join(c.value for c in at.caption)
 
 
 def test_telco_churn_by_contract_from_the_churn_mart(lake: BuiltLake):

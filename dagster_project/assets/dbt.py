@@ -1,5 +1,6 @@
 """dbt models as Dagster assets and dbt tests as asset checks (dagster-dbt)."""
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -8,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.resources import LakeResource, dbt_project
-from dagster_project.settings import DBT_PROCESS_ENV, export_env
+from dagster_project.settings import DBT_PROCESS_ENV, as_of_date_vars, export_env
 
 # The text scoring asset (dagster_project/assets/text.py) and the dbt source `text.text_scores`.
 TEXT_SCORES_KEY = dg.AssetKey(["text", "text_scores"])
@@ -68,4 +69,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: Lak
     (tests/test_dbt_unit_tests.py); a pipeline run saves their ~50 nodes."""
     # dbt's profile reads the warehouse path from the environment of its subprocess.
     os.environ.update({**export_env(lake.settings()), **DBT_PROCESS_ENV})
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    # Dates set by the environment (EMPATHY_LAKE_AS_OF_DATE[_<DOMAIN>]) reach dbt as vars; none set: none passed.
+    dates = as_of_date_vars()
+    extra = ["--vars", json.dumps(dates)] if dates else []
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream()

@@ -5,9 +5,11 @@ import dagster as dg
 from dagster_project.assets.alerts import ALERT_LOG_KEY
 from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
+from dagster_project.contract import load_contract
 from dagster_project.publishing import publish
 from dagster_project.resources import LakeResource
 from dagster_project.run_checks import check_events_in_instance, record_run_checks
+from dagster_project.source_status import record_source_status
 
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
@@ -26,6 +28,8 @@ def serving_warehouse(context: dg.AssetExecutionContext, lake: LakeResource) -> 
     # build): the Data quality page counts what the CLI prints (meta.run_checks, dagster_project/run_checks.py).
     with lake.connect() as con:
         record_run_checks(con, context.run.run_id, check_events_in_instance(context.instance, context.run.run_id))
+        # Which sources this publication holds, for the pages' "not loaded yet" messages (source_status.py).
+        record_source_status(con, load_contract())
     publication = publish(settings.build_db, settings.serving_db, context.run.run_id)
     context.log.info(f"published {publication.tables} tables ({publication.total_rows} rows) to {publication.path}")
     return dg.MaterializeResult(

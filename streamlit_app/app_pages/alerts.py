@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import alerts, login, warehouse
+from streamlit_app import alerts, login
 from streamlit_app.formatting import format_value
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, report_sources
 
 TABLE_COLUMNS = {
     "severity_words": "Severity",
@@ -33,10 +33,7 @@ st.caption(
     "chance alone would give a change that large, and its owner is told once. Your data team sets the lines."
 )
 
-if not warehouse.table_exists("meta", "alerts"):
-    st.info("This publication holds no alerts yet: it was published before alerts existed. They appear after "
-            "the next pipeline run.", icon=":material/info:")  # fmt: skip
-    st.stop()
+report_sources("alerts", {"meta.alerts": "alerts"}, stop_when_none=False)
 
 log = alerts.alert_log(scope, login.roles_by_place())
 if log.empty:

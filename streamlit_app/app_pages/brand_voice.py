@@ -11,7 +11,7 @@ from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import format_delta, format_month, format_value
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded
+from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded, report_sources
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
 SOURCE_LABELS = {"review": "Reviews", "mention": "Mentions"}
@@ -24,9 +24,10 @@ st.caption(
     "summed over the selection and divided last; — means nothing to divide by."
 )
 
+page_sources = report_sources("brand_voice")
 loaded = brand_marts.load_all(scope)
 frames = loaded.frames
-report_loaded(loaded)
+report_loaded(loaded, page_sources)
 all_months = brand_marts.months_of(frames)
 if not all_months:
     st.info("The published brand marts hold no monthly rows yet, so there is nothing to show.")

@@ -20,6 +20,7 @@ from streamlit_app.ui import (
     preset_from_link,
     ratio_card,
     report_loaded,
+    report_sources,
     sample_column,
     with_sample_labels,
 )
@@ -39,10 +40,11 @@ def _filtered_by(mart: str) -> str:
 
 scope = open_page("customer_empathy")
 st.title("Customer empathy")
+page_sources = report_sources("customer_empathy")
 
 loaded = customer_marts.load_all(scope)
 frames = loaded.frames
-report_loaded(loaded)
+report_loaded(loaded, page_sources)
 all_months = customer_marts.months_of(frames)
 if not all_months:
     st.info("The published customer marts hold no monthly rows yet, so there is nothing to show.")
@@ -349,7 +351,8 @@ churn_rows = selected["churn_to_date"]
 value_rows = customer_kpis.with_predictive_value(selected["value"])
 customers_total = int(churn_rows["customers"].sum())
 lost_total = int(churn_rows["lost_customers"].sum())
-customers_card, churn_card, historical_card, predictive_card = st.columns(4)
+repeat_rows = selected["repeat_to_date"]
+customers_card, churn_card, repeat_card, historical_card, predictive_card = st.columns(5)
 customers_card.metric(
     "Customers to date",
     f"{customers_total:,}" if len(churn_rows) else "—",
@@ -360,6 +363,7 @@ customers_card.metric(
 has_orders = float(value_rows["orders"].sum()) > 0
 for column, kpi, rows in (
     (churn_card, customer_kpis.CHURN_TO_DATE, churn_rows),
+    (repeat_card, customer_kpis.REPEAT_TO_DATE, repeat_rows),
     (historical_card, customer_kpis.HISTORICAL_CLTV, value_rows if has_orders else value_rows.iloc[0:0]),
     (predictive_card, customer_kpis.PREDICTIVE_CLTV, value_rows),
 ):
@@ -368,6 +372,8 @@ for column, kpi, rows in (
     )
 if len(value_rows) and not has_orders:
     historical_card.caption("This business's data has no orders")
+if buyers := int(repeat_rows["buyers"].sum()):
+    repeat_card.caption(f"{buyers:,} customers with an order, {customer_marts.period_text(repeat_rows)}")
 st.caption(
     f"As of {as_of_text}: {lost_total:,} of {customers_total:,} customers lost"
     + (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from streamlit_app import check_counts, quality, warehouse
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, report_sources
 
 CONSERVED = "Read = loaded + quarantined + excluded"
 REPORT_COLUMNS = {
@@ -61,6 +61,7 @@ REDACTION_COLUMNS = {
 
 open_page("data_quality")
 st.title("Data quality")
+report_sources("data_quality", stop_when_none=False)  # every source of the business not loaded yet
 
 # --- load report -----------------------------------------------------------------------------------------
 st.header("Load report")

@@ -23,7 +23,7 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page, preset_from_link
+from streamlit_app.ui import data_table, open_page, preset_from_link, report_loaded, report_sources
 
 # The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
 ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
@@ -201,12 +201,10 @@ st.caption(
     f"“{NO_DATA}” means no data."
 )
 
+page_sources = report_sources("employee_empathy")
 loaded = employee_marts.load_all(scope)
 frames = loaded.frames
-for message in loaded.missing:
-    st.warning(f"{message} Its numbers show {NO_DATA} (no data).")
-if loaded.empty:
-    st.info(" ".join(loaded.empty) + f" Their numbers show {NO_DATA} (no data).")
+report_loaded(loaded, page_sources)
 
 dimensions, indicators, enps = frames["dimensions"], frames["indicators"], frames["enps"]
 headcount, absence, eap = frames["headcount"], frames["absence"], frames["eap"]

@@ -20,7 +20,7 @@ from streamlit_app.impact_kpis import (
     pretrend_differs,
     verdict,
 )
-from streamlit_app.ui import data_table, open_page
+from streamlit_app.ui import data_table, open_page, report_sources
 
 CARDS_PER_ROW = 3
 NOTHING_TO_EVALUATE = (
@@ -53,6 +53,7 @@ st.caption(
     "effect very likely lies in) and how much data it rests on."
 )
 
+report_sources("impact_roi", stop_when_none=False)
 loaded = impact_marts.load_all(scope)
 frames = loaded.frames
 effects = frames["effects"]

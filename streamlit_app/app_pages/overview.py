@@ -10,12 +10,21 @@ from streamlit_app.customer_kpis import CSAT, NPS
 from streamlit_app.formatting import NO_DATA, format_month
 from streamlit_app.labels import plain
 from streamlit_app.mart_loading import lacking_sentence
-from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, sample_column, with_sample_labels
+from streamlit_app.ui import (
+    data_table,
+    open_page,
+    period_picker,
+    ratio_card,
+    report_sources,
+    sample_column,
+    with_sample_labels,
+)
 
 DEFAULT_PERIOD_MONTHS = 12  # as on every page: the latest 12 months
 
 scope = open_page("overview")
 st.title("Customer empathy overview")
+report_sources("overview")
 
 nps_rows = marts.load_nps(scope)
 csat_rows = marts.load_csat(scope)

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_app import access, login, settings, summary, warehouse
 from streamlit_app.formatting import delta_arrow, delta_color, format_month, small_sample_note
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, require_published
+from streamlit_app.ui import data_table, report_sources, require_published
 
 PAGE = "summary"
 CARDS_PER_ROW = 4
@@ -30,12 +30,7 @@ minimum = settings.min_answers()
 areas = summary.visible_areas(user.pages)
 
 st.title("This week")
-if not warehouse.table_exists("marts", "kpi_summary"):
-    st.info(
-        "This publication has no summary yet: it was built before the summary existed. "
-        "Run the pipeline again to add it; the detail pages in the menu work meanwhile."
-    )
-    st.stop()
+report_sources("summary", {"marts.kpi_summary": "headline figures"}, stop_when_none=False)
 
 rows = warehouse.query_table("*", "marts.kpi_summary", scope, "ORDER BY sort_order, scope, scope_value")
 own = rows[rows["scope"] == ("business" if scope.everything else scope.kind)]
@@ -86,7 +81,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_arrow=delta_arrow(vs_previous, decimals),
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if not summary.is_missing(row["previous_period_start"])
+        if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
         else None,
     )
     lines = []
@@ -95,14 +90,19 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     own_period = row["kpi"] != "enps" and (
         pd.Timestamp(row["period_start"]) != area_month or summary.period_words(row) != format_month(area_month)
     )
-    if has_value:
+    to_date = row.get("value_basis") == summary.TO_DATE
+    if to_date:
+        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words()}")
+    elif has_value:
         lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
     elif row["kpi"] in snapshot_kpis:
         lines.append(summary.snapshot_words(str(row["kpi_label"])))
     else:
         lines.append(f"No data for {summary.period_words(row)}")
     vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
-    if vs_last_year is not None:
+    if to_date:
+        pass  # a share to date has no month a year ago
+    elif vs_last_year is not None:
         lines.append(f"{vs_last_year} vs a year ago ({int(row['last_year_n']):,} {row['n_noun']})")
     else:
         lines.append("No figure a year ago to compare with")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import settings, support_team, warehouse
+from streamlit_app import settings, support_team
 from streamlit_app.formatting import format_month, format_value, small_sample_note
-from streamlit_app.ui import count_column, data_table, open_page, period_picker
+from streamlit_app.ui import count_column, data_table, open_page, period_picker, report_sources
 
 GREY = "color: #9e9e9e"
 COLUMNS = {
@@ -31,10 +31,7 @@ st.caption(
     "Agents appear under a code, not their name: the published data holds no employee's identity."
 )
 
-if not warehouse.table_exists("marts", "customer_support_agent_monthly"):
-    st.info("This publication has no figures per support agent yet: it was published before they existed. "
-            "They appear after the next pipeline run.", icon=":material/info:")  # fmt: skip
-    st.stop()
+report_sources("support_team", {support_team.MART: "figures per support agent"})
 
 rows = support_team.agent_months(scope)
 if rows.empty:

@@ -1,44 +1,9 @@
--- "Today" for every KPI that needs one (tenure, inactivity, open-ticket age). Taken from the data, not the
--- clock, so a rebuild of the same data gives the same marts; var as_of_date pins it.
--- A table, not a view: one row that a dozen models read; a view rescans every source for each.
+-- "Today" of the customer-facing areas as one date (the summary's customer-side period, recent texts): the latest
+-- of the customers', support's and surveys' own dates (int_as_of_dates, where each domain's date is made and
+-- may be set). Marts of one domain read that domain's date from int_as_of_dates instead (customer lifecycle,
+-- retention, repeat purchase: the customers' date), so a late ticket extract never ages the customers.
+-- A table, not a view: one row that a dozen models read.
 {{ config(materialized='table') }}
-with
-
-customers as (
-
-    select max(greatest(signup_date, coalesce(churn_date, signup_date))) as latest
-    from {{ ref('stg_crm__customers') }}
-
-),
-
-orders as (
-
-    select max(ordered_at)::date as latest from {{ ref('stg_crm__orders') }}
-
-),
-
-tickets as (
-
-    select max(opened_at)::date as latest from {{ ref('stg_crm__tickets') }}
-
-),
-
-responses as (
-
-    select max(responded_at)::date as latest from {{ ref('stg_survey__customer_responses') }}
-
-),
-
-final as (
-
-    select
-        {% if var('as_of_date') %}
-        date '{{ var("as_of_date") }}'
-        {% else %}
-        greatest(customers.latest, orders.latest, tickets.latest, responses.latest)
-        {% endif %} as as_of_date
-    from customers, orders, tickets, responses
-
-)
-
-select * from final
+select max(as_of_date) as as_of_date
+from {{ ref('int_as_of_dates') }}
+where domain in ('customers', 'support', 'surveys')

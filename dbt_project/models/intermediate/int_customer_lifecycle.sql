@@ -26,7 +26,7 @@ location_regions as (
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_as_of_dates') }} where domain = 'customers'
 
 ),
 

@@ -1,4 +1,5 @@
--- "Today" for the employee KPIs: the latest HR or employee-survey event, or var as_of_date. Separate from
+-- "Today" for the employee KPIs: the latest HR or employee-survey event, or var as_of_date_employees, or var
+-- as_of_date (int_as_of_dates lists it beside the other domains' dates). Separate from
 -- int_as_of_date (customer events) so a deployment that loads only HR data still has a date, and so a late
 -- customer extract does not stretch the employee history into months nobody was observed.
 with
@@ -21,8 +22,9 @@ events as (
 final as (
 
     select
-        {% if var('as_of_date') %}
-        date '{{ var("as_of_date") }}'
+        {% set pinned = var('as_of_date_employees', none) or var('as_of_date') %}
+        {% if pinned %}
+        date '{{ pinned }}'
         {% else %}
         max(latest)
         {% endif %} as as_of_date

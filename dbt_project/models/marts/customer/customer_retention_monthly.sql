@@ -11,7 +11,7 @@ lifecycle as (
 
 as_of as (
 
-    select date_trunc('month', as_of_date)::date as as_of_month from {{ ref('int_as_of_date') }}
+    select date_trunc('month', as_of_date)::date as as_of_month from {{ ref('int_as_of_dates') }} where domain = 'customers'
 
 ),
 

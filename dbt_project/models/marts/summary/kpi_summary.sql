@@ -181,6 +181,50 @@ with_target as (
 
 ),
 
+-- Churn from a SNAPSHOT export (kpi_snapshot_sources: a churn status, no dates of leaving) has no monthly rate;
+-- its card reads churn TO DATE instead: every customer the data holds, the share lost by its as-of date
+-- (customer_churn_summary, counts summed, divided last), with that count as its n: the figure such an export
+-- publishes (IBM's Telco sample: 26.54 % of 7,043). No change, last-year figure or (monthly) target applies to it.
+snapshot_churn as (
+
+    select scope, scope_value, sum(lost_customers) as lost_customers, sum(customers) as customers
+    from (
+        select 'business' as scope, 'All' as scope_value, lost_customers, customers
+        from {{ ref('customer_churn_summary') }}
+        union all
+        select 'location', location, lost_customers, customers
+        from {{ ref('customer_churn_summary') }}
+        where location <> 'Unknown'
+    ) as scoped
+    where (select bool_or(is_snapshot) from {{ ref('kpi_snapshot_sources') }} where kpi = 'churn_pct')
+    group by scope, scope_value
+    having sum(customers) > 0
+
+),
+
+with_basis as (
+
+    select
+        with_target.* replace (
+            case when to_date.customers is not null then with_target.kpi_label || ' to date'
+                else with_target.kpi_label end as kpi_label,
+            coalesce(100.0 * to_date.lost_customers / to_date.customers, with_target.value) as value,
+            coalesce(to_date.customers, with_target.n) as n,
+            case when to_date.customers is null then with_target.previous_value end as previous_value,
+            case when to_date.customers is null then with_target.previous_n else 0 end as previous_n,
+            case when to_date.customers is null then with_target.last_year_value end as last_year_value,
+            case when to_date.customers is null then with_target.last_year_n else 0 end as last_year_n,
+            case when to_date.customers is null then with_target.target end as target,
+            case when to_date.customers is null then with_target.decimals else 2 end as decimals
+        ),
+        case when to_date.customers is not null then 'to date' else 'period' end as value_basis
+    from with_target
+    left join snapshot_churn as to_date
+        on with_target.kpi = 'churn_pct' and to_date.scope = with_target.scope
+        and to_date.scope_value = with_target.scope_value
+
+),
+
 final as (
 
     select
@@ -190,8 +234,9 @@ final as (
         last_year_value::double as last_year_value, last_year_n::bigint as last_year_n,
         target,
         {{ target_status('value', 'target', 'close_margin', 'higher_is_better') }} as status,
-        close_margin, previous_period_start, last_year_period_start, n_noun, decimals, sort_order, measure
-    from with_target
+        close_margin, previous_period_start, last_year_period_start, n_noun, decimals, sort_order, measure,
+        value_basis
+    from with_basis
 
 )
 
