@@ -11,6 +11,7 @@ import json
 import altair as alt
 import pandas as pd
 
+from streamlit_app.charts import unvalidated
 from streamlit_app.employee_kpis import NO_ROW, SHOWN, SUPPRESSED
 
 SUPPRESSED_FILL = "#c8c8c8"
@@ -41,6 +42,7 @@ def _header_expr(labels: list[str]) -> str:
     return expr
 
 
+@unvalidated
 def survey_heatmap(
     cells: pd.DataFrame,
     *,
@@ -111,7 +113,7 @@ def survey_heatmap(
         alt.Tooltip("respondents_text:N", title="Respondents"),
         alt.Tooltip("status_text:N", title="Status"),
     ]
-    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)  # the rows go on the layer (charts.py)
     shown = (
         base.transform_filter(alt.datum.status == SHOWN)
         .mark_rect(stroke="white", strokeWidth=2)
@@ -141,7 +143,8 @@ def survey_heatmap(
         .mark_text(lineBreak="\n", fontSize=11, lineHeight=13, fontStyle="italic", color="#222222")
         .encode(text="label:N")
     )
-    return alt.layer(shown, hidden, missing, labels, hidden_labels).properties(height=ROW_HEIGHT * max(len(groups), 1))
+    layers = alt.layer(shown, hidden, missing, labels, hidden_labels, data=data)
+    return layers.properties(height=ROW_HEIGHT * max(len(groups), 1))
 
 
 # Value axes: thousands separated, at most two decimals and no trailing zeros ("0", "2.5", "1,250"), never
@@ -149,6 +152,7 @@ def survey_heatmap(
 VALUE_FORMAT = ",.2~f"
 
 
+@unvalidated
 def monthly_lines(
     trend: pd.DataFrame, series: dict[str, str], y_title: str, *, bars: bool = False, value_format: str = ".2f"
 ) -> alt.Chart:

@@ -409,3 +409,34 @@ def test_data_quality_counts_the_run_checks_as_the_cli_printed_them_in_words(mon
 def test_data_quality_says_plainly_when_no_redaction_count_is_published(monkeypatch, serving_db):
     at = open_data_quality(monkeypatch, serving_db)
     assert "This publication holds no count of removed personal details." in [i.value for i in at.info]
+
+
+# --- charts drawn without per-render schema validation (docs/performance.md "Dashboard speed (s13)") ---------------
+def chart_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite spec of every chart the page drew."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def vega_lite_errors(spec: dict) -> list[str]:
+    """What the Vega-Lite JSON schema (Altair's copy) finds wrong with a drawn chart's spec. The chart builders
+    skip Altair's validation when drawing (charts.unvalidated); the page tests check their charts with this."""
+    import altair as alt
+    import jsonschema
+
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    return [error.message for error in jsonschema.validators.validator_for(schema)(schema).iter_errors(spec)]
+
+
+def test_every_chart_a_page_draws_is_valid_vega_lite(monkeypatch, serving_db):
+    """Overview, Customer empathy and Brand & voice here (the Employee, Impact and Alerts page tests check theirs);
+    a broken spec is seen to fail the check."""
+    at = run_app(monkeypatch, serving_db, "owner")
+    specs = {}
+    for page in ("overview", "customer_empathy", "brand_voice"):
+        drawn = chart_specs(rerun(at.switch_page(f"app_pages/{page}.py")))
+        assert drawn, page
+        specs |= {f"{page} {number}": spec for number, spec in enumerate(drawn)}
+    assert {key: errors for key, spec in specs.items() if (errors := vega_lite_errors(spec))} == {}
+    assert vega_lite_errors({**specs["overview 0"], "mark": "lien"})
