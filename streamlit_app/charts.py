@@ -14,6 +14,11 @@ from streamlit_app.labels import plain
 
 Built = TypeVar("Built", bound=Callable)
 
+# Altair's debug mode checks every channel object (alt.X, alt.Tooltip…) against the schema as it is created, for
+# clearer tracebacks while a chart is written. The dashboard's charts are fixed code checked by the tests (see
+# unvalidated): off for this process.
+alt.utils.schemapi.disable_debug_mode()
+
 
 def unvalidated(build: Built) -> Built:
     """A chart builder whose charts skip Altair's check of the spec against the Vega-Lite JSON schema when
@@ -30,6 +35,12 @@ def unvalidated(build: Built) -> Built:
         return chart
 
     return built  # type: ignore[return-value]
+
+
+def value_when(channel: type, test, then, otherwise):
+    """alt.condition(test, alt.value(then), alt.value(otherwise)) as the typed channel value it is (e.g.
+    alt.OpacityValue): given the plain dict, Altair searches the schema for its class on every render (~5 ms)."""
+    return channel(**alt.condition(test, alt.value(then), alt.value(otherwise)))
 
 
 # Layers drawing the same rows get them once, on the layer (alt.layer(..., data=rows)), not on each layer: Altair
@@ -60,7 +71,7 @@ def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str
             x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
             y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=AXIS_NUMBER)),
             color=alt.Color("segment:N", title="Segment", sort=[*segments, TOTAL_LABEL]),
-            strokeDash=alt.condition(alt.datum.segment == TOTAL_LABEL, alt.value([6, 3]), alt.value([1, 0])),
+            strokeDash=value_when(alt.StrokeDashValue, alt.datum.segment == TOTAL_LABEL, [6, 3], [1, 0]),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
                 alt.Tooltip("segment:N", title="Segment"),
