@@ -139,6 +139,7 @@ INTERACTIONS: dict[str, list[tuple[str, Callable]]] = {
         ("event-study KPI", _selectbox("impact_event_kpi")),
         ("driver outcome", _selectbox("impact_driver_outcome")),
     ],
+    "support_team": [("period", _period("support_period"))],
 }
 
 
@@ -273,7 +274,7 @@ def _node_text(node) -> list[str]:
         return [f"table {list(frame.columns)}", frame.to_csv(index=False)]
     if kind in ("selectbox", "multiselect", "select_slider"):
         return [f"{kind} {node.label}: {list(node.options)} = {node.value}"]
-    if kind == "arrow_vega_lite_chart":
+    if kind in ("arrow_vega_lite_chart", "vega_lite_chart"):  # the element's name in Streamlit < 1.4x and now
         import pyarrow as pa
 
         datasets = []

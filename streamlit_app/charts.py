@@ -3,16 +3,56 @@ months ("Jan 2025") instead of weekly date ticks, and the selection total stands
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import altair as alt
 import pandas as pd
 
 from streamlit_app.labels import plain
+
+Built = TypeVar("Built", bound=Callable)
+
+# Altair's debug mode checks every channel object (alt.X, alt.Tooltip…) against the schema as it is created, for
+# clearer tracebacks while a chart is written. The dashboard's charts are fixed code checked by the tests (see
+# unvalidated): off for this process.
+alt.utils.schemapi.disable_debug_mode()
+
+
+def unvalidated(build: Built) -> Built:
+    """A chart builder whose charts skip Altair's check of the spec against the Vega-Lite JSON schema when
+    they are drawn. `st.altair_chart` calls `chart.to_dict()`, which validates the whole spec every render:
+    most of a chart-heavy page's time (docs/performance.md, "Dashboard speed (s13)"). The builders are fixed
+    code, so the check says the same every time; the test suite keeps it (every chart every page draws is
+    validated against the schema in tests/test_dashboard_apptest.py)."""
+
+    @functools.wraps(build)
+    def built(*args, **kwargs):
+        chart = build(*args, **kwargs)
+        # SchemaBase routes attribute writes into the spec; object.__setattr__ sets a plain instance attribute.
+        object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+        return chart
+
+    return built  # type: ignore[return-value]
+
+
+def value_when(channel: type, test, then, otherwise):
+    """alt.condition(test, alt.value(then), alt.value(otherwise)) as the typed channel value it is (e.g.
+    alt.OpacityValue): given the plain dict, Altair searches the schema for its class on every render (~5 ms)."""
+    return channel(**alt.condition(test, alt.value(then), alt.value(otherwise)))
+
+
+# Layers drawing the same rows get them once, on the layer (alt.layer(..., data=rows)), not on each layer: Altair
+# would otherwise find the shared frame and hash its text rendering to move it up, on every render.
+
 
 TOTAL_LABEL = "All selected"
 # Axis numbers without padding zeros: "12", "0.5", never "0.000000" (Vega's default for a flat line of zeros).
 AXIS_NUMBER = ",~f"
 
 
+@unvalidated
 def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str, title: str) -> alt.Chart:
     """One line per segment plus the selection's total (its own summed counts, not a mean of the lines)."""
     lines = pd.concat(
@@ -31,7 +71,7 @@ def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str
             x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
             y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=AXIS_NUMBER)),
             color=alt.Color("segment:N", title="Segment", sort=[*segments, TOTAL_LABEL]),
-            strokeDash=alt.condition(alt.datum.segment == TOTAL_LABEL, alt.value([6, 3]), alt.value([1, 0])),
+            strokeDash=value_when(alt.StrokeDashValue, alt.datum.segment == TOTAL_LABEL, [6, 3], [1, 0]),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
                 alt.Tooltip("segment:N", title="Segment"),
@@ -41,6 +81,7 @@ def monthly_by_segment(by_segment: pd.DataFrame, total: pd.DataFrame, value: str
     )
 
 
+@unvalidated
 def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerChart:
     """Tickets per handle-time band (bars, left axis) with the customers' sentiment score over them (line,
     right axis, −100…100): two measures on one band axis, so each keeps its own scale."""
@@ -53,7 +94,7 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
         alt.Tooltip("sentiment_score:Q", title="Sentiment score", format=".1f"),
     ]
     bars = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_bar(opacity=0.45, color="#4c78a8")
         .encode(
             x=x,
@@ -62,7 +103,7 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
         )
     )
     line = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_line(point=alt.OverlayMarkDef(color="#e45756", size=60), color="#e45756", strokeWidth=3)
         .encode(
             x=x,
@@ -75,9 +116,10 @@ def handle_time_sentiment(by_band: pd.DataFrame, bands: list[str]) -> alt.LayerC
             tooltip=tooltip,
         )
     )
-    return alt.layer(bars, line).resolve_scale(y="independent")
+    return alt.layer(bars, line, data=data).resolve_scale(y="independent")
 
 
+@unvalidated
 def monthly_by_group(
     by_group: pd.DataFrame, total: pd.DataFrame, value: str, title: str, group: str, group_title: str
 ) -> alt.Chart:
@@ -93,6 +135,7 @@ def monthly_by_group(
     )
 
 
+@unvalidated
 def rating_distribution(distribution: pd.DataFrame) -> alt.Chart:
     """Share of reviews per whole star (bars), with the count in the tooltip."""
     data = distribution.assign(
@@ -113,6 +156,7 @@ def rating_distribution(distribution: pd.DataFrame) -> alt.Chart:
     )
 
 
+@unvalidated
 def theme_shares(themes: pd.DataFrame) -> alt.Chart:
     """Theme share (% of texts mentioning it) as horizontal bars, coloured by the theme's sentiment."""
     data = themes.assign(
@@ -155,6 +199,7 @@ def _value_and_ci_tooltips(value: str, title: str, number_format: str) -> list[a
     ]
 
 
+@unvalidated
 def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     """Effect by month relative to the start (0 = first month with the initiative): the estimate as a line with
     its 95 % CI as a band, a dashed rule at the start and a grey rule at no effect. Months before the start
@@ -192,6 +237,7 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     return alt.layer(band, zero, start_rule, line, start_text)
 
 
+@unvalidated
 def key_drivers(rows: pd.DataFrame, scale: str, directions: list[str]) -> alt.LayerChart:
     """Drivers of one kind (one scale, named by `scale`): importance as bars, largest first, with its 95 % CI as an
     error bar; colour: `direction_label`, one of `directions` (more of it goes with a higher / lower outcome)."""
@@ -206,7 +252,7 @@ def key_drivers(rows: pd.DataFrame, scale: str, directions: list[str]) -> alt.La
         alt.Tooltip("n:Q", title="Answers or customers", format=",d"),
     ]
     bars = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_bar()
         .encode(
             y=y,
@@ -220,13 +266,14 @@ def key_drivers(rows: pd.DataFrame, scale: str, directions: list[str]) -> alt.La
         )
     )
     errors = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_errorbar(ticks=True, color="#333333")
         .encode(y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", tooltip=tooltip)
     )
-    return alt.layer(bars, errors)
+    return alt.layer(bars, errors, data=data)
 
 
+@unvalidated
 def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_title: str) -> alt.LayerChart:
     """One point per location and survey wave: the employee measure against the same location's customer KPI in
     the following months, with a least-squares line to guide the eye."""
@@ -243,7 +290,7 @@ def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_tit
         alt.Tooltip("customer_n:Q", title="Customer answers", format=",d"),
     ]
     dots = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_circle(size=80, opacity=0.8)
         .encode(
             x=alt.X("employee_value:Q", title=employee_title, scale=alt.Scale(zero=False)),
@@ -253,14 +300,15 @@ def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_tit
         )
     )
     trend = (
-        alt.Chart(data)
+        alt.Chart()
         .transform_regression("employee_value", "customer_value")
         .mark_line(color="#333333", strokeDash=[4, 3])
         .encode(x="employee_value:Q", y="customer_value:Q")
     )
-    return alt.layer(dots, trend)
+    return alt.layer(dots, trend, data=data)
 
 
+@unvalidated
 def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_title: str) -> alt.Chart:
     """Horizontal bars of a share (%) per label, largest first, with the count behind it in the tooltip."""
     rows = data.assign(**{share: data[share].astype("float64")})
@@ -277,3 +325,27 @@ def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_tit
             ],
         )
     )
+
+
+@unvalidated
+def alert_history(history: pd.DataFrame, label: str, base_unit: str, alert_month: pd.Timestamp) -> alt.LayerChart:
+    """An alert's KPI per month (the Alerts page), with a dashed rule at the alert's month."""
+    line = (
+        alt.Chart(history)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("value:Q", title=label),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+                alt.Tooltip("value:Q", title=label, format=".1f"),
+                alt.Tooltip("base_count:Q", title=f"Based on ({base_unit})", format=",.0f"),
+            ],
+        )
+    )
+    marker = (
+        alt.Chart(pd.DataFrame({"month": [alert_month]}))
+        .mark_rule(strokeDash=[6, 3], color="#e45756")
+        .encode(x="yearmonth(month):T")
+    )
+    return line + marker

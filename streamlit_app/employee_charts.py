@@ -11,6 +11,7 @@ import json
 import altair as alt
 import pandas as pd
 
+from streamlit_app.charts import unvalidated, value_when
 from streamlit_app.employee_kpis import NO_ROW, SHOWN, SUPPRESSED
 
 SUPPRESSED_FILL = "#c8c8c8"
@@ -41,6 +42,7 @@ def _header_expr(labels: list[str]) -> str:
     return expr
 
 
+@unvalidated
 def survey_heatmap(
     cells: pd.DataFrame,
     *,
@@ -111,12 +113,12 @@ def survey_heatmap(
         alt.Tooltip("respondents_text:N", title="Respondents"),
         alt.Tooltip("status_text:N", title="Status"),
     ]
-    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)  # the rows go on the layer (charts.py)
     shown = (
         base.transform_filter(alt.datum.status == SHOWN)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
-            opacity=alt.condition(alt.datum.few, alt.value(0.45), alt.value(1.0)),
+            opacity=value_when(alt.OpacityValue, alt.datum.few, 0.45, 1.0),
             color=alt.Color(
                 "value:Q",
                 title=value_title,
@@ -134,14 +136,15 @@ def survey_heatmap(
     labels = (
         base.transform_filter(alt.datum.status != SUPPRESSED)
         .mark_text(fontSize=13)
-        .encode(text="label:N", color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("#222222")))
+        .encode(text="label:N", color=value_when(alt.ColorValue, alt.datum.dark, "white", "#222222"))
     )
     hidden_labels = (
         base.transform_filter(alt.datum.status == SUPPRESSED)
         .mark_text(lineBreak="\n", fontSize=11, lineHeight=13, fontStyle="italic", color="#222222")
         .encode(text="label:N")
     )
-    return alt.layer(shown, hidden, missing, labels, hidden_labels).properties(height=ROW_HEIGHT * max(len(groups), 1))
+    height = ROW_HEIGHT * max(len(groups), 1)  # on the layer, not .properties(): that re-validates it every render
+    return alt.layer(shown, hidden, missing, labels, hidden_labels, data=data, height=height)
 
 
 # Value axes: thousands separated, at most two decimals and no trailing zeros ("0", "2.5", "1,250"), never
@@ -149,6 +152,7 @@ def survey_heatmap(
 VALUE_FORMAT = ",.2~f"
 
 
+@unvalidated
 def monthly_lines(
     trend: pd.DataFrame, series: dict[str, str], y_title: str, *, bars: bool = False, value_format: str = ".2f"
 ) -> alt.Chart:

@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import roi, settings
+from streamlit_app.charts import unvalidated
 from streamlit_app.impact_kpis import measure
 from streamlit_app.ui import data_table
 
@@ -86,6 +87,7 @@ def assumption_table(assumptions: pd.DataFrame) -> dict:
     return {r.assumption: (float(r.value), float(r.low), float(r.high)) for r in known.itertuples()}
 
 
+@unvalidated
 def tornado_chart(rows: list[dict], labels: dict, currency: str) -> alt.Chart:
     data = pd.DataFrame(
         [

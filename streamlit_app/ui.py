@@ -101,9 +101,10 @@ def data_table(
             hidden.append(column)
         elif label := (config if isinstance(config, str) else config.get("label")):
             labels[column] = label
+    rows = data.drop(columns=[c for c in hidden if c in data.columns])
     st.download_button(
         "Download CSV",
-        downloads.csv_bytes(data.drop(columns=[c for c in hidden if c in data.columns]), labels),
+        lambda: downloads.csv_bytes(rows, labels),  # written when clicked, not on every render of the page
         file_name=f"{download}.csv",
         mime="text/csv",
         key=f"download_{download}",

@@ -13,7 +13,7 @@ import pytest
 from streamlit_app import alerts
 from tests.dashboard_expectations import assert_shows
 from tests.lake_helpers import BuiltLake
-from tests.test_dashboard_apptest import metric, open_app_page, rerun, run_app
+from tests.test_dashboard_apptest import chart_specs, metric, open_app_page, rerun, run_app, vega_lite_errors
 
 PAGE = "app_pages/alerts.py"
 
@@ -97,6 +97,7 @@ def test_the_why_of_each_alert_is_its_reason_and_numbers(monkeypatch, db):
         value_label = next(label for label in cards
                            if label not in other_cards and not label.startswith("Based on"))  # fmt: skip
         assert_shows(cards[value_label], value)
+        assert [errors for spec in chart_specs(at) if (errors := vega_lite_errors(spec))] == []  # charts.unvalidated
         if previous is None:
             assert_shows(cards["Alert line"], threshold)
         else:

@@ -436,3 +436,33 @@ def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, mo
     at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "unmatched.duckdb", tables))
     assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
     assert metric(at, "Read = loaded + quarantined").value == "yes"
+
+# --- charts drawn without per-render schema validation (docs/performance.md "Dashboard speed (s13)") ---------------
+def chart_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite spec of every chart the page drew."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def vega_lite_errors(spec: dict) -> list[str]:
+    """What the Vega-Lite JSON schema (Altair's copy) finds wrong with a drawn chart's spec. The chart builders
+    skip Altair's validation when drawing (charts.unvalidated); the page tests check their charts with this."""
+    import altair as alt
+    import jsonschema
+
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    return [error.message for error in jsonschema.validators.validator_for(schema)(schema).iter_errors(spec)]
+
+
+def test_every_chart_a_page_draws_is_valid_vega_lite(monkeypatch, serving_db):
+    """Overview, Customer empathy and Brand & voice here (the Employee, Impact and Alerts page tests check theirs);
+    a broken spec is seen to fail the check."""
+    at = run_app(monkeypatch, serving_db, "owner")
+    specs = {}
+    for page in ("overview", "customer_empathy", "brand_voice"):
+        drawn = chart_specs(rerun(at.switch_page(f"app_pages/{page}.py")))
+        assert drawn, page
+        specs |= {f"{page} {number}": spec for number, spec in enumerate(drawn)}
+    assert {key: errors for key, spec in specs.items() if (errors := vega_lite_errors(spec))} == {}
+    assert vega_lite_errors({**specs["overview 0"], "mark": "lien"})

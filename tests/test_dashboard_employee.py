@@ -21,7 +21,7 @@ from streamlit_app.formatting import NO_DATA
 from tests.dashboard_expectations import assert_shows, month_before, sql
 from tests.lake_helpers import BuiltLake
 from tests.serving_fixture import SERVING_TABLES, read_serving_tables, write_serving_db
-from tests.test_dashboard_apptest import metric, open_app_page, rerun
+from tests.test_dashboard_apptest import chart_specs, metric, open_app_page, rerun, vega_lite_errors
 
 PAGE = "app_pages/employee_empathy.py"
 DIMENSIONS = ("engagement", "wellbeing", "manager_empathy", "presenteeism")
@@ -779,3 +779,10 @@ def test_months_before_a_source_began_are_no_data_and_later_zeros_are_real():
         pd.Timestamp("2009-07-01"),
         pd.Timestamp("2010-06-01"),
     )
+
+
+def test_every_chart_is_valid_vega_lite(page):
+    """The heatmap and trend charts are drawn without Altair's validation (charts.unvalidated): checked here."""
+    specs = chart_specs(page)
+    assert len(specs) >= 2
+    assert [errors for spec in specs if (errors := vega_lite_errors(spec))] == []

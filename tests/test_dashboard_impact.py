@@ -21,7 +21,7 @@ from streamlit_app import impact_kpis
 from tests.dashboard_expectations import assert_shows, sql
 from tests.impact_sample import NULL_INITIATIVE, PAGE_MART_COLUMNS, ROLLOUT, TRAINING, impact_marts
 from tests.serving_fixture import sample_serving_db, sample_tables, write_serving_db
-from tests.test_dashboard_apptest import APP, TIMEOUT, open_app_page, rerun, run_app
+from tests.test_dashboard_apptest import APP, TIMEOUT, chart_specs, open_app_page, rerun, run_app, vega_lite_errors
 
 PAGE = "app_pages/impact_roi.py"
 # Restated from the brief, not read from the code: what each KPI is called on a card, and the unit of a change.
@@ -443,3 +443,10 @@ def test_the_page_on_a_real_pipeline_run(monkeypatch, built_lake):
         assert len(verdicts) >= len(rows), initiative
         raw = [t for t in screen_text(at) if RAW.search(str(t))]
         assert not raw, (initiative, raw)
+
+
+def test_every_chart_is_valid_vega_lite(training):
+    """Event study, drivers, chain and tornado are drawn without Altair's validation (charts.unvalidated)."""
+    specs = chart_specs(training)
+    assert len(specs) >= 3
+    assert [errors for spec in specs if (errors := vega_lite_errors(spec))] == []

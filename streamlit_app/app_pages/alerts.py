@@ -4,11 +4,10 @@ and what lies behind it (the comments, reviews or customers), all in plain words
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import alerts, login
+from streamlit_app import alerts, charts, login
 from streamlit_app.formatting import format_value
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page, report_sources
@@ -127,23 +126,7 @@ history = alerts.trend(alert["rule_id"], alert["scope_value"], scope)
 if history.empty:
     st.caption("No trend for an alert about one customer: their feedback is kept per person and not published.")
 else:
-    line = (
-        alt.Chart(history)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("value:Q", title=label),
-            tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
-                alt.Tooltip("value:Q", title=label, format=".1f"),
-                alt.Tooltip("base_count:Q", title=f"Based on ({alert['base_unit']})", format=",.0f"),
-            ],
-        )
-    )
-    marker = alt.Chart(pd.DataFrame({"month": [pd.Timestamp(alert["period"])]})).mark_rule(
-        strokeDash=[6, 3], color="#e45756"
-    ).encode(x="yearmonth(month):T")  # fmt: skip
-    st.altair_chart(line + marker)
+    st.altair_chart(charts.alert_history(history, label, alert["base_unit"], pd.Timestamp(alert["period"])))
     st.caption(f"{label} at {alert['scope_value']} per month; the dashed line marks the alert's month.")
 
 st.subheader("Behind this alert")
