@@ -437,6 +437,7 @@ def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, mo
     assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
     assert metric(at, "Read = loaded + quarantined").value == "yes"
 
+
 # --- charts drawn without per-render schema validation (docs/performance.md "Dashboard speed (s13)") ---------------
 def chart_specs(at: AppTest) -> list[dict]:
     """The Vega-Lite spec of every chart the page drew."""
