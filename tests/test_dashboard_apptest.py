@@ -435,7 +435,7 @@ def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, mo
     tables["meta.load_report"] = pd.concat([report, pd.DataFrame([unmatched])], ignore_index=True)
     at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "unmatched.duckdb", tables))
     assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
-    assert metric(at, "Read = loaded + quarantined").value == "yes"
+    assert metric(at, "Read = loaded + quarantined + excluded").value == "yes"
 
 
 # --- charts drawn without per-render schema validation (docs/performance.md "Dashboard speed (s13)") ---------------
