@@ -7,21 +7,23 @@ import duckdb
 from dagster_project.assets.raw import raw_asset_key
 from dagster_project.contract import Entity, load_contract
 from dagster_project.freshness import DEFAULT_FRESHNESS_HOURS, evaluate_freshness, freshness_max_age_hours
-from dagster_project.loading.ledger import ensure_meta_tables
+from dagster_project.loading.ledger import ensure_meta_tables, superseded_table
 from dagster_project.resources import LakeResource
 
 __all__ = ["DEFAULT_FRESHNESS_HOURS", "conservation_checks", "freshness_checks", "freshness_max_age_hours"]
 
 # Per file of the ledger, re-derived from the stored rows: rows read = loaded + quarantined + excluded (source
 # rows: lines, or item rows for an unpivot), the raw table holds the file's records not replaced by a later
-# file's, meta.quarantine the lines of its quarantined records, meta.load_exclusions its excluded rows.
+# file's and the superseded rows' table the replaced ones, meta.quarantine the lines of its quarantined
+# records, meta.load_exclusions its excluded rows.
 CONSERVATION_SQL = """
     SELECT l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined, l.rows_excluded,
            l.records_loaded - l.records_replaced AS records_kept,
            coalesce(r.n, 0) AS stored_records, coalesce(q.n, 0) AS stored_quarantined,
-           coalesce(x.n, 0) AS stored_excluded
+           coalesce(x.n, 0) AS stored_excluded, coalesce(s.n, 0) AS stored_replaced
     FROM meta.ingestion_ledger l
     LEFT JOIN (SELECT _source_file, count(*) AS n FROM {table} GROUP BY 1) r ON r._source_file = l.source_file
+    LEFT JOIN (SELECT _source_file, count(*) AS n FROM {kept} GROUP BY 1) s ON s._source_file = l.source_file
     LEFT JOIN (SELECT source_file, sum(coalesce(source_lines, 1)) AS n FROM meta.quarantine
                WHERE entity = $entity GROUP BY 1) q ON q.source_file = l.source_file
     LEFT JOIN (SELECT source_file, sum(rows) AS n FROM meta.load_exclusions WHERE entity = $entity GROUP BY 1) x
@@ -29,6 +31,7 @@ CONSERVATION_SQL = """
     WHERE l.entity = $entity
       AND (l.rows_read <> l.rows_loaded + l.rows_quarantined + l.rows_excluded
            OR coalesce(r.n, 0) <> l.records_loaded - l.records_replaced
+           OR coalesce(s.n, 0) <> l.records_replaced
            OR coalesce(q.n, 0) <> l.rows_quarantined
            OR coalesce(x.n, 0) <> l.rows_excluded)
     ORDER BY l.source_file
@@ -38,7 +41,8 @@ CONSERVATION_SQL = """
 def conservation_problems(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple]:
     """The ledger rows of `entity` whose counts the stored rows do not bear out (empty: conserved)."""
     ensure_meta_tables(con)
-    return con.execute(CONSERVATION_SQL.format(table=entity.raw_table), {"entity": entity.name}).fetchall()
+    sql = CONSERVATION_SQL.format(table=entity.raw_table, kept=superseded_table(entity))
+    return con.execute(sql, {"entity": entity.name}).fetchall()
 
 
 def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:

@@ -267,6 +267,49 @@ def test_a_key_seen_again_in_a_later_file_replaces_the_earlier_row_and_re_runs_a
     assert conservation_problems(con, CUSTOMERS) == []
 
 
+def _raw(con):
+    return con.execute("SELECT customer_id, status, _source_file FROM raw_crm.customers ORDER BY 1").fetchall()
+
+
+def test_the_latest_file_in_path_order_wins_whatever_the_load_order_and_losing_rows_are_kept(lake):
+    landing, con = lake
+    early, late = landing / "customers" / "2023.csv", landing / "customers" / "2024.csv"
+    _write(early, _customers([("C1", "active"), ("C2", "active")]))
+    _write(late, _customers([("C1", "churned")]))
+    _load(con, landing, CUSTOMERS, "run1")
+    # A typo fixed in the EARLIER file reloads it: the later file's row for C1 still wins.
+    _write(early, _customers([("C1", "active"), ("C2", "churned")]))
+    again = _load(con, landing, CUSTOMERS, "run2")
+    assert [(f.source_file, f.rows_superseded) for f in again.files if f.status == "loaded"] == [
+        ("customers/2023.csv", 0)
+    ]
+    assert _raw(con) == [
+        ("C1", "churned", "customers/2024.csv"),
+        ("C2", "churned", "customers/2023.csv"),
+    ]
+    kept = con.execute("SELECT customer_id, status, _source_file FROM raw_crm.customers__superseded").fetchall()
+    assert kept == [("C1", "active", "customers/2023.csv")]
+    assert conservation_problems(con, CUSTOMERS) == []
+    # The later file no longer holds C1: the earlier file's row comes back, nothing is lost.
+    _write(late, _customers([("C3", "active")]))
+    third = _load(con, landing, CUSTOMERS, "run3")
+    assert _raw(con) == [
+        ("C1", "active", "customers/2023.csv"),
+        ("C2", "churned", "customers/2023.csv"),
+        ("C3", "active", "customers/2024.csv"),
+    ]
+    assert "brought back" in next(f.message for f in third.files if f.status == "loaded")
+    assert con.execute("SELECT count(*) FROM raw_crm.customers__superseded").fetchone()[0] == 0
+    assert conservation_problems(con, CUSTOMERS) == []
+    # Re-runs add nothing; a kept row deleted by hand is caught.
+    assert {f.status for f in _load(con, landing, CUSTOMERS, "run4").files} == {"skipped_unchanged"}
+    _write(late, _customers([("C1", "churned")]))
+    _load(con, landing, CUSTOMERS, "run5")
+    assert conservation_problems(con, CUSTOMERS) == []
+    con.execute("DELETE FROM raw_crm.customers__superseded")
+    assert [p[0] for p in conservation_problems(con, CUSTOMERS)] == ["customers/2023.csv"]
+
+
 OLD_META = [
     """CREATE TABLE meta.ingestion_ledger (
         entity VARCHAR, source_file VARCHAR, fingerprint VARCHAR, mapping VARCHAR,
@@ -307,7 +350,8 @@ def test_a_lake_built_before_these_counts_keeps_working(lake):
         "'segment: missing required value', NULL, now())"
     )
 
-    _write(landing / "customers" / "new.csv", _customers([("C2", "churned"), ("C9", "active")]))
+    # Later in path order than old.csv, so its C2 wins.
+    _write(landing / "customers" / "recent.csv", _customers([("C2", "churned"), ("C9", "active")]))
     summary = _load(con, landing, CUSTOMERS, "run1")
     assert [(f.status, f.rows_superseded) for f in summary.files] == [("loaded", 1)]
     old_report = con.execute(

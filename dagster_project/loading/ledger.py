@@ -11,7 +11,9 @@
 Counts are in source rows (lines; item rows for a mapping that unpivots): per file,
 rows_read = rows_loaded + rows_quarantined + rows_excluded. With group_by several lines make one record, so
 the ledger also keeps `records_loaded` (rows written to the raw table) and `records_replaced` (of those, rows
-a later file superseded): the raw table holds records_loaded - records_replaced rows of the file.
+a later file superseded): the raw table holds records_loaded - records_replaced rows of the file, and
+`<raw table>__superseded` (same columns, never published) the records_replaced others, kept so they come back
+when the file that superseded them changes.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ ADDED_COLUMNS = {
 }
 
 LINEAGE_COLUMNS = "_source_file VARCHAR, _source_row BIGINT, _load_id VARCHAR, _loaded_at TIMESTAMP"
+LINEAGE_NAMES = ("_source_file", "_source_row", "_load_id", "_loaded_at")
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,18 @@ def insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, object
     con.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
+def superseded_table(entity: Entity) -> str:
+    """Where the rows a later file superseded are kept (same columns as the raw table; not published)."""
+    return f"{entity.raw_table}__superseded"
+
+
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    """Create the raw table from the contract; refuse to write into one whose columns drifted."""
+    """Create the raw table (and its superseded rows' table) from the contract; refuse to write into one whose
+    columns drifted."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {entity.raw_schema}")
     columns = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in entity.columns)
     con.execute(f"CREATE TABLE IF NOT EXISTS {entity.raw_table} ({columns}, {LINEAGE_COLUMNS})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {superseded_table(entity)} AS FROM {entity.raw_table} LIMIT 0")
     existing = [
         r[0]
         for r in con.execute(
@@ -99,7 +109,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
             [entity.raw_schema, entity.name],
         ).fetchall()
     ]
-    expected = [*entity.column_names, "_source_file", "_source_row", "_load_id", "_loaded_at"]
+    expected = [*entity.column_names, *LINEAGE_NAMES]
     if existing != expected:
         raise RuntimeError(
             f"{entity.raw_table} was created by an older contract (columns {existing}); "
@@ -125,8 +135,10 @@ def ledger_entry(con: duckdb.DuckDBPyConnection, entity: str, source_file: str) 
 
 
 def forget_file(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str) -> None:
-    """Remove what an earlier version of a file loaded, so its new version replaces it."""
+    """Remove what an earlier version of a file loaded, so its new version replaces it (the loader then
+    re-decides the winner of every key the file held)."""
     con.execute(f"DELETE FROM {entity.raw_table} WHERE _source_file = ?", [source_file])
+    con.execute(f"DELETE FROM {superseded_table(entity)} WHERE _source_file = ?", [source_file])
     con.execute("DELETE FROM meta.quarantine WHERE entity = ? AND source_file = ?", [entity.name, source_file])
     con.execute("DELETE FROM meta.load_exclusions WHERE entity = ? AND source_file = ?", [entity.name, source_file])
     con.execute("DELETE FROM meta.ingestion_ledger WHERE entity = ? AND source_file = ?", [entity.name, source_file])

@@ -21,12 +21,14 @@ import pyarrow as pa
 
 from dagster_project.contract import Entity
 from dagster_project.loading.ledger import (
+    LINEAGE_NAMES,
     ensure_meta_tables,
     ensure_raw_table,
     file_checksum,
     forget_file,
     insert_row,
     ledger_entry,
+    superseded_table,
 )
 from dagster_project.loading.mapping import (
     EXCLUDED,
@@ -251,27 +253,57 @@ class Stored:
     rows_loaded: int  # lines of the loaded records
     rows_quarantined: int  # lines of the quarantined records, and records the parser could not split
     records_loaded: int
-    superseded: dict[str, int]  # earlier file -> its rows this file replaced
+    superseded: dict[str, int]  # other file -> its rows this file's rows replaced
+    restored: int  # rows of other files back in the raw table because this file no longer wins their key
+    records_replaced: int  # this file's records a later file's rows replace
 
 
-def _supersede(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str) -> dict[str, int]:
-    """Delete the rows of other files whose key this file loads again (the later file wins); per file, how many."""
-    match = " AND ".join(f"v.{quote_ident(k)} = t.{quote_ident(k)}" for k in entity.primary_key)
-    deleted = con.execute(
-        f"DELETE FROM {entity.raw_table} t WHERE t._source_file <> ? AND EXISTS ("
-        f"SELECT 1 FROM _validated v WHERE len(v._errors) = 0 AND {match}) RETURNING t._source_file",
+def _resolve_keys(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: str) -> tuple[dict[str, int], int]:
+    """Re-decide, set-wise, which row of each key the raw table holds: the one from the latest file in path
+    order, whatever order files were loaded in. Losing rows move to the superseded table, winning ones come
+    back from it. Only keys this file holds or the superseded table holds can change. Returns (rows of other
+    files superseded, per file; rows of other files brought back)."""
+    keys = [quote_ident(k) for k in entity.primary_key]
+    key_list = ", ".join(keys)
+    columns = ", ".join(quote_ident(c) for c in [*entity.column_names, *LINEAGE_NAMES])
+    raw, kept = entity.raw_table, superseded_table(entity)
+
+    def on(a: str, b: str) -> str:
+        return " AND ".join(f"{a}.{k} = {b}.{k}" for k in keys)
+
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _winners AS SELECT {key_list}, max(_source_file) AS _winner FROM ("
+        f"SELECT {key_list}, _source_file FROM {raw} UNION ALL SELECT {key_list}, _source_file FROM {kept}) a "
+        f"WHERE ({key_list}) IN (SELECT ({key_list}) FROM {raw} WHERE _source_file = ? "
+        f"UNION SELECT ({key_list}) FROM {kept}) GROUP BY {key_list}",
         [source_file],
-    ).fetchall()
-    superseded: dict[str, int] = {}
-    for (earlier,) in deleted:
-        superseded[earlier] = superseded.get(earlier, 0) + 1
-    for earlier, rows in superseded.items():
-        con.execute(
-            "UPDATE meta.ingestion_ledger SET records_replaced = records_replaced + ? WHERE entity = ? "
-            "AND source_file = ?",
-            [rows, entity.name, earlier],
+    )
+    try:
+        losing = f"FROM {raw} r JOIN _winners w ON {on('r', 'w')} WHERE r._source_file <> w._winner"
+        superseded = dict(
+            con.execute(
+                f"SELECT r._source_file, count(*) {losing} AND r._source_file <> ? GROUP BY 1", [source_file]
+            ).fetchall()
         )
-    return superseded
+        con.execute(
+            f"INSERT INTO {kept} ({columns}) SELECT {', '.join(f'r.{c}' for c in columns.split(', '))} {losing}"
+        )
+        con.execute(f"DELETE FROM {raw} r USING _winners w WHERE {on('r', 'w')} AND r._source_file <> w._winner")
+        winning = f"FROM {kept} s JOIN _winners w ON {on('s', 'w')} WHERE s._source_file = w._winner"
+        restored = con.execute(f"SELECT count(*) {winning} AND s._source_file <> ?", [source_file]).fetchone()[0]
+        con.execute(
+            f"INSERT INTO {raw} ({columns}) SELECT {', '.join(f's.{c}' for c in columns.split(', '))} {winning}"
+        )
+        con.execute(f"DELETE FROM {kept} s USING _winners w WHERE {on('s', 'w')} AND s._source_file = w._winner")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _winners")
+    # Every file's ledger entry counts its rows kept aside (the file being loaded gets its entry after this).
+    con.execute(
+        f"UPDATE meta.ingestion_ledger l SET records_replaced = (SELECT count(*) FROM {kept} s "
+        "WHERE s._source_file = l.source_file) WHERE l.entity = ?",
+        [entity.name],
+    )
+    return {str(f): int(n) for f, n in superseded.items()}, int(restored)
 
 
 def _store_file(
@@ -286,13 +318,16 @@ def _store_file(
     ones to quarantine. Returns counts."""
     con.register("_validated", validated)
     try:
-        superseded = _supersede(con, entity, source_file)
         columns = ", ".join(quote_ident(c) for c in entity.column_names)
         con.execute(
             f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "
             "FROM _validated WHERE len(_errors) = 0 ORDER BY _source_row",
             [source_file, load_id],
         )
+        superseded, restored = _resolve_keys(con, entity, source_file)
+        replaced = con.execute(
+            f"SELECT count(*) FROM {superseded_table(entity)} WHERE _source_file = ?", [source_file]
+        ).fetchone()[0]
         con.execute(
             "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
             "quarantined_at, source_lines) SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
@@ -325,7 +360,7 @@ def _store_file(
                 "source_lines": 1,
             },
         )
-    return Stored(int(loaded), int(bad) + len(rejected), int(records), superseded)
+    return Stored(int(loaded), int(bad) + len(rejected), int(records), superseded, restored, int(replaced))
 
 
 def _now(con: duckdb.DuckDBPyConnection):
@@ -390,7 +425,7 @@ def load_file(
                 "loaded_at": _now(con),
                 "rows_excluded": excluded,
                 "records_loaded": stored.records_loaded,
-                "records_replaced": 0,
+                "records_replaced": stored.records_replaced,
             },
         )
         for reason, rows in mapped.exclusions:
@@ -406,7 +441,7 @@ def load_file(
             rows_read,
             stored.rows_loaded,
             stored.rows_quarantined,
-            _message(previous is not None, stored.superseded),
+            _message(previous is not None, stored.superseded, stored.restored),
             rows_excluded=excluded,
             rows_superseded=sum(stored.superseded.values()),
             records_loaded=stored.records_loaded,
@@ -416,11 +451,13 @@ def load_file(
     return outcome
 
 
-def _message(replaced_version: bool, superseded: dict[str, int]) -> str:
+def _message(replaced_version: bool, superseded: dict[str, int], restored: int) -> str:
     parts = ["replaced an earlier version"] if replaced_version else []
     if superseded:
         files = ", ".join(sorted(superseded))
         parts.append(f"{sum(superseded.values()):,} row(s) of earlier file(s) replaced by this file's rows: {files}")
+    if restored:
+        parts.append(f"{restored:,} row(s) of earlier file(s) brought back: this file no longer holds their key")
     return "; ".join(parts)
 
 
