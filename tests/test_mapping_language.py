@@ -416,3 +416,22 @@ def test_the_run_line_of_the_load_counts_excluded_and_replaced_rows_only_when_th
     assert "excluded" not in plain and "replaced" not in plain
     both = describe_stage("load", StageState(total=1, counts={**counts, "rows_excluded": 2, "rows_superseded": 3}))
     assert "6 rows in, 2 quarantined, 2 excluded by mappings, 3 earlier rows replaced" in both
+
+
+def test_first_and_last_in_a_grouped_sql_expression_follow_file_order_and_skip_empty_lines(lake):
+    from dagster_project.loading.sandbox import check_expression
+
+    compiled = check_expression("coalesce(first(Email), last(Name))", "t", group_by=("Name",)).sql
+    assert compiled.count("ORDER BY _source_row") == 2 and compiled.count("FILTER") == 2
+    windowed = check_expression("first(Email) OVER (PARTITION BY Name)", "t").sql
+    assert "_source_row" not in windowed  # a window keeps the order it states
+    landing, con = lake
+    _write(
+        landing / "_mappings" / "shop.yml",
+        SHOP_MAPPING.replace("{from: Email, agg: first}", '{sql: "first(Email)"}'),
+    )
+    # #1001's first line has no e-mail (Shopify fills order fields on one line only): the first non-empty wins.
+    lines = "#1001,,2024-03-01 10:00:00,,5.50,1,completed\n#1001,ann@example.com,,,10.00,2,returned\n"
+    _write(landing / "shop" / "orders.csv", SHOP_HEADER + lines)
+    _load(con, landing)
+    assert con.execute("SELECT customer_id FROM raw_crm.orders").fetchall() == [("ann@example.com",)]

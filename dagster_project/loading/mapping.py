@@ -33,12 +33,14 @@ from dagster_project.contract import Entity, load_contract
 from dagster_project.loading.sandbox import (
     ALLOWED_DELIMITERS,
     ALLOWED_QUOTES,
+    FILE_ORDER,
     SUPPORTED_ENCODINGS,
     MappingError,
     check_expression,
     check_null_text,
     check_number,
     check_single_char,
+    non_empty_filter,
     quote_ident,
     sql_literal,
 )
@@ -241,10 +243,6 @@ class Mapping:
         return self.source_path is None
 
 
-def _non_empty(expr: str) -> str:
-    return f"FILTER (WHERE {expr} IS NOT NULL AND trim(CAST({expr} AS VARCHAR)) <> '')"
-
-
 def _numbers(expr: str, aggregate: str) -> str:
     """sum/avg over the lines' values; a non-empty value that is not a number makes the record's value the
     text 'not a number', so the record is quarantined by the column's type check instead of the value
@@ -258,13 +256,13 @@ def _numbers(expr: str, aggregate: str) -> str:
 
 # `agg:` of a column spec under group_by -> SQL over the line's value `v` (file order is _source_row).
 AGGREGATES = {
-    "first": lambda v: f"first({v} ORDER BY _source_row) {_non_empty(v)}",
-    "last": lambda v: f"last({v} ORDER BY _source_row) {_non_empty(v)}",
+    "first": lambda v: f"first({v} ORDER BY {FILE_ORDER}) {non_empty_filter(v)}",
+    "last": lambda v: f"last({v} ORDER BY {FILE_ORDER}) {non_empty_filter(v)}",
     "min": lambda v: f"min({v})",
     "max": lambda v: f"max({v})",
     "sum": lambda v: _numbers(v, "sum"),
-    "count": lambda v: f"count({v}) {_non_empty(v)}",
-    "count_distinct": lambda v: f"count(DISTINCT {v}) {_non_empty(v)}",
+    "count": lambda v: f"count({v}) {non_empty_filter(v)}",
+    "count_distinct": lambda v: f"count(DISTINCT {v}) {non_empty_filter(v)}",
     "any": lambda v: f"any_value({v})",
 }
 

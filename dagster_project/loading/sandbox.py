@@ -208,8 +208,38 @@ def check_expression(text: Any, where: str, group_by: tuple[str, ...] | None = N
                     f"{where}: column {col.name!r} is used outside an aggregate but is not a group_by column "
                     "(use an aggregate such as first(...) or sum(...), or add it to group_by)"
                 )
-    columns = frozenset(col.name for col in tree.find_all(exp.Column))
+        tree = _in_file_order(tree)
+    columns = frozenset(col.name for col in tree.find_all(exp.Column) if col.name != FILE_ORDER)
     return CheckedExpression(sql=tree.sql(DIALECT), columns=columns)
+
+
+FILE_ORDER = "_source_row"  # the line number the reader gives every source row
+
+
+def non_empty_filter(expr: str) -> str:
+    """The FILTER that makes an aggregate skip empty values (NULL or blank text)."""
+    return f"FILTER (WHERE {expr} IS NOT NULL AND trim(CAST({expr} AS VARCHAR)) <> '')"
+
+
+def _in_file_order(tree: exp.Expression) -> exp.Expression:
+    """Under group_by, first(x) / last(x) of a sql: expression mean the first / last non-empty value in file
+    order, as agg: first / last do: without ORDER BY, DuckDB's first() takes whichever line a thread saw first.
+    A window (OVER) or an aggregate that states its own ORDER BY is left as written; one with its own FILTER
+    gets the file order only."""
+    for node in list(tree.find_all(exp.First, exp.Last)):
+        if isinstance(node.parent, exp.Window) or isinstance(node.this, exp.Order):
+            continue
+        value = node.this.sql(DIALECT)
+        node.set("this", exp.Order(this=node.this, expressions=[exp.Ordered(this=exp.column(FILE_ORDER))]))
+        if isinstance(node.parent, exp.Filter):
+            continue
+        where = sqlglot.parse_one(f"count(*) {non_empty_filter(value)}", read=DIALECT).expression
+        filtered = exp.Filter(this=node.copy(), expression=where)
+        if node is tree:
+            tree = filtered
+        else:
+            node.replace(filtered)
+    return tree
 
 
 def sql_literal(value: Any) -> str:
