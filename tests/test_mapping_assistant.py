@@ -189,3 +189,26 @@ def test_windows_1252_text_past_the_start_of_a_file_is_still_detected(tmp_path):
     draft = suggest(path, entity="customer_responses").draft
     assert "encoding: cp1252" in draft
     assert "6,001 filled of 6,001 rows" in draft
+
+
+def test_a_person_column_feeding_an_id_is_proposed_as_a_keyed_hash(tmp_path):
+    path = tmp_path / "helpdesk.csv"
+    agents = ["Zoe Quasimodo", "Ulla Vexworth", "Tobias Krandle"]
+    lines = [f"{i},{agents[i % 3]},c{i}@mail.example,2024-01-{i + 1:02d}" for i in range(12)]
+    path.write_text("Ticket ID,Agent,Customer ID,Created\n" + "\n".join(lines) + "\n")  # e-mails as customer IDs
+    found = suggest(path, entity="tickets")
+    columns = _columns(found.draft, "tickets")
+    assert columns["agent_id"] == {"sql": 'keyed_hash(trim("Agent"))'}
+    assert columns["customer_id"] == {"sql": 'keyed_hash(lower(trim("Customer ID")))'}
+    assert "not mapped" not in found.draft
+    assert columns["ticket_id"] == "Ticket ID"
+    assert not any(a in found.draft for a in agents)
+
+
+@pytest.mark.parametrize("command", ["suggest", "check"])
+def test_a_missing_file_or_a_folder_is_a_plain_message_not_a_traceback(tmp_path, capsys, command):
+    assert main(["mapping", command, str(tmp_path)]) == 1
+    assert main(["mapping", command, str(tmp_path / "missing.csv")]) == 1
+    out = capsys.readouterr().out
+    assert "is a folder, not a file" in out and "missing.csv: no such file" in out
+    assert str(tmp_path) not in out and "Errno" not in out

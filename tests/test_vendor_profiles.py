@@ -214,3 +214,14 @@ def test_using_a_profile_points_it_at_the_users_folder_and_never_overwrites_an_e
     with pytest.raises(ValueError, match="outside the landing folder"):
         use_profile("stripe_customers", mappings, ["../elsewhere/*.csv"])
     assert not (mappings / "stripe_customers.yml").exists()
+
+
+def test_a_survey_sent_with_an_e_mail_as_external_reference_keys_the_customer_by_its_keyed_hash(tmp_path):
+    con = _load_profile("qualtrics_responses", tmp_path)
+    try:
+        ana = keyed_hash(PII_KEY, "ana.fictive@example.com")  # the shop and helpdesk profiles' key for her
+        keys = dict(con.execute("SELECT response_id, customer_id FROM raw_survey.customer_responses").fetchall())
+        assert keys["R_4dDdDdDdDdDdDd4"] == ana and keys["R_1aAaAaAaAaAaAa1"] == "C-101"
+        assert not any("@" in (k or "") for k in keys.values())
+    finally:
+        con.close()

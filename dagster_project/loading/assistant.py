@@ -101,6 +101,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 GENERIC_WORDS = {"id", "date", "name", "type", "text", "state", "source", "status", "group", "unit", "level", "at"}
 STOP_WORDS = {"of", "out", "in", "the", "per", "a", "an", "with", "to", "for", "on", "by", "from", "and", "or"}
 PERSONAL_WORDS = {"email", "mail", "name", "phone", "mobile", "address", "ip", "firstname", "lastname", "street"}
+# Columns that name a member of staff or a requester: their values are people's names.
+PERSON_WORDS = {"agent", "assignee", "teammate", "requester", "employee", "manager", "author", "owner"}
 YES = {"yes", "y", "true", "1", "t", "oui", "ja", "si"}
 NO = {"no", "n", "false", "0", "f", "non", "nein"}
 # Formats tried on text columns a date or timestamp is proposed from (DuckDB strptime codes, which are
@@ -145,6 +147,7 @@ class SourceColumn:
     codes: list[str] = field(default_factory=list)  # the distinct values when a short code set (non-personal)
     date_formats: list[str] = field(default_factory=list)
     personal: bool = False
+    emails: bool = False  # most sampled values are e-mail addresses (or the name says so)
 
     @property
     def words(self) -> str:
@@ -221,10 +224,18 @@ def _date_formats(values: list[str]) -> list[str]:
     return fits
 
 
+def _looks_like_emails(column: SourceColumn, values: list[str]) -> bool:
+    if {"email", "mail"} & set(words(column.name)):
+        return True
+    return bool(values) and sum("@" in v for v in values) > len(values) / 2
+
+
 def _looks_personal(column: SourceColumn, values: list[str]) -> bool:
     if set(words(column.name)) & PERSONAL_WORDS:
         return True
-    return bool(values) and sum("@" in v for v in values) > len(values) / 2
+    if set(words(column.name)) & PERSON_WORDS and not column.numeric:
+        return True
+    return _looks_like_emails(column, values)
 
 
 def profile_file(path: Path, read: ReadOptions | None = None) -> FileProfile:
@@ -260,6 +271,7 @@ def profile_file(path: Path, read: ReadOptions | None = None) -> FileProfile:
                 ).fetchall()
             ]
             col.personal = _looks_personal(col, sample)
+            col.emails = _looks_like_emails(col, sample)
             if sample and not col.numeric:
                 col.date_formats = _date_formats(sample)
             short = col.distinct <= CODE_SET_MAX and col.distinct * 2 <= max(col.non_empty, 1)
@@ -328,6 +340,7 @@ class Proposal:
     spec: object  # a column spec (str or dict) or None when a person must decide
     note: str = ""  # comment written beside it
     decide: bool = False
+    source: str | None = None  # the source column a sql: spec reads
 
 
 def _match_columns(entity: Entity, fp: FileProfile) -> dict[str, tuple[SourceColumn, float]]:
@@ -399,6 +412,13 @@ SCORE_SCALES = {"NPS": (0, 10), "CSAT": (1, 5), "CES": (1, 7)}
 
 def _propose(col: Column, entity: Entity, src: SourceColumn, fp: FileProfile) -> Proposal:
     note = src.describe(fp.rows)
+    if src.personal and not col.pii and col.type == "varchar" and not src.numeric:
+        # A person's name or e-mail as a key: a keyed hash, as the vendor profiles do (a PII column of the
+        # contract is hashed at load anyway). E-mails are lower-cased first, so one address is one key.
+        value = f"trim({quote_ident(src.name)})"
+        spec = {"sql": f"keyed_hash({f'lower({value})' if src.emails else value})"}
+        note += "; a keyed hash, so the plain value never reaches the warehouse"
+        return Proposal(col.name, spec, note, source=src.name)
     if col.allowed or col.type == "boolean":
         if not src.codes:
             return Proposal(col.name, src.name, f"{note}; DECIDE: expected codes {', '.join(col.allowed or ())}", True)
@@ -492,7 +512,9 @@ def draft_from_profile(profile: Profile, path: Path, score: float) -> str:
 def draft_from_contract(fp: FileProfile, entity: Entity, path: Path) -> str:
     proposals = propose(entity, fp)
     used = {
-        p.spec if isinstance(p.spec, str) else p.spec.get("from") for p in proposals if isinstance(p.spec, str | dict)
+        p.source or (p.spec if isinstance(p.spec, str) else p.spec.get("from"))
+        for p in proposals
+        if isinstance(p.spec, str | dict)
     }
     unused = [c for c in fp.columns if c.name not in used]
     decisions = sum(p.decide for p in proposals)

@@ -59,8 +59,19 @@ def run(settings, args: argparse.Namespace) -> int:
             name, results = assistant.check(args.file, args.mapping)
             print(assistant.format_check(args.file, name, results))
             return 1 if any(r.status == "failed" for r in results) else 0
-    except (MappingError, LoadError, KeyError, FileExistsError, FileNotFoundError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"mapping {args.mapping_command}: {message}")
+    except (MappingError, LoadError, KeyError, OSError) as exc:
+        print(f"mapping {args.mapping_command}: {_plain(exc, args)}")
         return 1
     return 2
+
+
+def _plain(exc: Exception, args: argparse.Namespace) -> str:
+    """The error in plain words: an operating-system error names the file, never its path or errno."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, OSError) and exc.strerror:
+        name = Path(exc.filename).name if exc.filename else getattr(args, "file", Path("")).name
+        if isinstance(exc, IsADirectoryError):
+            return f"{name} is a folder, not a file: give one export"
+        return f"{name}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
+    return str(exc)
