@@ -435,3 +435,15 @@ def test_first_and_last_in_a_grouped_sql_expression_follow_file_order_and_skip_e
     _write(landing / "shop" / "orders.csv", SHOP_HEADER + lines)
     _load(con, landing)
     assert con.execute("SELECT customer_id FROM raw_crm.orders").fetchall() == [("ann@example.com",)]
+
+
+def test_a_file_two_mappings_claim_for_one_entity_fails_once_instead_of_loading_twice(lake):
+    landing, con = lake
+    _write(landing / "_mappings" / "shop.yml", SHOP_MAPPING)
+    _write(landing / "_mappings" / "shop2.yml", SHOP_MAPPING.replace("name: shop_orders", "name: shop_orders_2"))
+    _write(landing / "shop" / "orders.csv", SHOP_HEADER + SHOP_LINES)
+    for run in ("run1", "run2"):
+        summary = _load(con, landing, load_id=run)
+        assert [(f.source_file, f.status) for f in summary.files] == [("shop/orders.csv", "failed")]
+        assert "shop_orders, shop_orders_2" in summary.files[0].message
+    assert con.execute("SELECT count(*) FROM meta.ingestion_ledger").fetchone()[0] == 0

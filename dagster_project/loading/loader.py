@@ -508,6 +508,22 @@ def load_entity(
         summary.files.append(outcome)
         log(f"[{entity.name}] {outcome.message}")
     files = list(discover_files(landing, entity, mappings))
+    claims: dict[Path, list[str]] = {}
+    for path, mapping in files:
+        claims.setdefault(path, []).append(mapping.name if mapping else "identity")
+    for path, names in claims.items():
+        if len(names) > 1:
+            # Loaded by each mapping in turn, every run would replace the other's load and count it again.
+            source_file = path.relative_to(landing).as_posix()
+            message = (
+                f"{source_file}: not loaded: the import mappings {', '.join(names)} all read it for {entity.name}; "
+                "change their files: globs so that one mapping reads it"
+            )
+            outcome = FileOutcome(source_file, names[0], "failed", message=message)
+            _report(con, load_id, entity, outcome)
+            summary.files.append(outcome)
+            log(f"[{entity.name}] {message}")
+    files = [(path, mapping) for path, mapping in files if len(claims[path]) == 1]
     for index, (path, mapping) in enumerate(files, start=1):
         try:
             outcome = load_file(con, entity, path, mapping, landing, load_id, pii_key)
