@@ -7,7 +7,7 @@ import duckdb
 from dagster_project.assets.raw import raw_asset_key
 from dagster_project.contract import Entity, load_contract
 from dagster_project.freshness import DEFAULT_FRESHNESS_HOURS, evaluate_freshness, freshness_max_age_hours
-from dagster_project.loading.ledger import ensure_meta_tables, superseded_table
+from dagster_project.loading.ledger import ensure_meta_tables, ensure_superseded_table, superseded_table
 from dagster_project.resources import LakeResource
 
 __all__ = ["DEFAULT_FRESHNESS_HOURS", "conservation_checks", "freshness_checks", "freshness_max_age_hours"]
@@ -41,6 +41,7 @@ CONSERVATION_SQL = """
 def conservation_problems(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple]:
     """The ledger rows of `entity` whose counts the stored rows do not bear out (empty: conserved)."""
     ensure_meta_tables(con)
+    ensure_superseded_table(con, entity)
     sql = CONSERVATION_SQL.format(table=entity.raw_table, kept=superseded_table(entity))
     return con.execute(sql, {"entity": entity.name}).fetchall()
 

@@ -94,13 +94,18 @@ def superseded_table(entity: Entity) -> str:
     return f"{entity.raw_table}__superseded"
 
 
+def ensure_superseded_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """A lake built before superseded rows were kept gets the (empty) table beside its raw table."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {superseded_table(entity)} AS FROM {entity.raw_table} LIMIT 0")
+
+
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     """Create the raw table (and its superseded rows' table) from the contract; refuse to write into one whose
     columns drifted."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {entity.raw_schema}")
     columns = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in entity.columns)
     con.execute(f"CREATE TABLE IF NOT EXISTS {entity.raw_table} ({columns}, {LINEAGE_COLUMNS})")
-    con.execute(f"CREATE TABLE IF NOT EXISTS {superseded_table(entity)} AS FROM {entity.raw_table} LIMIT 0")
+    ensure_superseded_table(con, entity)
     existing = [
         r[0]
         for r in con.execute(
