@@ -31,7 +31,7 @@ CONSERVATION_SQL = """
     WHERE l.entity = $entity
       AND (l.rows_read <> l.rows_loaded + l.rows_quarantined + l.rows_excluded
            OR coalesce(r.n, 0) <> l.records_loaded - l.records_replaced
-           OR coalesce(s.n, 0) <> l.records_replaced
+           OR coalesce(s.n, 0) <> l.records_replaced - l.records_dropped
            OR coalesce(q.n, 0) <> l.rows_quarantined
            OR coalesce(x.n, 0) <> l.rows_excluded)
     ORDER BY l.source_file

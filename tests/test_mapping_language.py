@@ -447,3 +447,18 @@ def test_a_file_two_mappings_claim_for_one_entity_fails_once_instead_of_loading_
         assert [(f.source_file, f.status) for f in summary.files] == [("shop/orders.csv", "failed")]
         assert "shop_orders, shop_orders_2" in summary.files[0].message
     assert con.execute("SELECT count(*) FROM meta.ingestion_ledger").fetchone()[0] == 0
+
+
+def test_a_lake_whose_superseded_rows_were_deleted_before_they_were_kept_stays_conserved(lake):
+    landing, con = lake
+    _write(landing / "customers" / "2024-01-01.csv", _customers([("C1", "active"), ("C2", "active")]))
+    _write(landing / "customers" / "2024-02-01.csv", _customers([("C2", "churned")]))
+    _load(con, landing, CUSTOMERS, "run1")
+    # As the loader before kept superseded rows left it: the replaced row deleted, counted in records_replaced.
+    con.execute("DROP TABLE raw_crm.customers__superseded")
+    con.execute("ALTER TABLE meta.ingestion_ledger DROP COLUMN records_dropped")
+    _write(landing / "customers" / "2024-03-01.csv", _customers([("C1", "churned")]))
+    _load(con, landing, CUSTOMERS, "run2")
+    assert conservation_problems(con, CUSTOMERS) == []
+    replaced = con.execute("SELECT source_file, records_replaced FROM meta.ingestion_ledger ORDER BY 1").fetchall()
+    assert [n for _, n in replaced] == [2, 0, 0]

@@ -12,8 +12,8 @@ Counts are in source rows (lines; item rows for a mapping that unpivots): per fi
 rows_read = rows_loaded + rows_quarantined + rows_excluded. With group_by several lines make one record, so
 the ledger also keeps `records_loaded` (rows written to the raw table) and `records_replaced` (of those, rows
 a later file superseded): the raw table holds records_loaded - records_replaced rows of the file, and
-`<raw table>__superseded` (same columns, never published) the records_replaced others, kept so they come back
-when the file that superseded them changes.
+`<raw table>__superseded` (same columns, never published) the others, kept so they come back when the file
+that superseded them changes, except `records_dropped`: rows a loader before that deleted.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ ADDED_COLUMNS = {
         "rows_excluded": "0",
         "records_loaded": "rows_loaded",
         "records_replaced": "0",
+        # Of records_replaced, rows the loader deleted before superseded rows were kept (they are gone).
+        "records_dropped": "records_replaced",
     },
     "meta.load_report": {"rows_excluded": "0", "rows_superseded": "0", "records_loaded": "rows_loaded"},
     "meta.quarantine": {"source_lines": "1"},

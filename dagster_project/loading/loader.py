@@ -297,9 +297,10 @@ def _resolve_keys(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: s
         con.execute(f"DELETE FROM {kept} s USING _winners w WHERE {on('s', 'w')} AND s._source_file = w._winner")
     finally:
         con.execute("DROP TABLE IF EXISTS _winners")
-    # Every file's ledger entry counts its rows kept aside (the file being loaded gets its entry after this).
+    # Every file's ledger entry counts its rows kept aside, plus those an older loader deleted (records_dropped);
+    # the file being loaded gets its entry after this.
     con.execute(
-        f"UPDATE meta.ingestion_ledger l SET records_replaced = (SELECT count(*) FROM {kept} s "
+        f"UPDATE meta.ingestion_ledger l SET records_replaced = records_dropped + (SELECT count(*) FROM {kept} s "
         "WHERE s._source_file = l.source_file) WHERE l.entity = ?",
         [entity.name],
     )
@@ -426,6 +427,7 @@ def load_file(
                 "rows_excluded": excluded,
                 "records_loaded": stored.records_loaded,
                 "records_replaced": stored.records_replaced,
+                "records_dropped": 0,
             },
         )
         for reason, rows in mapped.exclusions:
