@@ -30,7 +30,9 @@ class RealDataset:
 
     @property
     def entities(self) -> tuple[str, ...]:
-        return self.mapped_entities + tuple(self.contract_files)
+        # Contract-shaped files first: the IBM survey's question bank is the scale its mapped answers are checked
+        # against (a contract `references:`), so it loads before them, as the pipeline orders its loaders.
+        return tuple(self.contract_files) + self.mapped_entities
 
 
 REAL_DATASETS: dict[str, RealDataset] = {

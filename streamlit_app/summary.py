@@ -150,14 +150,16 @@ def rank_before_words(rows: pd.DataFrame, kpi: str) -> str:
     return f"Rank in {period_words({'kpi': kpi, 'period_start': before.iloc[0]})}"
 
 
-TO_DATE = "to date"  # marts.kpi_summary.value_basis of a share to date (churn from a snapshot export)
+TO_DATE = "to date"  # marts.kpi_summary.value_basis of a share to date (churn or turnover from a snapshot export)
 
 
-def to_date_words() -> str:
-    """Why a card reads a share to date (churn from a snapshot export: marts.kpi_summary.value_basis)."""
+def to_date_words(kpi: str) -> str:
+    """Why a card reads a share to date (churn or staff turnover from a snapshot export:
+    marts.kpi_summary.value_basis)."""
+    who = "employees who left" if kpi == "turnover_pct" else "customers lost"
     return (
-        "the share of all customers lost to date (the data is a snapshot: a status per customer, no dates of "
-        "leaving), not a monthly rate"
+        f"the share of all {who} to date (the data is a snapshot: a status per person, no dates of leaving), "
+        "not a monthly rate"
     )
 
 

@@ -51,10 +51,42 @@ def test_this_week_churn_card_shows_churn_to_date_of_the_snapshot_export(lake: B
         "WHERE kpi = 'churn_pct' AND scope = 'business'",
         serving=True,
     )
-    assert (label, round(value, 2), n, basis, status) == ("Churn to date", expected, len(churn), "to date", None)
+    assert (label, round(value, 2), n, basis, status) == ("Churn to date %", expected, len(churn), "to date", None)
     at = run_app(monkeypatch, lake.settings.serving_db)  # the owner's first page: This week
-    assert metric(at, "Churn to date").value == f"{expected:.2f}%"
+    assert metric(at, "Churn to date %").value == f"{expected:.2f}%"
     assert f"{len(churn):,} customers" in " ".join(c.value for c in at.caption)
+
+
+def test_this_week_turnover_card_shows_turnover_to_date_of_the_hr_snapshot(lake: BuiltLake, monkeypatch):
+    """IBM's HR sample is a snapshot too (an attrition flag, one extract date): This week's turnover card reads the
+    share of employees who left to date, counted here from the CSV (237 of 1,470), and the headcount card keeps its
+    value but compares with nothing (every leaver is dated to the extract month, so its monthly change is an artefact).
+    """
+    path = Path(__file__).parent / "fixtures" / "real" / "hris_ibm_attrition" / "WA_Fn-UseC_-HR-Employee-Attrition.csv"
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        attrition = [row["Attrition"] for row in csv.DictReader(f)]
+    expected = round(100.0 * attrition.count("Yes") / len(attrition), 2)
+    rows = {
+        kpi: rest
+        for kpi, *rest in lake.query(
+            "SELECT kpi, kpi_label, value, n, value_basis, previous_value, last_year_value FROM marts.kpi_summary "
+            "WHERE kpi IN ('turnover_pct', 'headcount') AND scope = 'business'",
+            serving=True,
+        )
+    }
+    label, value, n, basis, previous, last_year = rows["turnover_pct"]
+    assert (label, round(value, 2), n, basis, previous, last_year) == (
+        "Turnover to date %",
+        expected,
+        len(attrition),
+        "to date",
+        None,
+        None,
+    )
+    assert rows["headcount"][1] == attrition.count("No") and rows["headcount"][4:] == [None, None]
+    at = run_app(monkeypatch, lake.settings.serving_db)
+    assert metric(at, "Turnover to date %").value == f"{expected:.2f}%"
+    assert "employees who left to date" in " ".join(c.value for c in at.caption)
 
 
 def test_telco_churn_by_contract_from_the_churn_mart(lake: BuiltLake):

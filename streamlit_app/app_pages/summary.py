@@ -92,7 +92,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     )
     to_date = row.get("value_basis") == summary.TO_DATE
     if to_date:
-        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words()}")
+        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words(row['kpi'])}")
     elif has_value:
         lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
     elif row["kpi"] in snapshot_kpis:

@@ -181,24 +181,40 @@ with_target as (
 
 ),
 
--- Churn from a SNAPSHOT export (kpi_snapshot_sources: a churn status, no dates of leaving) has no monthly rate;
--- its card reads churn TO DATE instead: every customer the data holds, the share lost by its as-of date
--- (customer_churn_summary, counts summed, divided last), with that count as its n: the figure such an export
--- publishes (IBM's Telco sample: 26.54 % of 7,043). No change, last-year figure or (monthly) target applies to it.
-snapshot_churn as (
+-- Churn or staff turnover from a SNAPSHOT export (kpi_snapshot_sources: a status per customer or employee, no
+-- dates of leaving) has no monthly rate; its card reads the share TO DATE instead: every customer (employee) the
+-- data holds, the share lost (gone) by its as-of date (customer_churn_summary, employee_turnover_summary: counts
+-- summed, divided last), with that count as its n: the figure such an export publishes (IBM's Telco sample:
+-- 26.54 % of 7,043 customers; IBM's HR sample: 16.1 % of 1,470 employees). No change, last-year figure or (monthly)
+-- target applies to it; a snapshot's headcount keeps its value but loses its comparisons (its month-to-month change
+-- is the one-month dating of every leaver, not a change).
+snapshots as (
 
-    select scope, scope_value, sum(lost_customers) as lost_customers, sum(customers) as customers
+    select kpi from {{ ref('kpi_snapshot_sources') }} where is_snapshot
+
+),
+
+snapshot_to_date as (
+
+    select kpi, scope, scope_value, sum(lost) as lost, sum(base) as base
     from (
-        select 'business' as scope, 'All' as scope_value, lost_customers, customers
+        select 'churn_pct' as kpi, 'business' as scope, 'All' as scope_value, lost_customers as lost, customers as base
         from {{ ref('customer_churn_summary') }}
         union all
-        select 'location', location, lost_customers, customers
+        select 'churn_pct', 'location', location, lost_customers, customers
         from {{ ref('customer_churn_summary') }}
         where location <> 'Unknown'
+        union all
+        select 'turnover_pct', 'business', 'All', separations, employees
+        from {{ ref('employee_turnover_summary') }}
+        union all
+        select 'turnover_pct', 'team', team, separations, employees
+        from {{ ref('employee_turnover_summary') }}
+        where team <> 'Unknown'
     ) as scoped
-    where (select bool_or(is_snapshot) from {{ ref('kpi_snapshot_sources') }} where kpi = 'churn_pct')
-    group by scope, scope_value
-    having sum(customers) > 0
+    where kpi in (select kpi from snapshots)
+    group by kpi, scope, scope_value
+    having sum(base) > 0
 
 ),
 
@@ -206,21 +222,29 @@ with_basis as (
 
     select
         with_target.* replace (
-            case when to_date.customers is not null then with_target.kpi_label || ' to date'
-                else with_target.kpi_label end as kpi_label,
-            coalesce(100.0 * to_date.lost_customers / to_date.customers, with_target.value) as value,
-            coalesce(to_date.customers, with_target.n) as n,
-            case when to_date.customers is null then with_target.previous_value end as previous_value,
-            case when to_date.customers is null then with_target.previous_n else 0 end as previous_n,
-            case when to_date.customers is null then with_target.last_year_value end as last_year_value,
-            case when to_date.customers is null then with_target.last_year_n else 0 end as last_year_n,
-            case when to_date.customers is null then with_target.target end as target,
-            case when to_date.customers is null then with_target.decimals else 2 end as decimals
+            case
+                when to_date.base is null then with_target.kpi_label
+                when ends_with(with_target.kpi_label, ' %') then left(with_target.kpi_label, -2) || ' to date %'
+                else with_target.kpi_label || ' to date'
+            end as kpi_label,
+            coalesce(100.0 * to_date.lost / to_date.base, with_target.value) as value,
+            coalesce(to_date.base, with_target.n) as n,
+            case when to_date.base is null and not frozen then with_target.previous_value end as previous_value,
+            case when to_date.base is null and not frozen then with_target.previous_n else 0 end as previous_n,
+            case when to_date.base is null and not frozen then with_target.last_year_value end as last_year_value,
+            case when to_date.base is null and not frozen then with_target.last_year_n else 0 end as last_year_n,
+            case when to_date.base is null then with_target.target end as target,
+            case when to_date.base is null then with_target.decimals else 2 end as decimals
         ),
-        case when to_date.customers is not null then 'to date' else 'period' end as value_basis
-    from with_target
-    left join snapshot_churn as to_date
-        on with_target.kpi = 'churn_pct' and to_date.scope = with_target.scope
+        case when to_date.base is not null then 'to date' else 'period' end as value_basis
+    from (
+        select
+            *,
+            kpi = 'headcount' and exists (select 1 from snapshots where snapshots.kpi = 'turnover_pct') as frozen
+        from with_target
+    ) as with_target
+    left join snapshot_to_date as to_date
+        on to_date.kpi = with_target.kpi and to_date.scope = with_target.scope
         and to_date.scope_value = with_target.scope_value
 
 ),
