@@ -30,7 +30,7 @@ INTERVAL = (0.05, 0.95)
 GROUP_DIMENSIONS = ("segment", "region", "location", "channel")
 SMALL_GROUPS = "Other (small groups)"
 # Why a buyer is not in the model, in plain words (the fit table and the page show them with their counts).
-LEFT_OUT_REFUNDS = "refunds bring their net spend per order to zero or below"
+LEFT_OUT_NO_PURCHASE = "none of their orders was worth more than zero (each returned or refunded in full)"
 
 
 @dataclass(frozen=True)
@@ -45,31 +45,27 @@ class Buyers:
 
 def buyers(orders: pd.DataFrame, as_of: dt.date) -> Buyers:
     """Summarise non-cancelled orders (customer_id, ordered_at, net_amount, group dimensions) into frequency
-    (repeat purchase weeks), recency, T (weeks since the first order) and monetary value (mean net value of repeat
-    purchase weeks), with pymc-marketing's `rfm_summary`. Buyers whose net spend per order is zero or below (refunds)
-    are left out and counted: the Gamma-Gamma likelihood is undefined for them."""
+    (repeat purchase weeks), recency, T (weeks since the first purchase) and monetary value (mean net value of repeat
+    purchase weeks), with pymc-marketing's `rfm_summary`. A purchase is an order worth more than zero net of refunds:
+    a returned order (net 0) or a refund booked as an order (net below 0) is no purchase, else it would count as a
+    repeat purchase and lower the spend per purchase. Buyers left with no purchase are left out and counted (the
+    Gamma-Gamma likelihood is undefined for them)."""
     from pymc_marketing.clv.utils import rfm_summary
 
-    per_customer = orders.groupby("customer_id").agg(net=("net_amount", "sum"), orders=("net_amount", "size"))
-    refunded = set(per_customer.index[per_customer["net"] / per_customer["orders"] <= 0])
-    kept = orders[~orders["customer_id"].isin(refunded)]
+    purchases = orders[orders["net_amount"] > 0]
     rfm = rfm_summary(
-        kept,
+        purchases,
         "customer_id",
         "ordered_at",
         "net_amount",
         observation_period_end=pd.Timestamp(as_of),
         time_unit=TIME_UNIT,
     )
-    # A repeat customer whose later orders were refunded can still have no positive repeat spend.
-    no_repeat_spend = rfm["frequency"].gt(0) & rfm["monetary_value"].le(0)
-    refunded |= set(rfm.loc[no_repeat_spend, "customer_id"])
-    rfm = rfm[~no_repeat_spend]
     dims = orders.drop_duplicates("customer_id").set_index("customer_id")[list(GROUP_DIMENSIONS)]
     rfm = rfm.join(dims, on="customer_id").reset_index(drop=True)
     return Buyers(
         rfm=rfm,
-        left_out={LEFT_OUT_REFUNDS: len(refunded)},
+        left_out={LEFT_OUT_NO_PURCHASE: orders["customer_id"].nunique() - len(rfm)},
         window_start=pd.Timestamp(orders["ordered_at"].min()).date(),
         window_end=as_of,
     )

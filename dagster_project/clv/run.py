@@ -152,7 +152,7 @@ def describe(result: ClvResult) -> str:
         else "written to the warehouse; the next complete run publishes it"
     )
     return (
-        f"predictive CLTV: {result.customers:,} buyers modelled, {result.left_out:,} left out (refunds bring their net "
-        f"spend per order to zero or below); expected net value over the next {model.HORIZON_MONTHS} months "
+        f"predictive CLTV: {result.customers:,} buyers modelled, {result.left_out:,} left out ("
+        f"{model.LEFT_OUT_NO_PURCHASE}); expected net value over the next {model.HORIZON_MONTHS} months "
         f"{result.predicted_value:,.0f} in {result.groups:,} groups; {where} ({result.seconds:.0f} s)"
     )
