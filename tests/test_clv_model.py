@@ -129,6 +129,23 @@ def test_small_groups_are_combined_never_published_alone():
     assert long.groupby("draw")["predicted_value"].sum().tolist() == values.iloc[:11].sum(axis=0).tolist()
 
 
+def test_customers_with_a_missing_group_dimension_are_still_published():
+    rfm = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(12)],
+            "segment": ["A"] * 6 + [None] * 6,
+            "region": "R",
+            "location": "L1",
+            "channel": "web",
+        }
+    )
+    values = pd.DataFrame(np.arange(12 * 2, dtype=float).reshape(12, 2), index=rfm["customer_id"])
+    long, unpublished = model.publishable(rfm, values, min_customers=5)
+    assert unpublished == 0
+    assert long[long["draw"] == 0]["customers"].sum() == 12
+    assert long.groupby("draw")["predicted_value"].sum().tolist() == values.sum(axis=0).tolist()
+
+
 @pytest.fixture(scope="module")
 def clv_lake(built_lake, tmp_path_factory):
     """The session lake cloned, with the CLTV job run on it (reusing the module's compiled models' cache)."""

@@ -152,12 +152,13 @@ def publishable(rfm: pd.DataFrame, values: pd.DataFrame, min_customers: int) -> 
     SMALL_GROUPS), and a location's combined small groups still under the minimum join one business-wide SMALL_GROUPS
     row. Returns one row per published group and draw (sum of the group's predicted values in that draw) with its
     customer count, and the number of customers in no published row (when even the business-wide row is too small).
-    Rows are relabelled, never dropped, so the published sums equal the totals whenever that number is 0."""
+    Rows are relabelled, never dropped, so the published sums equal the totals whenever that number is 0; a customer
+    with a missing dimension is grouped under that missing value (dropna=False), never left out."""
     keyed = rfm[["customer_id", *GROUP_DIMENSIONS]].copy()
-    sizes = keyed.groupby(list(GROUP_DIMENSIONS))["customer_id"].transform("size")
+    sizes = keyed.groupby(list(GROUP_DIMENSIONS), dropna=False)["customer_id"].transform("size")
     small = sizes < min_customers
     keyed.loc[small, ["segment", "channel"]] = SMALL_GROUPS
-    location_sizes = keyed.groupby(list(GROUP_DIMENSIONS))["customer_id"].transform("size")
+    location_sizes = keyed.groupby(list(GROUP_DIMENSIONS), dropna=False)["customer_id"].transform("size")
     still_small = small & (location_sizes < min_customers)
     keyed.loc[still_small, list(GROUP_DIMENSIONS)] = SMALL_GROUPS
     business_small = int(still_small.sum())
@@ -165,7 +166,7 @@ def publishable(rfm: pd.DataFrame, values: pd.DataFrame, min_customers: int) -> 
     if unpublished:
         keyed = keyed[~still_small]
     per_draw = values.loc[keyed["customer_id"]].set_axis(keyed.index)
-    grouped = pd.concat([keyed[list(GROUP_DIMENSIONS)], per_draw], axis=1).groupby(list(GROUP_DIMENSIONS))
+    grouped = pd.concat([keyed[list(GROUP_DIMENSIONS)], per_draw], axis=1).groupby(list(GROUP_DIMENSIONS), dropna=False)
     sums = grouped.sum()
     counts = grouped.size().rename("customers")
     long = sums.rename_axis(columns="draw").stack().rename("predicted_value").reset_index()

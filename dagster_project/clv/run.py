@@ -86,7 +86,7 @@ def compute(build_db: Path, min_group: int) -> ClvResult:
     long, unpublished = model.publishable(buyers.rfm, draws, min_group)
     customers = buyers.rfm.assign(predicted_value=draws.mean(axis=1).to_numpy())
     low, high = model.INTERVAL
-    by_group = long.groupby([*model.GROUP_DIMENSIONS, "customers"])["predicted_value"]
+    by_group = long.groupby([*model.GROUP_DIMENSIONS, "customers"], dropna=False)["predicted_value"]
     predicted = (
         by_group.mean()
         .to_frame()
