@@ -369,3 +369,42 @@ def test_the_weekly_schedule_is_stopped_by_default_and_follows_the_environment(m
     monkeypatch.setenv("EMPATHY_LAKE_CLV_RUNNING", "1")
     tuned = build_weekly_clv_schedule()
     assert tuned.cron_schedule == "0 3 * * 6" and tuned.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_a_complete_publication_during_the_jobs_copy_is_not_overwritten(tmp_path, monkeypatch):
+    """The job copies the serving file, then renames its copy over it: a complete run publishing in between would be
+    undone (the old marts back). Both take the same lock, so the run's publication waits and lands last."""
+    import shutil
+    import threading
+
+    from dagster_project import publishing
+
+    build_db, serving_db = tmp_path / "build.duckdb", tmp_path / "serving" / "empathy_lake.duckdb"
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE SCHEMA meta")
+        con.execute("CREATE TABLE meta.runs AS SELECT 'run-1' AS run_id")
+        con.execute("CREATE TABLE marts.kpi AS SELECT 'old' AS v")
+        con.execute("CREATE TABLE marts.customer_clv_predicted AS SELECT 1.0 AS predicted_value")
+    publishing.publish(build_db, serving_db, "run-1")
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("CREATE OR REPLACE TABLE marts.kpi AS SELECT 'new' AS v")
+
+    copy = shutil.copyfile
+    runs: list[threading.Thread] = []
+
+    def copy_then_a_run_publishes(src, dst):
+        copy(src, dst)
+        run = threading.Thread(target=publishing.publish, args=(build_db, serving_db, "run-2"))
+        run.start()
+        runs.append(run)
+        run.join(timeout=1)  # unlocked, the run's publication completes here, between the job's copy and rename
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_a_run_publishes)
+    assert publishing.publish_tables(build_db, serving_db, [("marts", "customer_clv_predicted")])
+    monkeypatch.undo()
+    runs[0].join(timeout=60)
+    assert not runs[0].is_alive()
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        assert con.execute("SELECT run_id FROM meta.publication").fetchall() == [("run-2",)]
+        assert con.execute("SELECT v FROM marts.kpi").fetchall() == [("new",)]
