@@ -296,9 +296,12 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     db = with_model_tables(sample_serving_db(tmp_path))
     at = open_app_page(monkeypatch, db, page)
     per_customer, low, high, customers = sql_model_value(db)
-    assert metric(at, "Per customer").value == format_money(per_customer, "£")
+    assert metric(at, "Per customer, next 12 months").value == format_money(per_customer, "£")
     assert metric(at, "Customers modelled").value == f"{customers:,}"
+    assert metric(at, "These customers, next 12 months")
     captions = " ".join(c.value for c in at.caption)
+    # Beside it, the formula's figure says its own horizon: a whole relationship, not 12 months.
+    assert "over a whole customer relationship" in captions
     assert f"90 % interval {format_money(low, '£')} to {format_money(high, '£')}" in captions
     assert "Model fitted on 29 Nov 2026" in captions and f"7 left out because {model.LEFT_OUT_NO_PURCHASE}" in captions
     assert_plain(at)
@@ -307,7 +310,7 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
     manager = rerun(submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["lis"]).switch_page(page))
     per_customer, _, _, customers = sql_model_value(db, "Lisbon")
-    assert metric(manager, "Per customer").value == format_money(per_customer, "£")
+    assert metric(manager, "Per customer, next 12 months").value == format_money(per_customer, "£")
     assert metric(manager, "Customers modelled").value == f"{customers:,}"
     captions = " ".join(c.value for c in manager.caption)
     assert "Model fitted on 29 Nov 2026" in captions and "left out" not in captions, "business-wide counts hidden"
