@@ -467,7 +467,8 @@ else:
         "Customers modelled",
         f"{model.customers:,}",
         border=True,
-        help="Customers with at least one order in the selection, in groups large enough to publish.",
+        help="Customers in the selection with at least one order worth more than zero after refunds, in groups large "
+        "enough to publish.",
     )
     if model.customers:
         per_customer_card.caption(
