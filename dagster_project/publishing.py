@@ -4,6 +4,8 @@ Readers (the dashboard, analysts) never open the build file: DuckDB allows one w
 file, so a reader on the build file would block the pipeline and could see a half-built state. Instead a
 new file is written beside the serving copy and renamed over it in one step (`os.replace`, atomic on POSIX):
 a reader sees the old copy or the new one, never a mix, and a reader holding the old file keeps reading it.
+Writers take one lock (a file beside the serving copy) for the whole copy-and-rename: a job that republishes a few
+tables copies the serving file first, and a complete publication between its copy and its rename would be undone.
 
 Only what readers need is copied: the marts and the run metadata. Raw and staging tables stay behind, so
 raw survey answers, respondent keys and quarantined record text never reach the serving copy.
@@ -70,22 +72,26 @@ def _column_list(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str
 @contextmanager
 def _new_copy(build_db: Path, serving_db: Path, from_current: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a new file beside `serving_db` (a copy of it when `from_current`) with `build_db` attached
-    read-only as `build`; when the block succeeds the file is checkpointed and renamed over `serving_db`."""
+    read-only as `build`; when the block succeeds the file is checkpointed and renamed over `serving_db`. Every
+    writer of the serving copy holds its lock from before the copy to after the rename, across processes."""
+    from dagster_project.cli import exclusive_lock
+
     staging_file = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        if from_current:
-            shutil.copyfile(serving_db, staging_file)
-        con = duckdb.connect(str(staging_file))
+    with exclusive_lock(serving_db.with_name(f".{serving_db.name}.lock")):
         try:
-            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
-            yield con
-            con.execute("DETACH build")
-            con.execute("CHECKPOINT")
+            if from_current:
+                shutil.copyfile(serving_db, staging_file)
+            con = duckdb.connect(str(staging_file))
+            try:
+                con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+                yield con
+                con.execute("DETACH build")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(staging_file, serving_db)
         finally:
-            con.close()
-        os.replace(staging_file, serving_db)
-    finally:
-        staging_file.unlink(missing_ok=True)
+            staging_file.unlink(missing_ok=True)
 
 
 def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:

@@ -373,8 +373,9 @@ MODEL_CLTV = Kpi(
     money=True,
     help="The expected value of a customer over the next 12 months, from their purchase pattern: how often and how "
     "recently each customer has ordered and what their orders were worth, net of refunds (a statistical model of "
-    "every buyer, BG/NBD with Gamma-Gamma). Customers who have never ordered, and those whose refunds bring their "
-    "net spend per order to zero or below, are not in it.",
+    "every buyer, BG/NBD with Gamma-Gamma). An order counts as a purchase only when it is "
+    "worth more than zero after refunds: customers who have never ordered, and those whose every order was returned "
+    "or refunded in full, are not in it.",
     formula="Expected value per customer = Σ predicted_value / Σ customers (customer_clv_draws, averaged over the "
     "model's posterior draws); a customer's predicted value = expected purchases in the next 12 months (BG/NBD, "
     "Fader, Hardie & Lee 2005) × expected net value of a purchase (Gamma-Gamma, Fader, Hardie & Lee 2005), "

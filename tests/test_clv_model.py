@@ -1,7 +1,8 @@
 """Predictive CLTV (dagster_project/clv): the BG/NBD + Gamma-Gamma fit recovers known parameters of a simulated
-cohort, buyers whose refunds bring their net spend per order to zero or below are left out and counted, and the
-job on the session lake publishes group totals equal to the per-customer predictions grouped in SQL, none under
-the anonymity minimum. One PyTensor compile per session (the fit is module-scoped; the cache is ~/.pytensor)."""
+cohort, only orders worth more than zero net of refunds count as purchases (buyers with none are left out and
+counted), and the job on the session lake publishes group totals equal to the per-customer predictions grouped in
+SQL, none under the anonymity minimum. One PyTensor compile per session (the fit is module-scoped; the cache is
+~/.pytensor)."""
 
 from __future__ import annotations
 
@@ -78,15 +79,17 @@ def test_predictions_carry_an_interval_from_the_posterior_draws(fitted_cohort):
     assert (values.mean(axis=1) >= 0).all()
 
 
-def test_buyers_whose_refunds_leave_nothing_per_order_are_left_out_and_counted():
+def test_only_orders_worth_more_than_zero_are_purchases_and_buyers_with_none_are_counted():
     as_of = dt.date(2025, 12, 31)
     orders = pd.DataFrame(
         [
-            # c1 buys three times; c2 once; c3's only order was refunded in full; c4's refunds exceed its orders;
-            # c5's later orders were refunded, so its repeat spend is zero although its first order counts.
+            # c1 buys three times and returns a fourth order in full (net 0): three purchases, not four. c2 buys
+            # once; c3's only order was refunded in full; c4's refund order (negative) is no purchase; c5's later
+            # order was returned, so it bought once.
             ("c1", "2025-01-06", 50.0),
             ("c1", "2025-03-03", 70.0),
             ("c1", "2025-06-02", 60.0),
+            ("c1", "2025-08-04", 0.0),
             ("c2", "2025-02-03", 40.0),
             ("c3", "2025-04-07", 0.0),
             ("c4", "2025-01-13", 30.0),
@@ -97,10 +100,12 @@ def test_buyers_whose_refunds_leave_nothing_per_order_are_left_out_and_counted()
         columns=["customer_id", "ordered_at", "net_amount"],
     ).assign(ordered_at=lambda f: pd.to_datetime(f["ordered_at"]), segment="S", region="R", location="L", channel="C")
     result = model.buyers(orders, as_of)
-    assert sorted(result.rfm["customer_id"]) == ["c1", "c2"]
-    assert result.left_out == {model.LEFT_OUT_REFUNDS: 3}
-    c1 = result.rfm.set_index("customer_id").loc["c1"]
-    assert c1["frequency"] == 2 and c1["monetary_value"] == pytest.approx(65.0)
+    assert sorted(result.rfm["customer_id"]) == ["c1", "c2", "c4", "c5"]
+    assert result.left_out == {model.LEFT_OUT_NO_PURCHASE: 1}
+    rfm = result.rfm.set_index("customer_id")
+    assert rfm.loc["c1", "frequency"] == 2 and rfm.loc["c1", "monetary_value"] == pytest.approx(65.0)
+    assert rfm.loc["c1", "recency"] == pytest.approx((dt.date(2025, 6, 2) - dt.date(2025, 1, 6)).days / 7)
+    assert rfm.loc[["c4", "c5"], "frequency"].tolist() == [0, 0]
     assert result.window_start == dt.date(2025, 1, 6) and result.window_end == as_of
 
 
@@ -122,6 +127,23 @@ def test_small_groups_are_combined_never_published_alone():
     assert groups.to_dict() == {("A", "L1"): 6, (model.SMALL_GROUPS, "L1"): 5}
     assert unpublished == 2
     assert long.groupby("draw")["predicted_value"].sum().tolist() == values.iloc[:11].sum(axis=0).tolist()
+
+
+def test_customers_with_a_missing_group_dimension_are_still_published():
+    rfm = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(12)],
+            "segment": ["A"] * 6 + [None] * 6,
+            "region": "R",
+            "location": "L1",
+            "channel": "web",
+        }
+    )
+    values = pd.DataFrame(np.arange(12 * 2, dtype=float).reshape(12, 2), index=rfm["customer_id"])
+    long, unpublished = model.publishable(rfm, values, min_customers=5)
+    assert unpublished == 0
+    assert long[long["draw"] == 0]["customers"].sum() == 12
+    assert long.groupby("draw")["predicted_value"].sum().tolist() == values.sum(axis=0).tolist()
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +187,12 @@ def test_job_publishes_group_totals_equal_to_the_customers_predictions(clv_lake)
             "SELECT count(DISTINCT customer_id) FROM staging.stg_crm__orders WHERE status IS DISTINCT FROM 'cancelled'"
         ).fetchone()[0]
         assert fit[0] + fit[1] == buyers == result.customers + result.left_out
+        # Modelled: the buyers with a purchase, an order worth more than zero net of refunds (returns are none).
+        purchasers = con.execute(
+            "SELECT count(DISTINCT customer_id) FROM staging.stg_crm__orders "
+            "WHERE status IS DISTINCT FROM 'cancelled' AND net_amount > 0"
+        ).fetchone()[0]
+        assert fit[0] == purchasers
         published = con.execute(
             "SELECT sum(customers), sum(predicted_value) FROM marts.customer_clv_predicted"
         ).fetchone()
@@ -227,7 +255,7 @@ def with_model_tables(serving_db, seed: int = 11):
                 "window_end": dt.date(2025, 12, 31),
             }
         ]
-    ).assign(customers_fitted=len(rfm), left_out_customers=7, left_out_reason=model.LEFT_OUT_REFUNDS)
+    ).assign(customers_fitted=len(rfm), left_out_customers=7, left_out_reason=model.LEFT_OUT_NO_PURCHASE)
     fit = fit.assign(unpublished_customers=unpublished, min_customers=5)
     with duckdb.connect(str(serving_db)) as con:
         con.execute("CREATE TABLE marts.customer_clv_draws AS SELECT * FROM draws")
@@ -268,18 +296,21 @@ def test_the_page_shows_the_model_value_with_its_interval_and_keeps_to_the_viewe
     db = with_model_tables(sample_serving_db(tmp_path))
     at = open_app_page(monkeypatch, db, page)
     per_customer, low, high, customers = sql_model_value(db)
-    assert metric(at, "Per customer").value == format_money(per_customer, "£")
+    assert metric(at, "Per customer, next 12 months").value == format_money(per_customer, "£")
     assert metric(at, "Customers modelled").value == f"{customers:,}"
+    assert metric(at, "These customers, next 12 months")
     captions = " ".join(c.value for c in at.caption)
+    # Beside it, the formula's figure says its own horizon: a whole relationship, not 12 months.
+    assert "over a whole customer relationship" in captions
     assert f"90 % interval {format_money(low, '£')} to {format_money(high, '£')}" in captions
-    assert "Model fitted on 29 Nov 2026" in captions and "7 left out because refunds" in captions
+    assert "Model fitted on 29 Nov 2026" in captions and f"7 left out because {model.LEFT_OUT_NO_PURCHASE}" in captions
     assert_plain(at)
 
     users = write_users(tmp_path, [{"username": "lis", "role": "manager", "name": "Lis", "location": "Lisbon"}])
     monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
     manager = rerun(submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["lis"]).switch_page(page))
     per_customer, _, _, customers = sql_model_value(db, "Lisbon")
-    assert metric(manager, "Per customer").value == format_money(per_customer, "£")
+    assert metric(manager, "Per customer, next 12 months").value == format_money(per_customer, "£")
     assert metric(manager, "Customers modelled").value == f"{customers:,}"
     captions = " ".join(c.value for c in manager.caption)
     assert "Model fitted on 29 Nov 2026" in captions and "left out" not in captions, "business-wide counts hidden"
@@ -341,3 +372,42 @@ def test_the_weekly_schedule_is_stopped_by_default_and_follows_the_environment(m
     monkeypatch.setenv("EMPATHY_LAKE_CLV_RUNNING", "1")
     tuned = build_weekly_clv_schedule()
     assert tuned.cron_schedule == "0 3 * * 6" and tuned.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_a_complete_publication_during_the_jobs_copy_is_not_overwritten(tmp_path, monkeypatch):
+    """The job copies the serving file, then renames its copy over it: a complete run publishing in between would be
+    undone (the old marts back). Both take the same lock, so the run's publication waits and lands last."""
+    import shutil
+    import threading
+
+    from dagster_project import publishing
+
+    build_db, serving_db = tmp_path / "build.duckdb", tmp_path / "serving" / "empathy_lake.duckdb"
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE SCHEMA meta")
+        con.execute("CREATE TABLE meta.runs AS SELECT 'run-1' AS run_id")
+        con.execute("CREATE TABLE marts.kpi AS SELECT 'old' AS v")
+        con.execute("CREATE TABLE marts.customer_clv_predicted AS SELECT 1.0 AS predicted_value")
+    publishing.publish(build_db, serving_db, "run-1")
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("CREATE OR REPLACE TABLE marts.kpi AS SELECT 'new' AS v")
+
+    copy = shutil.copyfile
+    runs: list[threading.Thread] = []
+
+    def copy_then_a_run_publishes(src, dst):
+        copy(src, dst)
+        run = threading.Thread(target=publishing.publish, args=(build_db, serving_db, "run-2"))
+        run.start()
+        runs.append(run)
+        run.join(timeout=1)  # unlocked, the run's publication completes here, between the job's copy and rename
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_a_run_publishes)
+    assert publishing.publish_tables(build_db, serving_db, [("marts", "customer_clv_predicted")])
+    monkeypatch.undo()
+    runs[0].join(timeout=60)
+    assert not runs[0].is_alive()
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        assert con.execute("SELECT run_id FROM meta.publication").fetchall() == [("run-2",)]
+        assert con.execute("SELECT v FROM marts.kpi").fetchall() == [("new",)]

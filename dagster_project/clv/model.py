@@ -30,7 +30,7 @@ INTERVAL = (0.05, 0.95)
 GROUP_DIMENSIONS = ("segment", "region", "location", "channel")
 SMALL_GROUPS = "Other (small groups)"
 # Why a buyer is not in the model, in plain words (the fit table and the page show them with their counts).
-LEFT_OUT_REFUNDS = "refunds bring their net spend per order to zero or below"
+LEFT_OUT_NO_PURCHASE = "none of their orders was worth more than zero (each returned or refunded in full)"
 
 
 @dataclass(frozen=True)
@@ -45,31 +45,27 @@ class Buyers:
 
 def buyers(orders: pd.DataFrame, as_of: dt.date) -> Buyers:
     """Summarise non-cancelled orders (customer_id, ordered_at, net_amount, group dimensions) into frequency
-    (repeat purchase weeks), recency, T (weeks since the first order) and monetary value (mean net value of repeat
-    purchase weeks), with pymc-marketing's `rfm_summary`. Buyers whose net spend per order is zero or below (refunds)
-    are left out and counted: the Gamma-Gamma likelihood is undefined for them."""
+    (repeat purchase weeks), recency, T (weeks since the first purchase) and monetary value (mean net value of repeat
+    purchase weeks), with pymc-marketing's `rfm_summary`. A purchase is an order worth more than zero net of refunds:
+    a returned order (net 0) or a refund booked as an order (net below 0) is no purchase, else it would count as a
+    repeat purchase and lower the spend per purchase. Buyers left with no purchase are left out and counted (the
+    Gamma-Gamma likelihood is undefined for them)."""
     from pymc_marketing.clv.utils import rfm_summary
 
-    per_customer = orders.groupby("customer_id").agg(net=("net_amount", "sum"), orders=("net_amount", "size"))
-    refunded = set(per_customer.index[per_customer["net"] / per_customer["orders"] <= 0])
-    kept = orders[~orders["customer_id"].isin(refunded)]
+    purchases = orders[orders["net_amount"] > 0]
     rfm = rfm_summary(
-        kept,
+        purchases,
         "customer_id",
         "ordered_at",
         "net_amount",
         observation_period_end=pd.Timestamp(as_of),
         time_unit=TIME_UNIT,
     )
-    # A repeat customer whose later orders were refunded can still have no positive repeat spend.
-    no_repeat_spend = rfm["frequency"].gt(0) & rfm["monetary_value"].le(0)
-    refunded |= set(rfm.loc[no_repeat_spend, "customer_id"])
-    rfm = rfm[~no_repeat_spend]
     dims = orders.drop_duplicates("customer_id").set_index("customer_id")[list(GROUP_DIMENSIONS)]
     rfm = rfm.join(dims, on="customer_id").reset_index(drop=True)
     return Buyers(
         rfm=rfm,
-        left_out={LEFT_OUT_REFUNDS: len(refunded)},
+        left_out={LEFT_OUT_NO_PURCHASE: orders["customer_id"].nunique() - len(rfm)},
         window_start=pd.Timestamp(orders["ordered_at"].min()).date(),
         window_end=as_of,
     )
@@ -156,12 +152,13 @@ def publishable(rfm: pd.DataFrame, values: pd.DataFrame, min_customers: int) -> 
     SMALL_GROUPS), and a location's combined small groups still under the minimum join one business-wide SMALL_GROUPS
     row. Returns one row per published group and draw (sum of the group's predicted values in that draw) with its
     customer count, and the number of customers in no published row (when even the business-wide row is too small).
-    Rows are relabelled, never dropped, so the published sums equal the totals whenever that number is 0."""
+    Rows are relabelled, never dropped, so the published sums equal the totals whenever that number is 0; a customer
+    with a missing dimension is grouped under that missing value (dropna=False), never left out."""
     keyed = rfm[["customer_id", *GROUP_DIMENSIONS]].copy()
-    sizes = keyed.groupby(list(GROUP_DIMENSIONS))["customer_id"].transform("size")
+    sizes = keyed.groupby(list(GROUP_DIMENSIONS), dropna=False)["customer_id"].transform("size")
     small = sizes < min_customers
     keyed.loc[small, ["segment", "channel"]] = SMALL_GROUPS
-    location_sizes = keyed.groupby(list(GROUP_DIMENSIONS))["customer_id"].transform("size")
+    location_sizes = keyed.groupby(list(GROUP_DIMENSIONS), dropna=False)["customer_id"].transform("size")
     still_small = small & (location_sizes < min_customers)
     keyed.loc[still_small, list(GROUP_DIMENSIONS)] = SMALL_GROUPS
     business_small = int(still_small.sum())
@@ -169,7 +166,7 @@ def publishable(rfm: pd.DataFrame, values: pd.DataFrame, min_customers: int) -> 
     if unpublished:
         keyed = keyed[~still_small]
     per_draw = values.loc[keyed["customer_id"]].set_axis(keyed.index)
-    grouped = pd.concat([keyed[list(GROUP_DIMENSIONS)], per_draw], axis=1).groupby(list(GROUP_DIMENSIONS))
+    grouped = pd.concat([keyed[list(GROUP_DIMENSIONS)], per_draw], axis=1).groupby(list(GROUP_DIMENSIONS), dropna=False)
     sums = grouped.sum()
     counts = grouped.size().rename("customers")
     long = sums.rename_axis(columns="draw").stack().rename("predicted_value").reset_index()

@@ -86,7 +86,7 @@ def compute(build_db: Path, min_group: int) -> ClvResult:
     long, unpublished = model.publishable(buyers.rfm, draws, min_group)
     customers = buyers.rfm.assign(predicted_value=draws.mean(axis=1).to_numpy())
     low, high = model.INTERVAL
-    by_group = long.groupby([*model.GROUP_DIMENSIONS, "customers"])["predicted_value"]
+    by_group = long.groupby([*model.GROUP_DIMENSIONS, "customers"], dropna=False)["predicted_value"]
     predicted = (
         by_group.mean()
         .to_frame()
@@ -152,7 +152,7 @@ def describe(result: ClvResult) -> str:
         else "written to the warehouse; the next complete run publishes it"
     )
     return (
-        f"predictive CLTV: {result.customers:,} buyers modelled, {result.left_out:,} left out (refunds bring their net "
-        f"spend per order to zero or below); expected net value over the next {model.HORIZON_MONTHS} months "
+        f"predictive CLTV: {result.customers:,} buyers modelled, {result.left_out:,} left out ("
+        f"{model.LEFT_OUT_NO_PURCHASE}); expected net value over the next {model.HORIZON_MONTHS} months "
         f"{result.predicted_value:,.0f} in {result.groups:,} groups; {where} ({result.seconds:.0f} s)"
     )

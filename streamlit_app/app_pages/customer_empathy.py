@@ -372,6 +372,9 @@ for column, kpi, rows in (
     )
 if len(value_rows) and not has_orders:
     historical_card.caption("This business's data has no orders")
+elif len(value_rows):
+    # Beside the model's 12-month figure below, this one's horizon must be unmistakable.
+    predictive_card.caption("Expected over a whole customer relationship, not 12 months")
 if buyers := int(repeat_rows["buyers"].sum()):
     repeat_card.caption(f"{buyers:,} customers with an order, {customer_marts.period_text(repeat_rows)}")
 st.caption(
@@ -448,13 +451,13 @@ else:
     fit_row = fit.iloc[0] if len(fit) else None
     per_customer_card, total_card, modelled_card = st.columns(3)
     per_customer_card.metric(
-        "Per customer",
+        "Per customer, next 12 months",
         kpi_text(model_kpi, model.per_customer),
         border=True,
         help=f"{model_kpi.help}\n\n{model_kpi.formula}",
     )
     total_card.metric(
-        "These customers in total",
+        "These customers, next 12 months",
         kpi_text(model_kpi, model.total),
         border=True,
         help="The per-customer figure times the customers modelled: what the selected customers are expected to "
@@ -464,7 +467,8 @@ else:
         "Customers modelled",
         f"{model.customers:,}",
         border=True,
-        help="Customers with at least one order in the selection, in groups large enough to publish.",
+        help="Customers in the selection with at least one order worth more than zero after refunds, in groups large "
+        "enough to publish.",
     )
     if model.customers:
         per_customer_card.caption(
