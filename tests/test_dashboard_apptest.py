@@ -15,6 +15,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from streamlit_app.ui import plain_text
 from tests.dashboard_expectations import (
     assert_shows,
     latest_load,
@@ -275,7 +276,7 @@ def test_data_quality_flags_a_file_that_lost_rows(tmp_path, monkeypatch, serving
 
     at = open_data_quality(monkeypatch, broken)
     assert metric(at, "Read = loaded + quarantined + excluded").value == "NO"
-    assert report.loc[victim, "source_file"] in " ".join(e.value for e in at.error)
+    assert plain_text(report.loc[victim, "source_file"]) in " ".join(e.value for e in at.error)
 
 
 def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serving_db):
@@ -434,7 +435,7 @@ def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, mo
     unmatched["rows_quarantined"] = 0
     tables["meta.load_report"] = pd.concat([report, pd.DataFrame([unmatched])], ignore_index=True)
     at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "unmatched.duckdb", tables))
-    assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
+    assert plain_text(f"tickets: {message.removeprefix('warning: ')}") in [w.value for w in at.warning]
     assert metric(at, "Read = loaded + quarantined + excluded").value == "yes"
 
 
