@@ -10,17 +10,26 @@ import gzip
 import zipfile
 from pathlib import Path
 
-import markdown_it
 import openpyxl
-import pandas as pd
 
 from dagster_project.loading import reader
-from tests import test_dashboard_apptest, test_mapping
+from tests import test_mapping
 from tests.test_file_shapes import _counts, _load, _map, _quarantined, _write
 
 lake = test_mapping.lake
-serving_db = test_dashboard_apptest.serving_db
 ROWS = "Id,Segment,Joined\nC1,consumer,2023-01-01\nC2,corp,2023-01-02\n"
+
+
+def _sheet(path: Path, cells: dict[str, object]) -> Path:
+    """A one-sheet workbook: a header, customer C1, then `cells` by address (A6, XFD1048576)."""
+    book = openpyxl.Workbook()
+    book.active.append(["Id", "Segment", "Joined"])
+    book.active.append(["C1", "consumer", "2023-01-01"])
+    for address, value in cells.items():
+        book.active[address] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
 
 
 def _zip_with_method(path: Path, method: int) -> Path:
@@ -133,14 +142,7 @@ def test_stray_system_and_lock_files_are_ignored_with_a_counted_note_and_unknown
 
 def test_blank_workbook_rows_are_skipped_like_blank_lines_and_a_stray_note_is_quarantined(lake):
     landing, con = lake
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Id", "Segment", "Joined"])
-    sheet.append(["C1", "consumer", "2023-01-01"])
-    sheet["A6"], sheet["B6"], sheet["C6"] = "C2", "corp", "2023-01-02"
-    sheet["E10"] = "checked by Anna"
-    (landing / "shop").mkdir()
-    book.save(landing / "shop" / "x.xlsx")
+    _sheet(landing / "shop" / "x.xlsx", {"A6": "C2", "B6": "corp", "C6": "2023-01-02", "E10": "checked by Anna"})
     _map(landing, "shop/*.xlsx")
     summary, _ = _load(con, landing)
     assert _counts(summary) == (3, 2, 1)
@@ -154,13 +156,7 @@ def test_blank_workbook_rows_are_skipped_like_blank_lines_and_a_stray_note_is_qu
 
 def test_a_tiny_workbook_declaring_a_huge_sheet_fails_alone_and_the_process_survives(lake):
     landing, con = lake
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Id", "Segment", "Joined"])
-    sheet.append(["C1", "consumer", "2023-01-01"])
-    sheet["XFD1048576"] = 1  # the last cell of a sheet: a dense grid of 17 billion cells
-    (landing / "shop").mkdir()
-    book.save(landing / "shop" / "a.xlsx")
+    _sheet(landing / "shop" / "a.xlsx", {"XFD1048576": 1})  # the last cell of a sheet: a grid of 17 billion cells
     _write(landing / "shop" / "b.csv", ROWS)
     _map(landing, "shop/*")
     summary, _ = _load(con, landing)
@@ -168,24 +164,3 @@ def test_a_tiny_workbook_declaring_a_huge_sheet_fails_alone_and_the_process_surv
     assert summary.failures[0].message.startswith(
         "shop/a.xlsx: cannot read file: the sheet needs more memory than the loader allows"
     )
-
-
-# ----------------------------------------------------------- 4: the page shows stored messages as plain text
-
-
-def test_a_stored_message_is_shown_on_the_data_quality_page_as_plain_text(tmp_path, monkeypatch, serving_db):
-    from tests.serving_fixture import read_serving_tables, write_serving_db
-    from tests.test_dashboard_apptest import latest_load, open_data_quality
-
-    tables = read_serving_tables(serving_db)
-    report = tables["meta.load_report"]
-    message = "shop/[sign in](https://evil.example/login).csv: cannot read **now** <b>x</b> `y` :red[z] $x$"
-    failed = {**report.iloc[0].to_dict(), "load_id": latest_load(serving_db), "status": "failed"}
-    failed.update(source_file="shop/[a](https://evil.example).csv", rows_read=0, rows_loaded=0, message=message)
-    failed["rows_quarantined"] = 0
-    tables["meta.load_report"] = pd.concat([report, pd.DataFrame([failed])], ignore_index=True)
-    at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "failed.duckdb", tables))
-    (shown,) = [w.value for w in at.warning if "sign in" in w.value]
-    html = markdown_it.MarkdownIt().render(shown)
-    assert "<a " not in html and "<strong>" not in html and "<code>" not in html and "&lt;b&gt;" in html
-    assert "sign in" in html and "evil.example" in html  # the text is shown, only not as a link
