@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +28,16 @@ NOT_PUBLISHED_MESSAGE = (
     "(generates sample data, builds the warehouse and starts this dashboard) or `uv run empathy-lake run` "
     "(builds from your landing folder), then reload this page."
 )
+
+
+# Every ASCII character Markdown (and Streamlit's colour, emoji and LaTeX syntax) may give a meaning to.
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+
+
+def plain_text(text: object) -> str:
+    """Stored text (a file name, a loader message) for st.warning/st.markdown, shown as typed: every
+    Markdown sign is escaped, so a file or archive member named like a link or HTML is not rendered as one."""
+    return MARKDOWN_SIGNS.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def require_published() -> warehouse.Publication:

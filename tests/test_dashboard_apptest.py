@@ -15,6 +15,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from streamlit_app.ui import plain_text
 from tests.dashboard_expectations import (
     assert_shows,
     latest_load,
@@ -275,7 +276,7 @@ def test_data_quality_flags_a_file_that_lost_rows(tmp_path, monkeypatch, serving
 
     at = open_data_quality(monkeypatch, broken)
     assert metric(at, "Read = loaded + quarantined + excluded").value == "NO"
-    assert report.loc[victim, "source_file"] in " ".join(e.value for e in at.error)
+    assert plain_text(report.loc[victim, "source_file"]) in " ".join(e.value for e in at.error)
 
 
 def test_data_quality_lists_quarantine_and_failed_checks_first(monkeypatch, serving_db):
@@ -422,6 +423,10 @@ def test_data_quality_says_plainly_when_no_redaction_count_is_published(monkeypa
 
 
 def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, monkeypatch, serving_db):
+    """Also: ignored stray files are a note, and stored names and messages are shown as plain text, never as
+    Markdown (review s13 findings 4 and 6)."""
+    import markdown_it
+
     tables = read_serving_tables(serving_db)
     report = tables["meta.load_report"]
     load_id = latest_load(serving_db)
@@ -429,13 +434,26 @@ def test_data_quality_warns_of_an_import_mapping_that_found_no_file(tmp_path, mo
         "warning: import mapping 'call_log' found no file: its files: 'calls/*.xlsx' match nothing in the landing "
         "folder (check the folder and the file names)"
     )
-    unmatched = {**report.iloc[0].to_dict(), "load_id": load_id, "entity": "tickets", "status": "unmatched"}
-    unmatched.update(source_file="calls/*.xlsx", mapping="call_log", rows_read=0, rows_loaded=0, message=message)
-    unmatched["rows_quarantined"] = 0
-    tables["meta.load_report"] = pd.concat([report, pd.DataFrame([unmatched])], ignore_index=True)
+    link = "shop/[sign in](https://evil.example/login).csv: cannot read **now** <b>x</b> `y` :red[z] $x$"
+    note = "note: 1 file(s) ignored as system, lock or temporary files (not exports): Thumbs.db"
+    rows = []
+    for status, entity, source_file, text in [
+        ("unmatched", "tickets", "calls/*.xlsx", message),
+        ("failed", "customers", "shop/[a](https://evil.example).csv", link),
+        ("ignored", "customers", "customers", note),
+    ]:
+        row = {**report.iloc[0].to_dict(), "load_id": load_id, "entity": entity, "status": status}
+        row.update(source_file=source_file, mapping="call_log", rows_read=0, rows_loaded=0, message=text)
+        rows.append({**row, "rows_quarantined": 0, "rows_excluded": 0, "rows_superseded": 0, "records_loaded": 0})
+    tables["meta.load_report"] = pd.concat([report, pd.DataFrame(rows)], ignore_index=True)
     at = open_data_quality(monkeypatch, write_serving_db(tmp_path / "unmatched.duckdb", tables))
-    assert f"tickets: {message.removeprefix('warning: ')}" in [w.value for w in at.warning]
+    assert plain_text(f"tickets: {message.removeprefix('warning: ')}") in [w.value for w in at.warning]
+    assert plain_text(f"customers: {note.removeprefix('note: ')}") in [i.value for i in at.info]
     assert metric(at, "Read = loaded + quarantined + excluded").value == "yes"
+    (shown,) = [w.value for w in at.warning if "sign in" in w.value]
+    html = markdown_it.MarkdownIt().render(shown)
+    assert "<a " not in html and "<strong>" not in html and "<code>" not in html and "&lt;b&gt;" in html
+    assert "sign in" in html and "evil.example" in html  # the text is shown, only not as a link
 
 
 # --- charts drawn without per-render schema validation (docs/performance.md "Dashboard speed (s13)") ---------------

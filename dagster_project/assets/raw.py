@@ -43,7 +43,7 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
             "files_unchanged": sum(f.status == "skipped_unchanged" for f in summary.files),
             "dagster/row_count": table_rows,
         }
-        unmatched = [f.message for f in summary.files if f.status == "unmatched"]
+        unmatched = [f.message for f in summary.files if f.status in ("unmatched", "ignored")]
         if unmatched:
             # A mapping that found no file is a warning the run's summary prints (cli.print_run_summary).
             metadata["warnings"] = "\n".join(unmatched)

@@ -16,6 +16,7 @@ from dagster_project.contract import Entity, load_contract
 from dagster_project.loading.ledger import file_checksum
 from dagster_project.loading.loader import discover_files
 from dagster_project.loading.mapping import load_mappings
+from dagster_project.loading.reader import is_junk_file
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ def entity_files(landing: Path, entity: Entity) -> list[LandingFile]:
     if not landing.is_dir():
         return []
     mappings, _broken = load_mappings(landing / "_mappings")
-    stats = (_stat(landing, path) for path, _mapping in discover_files(landing, entity, mappings))
+    # System, lock and temporary files (a .part upload, Excel's ~$ lock file) are no data: they start no run.
+    found = (path for path, _mapping in discover_files(landing, entity, mappings) if not is_junk_file(path))
+    stats = (_stat(landing, path) for path in found)
     return [s for s in stats if s is not None]
 
 

@@ -38,7 +38,13 @@ from dagster_project.loading.mapping import (
     load_mappings,
 )
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
-from dagster_project.loading.reader import LoadError, ReadResult, RejectedRecord, read_landing_file
+from dagster_project.loading.reader import (
+    LoadError,
+    ReadResult,
+    RejectedRecord,
+    is_junk_file,
+    read_landing_file,
+)
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import ReferenceRows, reference_rows, references_fingerprint, validation_sql
 from dagster_project.transactions import transaction
@@ -48,7 +54,9 @@ from dagster_project.transactions import transaction
 class FileOutcome:
     source_file: str
     mapping: str
-    status: str  # loaded | skipped_unchanged | failed | unmatched (a mapping whose globs match no file)
+    # loaded | skipped_unchanged | failed | unmatched (a mapping whose globs match no file) | ignored (system,
+    # lock and temporary files, counted in one row per entity)
+    status: str
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -463,6 +471,18 @@ def _message(replaced_version: bool, superseded: dict[str, int], restored: int) 
     return "; ".join(parts)
 
 
+def ignored_message(junk: list[Path]) -> str:
+    names = ", ".join(p.name for p in junk[:10]) + (" ..." if len(junk) > 10 else "")
+    return f"note: {len(junk)} file(s) ignored as system, lock or temporary files (not exports): {names}"
+
+
+def unexpected_reason(exc: BaseException) -> str:
+    """A failure the reader did not foresee, classified by kind only: its text may quote the file."""
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return "cannot load file: it needs more memory than the machine has"
+    return f"cannot load file: an unexpected error ({type(exc).__name__}); the file was not loaded"
+
+
 def _report(con: duckdb.DuckDBPyConnection, load_id: str, entity: Entity, outcome: FileOutcome) -> None:
     insert_row(
         con,
@@ -509,7 +529,15 @@ def load_entity(
         _report(con, load_id, entity, outcome)
         summary.files.append(outcome)
         log(f"[{entity.name}] {outcome.message}")
-    files = list(discover_files(landing, entity, mappings))
+    found = list(discover_files(landing, entity, mappings))
+    junk = [path for path, _ in found if is_junk_file(path)]
+    if junk:
+        folders = ", ".join(sorted({p.parent.relative_to(landing).as_posix() for p in junk}))
+        outcome = FileOutcome(folders, "", "ignored", message=ignored_message(junk))
+        _report(con, load_id, entity, outcome)
+        summary.files.append(outcome)
+        log(f"[{entity.name}] {outcome.message}")
+    files = [(path, mapping) for path, mapping in found if not is_junk_file(path)]
     claims: dict[Path, list[str]] = {}
     for path, mapping in files:
         claims.setdefault(path, []).append(mapping.name if mapping else "identity")
@@ -529,10 +557,11 @@ def load_entity(
     for index, (path, mapping) in enumerate(files, start=1):
         try:
             outcome = load_file(con, entity, path, mapping, landing, load_id, pii_key)
-        except LoadError as exc:
+        except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
             source_file = path.relative_to(landing).as_posix()
+            reason = str(exc) if isinstance(exc, LoadError) else unexpected_reason(exc)
             outcome = FileOutcome(
-                source_file, mapping.name if mapping else "identity", "failed", message=f"{source_file}: {exc}"
+                source_file, mapping.name if mapping else "identity", "failed", message=f"{source_file}: {reason}"
             )
             _report(con, load_id, entity, outcome)
         summary.files.append(outcome)

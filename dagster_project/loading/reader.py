@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import fnmatch
 import gzip
 import io
+import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections import deque
@@ -35,8 +37,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 import duckdb
-import python_calamine
 
+from dagster_project.loading import workbook
 from dagster_project.loading.mapping import WHITESPACE, FixedColumn, ReadOptions
 from dagster_project.loading.sandbox import ALLOWED_DELIMITERS, quote_ident
 
@@ -53,6 +55,13 @@ KINDS = {"text": CSV_SUFFIXES, "parquet": PARQUET_SUFFIXES, "workbook": WORKBOOK
 MAX_MEMBER_BYTES = 8 << 30
 RATIO_FLOOR_BYTES = 64 << 20
 MAX_RATIO = 200
+# A workbook sheet is converted in a child process with at most this much memory and time (workbook.py).
+WORKBOOK_MEMORY_BYTES = 4 << 30
+WORKBOOK_SECONDS = 900
+# Files an operating system or an office program leaves beside exports: ignored with a counted note, not read.
+JUNK_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+JUNK_PREFIXES = ("~$",)  # Excel's and Word's lock file while the document is open
+JUNK_SUFFIXES = (".tmp", ".crdownload", ".part", "~")
 # A quoted value may span at most this many lines; a quote still open after them (or at the end of the file)
 # is an unterminated quote: that line is quarantined and reading goes on at the next line.
 MAX_QUOTED_LINES = 100
@@ -93,6 +102,12 @@ def is_landing_file(path: Path) -> bool:
     """A name the loader does not ignore (not starting with `.` or `_`). Discovery hands such files to the
     reader whatever their kind: one it does not read is reported as failed, not skipped."""
     return not path.name.startswith((".", "_"))
+
+
+def is_junk_file(path: Path) -> bool:
+    """A system, lock or temporary file (Thumbs.db, desktop.ini, ~$book.xlsx, *.tmp): never an export."""
+    name = path.name.lower()
+    return name in JUNK_NAMES or name.startswith(JUNK_PREFIXES) or name.endswith(JUNK_SUFFIXES)
 
 
 def _unknown_kind(name: str) -> LoadError:
@@ -176,6 +191,13 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
     text = str(exc).lower()
     if isinstance(exc, zipfile.BadZipFile):
         return "cannot read file: a damaged zip archive"
+    if isinstance(exc, NotImplementedError):  # zipfile: Deflate64, PPMd and other methods Python cannot unpack
+        return (
+            "cannot read file: the archive is packed with a compression method the loader cannot unpack "
+            "(pack it again as an ordinary zip)"
+        )
+    if isinstance(exc, MemoryError) or "out of memory" in text:
+        return "cannot read file: reading it needs more memory than the machine has"
     if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
         return "cannot read file: not a complete gzip file"
     if "error when sniffing" in text:
@@ -187,6 +209,20 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
     if isinstance(exc, OSError):
         return f"cannot read file: {exc.strerror or type(exc).__name__}"
     return f"cannot read file: not a readable CSV file ({type(exc).__name__})"
+
+
+# What reading a file can raise for a reason in the file (not a bug): each becomes a LoadError in plain words.
+READ_ERRORS = (
+    duckdb.Error,
+    OSError,
+    UnicodeError,
+    EOFError,
+    gzip.BadGzipFile,
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    MemoryError,
+)
 
 
 def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions) -> ReadResult:
@@ -201,10 +237,13 @@ def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOpti
         try:
             if kind == "archive":
                 path, kind = _unpack_member(path, read, workdir)
+            if kind == "text" and path.name.lower().endswith(".gz"):
+                path = _gunzip(path, workdir)
             if kind == "parquet":
                 return _read_parquet(con, path)
             if kind == "workbook":
-                return _read_csv(con, _workbook_to_csv(path, read, workdir), _converted(read), workdir)
+                sheet, blank = _workbook_to_csv(path, read, workdir)
+                return _read_csv(con, sheet, _converted(read), workdir, blank=blank)
             codec = _text_codec(path, read)
             if read.fixed or read.delimiter == WHITESPACE:
                 converted = _fields_to_csv(path, codec, read, workdir)
@@ -212,7 +251,7 @@ def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOpti
                 return _read_csv(con, converted, _converted(read), workdir, names)
             source = path if codec == "utf-8-sig" else _transcode_to_utf8(path, codec, workdir)
             return _read_csv(con, source, read, workdir)
-        except (duckdb.Error, OSError, UnicodeError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:
             raise LoadError(read_error_reason(exc, read)) from exc
 
 
@@ -247,14 +286,14 @@ def _unpack_member(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, 
             )
         visible = [i for i in members if not any(p.startswith((".", "_")) for p in PurePosixPath(i.filename).parts)]
         chosen = [i for i in visible if read.member is None or _member_matches(i.filename, read.member)]
-        held = ", ".join(i.filename for i in visible[:10]) + (" ..." if len(visible) > 10 else "")
+        # Member names are the archive's content: counted, never quoted (they reach the Data quality page).
         if not chosen:
             wanted = f"that matches read.member {read.member!r}" if read.member else "to read"
-            raise LoadError(f"the archive holds no file {wanted} (it holds: {held or 'nothing'})")
+            raise LoadError(f"the archive holds no file {wanted} (it holds {len(visible)} file(s))")
         if len(chosen) > 1:
             raise LoadError(
-                f"the archive holds {len(chosen)} files that could be meant ({held}); name one with read.member "
-                "in the import mapping"
+                f"the archive holds {len(chosen)} files that could be meant; name one with read.member in the "
+                "import mapping"
             )
         info = chosen[0]
         kind = file_kind(info.filename)
@@ -267,14 +306,30 @@ def _unpack_member(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, 
         limit = _member_limit(info)
         suffix = next(s for s in KINDS[kind] if info.filename.lower().endswith(s))
         target = workdir / f"member{suffix}"
-        written = 0
-        with archive.open(info) as src, open(target, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                written += len(chunk)
-                if written > limit:
-                    raise LoadError(_too_large(written))
-                dst.write(chunk)
+        with archive.open(info) as src:
+            _unpack_limited(src, target, info.compress_size, limit)
     return target, kind
+
+
+def _gunzip(path: Path, workdir: Path) -> Path:
+    """A gzipped text file unpacked into `workdir` within the archive limits (gzip declares no reliable size,
+    so the limits are checked while unpacking); every later step then reads plain text."""
+    target = workdir / ("unpacked" + "".join(PurePosixPath(path.name.lower()).suffixes[-2:-1]))
+    with gzip.open(path, "rb") as src:
+        _unpack_limited(src, target, path.stat().st_size, MAX_MEMBER_BYTES)
+    return target
+
+
+def _unpack_limited(src: IO[bytes], target: Path, packed: int, limit: int) -> None:
+    """Copy the unpacked bytes to `target`, refusing once they pass `limit` or, above RATIO_FLOOR_BYTES, more
+    than MAX_RATIO times the `packed` size."""
+    written = 0
+    with open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > limit or (written > RATIO_FLOOR_BYTES and written > MAX_RATIO * max(packed, 1)):
+                raise LoadError(_too_large(written))
+            dst.write(chunk)
 
 
 def _member_matches(name: str, pattern: str) -> bool:
@@ -301,54 +356,40 @@ def _too_large(size: int) -> str:
 # ------------------------------------------------------------------------------------------ workbooks
 
 
-def _cell_text(value: object) -> str:
-    """One workbook cell as the text a CSV export of it would hold (docs/mappings.md "Workbooks"):
-    numbers as Excel shows them (whole numbers without ".0", others to 15 significant digits), dates
-    and timestamps in ISO form, durations as hours:minutes:seconds, true/false, empty cells empty."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(value, ".15g")
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        seconds = round(value.total_seconds())
-        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-        return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return str(value)
-
-
-def _workbook_to_csv(path: Path, read: ReadOptions, workdir: Path) -> Path:
+def _workbook_to_csv(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, list[int]]:
     """The mapping's sheet (default the first) as CSV; row n of the CSV is row n of the sheet (rows above
-    the data are kept, so row numbers are the spreadsheet's)."""
+    the data are kept, so row numbers are the spreadsheet's). Converted in a child process with capped memory
+    and time (workbook.py): a sheet that declares a huge range fails this file, not the load. Also returns
+    the numbers of the sheet's empty rows (written as empty lines, which the CSV reader skips)."""
     if zipfile.is_zipfile(path):  # .xlsx and .ods are zip containers: the same unpacking limits apply
         with zipfile.ZipFile(path) as container:
             for info in container.infolist():
                 _member_limit(info)
-    try:
-        with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
-            names = list(book.sheet_names)
-            if read.sheet is not None and read.sheet not in names:
-                raise LoadError(f"the workbook has no sheet named {read.sheet!r} (its sheets: {', '.join(names)})")
-            if not names:
-                raise LoadError("cannot read file: the workbook has no sheet")
-            sheet = book.get_sheet_by_name(read.sheet if read.sheet is not None else names[0])
-            rows = sheet.to_python(skip_empty_area=False)
-    except python_calamine.PasswordError as exc:
-        raise LoadError("cannot read file: the workbook is password-protected") from exc
-    except (python_calamine.CalamineError, ValueError) as exc:
-        raise LoadError(f"cannot read file: not a readable {path.suffix.lower()} workbook") from exc
-    if not any(any(cell != "" for cell in row) for row in rows):
-        raise LoadError(f"the sheet {sheet.name!r} of the workbook is empty")
     target = workdir / "sheet.csv"
-    with open(target, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerows([_cell_text(cell) for cell in row] for row in rows)
-    return target
+    spec = {"path": str(path), "sheet": read.sheet, "target": str(target), "memory": WORKBOOK_MEMORY_BYTES}
+    try:
+        child = subprocess.run(
+            [sys.executable, workbook.__file__, json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            timeout=WORKBOOK_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LoadError(
+            f"cannot read file: reading the sheet took longer than the loader allows ({WORKBOOK_SECONDS // 60} "
+            "minutes); save the sheet as CSV"
+        ) from exc
+    if child.returncode == workbook.REFUSED_EXIT:
+        raise LoadError(json.loads(child.stdout)["error"])
+    if child.returncode != 0:
+        # A memory cap hit ends the child by an abort (Rust) or MemoryError (Python); anything else is unknown.
+        raise LoadError(
+            f"cannot read file: the sheet needs more memory than the loader allows ({WORKBOOK_MEMORY_BYTES >> 30} "
+            "GB), or the workbook is damaged; check its used range (a stray cell far below or right of the "
+            "data makes it huge) or save the sheet as CSV"
+        )
+    return target, json.loads(child.stdout)["blank"]
 
 
 # ------------------------------------------------------------------------------ whitespace, fixed width
@@ -382,20 +423,27 @@ def _fields_to_csv(path: Path, codec: str, read: ReadOptions, workdir: Path) -> 
 
 
 def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions, workdir: Path, names: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    read: ReadOptions,
+    workdir: Path,
+    names: list[str] | None = None,
+    blank: list[int] | None = None,
 ) -> ReadResult:
     """read_csv with the mapping's options. A file DuckDB cannot sniff (mixed line endings, an unterminated
     quote) is read again from a repaired copy: line endings made uniform and each line that opens a quote
-    never closed set aside as a quarantined record."""
+    never closed set aside as a quarantined record. `blank`: the numbers of empty lines (DuckDB skips them),
+    known for a converted workbook, so later rows keep their numbers."""
+    blank = blank or []
     try:
-        result = _read_csv_once(con, path, read, names, set_aside=[])
+        result = _read_csv_once(con, path, read, names, set_aside=[], blank=blank)
         if not _misread_as_one_column(result, read):
             return result
     except duckdb.InvalidInputException as exc:
         if "sniffing" not in str(exc).lower():
             raise
     repaired, explicit, set_aside = _repaired_copy(path, read, workdir)
-    return _read_csv_once(con, repaired, explicit, names, set_aside)
+    return _read_csv_once(con, repaired, explicit, names, set_aside, blank)
 
 
 def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
@@ -405,7 +453,12 @@ def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
 
 
 def _read_csv_once(
-    con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions, names: list[str] | None, set_aside: list[int]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    read: ReadOptions,
+    names: list[str] | None,
+    set_aside: list[int],
+    blank: list[int],
 ) -> ReadResult:
     # A previous file's rejects must not leak into this one.
     con.execute("DROP TABLE IF EXISTS _rejects")
@@ -425,7 +478,9 @@ def _read_csv_once(
     ]
     rejected += [RejectedRecord(line=line, column=None, reason=UNTERMINATED_QUOTE) for line in set_aside]
     rejected.sort(key=lambda r: r.line)
-    _number_rows(con, [r.line for r in rejected], read.skip_rows + (2 if read.header else 1))
+    first_row = read.skip_rows + (2 if read.header else 1)
+    missing = sorted([r.line for r in rejected] + [line for line in blank if line >= first_row])
+    _number_rows(con, missing, first_row)
     count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
     return ReadResult(table="_src", header=header, parsed_rows=count, rejected=rejected)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from streamlit_app import check_counts, quality, warehouse
-from streamlit_app.ui import data_table, open_page, report_sources
+from streamlit_app.ui import data_table, open_page, plain_text, report_sources
 
 CONSERVED = "Read = loaded + quarantined + excluded"
 REPORT_COLUMNS = {
@@ -112,7 +112,7 @@ else:
             st.error(
                 f"{len(broken)} file(s) where rows read ≠ rows loaded + rows quarantined + rows excluded: "
                 + ", ".join(
-                    f"{quality.plain_name(e)} `{f}`"
+                    f"{plain_text(quality.plain_name(e))} {plain_text(f)}"
                     for e, f in zip(broken["entity"], broken["source_file"], strict=True)
                 )
             )
@@ -120,11 +120,19 @@ else:
         for entity, source_file, message in zip(
             failed["entity"], failed["source_file"], failed["message"], strict=True
         ):
-            st.warning(f"{quality.plain_name(entity)} `{source_file}` failed to load: {message}")
+            # Stored names and messages are shown as typed, never as Markdown (a file named like a link).
+            st.warning(
+                f"{plain_text(quality.plain_name(entity))} {plain_text(source_file)} failed to load: "
+                f"{plain_text(message)}"
+            )
         # An import mapping whose files: globs matched no file (status "unmatched"): a warning, not a failure.
         unmatched = report[report["status"] == "unmatched"]
         for entity, message in zip(unmatched["entity"], unmatched["message"], strict=True):
-            st.warning(f"{quality.plain_name(entity)}: {message.removeprefix('warning: ')}")
+            st.warning(plain_text(f"{quality.plain_name(entity)}: {message.removeprefix('warning: ')}"))
+        # System, lock and temporary files beside the exports (status "ignored"): counted, not read.
+        ignored = report[report["status"] == "ignored"]
+        for entity, message in zip(ignored["entity"], ignored["message"], strict=True):
+            st.info(plain_text(f"{quality.plain_name(entity)}: {message.removeprefix('note: ')}"))
 
         excluded = quality.exclusions(load_id)
         if not excluded.empty:
