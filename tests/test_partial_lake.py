@@ -19,6 +19,7 @@ from dagster_project.quality.gx_suites import load_suites
 from dagster_project.quality.gx_validation import NOT_LOADED_OBSERVED, validate
 from dagster_project.settings import AS_OF_DOMAINS, DBT_PROJECT_DIR, as_of_date_vars
 from dagster_project.source_status import SOURCE_WORDS
+from streamlit_app import kpi_catalog
 from streamlit_app.sources import PAGE_SOURCES
 from tests.lake_helpers import RUN_CONSOLE, BuiltLake, console_transcript, shared_lake, shared_root
 from tests.test_dashboard_apptest import rerun, run_app
@@ -178,7 +179,7 @@ def test_each_page_says_which_sources_are_missing_and_how_to_load_them(pages, pa
 def test_the_summary_shows_the_shop_and_names_what_is_missing(pages):
     summary = pages["app_pages/summary.py"]
     assert "Not loaded yet: support tickets, customer survey answers" in " ".join(summary["info"])
-    assert summary["metrics"]["Average order value"] not in ("—", "")
+    assert summary["metrics"][kpi_catalog.label("aov")] not in ("—", "")
 
 
 # --- the rule, seen to fail --------------------------------------------------------------------------------
