@@ -12,6 +12,7 @@ imports from dagster_project), so its time is what one hand-written SQL script c
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from dataclasses import dataclass
@@ -26,18 +27,34 @@ SEEDS = BENCH.parent / "dbt_project" / "seeds"
 # Floats may differ in their last bits: DuckDB sums doubles in parallel in whatever order (as
 # tests/lake_helpers.assert_same_marts allows between two product builds).
 RTOL = 1e-9
+# The public demo PII key (README, "Personal data"): a run without EMPATHY_LAKE_PII_KEY pseudonymises with it.
+DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
 
 
-def baseline_sql(landing: Path) -> str:
-    """The script with its folders filled in (paths quoted for SQL string literals)."""
+def pseudonym_salt(pii_key: str = DEMO_PII_KEY) -> str:
+    """The secret the product's published pseudonyms are keyed with, derived from the PII key the way the
+    product's text step derives it (read, not imported): sha256 of "<key>|published-pseudonyms". A pseudonym is
+    a prefix and the first 16 hex digits of sha256("<salt>|<id>")."""
+    return hashlib.sha256(f"{pii_key}|published-pseudonyms".encode()).hexdigest()
+
+
+def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY) -> str:
+    """The script with its folders and the pseudonym salt filled in (quoted for SQL string literals)."""
     quote = lambda p: str(p.resolve()).replace("'", "''")  # noqa: E731
-    return SCRIPT.read_text().replace("{landing}", quote(landing)).replace("{seeds}", quote(SEEDS))
+    return (
+        SCRIPT.read_text()
+        .replace("{landing}", quote(landing))
+        .replace("{seeds}", quote(SEEDS))
+        .replace("{salt}", pseudonym_salt(pii_key))
+    )
 
 
-def run_baseline(landing: Path, database: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+def run_baseline(
+    landing: Path, database: Path | str = ":memory:", pii_key: str = DEMO_PII_KEY
+) -> duckdb.DuckDBPyConnection:
     """Run bench/baseline.sql on `landing`; the open connection holds schema `marts`."""
     con = duckdb.connect(str(database))
-    con.execute(baseline_sql(landing))
+    con.execute(baseline_sql(landing, pii_key))
     return con
 
 

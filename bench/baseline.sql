@@ -86,6 +86,13 @@ select * exclude (filename) from read_csv('{landing}/employee_responses/*.csv', 
         'score': 'double', 'comment': 'varchar', 'responded_at': 'timestamp'})
 qualify row_number() over (partition by response_id order by filename desc) = 1;
 
+create table src.reviews as
+select * exclude (filename), date_trunc('month', reviewed_at)::date as review_month
+from read_csv('{landing}/reviews/*.csv', header = true, filename = true, union_by_name = true, columns = {
+        'review_id': 'varchar', 'platform': 'varchar', 'rating': 'double', 'title': 'varchar', 'text': 'varchar',
+        'location': 'varchar', 'recommended': 'boolean', 'reviewed_at': 'timestamp'})
+qualify row_number() over (partition by review_id order by filename desc) = 1;
+
 -- Seeds: published as they are (dbt_project/seeds, column types as in their yml).
 create table marts.support_cost_assumptions as
 select * from read_csv('{seeds}/support_cost_assumptions.csv', header = true, columns = {
@@ -146,6 +153,7 @@ select
     coalesce(gross, 0) as lifetime_gross_revenue,
     coalesce(net, 0) as lifetime_net_revenue,
     first_order_at,
+    last_order_at,
     case
         when status is not null then case when status = 'churned' then churn_date end
         when inactivity_lost_date <= as_of_date then inactivity_lost_date
@@ -441,6 +449,134 @@ select *,
     aov_net * orders_per_customer_year * least(coalesce(1.0 / nullif(annual_churn_rate, 0), 10), 10) * 1.0
         as predictive_cltv
 from rates;
+
+-- Repeat purchase over the whole history up to the customers' as-of date (CRM customers and orders only).
+create table marts.customer_repeat_purchase_to_date as
+with customers_as_of as (
+    select greatest(
+        (select max(greatest(signup_date, coalesce(churn_date, signup_date))) from src.customers),
+        (select max(ordered_at)::date from src.orders)) as as_of_date
+),
+per_customer as (
+    select customer_id, count(*) as orders, min(ordered_at)::date as first_order_date,
+        max(ordered_at)::date as last_order_date
+    from src.orders, customers_as_of
+    where status is distinct from 'cancelled' and ordered_at::date <= as_of_date
+    group by customer_id
+),
+counted as (
+    select coalesce(l.segment, 'Unknown') as segment, coalesce(l.region, 'Unknown') as region,
+        coalesce(l.location, 'Unknown') as location, coalesce(l.channel, 'Unknown') as channel,
+        count(*) as buyers, count(*) filter (where p.orders >= 2) as repeat_buyers, sum(p.orders) as orders,
+        min(p.first_order_date) as first_order_date, max(p.last_order_date) as last_order_date
+    from per_customer p
+    left join src.lifecycle l using (customer_id)
+    group by all
+)
+select counted.*, (select min(first_order_date) from per_customer) as period_start, as_of_date as period_end,
+    case when buyers > 0 then 100.0 * repeat_buyers / buyers end as repeat_purchase_pct
+from counted, customers_as_of;
+
+-- Support per agent, month and ticket location; the agent is the keyed hash of the CRM id ({salt}: derived
+-- from the PII key, as the product derives it).
+create table marts.customer_support_agent_monthly as
+with agent_tickets as (select * from src.tickets where agent_id is not null),
+ticket_counts as (
+    select opened_month as month, agent_id, coalesce(location, 'Unknown') as location,
+        count(*) as tickets,
+        count(*) filter (where first_resolved_at is not null) as resolved_tickets,
+        count(*) filter (where first_resolved_at is not null and coalesce(contacts, 1) = 1
+            and coalesce(reopen_count, 0) = 0) as first_contact_resolved_tickets,
+        count(handle_time_minutes) as handled_tickets,
+        coalesce(sum(handle_time_minutes), 0) as handle_minutes_sum
+    from agent_tickets
+    group by all
+),
+csat_counts as (
+    select t.opened_month as month, t.agent_id, coalesce(t.location, 'Unknown') as location,
+        count(*) as csat_responses, count(*) filter (where r.score >= 4) as satisfied_responses
+    from src.customer_responses r
+    join agent_tickets t using (ticket_id)
+    where r.survey_type = 'CSAT' and r.score is not null
+    group by all
+)
+select tc.month, 'agt_' || left(sha256('{salt}' || '|' || tc.agent_id), 16) as agent, tc.location,
+    'Customer Support' as team, tc.tickets, tc.resolved_tickets, tc.first_contact_resolved_tickets,
+    case when tc.resolved_tickets > 0 then 100.0 * tc.first_contact_resolved_tickets / tc.resolved_tickets end
+        as fcr_pct,
+    tc.handled_tickets, tc.handle_minutes_sum,
+    case when tc.handled_tickets > 0 then 1.0 * tc.handle_minutes_sum / tc.handled_tickets end
+        as handle_minutes_per_ticket,
+    coalesce(cc.csat_responses, 0) as csat_responses, coalesce(cc.satisfied_responses, 0) as satisfied_responses,
+    case when cc.csat_responses > 0 then 100.0 * cc.satisfied_responses / cc.csat_responses end as csat_pct
+from ticket_counts tc
+left join csat_counts cc using (month, agent_id, location);
+
+-- One row per customer (pseudonymous key): orders, tenure, open tickets, latest answers, follow-up flags.
+create table marts.customer_360 as
+with ticket_stats as (
+    select customer_id, count(*) as tickets, count(*) filter (where resolved_at is null) as open_tickets,
+        min(opened_at) filter (where resolved_at is null) as oldest_open_ticket_at, max(opened_at) as last_ticket_at
+    from src.tickets where customer_id is not null group by customer_id
+),
+survey_stats as (
+    select customer_id, max(responded_at) as last_response_at,
+        arg_max(score, responded_at) filter (where survey_type = 'NPS') as latest_nps_score,
+        max(responded_at) filter (where survey_type = 'NPS') as latest_nps_at,
+        arg_max(score, responded_at) filter (where survey_type = 'CSAT') as latest_csat_score,
+        max(responded_at) filter (where survey_type = 'CSAT') as latest_csat_at
+    from src.customer_responses where customer_id is not null group by customer_id
+),
+flagged as (
+    select 'cus_' || left(sha256('{salt}' || '|' || l.customer_id), 16) as customer_id,
+        l.segment, l.region, l.location, l.channel, l.signup_date,
+        date_diff('day', l.signup_date, coalesce(l.lost_date, l.as_of_date)) as tenure_days,
+        l.churn_basis, l.is_lost, l.lost_date, l.lifetime_orders, l.lifetime_gross_revenue,
+        l.lifetime_net_revenue, l.first_order_at, l.last_order_at,
+        coalesce(t.tickets, 0) as tickets, coalesce(t.open_tickets, 0) as open_tickets, t.oldest_open_ticket_at,
+        greatest(t.last_ticket_at, s.last_response_at) as last_contact_at,
+        s.latest_nps_score, s.latest_nps_at, s.latest_csat_score, s.latest_csat_at,
+        l.churn_basis = 'inactivity' and not l.is_lost
+            and coalesce(l.last_order_at::date, l.signup_date) + to_days(90) <= l.as_of_date as risk_inactive,
+        coalesce(s.latest_nps_score <= 6, false) as risk_detractor,
+        coalesce(s.latest_csat_score <= 2, false) as risk_low_csat,
+        coalesce(t.oldest_open_ticket_at::date + to_days(7) < l.as_of_date, false) as risk_aging_ticket,
+        l.as_of_date
+    from src.lifecycle l
+    left join ticket_stats t using (customer_id)
+    left join survey_stats s using (customer_id)
+)
+select * exclude (as_of_date),
+    not is_lost and (risk_inactive or risk_detractor or risk_low_csat or risk_aging_ticket) as at_risk,
+    risk_inactive::int + risk_detractor::int + risk_low_csat::int + risk_aging_ticket::int as risk_flags,
+    as_of_date
+from flagged;
+
+-- Brand marts ---------------------------------------------------------------------------------------------
+
+-- Star ratings per month x platform x location: mean, 4-5 share, whole-star distribution, recommend share.
+create table marts.brand_reviews_monthly as
+with counted as (
+    select review_month as month, coalesce(platform, 'Unknown') as platform,
+        coalesce(location, 'Unknown') as location,
+        count(*) as reviews, sum(rating) as rating_sum,
+        count(*) filter (where rating >= 4) as top_box_reviews,
+        count(*) filter (where rating <= 2) as bottom_box_reviews,
+        count(*) filter (where round(rating) = 1) as rating_1_reviews,
+        count(*) filter (where round(rating) = 2) as rating_2_reviews,
+        count(*) filter (where round(rating) = 3) as rating_3_reviews,
+        count(*) filter (where round(rating) = 4) as rating_4_reviews,
+        count(*) filter (where round(rating) = 5) as rating_5_reviews,
+        count(recommended) as recommend_answers,
+        count(*) filter (where recommended) as recommended_reviews
+    from src.reviews
+    group by all
+)
+select *,
+    case when reviews > 0 then 1.0 * rating_sum / reviews end as rating_mean,
+    case when reviews > 0 then 100.0 * top_box_reviews / reviews end as top_box_pct,
+    case when recommend_answers > 0 then 100.0 * recommended_reviews / recommend_answers end as recommended_pct
+from counted;
 
 -- Employee marts ------------------------------------------------------------------------------------------
 
@@ -763,7 +899,50 @@ create table marts.alert_rules as select * from read_csv('{seeds}/alert_rules.cs
 create table marts.empathy_language as select * from read_csv('{seeds}/empathy_language.csv', header = true);
 create table marts.employee_turnover_cost_assumptions as
 select * from read_csv('{seeds}/employee_turnover_cost_assumptions.csv', header = true);
+create table marts.kpi_benchmarks as select * from read_csv('{seeds}/kpi_benchmarks.csv', header = true);
+create table marts.kpi_targets as
+select * from read_csv('{seeds}/kpi_targets.csv', header = true, columns = {
+    'kpi': 'varchar', 'scope': 'varchar', 'scope_value': 'varchar', 'target': 'double', 'close_margin': 'double'});
 create table marts.impact_kpis as select * from read_csv('{seeds}/impact_kpis.csv', header = true);
 create table marts.roi_planning_assumptions as
 select * from read_csv('{seeds}/roi_planning_assumptions.csv', header = true);
 create table marts.text_themes as select * from read_csv('{seeds}/text_themes.csv', header = true);
+
+-- Every editable ROI assumption, one row each, from the seeds and the CLTV margin (1.0).
+create table marts.roi_assumptions as
+with turnover as (
+    select job_level, recruiting_cost + onboarding_cost + lost_productivity_cost as cost_per_leaver
+    from marts.employee_turnover_cost_assumptions
+),
+support as (select channel, agent_cost_per_hour / 60.0 as cost_per_minute from marts.support_cost_assumptions)
+select 'gross_margin' as assumption, 'Gross margin on customer revenue (1 counts all revenue as profit)' as label,
+    1.0::double as value, 0.75::double as low, 1.0::double as high, 'share of revenue' as unit,
+    'dbt var cltv_gross_margin (dbt_project.yml), the margin of the customer lifetime value' as source
+union all
+select 'cost_per_leaver', 'Cost of replacing one employee who leaves',
+    max(cost_per_leaver) filter (where job_level = 'default'), min(cost_per_leaver), max(cost_per_leaver),
+    'per leaver', 'seed employee_turnover_cost_assumptions: recruiting + onboarding + lost productivity; the default '
+        || 'row, ranging over the job levels'
+from turnover
+union all
+select 'cost_per_support_minute', 'Cost of one minute of a support agent''s time',
+    max(cost_per_minute) filter (where channel = 'default'), min(cost_per_minute), max(cost_per_minute),
+    'per minute', 'seed support_cost_assumptions: agent cost per hour / 60; the default row, ranging over the channels'
+from support
+union all
+select assumption, label, value, low, high, unit, 'seed roi_planning_assumptions: ' || source
+from marts.roi_planning_assumptions;
+
+-- Whether churn and staff turnover come from a snapshot export (all losses dated to at most one month).
+create table marts.kpi_snapshot_sources as
+with losses as (
+    select 'churn_pct' as kpi, month, sum(lost_customers) as losses from marts.customer_retention_monthly group by all
+    union all
+    select 'turnover_pct', month, sum(separations) from marts.employee_headcount_monthly group by all
+)
+select k.kpi, coalesce(sum(l.losses), 0)::bigint as losses,
+    count(distinct l.month) filter (where l.losses > 0)::bigint as months_with_losses,
+    coalesce(sum(l.losses), 0) > 0 and count(distinct l.month) filter (where l.losses > 0) <= 1 as is_snapshot
+from (values ('churn_pct'), ('turnover_pct')) as k(kpi)
+left join losses l using (kpi)
+group by k.kpi;
