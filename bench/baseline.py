@@ -23,6 +23,8 @@ import pandas as pd
 
 BENCH = Path(__file__).resolve().parent
 SCRIPT = BENCH / "baseline.sql"
+# After the Python part (bench/baseline_python.py): the marts that read what it computed.
+SCRIPT_AFTER = BENCH / "baseline_after.sql"
 SEEDS = BENCH.parent / "dbt_project" / "seeds"
 # Floats may differ in their last bits: DuckDB sums doubles in parallel in whatever order (as
 # tests/lake_helpers.assert_same_marts allows between two product builds).
@@ -38,11 +40,11 @@ def pseudonym_salt(pii_key: str = DEMO_PII_KEY) -> str:
     return hashlib.sha256(f"{pii_key}|published-pseudonyms".encode()).hexdigest()
 
 
-def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY) -> str:
-    """The script with its folders and the pseudonym salt filled in (quoted for SQL string literals)."""
+def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY, script: Path = SCRIPT) -> str:
+    """A script with its folders and the pseudonym salt filled in (quoted for SQL string literals)."""
     quote = lambda p: str(p.resolve()).replace("'", "''")  # noqa: E731
     return (
-        SCRIPT.read_text()
+        script.read_text()
         .replace("{landing}", quote(landing))
         .replace("{seeds}", quote(SEEDS))
         .replace("{salt}", pseudonym_salt(pii_key))
@@ -52,9 +54,14 @@ def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY) -> str:
 def run_baseline(
     landing: Path, database: Path | str = ":memory:", pii_key: str = DEMO_PII_KEY
 ) -> duckdb.DuckDBPyConnection:
-    """Run bench/baseline.sql on `landing`; the open connection holds schema `marts`."""
+    """Run bench/baseline.sql, the Python part (bench/baseline_python.py) and bench/baseline_after.sql on
+    `landing`; the open connection holds schema `marts`."""
+    from bench.baseline_python import add_python_marts
+
     con = duckdb.connect(str(database))
     con.execute(baseline_sql(landing, pii_key))
+    add_python_marts(con)
+    con.execute(baseline_sql(landing, pii_key, SCRIPT_AFTER))
     return con
 
 

@@ -946,3 +946,61 @@ select k.kpi, coalesce(sum(l.losses), 0)::bigint as losses,
 from (values ('churn_pct'), ('turnover_pct')) as k(kpi)
 left join losses l using (kpi)
 group by k.kpi;
+
+-- Employee survey answers, scored through the question bank, with the respondent's reporting groups. Location
+-- and manager are the TEAM's (its most frequent survey location in the wave, the most frequent manager of its
+-- workers, one in the team first), so every such group is a union of whole teams. bench/baseline_python.py
+-- decides which cells may be shown (src.survey_cells); bench/baseline_after.sql then builds the survey marts.
+create table src.survey_questions as
+select * exclude (filename) from read_csv('{landing}/survey_questions/*.csv', header = true, filename = true,
+    union_by_name = true, columns = {'question_id': 'varchar', 'audience': 'varchar', 'question_text': 'varchar',
+        'dimension': 'varchar', 'scale_min': 'bigint', 'scale_max': 'bigint', 'favourable_min': 'bigint',
+        'reverse_scored': 'boolean'})
+qualify row_number() over (partition by question_id order by filename desc) = 1;
+
+create table src.survey_answers as
+with scored as (
+    select a.response_id, a.respondent_id,
+        coalesce(a.survey_id, strftime(date_trunc('month', a.responded_at), '%Y-%m')) as wave,
+        date_trunc('month', a.responded_at)::date as response_month,
+        coalesce(a.team, 'Unknown') as team, coalesce(a.location, 'Unknown') as location,
+        coalesce(a.tenure_band, 'Unknown') as tenure_band, a.question_id, q.question_text, q.dimension,
+        q.scale_min, q.scale_max, a.score,
+        case when coalesce(q.reverse_scored, false) then q.scale_min + q.scale_max - a.score else a.score end
+            as scored,
+        coalesce(q.favourable_min, q.scale_max - 1) as favourable_min
+    from src.employee_responses a
+    join src.survey_questions q on a.question_id = q.question_id and q.audience = 'employee'
+),
+team_locations as (
+    select wave, team, first(location order by respondents desc, location) as team_location
+    from (select wave, team, location, count(distinct respondent_id) as respondents from scored group by all)
+    group by all
+),
+team_managers as (
+    select e.team, e.manager_id, count(*) as workers, bool_or(m.team = e.team) as manager_in_team
+    from src.employees e
+    left join src.employees m on e.manager_id = m.employee_id
+    where e.manager_id is not null
+    group by all
+),
+team_manager as (
+    select team, first(manager_id order by manager_in_team desc, workers desc, manager_id) as manager_id
+    from team_managers group by team
+)
+select s.*, min(s.response_month) over (partition by s.wave) as wave_month,
+    s.scored >= s.favourable_min as is_favourable,
+    s.scored <= s.scale_min + s.scale_max - s.favourable_min as is_unfavourable,
+    l.team_location, coalesce(ml.manager_label, 'Unknown') as team_manager
+from scored s
+left join team_locations l using (wave, team)
+left join team_manager tm using (team)
+left join src.manager_labels ml on tm.manager_id = ml.manager_id;
+
+-- Every answer once per published reporting group of its wave: the org and the one-way breakdowns.
+create table src.survey_groups as
+select *, 'org' as breakdown, 'All' as group_value from src.survey_answers
+union all select *, 'team', team from src.survey_answers
+union all select *, 'location', team_location from src.survey_answers
+union all select *, 'manager', team_manager from src.survey_answers
+union all select *, 'tenure_band', tenure_band from src.survey_answers;
