@@ -54,14 +54,15 @@ def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY, script: Path = SCRI
 def run_baseline(
     landing: Path, database: Path | str = ":memory:", pii_key: str = DEMO_PII_KEY
 ) -> duckdb.DuckDBPyConnection:
-    """Run bench/baseline.sql, the Python part (bench/baseline_python.py) and bench/baseline_after.sql on
-    `landing`; the open connection holds schema `marts`."""
-    from bench.baseline_python import add_python_marts
+    """Run bench/baseline.sql, the survey cells (bench/baseline_python.py), bench/baseline_after.sql and the
+    estimates (bench/baseline_python.py) on `landing`; the open connection holds schema `marts`."""
+    from bench.baseline_python import add_estimates, add_survey_cells
 
     con = duckdb.connect(str(database))
     con.execute(baseline_sql(landing, pii_key))
-    add_python_marts(con)
+    add_survey_cells(con)
     con.execute(baseline_sql(landing, pii_key, SCRIPT_AFTER))
+    add_estimates(con)
     return con
 
 

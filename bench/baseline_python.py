@@ -19,6 +19,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, hstack, identity
 
@@ -168,7 +169,49 @@ def survey_cells(answers: pd.DataFrame, n: int = MIN_RESPONDENTS) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns)
 
 
-def add_python_marts(con: duckdb.DuckDBPyConnection) -> None:
+def service_profit_chain_summary(points: pd.DataFrame, resamples: int = 999, seed: int = 20261129) -> pd.DataFrame:
+    """Pearson's r of each employee index with each customer KPI over the location x wave points (4+ pairs, 3+
+    locations, both values varying), its p-value, and a 95 % CI: the wider of Fisher's and a bootstrap that
+    resamples whole locations (percentiles of r over the resamples whose values vary; seed as docs/impact.md)."""
+    rows = []
+    for (measure, kpi), pairs in points.groupby(["employee_measure", "customer_kpi"], sort=True):
+        pairs = pairs.dropna(subset=["employee_value", "customer_value"])
+        x, y = pairs["employee_value"], pairs["customer_value"]
+        locations = pairs["location"].nunique()
+        if len(pairs) < 4 or x.nunique() < 2 or y.nunique() < 2 or locations < 3:
+            continue
+        pearson = stats.pearsonr(x, y)
+        blocks = [g[["employee_value", "customer_value"]].to_numpy(float) for _, g in pairs.groupby("location")]
+        draws = []
+        for picks in np.random.default_rng(seed).integers(0, len(blocks), size=(resamples, len(blocks))):
+            sample = np.concatenate([blocks[i] for i in picks])
+            if np.ptp(sample[:, 0]) > 0 and np.ptp(sample[:, 1]) > 0:
+                draws.append(np.corrcoef(sample[:, 0], sample[:, 1])[0, 1])
+        low, high = np.percentile(draws, [2.5, 97.5]) if draws else (np.nan, np.nan)
+        fisher = pearson.confidence_interval(0.95)
+        rows.append(
+            {
+                "employee_measure": measure,
+                "customer_kpi": kpi,
+                "correlation": float(pearson.statistic),
+                "ci_low": float(np.nanmin([low, fisher.low])),
+                "ci_high": float(np.nanmax([high, fisher.high])),
+                "n_pairs": len(pairs),
+                "p_value": float(pearson.pvalue),
+                "method": "pearson_location_bootstrap",
+                "n_locations": locations,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def add_estimates(con: duckdb.DuckDBPyConnection) -> None:
+    """After bench/baseline_after.sql: the estimate marts computed in Python from its marts."""
+    summary = service_profit_chain_summary(con.execute("select * from marts.service_profit_chain").df())  # noqa: F841
+    con.execute("create table marts.service_profit_chain_summary as select * from summary")
+
+
+def add_survey_cells(con: duckdb.DuckDBPyConnection) -> None:
     """After bench/baseline.sql: the survey cells, into `src.survey_cells`."""
     answers = con.execute(
         "select wave, question_id, dimension, respondent_id, team, team_location, team_manager, tenure_band "
