@@ -143,9 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("landing", type=Path)
     parser.add_argument("--compare", type=Path, metavar="SERVING_DB", help="a product serving copy to compare with")
     parser.add_argument("--database", default=":memory:", help="where the baseline writes (default: in memory)")
+    parser.add_argument(
+        "--pii-key", default=DEMO_PII_KEY, help="the product run's EMPATHY_LAKE_PII_KEY (default: the demo key)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    con = run_baseline(args.landing, args.database)
+    con = run_baseline(args.landing, args.database, args.pii_key)
     print(f"baseline: {len(mart_names(con))} marts in {time.perf_counter() - started:.2f} s", flush=True)
     if args.compare:
         results = compare(con, args.compare)
