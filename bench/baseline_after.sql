@@ -55,31 +55,25 @@ from src.survey_groups
 where breakdown = 'org' or (dimension = 'manager_empathy' and breakdown in ('team', 'manager'))
 group by wave, breakdown, group_value, question_id;
 
+-- The item cells with their suppression decision and the published numbers (NULL when suppressed).
 create table src.survey_items as
-select c.*, s.suppressed, s.suppression_reason
+select c.wave, c.wave_month, c.breakdown, c.group_value, c.question_id, c.question_text, c.dimension,
+    s.suppressed, s.suppression_reason,
+    case when not s.suppressed then respondents end as respondents,
+    case when not s.suppressed then answers end as answers,
+    case when not s.suppressed then score_sum end as score_sum,
+    case when not s.suppressed then favourable_answers end as favourable_answers,
+    case when not s.suppressed and answers > 0 then 1.0 * score_sum / answers end as mean_score,
+    case when not s.suppressed and answers > 0 then 100.0 * favourable_answers / answers end as favourable_pct
 from src.survey_item_counts c
 join src.survey_cells s on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value
     and s.measure_kind = 'item' and s.measure = c.question_id;
 
 create table marts.employee_survey_item_wave as
-select wave, wave_month, question_id, question_text, dimension, suppressed, suppression_reason,
-    case when not suppressed then respondents end as respondents,
-    case when not suppressed then answers end as answers,
-    case when not suppressed then score_sum end as score_sum,
-    case when not suppressed then favourable_answers end as favourable_answers,
-    case when not suppressed and answers > 0 then 1.0 * score_sum / answers end as mean_score,
-    case when not suppressed and answers > 0 then 100.0 * favourable_answers / answers end as favourable_pct
-from src.survey_items where breakdown = 'org';
+select * exclude (breakdown, group_value) from src.survey_items where breakdown = 'org';
 
 create table marts.employee_manager_empathy_wave as
-select wave, wave_month, breakdown, group_value, question_id, question_text as indicator, suppressed,
-    suppression_reason,
-    case when not suppressed then respondents end as respondents,
-    case when not suppressed then answers end as answers,
-    case when not suppressed then score_sum end as score_sum,
-    case when not suppressed then favourable_answers end as favourable_answers,
-    case when not suppressed and answers > 0 then 1.0 * score_sum / answers end as mean_score,
-    case when not suppressed and answers > 0 then 100.0 * favourable_answers / answers end as favourable_pct
+select * exclude (question_text, dimension), question_text as indicator
 from src.survey_items where dimension = 'manager_empathy';
 
 -- Each location's published employee indices in a wave beside its customer KPIs over the 3 months after.

@@ -98,7 +98,7 @@ def baseline_db(built_lake, tmp_path_factory):
     """The whole baseline run once on the session lake's landing files, into a file each test copies."""
     assert built_lake.success
     path = tmp_path_factory.mktemp("baseline") / "baseline.duckdb"
-    run_baseline(built_lake.settings.landing_dir, path).close()
+    run_baseline(built_lake.settings.landing_dir, path, built_lake.settings.pii_key).close()
     return path
 
 
@@ -156,7 +156,7 @@ def test_a_missed_complementary_suppression_is_reported(built_lake, baseline_db)
     for mart in rebuilt:
         if mart != "employee_survey_settings":
             con.execute(f"drop table marts.{mart}")
-    con.execute(baseline_sql(built_lake.settings.landing_dir, script=SCRIPT_AFTER))
+    con.execute(baseline_sql(built_lake.settings.landing_dir, built_lake.settings.pii_key, SCRIPT_AFTER))
     add_estimates(con)
     got = _statuses(compare(con, built_lake.settings.serving_db))
     assert got["employee_survey_dimension_wave"].startswith("different column suppressed")
