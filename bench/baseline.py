@@ -52,17 +52,25 @@ def baseline_sql(landing: Path, pii_key: str = DEMO_PII_KEY, script: Path = SCRI
 
 
 def run_baseline(
-    landing: Path, database: Path | str = ":memory:", pii_key: str = DEMO_PII_KEY
+    landing: Path, database: Path | str = ":memory:", pii_key: str = DEMO_PII_KEY, parts: dict | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Run bench/baseline.sql, the survey cells (bench/baseline_python.py), bench/baseline_after.sql and the
-    estimates (bench/baseline_python.py) on `landing`; the open connection holds schema `marts`."""
+    estimates (bench/baseline_python.py) on `landing`; the open connection holds schema `marts`. `parts`, if
+    given, receives each part's (wall, CPU) seconds."""
     from bench.baseline_python import add_estimates, add_survey_cells
 
     con = duckdb.connect(str(database))
-    con.execute(baseline_sql(landing, pii_key))
-    add_survey_cells(con)
-    con.execute(baseline_sql(landing, pii_key, SCRIPT_AFTER))
-    add_estimates(con)
+    steps = {
+        "baseline.sql": lambda: con.execute(baseline_sql(landing, pii_key)),
+        "survey cells (Python)": lambda: add_survey_cells(con),
+        "baseline_after.sql": lambda: con.execute(baseline_sql(landing, pii_key, SCRIPT_AFTER)),
+        "estimates (Python)": lambda: add_estimates(con),
+    }
+    for name, step in steps.items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        step()
+        if parts is not None:
+            parts[name] = (time.perf_counter() - wall, time.process_time() - cpu)
     return con
 
 
@@ -147,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         "--pii-key", default=DEMO_PII_KEY, help="the product run's EMPATHY_LAKE_PII_KEY (default: the demo key)"
     )
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    con = run_baseline(args.landing, args.database, args.pii_key)
+    started, parts = time.perf_counter(), {}
+    con = run_baseline(args.landing, args.database, args.pii_key, parts)
     print(f"baseline: {len(mart_names(con))} marts in {time.perf_counter() - started:.2f} s", flush=True)
+    for name, (wall, cpu) in parts.items():
+        print(f"  {name:25} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
     if args.compare:
         results = compare(con, args.compare)
         print(comparison_report(results))
