@@ -1,12 +1,14 @@
-"""The hand-written DuckDB baseline: bench/baseline.sql on a landing folder, and a mart-by-mart comparison with a
-product build's published marts.
+"""The hand-written baseline on a landing folder, and a mart-by-mart comparison with a product build's marts.
 
-    uv run python -m bench.baseline LANDING                       # run it, print seconds per mart count
+    uv run python -m bench.baseline LANDING                       # run it, print seconds per part
     uv run python -m bench.baseline LANDING --compare SERVING.duckdb   # and compare with the product's marts
+    uv run python -m bench.baseline LANDING --compare SERVING.duckdb --pii-key KEY   # the run's PII key
 
-The script reads the landing files with DuckDB and nothing else of the product (no dbt, no Dagster, no
-imports from dagster_project), so its time is what one hand-written SQL script costs on the same data.
-`compare` lists every mart the product publishes: equal, different (and why), or not computed by the baseline.
+One process runs bench/baseline.sql (DuckDB), the survey cell suppression (bench/baseline_python.py, scipy),
+bench/baseline_after.sql and the Python estimates. It reads the landing files and nothing else of the product (no
+dbt, no Dagster, no imports from dagster_project), so its time is what a hand-written script costs on the same
+data. `compare` lists every mart the product publishes: equal, different (and why), or not computed by the
+baseline.
 """
 
 from __future__ import annotations
