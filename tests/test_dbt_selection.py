@@ -13,7 +13,8 @@ from dagster_project.settings import DBT_PROJECT_DIR
 
 
 def _dbt_step(job):
-    return next(a for a in job.asset_layer.asset_graph.assets_defs if a.is_executable and a.node_def.name == "dbt_models")
+    steps = job.asset_layer.asset_graph.assets_defs
+    return next(a for a in steps if a.is_executable and a.node_def.name == "dbt_models")
 
 
 def test_the_job_runs_the_whole_dbt_asset_so_dbt_selects_fqn_star(dbt_manifest):
