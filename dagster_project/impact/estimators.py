@@ -243,8 +243,8 @@ def _before_after(p, *, alpha, seed, wild) -> dict:
     return _row("before_after", stats, inference, sample, "none")
 
 
-def _did(p, *, alpha, seed, wild) -> dict:
-    sample = _with_pre_and_post(p)
+def _did(p, sample, *, alpha, seed, wild) -> dict:
+    """p: the panel; sample: its units with months before and after (`_with_pre_and_post(p)`)."""
     if not sample["treated"].any():
         return _blank("did", _no_treated_reason(p), control_group="never_treated")
     if sample["treated"].all():
@@ -265,7 +265,7 @@ def _no_treated_reason(p: pd.DataFrame) -> str:
     return "No months after the start at the treated units."
 
 
-def _staggered(p, *, alpha):
+def _staggered(p, sample, *, alpha):
     """Callaway & Sant'Anna: (effects row, event-study frame).
 
     With one start month and never-treated units it adds nothing to the DiD row (the row keeps a note) and
@@ -273,7 +273,6 @@ def _staggered(p, *, alpha):
     cell separately, about 0.1-0.8 s per KPI, the largest cost of a demo build."""
     never = not p["treated"].all()
     control_group = "never_treated" if never else "not_yet_treated"
-    sample = _with_pre_and_post(p)
     empty_events = pd.DataFrame(columns=EVENT_COLUMNS)
     if not sample["treated"].any():
         return _blank("staggered", _no_treated_reason(p), control_group=control_group), empty_events
@@ -352,25 +351,28 @@ def _event_frame(events: pd.DataFrame, sample: pd.DataFrame) -> pd.DataFrame:
 
 def _event_regression(sample: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
     """Event study of a single start: value on one indicator per month relative to the start (the month
-    before it is the reference), unit and month fixed effects, SE clustered by unit (pyfixest)."""
+    before it is the reference), unit and month fixed effects, SE clustered by unit (pyfixest).
+
+    The indicators come from pyfixest's `i(relative, ref=-1)`: one categorical term instead of one formula term
+    per month (formulaic evaluates each term separately; ~40 % of the fit's CPU, D502). Comparison units carry
+    the reference month, so every indicator is 0 for them, as before."""
     import pyfixest as pf
 
     relative = (sample["t"] - sample["cohort"]).where(sample["treated"])
-    names = {f"rel_{'m' if r < 0 else 'p'}{abs(r)}": r for r in sorted(int(v) for v in relative.dropna().unique())}
-    names = {name: r for name, r in names.items() if r != -1}
-    if not names:
+    if not set(relative.dropna().astype(int)) - {-1}:
         return pd.DataFrame(columns=EVENT_COLUMNS)
-    dummies = pd.DataFrame({name: (relative == r).astype(float) for name, r in names.items()}, index=sample.index)
-    data = pd.concat([sample, dummies], axis=1)
+    data = sample[["value", "uid", "t"]].assign(relative=relative.fillna(-1).astype("int64"))
     vcov = {"CRV1": "uid"} if data["uid"].nunique() >= 2 else "hetero"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = pf.feols(f"value ~ {' + '.join(names)} | uid + t", fixef_tol=FIXEF_TOL, data=data, vcov=vcov)
+        fit = pf.feols("value ~ i(relative, ref=-1) | uid + t", fixef_tol=FIXEF_TOL, data=data, vcov=vcov)
     coef, ci = fit.coef(), fit.confint(alpha=alpha)
-    kept = [n for n in names if n in coef.index]
+    # pyfixest names each indicator "relative::<month>"; one it dropped as collinear has no row.
+    months = {name: int(float(name.split("::", 1)[1])) for name in coef.index}
+    kept = sorted(months, key=months.get)
     events = pd.DataFrame(
         {
-            "relative_month": [names[n] for n in kept] + [-1],
+            "relative_month": [months[n] for n in kept] + [-1],
             "estimate": [float(coef[n]) for n in kept] + [0.0],
             "ci_low": [float(ci.loc[n].iloc[0]) for n in kept] + [0.0],
             "ci_high": [float(ci.loc[n].iloc[1]) for n in kept] + [0.0],
@@ -431,7 +433,7 @@ def _pretrend(sample: pd.DataFrame) -> float | None:
     return p_value if np.isfinite(p_value) else None
 
 
-def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
+def _regression(p, used, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
     """The DiD comparison on a finer-grain panel (unit × month × segment/channel/... cells, weighted by
     their n), with every extra column of `controls` as fixed effects beside unit and month."""
     fine = controls.copy()
@@ -441,7 +443,7 @@ def _regression(p, controls: pd.DataFrame, *, alpha, seed, wild) -> dict:
     fine["t"] = _month_index(fine["month"])
     fine = fine[fine["value"].notna() & fine["n"].fillna(0).gt(0)]
     starts = p.drop_duplicates("unit").set_index("unit")["cohort"]
-    fine = fine[fine["unit"].isin(_with_pre_and_post(p)["unit"].unique())]
+    fine = fine[fine["unit"].isin(used["unit"].unique())]
     fine["cohort"] = fine["unit"].map(starts)
     fine["treated"] = fine["cohort"].notna()
     fine["post"] = (fine["treated"] & (fine["t"] >= fine["cohort"])).astype(float)
@@ -494,17 +496,18 @@ def estimate(
     """
     p = _prepare(panel, min_n)
     options = {"alpha": alpha, "seed": seed, "wild": wild_bootstrap}
-    rows = [_before_after(p, **options), _did(p, **options)]
-    staggered, events = _staggered(p, alpha=alpha)
+    # Treated units observed before and after their start, and every untreated unit: what the estimators use.
+    used = _with_pre_and_post(p)
+    rows = [_before_after(p, **options), _did(p, used, **options)]
+    staggered, events = _staggered(p, used, alpha=alpha)
     rows.append(staggered)
-    pretrend = _pretrend(_with_pre_and_post(p)) if p["treated"].any() else None
+    pretrend = _pretrend(used) if p["treated"].any() else None
     if controls is not None and len(controls):
-        rows.append(_regression(p, controls, **options))
+        rows.append(_regression(p, used, controls, **options))
     effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)
     single = effects["treated_units"].eq(1) & effects["note"].isna()
     effects.loc[single, "note"] = ONE_TREATED_NOTE
     # Counted on the units the estimators use: a cohort with no month before its start is dropped there (D108).
-    used = _with_pre_and_post(p)
     starts = used.loc[used["treated"], "cohort"].nunique()
     effects["headline"] = effects["method"] == ("staggered" if starts > 1 else "did")
     effects["pretrend_p_value"] = pretrend

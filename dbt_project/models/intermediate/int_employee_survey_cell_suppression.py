@@ -40,18 +40,30 @@ def threshold(value) -> int:
     return n
 
 
+def _groups(values) -> list[tuple[object, np.ndarray]]:
+    """(value, positions) per distinct non-null value, in sorted order, as pandas' groupby(sort=True) gives."""
+    codes, uniques = pd.factorize(values, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    return [(uniques[c], order[bounds[c] : bounds[c + 1]]) for c in range(len(uniques)) if bounds[c + 1] > bounds[c]]
+
+
 def problem_cells(answers: pd.DataFrame, dimension: str) -> list[dict]:
-    """Every cell published for one wave × dimension: the dimension per group, its items per group."""
+    """Every cell published for one wave × dimension: the dimension per group, its items per group.
+
+    A cell's `rows` are positions in `answers` (integer arrays, not sub-frames: a problem has hundreds of
+    cells, and slicing the frame per cell was most of this model's time, D503)."""
     item_breakdowns = ITEM_BREAKDOWNS.get(dimension, ("org",))
+    questions = answers["question_id"].to_numpy()
     cells = []
     for breakdown, column in BREAKDOWNS.items():
-        groups = answers.groupby(column, sort=True) if column else [("All", answers)]
+        groups = _groups(answers[column]) if column else [("All", np.arange(len(answers)))]
         for group, rows in groups:
             cell = {"breakdown": breakdown, "group": group}
             cells.append({**cell, "kind": "dimension", "measure": dimension, "rows": rows})
             if breakdown in item_breakdowns:
-                for item, item_rows in rows.groupby("question_id", sort=True):
-                    cells.append({**cell, "kind": "item", "measure": item, "rows": item_rows})
+                for item, item_rows in _groups(questions[rows]):
+                    cells.append({**cell, "kind": "item", "measure": item, "rows": rows[item_rows]})
     return cells
 
 
@@ -154,10 +166,12 @@ def suppress_problem(answers: pd.DataFrame, dimension: str, n: int) -> list[dict
     answers["person"] = answers["respondent_id"].astype("category").cat.codes.astype("int64")
     atom_people = [np.unique(g.to_numpy()) for _, g in answers.groupby("atom", sort=True)["person"]]
     cells = problem_cells(answers, dimension)
+    atom, person = answers["atom"].to_numpy(), answers["person"].to_numpy()
     matrix = np.zeros((len(cells), len(atom_people)))
     for i, cell in enumerate(cells):
-        matrix[i, cell["rows"]["atom"].unique()] = 1.0
-        cell["respondents"] = cell["rows"]["respondent_id"].nunique()
+        matrix[i, atom[cell["rows"]]] = 1.0
+        people = person[cell["rows"]]
+        cell["respondents"] = len(np.unique(people[people >= 0]))  # -1: no respondent id (pandas' nunique skips it)
         cell["primary"] = cell["respondents"] < n
         cell["complementary"] = False
     hidden = np.array([c["primary"] for c in cells])
