@@ -73,15 +73,19 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     higher = row["higher_is_better"]
     lower_is_better = False if summary.is_missing(higher) else not bool(higher)
     vs_previous = summary.change(row["value"], row["previous_value"])
+    delta = summary.format_change(row["value"], row["previous_value"], unit, decimals, currency)
     column = column.container(border=True)
     column.metric(
-        row["kpi_label"],
+        summary.kpi_label(row["kpi"]),
         summary.format_kpi(row["value"], unit, decimals, currency),
-        delta=summary.format_change(row["value"], row["previous_value"], unit, decimals, currency),
+        delta=delta,
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_arrow=delta_arrow(vs_previous, decimals),
+        # "vs Nov 2017" only beside a change: no previous value (a snapshot's headcount), no comparison phrase.
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
+        if delta is not None
+        and not summary.is_missing(row["previous_period_start"])
+        and row.get("value_basis") != summary.TO_DATE
         else None,
     )
     lines = []
@@ -96,7 +100,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     elif has_value:
         lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
     elif row["kpi"] in snapshot_kpis:
-        lines.append(summary.snapshot_words(str(row["kpi_label"])))
+        lines.append(summary.snapshot_words(summary.kpi_label(row["kpi"])))
     else:
         lines.append(f"No data for {summary.period_words(row)}")
     vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
@@ -184,10 +188,9 @@ if scope.everything and areas:
             with tab:
                 for kpi in kpis:
                     table = summary.league(visible, monthly, kpi, league_scope, minimum)
-                    label = visible.loc[visible["kpi"] == kpi, "kpi_label"]
-                    if table.empty or label.empty:
+                    if table.empty or not (visible["kpi"] == kpi).any():
                         continue
-                    st.markdown(f"**{label.iloc[0]}** by {league_scope}")
+                    st.markdown(f"**{summary.kpi_label(kpi)}** by {league_scope}")
                     shown = summary.league_for_display(table)
                     link_page = summary.filter_page(league_scope, user.pages)
                     if link_page:  # each row opens its location's or team's detail page, filtered to it
@@ -200,7 +203,7 @@ if scope.everything and areas:
                         column_config={
                             "rank": "Rank",
                             "scope_value": plain(league_scope),
-                            "value": st.column_config.NumberColumn(label.iloc[0], format="%.1f"),
+                            "value": st.column_config.NumberColumn(summary.kpi_label(kpi), format="%.1f"),
                             "n": st.column_config.NumberColumn("Answers (n)", format="localized"),
                             "previous_rank": summary.rank_before_words(visible, kpi),
                             "rank_change": st.column_config.TextColumn(
