@@ -358,6 +358,23 @@ def report(timings: Timings, lakes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def report_by_page(timings: Timings, lakes: list[str]) -> str:
+    """Per lake and page, every user's first renders and filter changes together: n, wall and CPU p50 / p95 (ms)."""
+    lines = [f"{'lake':<20} {'page':<17} {'n':>4} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>8} {'CPU p95':>8}"]
+    for lake in lakes:
+        pages: dict[str, list[tuple[float, float]]] = {}
+        for (found, _, page, _), values in timings.samples.items():
+            if found == lake:
+                pages.setdefault(page, []).extend(values)
+        for page, values in sorted(pages.items()):
+            wall, cpu = [w * 1000 for w, _ in values], [c * 1000 for _, c in values]
+            lines.append(
+                f"{lake[-20:]:<20} {page:<17} {len(values):>4} {statistics.median(wall):>9.0f} "
+                f"{_percentile(wall, 0.95):>9.0f} {statistics.median(cpu):>8.0f} {_percentile(cpu, 0.95):>8.0f}"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lake", action="append", required=True, help="a lake folder (EMPATHY_LAKE_HOME); repeat")
@@ -370,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--grow-into", type=Path, help="write a copy of the first lake with its lists × --factor there, and stop"
     )
+    parser.add_argument("--by-page", action="store_true", help="with --report-from: one row per lake and page")
     parser.add_argument("--pages", nargs="*", default=[], help="measure only these pages (customer_empathy...)")
     parser.add_argument(
         "--compile-each-run",
@@ -388,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
             for sample in json.loads(saved.read_text()):
                 for value in sample["wall_cpu"]:
                     timings.add((sample["lake"], sample["user"], sample["page"], sample["what"]), tuple(value))
-        print(report(timings, [str(Path(lake).resolve()) for lake in args.lake]))
+        lakes = [str(Path(lake).resolve()) for lake in args.lake]
+        print(report_by_page(timings, lakes) if args.by_page else report(timings, lakes))
         return 0
 
     sys.path.append(str(REPO))
