@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from streamlit_app import kpi_catalog
 from streamlit_app.formatting import (
     delta_color,
     format_delta,
@@ -164,12 +163,6 @@ def to_date_words(kpi: str) -> str:
     )
 
 
-def kpi_label(kpi: str) -> str:
-    """A headline KPI's label on this page: the catalog's (kpi_catalog.label), the one the detail pages show, not
-    a copy from the publication (an older one may carry older words); a KPI the catalog lacks in plain words."""
-    return kpi_catalog.label(kpi) if kpi in kpi_catalog.BY_KEY else plain(kpi)
-
-
 def snapshot_words(kpi_label: str) -> str:
     """Why a snapshot export's churn or turnover card has no monthly figure (marts.kpi_snapshot_sources)."""
     return (
@@ -220,7 +213,7 @@ def mover_words(row: pd.Series, currency: str) -> str:
     before = format_kpi(row["previous_value"], unit, decimals, currency)
     now = format_kpi(row["value"], unit, decimals, currency)
     return (
-        f"**{kpi_label(row['kpi'])}** at {SCOPE_WORDS[row['scope']]} **{row['scope_value']}** {went} from {before} to "
+        f"**{row['kpi_label']}** at {SCOPE_WORDS[row['scope']]} **{row['scope_value']}** {went} from {before} to "
         f"{now} ({int(row['previous_n']):,} → {int(row['n']):,} {row['n_noun']}){verdict}"
     )
 

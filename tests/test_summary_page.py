@@ -225,26 +225,18 @@ def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch
     assert labels and labels <= {"Turnover %", "Headcount", "eNPS", "Lost worktime %"}, labels
 
 
-def test_no_previous_value_no_comparison_phrase_and_labels_from_the_catalog(lake, tmp_path, monkeypatch):
+def test_no_previous_value_no_comparison_phrase(lake, tmp_path, monkeypatch):
     """A Headcount with no previous value (a snapshot HR export, as the IBM sample's) shows no "vs Nov 2017" beside
-    an absent change, while a card with one keeps it; and every card takes its label from the KPI catalog, not the
-    publication's copy (seen failing: the publication's labels changed here are never shown)."""
+    an absent change, while a card with one keeps it (seen failing on 936e305's page: "vs <month>" was shown)."""
     import shutil
-
-    from streamlit_app import kpi_catalog
 
     db = tmp_path / "serving.duckdb"
     shutil.copy(lake.settings.serving_db, db)
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE marts.kpi_summary SET previous_value = NULL WHERE kpi = 'headcount'")
-        con.execute("UPDATE marts.kpi_summary SET kpi_label = 'older words ' || kpi")
     at = run_app(monkeypatch, db, "owner")
     headcount = card(at, "Headcount")
     assert headcount.delta is None or headcount.delta == ""
     assert headcount.proto.delta_description == ""
     nps = card(at, "NPS")
     assert nps.delta and nps.proto.delta_description.startswith("vs "), "a card with a change keeps its phrase"
-    shown = {m.label for m in at.metric}
-    assert {kpi_catalog.label(k) for k in ("nps", "csat_pct", "headcount", "turnover_pct")} <= shown
-    text = " ".join([*shown, *(c.value for c in at.caption), *(m.value for m in at.markdown)])
-    assert "older words" not in text

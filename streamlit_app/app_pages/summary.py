@@ -76,7 +76,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     delta = summary.format_change(row["value"], row["previous_value"], unit, decimals, currency)
     column = column.container(border=True)
     column.metric(
-        summary.kpi_label(row["kpi"]),
+        row["kpi_label"],
         summary.format_kpi(row["value"], unit, decimals, currency),
         delta=delta,
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
@@ -100,7 +100,7 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     elif has_value:
         lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
     elif row["kpi"] in snapshot_kpis:
-        lines.append(summary.snapshot_words(summary.kpi_label(row["kpi"])))
+        lines.append(summary.snapshot_words(str(row["kpi_label"])))
     else:
         lines.append(f"No data for {summary.period_words(row)}")
     vs_last_year = summary.coloured_change(row["value"], row["last_year_value"], row, currency)
@@ -188,9 +188,10 @@ if scope.everything and areas:
             with tab:
                 for kpi in kpis:
                     table = summary.league(visible, monthly, kpi, league_scope, minimum)
-                    if table.empty or not (visible["kpi"] == kpi).any():
+                    label = visible.loc[visible["kpi"] == kpi, "kpi_label"]
+                    if table.empty or label.empty:
                         continue
-                    st.markdown(f"**{summary.kpi_label(kpi)}** by {league_scope}")
+                    st.markdown(f"**{label.iloc[0]}** by {league_scope}")
                     shown = summary.league_for_display(table)
                     link_page = summary.filter_page(league_scope, user.pages)
                     if link_page:  # each row opens its location's or team's detail page, filtered to it
@@ -203,7 +204,7 @@ if scope.everything and areas:
                         column_config={
                             "rank": "Rank",
                             "scope_value": plain(league_scope),
-                            "value": st.column_config.NumberColumn(summary.kpi_label(kpi), format="%.1f"),
+                            "value": st.column_config.NumberColumn(label.iloc[0], format="%.1f"),
                             "n": st.column_config.NumberColumn("Answers (n)", format="localized"),
                             "previous_rank": summary.rank_before_words(visible, kpi),
                             "rank_change": st.column_config.TextColumn(
