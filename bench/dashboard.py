@@ -165,6 +165,18 @@ def _timed_run(at) -> tuple[float, float]:
     return seconds
 
 
+def _share_compiled_scripts() -> None:
+    """Compile each page once per process, as the dashboard server does. Streamlit's server keeps one ScriptCache
+    per process (the app and page files compiled, magic rewriting included, once); AppTest makes a new one for
+    every script run, which adds the compile of app.py and the page (~60-100 ms CPU for the two largest pages) to
+    every run it times — a cost no viewer pays. `--compile-each-run` keeps AppTest's behaviour (s11–s13's figures)."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def _log_in(users_config: Path, username: str, password: str):
     from streamlit.testing.v1 import AppTest
 
@@ -192,13 +204,20 @@ def _pages_of(users_config: Path, username: str) -> tuple[str, ...]:
     return load_config(users_config).users[username].pages
 
 
+ONLY_PAGES: tuple[str, ...] = ()  # --pages: measure these pages alone
+
+
+def _pages(users_config: Path, username: str) -> tuple[str, ...]:
+    return tuple(p for p in _pages_of(users_config, username) if not ONLY_PAGES or p in ONLY_PAGES)
+
+
 def measure_visit(lake: str, serving: Path, users_config: Path, login, round_: int, timings: Timings) -> None:
     """One visit of `login` to every page they may open: cold first render, filter changes, warm first render."""
     import streamlit as st
 
     os.environ["EMPATHY_LAKE_SERVING_DB"] = str(serving)
     at = _log_in(users_config, login.username, login.password)
-    for page in _pages_of(users_config, login.username):
+    for page in _pages(users_config, login.username):
         st.cache_data.clear()
         at.switch_page(f"app_pages/{page}.py")
         try:
@@ -211,7 +230,7 @@ def measure_visit(lake: str, serving: Path, users_config: Path, login, round_: i
             at = _log_in(users_config, login.username, login.password)
     # A second visit: every page again in a new session, after the first visit filled the cache.
     at = _log_in(users_config, login.username, login.password)
-    for page in _pages_of(users_config, login.username):
+    for page in _pages(users_config, login.username):
         at.switch_page(f"app_pages/{page}.py")
         try:
             timings.add((lake, login.username, page, "first (warm)"), _timed_run(at))
@@ -295,7 +314,7 @@ def dump(lake: str, serving: Path, users_config: Path, logins, path: Path) -> No
     shown: dict[str, list[str]] = {}
     for login in logins:
         at = _log_in(users_config, login.username, login.password)
-        for page in _pages_of(users_config, login.username):
+        for page in _pages(users_config, login.username):
             at.switch_page(f"app_pages/{page}.py")
             _timed_run(at)
             shown[f"{login.username} {page} first"] = _shown(at)
@@ -339,6 +358,23 @@ def report(timings: Timings, lakes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def report_by_page(timings: Timings, lakes: list[str]) -> str:
+    """Per lake and page, every user's first renders and filter changes together: n, wall and CPU p50 / p95 (ms)."""
+    lines = [f"{'lake':<20} {'page':<17} {'n':>4} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>8} {'CPU p95':>8}"]
+    for lake in lakes:
+        pages: dict[str, list[tuple[float, float]]] = {}
+        for (found, _, page, _), values in timings.samples.items():
+            if found == lake:
+                pages.setdefault(page, []).extend(values)
+        for page, values in sorted(pages.items()):
+            wall, cpu = [w * 1000 for w, _ in values], [c * 1000 for _, c in values]
+            lines.append(
+                f"{lake[-20:]:<20} {page:<17} {len(values):>4} {statistics.median(wall):>9.0f} "
+                f"{_percentile(wall, 0.95):>9.0f} {statistics.median(cpu):>8.0f} {_percentile(cpu, 0.95):>8.0f}"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lake", action="append", required=True, help="a lake folder (EMPATHY_LAKE_HOME); repeat")
@@ -350,6 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--grow-into", type=Path, help="write a copy of the first lake with its lists × --factor there, and stop"
+    )
+    parser.add_argument("--by-page", action="store_true", help="with --report-from: one row per lake and page")
+    parser.add_argument("--pages", nargs="*", default=[], help="measure only these pages (customer_empathy...)")
+    parser.add_argument(
+        "--compile-each-run",
+        action="store_true",
+        help="compile the app and page scripts on every timed run (AppTest's own behaviour; the s11-s13 figures)",
     )
     parser.add_argument("--factor", type=int, default=500)
     parser.add_argument("--alerts", type=int, default=2_629)
@@ -363,11 +406,17 @@ def main(argv: list[str] | None = None) -> int:
             for sample in json.loads(saved.read_text()):
                 for value in sample["wall_cpu"]:
                     timings.add((sample["lake"], sample["user"], sample["page"], sample["what"]), tuple(value))
-        print(report(timings, [str(Path(lake).resolve()) for lake in args.lake]))
+        lakes = [str(Path(lake).resolve()) for lake in args.lake]
+        print(report_by_page(timings, lakes) if args.by_page else report(timings, lakes))
         return 0
 
     sys.path.append(str(REPO))
     from dagster_project.users import add_users, demo_specs
+
+    global ONLY_PAGES
+    ONLY_PAGES = tuple(args.pages)
+    if not args.compile_each_run:
+        _share_compiled_scripts()
 
     lakes = [str(Path(lake).resolve()) for lake in args.lake]
     workdir = Path(tempfile.mkdtemp(prefix="bench_dashboard_"))

@@ -284,7 +284,11 @@ def filter_rows(
     choices: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """Rows in the month range (inclusive) and the chosen values of each filter the frame has a column for.
-    An empty choice means all values; a filter without a column here filters nothing (see ignored_filters)."""
+    An empty choice means all values; a filter without a column here filters nothing (see ignored_filters).
+    Nothing to filter: `df` itself, not a copy (the page reads, never writes, these frames)."""
+    applied = {name: values for name, values in (choices or {}).items() if values and name in df.columns}
+    if months is None and not applied:
+        return df
     keep = pd.Series(True, index=df.index)
     if months is not None:
         keep &= df["month"].between(months[0], months[1])

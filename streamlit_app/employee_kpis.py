@@ -342,10 +342,15 @@ class OrgFigure:
         return self.suppression_reason is not None
 
 
-def _org_row(rows: pd.DataFrame, wave: str | None) -> dict | None:
+def _org_row(rows: pd.DataFrame, wave: str | None, **equal: str) -> dict | None:
+    """The wave's `org` row of `rows` (and `equal`'s column values), in one mask: one small take, not a copy of
+    the whole frame per condition (the page asks for every wave's engagement)."""
     if wave is None:
         return None
-    found = rows[(rows["wave"] == wave) & (rows["breakdown"] == ORG)]
+    keep = (rows["wave"] == wave) & (rows["breakdown"] == ORG)
+    for column, value in equal.items():
+        keep &= rows[column] == value
+    found = rows[keep]
     return found.iloc[0].to_dict() if len(found) else None
 
 
@@ -372,7 +377,7 @@ def org_enps(enps: pd.DataFrame, wave: str | None) -> OrgFigure:
 
 def org_favourable(dimensions: pd.DataFrame, wave: str | None, dimension: str) -> OrgFigure:
     """% favourable = 100 × favourable answers / answers of one dimension, the `org` row of the wave."""
-    row = _org_row(dimensions[dimensions["dimension"] == dimension], wave)
+    row = _org_row(dimensions, wave, dimension=dimension)
     if row is None:
         return OrgFigure(None, None)
     return _org_figure(row, _ratio_of(row["favourable_answers"], row["answers"], 100.0), row["respondents"])

@@ -203,22 +203,39 @@ def sample_column(label: str = "Sample") -> st.column_config.TextColumn:
     )
 
 
+def _month_value(by_month: pd.DataFrame, month: pd.Timestamp, column: str) -> float | None:
+    """One month's `column` of a per-month aggregate (months as its index); None when absent or no data."""
+    if month not in by_month.index:
+        return None
+    value = by_month.at[month, column]
+    return None if pd.isna(value) else float(value)
+
+
 def ratio_card(
     column,
     kpi: Kpi,
     rows: pd.DataFrame,
-    period_rows: pd.DataFrame,
+    period_rows: pd.DataFrame | tuple[pd.Timestamp, pd.Timestamp],
     end: pd.Timestamp,
     previous: pd.Timestamp,
     help: str | None = None,
-) -> None:
+) -> float:
     """One KPI card: `kpi` for the month `end` from the summed counts of `rows`, its change against the month
     before (which may lie outside the period: the change compares consecutive months), and a line over the
-    months of `period_rows`."""
-    month_rows = rows[rows["month"] == end]
-    now = value_of(month_rows, kpi)
-    before = value_of(rows[rows["month"] == previous], kpi)
-    trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
+    months of `period_rows` — or, given the period as a (first, last) month pair, over its months in `rows`,
+    all from one grouping of `rows` by month (D571). Returns the month's denominator (the card's n)."""
+    if isinstance(period_rows, tuple):
+        monthly = aggregate(rows, kpi, ["month"])
+        by_month = monthly.set_index("month")
+        now, before = _month_value(by_month, end, kpi.key), _month_value(by_month, previous, kpi.key)
+        trend = monthly.loc[monthly["month"].between(*period_rows), kpi.key].dropna()
+        n = _month_value(by_month, end, kpi.denominator) or 0.0
+    else:
+        month_rows = rows[rows["month"] == end]
+        now = value_of(month_rows, kpi)
+        before = value_of(rows[rows["month"] == previous], kpi)
+        trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
+        n = float(month_rows[kpi.denominator].sum())
     change = kpis.change(now, before)
     column.metric(
         kpi.label,
@@ -231,5 +248,6 @@ def ratio_card(
         help=help or kpi.help,
         chart_data=[float(v) for v in trend] if len(trend) > 1 else None,
     )
-    if note := small_sample_note(float(month_rows[kpi.denominator].sum()), settings.min_answers()):
+    if note := small_sample_note(n, settings.min_answers()):
         column.caption(f":orange[{note}]")
+    return n

@@ -183,6 +183,17 @@ def test_dry_run_is_the_default_and_sends_nothing(log_db):
     assert alerts(log_db)["Leeds"][5] == "dry_run"
 
 
+def test_an_unnamed_owner_reads_in_words_in_the_notification(log_db):
+    """alert_owners.csv names nobody for this team: the message names the owner as the Alerts page does."""
+    set_breaches(log_db, "Leeds")
+    log_db.execute("UPDATE marts.alert_breaches SET scope = 'team', owner = 'team manager: Store Bath'")
+    sync_alert_log(log_db, "run1")
+    notify_pending(log_db, "run1", log=lambda m: None)  # a dry run records the message it would send
+    [(message,)] = log_db.execute("SELECT message FROM meta.alert_notifications").fetchall()
+    assert "Owner: The owner of team Store Bath" in message
+    assert "manager:" not in message
+
+
 def test_sending_posts_once_per_new_alert_to_a_real_webhook(log_db):
     set_breaches(log_db, "Leeds", "York")
     sync_alert_log(log_db, "run1")

@@ -276,6 +276,19 @@ def test_sent_digests_reach_a_real_endpoint_each_with_only_its_owners_numbers(se
     assert "resolved long ago" not in leeds
 
 
+def test_an_unnamed_owner_is_named_in_words_in_the_digest(serving, tmp_path):
+    """The owner of an open alert the seed does not name ("team manager: Store Bath" in the alert log) reads as
+    the Alerts page writes it, in the title and in the text, never as the raw string."""
+    unnamed = "team manager: Store Bath"
+    with LocalWebhook() as hook:
+        run(serving, tmp_path / "out", recipients={unnamed: (hook.url,)})
+        [(_, payload)] = hook.received
+    text = (tmp_path / "out" / "team-manager-store-bath.txt").read_text()
+    assert payload["title"].startswith("Empathy Lake weekly digest for The owner of team Store Bath (week of ")
+    assert "For The owner of team Store Bath" in payload["message"] and "For The owner of team Store Bath" in text
+    assert not any(unnamed in shown for shown in (payload["title"], payload["message"], text))
+
+
 def test_each_owner_digest_goes_only_to_their_own_addresses(serving, tmp_path, monkeypatch, capsys):
     """Two owners, two endpoints (from the recipients file), and the shared alert channel: each endpoint gets its
     owner's digest alone; the shared channel only the whole-business (brand) owner's; the rest are reported."""

@@ -223,3 +223,20 @@ def test_a_location_manager_sees_only_their_location(lake, tmp_path, monkeypatch
     assert not at.exception, [e.value for e in at.exception]
     labels = {m.label for m in at.metric}
     assert labels and labels <= {"Turnover %", "Headcount", "eNPS", "Lost worktime %"}, labels
+
+
+def test_no_previous_value_no_comparison_phrase(lake, tmp_path, monkeypatch):
+    """A Headcount with no previous value (a snapshot HR export, as the IBM sample's) shows no "vs Nov 2017" beside
+    an absent change, while a card with one keeps it (seen failing on 936e305's page: "vs <month>" was shown)."""
+    import shutil
+
+    db = tmp_path / "serving.duckdb"
+    shutil.copy(lake.settings.serving_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE marts.kpi_summary SET previous_value = NULL WHERE kpi = 'headcount'")
+    at = run_app(monkeypatch, db, "owner")
+    headcount = card(at, "Headcount")
+    assert headcount.delta is None or headcount.delta == ""
+    assert headcount.proto.delta_description == ""
+    nps = card(at, "NPS")
+    assert nps.delta and nps.proto.delta_description.startswith("vs "), "a card with a change keeps its phrase"

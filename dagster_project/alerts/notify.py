@@ -30,6 +30,7 @@ import duckdb
 
 from dagster_project.settings import alert_channel_setting
 from dagster_project.transactions import transaction
+from streamlit_app.labels import owner_words  # the Alerts page's owner in words: one definition
 
 NOTIFICATIONS_TABLE = "meta.alert_notifications"
 CREATE_NOTIFICATIONS = f"""
@@ -86,7 +87,7 @@ def compose(alert: dict) -> tuple[str, str]:
     # Plain words for the person paged: the place and the month, then the reason sentence (no rule code).
     month = datetime.strptime(alert["period"], "%Y-%m").strftime("%b %Y")
     title = f"[{(alert['severity'] or '').upper()}] Empathy Lake alert — {alert['scope_value']} ({month})"
-    body = f"{alert['reason']}\nOwner: {alert['owner']}\nAlert reference: {alert['alert_key']}"
+    body = f"{alert['reason']}\nOwner: {owner_words(alert['owner'])}\nAlert reference: {alert['alert_key']}"
     return title, body
 
 

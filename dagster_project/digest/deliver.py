@@ -14,6 +14,7 @@ import jinja2
 from dagster_project.alerts.notify import NotifySettings, redact
 from dagster_project.alerts.notify import _send as send_message
 from dagster_project.digest.build import Digest, OwnerDigest, collect_digests
+from streamlit_app.labels import owner_words  # the Alerts page's owner in words: one definition
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("dagster_project.digest", "templates"),
@@ -82,11 +83,12 @@ def render(owner: OwnerDigest, digest: Digest, today: dt.date) -> Rendered:
     week = f"week of {today - dt.timedelta(days=today.weekday()):%d %b %Y}"
     context = {
         "digest": owner,
+        "owner": owner_words(owner.owner),  # "The owner of team Sales", never the raw "team manager: Sales"
         "week": week,
         "published": f"{digest.published_at:%d %b %Y %H:%M}" if digest.published_at else "",
         "notes": digest.notes,
     }
-    title = f"Empathy Lake weekly digest for {owner.owner} ({week})"
+    title = f"Empathy Lake weekly digest for {context['owner']} ({week})"
     return Rendered(
         owner=owner.owner,
         title=title,

@@ -147,18 +147,16 @@ for title, row in customer_kpis.CARD_ROWS:
             )
             column.caption(f"Share of all customers lost by {as_of_text}, not a monthly rate")
             continue
-        rows = selected[kpi.mart]
-        month_rows = rows[rows["month"] == end]
-        ratio_card(
+        n = ratio_card(
             column,
             kpi,
-            rows,
-            customer_marts.filter_rows(rows, period),
+            selected[kpi.mart],
+            period,
             end,
             previous,
             help=f"{kpi.help}\n\nFiltered by {_filtered_by(kpi.mart)}. The line shows the period's months.",
         )
-        labels, _ = bases.setdefault((kpi.mart, kpi.denominator), ([], int(month_rows[kpi.denominator].sum())))
+        labels, _ = bases.setdefault((kpi.mart, kpi.denominator), ([], int(n)))
         labels.append(kpi.label)
     st.caption(
         " · ".join(

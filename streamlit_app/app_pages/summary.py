@@ -73,15 +73,19 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     higher = row["higher_is_better"]
     lower_is_better = False if summary.is_missing(higher) else not bool(higher)
     vs_previous = summary.change(row["value"], row["previous_value"])
+    delta = summary.format_change(row["value"], row["previous_value"], unit, decimals, currency)
     column = column.container(border=True)
     column.metric(
         row["kpi_label"],
         summary.format_kpi(row["value"], unit, decimals, currency),
-        delta=summary.format_change(row["value"], row["previous_value"], unit, decimals, currency),
+        delta=delta,
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_arrow=delta_arrow(vs_previous, decimals),
+        # "vs Nov 2017" only beside a change: no previous value (a snapshot's headcount), no comparison phrase.
         delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
+        if delta is not None
+        and not summary.is_missing(row["previous_period_start"])
+        and row.get("value_basis") != summary.TO_DATE
         else None,
     )
     lines = []
