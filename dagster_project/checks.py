@@ -1,16 +1,23 @@
-"""Asset checks written here: row conservation of every loader (blocking) and source freshness (warning only).
-(dbt tests arrive as checks through dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
+"""The loaders' own checks: row conservation (blocking) and source freshness (warning only), evaluated by each
+loader asset in its step right after it loads (dagster_project/assets/raw.py, D471). (dbt tests arrive as checks
+through dagster-dbt; Great Expectations suites through dagster_project.quality.)"""
+
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from dagster_project.assets.raw import raw_asset_key
-from dagster_project.contract import Entity, load_contract
+from dagster_project.contract import Entity
 from dagster_project.freshness import DEFAULT_FRESHNESS_HOURS, evaluate_freshness, freshness_max_age_hours
 from dagster_project.loading.ledger import ensure_meta_tables, ensure_superseded_table, superseded_table
-from dagster_project.resources import LakeResource
 
-__all__ = ["DEFAULT_FRESHNESS_HOURS", "conservation_checks", "freshness_checks", "freshness_max_age_hours"]
+__all__ = [
+    "DEFAULT_FRESHNESS_HOURS",
+    "conservation_result",
+    "freshness_max_age_hours",
+    "freshness_result",
+    "loader_check_specs",
+]
 
 # Per file of the ledger, re-derived from the stored rows: rows read = loaded + quarantined + excluded (source
 # rows: lines, or item rows for an unpivot), the raw table holds the file's records not replaced by a later
@@ -46,85 +53,78 @@ def conservation_problems(con: duckdb.DuckDBPyConnection, entity: Entity) -> lis
     return con.execute(sql, {"entity": entity.name}).fetchall()
 
 
-def build_conservation_check(entity: Entity) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=raw_asset_key(entity),
-        name="conservation",
-        blocking=True,
-        description="Every row read is loaded, quarantined or excluded by the mapping for a stated reason, per "
-        "file, as recorded in the ingestion ledger and borne out by the stored rows: nothing is lost silently "
-        "and nothing is counted twice.",
+CONSERVATION_DESCRIPTION = (
+    "Every row read is loaded, quarantined or excluded by the mapping for a stated reason, per file, as recorded in "
+    "the ingestion ledger and borne out by the stored rows: nothing is lost silently and nothing is counted twice."
+)
+FRESHNESS_DESCRIPTION = (
+    "The newest landing file of this entity arrived (file modification time) within the expected number of hours "
+    "(contract `freshness_hours`, default 36). A warning only: stale data is still published."
+)
+
+
+def loader_check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    """The two checks every loader asset evaluates in its own step, right after loading (D471): one Dagster step
+    per entity instead of three, each check still shown on its asset and counted on its own."""
+    return [
+        dg.AssetCheckSpec("conservation", asset=asset_key, blocking=True, description=CONSERVATION_DESCRIPTION),
+        dg.AssetCheckSpec("freshness", asset=asset_key, blocking=False, description=FRESHNESS_DESCRIPTION),
+    ]
+
+
+def conservation_result(con: duckdb.DuckDBPyConnection, entity: Entity) -> dg.AssetCheckResult:
+    """The `conservation` check (blocking) of `entity`, re-derived from the stored rows."""
+    broken = conservation_problems(con, entity)
+    totals = con.execute(
+        "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+        "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_excluded), 0), "
+        "coalesce(sum(records_replaced), 0), count(*) FROM meta.ingestion_ledger WHERE entity = ?",
+        [entity.name],
+    ).fetchone()
+    return dg.AssetCheckResult(
+        check_name="conservation",
+        passed=not broken,
+        metadata={
+            "rows_read": totals[0],
+            "rows_loaded": totals[1],
+            "rows_quarantined": totals[2],
+            "rows_excluded": totals[3],
+            "rows_superseded": totals[4],
+            "files": totals[5],
+            "files_not_conserved": "\n".join(str(row) for row in broken) or "none",
+        },
     )
-    def _check(lake: LakeResource) -> dg.AssetCheckResult:
-        with lake.connect() as con:
-            broken = conservation_problems(con, entity)
-            totals = con.execute(
-                "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-                "coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_excluded), 0), "
-                "coalesce(sum(records_replaced), 0), count(*) FROM meta.ingestion_ledger WHERE entity = ?",
-                [entity.name],
-            ).fetchone()
-        return dg.AssetCheckResult(
-            passed=not broken,
-            metadata={
-                "rows_read": totals[0],
-                "rows_loaded": totals[1],
-                "rows_quarantined": totals[2],
-                "rows_excluded": totals[3],
-                "rows_superseded": totals[4],
-                "files": totals[5],
-                "files_not_conserved": "\n".join(str(row) for row in broken) or "none",
-            },
-        )
-
-    return _check
 
 
-conservation_checks = [build_conservation_check(e) for e in load_contract().entities.values()]
-
-
-def _newest_data_time(lake: LakeResource, entity: Entity) -> str:
+def _newest_data_time(con: duckdb.DuckDBPyConnection, entity: Entity) -> str:
     column = entity.arrival_column
     if column is None:
         return "n/a (no date or timestamp column)"
-    with lake.connect() as con:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [entity.raw_schema, entity.name],
-        ).fetchone()[0]
-        if not exists:
-            return "n/a (no raw table yet)"
-        newest = con.execute(f'SELECT max("{column}") FROM {entity.raw_table}').fetchone()[0]
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [entity.raw_schema, entity.name],
+    ).fetchone()[0]
+    if not exists:
+        return "n/a (no raw table yet)"
+    newest = con.execute(f'SELECT max("{column}") FROM {entity.raw_table}').fetchone()[0]
     return f"{newest} ({column})" if newest is not None else f"n/a (no rows with {column})"
 
 
-def build_freshness_check(entity: Entity) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=raw_asset_key(entity),
-        name="freshness",
-        blocking=False,
-        description="The newest landing file of this entity arrived (file modification time) within the expected "
-        "number of hours (contract `freshness_hours`, default 36). A warning only: stale data is still published.",
+def freshness_result(con: duckdb.DuckDBPyConnection, landing: Path, entity: Entity) -> dg.AssetCheckResult:
+    """The `freshness` check (a warning only) of `entity`: its newest landing file is recent enough."""
+
+    def files_loaded_earlier() -> int:
+        ensure_meta_tables(con)
+        return con.execute("SELECT count(*) FROM meta.ingestion_ledger WHERE entity = ?", [entity.name]).fetchone()[0]
+
+    result = evaluate_freshness(landing, entity, files_loaded_earlier)
+    metadata = result.metadata
+    if result.has_files:
+        metadata = {**metadata, "newest_data_timestamp": _newest_data_time(con, entity)}
+    return dg.AssetCheckResult(
+        check_name="freshness",
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=result.description,
+        metadata=metadata,
     )
-    def _check(lake: LakeResource) -> dg.AssetCheckResult:
-        def files_loaded_earlier() -> int:
-            with lake.connect() as con:
-                return con.execute(
-                    "SELECT count(*) FROM meta.ingestion_ledger WHERE entity = ?", [entity.name]
-                ).fetchone()[0]
-
-        result = evaluate_freshness(lake.settings().landing_dir, entity, files_loaded_earlier)
-        metadata = result.metadata
-        if result.has_files:
-            metadata = {**metadata, "newest_data_timestamp": _newest_data_time(lake, entity)}
-        return dg.AssetCheckResult(
-            passed=result.passed,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=result.description,
-            metadata=metadata,
-        )
-
-    return _check
-
-
-freshness_checks = [build_freshness_check(e) for e in load_contract().entities.values()]

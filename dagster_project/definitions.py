@@ -3,12 +3,11 @@ and the landing-folder sensor."""
 
 import dagster as dg
 
-from dagster_project.assets.alerts import alert_log, open_alerts_have_owner_and_reason
+from dagster_project.assets.alerts import alert_log
 from dagster_project.assets.dbt import dbt_models
 from dagster_project.assets.raw import raw_assets
 from dagster_project.assets.serving import serving_warehouse
 from dagster_project.assets.text import text_scores
-from dagster_project.checks import conservation_checks, freshness_checks
 from dagster_project.clv.job import customer_clv_job, customer_clv_model
 from dagster_project.digest.job import weekly_digest_job
 from dagster_project.jobs import empathy_lake_job
@@ -21,9 +20,6 @@ from dagster_project.settings import get_settings
 defs = dg.Definitions(
     assets=[*raw_assets, text_scores, dbt_models, alert_log, serving_warehouse, customer_clv_model],
     asset_checks=[
-        *conservation_checks,
-        *freshness_checks,
-        open_alerts_have_owner_and_reason,
         *build_gx_asset_checks(lambda: get_settings().build_db),
     ],
     jobs=[empathy_lake_job, weekly_digest_job, customer_clv_job],

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
 
 from streamlit_app.check_counts import CheckRecord
 
@@ -70,13 +71,25 @@ def record_run_checks(con: duckdb.DuckDBPyConnection, run_id: str, events: list[
         con.execute(statement)
     if not events:
         return 0
-    rows = []
+    columns: dict[str, list] = {"kind": [], "asset": [], "check_name": [], "passed": [], "warning_only": []}
+    columns["expectations"] = []
     for event in events:
         record, evaluation = check_record(event), event.event_specific_data
-        rows.append(
-            [run_id, record.kind, evaluation.asset_key.to_user_string(), evaluation.check_name, record.passed]
-            + [record.warning_only, record.expectations]
+        columns["kind"].append(record.kind)
+        columns["asset"].append(evaluation.asset_key.to_user_string())
+        columns["check_name"].append(evaluation.check_name)
+        columns["passed"].append(record.passed)
+        columns["warning_only"].append(record.warning_only)
+        columns["expectations"].append(record.expectations)
+    # One statement from an Arrow table: `executemany` inserts row by row (4 s for 626 checks under load).
+    con.register("_run_checks", pa.table(columns))
+    try:
+        con.execute("DELETE FROM meta.run_checks")
+        con.execute(
+            "INSERT INTO meta.run_checks SELECT ?, current_timestamp::TIMESTAMP, kind, asset, check_name, passed, "
+            "warning_only, expectations FROM _run_checks",
+            [run_id],
         )
-    con.execute("DELETE FROM meta.run_checks")
-    con.executemany("INSERT INTO meta.run_checks VALUES (?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    finally:
+        con.unregister("_run_checks")
+    return len(events)

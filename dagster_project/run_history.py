@@ -55,7 +55,41 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
 def open_instance(settings: Settings | None = None):
     import dagster as dg
 
-    return dg.DagsterInstance.from_config(str(ensure_dagster_home(settings)))
+    home = ensure_dagster_home(settings)
+    unsynced_run_history(home)
+    return dg.DagsterInstance.from_config(str(home))
+
+
+_UNSYNCED_HOMES: set[str] = set()
+
+
+def unsynced_run_history(home: Path) -> None:
+    """In this process, the instance's SQLite files under `home` are written without fsync (D473).
+
+    Dagster stores every event of a run (about 1,000 in a run at the demo's size) with a connection of its own:
+    connect, insert, commit, close, and again in the asset index for materialisations and checks. In SQLite's
+    default (`synchronous=FULL`) each commit and each close waits for the disk: 8-16 ms an event on this machine
+    under load, 0.2-0.4 ms with `synchronous=OFF` (docs/performance.md "The run's fixed cost (s14)"). OFF loses
+    nothing when the process is killed (the OS still writes what it was handed), only when the machine itself
+    crashes, and then only run history: the warehouse, its ledger and the serving copy are DuckDB files, and
+    `empathy-lake run` rebuilds what a lost run record would have said. Other processes (`dagster dev`, the
+    daemon) keep SQLite's default."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not _UNSYNCED_HOMES:
+
+        @event.listens_for(Engine, "connect")
+        def _unsynced(dbapi_connection, _record) -> None:
+            if not isinstance(dbapi_connection, sqlite3.Connection):
+                return
+            files = [row[2] for row in dbapi_connection.execute("PRAGMA database_list").fetchall()]
+            if any(f and any(f.startswith(h + os.sep) for h in _UNSYNCED_HOMES) for f in files):
+                dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+    _UNSYNCED_HOMES.update({str(home.absolute()), str(home.resolve())})
 
 
 def cli_run_tags(stage: str | None = None) -> dict[str, str]:

@@ -79,6 +79,8 @@ def test_a_quiet_run_prints_a_line_per_stage_and_leaves_the_detail_in_the_lake(b
     for stage in STAGES:  # each stage once, with its seconds
         (line,) = [line for line in lines if line.split(" ", 1)[0] == stage]
         assert re.search(r"\(\d+\.\d s\)$", line), line
+    # In the order they run: the loaders' freshness checks no longer finish after the dbt step (D471).
+    assert [line.split(" ", 1)[0] for line in lines if line.split(" ", 1)[0] in STAGES] == list(STAGES)
     assert log.parent == built_lake.settings.logs_dir and log.exists()
     detail = log.read_text(encoding="utf-8")
     # Dagster's events and dbt's own lines are in the file, without colour codes.

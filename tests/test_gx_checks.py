@@ -18,7 +18,7 @@ import pytest
 
 from dagster_project.contract import load_contract
 from dagster_project.loading.ledger import ensure_raw_table
-from dagster_project.quality.gx_checks import build_gx_asset_check, build_gx_asset_checks
+from dagster_project.quality.gx_checks import build_gx_asset_check, build_gx_asset_checks, build_gx_layer_check
 from dagster_project.quality.gx_suites import SuiteError, SuiteSpec, load_suite, load_suites, parse_suite
 from dagster_project.quality.gx_validation import read_frame, record_results, validate, validate_frame
 from dagster_project.settings import EXPECTATIONS_DIR
@@ -945,6 +945,44 @@ def test_passing_check_lets_downstream_run(tmp_path, suites):
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.passed
     assert dg.AssetKey(["serving", "warehouse"]) in {e.asset_key for e in result.get_asset_materialization_events()}
+
+
+def test_suites_of_one_step_report_and_block_each_on_its_own_asset(good_db, suites):
+    """A layer's suites run in one step (D472): each is still a check of its own asset; one failing suite fails the
+    step only after every suite was evaluated and recorded, and what depends on the checked assets does not run."""
+    with duckdb.connect(str(good_db)) as con:
+        con.execute("UPDATE raw_crm.tickets SET reopen_count = -1 WHERE ticket_id = 't7'")  # a negative count
+    specs = [suites["raw_crm_customers"], suites["raw_crm_tickets"]]
+    customers, tickets = (dg.AssetKey(list(s.asset_key)) for s in specs)
+
+    @dg.multi_asset(specs=[dg.AssetSpec(customers), dg.AssetSpec(tickets)])
+    def loaders():
+        """Stand in for the loaders: the tables are already in the warehouse."""
+        yield dg.MaterializeResult(asset_key=customers)
+        yield dg.MaterializeResult(asset_key=tickets)
+
+    @dg.asset(key=["serving", "warehouse"], deps=[customers])
+    def published() -> None:
+        """Depends on the passing suite's asset only; blocked all the same, as the step failed."""
+
+    check = build_gx_layer_check("raw__gx_suites", specs, lambda: good_db)
+    result = dg.materialize([loaders, check, published], raise_on_error=False)
+
+    assert not result.success
+    evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}
+    assert evaluations[customers].check_name == "gx_raw_crm_customers" and evaluations[customers].passed
+    assert evaluations[tickets].check_name == "gx_raw_crm_tickets" and not evaluations[tickets].passed
+    assert "(reopen_count)" in evaluations[tickets].metadata["failing_expectations"].value
+    [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert "crm/tickets" in failure.event_specific_data.error.message  # the failure names the asset
+    assert dg.AssetKey(["serving", "warehouse"]) not in {e.asset_key for e in result.get_asset_materialization_events()}
+    with duckdb.connect(str(good_db), read_only=True) as con:
+        recorded = dict(
+            con.execute(
+                "SELECT suite, count(*) FROM meta.check_results WHERE run_id = ? GROUP BY 1", [result.run_id]
+            ).fetchall()
+        )
+    assert recorded == {s.name: s.expectation_count for s in specs}
 
 
 def test_one_check_per_suite_each_bound_to_its_own_suite(suites):

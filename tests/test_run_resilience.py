@@ -192,3 +192,24 @@ def test_readers_get_answers_without_errors_while_runs_rebuild_and_republish(bui
     assert len(result["counts"]) == 4 and min(result["counts"].values()) > 10, result["counts"]
     before = publication_run_id(built_lake.settings.serving_db)
     assert before in result["run_ids"] and len(result["run_ids"]) == 2, "the readers saw the old copy, then the new one"
+
+
+def test_run_history_is_written_without_waiting_for_the_disk_and_nothing_else_is(tmp_path, monkeypatch):
+    """The lake's Dagster instance, opened by a run, writes its SQLite files with synchronous=OFF (D473); another
+    SQLite file of the same process keeps SQLite's default (FULL, 2)."""
+    import sqlalchemy as sa
+
+    from dagster_project.run_history import open_instance
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with lake_env(tmp_path / "lake") as settings:
+        instance = open_instance(settings)
+        with instance.run_storage.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
+        with instance.event_log_storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
+        assert instance.get_runs() == []  # the history still reads
+    other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    other.dispose()

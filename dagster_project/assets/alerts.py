@@ -13,12 +13,22 @@ from dagster_project.resources import LakeResource
 
 ALERT_LOG_KEY = dg.AssetKey(["alerts", "alert_log"])
 ALERT_BREACHES_KEY = dg.AssetKey(["marts", "alert_breaches"])
+OWNER_CHECK = "open_alerts_have_owner_and_reason"
 
 
 @dg.asset(
     key=ALERT_LOG_KEY,
     deps=[ALERT_BREACHES_KEY],
     group_name="alerts",
+    check_specs=[
+        dg.AssetCheckSpec(
+            OWNER_CHECK,
+            asset=ALERT_LOG_KEY,
+            blocking=True,
+            description="Every open alert names an owner and says why it fired: an alert nobody owns is never "
+            "acted on.",
+        )
+    ],
     kinds={"duckdb", "python"},
     description="meta.alerts: one row per alert ever raised (open / resolved, first and last seen), and "
     "meta.alert_notifications: every notification attempt. New alerts are notified once through apprise; "
@@ -35,6 +45,7 @@ def alert_log(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Mater
                 "SELECT rule_id, count(*) FROM meta.alerts WHERE status = 'open' GROUP BY rule_id ORDER BY rule_id"
             ).fetchall()
         )
+        owner_check = open_alerts_have_owner_and_reason(con)
     context.log.info(
         f"alerts: {sync.opened} new, {sync.seen_again} seen again, {sync.resolved} resolved, {sync.open_total} open; "
         f"notifications: {sent.sent} sent, {sent.failed} failed, {sent.dry_run} dry run"
@@ -53,23 +64,19 @@ def alert_log(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Mater
             "notifications_dry_run": sent.dry_run,
             "sending": "on" if settings.send else "dry run",
             "dagster/row_count": sync.open_total,
-        }
+        },
+        check_results=[owner_check],
     )
 
 
-@dg.asset_check(
-    asset=ALERT_LOG_KEY,
-    name="open_alerts_have_owner_and_reason",
-    blocking=True,
-    description="Every open alert names an owner and says why it fired: an alert nobody owns is never acted on.",
-)
-def open_alerts_have_owner_and_reason(lake: LakeResource) -> dg.AssetCheckResult:
-    with lake.connect() as con:
-        broken = con.execute(
-            "SELECT alert_key, rule_id, scope_value FROM meta.alerts WHERE status = 'open' "
-            "AND (coalesce(trim(owner), '') = '' OR coalesce(trim(reason), '') = '')"
-        ).fetchall()
+def open_alerts_have_owner_and_reason(con) -> dg.AssetCheckResult:
+    """The alert log's blocking check, evaluated in the alert log's own step (D471)."""
+    broken = con.execute(
+        "SELECT alert_key, rule_id, scope_value FROM meta.alerts WHERE status = 'open' "
+        "AND (coalesce(trim(owner), '') = '' OR coalesce(trim(reason), '') = '')"
+    ).fetchall()
     return dg.AssetCheckResult(
+        check_name=OWNER_CHECK,
         passed=not broken,
         metadata={"open_alerts_without_owner_or_reason": "\n".join(str(r) for r in broken) or "none"},
     )

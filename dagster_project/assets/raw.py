@@ -6,6 +6,7 @@ one graph. Assets are generated from the contract: a new entity in the YAML is a
 
 import dagster as dg
 
+from dagster_project.checks import conservation_result, freshness_result, loader_check_specs
 from dagster_project.contract import Entity, load_contract
 from dagster_project.loading.loader import load_entity
 from dagster_project.resources import LakeResource
@@ -19,6 +20,9 @@ def raw_asset_key(entity: Entity) -> dg.AssetKey:
 def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_asset_key(entity),
+        # Conservation (blocking) and freshness (warning only) are evaluated here, on the loader's connection,
+        # not in two steps of their own (checks.py, D471).
+        check_specs=loader_check_specs(raw_asset_key(entity)),
         group_name=f"raw_{entity.source}",
         kinds={"duckdb", "csv"},
         # Rows are checked against the entities their rules reference (the question bank): load those first.
@@ -33,6 +37,12 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
             )
             table_rows = con.execute(f"SELECT count(*) FROM {entity.raw_table}").fetchone()[0]
             not_loaded = never_loaded(con, entity.name)
+            # Not evaluated when a file failed (the step fails below), as when they were steps of their own.
+            checks = (
+                []
+                if summary.failures
+                else [conservation_result(con, entity), freshness_result(con, settings.landing_dir, entity)]
+            )
         metadata = {
             "rows_read": summary.rows_read,
             "rows_loaded": summary.rows_loaded,
@@ -55,7 +65,7 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
                 description="\n".join(f.message for f in summary.failures),
                 metadata={**metadata, "files_failed": len(summary.failures)},
             )
-        return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata, check_results=checks)
 
     return _load
 
