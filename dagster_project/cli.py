@@ -681,6 +681,7 @@ def console_main() -> None:
     import logging
 
     code = main()
+    code = code if isinstance(code, int) else 0  # a command that returns nothing succeeded
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
