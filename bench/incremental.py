@@ -91,7 +91,7 @@ def dbt_breakdown(run_results: Path, slowest: int = 8) -> tuple[dict[str, float]
     kinds: dict[str, float] = defaultdict(float)
     for node in results["results"]:
         kinds[node["unique_id"].split(".")[0]] += node["execution_time"]
-    kinds["dbt elapsed"] = results["elapsed_time"]
+    kinds["elapsed"] = results["elapsed_time"]
     nodes = sorted(results["results"], key=lambda n: -n["execution_time"])[:slowest]
     return dict(kinds), [(n["unique_id"].split(".", 2)[-1], round(n["execution_time"], 2)) for n in nodes]
 
@@ -168,7 +168,7 @@ def breakdown_table(runs: dict[str, Timed]) -> str:
     )
     for stage in stages:
         lines.append(f"| {stage} (wall s) | " + " | ".join(f"{runs[n].stages.get(stage, 0):.1f}" for n in names) + " |")
-    for kind in ("dbt elapsed", "model", "test", "seed"):
+    for kind in ("elapsed", "model", "test", "seed"):
         lines.append(f"| dbt {kind} s | " + " | ".join(f"{runs[n].dbt.get(kind, 0):.1f}" for n in names) + " |")
     lines.append("| process wall s | " + " | ".join(f"{runs[n].wall:.1f}" for n in names) + " |")
     lines.append("| process CPU s | " + " | ".join(f"{runs[n].cpu:.1f}" for n in names) + " |")
