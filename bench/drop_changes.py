@@ -37,10 +37,12 @@ def _compared(column: str, data_type: str) -> str:
     )
 
 
-def _month_equal(con: duckdb.DuckDBPyConnection, table: str, month: str, value: object) -> bool:
-    """The two copies' rows of one month, sorted, equal to a relative 1e-9 (tests/lake_helpers' rule)."""
+def _rows_equal(con: duckdb.DuckDBPyConnection, table: str, month: str | None = None, value: object = None) -> bool:
+    """The two copies' rows (of one month, when given), sorted, equal to a relative 1e-9 (tests/lake_helpers'
+    rule)."""
+    where, params = (f'WHERE "{month}" = ?', [value]) if month else ("", [])
     frames = [
-        con.execute(f'SELECT * FROM {side}.marts."{table}" WHERE "{month}" = ? ORDER BY ALL', [value]).df()
+        con.execute(f'SELECT * FROM {side}.marts."{table}" {where} ORDER BY ALL', params).df()
         for side in ("before", "after")
     ]
     try:
@@ -71,15 +73,17 @@ def changes(before: str, after: str) -> list[str]:
             f'SELECT {selected} FROM after.marts."{table}")'
         )
         differing = con.execute(f"SELECT count(*) FROM ({diff})").fetchone()[0]
-        if not differing:
+        month = next((c for c, _ in columns if c in MONTH_COLUMNS), None)
+        months: list[str] = []
+        if month and differing:
+            candidates = con.execute(f'SELECT DISTINCT "{month}" FROM ({diff}) ORDER BY 1').fetchall()
+            months = [str(m)[:10] for (m,) in candidates if not _rows_equal(con, table, month, m)]
+        if not differing or (months == [] if month else _rows_equal(con, table)):
             unchanged += 1
             continue
         rows = con.execute(f'SELECT count(*) FROM after.marts."{table}"').fetchone()[0]
-        line = f"{table}: {differing} rows differ (old and new counted) of {rows}"
-        month = next((c for c, _ in columns if c in MONTH_COLUMNS), None)
+        line = f"{table}: {differing} rows differ to nine digits (old and new counted) of {rows}"
         if month:
-            candidates = con.execute(f'SELECT DISTINCT "{month}" FROM ({diff}) ORDER BY 1').fetchall()
-            months = [str(m)[:10] for (m,) in candidates if not _month_equal(con, table, month, m)]
             line += f"; {len(months)} {month}(s): {', '.join(months[:4])}{' ...' if len(months) > 4 else ''}"
         lines.append(line)
     lines.append(f"unchanged: {unchanged} of {len(tables)} tables")
