@@ -13,11 +13,10 @@ from os import PathLike
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from dagster_project.quality.gx_suites import SuiteSpec, load_suites
 from dagster_project.quality.gx_validation import record_results, validate
-from dagster_project.settings import EXPECTATIONS_DIR
+from dagster_project.settings import EXPECTATIONS_DIR, get_settings
 
 DbPathFn = Callable[[], str | PathLike[str]]
 
@@ -34,7 +33,7 @@ def build_gx_asset_check(spec: SuiteSpec, db_path_fn: DbPathFn) -> dg.AssetCheck
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         # Read-write: the pipeline process is the only writer at this point and the results go in too.
-        con = duckdb.connect(str(db_path_fn()), read_only=False)
+        con = get_settings().connect(Path(db_path_fn()))
         try:
             outcome = validate(con, spec)
             record_results(con, context.run.run_id, spec, outcome)
