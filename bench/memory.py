@@ -25,29 +25,10 @@ import threading
 import time
 from pathlib import Path
 
-from bench.speed import CLI, REPO, STEP_START
+from bench.speed import CLI, REPO, STEP_START, process_tree
 
 DBT_START = re.compile(r"\d+ of \d+ START (?:\S+ )*?(?:model|test|seed|snapshot) ([\w.]+)")
 RUN_STAGES = ("load", "transform", "publish")
-
-
-def _tree(pid: int) -> dict[int, tuple[str, float]]:
-    """pid -> (command, resident MB) for a process and its descendants."""
-    out, todo = {}, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-            with open(f"/proc/{p}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-            out[p] = (cmd[:120], rss)
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo += [int(c) for c in f.read().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return out
 
 
 def run_stage(stage: str, env: dict[str, str], log: Path, steps_file: Path) -> dict:
@@ -67,12 +48,13 @@ def run_stage(stage: str, env: dict[str, str], log: Path, steps_file: Path) -> d
 
         def sample() -> None:
             while not done.wait(0.1):
-                tree = _tree(proc.pid)
+                tree = process_tree(proc.pid)
                 total = sum(rss for _, rss in tree.values())
                 label = labels["step"] + (f" / {labels['dbt']}" if labels["dbt"] else "")
                 peaks[label] = max(peaks.get(label, 0.0), total)
                 if total > at_peak["mb"]:
-                    at_peak.update(mb=total, label=label, processes={str(p): v for p, v in tree.items()})
+                    processes = {str(p): (command[:120], rss) for p, (command, rss) in tree.items()}
+                    at_peak.update(mb=total, label=label, processes=processes)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -123,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(os.environ["EMPATHY_LAKE_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "EMPATHY_LAKE_PII_KEY": os.environ.get("EMPATHY_LAKE_PII_KEY", "bench")}
+    env["PYTHONUNBUFFERED"] = "1"  # each line as it is written: a buffered pipe would charge samples to a past step
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -71,20 +71,28 @@ def stage_of(step: str) -> str:
     return "load"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), MB."""
-    total, todo = 0, [pid]
+def process_tree(pid: int) -> dict[int, tuple[str, float]]:
+    """pid -> (command line, resident MB) of a process and all its descendants (Linux /proc)."""
+    found, todo = {}, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            found[p] = (command, rss)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total / 2**20
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), MB."""
+    return sum(rss for _, rss in process_tree(pid).values())
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, float, bool, dict]:
