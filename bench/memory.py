@@ -19,13 +19,11 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-from bench.speed import CLI, REPO, STEP_START, process_tree
+from bench.speed import CLI, REPO, STEP_START, run_sampled
 
 DBT_START = re.compile(r"\d+ of \d+ START (?:\S+ )*?(?:model|test|seed|snapshot) ([\w.]+)")
 RUN_STAGES = ("load", "transform", "publish")
@@ -38,39 +36,26 @@ def run_stage(stage: str, env: dict[str, str], log: Path, steps_file: Path) -> d
     labels = {"step": "(start-up)", "dbt": None}
     peaks: dict[str, float] = {}
     at_peak: dict = {"mb": 0.0, "processes": {}, "label": None}
-    started = time.perf_counter()
-    with open(log, "a") as out:
-        out.write(f"\n$ {' '.join(cmd)}\n")
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
-        )
-        done = threading.Event()
 
-        def sample() -> None:
-            while not done.wait(0.1):
-                tree = process_tree(proc.pid)
-                total = sum(rss for _, rss in tree.values())
-                label = labels["step"] + (f" / {labels['dbt']}" if labels["dbt"] else "")
-                peaks[label] = max(peaks.get(label, 0.0), total)
-                if total > at_peak["mb"]:
-                    processes = {str(p): (command[:120], rss) for p, (command, rss) in tree.items()}
-                    at_peak.update(mb=total, label=label, processes=processes)
+    def on_line(line: str) -> None:
+        if match := STEP_START.search(line):
+            labels.update(step=match.group(1), dbt=None)
+        elif match := DBT_START.search(line):
+            labels["dbt"] = match.group(1)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        for line in proc.stdout:
-            out.write(line)
-            if match := STEP_START.search(line):
-                labels.update(step=match.group(1), dbt=None)
-            elif match := DBT_START.search(line):
-                labels["dbt"] = match.group(1)
-        _, status, usage = os.wait4(proc.pid, 0)
-        done.set()
-        sampler.join()
+    def on_sample(tree: dict[int, tuple[str, float]]) -> None:
+        total = sum(rss for _, rss in tree.values())
+        label = labels["step"] + (f" / {labels['dbt']}" if labels["dbt"] else "")
+        peaks[label] = max(peaks.get(label, 0.0), total)
+        if total > at_peak["mb"]:
+            processes = {str(p): (command[:120], rss) for p, (command, rss) in tree.items()}
+            at_peak.update(mb=total, label=label, processes=processes)
+
+    wall, status, usage = run_sampled(cmd, env, log, on_line, on_sample)
     return {
         "stage": stage,
         "ok": os.waitstatus_to_exitcode(status) == 0,
-        "wall": time.perf_counter() - started,
+        "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "peak_process_mb": usage.ru_maxrss / 1024,
         "peak_tree_mb": at_peak["mb"],
