@@ -20,8 +20,9 @@ EMPATHY_LAKE_DIGEST_RECIPIENTS who receives each owner's weekly digest: a CSV fi
 EMPATHY_LAKE_MEMORY_LIMIT memory DuckDB may use in each connection of a run: the loaders, text scoring, the
                         checks, the dbt build and publishing (default: 1500MB, or 40 % of a smaller machine's
                         memory); beyond it DuckDB spills to build.duckdb.tmp beside the build warehouse. Any DuckDB
-                        memory_limit value, e.g. 6GB. The whole run peaks near 1.5 GB above it (docs/performance.md
-                        "10M tickets (s14)"). EMPATHY_LAKE_DBT_MEMORY_LIMIT, its former name, is still read
+                        memory_limit value, e.g. 6GB; the run's Python processes use memory beside it
+                        (docs/performance.md "10M tickets (s14)"). EMPATHY_LAKE_DBT_MEMORY_LIMIT, its former name, is
+                        still read
 EMPATHY_LAKE_FRESHNESS_HOURS hours after which a source's newest file is stale (default 36; a warning only,
                         dagster_project/freshness.py)
 EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY> the same for one entity, e.g. EMPATHY_LAKE_FRESHNESS_HOURS_TICKETS
