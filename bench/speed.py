@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -73,28 +74,39 @@ def stage_of(step: str) -> str:
     return "load"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), MB."""
-    total, todo = 0, [pid]
+def process_tree(pid: int) -> dict[int, tuple[str, float]]:
+    """pid -> (command line, resident MB) of a process and all its descendants (Linux /proc)."""
+    found, todo = {}, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            found[p] = (command, rss)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total / 2**20
+    return found
 
 
-def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, float, bool, dict]:
-    """Run `cmd`; wall, CPU (user+sys incl. children), peak process RSS, peak tree RSS, success, and the peak
-    tree RSS seen during each Dagster step (from the STEP_START lines of its output)."""
-    step_peaks: dict[str, float] = {}
-    current = {"step": None}
-    peak = {"tree": 0.0}
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), MB."""
+    return sum(rss for _, rss in process_tree(pid).values())
+
+
+def run_sampled(
+    cmd: list[str],
+    env: dict[str, str],
+    log: Path,
+    on_line: Callable[[str], None],
+    on_sample: Callable[[dict[int, tuple[str, float]]], None],
+) -> tuple[float, int, os.struct_rusage]:
+    """Run `cmd` with its output appended to `log`, each line passed to `on_line`, and its process tree
+    (`process_tree`) passed to `on_sample` every 0.1 s; wall seconds, wait status and rusage (children included)."""
     started = time.perf_counter()
     with open(log, "a") as out:
         out.write(f"\n$ {' '.join(cmd)}\n")
@@ -106,23 +118,39 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
 
         def sample() -> None:
             while not done.wait(0.1):
-                rss = tree_rss_mb(proc.pid)
-                peak["tree"] = max(peak["tree"], rss)
-                step = current["step"]
-                if step:
-                    step_peaks[step] = max(step_peaks.get(step, 0.0), rss)
+                on_sample(process_tree(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         for line in proc.stdout:
             out.write(line)
-            match = STEP_START.search(line)
-            if match:
-                current["step"] = match.group(1)
+            on_line(line)
         _, status, usage = os.wait4(proc.pid, 0)
         done.set()
         sampler.join()
-    wall = time.perf_counter() - started
+    return time.perf_counter() - started, status, usage
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, float, bool, dict]:
+    """Run `cmd`; wall, CPU (user+sys incl. children), peak process RSS, peak tree RSS, success, and the peak
+    tree RSS seen during each Dagster step (from the STEP_START lines of its output)."""
+    step_peaks: dict[str, float] = {}
+    current = {"step": None}
+    peak = {"tree": 0.0}
+
+    def on_line(line: str) -> None:
+        match = STEP_START.search(line)
+        if match:
+            current["step"] = match.group(1)
+
+    def on_sample(tree: dict[int, tuple[str, float]]) -> None:
+        rss = sum(mb for _, mb in tree.values())
+        peak["tree"] = max(peak["tree"], rss)
+        step = current["step"]
+        if step:
+            step_peaks[step] = max(step_peaks.get(step, 0.0), rss)
+
+    wall, status, usage = run_sampled(cmd, env, log, on_line, on_sample)
     cpu = usage.ru_utime + usage.ru_stime
     return wall, cpu, usage.ru_maxrss / 1024, peak["tree"], os.waitstatus_to_exitcode(status) == 0, step_peaks
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import get_settings
+
 PUBLISHED_SCHEMAS = ("marts", "meta")
 # Columns that must not leave the build warehouse even inside a published table.
 WITHHELD_COLUMNS = {("meta", "quarantine"): {"record"}}
@@ -81,7 +83,7 @@ def _new_copy(build_db: Path, serving_db: Path, from_current: bool) -> Iterator[
         try:
             if from_current:
                 shutil.copyfile(serving_db, staging_file)
-            con = duckdb.connect(str(staging_file))
+            con = get_settings().connect(staging_file)
             try:
                 con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
                 yield con

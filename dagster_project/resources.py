@@ -32,9 +32,9 @@ class LakeResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.settings().build_db
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        settings = self.settings()
+        settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+        con = settings.connect(settings.build_db)
         try:
             yield con
         finally:

@@ -17,9 +17,12 @@ EMPATHY_LAKE_CLV_RUNNING     "1" starts the weekly predictive CLTV schedule runn
 EMPATHY_LAKE_DIGEST_RECIPIENTS who receives each owner's weekly digest: a CSV file with the columns owner,url (one
                         apprise URL a row) (default: <home>/auth/digest_recipients.csv; it holds addresses and
                         secrets, so keep it out of the repository)
-EMPATHY_LAKE_DBT_MEMORY_LIMIT memory DuckDB may use in the dbt build (default: 3GB, or 80 % of a smaller machine's
-                        memory; beyond it DuckDB spills to
-                        build.duckdb.tmp beside the build warehouse; any DuckDB memory_limit value, e.g. 6GB)
+EMPATHY_LAKE_MEMORY_LIMIT memory DuckDB may use in each connection of a run: the loaders, text scoring, the
+                        checks, the dbt build and publishing (default: 1500MB, or 40 % of a smaller machine's
+                        memory); beyond it DuckDB spills to build.duckdb.tmp beside the build warehouse. Any DuckDB
+                        memory_limit value, e.g. 6GB; the run's Python processes use memory beside it
+                        (docs/performance.md "10M tickets (s14)"). EMPATHY_LAKE_DBT_MEMORY_LIMIT, its former name, is
+                        still read
 EMPATHY_LAKE_FRESHNESS_HOURS hours after which a source's newest file is stale (default 36; a warning only,
                         dagster_project/freshness.py)
 EMPATHY_LAKE_FRESHNESS_HOURS_<ENTITY> the same for one entity, e.g. EMPATHY_LAKE_FRESHNESS_HOURS_TICKETS
@@ -56,6 +59,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -75,18 +80,23 @@ DBT_PROCESS_ENV = {"OPENBLAS_NUM_THREADS": "1", "DBT_USE_COLORS": "false", "DBT_
 
 DEMO_PII_KEY = "empathy-lake-demo-key-change-me"
 # DuckDB's own default is 80 % of the machine's memory; 10M tickets then peaked at 6.8 GB (docs/performance.md).
-DEFAULT_DBT_MEMORY_LIMIT = "3GB"
+# The cap is per DuckDB database (each connection of the run, dbt's included); the run's peak is the cap plus
+# what Python holds beside it in the pipeline process and the dbt process (docs/decisions.md D551).
+DEFAULT_MEMORY_LIMIT = "1500MB"
+DEFAULT_MEMORY_LIMIT_MB = 1500
+SMALL_MACHINE_SHARE = 0.4  # of a machine's memory, where that is less than the default
+MEMORY_LIMIT_VARIABLES = ("EMPATHY_LAKE_MEMORY_LIMIT", "EMPATHY_LAKE_DBT_MEMORY_LIMIT")  # the name, its former name
 
 
-def default_dbt_memory_limit() -> str:
-    """3GB, or DuckDB's own 80 % of the machine's memory where that is less (a fixed 3GB on a 2-4 GB machine
-    would raise DuckDB's limit above what is there, and the dbt process could be killed instead of spilling)."""
+def default_memory_limit() -> str:
+    """1500MB, or 40 % of the machine's memory where that is less (a fixed cap on a 2-3 GB machine would leave
+    no room for the two Python processes beside DuckDB, and the run could be killed instead of spilling)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return DEFAULT_DBT_MEMORY_LIMIT
-    megabytes = int(total * 0.8 / 2**20)
-    return DEFAULT_DBT_MEMORY_LIMIT if megabytes >= 3 * 1024 else f"{megabytes}MB"
+        return DEFAULT_MEMORY_LIMIT
+    megabytes = int(total * SMALL_MACHINE_SHARE / 2**20)
+    return DEFAULT_MEMORY_LIMIT if megabytes >= DEFAULT_MEMORY_LIMIT_MB else f"{megabytes}MB"
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ class Settings:
     serving_db: Path
     pii_key: str
     auth_config: Path  # dashboard users, hashed passwords and roles (dagster_project/users.py writes it)
-    dbt_memory_limit: str = DEFAULT_DBT_MEMORY_LIMIT  # DuckDB memory_limit inside the dbt build (profiles.yml)
+    memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB memory_limit of every connection of a run (profiles.yml too)
 
     @property
     def mappings_dir(self) -> Path:
@@ -108,6 +118,17 @@ class Settings:
     def uses_demo_key(self) -> bool:
         """True when EMPATHY_LAKE_PII_KEY is not set: pseudonyms are made with the public demo key."""
         return self.pii_key == DEMO_PII_KEY
+
+    @property
+    def duckdb_config(self) -> dict[str, str]:
+        """The configuration of every DuckDB database a run opens (docs/decisions.md D551). What does not fit in
+        `memory_limit` spills to DuckDB's default folder for a database file, `<file>.tmp` beside it (one per
+        file, so two databases never share spill files); the loaders' in-memory sandboxes have their own."""
+        return {"memory_limit": self.memory_limit}
+
+    def connect(self, path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection to a database file of the run (the build warehouse, a new serving copy) with the cap."""
+        return duckdb.connect(str(path), read_only=read_only, config=self.duckdb_config)
 
     @property
     def logs_dir(self) -> Path:
@@ -163,7 +184,10 @@ def get_settings() -> Settings:
     if not key:
         key = DEMO_PII_KEY
     auth = Path(os.environ.get("EMPATHY_LAKE_AUTH_CONFIG", home / "auth" / "users.yaml")).resolve()
-    memory = os.environ.get("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "").strip() or default_dbt_memory_limit()
+    memory = next(
+        (value for name in MEMORY_LIMIT_VARIABLES if (value := os.environ.get(name, "").strip())),
+        default_memory_limit(),
+    )
     return Settings(
         home=home,
         landing_dir=landing,
@@ -171,7 +195,7 @@ def get_settings() -> Settings:
         serving_db=serving,
         pii_key=key,
         auth_config=auth,
-        dbt_memory_limit=memory,
+        memory_limit=memory,
     )
 
 
@@ -184,7 +208,7 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_SERVING_DB": str(settings.serving_db),
         "EMPATHY_LAKE_PII_KEY": settings.pii_key,
         "EMPATHY_LAKE_AUTH_CONFIG": str(settings.auth_config),
-        "EMPATHY_LAKE_DBT_MEMORY_LIMIT": settings.dbt_memory_limit,
+        MEMORY_LIMIT_VARIABLES[0]: settings.memory_limit,
     }
 
 

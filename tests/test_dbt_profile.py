@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import os
 from argparse import Namespace
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR, DEFAULT_DBT_MEMORY_LIMIT, export_env, get_settings
+from dagster_project.settings import (
+    DBT_PROJECT_DIR,
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_VARIABLES,
+    export_env,
+    get_settings,
+)
 
 
 def _credentials(monkeypatch, env: dict[str, str]):
@@ -35,27 +42,77 @@ def _credentials(monkeypatch, env: dict[str, str]):
 def lake_env(monkeypatch, tmp_path):
     monkeypatch.setenv("EMPATHY_LAKE_HOME", str(tmp_path))
     monkeypatch.delenv("EMPATHY_LAKE_BUILD_DB", raising=False)
-    monkeypatch.delenv("EMPATHY_LAKE_DBT_MEMORY_LIMIT", raising=False)
+    for name in MEMORY_LIMIT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+def _duckdb_reads(limit: str) -> str:
+    """`limit` as DuckDB reports it back (in its own units)."""
+    with duckdb.connect(config={"memory_limit": limit}) as con:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
 
 def test_default_memory_cap_reaches_duckdb(lake_env):
     settings = get_settings()
-    assert settings.dbt_memory_limit == DEFAULT_DBT_MEMORY_LIMIT
+    assert settings.memory_limit == DEFAULT_MEMORY_LIMIT
     credentials = _credentials(lake_env, export_env(settings))
-    assert credentials.settings["memory_limit"] == DEFAULT_DBT_MEMORY_LIMIT
+    assert credentials.settings["memory_limit"] == DEFAULT_MEMORY_LIMIT
     assert credentials.path == str(settings.build_db)
-    # DuckDB takes the value as its memory_limit (3GB = 2.7 GiB in DuckDB's units).
-    con = duckdb.connect(config={"memory_limit": credentials.settings["memory_limit"]})
-    assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "2.7 GiB"
+    # DuckDB takes the value as its memory_limit (1500MB = 1.3 GiB in DuckDB's units).
+    assert _duckdb_reads(credentials.settings["memory_limit"]) == "1.3 GiB"
 
 
-def test_memory_cap_is_a_setting(lake_env):
-    lake_env.setenv("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "750MB")
+def test_memory_cap_is_a_setting_and_its_former_name_is_still_read(lake_env):
+    lake_env.setenv("EMPATHY_LAKE_MEMORY_LIMIT", "750MB")
     credentials = _credentials(lake_env, export_env(get_settings()))
     assert credentials.settings["memory_limit"] == "750MB"
-    con = duckdb.connect(config={"memory_limit": credentials.settings["memory_limit"]})
-    assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "715.2 MiB"
+    assert _duckdb_reads(credentials.settings["memory_limit"]) == "715.2 MiB"
+    lake_env.delenv("EMPATHY_LAKE_MEMORY_LIMIT")
+    lake_env.setenv("EMPATHY_LAKE_DBT_MEMORY_LIMIT", "600MB")
+    assert _credentials(lake_env, export_env(get_settings())).settings["memory_limit"] == "600MB"
+
+
+def test_every_connection_of_a_run_has_the_cap(lake_env):
+    """Not only dbt's: the loaders, text scoring, alerts and checks connect through the lake resource, the GX
+    checks and publishing through Settings.connect; each DuckDB database gets the cap (DuckDB's own default is
+    80 % of the machine; 10M tickets peaked at 6.8 GB with it, docs/performance.md "10M tickets (s14)")."""
+    from dagster_project.publishing import publish
+    from dagster_project.resources import LakeResource
+
+    lake_env.setenv("EMPATHY_LAKE_MEMORY_LIMIT", "750MB")
+    expected = _duckdb_reads("750MB")
+    assert expected != _duckdb_reads("80%")
+    with LakeResource().connect() as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == expected
+        for schema in ("marts", "meta"):
+            con.execute(f"CREATE SCHEMA {schema}")
+            con.execute(f"CREATE TABLE {schema}.example AS SELECT 1 AS x")
+    settings = get_settings()
+    with settings.connect(settings.build_db, read_only=True) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == expected
+    assert publish(settings.build_db, settings.serving_db, "run").total_rows == 2  # its staging copy: same route
+
+
+def test_the_run_opens_its_databases_only_through_the_capped_route():
+    """A new `duckdb.connect` in the modules a run executes would open a database without the cap: the GX
+    checks, publishing and the lake resource use Settings.connect; the rest are named here with the reason."""
+    import dagster_project
+
+    package = Path(dagster_project.__file__).parent
+    elsewhere = {
+        "settings.py": "the capped route itself",
+        "loading/sandbox.py": "one landing file in memory, capped with its own spill folder",
+        "loading/assistant.py": "the mapping assistant's command, not a run",
+        "cli.py": "status commands reading the build warehouse's bookkeeping, read-only",
+        "run_inputs.py": "the run's inputs, a few bookkeeping rows, read-only",
+        "users.py": "the users command, the serving copy read-only",
+        "digest/build.py": "the weekly digest, the serving copy read-only",
+        "clv/run.py": "the weekly predictive CLTV job, not the run",
+        "sample_data/daily_drops.py": "generating sample files, not a run",
+    }
+    found = {str(path.relative_to(package)) for path in package.rglob("*.py") if "duckdb.connect(" in path.read_text()}
+    assert found <= set(elsewhere), f"connects without the memory cap: {sorted(found - set(elsewhere))}"
 
 
 def test_the_memory_cap_never_exceeds_what_a_small_machine_has(monkeypatch):
@@ -64,9 +121,9 @@ def test_the_memory_cap_never_exceeds_what_a_small_machine_has(monkeypatch):
     sizes = {"SC_PAGE_SIZE": 4096}
     monkeypatch.setattr(settings_module.os, "sysconf", lambda name: sizes.get(name, 0))
     sizes["SC_PHYS_PAGES"] = 2 * 2**30 // 4096  # 2 GiB of memory
-    assert settings_module.default_dbt_memory_limit() == "1638MB"  # DuckDB's own 80 %
+    assert settings_module.default_memory_limit() == "819MB"  # 40 %: room for the run's two Python processes
     sizes["SC_PHYS_PAGES"] = 16 * 2**30 // 4096
-    assert settings_module.default_dbt_memory_limit() == DEFAULT_DBT_MEMORY_LIMIT
+    assert settings_module.default_memory_limit() == DEFAULT_MEMORY_LIMIT
 
 
 def test_seeds_are_always_rebuilt_so_a_changed_seed_loads():

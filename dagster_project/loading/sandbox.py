@@ -32,6 +32,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError
 
+from dagster_project.settings import get_settings
+
 DIALECT = "duckdb"
 KEYED_HASH = "keyed_hash"
 
@@ -304,7 +306,8 @@ class Sandbox:
     def __init__(self, pii_key: str) -> None:
         # An in-memory database may still spill large files to disk: give it a private folder of its own.
         self._spill = tempfile.TemporaryDirectory(prefix="empathy-lake-sandbox-")
-        self.con = duckdb.connect(":memory:", config={"temp_directory": self._spill.name})
+        config = {"temp_directory": self._spill.name, **get_settings().duckdb_config}  # the run's memory cap
+        self.con = duckdb.connect(":memory:", config=config)
         self.con.execute("SET enable_progress_bar = false")
         varchar = duckdb.sqltype("VARCHAR")
         self.con.create_function(

@@ -13,11 +13,10 @@ from os import PathLike
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from dagster_project.quality.gx_suites import SuiteSpec, load_suites
 from dagster_project.quality.gx_validation import record_results, validate
-from dagster_project.settings import EXPECTATIONS_DIR
+from dagster_project.settings import EXPECTATIONS_DIR, get_settings
 
 DbPathFn = Callable[[], str | PathLike[str]]
 
@@ -80,7 +79,7 @@ def build_gx_layer_check(name: str, specs: list[SuiteSpec], db_path_fn: DbPathFn
         selected = context.selected_asset_check_keys
         chosen = [s for s in specs if dg.AssetCheckKey(dg.AssetKey(list(s.asset_key)), f"gx_{s.name}") in selected]
         # Read-write: the pipeline process is the only writer at this point and the results go in too.
-        con = duckdb.connect(str(db_path_fn()), read_only=False)
+        con = get_settings().connect(Path(db_path_fn()))
         try:
             results = [_evaluate(context, con, spec) for spec in chosen]
         finally:
