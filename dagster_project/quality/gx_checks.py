@@ -13,6 +13,7 @@ from os import PathLike
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from dagster_project.quality.gx_suites import SuiteSpec, load_suites
 from dagster_project.quality.gx_validation import record_results, validate
