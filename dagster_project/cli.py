@@ -249,11 +249,32 @@ def print_run_summary(result, seconds: float) -> None:
         if not check.passed:
             warning = " (warning only)" if check.severity == dg.AssetCheckSeverity.WARN else ""
             print(f"    FAILED {check.asset_key.to_user_string()}:{check.check_name}{warning}")
+    for line in failed_observed_tests(result.all_events):
+        print(line)
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             print(f"  step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}")
     if result.success:
         print(f"  serving copy: {get_settings().serving_db}")
+
+
+def failed_observed_tests(events) -> list[str]:
+    """dbt tests that ran in the build but are observations, not Dagster checks (the side-table tests of D501):
+    one FAILED line for each that failed or errored, so a failure is never reported as "all passed"."""
+    import dagster as dg
+
+    lines = []
+    for event in events:
+        if event.event_type != dg.DagsterEventType.ASSET_OBSERVATION:
+            continue
+        observation = event.event_specific_data.asset_observation
+        status = observation.metadata.get("status")
+        if status is None or str(status.value) not in ("fail", "error"):
+            continue
+        unique_id = observation.metadata.get("unique_id")
+        test = str(unique_id.value).split(".")[2] if unique_id else "a dbt test"
+        lines.append(f"    FAILED {observation.asset_key.to_user_string()}:{test} (dbt test, {status.value})")
+    return lines
 
 
 def serve(port: int) -> int:
@@ -587,7 +608,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # a setting with a value it cannot take: the message names it
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "generate":
         from dagster_project.sample_data import generate
 
@@ -680,7 +705,13 @@ def console_main() -> None:
     `main` in-process, never this."""
     import logging
 
-    code = main()
+    from dagster_project.run_history import RunHistoryDamaged
+
+    try:
+        code = main()
+    except RunHistoryDamaged as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 1
     code = code if isinstance(code, int) else 0  # a command that returns nothing succeeded
     logging.shutdown()
     sys.stdout.flush()

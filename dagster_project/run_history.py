@@ -54,10 +54,23 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
 
 def open_instance(settings: Settings | None = None):
     import dagster as dg
+    from sqlalchemy.exc import DatabaseError
 
     home = ensure_dagster_home(settings)
     unsynced_run_history(home)
-    return dg.DagsterInstance.from_config(str(home))
+    try:
+        instance = dg.DagsterInstance.from_config(str(home))
+        instance.get_run_records(limit=1)
+    except DatabaseError:
+        raise RunHistoryDamaged(
+            f"the run history in {home} is damaged (the machine probably stopped during a run). The warehouse and "
+            f"the published copy are not affected: move that folder aside and run again to start a new history."
+        ) from None
+    return instance
+
+
+class RunHistoryDamaged(RuntimeError):
+    """The lake's Dagster SQLite files cannot be read: only a machine crash during a run can cause it (D473)."""
 
 
 _UNSYNCED_HOMES: set[str] = set()

@@ -88,6 +88,24 @@ SMALL_MACHINE_SHARE = 0.4  # of a machine's memory, where that is less than the 
 MEMORY_LIMIT_VARIABLES = ("EMPATHY_LAKE_MEMORY_LIMIT", "EMPATHY_LAKE_DBT_MEMORY_LIMIT")  # the name, its former name
 
 
+def check_memory_limit(value: str) -> None:
+    """Refuse a memory limit DuckDB would not accept, in words, before any step opens a connection."""
+    try:
+        duckdb.connect(":memory:", config={"memory_limit": value}).close()
+    except (duckdb.Error, ValueError):
+        raise ValueError(
+            f"{MEMORY_LIMIT_VARIABLES[0]} must be an amount of memory with its unit, e.g. 1500MB or 6GB, not {value!r}"
+        ) from None
+
+
+def memory_shortfall(action: str) -> str:
+    """What a load that ran out of memory says: the limit it ran into and how to raise it (README)."""
+    limit = get_settings().memory_limit
+    return (
+        f"{action} needs more memory than the run may use (the memory limit is {limit}; raise the memory limit setting)"
+    )
+
+
 def default_memory_limit() -> str:
     """1500MB, or 40 % of the machine's memory where that is less (a fixed cap on a 2-3 GB machine would leave
     no room for the two Python processes beside DuckDB, and the run could be killed instead of spilling)."""
@@ -188,6 +206,7 @@ def get_settings() -> Settings:
         (value for name in MEMORY_LIMIT_VARIABLES if (value := os.environ.get(name, "").strip())),
         default_memory_limit(),
     )
+    check_memory_limit(memory)
     return Settings(
         home=home,
         landing_dir=landing,

@@ -134,3 +134,21 @@ def test_seeds_are_always_rebuilt_so_a_changed_seed_loads():
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["seeds"]["empathy_lake"].get("+full_refresh") is True
+
+
+@pytest.mark.parametrize("value", ["1500", "abc", "6 parsecs"])
+def test_a_memory_limit_duckdb_would_refuse_is_refused_in_words(lake_env, value):
+    lake_env.setenv("EMPATHY_LAKE_MEMORY_LIMIT", value)
+    with pytest.raises(ValueError, match="EMPATHY_LAKE_MEMORY_LIMIT must be an amount of memory with its unit"):
+        get_settings()
+
+
+def test_a_file_that_runs_out_of_memory_names_the_limit_it_ran_into(lake_env):
+    from dagster_project.loading.loader import unexpected_reason
+
+    lake_env.setenv("EMPATHY_LAKE_MEMORY_LIMIT", "700MB")
+    reason = unexpected_reason(duckdb.OutOfMemoryException("Out of Memory Error: could not allocate"))
+    assert reason == (
+        "cannot load file: loading it needs more memory than the run may use (the memory limit is 700MB; "
+        "raise the memory limit setting)"
+    )

@@ -40,3 +40,28 @@ def test_only_tests_of_side_tables_are_left_out_of_the_checks(dbt_manifest):
     # The tests of text.text_scores itself (its own key) and of the loaders' tables stay checks.
     assert any("text_text_scores" in name for name in checks)
     assert len(checks) == len(tests) - len(side)
+
+
+def test_a_failed_side_table_test_is_listed_as_failed_in_the_run_summary():
+    """The side-table tests are observations (D501): a failed one must still be named in the run output."""
+    import dagster as dg
+    from dagster._core.events import AssetObservationData, DagsterEvent
+
+    from dagster_project.cli import failed_observed_tests
+
+    def observed(status: str) -> DagsterEvent:
+        observation = dg.AssetObservation(
+            asset_key=dg.AssetKey(["text", "text_redactions"]),
+            metadata={"status": status, "unique_id": "test.empathy_lake.source_not_null_x.abc123"},
+        )
+        return DagsterEvent(
+            event_type_value=dg.DagsterEventType.ASSET_OBSERVATION.value,
+            job_name="empathy_lake",
+            event_specific_data=AssetObservationData(observation),
+        )
+
+    assert failed_observed_tests([observed("pass")]) == []
+    assert failed_observed_tests([observed("fail"), observed("error")]) == [
+        "    FAILED text/text_redactions:source_not_null_x (dbt test, fail)",
+        "    FAILED text/text_redactions:source_not_null_x (dbt test, error)",
+    ]

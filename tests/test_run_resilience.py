@@ -213,3 +213,28 @@ def test_run_history_is_written_without_waiting_for_the_disk_and_nothing_else_is
     with other.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     other.dispose()
+
+
+def test_a_damaged_run_history_is_reported_in_words_and_says_what_to_do(tmp_path, monkeypatch, capsys):
+    """Without fsync a machine crash can damage the run history (D473): the next command says so and how to recover,
+    instead of a traceback; with the folder moved aside the history starts again."""
+    from dagster_project.cli import console_main
+    from dagster_project.run_history import RunHistoryDamaged, open_instance
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with lake_env(tmp_path / "lake") as settings:
+        open_instance(settings)
+        runs_db = next((tmp_path / "lake").rglob("runs.db"))
+        with runs_db.open("r+b") as f:
+            f.seek(100)
+            f.write(b"\x07" * 800)
+        with pytest.raises(RunHistoryDamaged, match="is damaged .* move that folder aside and run again"):
+            open_instance(settings)
+        monkeypatch.setattr(sys, "argv", ["empathy-lake", "runs"])
+        monkeypatch.setattr(os, "_exit", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+        with pytest.raises(SystemExit) as exited:
+            console_main()
+        assert exited.value.code == 1
+        assert "the run history in" in capsys.readouterr().err
+        runs_db.parent.parent.rename(tmp_path / "aside")
+        assert open_instance(settings).get_runs() == []

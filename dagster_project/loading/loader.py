@@ -47,6 +47,7 @@ from dagster_project.loading.reader import (
 )
 from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import ReferenceRows, reference_rows, references_fingerprint, validation_sql
+from dagster_project.settings import memory_shortfall
 from dagster_project.transactions import transaction
 
 
@@ -479,7 +480,7 @@ def ignored_message(junk: list[Path]) -> str:
 def unexpected_reason(exc: BaseException) -> str:
     """A failure the reader did not foresee, classified by kind only: its text may quote the file."""
     if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
-        return "cannot load file: it needs more memory than the machine has"
+        return memory_shortfall("cannot load file: loading it")
     return f"cannot load file: an unexpected error ({type(exc).__name__}); the file was not loaded"
 
 

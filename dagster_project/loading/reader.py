@@ -41,6 +41,7 @@ import duckdb
 from dagster_project.loading import workbook
 from dagster_project.loading.mapping import WHITESPACE, FixedColumn, ReadOptions
 from dagster_project.loading.sandbox import ALLOWED_DELIMITERS, quote_ident
+from dagster_project.settings import memory_shortfall
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 CSV_SUFFIXES = TEXT_SUFFIXES + tuple(s + ".gz" for s in TEXT_SUFFIXES)
@@ -197,7 +198,7 @@ def read_error_reason(exc: BaseException, read: ReadOptions) -> str:
             "(pack it again as an ordinary zip)"
         )
     if isinstance(exc, MemoryError) or "out of memory" in text:
-        return "cannot read file: reading it needs more memory than the machine has"
+        return memory_shortfall("cannot read file: reading it")
     if isinstance(exc, gzip.BadGzipFile | EOFError) or "gzip" in text:
         return "cannot read file: not a complete gzip file"
     if "error when sniffing" in text:
