@@ -130,7 +130,10 @@ def log_in(page, url: str, login: Login | None = None) -> None:
 
 def metric_text(page, label: str) -> str:
     """The value of the st.metric card labelled exactly `label`, once it has rendered."""
-    card = page.get_by_test_id("stMetric").filter(
+    # Streamlit marks an element left from the previous script run `data-stale="true"` until the new run replaces
+    # or removes it: only the current run's cards count.
+    current = page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+    card = current.get_by_test_id("stMetric").filter(
         has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
     value = card.get_by_test_id("stMetricValue")
