@@ -38,6 +38,12 @@ def format_delta(value: float | None, unit: str = " pts", decimals: int = 1) -> 
     return None if value is None else f"{value:+,.{decimals}f}{unit}"
 
 
+def compared_with(delta: str | None, words: str) -> str | None:
+    """st.metric's delta_description: the comparison ("vs Nov 2025") only beside a change shown; a card with no
+    change (no previous value, a snapshot) names no month it is not compared with."""
+    return words if delta is not None else None
+
+
 def delta_color(delta: float | None, decimals: int = 1, lower_is_better: bool = False) -> str:
     """st.metric's delta_color: grey ("off") when the change rounds to zero as shown (a "+0.0 pts" is no news,
     neither good nor bad); otherwise red/green by direction (inverse when lower is better)."""

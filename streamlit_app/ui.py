@@ -12,6 +12,7 @@ from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
 from streamlit_app.formatting import (
     NO_DATA,
+    compared_with,
     delta_arrow,
     delta_color,
     format_delta,
@@ -237,13 +238,14 @@ def ratio_card(
         trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
         n = float(month_rows[kpi.denominator].sum())
     change = kpis.change(now, before)
+    delta = kpi_delta_text(kpi, change)
     column.metric(
         kpi.label,
         kpi_text(kpi, now),
-        delta=kpi_delta_text(kpi, change),
+        delta=delta,
         delta_color=delta_color(change, kpi.decimals, kpi.lower_is_better),
         delta_arrow=delta_arrow(change, kpi.decimals),
-        delta_description=f"vs {format_month(previous)}",
+        delta_description=compared_with(delta, f"vs {format_month(previous)}"),
         border=True,
         help=help or kpi.help,
         chart_data=[float(v) for v in trend] if len(trend) > 1 else None,

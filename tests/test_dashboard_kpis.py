@@ -122,3 +122,12 @@ def test_check_status(success, errored, status):
 def test_load_totals_conservation():
     assert LoadTotals(rows_read=10, rows_loaded=7, rows_quarantined=3).conserved
     assert not LoadTotals(rows_read=10, rows_loaded=7, rows_quarantined=2).conserved
+
+
+def test_a_card_names_the_month_it_compares_with_only_beside_a_change():
+    """Every page's cards: "vs Nov 2017" beside a change, nothing where no change is shown (no previous value)."""
+    from streamlit_app.formatting import compared_with, format_delta
+
+    assert compared_with(format_delta(1.5), "vs Nov 2017") == "vs Nov 2017"
+    assert compared_with(format_delta(0.0), "vs Nov 2017") == "vs Nov 2017"
+    assert compared_with(format_delta(None), "vs Nov 2017") is None

@@ -9,7 +9,7 @@ import streamlit as st
 
 from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
-from streamlit_app.formatting import format_delta, format_month, format_value
+from streamlit_app.formatting import compared_with, format_delta, format_month, format_value
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded, report_sources
 
@@ -91,9 +91,9 @@ volume_change = kpis.change(volume_now, volume_before)
 volume_card.metric(
     "Mention volume",
     format_value(volume_now, 0),
-    delta=format_delta(volume_change, "", 0),
+    delta=(volume_delta := format_delta(volume_change, "", 0)),
     delta_color="off",  # more mentions are neither good nor bad news by themselves
-    delta_description=vs,
+    delta_description=compared_with(volume_delta, vs),
     border=True,
     help=brand_kpis.MENTION_VOLUME_HELP,
     chart_data=[float(v) for v in volume_trend] if len(volume_trend) > 1 else None,

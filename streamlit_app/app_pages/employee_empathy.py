@@ -14,6 +14,7 @@ from streamlit_app import employee_charts, employee_kpis, employee_marts, kpi_ca
 from streamlit_app.employee_kpis import BREAKDOWNS, SUPPRESSED, OrgFigure
 from streamlit_app.formatting import (
     NO_DATA,
+    compared_with,
     delta_arrow,
     delta_color,
     format_delta,
@@ -111,13 +112,14 @@ def _card(
         )
         return
     change = kpis.change(now, before)
+    delta = _delta_text(change, delta_unit, decimals)
     column.metric(
         label,
         show(now),
-        delta=_delta_text(change, delta_unit, decimals),
+        delta=delta,
         delta_color="off" if lower_is_better is None else delta_color(change, decimals, lower_is_better),
         delta_arrow=delta_arrow(change, decimals),
-        delta_description=vs,
+        delta_description=compared_with(delta, vs),
         border=True,
         help=help_text,
         chart_data=trend if trend and len(trend) > 1 else None,

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import access, login, settings, summary, warehouse
-from streamlit_app.formatting import delta_arrow, delta_color, format_month, small_sample_note
+from streamlit_app.formatting import compared_with, delta_arrow, delta_color, format_month, small_sample_note
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, report_sources, require_published
 
@@ -82,10 +82,10 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         delta_color=delta_color(vs_previous, decimals, lower_is_better) if not summary.is_missing(higher) else "off",
         delta_arrow=delta_arrow(vs_previous, decimals),
         # "vs Nov 2017" only beside a change: no previous value (a snapshot's headcount), no comparison phrase.
-        delta_description=f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
-        if delta is not None
-        and not summary.is_missing(row["previous_period_start"])
-        and row.get("value_basis") != summary.TO_DATE
+        delta_description=compared_with(
+            delta, f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
+        )
+        if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
         else None,
     )
     lines = []
