@@ -47,6 +47,11 @@ EMPATHY_LAKE_TEXT_LANGUAGES the languages the business's customers write in, com
 EMPATHY_LAKE_AS_OF_DATE  the date "today" is for every KPI, YYYY-MM-DD (default: each domain's latest event)
 EMPATHY_LAKE_AS_OF_DATE_<DOMAIN> the same for one domain: CUSTOMERS, SUPPORT, SURVEYS, BRAND or EMPLOYEES, e.g.
                         EMPATHY_LAKE_AS_OF_DATE_CUSTOMERS=2011-12-09 (dbt var as_of_date_customers)
+EMPATHY_LAKE_ENGINE     the engine dbt builds the models on: duckdb (the default: embedded, one machine) or spark
+                        (Apache Spark, for data one machine cannot hold; needs the optional `spark` extra and Java
+                        17, docs/spark.md)
+EMPATHY_LAKE_SPARK_MASTER where Spark runs when the engine is spark (default local[*]: inside the run, on every core
+                        of this machine; a cluster's master URL, e.g. spark://host:7077, docs/spark.md)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -86,6 +91,14 @@ DEFAULT_MEMORY_LIMIT = "1500MB"
 DEFAULT_MEMORY_LIMIT_MB = 1500
 SMALL_MACHINE_SHARE = 0.4  # of a machine's memory, where that is less than the default
 MEMORY_LIMIT_VARIABLES = ("EMPATHY_LAKE_MEMORY_LIMIT", "EMPATHY_LAKE_DBT_MEMORY_LIMIT")  # the name, its former name
+ENGINES = ("duckdb", "spark")  # EMPATHY_LAKE_ENGINE: dbt's target of the same name in dbt_project/profiles.yml
+DEFAULT_SPARK_MASTER = "local[*]"
+
+
+def check_engine(value: str) -> None:
+    """Refuse an engine the project has no dbt target for, in words, before any step starts."""
+    if value not in ENGINES:
+        raise ValueError(f"EMPATHY_LAKE_ENGINE must be one of {', '.join(ENGINES)}, not {value!r}")
 
 
 def check_memory_limit(value: str) -> None:
@@ -126,6 +139,14 @@ class Settings:
     pii_key: str
     auth_config: Path  # dashboard users, hashed passwords and roles (dagster_project/users.py writes it)
     memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB memory_limit of every connection of a run (profiles.yml too)
+    engine: str = "duckdb"  # where dbt builds the models (ENGINES); loading and publishing are DuckDB's on both
+    spark_master: str = DEFAULT_SPARK_MASTER
+
+    @property
+    def spark_dir(self) -> Path:
+        """The spark engine's files: the raw tables as Parquet (raw/<schema>/<table>), Spark's tables
+        (warehouse/) and its catalog (metastore/) — docs/spark.md."""
+        return self.home / "spark"
 
     @property
     def mappings_dir(self) -> Path:
@@ -207,6 +228,8 @@ def get_settings() -> Settings:
         default_memory_limit(),
     )
     check_memory_limit(memory)
+    engine = os.environ.get("EMPATHY_LAKE_ENGINE", "").strip().lower() or ENGINES[0]
+    check_engine(engine)
     return Settings(
         home=home,
         landing_dir=landing,
@@ -215,6 +238,8 @@ def get_settings() -> Settings:
         pii_key=key,
         auth_config=auth,
         memory_limit=memory,
+        engine=engine,
+        spark_master=os.environ.get("EMPATHY_LAKE_SPARK_MASTER", "").strip() or DEFAULT_SPARK_MASTER,
     )
 
 
@@ -228,6 +253,10 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_PII_KEY": settings.pii_key,
         "EMPATHY_LAKE_AUTH_CONFIG": str(settings.auth_config),
         MEMORY_LIMIT_VARIABLES[0]: settings.memory_limit,
+        # dbt's profile picks its target by the engine and reads Spark's folders and master from these.
+        "EMPATHY_LAKE_ENGINE": settings.engine,
+        "EMPATHY_LAKE_SPARK_MASTER": settings.spark_master,
+        "EMPATHY_LAKE_SPARK_DIR": str(settings.spark_dir),
     }
 
 
@@ -260,6 +289,8 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_TIMEZONE",
     "EMPATHY_LAKE_REQUIRE_BROWSER",  # the test suite's
     "EMPATHY_LAKE_SCREENSHOT_DIR",  # the test suite's
+    "EMPATHY_LAKE_SPARK_MASTER",  # where Spark runs, not what it computes (the engine itself does count)
+    "EMPATHY_LAKE_SPARK_DIR",  # <home>/spark, set by export_env for dbt's profile, never by a user
 }
 
 
