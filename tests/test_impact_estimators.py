@@ -251,3 +251,19 @@ def test_bootstrap_p_value_counts_ties_as_at_least_as_extreme():
     assert _bootstrap_p_value(-2.0, draws) == pytest.approx(3 / 5)  # two-sided
     assert _bootstrap_p_value(4.0, draws) == 0.0
     assert _bootstrap_p_value(0.0, draws) == 1.0
+
+
+def test_a_measure_that_never_changes_gets_no_estimate_and_says_why():
+    """A team with no leavers in any month compared: the change is 0 with a standard error of 0 and an undefined
+    interval. Published as an estimate it would sit outside its own (NaN) interval; it is a note instead (D755)."""
+    panel, _ = _panel(n_units=6, seed=2)
+    rows = _rows(estimate(panel.assign(value=0.0), higher_is_better=False)[0])
+    for method in ("before_after", "did"):
+        assert np.isnan(rows[method].estimate) and np.isnan(rows[method].ci_low), method
+        assert "same value in every month" in rows[method].note, method
+    # One unit-month that differs is a change again, with its interval.
+    varied = panel.assign(value=0.0)
+    treated_after = varied.index[varied["start_month"].notna() & (varied["month"] >= varied["start_month"])]
+    varied.loc[treated_after[-1], "value"] = 1.0
+    row = _rows(estimate(varied, higher_is_better=False)[0])["before_after"]
+    assert np.isfinite(row.ci_low) and row.ci_low <= row.estimate <= row.ci_high

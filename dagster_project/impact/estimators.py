@@ -239,6 +239,8 @@ def _before_after(p, *, alpha, seed, wild) -> dict:
     if sample["post"].max() == 0:
         return _blank("before_after", "No months after the start at the treated units.", control_group="none")
     sample = _with_pre_and_post(sample)
+    if _constant(sample):
+        return _blank("before_after", CONSTANT_NOTE, control_group="none")
     stats, inference = _fe_inference("value ~ post | uid", sample, "post", alpha=alpha, seed=seed, wild=wild)
     return _row("before_after", stats, inference, sample, "none")
 
@@ -253,8 +255,20 @@ def _did(p, sample, *, alpha, seed, wild) -> dict:
             "Every unit is treated at some point, so there are no untreated units to compare with.",
             control_group="never_treated",
         )
+    if _constant(sample):
+        return _blank("did", CONSTANT_NOTE, control_group="never_treated")
     stats, inference = _fe_inference("value ~ post | uid + t", sample, "post", alpha=alpha, seed=seed, wild=wild)
     return _row("did", stats, inference, sample, "never_treated")
+
+
+# A measure with one value in every unit-month of the comparison (a team with no leavers before or after): the
+# regression's change is exactly 0 with a standard error of 0, and its interval is undefined (0 / 0), so no
+# interval could be published beside it (docs/decisions.md D755).
+CONSTANT_NOTE = "The measure had the same value in every month compared, so there is no change to estimate."
+
+
+def _constant(sample: pd.DataFrame) -> bool:
+    return sample["value"].nunique(dropna=True) <= 1
 
 
 def _no_treated_reason(p: pd.DataFrame) -> str:
