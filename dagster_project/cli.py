@@ -613,6 +613,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # a setting with a value it cannot take: the message names it
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if settings.engine == "spark" and args.command in {"run", "demo"}:
+        from dagster_project.spark import spark_missing
+
+        if missing := spark_missing():
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
     if args.command == "generate":
         from dagster_project.sample_data import generate
 

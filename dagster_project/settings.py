@@ -74,6 +74,9 @@ SHIPPED_MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 # dbt-core installs its CLI beside this interpreter; use it even when the venv is not on PATH.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+# ... and on the spark engine, dbt with Python models run in its Spark session (dagster_project/spark/dbt_main.py).
+_VENV_SPARK_DBT = Path(sys.executable).with_name("empathy-lake-dbt")
+SPARK_DBT_EXECUTABLE = str(_VENV_SPARK_DBT) if _VENV_SPARK_DBT.exists() else "empathy-lake-dbt"
 
 # The dbt process's NumPy and SciPy (OpenBLAS) run one thread. The Python models multiply small matrices many
 # times (a regression per bootstrap draw, an SVD per survey problem), and for each product OpenBLAS wakes and

@@ -8,8 +8,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project.resources import LakeResource, dbt_project
-from dagster_project.settings import DBT_PROCESS_ENV, as_of_date_vars, export_env
+from dagster_project.resources import LakeDbtCliResource, LakeResource, dbt_project
+from dagster_project.settings import (
+    DBT_PROCESS_ENV,
+    DBT_PROJECT_DIR,
+    SPARK_DBT_EXECUTABLE,
+    as_of_date_vars,
+    export_env,
+)
 
 # The text scoring asset (dagster_project/assets/text.py) and the dbt source `text.text_scores`.
 TEXT_SCORES_KEY = dg.AssetKey(["text", "text_scores"])
@@ -88,9 +94,33 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: Lak
     Unit tests are left out: their inputs are fixed rows, so they test the SQL, not the day's data, and dbt
     recommends running them in development and CI only. `make test` runs every one of them
     (tests/test_dbt_unit_tests.py); a pipeline run saves their ~50 nodes."""
-    # dbt's profile reads the warehouse path from the environment of its subprocess.
-    os.environ.update({**export_env(lake.settings()), **DBT_PROCESS_ENV})
+    # dbt's profile reads the warehouse path and the engine (its target) from the environment of its subprocess.
+    settings = lake.settings()
+    os.environ.update({**export_env(settings), **DBT_PROCESS_ENV})
     # Dates set by the environment (EMPATHY_LAKE_AS_OF_DATE[_<DOMAIN>]) reach dbt as vars; none set: none passed.
     dates = as_of_date_vars()
     extra = ["--vars", json.dumps(dates)] if dates else []
+    if settings.engine == "spark":
+        yield from _build_on_spark(context, dbt, lake, extra)
+        return
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream()
+
+
+def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource, extra: list[str]):
+    """The same `dbt build` on the spark target (docs/spark.md): the loaded raw tables are handed to Spark as
+    Parquet first, dbt runs through empathy-lake-dbt (dbt with Python models in its Spark session), and the marts
+    Spark built are copied back into the build warehouse for the checks, the alerts and publishing."""
+    from dagster_project.spark.marts_import import built_relations, import_marts
+    from dagster_project.spark.raw_export import export_raw_tables, source_tables
+
+    settings = lake.settings()
+    with lake.connect() as con:
+        exported = export_raw_tables(con, settings, source_tables(dbt_project.manifest_path))
+    context.log.info(f"handed {len(exported)} raw tables to Spark ({sum(t.rows for t in exported):,} rows)")
+    spark_dbt = LakeDbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=SPARK_DBT_EXECUTABLE
+    )
+    yield from spark_dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream()
+    with lake.connect() as con:
+        rows = import_marts(con, settings, built_relations(dbt_project.manifest_path))
+    context.log.info(f"copied the marts Spark built into the build warehouse ({rows:,} rows)")

@@ -12,6 +12,7 @@ Run as `python -m dagster_project.spark.dbt_main <dbt arguments>`; the pipeline 
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from typing import Any
 
@@ -53,7 +54,8 @@ def install_session_python_models() -> None:
 
 
 def main() -> None:
-    install_session_python_models()
+    if importlib.util.find_spec("dbt.adapters.spark") is not None:
+        install_session_python_models()
     from dbt.cli.main import cli
 
     sys.exit(cli())  # dbt's own entry point and exit codes
