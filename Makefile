@@ -4,17 +4,21 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8501
 SCALE ?= 1
+# The optional spark packages (pyspark, dbt-spark, ~0.5 GB) are installed for `make test` (the engines' equality
+# test) and for anything run with EMPATHY_LAKE_ENGINE=spark (docs/spark.md); Java comes from Debian with them.
+SPARK := $(filter spark,$(EMPATHY_LAKE_ENGINE))
+SYNC_EXTRAS = $(if $(SPARK),--extra spark)
 
-.PHONY: help setup demo run serve generate samples test lint browser bench dagster clean
+.PHONY: help setup demo run serve generate samples test lint browser java bench dagster clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: ## install uv (if missing) and the locked dependencies
+setup: $(if $(SPARK),java) ## install uv (if missing) and the locked dependencies (with the spark extra when the engine is spark)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@# Bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set, every process (each dbt
 	@# invocation, each pipeline run) otherwise compiles dbt, dagster and pyfixest from source (D121, D125).
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode $(SYNC_EXTRAS)
 
 demo: setup ## build the demo lake from generated data and start the dashboard
 	$(UV) run empathy-lake demo --port $(PORT)
@@ -41,6 +45,11 @@ browser: ## Debian's Chromium for the headless-browser test (Playwright cannot d
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+java: ## Debian's Java runtime for Spark (pyspark starts a JVM), when no java is on PATH
+	@command -v java >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+
 lint: setup ## ruff lint and format check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -49,7 +58,8 @@ lint: setup ## ruff lint and format check
 # its own copy), heaviest first (tests/conftest.py, docs/performance.md); `make test PYTEST_ARGS=` runs the
 # tests in one process.
 PYTEST_ARGS ?= -n 2 --dist loadscope
-test: setup browser lint ## every test (builds one sample warehouse per session)
+test: SYNC_EXTRAS = --extra spark
+test: setup java browser lint ## every test (builds one sample warehouse per session; installs the spark extra and Java)
 	$(UV) run pytest $(PYTEST_ARGS)
 
 # The product against the hand-written DuckDB script and the pandas version on the same generated landing files,

@@ -16,16 +16,21 @@ import dagster as dg
 import duckdb
 
 from dagster_project.quality.gx_suites import SuiteSpec, load_suites
-from dagster_project.quality.gx_validation import record_results, validate
+from dagster_project.quality.gx_validation import record_results, validate, validate_spark
 from dagster_project.settings import EXPECTATIONS_DIR, get_settings
 
 DbPathFn = Callable[[], str | PathLike[str]]
 
 
-def _evaluate(context: dg.AssetCheckExecutionContext, con: duckdb.DuckDBPyConnection, spec: SuiteSpec):
-    """Validate one suite on `con`, record its results and return its check result (named, so a step that
-    evaluates several suites reports each on its own asset)."""
-    outcome = validate(con, spec)
+def _evaluate(context: dg.AssetCheckExecutionContext, con: duckdb.DuckDBPyConnection, spec: SuiteSpec, spark=None):
+    """Validate one suite on `con` (or, given a Spark session, on Spark's copy of a mart), record its results and
+    return its check result (named, so a step that evaluates several suites reports each on its own asset)."""
+    if spark is None:
+        outcome = validate(con, spec)
+    else:
+        from dagster_project.spark.marts_import import spark_table_folder
+
+        outcome = validate_spark(spark, str(spark_table_folder(get_settings(), *spec.table.split("."))), spec)
     record_results(con, context.run.run_id, spec, outcome)
     if not outcome.success:
         context.log.error(f"{spec.name} on {spec.table}:\n{outcome.failing_text()}")
@@ -80,9 +85,16 @@ def build_gx_layer_check(name: str, specs: list[SuiteSpec], db_path_fn: DbPathFn
         selected = context.selected_asset_check_keys
         chosen = [s for s in specs if dg.AssetCheckKey(dg.AssetKey(list(s.asset_key)), f"gx_{s.name}") in selected]
         # Read-write: the pipeline process is the only writer at this point and the results go in too.
-        con = get_settings().connect(Path(db_path_fn()))
+        settings = get_settings()
+        spark = None
+        if settings.engine == "spark" and chosen and all(layer_of(s) == "marts" for s in chosen):
+            # The spark engine: the marts' suites validate Spark's own tables, as Spark DataFrames (docs/spark.md).
+            from dagster_project.spark.session import spark_session
+
+            spark = spark_session(settings)
+        con = settings.connect(Path(db_path_fn()))
         try:
-            results = [_evaluate(context, con, spec) for spec in chosen]
+            results = [_evaluate(context, con, spec, spark) for spec in chosen]
         finally:
             con.close()
         yield from results

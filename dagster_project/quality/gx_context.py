@@ -1,4 +1,4 @@
-"""One quiet, in-memory GX context per process, with a pandas batch definition that takes any frame.
+"""One quiet, in-memory GX context per process, with batch definitions that take any pandas or Spark frame.
 
 Creating a context and importing GX are slow (import alone ~10 s), so both happen once, on first use.
 Ephemeral: nothing is written to disk, so parallel runs and test sessions cannot collide over a gx/ folder.
@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 
 DATASOURCE_NAME = "empathy_lake_frames"
 ASSET_NAME = "duckdb_frame"
+SPARK_DATASOURCE_NAME = "empathy_lake_spark_frames"
+SPARK_ASSET_NAME = "spark_frame"
 BATCH_DEFINITION_NAME = "whole_frame"
 
 
 @cache
-def frame_batch_definition() -> BatchDefinition:
-    """The batch definition every validation uses: `.get_batch(batch_parameters={"dataframe": df})`."""
+def _context():
     # Must be set before GX reads its settings. GX 1.24 ships no analytics client any more, but an
     # upgrade that brings one back must not phone home from a pipeline run.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -31,5 +32,18 @@ def frame_batch_definition() -> BatchDefinition:
     context.enable_analytics(False)
     # tqdm bars would interleave with Dagster's logs for every metric GX computes.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    asset = context.data_sources.add_pandas(DATASOURCE_NAME).add_dataframe_asset(ASSET_NAME)
+    return context
+
+
+@cache
+def frame_batch_definition() -> BatchDefinition:
+    """The batch definition every validation uses: `.get_batch(batch_parameters={"dataframe": df})`."""
+    asset = _context().data_sources.add_pandas(DATASOURCE_NAME).add_dataframe_asset(ASSET_NAME)
+    return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
+
+
+@cache
+def spark_batch_definition() -> BatchDefinition:
+    """The same for Spark DataFrames (GX's Spark data source): the marts' suites on the spark engine."""
+    asset = _context().data_sources.add_spark(SPARK_DATASOURCE_NAME).add_dataframe_asset(SPARK_ASSET_NAME)
     return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)

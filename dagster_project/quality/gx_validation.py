@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dagster_project.quality.gx_context import frame_batch_definition
+from dagster_project.quality.gx_context import frame_batch_definition, spark_batch_definition
 from dagster_project.quality.gx_suites import SuiteSpec, expectation_columns
 from dagster_project.source_status import never_loaded
 
@@ -83,15 +83,29 @@ class ValidationOutcome:
         return "\n".join(r.describe() for r in self.failing) or "none"
 
 
+def _selected(spec: SuiteSpec, quote: str) -> list[str]:
+    """The suite's columns and derived columns as select expressions (quoted with `quote`)."""
+    selected = [
+        f"({spec.derived_columns[c]}) AS {quote}{c}{quote}" if c in spec.derived_columns else f"{quote}{c}{quote}"
+        for c in spec.columns
+    ]
+    return selected or ["1 AS _row"]  # table-level expectations only: any one value per row keeps the row count
+
+
 def read_frame(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> pd.DataFrame:
     """The suite's columns (and derived columns) of its table; not `select *`, which costs memory."""
-    selected = [
-        f'({spec.derived_columns[c]}) AS "{c}"' if c in spec.derived_columns else f'"{c}"' for c in spec.columns
-    ]
-    if not selected:  # table-level expectations only: any one value per row keeps the row count
-        selected = ["1 AS _row"]
     schema, table = spec.table.split(".")
-    return con.sql(f'SELECT {", ".join(selected)} FROM "{schema}"."{table}"').df()
+    return con.sql(f'SELECT {", ".join(_selected(spec, chr(34)))} FROM "{schema}"."{table}"').df()
+
+
+def validate_spark(spark: Any, folder: str, spec: SuiteSpec) -> ValidationOutcome:
+    """The same suite on a Spark DataFrame of the table's Parquet files (the spark engine, docs/spark.md), through
+    GX's Spark data source: the rows are checked where Spark keeps them, not copied into pandas."""
+    try:
+        frame = spark.read.parquet(folder).selectExpr(*_selected(spec, "`"))
+    except Exception as exc:  # pyspark's AnalysisException and friends: the suite errors, the step reports it
+        return _all_errored(spec, f"could not read {spec.table} on Spark: {type(exc).__name__}")
+    return validate_frame(frame, spec, spark_batch_definition())
 
 
 def validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> ValidationOutcome:
@@ -128,10 +142,12 @@ def _not_loaded(outcome: ValidationOutcome) -> ValidationOutcome:
     return ValidationOutcome(outcome.suite, outcome.table, all(r.success for r in results), results)
 
 
-def validate_frame(frame: pd.DataFrame, spec: SuiteSpec) -> ValidationOutcome:
+def validate_frame(frame: Any, spec: SuiteSpec, batch_definition: Any = None) -> ValidationOutcome:
+    """Validate a pandas frame (or, with `spark_batch_definition()`, a Spark DataFrame) against the suite."""
     try:
         suite = spec.suite
-        batch = frame_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        definition = batch_definition or frame_batch_definition()
+        batch = definition.get_batch(batch_parameters={"dataframe": frame})
         gx_result = batch.validate(suite, result_format=RESULT_FORMAT)
     except Exception as exc:  # any GX failure is an errored suite, reported, not a crashed step
         return _all_errored(spec, f"GX could not validate: {type(exc).__name__}: {exc}")

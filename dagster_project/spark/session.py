@@ -1,0 +1,48 @@
+"""A Spark session in the pipeline's own process (the Great Expectations suites of the marts on the spark engine),
+configured as dbt's: the `spark` output of dbt_project/profiles.yml is the one definition of Spark's settings."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import yaml
+
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, export_env
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+# Hive's catalog is dbt's (a Derby database one process may open at a time); this process reads files by path.
+NOT_HERE = {"spark.hadoop.javax.jdo.option.ConnectionURL", "spark.driver.extraJavaOptions"}
+
+
+def spark_conf(settings: Settings) -> dict[str, str]:
+    """The spark output's server_side_parameters from profiles.yml, rendered for this lake."""
+    env = {**os.environ, **export_env(settings)}
+
+    def env_var(name: str, default: Any = None) -> str:
+        return env.get(name, default)
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    parameters = profile["empathy_lake"]["outputs"]["spark"]["server_side_parameters"]
+    render = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string
+    return {key: str(render(str(value)).render(env_var=env_var)) for key, value in parameters.items()}
+
+
+@cache
+def _session(conf: tuple[tuple[str, str], ...]) -> SparkSession:
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    for key, value in conf:
+        if key not in NOT_HERE:
+            builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def spark_session(settings: Settings) -> SparkSession:
+    """One session per process and configuration (starting one costs a JVM, 10-60 s)."""
+    return _session(tuple(sorted(spark_conf(settings).items())))
