@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.quality.gx_suites import SuiteSpec, load_suites
-from dagster_project.quality.gx_validation import record_results, validate, validate_spark
+from dagster_project.quality.gx_validation import record_results, register_spark_tables, validate, validate_spark
 from dagster_project.settings import EXPECTATIONS_DIR, get_settings
 
 DbPathFn = Callable[[], str | PathLike[str]]
@@ -25,12 +25,7 @@ DbPathFn = Callable[[], str | PathLike[str]]
 def _evaluate(context: dg.AssetCheckExecutionContext, con: duckdb.DuckDBPyConnection, spec: SuiteSpec, spark=None):
     """Validate one suite on `con` (or, given a Spark session, on Spark's copy of a mart), record its results and
     return its check result (named, so a step that evaluates several suites reports each on its own asset)."""
-    if spark is None:
-        outcome = validate(con, spec)
-    else:
-        from dagster_project.spark.marts_import import spark_table_folder
-
-        outcome = validate_spark(spark, str(spark_table_folder(get_settings(), *spec.table.split("."))), spec)
+    outcome = validate(con, spec) if spark is None else validate_spark(spark, spec)
     record_results(con, context.run.run_id, spec, outcome)
     if not outcome.success:
         context.log.error(f"{spec.name} on {spec.table}:\n{outcome.failing_text()}")
@@ -89,9 +84,13 @@ def build_gx_layer_check(name: str, specs: list[SuiteSpec], db_path_fn: DbPathFn
         spark = None
         if settings.engine == "spark" and chosen and all(layer_of(s) == "marts" for s in chosen):
             # The spark engine: the marts' suites validate Spark's own tables, as Spark DataFrames (docs/spark.md).
+            from dagster_project.resources import dbt_project
+            from dagster_project.spark.marts_import import built_relations, spark_table_folder
             from dagster_project.spark.session import spark_session
 
             spark = spark_session(settings)
+            relations = built_relations(dbt_project.manifest_path)
+            register_spark_tables(spark, {f"{s}.{t}": str(spark_table_folder(settings, s, t)) for s, t in relations})
         con = settings.connect(Path(db_path_fn()))
         try:
             results = [_evaluate(context, con, spec, spark) for spec in chosen]

@@ -98,11 +98,20 @@ def read_frame(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> pd.DataFrame:
     return con.sql(f'SELECT {", ".join(_selected(spec, chr(34)))} FROM "{schema}"."{table}"').df()
 
 
-def validate_spark(spark: Any, folder: str, spec: SuiteSpec) -> ValidationOutcome:
-    """The same suite on a Spark DataFrame of the table's Parquet files (the spark engine, docs/spark.md), through
-    GX's Spark data source: the rows are checked where Spark keeps them, not copied into pandas."""
+def register_spark_tables(spark: Any, folders: dict[str, str]) -> None:
+    """Name each table's Parquet folder (`schema.table` -> folder) in the Spark session's catalog, so a suite's
+    derived columns may read another table (a setting, a threshold) as they do on DuckDB."""
+    for table, folder in folders.items():
+        spark.sql(f"create database if not exists {table.split('.')[0]}")
+        spark.sql(f"drop table if exists {table}")
+        spark.sql(f"create table {table} using parquet location '{folder}'")
+
+
+def validate_spark(spark: Any, spec: SuiteSpec) -> ValidationOutcome:
+    """The same suite on a Spark DataFrame of the table (registered by register_spark_tables; the spark engine,
+    docs/spark.md), through GX's Spark data source: the rows are checked where Spark keeps them, not in pandas."""
     try:
-        frame = spark.read.parquet(folder).selectExpr(*_selected(spec, "`"))
+        frame = spark.table(spec.table).selectExpr(*_selected(spec, "`"))
     except Exception as exc:  # pyspark's AnalysisException and friends: the suite errors, the step reports it
         return _all_errored(spec, f"could not read {spec.table} on Spark: {type(exc).__name__}")
     return validate_frame(frame, spec, spark_batch_definition())
