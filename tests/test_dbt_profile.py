@@ -152,3 +152,44 @@ def test_a_file_that_runs_out_of_memory_names_the_limit_it_ran_into(lake_env):
         "cannot load file: loading it needs more memory than the run may use (the memory limit is 700MB; "
         "raise the memory limit setting)"
     )
+
+
+# ------------------------------------------------------------------------------------------- the engine (s15)
+
+
+def test_the_engine_picks_the_dbt_target_and_an_unknown_engine_is_refused_in_words(lake_env):
+    import yaml
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["empathy_lake"]
+    assert "EMPATHY_LAKE_ENGINE" in profile["target"] and set(profile["outputs"]) == {"duckdb", "spark"}
+    lake_env.delenv("EMPATHY_LAKE_ENGINE", raising=False)
+    assert get_settings().engine == "duckdb"
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", " Spark ")
+    settings = get_settings()
+    assert settings.engine == "spark" and settings.spark_master == "local[*]"
+    assert settings.spark_dir == settings.home / "spark"
+    from dagster_project.settings import export_env
+
+    assert export_env(settings)["EMPATHY_LAKE_ENGINE"] == "spark"
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "postgres")
+    with pytest.raises(ValueError, match="EMPATHY_LAKE_ENGINE must be one of duckdb, spark, not 'postgres'"):
+        get_settings()
+
+
+def test_the_spark_engine_without_its_packages_or_java_says_what_to_install(lake_env, capsys):
+    import dagster_project.spark as spark_module
+    from dagster_project.cli import main
+
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "spark")
+    assert spark_module.spark_missing() is None  # `make test` installs the extra and Java
+    real_find_spec = spark_module.importlib.util.find_spec
+    lake_env.setattr(
+        spark_module.importlib.util, "find_spec", lambda name: None if name == "pyspark" else real_find_spec(name)
+    )
+    assert main(["run"]) == 2
+    assert "needs the optional spark packages" in capsys.readouterr().err
+    lake_env.setattr(spark_module.importlib.util, "find_spec", real_find_spec)
+    lake_env.delenv("JAVA_HOME", raising=False)
+    lake_env.setattr(spark_module.shutil, "which", lambda name: None)
+    assert main(["run"]) == 2
+    assert "needs Java 17" in capsys.readouterr().err
