@@ -692,6 +692,7 @@ def load_entity(
     files = [(path, mapping) for path, mapping in files if len(claims[path]) == 1]
     references = reference_rows(con, entity)
     pending: list[Pending] = []
+    done: list[tuple[int, FileOutcome]] = []  # (position, outcome): the summary lists files in their order
     for position, (path, mapping) in enumerate(files, start=1):
         try:
             found = _pending(con, entity, path, mapping, landing, references)
@@ -699,7 +700,7 @@ def load_entity(
             found = _failed(con, load_id, entity, path.relative_to(landing).as_posix(), mapping, exc)
         if isinstance(found, FileOutcome):
             _log_outcome(log, entity, position, len(files), found)
-            summary.files.append(found)
+            done.append((position, found))
         else:
             pending.append(replace(found, position=position))
     for batch in batches(entity, pending):
@@ -713,7 +714,8 @@ def load_entity(
                 outcomes = [_failed(con, load_id, entity, batch[0].source_file, batch[0].mapping, exc)]
         for item, outcome in zip(batch, outcomes, strict=True):
             _log_outcome(log, entity, item.position, len(files), outcome)
-            summary.files.append(outcome)
+            done.append((item.position, outcome))
+    summary.files += [outcome for _, outcome in sorted(done, key=lambda pair: pair[0])]
     return summary
 
 
