@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from dagster_project.contract import load_contract
-from dagster_project.loading.ledger import ensure_meta_tables
-from dagster_project.loading.loader import _pending, batches, load_entity
+from dagster_project.loading.ledger import ensure_meta_tables, ensure_raw_table
+from dagster_project.loading.loader import _pending, batches, load_entity, load_file
 
 CUSTOMERS = load_contract().entity("customers")
 HEADER = "customer_id,customer_name,email,segment,region,location,channel,signup_date,status,churn_date\n"
@@ -129,3 +129,63 @@ def test_a_bad_row_among_good_files_is_quarantined_naming_its_own_file_row_and_c
     assert [f.status for f in again.files] == ["skipped_unchanged", "loaded", "skipped_unchanged"]
     assert con.execute("SELECT count(*) FROM raw_crm.customers").fetchone()[0] == 7
     assert con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0] == 0
+
+
+def test_files_whose_headers_differ_are_read_apart_so_no_column_of_a_later_file_is_lost(lake):
+    landing, con = lake
+    # The first file lacks an optional column: read together, DuckDB would take the first file's columns and
+    # drop the later file's values of it without a word.
+    _write(
+        landing, "a.csv", HEADER.replace("region,", "") + "C1,Name 1,c1@example.com,SMB,Leeds,web,2024-01-05,active,\n"
+    )
+    _write(landing, "b.csv", HEADER + _goods([2]))
+    summary = _load(con, landing)
+    assert [f.status for f in summary.files] == ["loaded", "loaded"]
+    regions = con.execute("SELECT customer_id, region FROM raw_crm.customers ORDER BY 1").fetchall()
+    assert regions == [("C1", None), ("C2", "North")]
+
+
+MESSY = {
+    "an unterminated quote": GOOD.format(n=4) + 'C5,"Name 5,c5@example.com,SMB,North,Leeds,web,2024-01-05,active,\n',
+    "a value over two lines": 'C4,"Two\nLines",c4@example.com,SMB,North,Leeds,web,2024-01-05,active,\n',
+    "blank lines and CRLF endings": (GOOD.format(n=4) + "\n" + GOOD.format(n=5)).replace("\n", "\r\n"),
+    "too many and too few fields": "C4,x,y,SMB,North,Leeds,web,2024-01-05,active,,EXTRA\nC5,only\n",
+    "bad values and a duplicate": GOOD.format(n=4).replace("SMB", "") + GOOD.format(n=6) + GOOD.format(n=6),
+    "no records": "",
+}
+
+
+@pytest.mark.parametrize("shape", MESSY)
+def test_files_read_together_store_what_each_file_read_alone_stores(tmp_path: Path, shape: str):
+    """The same three files, loaded set-wise and one file at a time (load_file: a batch of one each)."""
+    landing = tmp_path / "landing"
+    (landing / "customers").mkdir(parents=True)
+    _write(landing, "a.csv", HEADER + _goods([1, 2]))
+    (landing / "customers" / "b.csv").write_bytes((HEADER + MESSY[shape]).encode())
+    _write(landing, "c.csv", HEADER + _goods([7, 8]))
+    stored = []
+    for name, setwise in (("together", True), ("alone", False)):
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        ensure_meta_tables(con)
+        if setwise:
+            assert _batch_sizes(con, landing) == [3]
+            _load(con, landing)
+        else:
+            ensure_raw_table(con, CUSTOMERS)
+            for path in sorted((landing / "customers").iterdir()):
+                load_file(con, CUSTOMERS, path, None, landing, "run", "key")
+        stored.append(
+            [
+                con.execute(f"SELECT * EXCLUDE ({volatile}) FROM {table} ORDER BY ALL").fetchall()
+                for table, volatile in (
+                    ("raw_crm.customers", "_load_id, _loaded_at"),
+                    ("meta.quarantine", "load_id, quarantined_at"),
+                    ("meta.ingestion_ledger", "load_id, loaded_at"),
+                    ("meta.load_report", "load_id, loaded_at"),
+                )
+            ]
+        )
+        con.close()
+    together, alone = stored
+    assert together == alone
+    assert len(together[2]) == 3  # every file has its ledger row

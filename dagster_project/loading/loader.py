@@ -20,6 +20,7 @@ written to meta.load_report / meta.quarantine name file, row, column and reason,
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -462,6 +463,26 @@ def batches(entity: Entity, pending: list[Pending]) -> list[list[Pending]]:
     return found
 
 
+class ReadApart(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """Files of a batch whose parser rejects must be read as each alone is read: a file the CSV sniffer cannot
+    read alone is read from a repaired copy (reader.py), which a read together does not do."""
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__("files with parser rejects are read alone")
+        self.positions = positions
+
+
+def _split(batch: list[Pending], apart: list[int]) -> list[list[Pending]]:
+    """The batch as runs in the same order, each file of `apart` (indexes in the batch) a run of its own."""
+    runs: list[list[Pending]] = []
+    for index, item in enumerate(batch):
+        if index in apart or index - 1 in apart or not runs:
+            runs.append([item])
+        else:
+            runs[-1].append(item)
+    return runs
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
@@ -479,6 +500,9 @@ def load_batch(
             reads = [read_landing_file(box.con, batch[0].real_path, read_options)]
         else:
             reads = read_landing_files(box.con, [item.real_path for item in batch], read_options)
+            apart = [index for index, read in enumerate(reads) if read.rejected]
+            if apart:
+                raise ReadApart(apart)
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, reads[0].header)
         mapped = _map_and_validate(box, entity, effective, mapping, reads[0], references)
@@ -703,9 +727,14 @@ def load_entity(
             done.append((position, found))
         else:
             pending.append(replace(found, position=position))
-    for batch in batches(entity, pending):
+    queue = deque(batches(entity, pending))
+    while queue:
+        batch = queue.popleft()
         try:
             outcomes = load_batch(con, entity, batch, references, load_id, pii_key)
+        except ReadApart as apart:
+            queue.extendleft(reversed(_split(batch, apart.positions)))
+            continue
         except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
             if len(batch) > 1:
                 # Loaded again one by one: the file that fails fails alone, with its own message.
