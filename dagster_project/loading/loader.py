@@ -329,56 +329,105 @@ def _resolve_keys(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: s
         con.execute(f"DELETE FROM {kept} s USING _winners w WHERE {on('s', 'w')} AND s._source_file = w._winner")
     finally:
         con.execute("DROP TABLE IF EXISTS _winners")
-    # Every file's ledger entry counts its rows kept aside, plus those an older loader deleted (records_dropped);
-    # the file being loaded gets its entry after this.
-    con.execute(
-        f"UPDATE meta.ingestion_ledger l SET records_replaced = records_dropped + (SELECT count(*) FROM {kept} s "
-        "WHERE s._source_file = l.source_file) WHERE l.entity = ?",
-        [entity.name],
-    )
     return {str(f): int(n) for f, n in superseded.items()}, int(restored)
 
 
-def _store_file(
+def _count_replaced(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """Every file's ledger entry counts its rows kept aside, plus those an older loader deleted (records_dropped):
+    run once a batch's ledger entries are written."""
+    con.execute(
+        f"UPDATE meta.ingestion_ledger l SET records_replaced = records_dropped + (SELECT count(*) FROM "
+        f"{superseded_table(entity)} s WHERE s._source_file = l.source_file) WHERE l.entity = ?",
+        [entity.name],
+    )
+
+
+def _store_rows(
+    con: duckdb.DuckDBPyConnection, entity: Entity, files: dict[int, str], load_id: str, now: object
+) -> None:
+    """Write the validated records of `files` (file index -> its name in the landing folder) from the batch
+    registered as `_validated`: good ones to raw, in file and row order, bad ones to quarantine."""
+    con.register("_files", pa.table({FILE_INDEX: list(files), "source_file": list(files.values())}))
+    try:
+        columns = ", ".join(f"v.{quote_ident(c)}" for c in entity.column_names)
+        rows = f"FROM _validated v JOIN _files f USING ({FILE_INDEX})"
+        con.execute(
+            f"INSERT INTO {entity.raw_table} SELECT {columns}, f.source_file, v._source_row, ?, ? {rows} "
+            f"WHERE len(v._errors) = 0 ORDER BY v.{FILE_INDEX}, v._source_row",
+            [load_id, now],
+        )
+        con.execute(
+            "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
+            "quarantined_at, source_lines) SELECT ?, ?, f.source_file, v._source_row, "
+            "split_part(v._errors[1], ':', 1), array_to_string(v._errors, '; '), v._record, ?, v._lines "
+            f"{rows} WHERE len(v._errors) > 0 ORDER BY v.{FILE_INDEX}, v._source_row",
+            [load_id, entity.name, now],
+        )
+    finally:
+        con.unregister("_files")
+
+
+def _contested(con: duckdb.DuckDBPyConnection, entity: Entity, batch: list[Pending]) -> bool:
+    """Whether storing the batch may replace or bring back any row: a file loaded before (its new version
+    replaces the old), rows kept aside, or a key of the batch's good rows already loaded or in two of its files.
+    Otherwise every row simply adds, and the batch is stored in one pass without re-deciding keys."""
+    if any(item.previous for item in batch):
+        return True
+    keys = [quote_ident(k) for k in entity.primary_key]
+    on = " AND ".join(f"v.{k} = r.{k}" for k in keys)
+    valid = "(SELECT * FROM _validated WHERE len(_errors) = 0)"
+    return bool(
+        con.execute(
+            f"SELECT EXISTS (FROM {superseded_table(entity)}) "
+            f"OR EXISTS (SELECT 1 FROM {valid} v JOIN {entity.raw_table} r ON {on}) "
+            f"OR EXISTS (SELECT 1 FROM {valid} v GROUP BY {', '.join(keys)} "
+            f"HAVING count(DISTINCT {FILE_INDEX}) > 1)"
+        ).fetchall()[0][0]
+    )
+
+
+def _store_batch(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
-    index: int,
-    counts: tuple[int, int, int],
-    rejected: list[RejectedRecord],
-    source_file: str,
+    batch: list[Pending],
+    reads: list[ReadResult],
+    rejected: list[list[RejectedRecord]],
     load_id: str,
     now: object,
-) -> Stored:
-    """Write one file's validated records from the batch registered as `_validated` (its rows are those with
-    `_file_index` = `index`): good ones to raw (replacing earlier files' rows with the same key), bad ones to
-    quarantine. `counts`: its (records loaded, lines loaded, lines quarantined) in `_validated`."""
-    columns = ", ".join(quote_ident(c) for c in entity.column_names)
-    con.execute(
-        f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, ? "
-        f"FROM _validated WHERE {FILE_INDEX} = ? AND len(_errors) = 0 ORDER BY _source_row",
-        [source_file, load_id, now, index],
-    )
-    superseded, restored = _resolve_keys(con, entity, source_file)
-    replaced = con.execute(
-        f"SELECT count(*) FROM {superseded_table(entity)} WHERE _source_file = ?", [source_file]
-    ).fetchone()[0]
-    con.execute(
-        "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
-        "quarantined_at, source_lines) SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
-        f"array_to_string(_errors, '; '), _record, ?, _lines FROM _validated WHERE {FILE_INDEX} = ? "
-        "AND len(_errors) > 0",
-        [load_id, entity.name, source_file, now, index],
-    )
-    if rejected:
-        # The parser could not split these records: no trustworthy values, so no record text is kept
-        # (it may hold personal data that was never pseudonymised).
-        con.executemany(
-            "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
-            "quarantined_at, source_lines) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 1)",
-            [[load_id, entity.name, source_file, r.line, r.column, r.reason, now] for r in rejected],
-        )
-    records, loaded, bad = counts
-    return Stored(int(loaded), int(bad) + len(rejected), int(records), superseded, restored, int(replaced))
+) -> list[Stored]:
+    """Store the batch registered as `_validated`. Uncontested (the usual case: new files, new keys), in one
+    pass; otherwise file by file in path order, each file's rows then deciding which row of each key the raw
+    table holds (so each file's message names the files whose rows it replaced)."""
+    counts = _file_counts(con)
+    resolved: dict[int, tuple[dict[str, int], int, int]] = {}  # file index -> (superseded, restored, replaced)
+    if not _contested(con, entity, batch):
+        files = {read.file_index: item.source_file for item, read in zip(batch, reads, strict=True)}
+        _store_rows(con, entity, files, load_id, now)
+    else:
+        for item, read in zip(batch, reads, strict=True):
+            if item.previous:
+                forget_file(con, entity, item.source_file)
+            _store_rows(con, entity, {read.file_index: item.source_file}, load_id, now)
+            superseded, restored = _resolve_keys(con, entity, item.source_file)
+            replaced = con.execute(
+                f"SELECT count(*) FROM {superseded_table(entity)} WHERE _source_file = ?", [item.source_file]
+            ).fetchall()[0][0]
+            resolved[read.file_index] = (superseded, restored, int(replaced))
+    for item, found in zip(batch, rejected, strict=True):
+        if found:
+            # The parser could not split these records: no trustworthy values, so no record text is kept
+            # (it may hold personal data that was never pseudonymised).
+            con.executemany(
+                "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, "
+                "record, quarantined_at, source_lines) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 1)",
+                [[load_id, entity.name, item.source_file, r.line, r.column, r.reason, now] for r in found],
+            )
+    stored = []
+    for read, found in zip(reads, rejected, strict=True):
+        records, loaded, bad = counts.get(read.file_index, (0, 0, 0))
+        superseded, restored, replaced = resolved.get(read.file_index, ({}, 0, 0))
+        stored.append(Stored(loaded, bad + len(found), records, superseded, restored, replaced))
+    return stored
 
 
 def _file_counts(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int, int]]:
@@ -506,33 +555,23 @@ def load_batch(
         box.lock()  # from here on no SQL on this connection can touch a file or a setting
         effective = mapping or identity_mapping(entity, reads[0].header)
         mapped = _map_and_validate(box, entity, effective, mapping, reads[0], references)
-    output = effective.outputs[entity.name]
-    outcomes = []
+    unpivot = bool(effective.outputs[entity.name].unpivot)
+    rejected = [_named_rejects(read, set(entity.column_names) | mapped.reads) for read in reads]
     with transaction(con):
         now = _now(con)
         con.register("_validated", mapped.validated)
         try:
-            counts = _file_counts(con)
             store_name_tokens(con, mapped.name_tokens)
-            for item, read in zip(batch, reads, strict=True):
-                exclusions = mapped.exclusions.get(read.file_index, [])
-                rejected = _named_rejects(read, set(entity.column_names) | mapped.reads)
-                if item.previous:
-                    forget_file(con, entity, item.source_file)
-                stored = _store_file(
-                    con,
-                    entity,
-                    read.file_index,
-                    counts.get(read.file_index, (0, 0, 0)),
-                    rejected,
-                    item.source_file,
-                    load_id,
-                    now,
-                )
-                outcome = _record_file(con, entity, item, read, stored, exclusions, bool(output.unpivot), load_id, now)
-                outcomes.append(outcome)
+            stored = _store_batch(con, entity, batch, reads, rejected, load_id, now)
         finally:
             con.unregister("_validated")
+        outcomes = [
+            _record_file(
+                con, entity, item, read, kept, mapped.exclusions.get(read.file_index, []), unpivot, load_id, now
+            )
+            for item, read, kept in zip(batch, reads, stored, strict=True)
+        ]
+        _count_replaced(con, entity)
     return outcomes
 
 
