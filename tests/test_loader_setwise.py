@@ -1,5 +1,6 @@
 """Set-wise loading: an entity's contract-shaped files that share a header line are read, validated and stored
 as one batch (loader.py), and every per-file promise of docs/loading.md still holds. Real DuckDB files."""
+# ruff: noqa: F811 - the tests take test_loader's `lake` fixture by name
 
 from __future__ import annotations
 
@@ -8,26 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.contract import load_contract
 from dagster_project.loading.ledger import ensure_meta_tables, ensure_raw_table
-from dagster_project.loading.loader import _pending, batches, load_entity, load_file
-
-CUSTOMERS = load_contract().entity("customers")
-HEADER = "customer_id,customer_name,email,segment,region,location,channel,signup_date,status,churn_date\n"
-GOOD = "C{n},Name {n},c{n}@example.com,SMB,North,Leeds,web,2024-01-05,active,\n"
-
-
-@pytest.fixture
-def lake(tmp_path: Path):
-    landing = tmp_path / "landing"
-    (landing / "customers").mkdir(parents=True)
-    con = duckdb.connect(str(tmp_path / "build.duckdb"))
-    yield landing, con
-    con.close()
-
-
-def _load(con, landing, load_id="run"):
-    return load_entity(con, CUSTOMERS, landing, load_id, "key", log=lambda _: None)
+from dagster_project.loading.loader import _pending, batches, load_file
+from tests.test_loader import CUSTOMERS, GOOD, HEADER, _load, lake  # noqa: F401 - test_loader's fixture
 
 
 def _write(landing: Path, name: str, text: str) -> None:
