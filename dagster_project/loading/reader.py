@@ -235,7 +235,7 @@ READ_ERRORS = (
 
 # Files read together hold at most this many bytes (a batch's records and validated rows are in memory at once;
 # a larger file is read alone).
-BATCH_BYTES = 128 << 20
+BATCH_BYTES = 32 << 20
 _HEADER_BYTES = 1 << 16
 
 
