@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from dagster_project.loading.ledger import ensure_meta_tables, ensure_raw_table
 from dagster_project.loading.loader import _pending, batches, load_file
+from dagster_project.loading.reader import UNTERMINATED_QUOTE
 from tests.test_loader import CUSTOMERS, GOOD, HEADER, _load, lake  # noqa: F401 - test_loader's fixture
 
 
@@ -139,20 +139,21 @@ MESSY = {
 }
 
 
-@pytest.mark.parametrize("shape", MESSY)
-def test_files_read_together_store_what_each_file_read_alone_stores(tmp_path: Path, shape: str):
-    """The same three files, loaded set-wise and one file at a time (load_file: a batch of one each)."""
+def _together_and_alone(tmp_path: Path, middle: dict[str, str]) -> list[list]:
+    """The raw rows, quarantine, ledger and report (run ids and times left out) of the same files loaded set-wise
+    and one file at a time (load_file: a batch of one each): a good file, `middle` (name -> records), a good file."""
     landing = tmp_path / "landing"
     (landing / "customers").mkdir(parents=True)
     _write(landing, "a.csv", HEADER + _goods([1, 2]))
-    (landing / "customers" / "b.csv").write_bytes((HEADER + MESSY[shape]).encode())
+    for name, records in middle.items():
+        (landing / "customers" / name).write_bytes((HEADER + records).encode())
     _write(landing, "c.csv", HEADER + _goods([7, 8]))
     stored = []
     for name, setwise in (("together", True), ("alone", False)):
         con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
         ensure_meta_tables(con)
         if setwise:
-            assert _batch_sizes(con, landing) == [3]
+            assert _batch_sizes(con, landing) == [len(middle) + 2]
             _load(con, landing)
         else:
             ensure_raw_table(con, CUSTOMERS)
@@ -170,6 +171,18 @@ def test_files_read_together_store_what_each_file_read_alone_stores(tmp_path: Pa
             ]
         )
         con.close()
-    together, alone = stored
+    return stored
+
+
+def test_files_read_together_store_what_each_file_read_alone_stores(tmp_path: Path):
+    middle = {f"b-{n}.csv": records.replace("C", f"C{n}-") for n, records in enumerate(MESSY.values())}
+    together, alone = _together_and_alone(tmp_path, middle)
     assert together == alone
-    assert len(together[2]) == 3  # every file has its ledger row
+    assert len(together[2]) == len(MESSY) + 2  # every file has its ledger row
+    assert {reason for *_, reason, _, _ in together[1]} >= {"too few fields", "too many fields"}
+
+
+def test_a_file_with_an_unterminated_quote_among_good_files_is_read_as_it_is_alone(tmp_path: Path):
+    together, alone = _together_and_alone(tmp_path, {"b.csv": MESSY["an unterminated quote"]})
+    assert together == alone
+    assert [row[4] for row in together[1]] == [UNTERMINATED_QUOTE]
