@@ -1,7 +1,7 @@
 """The load stage alone: every entity's landing files into a fresh build warehouse, timed per entity, and a
 fingerprint of what was stored, so two versions of the loader can be compared on the same landing folder.
 
-    EMPATHY_LAKE_HOME=$LAKE uv run python -m bench.loaders --warehouse /tmp/x.duckdb [--digest digest.json]
+    EMPATHY_LAKE_HOME=$LAKE uv run python -m bench.loaders --warehouse $WAREHOUSE [--digest digest.json]
     uv run python -m bench.loaders --compare BEFORE.json AFTER.json
 
 Per entity it prints wall and CPU seconds (this process: the loader runs in it). `--digest` writes, per raw
