@@ -1,17 +1,26 @@
 """Load an entity's landing files into its raw table: read, map, validate, quarantine, record.
 
-Each file is one transaction: its valid rows, its quarantined rows, its ledger entry and its report row
-commit together, so a run killed half-way leaves every file either fully loaded or not at all, and the
-re-run picks up exactly what is missing. Conservation holds per file by construction and is re-checked
-from the stored rows by the `conservation` asset check.
+An entity's new files are loaded set-wise, in batches (docs/decisions.md D605-D609): consecutive
+contract-shaped files of the entity that share a header line (reader.batch_key, up to reader.BATCH_BYTES) are
+read in one pass into one sandbox, mapped and validated in one statement (each record keeps its file's index,
+so duplicates are "within the file" and counts stay per file), and stored in one transaction. A file read
+alone is a batch of one: mapped exports (their SQL, windows included, is written for one file), workbooks,
+archives, gzipped, fixed-width or re-encoded text, and any file whose header differs from its neighbours'.
+A batch that fails as a whole is loaded again file by file, so a failure and its message stay one file's.
 
-Mapping and validation SQL never run on the build warehouse: each file is read into a private sandbox
+Each batch is one transaction: its files' valid rows, quarantined rows, ledger entries and report rows commit
+together, so a run killed half-way leaves every file either fully loaded or not at all, and the re-run picks
+up exactly what is missing. Conservation holds per file by construction and is re-checked from the stored
+rows by the `conservation` asset check.
+
+Mapping and validation SQL never run on the build warehouse: a batch's files are read into a private sandbox
 (sandbox.py) that is locked before the mapping's SQL runs, and only the validated rows come back. Messages
 written to meta.load_report / meta.quarantine name file, row, column and reason, never a field's value.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +31,7 @@ import pyarrow as pa
 from dagster_project.contract import Entity
 from dagster_project.loading.ledger import (
     LINEAGE_NAMES,
+    LedgerEntry,
     ensure_meta_tables,
     ensure_raw_table,
     file_checksum,
@@ -39,13 +49,16 @@ from dagster_project.loading.mapping import (
 )
 from dagster_project.loading.name_list import name_token_hashes, store_name_tokens
 from dagster_project.loading.reader import (
+    BATCH_BYTES,
     LoadError,
     ReadResult,
     RejectedRecord,
+    batch_key,
     is_junk_file,
     read_landing_file,
+    read_landing_files,
 )
-from dagster_project.loading.sandbox import Sandbox, quote_ident, sandbox
+from dagster_project.loading.sandbox import FILE_INDEX, Sandbox, quote_ident, sandbox
 from dagster_project.loading.validate import ReferenceRows, reference_rows, references_fingerprint, validation_sql
 from dagster_project.settings import memory_shortfall
 from dagster_project.transactions import transaction
@@ -207,12 +220,13 @@ def _first_failing(box: Sandbox, probes: list[tuple[str, str]]) -> str | None:
 
 @dataclass(frozen=True)
 class Mapped:
-    """What leaves the sandbox for one file: validated records (with `_lines`), exclusions, name hashes."""
+    """What leaves the sandbox for the files read together: validated records (with `_file_index` and
+    `_lines`), exclusions per file, name hashes."""
 
     validated: pa.Table
     reads: set[str]
     name_tokens: list[str]
-    exclusions: list[tuple[str, int]]  # (reason, rows) in rule order
+    exclusions: dict[int, list[tuple[str, int]]]  # file index -> (reason, rows) in rule order
 
 
 def _map_and_validate(
@@ -236,10 +250,15 @@ def _map_and_validate(
         probes = [(label, f"SELECT ({sql}) AS _probe FROM {parts.relation}") for label, _, sql, _ in parts.conditions]
         where = _first_failing(box, probes) or "the unpivot"
         raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
-    counted = dict(
-        box.con.execute(f"SELECT {EXCLUDED}, count(*) FROM _tagged WHERE {EXCLUDED} IS NOT NULL GROUP BY 1").fetchall()
-    )
-    exclusions = [(reason, counted[reason]) for _, reason, _, _ in parts.conditions if reason in counted]
+    counted: dict[int, dict[str, int]] = {}
+    for index, reason, rows in box.con.execute(
+        f"SELECT {FILE_INDEX}, {EXCLUDED}, count(*) FROM _tagged WHERE {EXCLUDED} IS NOT NULL GROUP BY 1, 2"
+    ).fetchall():
+        counted.setdefault(index, {})[reason] = rows
+    exclusions = {
+        index: [(reason, found[reason]) for _, reason, _, _ in parts.conditions if reason in found]
+        for index, found in counted.items()
+    }
     kept = f"(SELECT * EXCLUDE ({EXCLUDED}) FROM _tagged WHERE {EXCLUDED} IS NULL)"
     try:
         box.con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped AS {parts.select_sql(kept)}")
@@ -252,7 +271,11 @@ def _map_and_validate(
         raise LoadError(f"{failing}, {where}: {_failure_reason(exc)}") from exc
     validated = box.con.sql(
         f"SELECT v.*, m._lines FROM ({validation_sql(entity, 'SELECT * FROM _mapped', references)}) v "
-        + ("JOIN _mapped m USING (_source_row)" if parts.group_by else "CROSS JOIN (SELECT 1 AS _lines) m")
+        + (
+            f"JOIN _mapped m USING ({FILE_INDEX}, _source_row)"
+            if parts.group_by
+            else "CROSS JOIN (SELECT 1 AS _lines) m"
+        )
     ).to_arrow_table()
     return Mapped(validated, parts.reads, name_token_hashes(box.con, entity, "SELECT * FROM _mapped"), exclusions)
 
@@ -306,75 +329,119 @@ def _resolve_keys(con: duckdb.DuckDBPyConnection, entity: Entity, source_file: s
         con.execute(f"DELETE FROM {kept} s USING _winners w WHERE {on('s', 'w')} AND s._source_file = w._winner")
     finally:
         con.execute("DROP TABLE IF EXISTS _winners")
-    # Every file's ledger entry counts its rows kept aside, plus those an older loader deleted (records_dropped);
-    # the file being loaded gets its entry after this.
-    con.execute(
-        f"UPDATE meta.ingestion_ledger l SET records_replaced = records_dropped + (SELECT count(*) FROM {kept} s "
-        "WHERE s._source_file = l.source_file) WHERE l.entity = ?",
-        [entity.name],
-    )
     return {str(f): int(n) for f, n in superseded.items()}, int(restored)
 
 
-def _store_file(
-    con: duckdb.DuckDBPyConnection,
-    entity: Entity,
-    validated: pa.Table,
-    rejected: list[RejectedRecord],
-    source_file: str,
-    load_id: str,
-) -> Stored:
-    """Write the validated records: good ones to raw (replacing earlier files' rows with the same key), bad
-    ones to quarantine. Returns counts."""
-    con.register("_validated", validated)
+def _count_replaced(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """Every file's ledger entry counts its rows kept aside, plus those an older loader deleted (records_dropped):
+    run once a batch's ledger entries are written."""
+    con.execute(
+        f"UPDATE meta.ingestion_ledger l SET records_replaced = records_dropped + (SELECT count(*) FROM "
+        f"{superseded_table(entity)} s WHERE s._source_file = l.source_file) WHERE l.entity = ?",
+        [entity.name],
+    )
+
+
+def _store_rows(
+    con: duckdb.DuckDBPyConnection, entity: Entity, files: dict[int, str], load_id: str, now: object
+) -> None:
+    """Write the validated records of `files` (file index -> its name in the landing folder) from the batch
+    registered as `_validated`: good ones to raw, in file and row order, bad ones to quarantine."""
+    con.register("_files", pa.table({FILE_INDEX: list(files), "source_file": list(files.values())}))
     try:
-        columns = ", ".join(quote_ident(c) for c in entity.column_names)
+        columns = ", ".join(f"v.{quote_ident(c)}" for c in entity.column_names)
+        rows = f"FROM _validated v JOIN _files f USING ({FILE_INDEX})"
         con.execute(
-            f"INSERT INTO {entity.raw_table} SELECT {columns}, ?, _source_row, ?, current_timestamp "
-            "FROM _validated WHERE len(_errors) = 0 ORDER BY _source_row",
-            [source_file, load_id],
+            f"INSERT INTO {entity.raw_table} SELECT {columns}, f.source_file, v._source_row, ?, ? {rows} "
+            f"WHERE len(v._errors) = 0 ORDER BY v.{FILE_INDEX}, v._source_row",
+            [load_id, now],
         )
-        superseded, restored = _resolve_keys(con, entity, source_file)
-        replaced = con.execute(
-            f"SELECT count(*) FROM {superseded_table(entity)} WHERE _source_file = ?", [source_file]
-        ).fetchone()[0]
         con.execute(
             "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, record, "
-            "quarantined_at, source_lines) SELECT ?, ?, ?, _source_row, split_part(_errors[1], ':', 1), "
-            "array_to_string(_errors, '; '), _record, current_timestamp, _lines FROM _validated "
-            "WHERE len(_errors) > 0",
-            [load_id, entity.name, source_file],
+            "quarantined_at, source_lines) SELECT ?, ?, f.source_file, v._source_row, "
+            "split_part(v._errors[1], ':', 1), array_to_string(v._errors, '; '), v._record, ?, v._lines "
+            f"{rows} WHERE len(v._errors) > 0 ORDER BY v.{FILE_INDEX}, v._source_row",
+            [load_id, entity.name, now],
         )
-        records, loaded, bad = con.execute(
-            "SELECT count(*) FILTER (WHERE len(_errors) = 0), "
-            "coalesce(sum(_lines) FILTER (WHERE len(_errors) = 0), 0), "
-            "coalesce(sum(_lines) FILTER (WHERE len(_errors) > 0), 0) FROM _validated"
-        ).fetchall()[0]
     finally:
-        con.unregister("_validated")
-    for record in rejected:
-        # The parser could not split this record: no trustworthy values, so no record text is kept
-        # (it may hold personal data that was never pseudonymised).
-        insert_row(
-            con,
-            "meta.quarantine",
-            {
-                "load_id": load_id,
-                "entity": entity.name,
-                "source_file": source_file,
-                "source_row": record.line,
-                "column_name": record.column,
-                "reason": record.reason,
-                "record": None,
-                "quarantined_at": _now(con),
-                "source_lines": 1,
-            },
-        )
-    return Stored(int(loaded), int(bad) + len(rejected), int(records), superseded, restored, int(replaced))
+        con.unregister("_files")
+
+
+def _contested(con: duckdb.DuckDBPyConnection, entity: Entity, batch: list[Pending]) -> bool:
+    """Whether storing the batch may replace or bring back any row: a file loaded before (its new version
+    replaces the old), rows kept aside, or a key of the batch's good rows already loaded or in two of its files.
+    Otherwise every row simply adds, and the batch is stored in one pass without re-deciding keys."""
+    if any(item.previous for item in batch):
+        return True
+    keys = [quote_ident(k) for k in entity.primary_key]
+    on = " AND ".join(f"v.{k} = r.{k}" for k in keys)
+    valid = "(SELECT * FROM _validated WHERE len(_errors) = 0)"
+    return bool(
+        con.execute(
+            f"SELECT EXISTS (FROM {superseded_table(entity)}) "
+            f"OR EXISTS (SELECT 1 FROM {valid} v JOIN {entity.raw_table} r ON {on}) "
+            f"OR EXISTS (SELECT 1 FROM {valid} v GROUP BY {', '.join(keys)} "
+            f"HAVING count(DISTINCT {FILE_INDEX}) > 1)"
+        ).fetchall()[0][0]
+    )
+
+
+def _store_batch(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    batch: list[Pending],
+    reads: list[ReadResult],
+    rejected: list[list[RejectedRecord]],
+    load_id: str,
+    now: object,
+) -> list[Stored]:
+    """Store the batch registered as `_validated`. Uncontested (the usual case: new files, new keys), in one
+    pass; otherwise file by file in path order, each file's rows then deciding which row of each key the raw
+    table holds (so each file's message names the files whose rows it replaced)."""
+    counts = _file_counts(con)
+    resolved: dict[int, tuple[dict[str, int], int, int]] = {}  # file index -> (superseded, restored, replaced)
+    if not _contested(con, entity, batch):
+        files = {read.file_index: item.source_file for item, read in zip(batch, reads, strict=True)}
+        _store_rows(con, entity, files, load_id, now)
+    else:
+        for item, read in zip(batch, reads, strict=True):
+            if item.previous:
+                forget_file(con, entity, item.source_file)
+            _store_rows(con, entity, {read.file_index: item.source_file}, load_id, now)
+            superseded, restored = _resolve_keys(con, entity, item.source_file)
+            replaced = con.execute(
+                f"SELECT count(*) FROM {superseded_table(entity)} WHERE _source_file = ?", [item.source_file]
+            ).fetchall()[0][0]
+            resolved[read.file_index] = (superseded, restored, int(replaced))
+    for item, found in zip(batch, rejected, strict=True):
+        if found:
+            # The parser could not split these records: no trustworthy values, so no record text is kept
+            # (it may hold personal data that was never pseudonymised).
+            con.executemany(
+                "INSERT INTO meta.quarantine (load_id, entity, source_file, source_row, column_name, reason, "
+                "record, quarantined_at, source_lines) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 1)",
+                [[load_id, entity.name, item.source_file, r.line, r.column, r.reason, now] for r in found],
+            )
+    stored = []
+    for read, found in zip(reads, rejected, strict=True):
+        records, loaded, bad = counts.get(read.file_index, (0, 0, 0))
+        superseded, restored, replaced = resolved.get(read.file_index, ({}, 0, 0))
+        stored.append(Stored(loaded, bad + len(found), records, superseded, restored, replaced))
+    return stored
+
+
+def _file_counts(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int, int]]:
+    """Per file of the registered batch `_validated`: records loaded, lines loaded, lines quarantined."""
+    rows = con.execute(
+        f"SELECT {FILE_INDEX}, count(*) FILTER (WHERE len(_errors) = 0), "
+        "coalesce(sum(_lines) FILTER (WHERE len(_errors) = 0), 0), "
+        f"coalesce(sum(_lines) FILTER (WHERE len(_errors) > 0), 0) FROM _validated GROUP BY 1"
+    ).fetchall()
+    return {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
 
 def _now(con: duckdb.DuckDBPyConnection):
-    return con.execute("SELECT current_timestamp").fetchone()[0]
+    return con.execute("SELECT current_timestamp").fetchall()[0][0]
 
 
 def _named_rejects(read: ReadResult, known_columns: set[str]) -> list[RejectedRecord]:
@@ -382,6 +449,195 @@ def _named_rejects(read: ReadResult, known_columns: set[str]) -> list[RejectedRe
     in a file without its header line the "column names" are a data record."""
     known = {c.lower() for c in known_columns}
     return [r if (r.column or "").lower() in known else replace(r, column=None) for r in read.rejected]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A new or changed landing file of the entity, waiting to be loaded."""
+
+    path: Path  # as discovered in the landing folder
+    real_path: Path
+    mapping: Mapping | None
+    source_file: str
+    fingerprint: str
+    previous: LedgerEntry | None
+    position: int = 0  # its place among the entity's files (for the log)
+
+    @property
+    def mapping_name(self) -> str:
+        return self.mapping.name if self.mapping else "identity"
+
+
+def _pending(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    mapping: Mapping | None,
+    landing: Path,
+    references: ReferenceRows,
+) -> Pending | FileOutcome:
+    """The file waiting to be loaded, or its outcome when its fingerprint is the one the ledger holds."""
+    source_file = path.relative_to(landing).as_posix()
+    real_path = inside_landing(landing, path)
+    fingerprint = f"{file_checksum(real_path)}:{mapping.fingerprint if mapping else 'identity'}"
+    fingerprint += references_fingerprint(references)
+    previous = ledger_entry(con, entity.name, source_file)
+    pending = Pending(path, real_path, mapping, source_file, fingerprint, previous)
+    if previous and previous.fingerprint == fingerprint:
+        return FileOutcome(source_file, pending.mapping_name, "skipped_unchanged")
+    return pending
+
+
+def _read_options(entity: Entity, mapping: Mapping | None):
+    return mapping.read if mapping else identity_mapping(entity, []).read
+
+
+def batches(entity: Entity, pending: list[Pending]) -> list[list[Pending]]:
+    """Consecutive contract-shaped files with the same batch key, up to BATCH_BYTES together, are one batch;
+    every other file is a batch of its own. Files keep their order, so they are stored in path order."""
+    found: list[list[Pending]] = []
+    last, size = None, 0
+    for item in pending:
+        try:
+            key = batch_key(item.real_path, _read_options(entity, None)) if item.mapping is None else None
+            bytes_ = item.real_path.stat().st_size
+        except OSError:
+            key, bytes_ = None, 0
+        if key is not None and key == last and size + bytes_ <= BATCH_BYTES:
+            found[-1].append(item)
+            size += bytes_
+        else:
+            found.append([item])
+            last, size = key, bytes_
+    return found
+
+
+class ReadApart(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """Files of a batch whose parser rejects must be read as each alone is read: a file the CSV sniffer cannot
+    read alone is read from a repaired copy (reader.py), which a read together does not do."""
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__("files with parser rejects are read alone")
+        self.positions = positions
+
+
+def _split(batch: list[Pending], apart: list[int]) -> list[list[Pending]]:
+    """The batch as runs in the same order, each file of `apart` (indexes in the batch) a run of its own."""
+    runs: list[list[Pending]] = []
+    for index, item in enumerate(batch):
+        if index in apart or index - 1 in apart or not runs:
+            runs.append([item])
+        else:
+            runs[-1].append(item)
+    return runs
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    batch: list[Pending],
+    references: ReferenceRows,
+    load_id: str,
+    pii_key: str,
+) -> list[FileOutcome]:
+    """Read, map, validate and store the batch's files: one sandbox, one read, one validation, one transaction.
+    Raises what a file-level failure raises (a LoadError names the reason)."""
+    mapping = batch[0].mapping
+    read_options = _read_options(entity, mapping)
+    with sandbox(pii_key) as box:
+        if len(batch) == 1:
+            reads = [read_landing_file(box.con, batch[0].real_path, read_options)]
+        else:
+            reads = read_landing_files(box.con, [item.real_path for item in batch], read_options)
+            apart = [index for index, read in enumerate(reads) if read.rejected]
+            if apart:
+                raise ReadApart(apart)
+        box.lock()  # from here on no SQL on this connection can touch a file or a setting
+        effective = mapping or identity_mapping(entity, reads[0].header)
+        mapped = _map_and_validate(box, entity, effective, mapping, reads[0], references)
+    unpivot = bool(effective.outputs[entity.name].unpivot)
+    rejected = [_named_rejects(read, set(entity.column_names) | mapped.reads) for read in reads]
+    with transaction(con):
+        now = _now(con)
+        con.register("_validated", mapped.validated)
+        try:
+            store_name_tokens(con, mapped.name_tokens)
+            stored = _store_batch(con, entity, batch, reads, rejected, load_id, now)
+        finally:
+            con.unregister("_validated")
+        outcomes = [
+            _record_file(
+                con, entity, item, read, kept, mapped.exclusions.get(read.file_index, []), unpivot, load_id, now
+            )
+            for item, read, kept in zip(batch, reads, stored, strict=True)
+        ]
+        _count_replaced(con, entity)
+    return outcomes
+
+
+def _record_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    item: Pending,
+    read: ReadResult,
+    stored: Stored,
+    exclusions: list[tuple[str, int]],
+    unpivot: bool,
+    load_id: str,
+    now: object,
+) -> FileOutcome:
+    """The file's ledger entry, exclusions and report row."""
+    excluded = sum(rows for _, rows in exclusions)
+    # A mapping that unpivots hands this entity item rows, not the file's records: count those, so
+    # rows read = loaded + quarantined + excluded still holds. Otherwise rows read are the file's records,
+    # counted by the reader, independently of what the mapping did with them (the conservation check).
+    rows_read = stored.rows_loaded + stored.rows_quarantined + excluded if unpivot else read.rows_read
+    insert_row(
+        con,
+        "meta.ingestion_ledger",
+        {
+            "entity": entity.name,
+            "source_file": item.source_file,
+            "fingerprint": item.fingerprint,
+            "mapping": item.mapping_name,
+            "rows_read": rows_read,
+            "rows_loaded": stored.rows_loaded,
+            "rows_quarantined": stored.rows_quarantined,
+            "load_id": load_id,
+            "loaded_at": now,
+            "rows_excluded": excluded,
+            "records_loaded": stored.records_loaded,
+            "records_replaced": stored.records_replaced,
+            "records_dropped": 0,
+        },
+    )
+    for reason, rows in exclusions:
+        insert_row(
+            con,
+            "meta.load_exclusions",
+            {
+                "load_id": load_id,
+                "entity": entity.name,
+                "source_file": item.source_file,
+                "reason": reason,
+                "rows": rows,
+            },
+        )
+    outcome = FileOutcome(
+        item.source_file,
+        item.mapping_name,
+        "loaded",
+        rows_read,
+        stored.rows_loaded,
+        stored.rows_quarantined,
+        _message(item.previous is not None, stored.superseded, stored.restored),
+        rows_excluded=excluded,
+        rows_superseded=sum(stored.superseded.values()),
+        records_loaded=stored.records_loaded,
+        exclusions=tuple(exclusions),
+    )
+    _report(con, load_id, entity, outcome, now)
+    return outcome
 
 
 def load_file(
@@ -393,72 +649,12 @@ def load_file(
     load_id: str,
     pii_key: str,
 ) -> FileOutcome:
-    source_file = path.relative_to(landing).as_posix()
-    mapping_name = mapping.name if mapping else "identity"
-    real_path = inside_landing(landing, path)
+    """Load one file alone (a batch of one); raises what its failure raises."""
     references = reference_rows(con, entity)
-    fingerprint = f"{file_checksum(real_path)}:{mapping.fingerprint if mapping else 'identity'}"
-    fingerprint += references_fingerprint(references)
-    previous = ledger_entry(con, entity.name, source_file)
-    if previous and previous.fingerprint == fingerprint:
-        return FileOutcome(source_file, mapping_name, "skipped_unchanged")
-    read_options = mapping.read if mapping else identity_mapping(entity, []).read
-    with sandbox(pii_key) as box:
-        read = read_landing_file(box.con, real_path, read_options)
-        box.lock()  # from here on no SQL on this connection can touch a file or a setting
-        effective = mapping or identity_mapping(entity, read.header)
-        mapped = _map_and_validate(box, entity, effective, mapping, read, references)
-    rejected = _named_rejects(read, set(entity.column_names) | mapped.reads)
-    output = effective.outputs[entity.name]
-    excluded = sum(rows for _, rows in mapped.exclusions)
-    with transaction(con):
-        if previous:
-            forget_file(con, entity, source_file)
-        stored = _store_file(con, entity, mapped.validated, rejected, source_file, load_id)
-        store_name_tokens(con, mapped.name_tokens)
-        # A mapping that unpivots hands this entity item rows, not the file's records: count those, so
-        # rows read = loaded + quarantined + excluded still holds. Otherwise rows read are the file's records,
-        # counted by the reader, independently of what the mapping did with them (the conservation check).
-        rows_read = stored.rows_loaded + stored.rows_quarantined + excluded if output.unpivot else read.rows_read
-        insert_row(
-            con,
-            "meta.ingestion_ledger",
-            {
-                "entity": entity.name,
-                "source_file": source_file,
-                "fingerprint": fingerprint,
-                "mapping": mapping_name,
-                "rows_read": rows_read,
-                "rows_loaded": stored.rows_loaded,
-                "rows_quarantined": stored.rows_quarantined,
-                "load_id": load_id,
-                "loaded_at": _now(con),
-                "rows_excluded": excluded,
-                "records_loaded": stored.records_loaded,
-                "records_replaced": stored.records_replaced,
-                "records_dropped": 0,
-            },
-        )
-        for reason, rows in mapped.exclusions:
-            insert_row(
-                con,
-                "meta.load_exclusions",
-                {"load_id": load_id, "entity": entity.name, "source_file": source_file, "reason": reason, "rows": rows},
-            )
-        outcome = FileOutcome(
-            source_file,
-            mapping_name,
-            "loaded",
-            rows_read,
-            stored.rows_loaded,
-            stored.rows_quarantined,
-            _message(previous is not None, stored.superseded, stored.restored),
-            rows_excluded=excluded,
-            rows_superseded=sum(stored.superseded.values()),
-            records_loaded=stored.records_loaded,
-            exclusions=tuple(mapped.exclusions),
-        )
-        _report(con, load_id, entity, outcome)
+    pending = _pending(con, entity, path, mapping, landing, references)
+    if isinstance(pending, FileOutcome):
+        return pending
+    [outcome] = load_batch(con, entity, [pending], references, load_id, pii_key)
     return outcome
 
 
@@ -484,7 +680,9 @@ def unexpected_reason(exc: BaseException) -> str:
     return f"cannot load file: an unexpected error ({type(exc).__name__}); the file was not loaded"
 
 
-def _report(con: duckdb.DuckDBPyConnection, load_id: str, entity: Entity, outcome: FileOutcome) -> None:
+def _report(
+    con: duckdb.DuckDBPyConnection, load_id: str, entity: Entity, outcome: FileOutcome, now: object = None
+) -> None:
     insert_row(
         con,
         "meta.load_report",
@@ -498,7 +696,7 @@ def _report(con: duckdb.DuckDBPyConnection, load_id: str, entity: Entity, outcom
             "rows_loaded": outcome.rows_loaded,
             "rows_quarantined": outcome.rows_quarantined,
             "message": outcome.message,
-            "loaded_at": _now(con),
+            "loaded_at": now or _now(con),
             "rows_excluded": outcome.rows_excluded,
             "rows_superseded": outcome.rows_superseded,
             "records_loaded": outcome.records_loaded,
@@ -555,23 +753,78 @@ def load_entity(
             summary.files.append(outcome)
             log(f"[{entity.name}] {message}")
     files = [(path, mapping) for path, mapping in files if len(claims[path]) == 1]
-    for index, (path, mapping) in enumerate(files, start=1):
+    references = reference_rows(con, entity)
+    pending: list[Pending] = []
+    done: list[tuple[int, FileOutcome]] = []  # (position, outcome): the summary lists files in their order
+    for position, (path, mapping) in enumerate(files, start=1):
         try:
-            outcome = load_file(con, entity, path, mapping, landing, load_id, pii_key)
+            found = _pending(con, entity, path, mapping, landing, references)
         except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
-            source_file = path.relative_to(landing).as_posix()
-            reason = str(exc) if isinstance(exc, LoadError) else unexpected_reason(exc)
-            outcome = FileOutcome(
-                source_file, mapping.name if mapping else "identity", "failed", message=f"{source_file}: {reason}"
-            )
-            _report(con, load_id, entity, outcome)
-        summary.files.append(outcome)
-        if outcome.status != "skipped_unchanged":
-            log(
-                f"[{entity.name} {index}/{len(files)}] {outcome.source_file}: {outcome.status} "
-                f"read={outcome.rows_read} loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined}"
-                + (f" excluded={outcome.rows_excluded}" if outcome.rows_excluded else "")
-                + (f" superseded={outcome.rows_superseded}" if outcome.rows_superseded else "")
-                + (f" — {outcome.message}" if outcome.message else "")
-            )
+            found = _failed(con, load_id, entity, path.relative_to(landing).as_posix(), mapping, exc)
+        if isinstance(found, FileOutcome):
+            _log_outcome(log, entity, position, len(files), found)
+            done.append((position, found))
+        else:
+            pending.append(replace(found, position=position))
+    queue = deque(batches(entity, pending))
+    while queue:
+        batch = queue.popleft()
+        try:
+            outcomes = load_batch(con, entity, batch, references, load_id, pii_key)
+        except ReadApart as apart:
+            queue.extendleft(reversed(_split(batch, apart.positions)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
+            if len(batch) > 1:
+                # Loaded again one by one: the file that fails fails alone, with its own message.
+                outcomes = [_load_alone(con, entity, item, references, load_id, pii_key) for item in batch]
+            else:
+                outcomes = [_failed(con, load_id, entity, batch[0].source_file, batch[0].mapping, exc)]
+        for item, outcome in zip(batch, outcomes, strict=True):
+            _log_outcome(log, entity, item.position, len(files), outcome)
+            done.append((item.position, outcome))
+    summary.files += [outcome for _, outcome in sorted(done, key=lambda pair: pair[0])]
     return summary
+
+
+def _load_alone(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    item: Pending,
+    references: ReferenceRows,
+    load_id: str,
+    pii_key: str,
+) -> FileOutcome:
+    try:
+        [outcome] = load_batch(con, entity, [item], references, load_id, pii_key)
+    except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
+        outcome = _failed(con, load_id, entity, item.source_file, item.mapping, exc)
+    return outcome
+
+
+def _failed(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    entity: Entity,
+    source_file: str,
+    mapping: Mapping | None,
+    exc: Exception,
+) -> FileOutcome:
+    """A file that could not be loaded, reported: the reason is a LoadError's text or the error's kind only."""
+    reason = str(exc) if isinstance(exc, LoadError) else unexpected_reason(exc)
+    outcome = FileOutcome(
+        source_file, mapping.name if mapping else "identity", "failed", message=f"{source_file}: {reason}"
+    )
+    _report(con, load_id, entity, outcome)
+    return outcome
+
+
+def _log_outcome(log: Callable[[str], None], entity: Entity, position: int, total: int, outcome: FileOutcome) -> None:
+    if outcome.status != "skipped_unchanged":
+        log(
+            f"[{entity.name} {position}/{total}] {outcome.source_file}: {outcome.status} "
+            f"read={outcome.rows_read} loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined}"
+            + (f" excluded={outcome.rows_excluded}" if outcome.rows_excluded else "")
+            + (f" superseded={outcome.rows_superseded}" if outcome.rows_superseded else "")
+            + (f" — {outcome.message}" if outcome.message else "")
+        )

@@ -33,6 +33,7 @@ from dagster_project.contract import Entity, load_contract
 from dagster_project.loading.sandbox import (
     ALLOWED_DELIMITERS,
     ALLOWED_QUOTES,
+    FILE_INDEX,
     FILE_ORDER,
     SUPPORTED_ENCODINGS,
     MappingError,
@@ -453,10 +454,10 @@ def identity_mapping(entity: Entity, header: list[str]) -> Mapping:
 
 @dataclass(frozen=True)
 class CompiledOutput:
-    """An output compiled for one file, in two steps the loader runs (and counts) separately:
+    """An output compiled for the files read together, in two steps the loader runs (and counts) separately:
     `tag_sql` tags every source row with the reason it is excluded (NULL: kept); `select_sql(kept)` maps the
-    kept rows to the contract's columns (+ `_source_row`, the record's first line, and `_lines`, the lines it
-    groups), one record per line or, with group_by, per key."""
+    kept rows to the contract's columns (+ `_file_index`, the record's file, `_source_row`, its first line, and
+    `_lines`, the lines it groups), one record per line or, with group_by, per key within a file."""
 
     relation: str
     # (what a user calls the condition, the reason counted, checked SQL, True for where: whose rows are kept)
@@ -479,9 +480,12 @@ class CompiledOutput:
         columns = {c: e for c, e in self.columns.items() if only is None or c == only}
         selects = ", ".join(f"{expr} AS {quote_ident(col)}" for col, expr in columns.items())
         if not self.group_by:
-            return f"SELECT _source_row, 1 AS _lines, {selects} FROM {kept}"
-        keys = ", ".join(quote_ident(k) for k in self.group_by)
-        return f"SELECT min(_source_row) AS _source_row, count(*) AS _lines, {selects} FROM {kept} GROUP BY {keys}"
+            return f"SELECT {FILE_INDEX}, _source_row, 1 AS _lines, {selects} FROM {kept}"
+        keys = ", ".join([FILE_INDEX, *(quote_ident(k) for k in self.group_by)])
+        return (
+            f"SELECT {FILE_INDEX}, min(_source_row) AS _source_row, count(*) AS _lines, {selects} "
+            f"FROM {kept} GROUP BY {keys}"
+        )
 
 
 def compile_parts(output: EntityOutput, entity: Entity, source: str) -> CompiledOutput:

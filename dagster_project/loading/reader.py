@@ -10,6 +10,10 @@ Workbooks, whitespace-separated and fixed-width text are first written as a plai
 temp folder, so every text shape then takes the one CSV path: the same rejects, row numbers and null texts.
 Anything else is a LoadError naming the kind, never a silently skipped file.
 
+Files of one entity that share a header line and need no conversion are read together, in one `read_csv` over
+the list (`read_landing_files`); `_file_index` then tells each record's file (its position in the list; 0 for a
+file read alone), and rejects, row numbers and counts stay per file.
+
 `_source_row` is the record's row number as DuckDB's CSV reader reports it for rejected records: the header
 is row 1 and the first data record row 2, so for files without multi-line quoted values it equals the line
 number an editor shows (and a workbook row's number in the spreadsheet). For Parquet it is the 1-based row
@@ -40,7 +44,7 @@ import duckdb
 
 from dagster_project.loading import workbook
 from dagster_project.loading.mapping import WHITESPACE, FixedColumn, ReadOptions
-from dagster_project.loading.sandbox import ALLOWED_DELIMITERS, quote_ident
+from dagster_project.loading.sandbox import ALLOWED_DELIMITERS, FILE_INDEX, quote_ident
 from dagster_project.settings import memory_shortfall
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -83,10 +87,13 @@ class RejectedRecord:
 
 @dataclass(frozen=True)
 class ReadResult:
-    table: str  # temp table holding the parsed records
+    """One file as read: its records are the rows of `table` whose FILE_INDEX is `file_index`."""
+
+    table: str  # temp table holding the parsed records (of every file read together)
     header: list[str]
     parsed_rows: int
     rejected: list[RejectedRecord]
+    file_index: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -226,8 +233,44 @@ READ_ERRORS = (
 )
 
 
+# Files read together hold at most this many bytes (a batch's records and validated rows are in memory at once;
+# a larger file is read alone).
+BATCH_BYTES = 32 << 20
+_HEADER_BYTES = 1 << 16
+
+
+def batch_key(path: Path, read: ReadOptions) -> bytes | None:
+    """What files read together must share: plain UTF-8 delimited text (no gzip, workbook, archive, fixed-width
+    or whitespace layout, no other encoding) whose header line, byte for byte, is this one. None: the file is
+    read alone. Equal header lines matter: read together, a file lacking a column of the first would be read
+    without it instead of failing with its own message."""
+    if file_kind(path.name) != "text" or path.name.lower().endswith(".gz") or read.fixed:
+        return None
+    if read.delimiter == WHITESPACE or _text_codec(path, read) != "utf-8-sig" or path.stat().st_size > BATCH_BYTES:
+        return None
+    with open(path, "rb") as fh:
+        for _ in range(read.skip_rows):
+            fh.readline(_HEADER_BYTES)
+        line = fh.readline(_HEADER_BYTES)
+    line = line.removeprefix(codecs.BOM_UTF8).rstrip(b"\r\n")
+    return line if line and len(line) < _HEADER_BYTES - 2 else None
+
+
+def read_landing_files(con: duckdb.DuckDBPyConnection, paths: list[Path], read: ReadOptions) -> list[ReadResult]:
+    """Read files sharing a `batch_key` into temp table `_src` in one pass: one ReadResult per file, in order.
+    Raises LoadError when the files cannot be read together (the caller then reads each alone, so a file's
+    failure and its message stay its own)."""
+    try:
+        results = _read_csv_once(con, paths, read, None, set_aside=[], blank=[])
+    except READ_ERRORS as exc:
+        raise LoadError(read_error_reason(exc, read)) from exc
+    if _misread_as_one_column(results[0], read):
+        raise LoadError("cannot read file: the CSV layout needs the file to be read alone")
+    return results
+
+
 def read_landing_file(con: duckdb.DuckDBPyConnection, path: Path, read: ReadOptions) -> ReadResult:
-    """Read `path` into temp table `_src` (columns as text plus `_source_row`)."""
+    """Read `path` into temp table `_src` (columns as text plus `_source_row` and `_file_index` 0)."""
     if not path.is_file():
         raise LoadError("file not found")
     kind = file_kind(path.name)
@@ -437,14 +480,14 @@ def _read_csv(
     known for a converted workbook, so later rows keep their numbers."""
     blank = blank or []
     try:
-        result = _read_csv_once(con, path, read, names, set_aside=[], blank=blank)
+        [result] = _read_csv_once(con, [path], read, names, set_aside=[], blank=blank)
         if not _misread_as_one_column(result, read):
             return result
     except duckdb.InvalidInputException as exc:
         if "sniffing" not in str(exc).lower():
             raise
     repaired, explicit, set_aside = _repaired_copy(path, read, workdir)
-    return _read_csv_once(con, repaired, explicit, names, set_aside, blank)
+    return _read_csv_once(con, [repaired], explicit, names, set_aside, blank)[0]
 
 
 def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
@@ -455,35 +498,53 @@ def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
 
 def _read_csv_once(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
+    paths: list[Path],
     read: ReadOptions,
     names: list[str] | None,
     set_aside: list[int],
     blank: list[int],
-) -> ReadResult:
-    # A previous file's rejects must not leak into this one.
+) -> list[ReadResult]:
+    """One read_csv over `paths` (one file, or files sharing a header line); `set_aside` and `blank` are the
+    first file's (they are given for a file read alone)."""
+    # A previous read's rejects must not leak into this one.
     con.execute("DROP TABLE IF EXISTS _rejects")
     con.execute("DROP TABLE IF EXISTS _rejects_scan")
     options, values = _csv_options(read, names)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options})", [str(path), *values])
-    header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall()]
+    files = [str(p) for p in paths]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options}, filename = '{_PATH}')",
+        [files, *values],
+    )
+    header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall() if r[0] != _PATH]
     # DuckDB writes one reject row per missing column; a record is quarantined once, with its first error.
     rows = con.execute(
-        "SELECT line, arg_min(column_name, column_idx), arg_min(CAST(error_type AS VARCHAR), column_idx) "
-        "FROM _rejects GROUP BY line ORDER BY line"
+        "SELECT s.file_path, r.line, arg_min(r.column_name, r.column_idx), "
+        "arg_min(CAST(r.error_type AS VARCHAR), r.column_idx) FROM _rejects r "
+        "JOIN _rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path, r.line ORDER BY r.line"
     ).fetchall()
-    lines = _original_lines([int(r[0]) for r in rows], set_aside)
-    rejected = [
-        RejectedRecord(line=line, column=column, reason=REJECT_REASONS.get(etype, "the record could not be read"))
-        for line, (_, column, etype) in zip(lines, rows, strict=True)
-    ]
-    rejected += [RejectedRecord(line=line, column=None, reason=UNTERMINATED_QUOTE) for line in set_aside]
-    rejected.sort(key=lambda r: r.line)
     first_row = read.skip_rows + (2 if read.header else 1)
-    missing = sorted([r.line for r in rejected] + [line for line in blank if line >= first_row])
-    _number_rows(con, missing, first_row)
-    count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
-    return ReadResult(table="_src", header=header, parsed_rows=count, rejected=rejected)
+    rejected: list[list[RejectedRecord]] = []
+    for index, file in enumerate(files):
+        mine = [r for r in rows if r[0] == file]
+        lines = _original_lines([int(r[1]) for r in mine], set_aside if index == 0 else [])
+        found = [
+            RejectedRecord(line=line, column=column, reason=REJECT_REASONS.get(etype, "the record could not be read"))
+            for line, (_, _, column, etype) in zip(lines, mine, strict=True)
+        ]
+        if index == 0:
+            found += [RejectedRecord(line=line, column=None, reason=UNTERMINATED_QUOTE) for line in set_aside]
+        rejected.append(sorted(found, key=lambda r: r.line))
+    missing = [
+        (index, line)
+        for index, found in enumerate(rejected)
+        for line in sorted([r.line for r in found] + ([n for n in blank if n >= first_row] if index == 0 else []))
+    ]
+    _number_rows(con, files, missing, first_row)
+    counts = dict(con.execute(f"SELECT {FILE_INDEX}, count(*) FROM _src GROUP BY 1").fetchall())
+    return [ReadResult("_src", header, int(counts.get(index, 0)), found, index) for index, found in enumerate(rejected)]
+
+
+_PATH = "_landing_path"  # read_csv's file name column, replaced by FILE_INDEX
 
 
 UNTERMINATED_QUOTE = "an unterminated or misplaced quote (this line was set aside; the lines after it were read)"
@@ -557,40 +618,56 @@ def _repaired_copy(path: Path, read: ReadOptions, workdir: Path) -> tuple[Path, 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _src AS SELECT * EXCLUDE (file_row_number), "
+        f"CREATE OR REPLACE TEMP TABLE _src AS SELECT * EXCLUDE (file_row_number), 0 AS {FILE_INDEX}, "
         "file_row_number + 1 AS _source_row FROM read_parquet(?, file_row_number = true)",
         [str(path)],
     )
     # Cast to text so typed Parquet and CSV take the same validation path.
-    cols = [r[0] for r in con.execute("DESCRIBE _src").fetchall() if r[0] != "_source_row"]
+    cols = [r[0] for r in con.execute("DESCRIBE _src").fetchall() if r[0] not in ("_source_row", FILE_INDEX)]
     casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT _source_row, {casts} FROM _src")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT {FILE_INDEX}, _source_row, {casts} FROM _src")
     count = con.execute("SELECT count(*) FROM _src").fetchone()[0]
     return ReadResult(table="_src", header=cols, parsed_rows=count, rejected=[])
 
 
-def _number_rows(con: duckdb.DuckDBPyConnection, rejected_lines: list[int], first_row: int) -> None:
-    """Give each parsed record its row number in the file, counting the records the parser rejected.
+def _number_rows(
+    con: duckdb.DuckDBPyConnection, files: list[str], missing: list[tuple[int, int]], first_row: int
+) -> None:
+    """Give each parsed record its file's index and its row number in that file, counting the records the
+    parser rejected (`missing`: (file index, row number) of each).
 
-    rowid follows file order (insertion order is preserved). Rejected records are missing from
-    `_parsed`, so each one shifts the records after it: the k-th rejected row (0-based) shifts every record
-    whose unshifted number reaches row - k.
+    rowid follows the order of the files and of the records in each (insertion order is preserved). Rejected
+    records are missing from `_parsed`, so each one shifts the records after it in its file: the k-th rejected
+    row (0-based) of a file shifts every record of it whose unshifted number reaches row - k.
     """
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _src AS SELECT {first_row} + rowid AS _source_row, * FROM _parsed ORDER BY rowid"
+        f"CREATE OR REPLACE TEMP TABLE _files AS SELECT unnest(?::VARCHAR[]) AS path, "
+        f"unnest(range(?::BIGINT)) AS {FILE_INDEX}",
+        [files, len(files)],
     )
-    if rejected_lines:
-        con.execute("CREATE OR REPLACE TEMP TABLE _rej AS SELECT unnest(?::BIGINT[]) AS line", [rejected_lines])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _src AS SELECT f.{FILE_INDEX}, {first_row} - 1 + row_number() OVER "
+        f"(PARTITION BY f.{FILE_INDEX} ORDER BY p.rowid) AS _source_row, p.* EXCLUDE ({_PATH}) "
+        f"FROM _parsed p JOIN _files f ON p.{_PATH} = f.path ORDER BY p.rowid"
+    )
+    if missing:
         con.execute(
-            """
+            f"CREATE OR REPLACE TEMP TABLE _rej AS SELECT unnest(?::BIGINT[]) AS {FILE_INDEX}, "
+            "unnest(?::BIGINT[]) AS line",
+            [[f for f, _ in missing], [line for _, line in missing]],
+        )
+        con.execute(
+            f"""
             CREATE OR REPLACE TEMP TABLE _shift AS
-            SELECT line - (row_number() OVER (ORDER BY line) - 1) AS threshold FROM _rej
+            SELECT {FILE_INDEX}, line - (row_number() OVER (PARTITION BY {FILE_INDEX} ORDER BY line) - 1) AS threshold
+            FROM _rej
             """
         )
         con.execute(
-            """
+            f"""
             UPDATE _src SET _source_row = _source_row + (
-                SELECT count(*) FROM _shift WHERE _shift.threshold <= _src._source_row)
+                SELECT count(*) FROM _shift
+                WHERE _shift.{FILE_INDEX} = _src.{FILE_INDEX} AND _shift.threshold <= _src._source_row)
             """
         )
     con.execute("DROP TABLE IF EXISTS _parsed")

@@ -216,6 +216,7 @@ def check_expression(text: Any, where: str, group_by: tuple[str, ...] | None = N
 
 
 FILE_ORDER = "_source_row"  # the line number the reader gives every source row
+FILE_INDEX = "_file_index"  # which of the files read together a source row came from (reader.py)
 
 
 def non_empty_filter(expr: str) -> str:

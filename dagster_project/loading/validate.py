@@ -6,7 +6,8 @@ their reasons. Checks, in order: required value present, value has its type's fo
 pattern, then cast), plausible date range, range, allowed values, then the entity's row rules over the typed
 values (with the loaded rows of the entities it references, e.g. the question bank's scales), then primary-key
 duplicates within the file (the first occurrence loads). PII columns are replaced by a keyed hash before anything
-is stored. Timestamps written with a UTC offset are converted to UTC.
+is stored. Timestamps written with a UTC offset are converted to UTC. Files read together are validated in one
+statement: `_file_index` keeps each record's file, so "within the file" stays per file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date
 import duckdb
 
 from dagster_project.contract import Column, Entity, load_contract
-from dagster_project.loading.sandbox import KEYED_HASH, keyed_hash, quote_ident, sql_literal
+from dagster_project.loading.sandbox import FILE_INDEX, KEYED_HASH, keyed_hash, quote_ident, sql_literal
 from dagster_project.settings import plausible_date_range
 
 # A time of day followed by a UTC offset (`10:00+05:00`, `10:00:00.5 -0330`, `10:00:00Z`); a date alone has none.
@@ -169,7 +170,8 @@ def validation_sql(
     references: ReferenceRows | None = None,
     date_range: tuple[date, date] | None = None,
 ) -> str:
-    """SELECT over the mapped rows: typed contract columns, `_source_row`, `_errors` (list) and `_record`.
+    """SELECT over the mapped rows: typed contract columns, `_file_index`, `_source_row`, `_errors` (list) and
+    `_record`.
 
     `references`: reference_rows() of the build warehouse (none given: the rules see no referenced rows).
     `date_range`: the plausible dates (default: the EMPATHY_LAKE_DATE_RANGE setting, read now)."""
@@ -180,7 +182,7 @@ def validation_sql(
         f"CASE WHEN NOT coalesce(({rule.sql}), TRUE) THEN {_lit(rule.column + ': ' + rule.message)} END"
         for rule in entity.rules
     ]
-    pk = ", ".join(f"checked.{_q(k)}" for k in entity.primary_key)
+    pk = ", ".join(f"checked.{_q(k)}" for k in (FILE_INDEX, *entity.primary_key))
     pk_label = "/".join(entity.primary_key)
     duplicate = (
         f"CASE WHEN row_number() OVER (PARTITION BY {pk} ORDER BY checked._source_row) > 1 "
@@ -198,7 +200,7 @@ def validation_sql(
     return f"""
         WITH raw AS ({mapped_sql}),
         checked AS (
-            SELECT raw._source_row, {typed},
+            SELECT raw.{FILE_INDEX}, raw._source_row, {typed},
                    list_filter([{", ".join(column_checks) or "NULL"}], lambda x: x IS NOT NULL) AS _errors,
                    {_record_json(entity)} AS _record
             FROM raw
