@@ -6,6 +6,10 @@ resident memory, and the process's peak while the statistics ran.
 
     uv run python -m bench.driver_frames /tmp/lake/warehouse/build.duckdb --times 500     # 10M tickets' sizes
 
+The frames are counted as key_drivers.py counts them (`drivers.counted`: one row per distinct combination of what
+the regressions read, with its number of rows, D657). Before D657 they held one row per answer and per customer:
+run this module from a checkout before it to measure that.
+
 The SQL is key_drivers.py's relations written out (same filters, joins and columns); dbt's `nps_promoter_min`
 and `nps_detractor_max` / `csat_bottom_box_max` defaults are taken from dbt_project.yml.
 """
@@ -53,6 +57,14 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+NPS_COLUMNS = "score, touchpoint, channel, themes"
+CUSTOMER_COLUMNS = "is_lost, segment, channel, negative_touchpoints, themes"
+# key_drivers.py sorts each customer's lists before counting, so one set of touchpoints or themes is one value.
+CUSTOMER_SORTED = (
+    "is_lost, segment, channel, list_sort(negative_touchpoints) AS negative_touchpoints, list_sort(themes) AS themes"
+)
+
+
 def part(build_db: str, which: str, times: int) -> dict:
     import duckdb
 
@@ -62,12 +74,13 @@ def part(build_db: str, which: str, times: int) -> dict:
     before = _rss_mb()
     with duckdb.connect(build_db, read_only=True) as con:
         if which == "nps":
-            frame = con.sql(NPS_SQL.format(times=times)).df()
+            relation = drivers.counted(con.sql(NPS_SQL.format(times=times)), NPS_COLUMNS)
         else:
             sql = CUSTOMERS_SQL.format(
                 times=times, detractor_max=variables["nps_detractor_max"], csat_max=variables["csat_bottom_box_max"]
             )
-            frame = con.sql(sql).df()
+            relation = drivers.counted(con.sql(sql).project(CUSTOMER_SORTED), CUSTOMER_COLUMNS)
+        frame = relation.df()
     frame_mb = _rss_mb() - before
     started = time.process_time()
     if which == "nps":
@@ -79,6 +92,7 @@ def part(build_db: str, which: str, times: int) -> dict:
         "part": which,
         "times": times,
         "rows": len(frame),
+        "stands_for": int(frame[drivers.ROWS].sum()),
         "frame_mb": round(frame_mb),
         "peak_mb": round(peak),
         "cpu_s": round(time.process_time() - started, 1),
@@ -101,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             print(
-                f"× {times:4d} {which:9} rows {r['rows']:>10,}  frame {r['frame_mb']:6,} MB  "
+                f"× {times:4d} {which:9} rows {r['rows']:>10,} (of {r['stands_for']:>10,})  "
+                f"frame {r['frame_mb']:6,} MB  "
                 f"process peak {r['peak_mb']:6,} MB  statistics CPU {r['cpu_s']:6.1f} s",
                 flush=True,
             )

@@ -39,31 +39,6 @@ IMPACT_GOOD_ROWS = [
 IMPACT_BAD_CASES = [
     (
         "marts_initiative_effects",
-        "UPDATE marts.initiative_effects SET initiative_id = NULL WHERE method = 'did'",
-        ("expect_column_values_to_not_be_null", "initiative_id"),
-    ),
-    (
-        "marts_initiative_effects",
-        "UPDATE marts.initiative_effects SET kpi = NULL WHERE method = 'did'",
-        ("expect_column_values_to_not_be_null", "kpi"),
-    ),
-    (
-        "marts_initiative_effects",
-        "UPDATE marts.initiative_effects SET method = 'twfe' WHERE method = 'did'",
-        ("expect_column_values_to_be_in_set", "method"),
-    ),
-    (
-        "marts_initiative_effects",
-        "UPDATE marts.initiative_effects SET unit_type = 'store' WHERE method = 'did'",
-        ("expect_column_values_to_be_in_set", "unit_type"),
-    ),
-    (
-        "marts_initiative_effects",
-        "UPDATE marts.initiative_effects SET inference = 'bayes' WHERE method = 'did'",
-        ("expect_column_values_to_be_in_set", "inference"),
-    ),
-    (
-        "marts_initiative_effects",
         "UPDATE marts.initiative_effects SET ci_low = 10.0 WHERE method = 'did'",
         ("expect_column_values_to_be_between", "ci_width_below"),
     ),
@@ -86,16 +61,6 @@ IMPACT_BAD_CASES = [
         "marts_initiative_effects",
         "UPDATE marts.initiative_effects SET pretrend_p_value = 0.01 WHERE method = 'did'",
         ("expect_column_values_to_be_between", "pretrend_verdict_error"),
-    ),
-    (
-        "marts_initiative_event_study",
-        "UPDATE marts.initiative_event_study SET initiative_id = NULL WHERE relative_month = 0",
-        ("expect_column_values_to_not_be_null", "initiative_id"),
-    ),
-    (
-        "marts_initiative_event_study",
-        "UPDATE marts.initiative_event_study SET relative_month = NULL WHERE relative_month = 0",
-        ("expect_column_values_to_not_be_null", "relative_month"),
     ),
     (
         "marts_initiative_event_study",

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from dagster_project.impact import chain, drivers
 from streamlit_app.drivers_text import biggest_lever
@@ -126,6 +128,67 @@ def test_customer_drivers_find_a_planted_touchpoint_and_theme():
     assert theme.loc["waiting", "ci_high"] < 0
     # The larger planted drop (delivery, 2.5 points on a 0-10 answer) is the biggest lever.
     assert "delivery touchpoint score" in biggest_lever(drivers.key_drivers(rows.to_dict("records")), "nps")
+
+
+def customers_and_answers(seed: int = 8, n: int = 4000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-customer and per-answer frames as key_drivers.py reads them, with planted effects and a few NULLs."""
+    rng = np.random.default_rng(seed)
+    pick = lambda values, p=None: np.array(values, dtype=object)[rng.choice(len(values), n, p=p)]  # noqa: E731
+    lists = lambda values: [sorted(set(pick(values)[: rng.integers(0, 3)])) or None for _ in range(n)]  # noqa: E731
+    touchpoints, themes = lists(["store", "web", "delivery"]), lists(["waiting", "price", "staff"])
+    lost = rng.random(n) < 0.15 + 0.2 * np.array([t is not None and "delivery" in t for t in touchpoints])
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "is_lost": lost,
+            "segment": pick(["Retail", "Business", None], [0.6, 0.38, 0.02]),
+            "channel": pick(["web", "store", "referral"]),
+            "negative_touchpoints": touchpoints,
+            "themes": themes,
+        }
+    )
+    answers = pd.DataFrame(
+        {
+            "score": rng.integers(0, 11, n).astype(float),
+            "touchpoint": pick(["store", "web", "delivery", None], [0.3, 0.3, 0.38, 0.02]),
+            "channel": pick(["web", "store", "app"]),
+            "themes": [t if rng.random() < 0.7 else None for t in themes],
+        }
+    )
+    return customers, answers
+
+
+def test_counted_rows_give_every_rows_estimates_cis_and_n():
+    """D657: the NPS and churn drivers fitted on counted distinct rows (frequency weights, as key_drivers.py reads
+    them) equal the same drivers on one row per answer or customer, to 1e-9; the counts are far fewer rows."""
+    customers, answers = customers_and_answers()
+    with duckdb.connect() as con:
+        churn_rel = con.from_df(customers).project("is_lost, segment, channel, negative_touchpoints, themes")
+        churn_counted = drivers.counted(churn_rel, "is_lost, segment, channel, negative_touchpoints, themes").df()
+        nps_counted = drivers.counted(con.from_df(answers), "score, touchpoint, channel, themes").df()
+    assert len(churn_counted) < len(customers) / 5 and churn_counted[drivers.ROWS].sum() == len(customers)
+    assert len(nps_counted) < len(answers) / 5 and nps_counted[drivers.ROWS].sum() == len(answers)
+    for every_row, counted in [
+        (drivers.churn_drivers(customers), drivers.churn_drivers(churn_counted)),
+        (drivers.nps_drivers(answers, 9, 6), drivers.nps_drivers(nps_counted, 9, 6)),
+    ]:
+        want, got = pd.DataFrame(every_row), pd.DataFrame(counted)
+        assert len(want) >= 8 and set(want["driver_type"]) >= {"touchpoint", "channel", "detractor_theme"}
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def test_a_counted_fit_is_ols_with_hc1_on_every_row():
+    """The weighted fit against statsmodels' OLS with HC1 on the repeated rows: coefficients, errors and CIs."""
+    rng = np.random.default_rng(2)
+    x = add_constant(rng.integers(0, 2, (3000, 3)).astype(float))
+    y = 100.0 * (rng.random(3000) < 0.2 + 0.1 * x[:, 1])
+    rows, counts = np.unique(np.column_stack([y, x]), axis=0, return_counts=True)
+    counted = drivers.ols_hc1(rows[:, 0], rows[:, 1:], counts.astype(float))
+    every_row = OLS(y, x).fit(cov_type="HC1")
+    assert len(rows) <= 16
+    np.testing.assert_allclose(counted.params, every_row.params, rtol=1e-9)
+    np.testing.assert_allclose(counted.bse, every_row.bse, rtol=1e-9)
+    np.testing.assert_allclose(counted.conf_int(), every_row.conf_int(), rtol=1e-9)
 
 
 def test_biggest_lever_sentences_are_plain_words():

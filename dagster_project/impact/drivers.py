@@ -13,6 +13,12 @@ Employee outcomes are fitted on respondent-level answers inside the warehouse an
   customer) for that level against the rest, controlling for the other factor (and segment for churn), HC1 CI.
 - detractor_theme: difference in the outcome when a comment (NPS) or a customer's comments (churn) carry the
   theme, all themes in one fit, HC1 CI.
+
+The NPS and churn frames may come counted: one row per distinct answer (or customer) with `ROWS` saying how many
+answers (customers) it stands for (key_drivers.py counts them in DuckDB, D657). Their regressors are all 0/1, so a
+few hundred such rows stand for millions, and the fit is statsmodels' GLM (Gaussian, identity link: OLS) with the
+counts as frequency weights: the same estimates, HC1 errors and n as OLS on every row (tests/test_key_drivers.py).
+A frame without `ROWS` counts each row once.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import math
 
 import numpy as np
 import pandas as pd
+from statsmodels.genmod.families import Gaussian
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.tools import add_constant
 
@@ -32,6 +40,7 @@ COLUMNS = ["outcome", "driver_type", "driver", "importance", "ci_low", "ci_high"
 COLUMNS += ["importance_unit"]
 # What `importance` measures, in plain words, per driver_type (they are not on one scale: compare within a type).
 OUTCOME_UNITS = {"nps": "NPS points", "churn": "percentage points of churn"}
+ROWS = "rows_counted"  # in a counted frame: how many answers or customers the row stands for
 
 
 def importance_unit(outcome: str, driver_type: str) -> str:
@@ -191,15 +200,42 @@ def _team_rows(scores: pd.DataFrame, outcome: str, dimension: str, published: pd
     return rows
 
 
+def counted(relation, columns: str):
+    """A DuckDB relation as one row per distinct value of `columns`, with how many rows have it (ROWS), in a fixed
+    order: what nps_drivers and churn_drivers read instead of every row."""
+    return relation.aggregate(f"{columns}, count(*) AS {ROWS}", columns).order(columns)
+
+
+def _counts(frame: pd.DataFrame) -> np.ndarray:
+    """How many answers or customers each row stands for (1 each without a ROWS column)."""
+    return frame[ROWS].to_numpy(float) if ROWS in frame else np.ones(len(frame))
+
+
+def ols_hc1(y: np.ndarray, x: np.ndarray, counts: np.ndarray):
+    """OLS of y on x with HC1 errors, each row counted `counts` times: statsmodels' GLM with frequency weights is
+    OLS on the repeated rows; its robust HC0 scaled by n / (n - k) (n = the counted rows) is OLS's HC1 (GLM's own
+    "HC1" leaves that factor out)."""
+    model = GLM(y, x, family=Gaussian(), freq_weights=counts)
+    return model.fit(cov_type="HC0", cov_kwds={"scaling_factor": model.wnobs / model.df_resid})
+
+
 def _difference_rows(
-    y: np.ndarray, indicators: pd.DataFrame, controls: pd.DataFrame, outcome: str, driver_type: str, method: str
+    y: np.ndarray,
+    counts: np.ndarray,
+    indicators: pd.DataFrame,
+    controls: pd.DataFrame,
+    outcome: str,
+    driver_type: str,
+    method: str,
 ) -> list[dict]:
-    """One OLS of y on the indicators (jointly) plus control dummies, HC1; a row per indicator with n = its 1s."""
-    keep = [c for c in indicators if 0 < indicators[c].sum() < len(indicators)]
+    """One OLS of y on the indicators (jointly) plus control dummies, HC1; a row per indicator with n = its 1s
+    (rows counted as `counts` says)."""
+    ones = {c: float(indicators[c].to_numpy(float) @ counts) for c in indicators}
+    keep = [c for c in indicators if 0 < ones[c] < counts.sum()]
     if not keep:
         return []
     x = pd.concat([indicators[keep].astype(float), controls.astype(float)], axis=1)
-    fit = OLS(y, add_constant(x.to_numpy(), has_constant="add")).fit(cov_type="HC1")
+    fit = ols_hc1(y, add_constant(x.to_numpy(), has_constant="add"), counts)
     ci = fit.conf_int()
     rows = [
         {
@@ -209,7 +245,7 @@ def _difference_rows(
             "importance": float(fit.params[i + 1]),
             "ci_low": float(ci[i + 1, 0]),
             "ci_high": float(ci[i + 1, 1]),
-            "n": int(indicators[c].sum()),
+            "n": int(ones[c]),
             "direction": 1 if fit.params[i + 1] >= 0 else -1,
             "method": method,
         }
@@ -224,7 +260,7 @@ def _level_rows(y: np.ndarray, frame: pd.DataFrame, factor: str, controls: list[
     rows = []
     for level in sorted(frame[factor].dropna().unique()):
         indicator = (frame[factor] == level).rename(level).to_frame()
-        rows += _difference_rows(y, indicator, dummies, outcome, factor, "ols_difference_to_rest_hc1")
+        rows += _difference_rows(y, _counts(frame), indicator, dummies, outcome, factor, "ols_difference_to_rest_hc1")
     return _ranked(rows, by_magnitude=True)
 
 
@@ -236,24 +272,26 @@ def _theme_indicators(themes: pd.Series) -> pd.DataFrame:
 
 
 def nps_drivers(responses: pd.DataFrame, promoter_min: float, detractor_max: float) -> list[dict]:
-    """responses: one row per NPS answer: score, touchpoint, channel, themes (list of its comment's themes, or
-    None without a comment). NPS points: promoter 100, passive 0, detractor −100."""
+    """responses: one row per NPS answer (or counted, see ROWS): score, touchpoint, channel, themes (list of its
+    comment's themes, or None without a comment). NPS points: promoter 100, passive 0, detractor −100."""
     frame = responses.dropna(subset=["score", "touchpoint", "channel"]).reset_index(drop=True)
     if frame.empty:
         return []
     y = np.select([frame["score"] >= promoter_min, frame["score"] <= detractor_max], [100.0, -100.0], 0.0)
     rows = _level_rows(y, frame, "touchpoint", ["channel"], "nps")
     rows += _level_rows(y, frame, "channel", ["touchpoint"], "nps")
-    commented = frame["themes"].notna()
+    commented = frame["themes"].notna().to_numpy()
     themes = _theme_indicators(frame.loc[commented, "themes"])
     controls = pd.DataFrame(index=themes.index)
-    rows += _difference_rows(y[commented.to_numpy()], themes, controls, "nps", "detractor_theme", "ols_theme_hc1")
+    counts = _counts(frame)[commented]
+    rows += _difference_rows(y[commented], counts, themes, controls, "nps", "detractor_theme", "ols_theme_hc1")
     return rows
 
 
 def churn_drivers(customers: pd.DataFrame) -> list[dict]:
-    """customers: one row per customer: is_lost, segment, channel (acquisition), negative_touchpoints (list of
-    touchpoints where they gave a detractor/dissatisfied answer), themes (list of their comments' themes)."""
+    """customers: one row per customer (or counted, see ROWS): is_lost, segment, channel (acquisition),
+    negative_touchpoints (list of touchpoints where they gave a detractor/dissatisfied answer), themes (list of
+    their comments' themes)."""
     frame = customers.dropna(subset=["is_lost", "segment", "channel"]).reset_index(drop=True)
     if frame.empty:
         return []
@@ -261,10 +299,11 @@ def churn_drivers(customers: pd.DataFrame) -> list[dict]:
     rows = _level_rows(y, frame, "channel", ["segment"], "churn")
     segment = pd.get_dummies(frame["segment"], drop_first=True)
     touch = _theme_indicators(frame["negative_touchpoints"]).add_prefix("")
-    rows += _difference_rows(y, touch, segment, "churn", "touchpoint", "ols_negative_answer_at_touchpoint_hc1")
-    rows += _difference_rows(
-        y, _theme_indicators(frame["themes"]), segment, "churn", "detractor_theme", "ols_theme_hc1"
-    )
+    counts = _counts(frame)
+    method = "ols_negative_answer_at_touchpoint_hc1"
+    rows += _difference_rows(y, counts, touch, segment, "churn", "touchpoint", method)
+    themes = _theme_indicators(frame["themes"])
+    rows += _difference_rows(y, counts, themes, segment, "churn", "detractor_theme", "ols_theme_hc1")
     return rows
 
 

@@ -2,6 +2,9 @@
 
 Respondent-level survey answers stay inside the warehouse: only org-level importances (n >= the survey threshold)
 and published teams leave it. The statistics live in dagster_project/impact/drivers.py.
+
+The NPS answers and the customers reach pandas counted (`drivers.counted`): one row per distinct combination of what the
+regressions read, with how many answers or customers have it, not one row per answer or customer (D657).
 """
 
 from dagster_project.impact import drivers
@@ -21,6 +24,7 @@ def model(dbt, session):
     responses = dbt.ref("int_customer_responses_segmented").filter("survey_type = 'NPS'")
     texts = dbt.ref("int_text_scored").filter("text_kind = 'survey_comment'").project("text_id, themes")
     nps = responses.join(texts, "response_id = text_id", how="left").project("score, touchpoint, channel, themes")
+    nps = drivers.counted(nps, "score, touchpoint, channel, themes")
     customers = dbt.ref("int_customer_lifecycle").project("customer_id, is_lost, segment, channel")
     negative = (
         dbt.ref("int_customer_responses_segmented")
@@ -36,7 +40,15 @@ def model(dbt, session):
         .project("customer_id, unnest(themes) as theme")
         .aggregate("customer_id, list(distinct theme) as themes")
     )
-    per_customer = customers.join(negative, "customer_id", how="left").join(themes, "customer_id", how="left")
+    per_customer = (
+        customers.join(negative, "customer_id", how="left")
+        .join(themes, "customer_id", how="left")
+        .project(
+            "is_lost, segment, channel, list_sort(negative_touchpoints) AS negative_touchpoints, "
+            "list_sort(themes) AS themes"
+        )
+    )
+    per_customer = drivers.counted(per_customer, "is_lost, segment, channel, negative_touchpoints, themes")
     rows = drivers.employee_drivers(answers.df(), published.df(), threshold)
     rows += drivers.nps_drivers(
         nps.df(), float(dbt.config.get("nps_promoter_min")), float(dbt.config.get("nps_detractor_max"))
