@@ -110,7 +110,9 @@ def test_date_diff_counts_boundaries_crossed_as_duckdb(spark):
     )
     for part in ("day", "second"):
         duck, on_spark = run_both(
-            spark, rows, lambda engine: f"select i, {macro('date_diff', engine)(part, 'a', 'b')} from t order by i"
+            spark,
+            rows,
+            lambda engine, part=part: f"select i, {macro('date_diff', engine)(part, 'a', 'b')} from t order by i",
         )
         assert duck == on_spark, part
         assert duck[-1][1] is None
@@ -130,11 +132,14 @@ def test_list_macros_agree(spark):
     )
     queries = {
         "unnest": lambda e: f"select {macro('unnest_list', e)('xs')} as v from t order by v",
-        "range": lambda e: f"select {macro('unnest_list', e)(macro('generate_series', e)('lo', 'lo + 2'))} as v "
-        "from t order by v",
-        "months": lambda e: f"select distinct "
-        f"{macro('unnest_list', e)(macro('generate_series', e)('d0', 'd1', 'interval 1 month'))}::date as v "
-        "from t order by v",
+        "range": lambda e: (
+            f"select {macro('unnest_list', e)(macro('generate_series', e)('lo', 'lo + 2'))} as v from t order by v"
+        ),
+        "months": lambda e: (
+            f"select distinct "
+            f"{macro('unnest_list', e)(macro('generate_series', e)('d0', 'd1', 'interval 1 month'))}::date as v "
+            "from t order by v"
+        ),
         "joined": lambda e: f"select g, {macro('list_to_string', e)('xs', chr(39) + ', ' + chr(39))} from t order by g",
         "hash": lambda e: f"select g, {macro('sha256_hex', e)('cast(g as string)')} from t order by g",
         "arg_max": lambda e: f"select g, {macro('arg_max', e)('lo', 'at')} from t group by g order by g",
@@ -167,7 +172,8 @@ def test_compare_mart_finds_a_planted_difference_and_a_missing_table(tmp_path: P
         spark_rows = "select * from marts.m order by k desc"
         con.execute(f"copy ({spark_rows}) to '{folder / 'part-0.parquet'}' (format parquet)")
         assert compare_mart(con, settings, "marts", "m").equal
-        con.execute(f"copy (select k, n, x * (1 + 1e-6) as x from marts.m) to '{folder / 'part-0.parquet'}' (format parquet)")
+        parquet = folder / "part-0.parquet"
+        con.execute(f"copy (select k, n, x * (1 + 1e-6) as x from marts.m) to '{parquet}' (format parquet)")
         found = compare_mart(con, settings, "marts", "m")
         assert not found.equal and "x:" in found.differences[0]
         con.execute(f"copy (select 'c' as k, n, x from marts.m) to '{folder / 'part-0.parquet'}' (format parquet)")
