@@ -40,7 +40,7 @@ windows as (
 
     select
         customer_months.customer_id,
-        {{ dbt.dateadd('month', 'offsets.k', 'customer_months.order_month') }}::date as month,
+        (customer_months.order_month + offsets.k * interval 1 month)::date as month,
         customer_months.orders
     from customer_months
     cross join (select {{ unnest_list(generate_series(0, var('repeat_window_months') - 1)) }} as k) as offsets
