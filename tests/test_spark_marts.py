@@ -179,3 +179,7 @@ def test_compare_mart_finds_a_planted_difference_and_a_missing_table(tmp_path: P
         con.execute(f"copy (select 'c' as k, n, x from marts.m) to '{folder / 'part-0.parquet'}' (format parquet)")
         assert not compare_mart(con, settings, "marts", "m").equal
         assert compare_mart(con, settings, "marts", "missing").rows is None
+        # The same numbers as DECIMAL (what Spark makes of `x / 3600.0`) are a difference of type.
+        con.execute(f"copy (select k, n, x::decimal(18, 6) as x from marts.m) to '{parquet}' (format parquet)")
+        found = compare_mart(con, settings, "marts", "m")
+        assert found.differences == ("x: duckdb DOUBLE, spark DECIMAL(18,6)",)

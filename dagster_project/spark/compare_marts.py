@@ -40,14 +40,42 @@ class MartComparison:
         return f"{self.mart}: DIFFERS\n    " + "\n    ".join(self.differences)
 
 
+# Kinds of column type a reader tells apart: a whole number is one kind whatever its width (DuckDB sums integers
+# as HUGEINT, Spark as BIGINT), but a DECIMAL where DuckDB has a DOUBLE, or a TIMESTAMP for a DATE, is a difference.
+TYPE_KINDS = {
+    "TINYINT": "integer", "SMALLINT": "integer", "INTEGER": "integer", "BIGINT": "integer", "HUGEINT": "integer",
+    "FLOAT": "float", "DOUBLE": "float", "VARCHAR": "text",
+}  # fmt: skip
+
+
+def type_kind(duckdb_type: str) -> str:
+    base = duckdb_type.split("(")[0]
+    return TYPE_KINDS.get(base, base)
+
+
+def type_differences(duck: list[tuple], spark: list[tuple]) -> list[str]:
+    """Columns whose kind of type differs, from DuckDB's DESCRIBE of each side."""
+    spark_kinds = {column: type_kind(kind) for column, kind, *_ in spark}
+    return [
+        f"{column}: duckdb {kind}, spark {dict((c, k) for c, k, *_ in spark)[column]}"
+        for column, kind, *_ in duck
+        if column in spark_kinds and type_kind(kind) != spark_kinds[column]
+    ]
+
+
 def compare_mart(con: duckdb.DuckDBPyConnection, settings: Settings, schema: str, name: str) -> MartComparison:
-    """DuckDB's `schema.name` in `con` against the Parquet table Spark wrote for it."""
+    """DuckDB's `schema.name` in `con` against the Parquet table Spark wrote for it: rows, then kinds of type."""
     folder = spark_table_folder(settings, schema, name)
     if not any(folder.glob("*.parquet")):
         return MartComparison(name, None, ())
-    duck = con.execute(f'select * from "{schema}"."{name}"').df()
-    spark = con.execute("select * from read_parquet(?)", [str(folder / "*.parquet")]).df()
-    return MartComparison(name, len(duck), tuple(differences(duck, spark)))
+    duck_sql, spark_sql = f'select * from "{schema}"."{name}"', "select * from read_parquet(?)"
+    spark_files = [str(folder / "*.parquet")]
+    duck, spark = con.execute(duck_sql).df(), con.execute(spark_sql, spark_files).df()
+    found = differences(duck, spark)
+    found += type_differences(
+        con.execute(f"describe {duck_sql}").fetchall(), con.execute(f"describe {spark_sql}", spark_files).fetchall()
+    )
+    return MartComparison(name, len(duck), tuple(found))
 
 
 def compare_marts(
