@@ -53,33 +53,9 @@ def install_session_python_models() -> None:
     SparkAdapter.default_python_submission_method = property(default_python_submission_method)
 
 
-def spark_string_literal(value: str) -> str:
-    """A Spark SQL string literal of `value` (Spark reads backslash escapes inside quotes)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def install_seed_value_quoting() -> None:
-    """dbt-spark's `session` method writes each seed cell into its INSERT as '{value}' unescaped: a cell with an
-    apostrophe ("the customer's") is a syntax error, and an empty cell becomes the text 'None'. Quote text as Spark
-    reads it and write an empty cell as NULL, as every other adapter does."""
-    from dbt.adapters.spark.session import SessionConnectionWrapper
-
-    fix_binding = SessionConnectionWrapper._fix_binding.__func__
-
-    def quoted_binding(cls, value: Any):
-        if value is None:
-            return "NULL"
-        if isinstance(value, str):
-            return spark_string_literal(value)
-        return fix_binding(cls, value)
-
-    SessionConnectionWrapper._fix_binding = classmethod(quoted_binding)
-
-
 def main() -> None:
     if importlib.util.find_spec("dbt.adapters.spark") is not None:
         install_session_python_models()
-        install_seed_value_quoting()
     from dbt.cli.main import cli
 
     sys.exit(cli())  # dbt's own entry point and exit codes
