@@ -125,7 +125,7 @@ def test_list_macros_agree(spark):
             "g": [1, 1, 2, 3],
             "xs": pa.array([["a", "b"], [], None, ["c"]], pa.list_(pa.string())),
             "lo": [0, 2, 5, 1],
-            "at": pa.array([dt.datetime(2024, 1, 1), dt.datetime(2024, 5, 1), None, dt.datetime(2024, 3, 1)]),
+            "seen_at": pa.array([dt.datetime(2024, 1, 1), dt.datetime(2024, 5, 1), None, dt.datetime(2024, 3, 1)]),
             "d0": pa.array([dt.date(2023, 11, 1)] * 4, pa.date32()),
             "d1": pa.array([dt.date(2024, 2, 1)] * 4, pa.date32()),
         }
@@ -142,7 +142,7 @@ def test_list_macros_agree(spark):
         ),
         "joined": lambda e: f"select g, {macro('list_to_string', e)('xs', chr(39) + ', ' + chr(39))} from t order by g",
         "hash": lambda e: f"select g, {macro('sha256_hex', e)('cast(g as string)')} from t order by g",
-        "arg_max": lambda e: f"select g, {macro('arg_max', e)('lo', 'at')} from t group by g order by g",
+        "arg_max": lambda e: f"select g, {macro('arg_max', e)('lo', 'seen_at')} from t group by g order by g",
     }
     for name, sql_for in queries.items():
         duck, on_spark = run_both(spark, rows, sql_for)
