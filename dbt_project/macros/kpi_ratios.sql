@@ -2,7 +2,7 @@
     are NULL, never an error or 0, when the denominator is 0. -#}
 
 {% macro pct(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then 100.0 * ({{ numerator }}) / ({{ denominator }}) end
+    case when {{ denominator }} > 0 then 100.0::double * ({{ numerator }}) / ({{ denominator }}) end
 {%- endmacro %}
 
 {% macro nps_from_counts(promoters, detractors, responses) -%}
@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {% macro ratio(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then 1.0 * ({{ numerator }}) / ({{ denominator }}) end
+    case when {{ denominator }} > 0 then 1.0::double * ({{ numerator }}) / ({{ denominator }}) end
 {%- endmacro %}
 
 {#- A survey answer as a tone, -1 / 0 / 1, whatever its scale: NPS promoter / passive / detractor, CSAT
@@ -39,5 +39,5 @@
 
 {#- Minutes between two timestamps (fractional); NULL when either is missing. -#}
 {% macro minutes_between(start, finish) -%}
-    (date_diff('second', {{ start }}, {{ finish }}) / 60.0)
+    ({{ date_diff('second', start, finish) }} / 60.0::double)
 {%- endmacro %}

@@ -29,8 +29,9 @@
         {%- set imported = env_var('EMPATHY_LAKE_SPARK_DIR', '../lake/spark') ~ '/import' -%}
         {%- for schema, name in var('spark_imports', []) -%}
             {%- do run_query('create database if not exists ' ~ schema) -%}
-            {%- do run_query('drop view if exists ' ~ schema ~ '.' ~ name) -%}
-            {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ name) -%}
+            {#- Spark drops a view only with DROP VIEW and a table only with DROP TABLE (either errors on the other). -#}
+            {%- set views = run_query("show views in " ~ schema ~ " like '" ~ name ~ "'") -%}
+            {%- do run_query(('drop view ' if views | length > 0 else 'drop table if exists ') ~ schema ~ '.' ~ name) -%}
             {%- do run_query("create table " ~ schema ~ '.' ~ name ~ " using parquet location '" ~ imported ~ '/' ~ schema ~ '/' ~ name ~ "'") -%}
         {%- endfor -%}
     {%- endif -%}

@@ -65,12 +65,12 @@ evidence as (
     select
         *,
         case
-            when window_months = 1 then strftime(period, '%b %Y')
-            else 'the ' || window_months || ' months to ' || strftime(period, '%b %Y')
+            when window_months = 1 then {{ format_date('period', '%b %Y') }}
+            else 'the ' || window_months || ' months to ' || {{ format_date('period', '%b %Y') }}
         end as window_text,
         case
             when almost_certain then 'less than 1 month in 1,000'
-            else 'about 1 month in ' || printf('%,d', round(1 / p_value)::bigint)
+            else 'about 1 month in ' || {{ format_number("round(1 / p_value)::bigint", '%,d') }}
         end as chance_text
     from {{ ref('int_alert_evidence') }}
     where fires
@@ -117,25 +117,25 @@ tested_breaches as (
         almost_certain,
         case
             when rule_id = 'csat_below_location' then
-                'CSAT at ' || scope_value || ' was ' || printf('%.1f', kpi_value) || ' % in ' || window_text
-                || ' (' || printf('%,d', base_count::bigint) || ' answers), ' || printf('%.1f', -difference)
-                || ' points under the floor of ' || printf('%g', baseline_value) || ' % ('
-                || printf('%.1f', z_score) || ' standard errors): a result this low would happen by chance '
+                'CSAT at ' || scope_value || ' was ' || {{ format_number("kpi_value", '%.1f') }} || ' % in ' || window_text
+                || ' (' || {{ format_number("base_count::bigint", '%,d') }} || ' answers), ' || {{ format_number("-difference", '%.1f') }}
+                || ' points under the floor of ' || {{ format_number("baseline_value", '%g') }} || ' % ('
+                || {{ format_number("z_score", '%.1f') }} || ' standard errors): a result this low would happen by chance '
                 || chance_text
             when rule_id = 'brand_mentions_spike' then
-                'Social mentions of the brand rose to ' || printf('%,d', kpi_value::bigint) || ' in ' || window_text
-                || ' from a usual ' || printf('%,.0f', baseline_value) || ' a month in '
-                || strftime(baseline_start, '%b %Y') || '–' || strftime(baseline_end, '%b %Y') || ': '
-                || printf('%.0f', 100 * difference / baseline_value) || ' % more ('
-                || printf('%.1f', z_score) || ' standard deviations of the usual month-to-month swing): '
+                'Social mentions of the brand rose to ' || {{ format_number("kpi_value::bigint", '%,d') }} || ' in ' || window_text
+                || ' from a usual ' || {{ format_number("baseline_value", '%,.0f') }} || ' a month in '
+                || {{ format_date('baseline_start', '%b %Y') }} || '–' || {{ format_date('baseline_end', '%b %Y') }} || ': '
+                || {{ format_number("100 * difference / baseline_value", '%.0f') }} || ' % more ('
+                || {{ format_number("z_score", '%.1f') }} || ' standard deviations of the usual month-to-month swing): '
                 || 'that swing alone would give a month this busy ' || chance_text
             else
-                subject || ' fell to ' || printf('%.1f', kpi_value) || ' in ' || window_text || ' ('
-                || printf('%,d', base_count::bigint) || ' ' || base_unit || ') from '
-                || printf('%.1f', baseline_value) || ' in ' || strftime(baseline_start, '%b %Y') || '–'
-                || strftime(baseline_end, '%b %Y') || ' (' || printf('%,d', baseline_count::bigint) || ' '
-                || base_unit || '): a drop of ' || printf('%.1f', -difference) || ' points ('
-                || printf('%.1f', z_score) || ' standard errors, counting the usual month-to-month swing): a drop '
+                subject || ' fell to ' || {{ format_number("kpi_value", '%.1f') }} || ' in ' || window_text || ' ('
+                || {{ format_number("base_count::bigint", '%,d') }} || ' ' || base_unit || ') from '
+                || {{ format_number("baseline_value", '%.1f') }} || ' in ' || {{ format_date('baseline_start', '%b %Y') }} || '–'
+                || {{ format_date('baseline_end', '%b %Y') }} || ' (' || {{ format_number("baseline_count::bigint", '%,d') }} || ' '
+                || base_unit || '): a drop of ' || {{ format_number("-difference", '%.1f') }} || ' points ('
+                || {{ format_number("z_score", '%.1f') }} || ' standard errors, counting the usual month-to-month swing): a drop '
                 || 'this large would happen by chance ' || chance_text
         end as reason
     from tested
@@ -192,10 +192,15 @@ turnover_breaches as (
         team_turnover.avg_headcount_3m as base_count,
         null::double as previous_base_count,
         'average headcount' as base_unit,
-        'Turnover in team ' || team_turnover.team || ' over the 3 months to ' || strftime(team_turnover.month, '%b %Y')
-            || ' was ' || printf('%.1f', team_turnover.turnover_pct_3m) || ' % ('
-            || {{ counted('team_turnover.separations_3m', 'separation') }} || ', average headcount ' || printf('%.1f', team_turnover.avg_headcount_3m)
-            || '); rule: above ' || printf('%g', rules.threshold) || ' % with an average headcount of at least '
+        -- No test behind these rules: the tested rules' statistics are empty.
+        null::double as z_score,
+        null::double as p_value,
+        null::string as certainty,
+        null::boolean as almost_certain,
+        'Turnover in team ' || team_turnover.team || ' over the 3 months to ' || {{ format_date('team_turnover.month', '%b %Y') }}
+            || ' was ' || {{ format_number("team_turnover.turnover_pct_3m", '%.1f') }} || ' % ('
+            || {{ counted('team_turnover.separations_3m', 'separation') }} || ', average headcount ' || {{ format_number("team_turnover.avg_headcount_3m", '%.1f') }}
+            || '); rule: above ' || {{ format_number("rules.threshold", '%g') }} || ' % with an average headcount of at least '
             || rules.min_count as reason
     from team_turnover
     inner join rules
@@ -232,10 +237,15 @@ enps_breaches as (
         team_enps.responses::double as base_count,
         null::double as previous_base_count,
         'respondents' as base_unit,
-        'eNPS of team ' || team_enps.group_value || ' in the survey of ' || strftime(team_enps.wave_month, '%b %Y')
-            || ' was ' || printf('%.1f', team_enps.enps) || ' (' || {{ counted('team_enps.promoters', 'promoter') }}
+        -- No test behind these rules: the tested rules' statistics are empty.
+        null::double as z_score,
+        null::double as p_value,
+        null::string as certainty,
+        null::boolean as almost_certain,
+        'eNPS of team ' || team_enps.group_value || ' in the survey of ' || {{ format_date('team_enps.wave_month', '%b %Y') }}
+            || ' was ' || {{ format_number("team_enps.enps", '%.1f') }} || ' (' || {{ counted('team_enps.promoters', 'promoter') }}
             || ', ' || {{ counted('team_enps.detractors', 'detractor') }} || ' of '
-            || {{ counted('team_enps.responses', 'answer') }} || '); rule: below ' || printf('%g', rules.threshold) || ' with at least ' || rules.min_count
+            || {{ counted('team_enps.responses', 'answer') }} || '); rule: below ' || {{ format_number("rules.threshold", '%g') }} || ' with at least ' || rules.min_count
             || ' answers' as reason
     from team_enps
     inner join rules
@@ -258,21 +268,34 @@ ordered_events as (
 
 ),
 
+run_events as (
+
+    select
+        *,
+        row_number() over (partition by customer_id, run_group order by event_at, event_kind, event_id) as run_position
+    from ordered_events
+    where is_negative
+
+),
+
 negative_runs as (
 
     select
-        customer_id,
-        any_value(location) as location,
-        run_group,
+        run_events.customer_id,
+        any_value(run_events.location) as location,
+        run_events.run_group,
         count(*) as run_length,
-        min(event_at) as run_started_at,
-        max(event_at) as run_last_at,
-        list(event_at order by event_at, event_kind, event_id) as run_event_times,
-        count(*) filter (where event_kind like 'survey_%') as survey_events,
-        count(*) filter (where event_kind = 'ticket_text') as ticket_events
-    from ordered_events
-    where is_negative
-    group by customer_id, run_group
+        min(run_events.event_at) as run_started_at,
+        max(run_events.event_at) as run_last_at,
+        -- When the run reached the rule's threshold (its threshold-th event).
+        max(case when run_events.run_position = round(rules.threshold) then run_events.event_at end)
+            as threshold_reached_at,
+        count(*) filter (where run_events.event_kind like 'survey_%') as survey_events,
+        count(*) filter (where run_events.event_kind = 'ticket_text') as ticket_events
+    from run_events
+    left join rules
+        on rules.rule_id = 'customer_negative_run'
+    group by run_events.customer_id, run_events.run_group
 
 ),
 
@@ -283,19 +306,24 @@ run_breaches as (
         'location' as owner_scope,
         {{ pseudonym('negative_runs.customer_id') }} as scope_value,
         negative_runs.location as owner_value,
-        date_trunc('month', negative_runs.run_event_times[rules.threshold::integer])::date as period,
+        date_trunc('month', negative_runs.threshold_reached_at)::date as period,
         negative_runs.run_length::double as kpi_value,
         null::double as previous_value,
         negative_runs.run_length::double as base_count,
         null::double as previous_base_count,
         'events' as base_unit,
+        -- No test behind these rules: the tested rules' statistics are empty.
+        null::double as z_score,
+        null::double as p_value,
+        null::string as certainty,
+        null::boolean as almost_certain,
         'Customer ' || {{ pseudonym('negative_runs.customer_id') }} || ' (' || negative_runs.location || ') gave '
             || negative_runs.run_length || ' negative feedback events in a row from '
-            || strftime(negative_runs.run_started_at, '%-d %b %Y') || ' to '
-            || strftime(negative_runs.run_last_at, '%-d %b %Y') || ' ('
+            || {{ format_date('negative_runs.run_started_at', '%-d %b %Y') }} || ' to '
+            || {{ format_date('negative_runs.run_last_at', '%-d %b %Y') }} || ' ('
             || {{ counted('negative_runs.survey_events', 'survey answer') }} || ', '
             || {{ counted('negative_runs.ticket_events', 'ticket text') }} || '); rule: at least '
-            || printf('%g', rules.threshold) || ' in a row' as reason
+            || {{ format_number("rules.threshold", '%g') }} || ' in a row' as reason
     from negative_runs
     inner join rules
         on rules.rule_id = 'customer_negative_run'
@@ -306,12 +334,13 @@ run_breaches as (
 
 breaches as (
 
+    -- The four select the same columns in the same order.
     select * from tested_breaches
-    union all by name
+    union all
     select * from turnover_breaches
-    union all by name
+    union all
     select * from enps_breaches
-    union all by name
+    union all
     select * from run_breaches
 
 ),
@@ -321,7 +350,7 @@ final as (
     select
         md5(
             breaches.rule_id || '|' || rules.scope || '|' || breaches.scope_value || '|'
-            || strftime(breaches.period, '%Y-%m')
+            || {{ format_date('breaches.period', '%Y-%m') }}
         ) as alert_key,
         breaches.rule_id,
         case
@@ -347,10 +376,10 @@ final as (
         coalesce(owners.owner, breaches.owner_scope || ' manager: ' || breaches.owner_value) as owner,
         -- The rule in words, its numbers filled in: {threshold}, {min_count}, {window_months}, {chance}.
         replace(replace(replace(replace(rules.description,
-            '{threshold}', printf('%g', rules.threshold)),
-            '{min_count}', rules.min_count::varchar),
-            '{window_months}', coalesce(rules.window_months::varchar, '')),
-            '{chance}', coalesce('1 month in ' || printf('%,d', round(1 / rules.max_p_value)::bigint), ''))
+            '{threshold}', {{ format_number("rules.threshold", '%g') }}),
+            '{min_count}', rules.min_count::string),
+            '{window_months}', coalesce(rules.window_months::string, '')),
+            '{chance}', coalesce('1 month in ' || {{ format_number("round(1 / rules.max_p_value)::bigint", '%,d') }}, ''))
             as rule_description
     from breaches
     inner join rules

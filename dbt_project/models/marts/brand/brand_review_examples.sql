@@ -24,7 +24,7 @@ final as (
         sentiment_score,
         has_empathy,
         has_anti_empathy,
-        array_to_string(themes, ', ') as themes,
+        {{ list_to_string('themes', "', '") }} as themes,
         redacted_text as review_text,
         redactions
     from texts

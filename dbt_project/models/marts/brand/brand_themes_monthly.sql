@@ -26,7 +26,7 @@ cells as (
 
 theme_texts as (
 
-    select month, text_kind as source, platform, location, unnest(themes) as theme, sentiment_label, is_scored
+    select month, text_kind as source, platform, location, {{ unnest_list('themes') }} as theme, sentiment_label, is_scored
     from texts
 
 ),

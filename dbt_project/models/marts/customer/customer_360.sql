@@ -41,9 +41,9 @@ survey_stats as (
     select
         customer_id,
         max(responded_at) as last_response_at,
-        arg_max(score, responded_at) filter (where survey_type = 'NPS') as latest_nps_score,
+        {{ arg_max('score', 'responded_at') }} filter (where survey_type = 'NPS') as latest_nps_score,
         max(responded_at) filter (where survey_type = 'NPS') as latest_nps_at,
-        arg_max(score, responded_at) filter (where survey_type = 'CSAT') as latest_csat_score,
+        {{ arg_max('score', 'responded_at') }} filter (where survey_type = 'CSAT') as latest_csat_score,
         max(responded_at) filter (where survey_type = 'CSAT') as latest_csat_at
     from responses
     group by customer_id
@@ -59,7 +59,7 @@ joined as (
         lifecycle.location,
         lifecycle.channel,
         lifecycle.signup_date,
-        date_diff('day', lifecycle.signup_date, coalesce(lifecycle.lost_date, lifecycle.as_of_date))
+        {{ date_diff('day', 'lifecycle.signup_date', 'coalesce(lifecycle.lost_date, lifecycle.as_of_date)') }}
             as tenure_days,
         lifecycle.churn_basis,
         lifecycle.is_lost,
@@ -93,12 +93,12 @@ flagged as (
         *,
         -- A subscriber who never orders is not inactive: the flag is for customers judged by their orders.
         churn_basis = 'inactivity' and not is_lost
-            and coalesce(last_order_at::date, signup_date) + to_days({{ var('risk_inactive_days') }}) <= as_of_date
+            and coalesce(last_order_at::date, signup_date) + interval {{ var('risk_inactive_days') }} day <= as_of_date
             as risk_inactive,
         coalesce(latest_nps_score <= {{ var('nps_detractor_max') }}, false) as risk_detractor,
         coalesce(latest_csat_score <= {{ var('csat_bottom_box_max') }}, false) as risk_low_csat,
         coalesce(
-            oldest_open_ticket_at::date + to_days({{ var('risk_open_ticket_days') }}) < as_of_date, false
+            oldest_open_ticket_at::date + interval {{ var('risk_open_ticket_days') }} day < as_of_date, false
         ) as risk_aging_ticket
     from joined
 
@@ -107,7 +107,7 @@ flagged as (
 final as (
 
     select
-        * exclude (as_of_date),
+        * except (as_of_date),
         not is_lost and (risk_inactive or risk_detractor or risk_low_csat or risk_aging_ticket) as at_risk,
         risk_inactive::int + risk_detractor::int + risk_low_csat::int + risk_aging_ticket::int as risk_flags,
         as_of_date

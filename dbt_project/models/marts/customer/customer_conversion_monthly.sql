@@ -22,7 +22,7 @@ located as (
         coalesce(leads.location, 'Unknown') as location,
         coalesce(leads.channel, 'Unknown') as channel,
         leads.status,
-        {{ minutes_between('leads.created_at', 'leads.converted_at') }} / 1440.0 as days_to_convert
+        {{ minutes_between('leads.created_at', 'leads.converted_at') }} / 1440.0::double as days_to_convert
     from leads
     left join location_regions
         on leads.location = location_regions.location

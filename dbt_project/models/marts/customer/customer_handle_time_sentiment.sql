@@ -31,7 +31,7 @@ comment_feeling as (
 
     select
         responses.ticket_id,
-        arg_max({{ label_tone('comments.sentiment_label') }}, responses.responded_at) as sentiment
+        {{ arg_max(label_tone('comments.sentiment_label'), 'responses.responded_at') }} as sentiment
     from responses
     inner join {{ ref('int_text_corpus') }} as comments
         on comments.text_kind = 'survey_comment'
@@ -46,7 +46,7 @@ survey_feeling as (
 
     select
         ticket_id,
-        arg_max({{ survey_sentiment('survey_type', 'score') }}, responded_at) as sentiment
+        {{ arg_max(survey_sentiment('survey_type', 'score'), 'responded_at') }} as sentiment
     from responses
     group by ticket_id
 

@@ -30,8 +30,12 @@ cells as (
 
 comment_themes as (
 
-    select month, region, location, unnest(case when len(themes) = 0 then ['no_theme'] else themes end) as theme
+    select month, region, location, {{ unnest_list('themes') }} as theme
     from comments
+    union all
+    select month, region, location, 'no_theme' as theme
+    from comments
+    where cardinality(themes) = 0
 
 ),
 

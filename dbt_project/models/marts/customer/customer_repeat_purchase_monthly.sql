@@ -40,10 +40,10 @@ windows as (
 
     select
         customer_months.customer_id,
-        (customer_months.order_month + to_months(offsets.k))::date as month,
+        (customer_months.order_month + offsets.k * interval 1 month)::date as month,
         customer_months.orders
     from customer_months
-    cross join (select unnest(range(0, {{ var('repeat_window_months') }})) as k) as offsets
+    cross join (select {{ unnest_list(generate_series(0, var('repeat_window_months') - 1)) }} as k) as offsets
 
 ),
 
@@ -80,9 +80,9 @@ final as (
     select
         counted.*,
         {{ var('repeat_window_months') }} as window_months,
-        (counted.month - to_months({{ var('repeat_window_months') }} - 1))::date as window_start_month,
+        (counted.month - interval {{ var('repeat_window_months') - 1 }} month)::date as window_start_month,
         -- A window reaching back before the first order in the data sees only part of its months.
-        (counted.month - to_months({{ var('repeat_window_months') }} - 1))::date >= first_order_month.first_month
+        (counted.month - interval {{ var('repeat_window_months') - 1 }} month)::date >= first_order_month.first_month
             as window_complete,
         {{ pct('repeat_buyers', 'buyers') }} as repeat_purchase_pct
     from counted

@@ -17,8 +17,11 @@ as_of as (
 
 months as (
 
-    select unnest(generate_series(first_month, as_of_month, interval 1 month))::date as month
-    from (select min(signup_month) as first_month from lifecycle), as_of
+    select month::date as month
+    from (
+        select {{ unnest_list(generate_series('first_month', 'as_of_month', 'interval 1 month')) }} as month
+        from (select min(signup_month) as first_month from lifecycle), as_of
+    ) as series
 
 ),
 

@@ -42,8 +42,8 @@ measured as (
         coalesce(tickets.channel, 'Unknown') as channel,
         coalesce(tickets.category, 'Unknown') as category,
         {{ minutes_between('tickets.opened_at', 'tickets.first_reply_at') }} as first_reply_minutes,
-        {{ minutes_between('tickets.opened_at', 'tickets.first_resolved_at') }} / 60.0 as first_resolution_hours,
-        {{ minutes_between('tickets.opened_at', 'tickets.resolved_at') }} / 60.0 as full_resolution_hours,
+        {{ minutes_between('tickets.opened_at', 'tickets.first_resolved_at') }} / 60.0::double as first_resolution_hours,
+        {{ minutes_between('tickets.opened_at', 'tickets.resolved_at') }} / 60.0::double as full_resolution_hours,
         tickets.first_resolved_at is not null as is_resolved,
         tickets.resolved_at is not null as is_fully_resolved,
         coalesce(tickets.reopen_count, 0) as reopens,
@@ -51,7 +51,7 @@ measured as (
         tickets.handle_time_minutes,
         {{ resolved_first_time('tickets.contacts', 'tickets.agent_replies', 'tickets.reopen_count') }}
             as resolved_first_time,
-        coalesce(tickets.handle_time_minutes, 0) / 60.0
+        coalesce(tickets.handle_time_minutes, 0) / 60.0::double
             * coalesce(costs.agent_cost_per_hour, default_cost.agent_cost_per_hour, 0)
             + coalesce(tickets.contacts, 1) * coalesce(costs.cost_per_contact, default_cost.cost_per_contact, 0)
             as support_cost

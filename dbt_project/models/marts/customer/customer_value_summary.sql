@@ -22,12 +22,12 @@ exposed as (
         lifecycle.*,
         greatest(
             0,
-            date_diff(
+            {{ date_diff(
                 'day',
-                greatest(lifecycle.signup_date, observation.observed_from),
-                coalesce(lifecycle.lost_date, lifecycle.as_of_date)
-            )
-        ) / 365.25 as observed_years,
+                'greatest(lifecycle.signup_date, observation.observed_from)',
+                'coalesce(lifecycle.lost_date, lifecycle.as_of_date)'
+            ) }}
+        ) / 365.25::double as observed_years,
         lifecycle.is_lost and lifecycle.lost_date >= observation.observed_from as lost_while_observed
     from lifecycle
     cross join observation

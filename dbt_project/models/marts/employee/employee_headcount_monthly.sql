@@ -40,10 +40,10 @@ final as (
     select
         *,
         -- SHRM: average of the start and end headcounts; additive, so sums over rows stay correct.
-        (headcount_start + headcount_end) / 2.0 as avg_headcount,
-        {{ pct('separations', '(headcount_start + headcount_end) / 2.0') }} as turnover_pct,
-        {{ pct('voluntary_separations', '(headcount_start + headcount_end) / 2.0') }} as voluntary_turnover_pct,
-        {{ pct('involuntary_separations', '(headcount_start + headcount_end) / 2.0') }} as involuntary_turnover_pct,
+        (headcount_start + headcount_end) / 2.0::double as avg_headcount,
+        {{ pct('separations', '(headcount_start + headcount_end) / 2.0::double') }} as turnover_pct,
+        {{ pct('voluntary_separations', '(headcount_start + headcount_end) / 2.0::double') }} as voluntary_turnover_pct,
+        {{ pct('involuntary_separations', '(headcount_start + headcount_end) / 2.0::double') }} as involuntary_turnover_pct,
         {{ pct('retained_employees', 'headcount_start') }} as retention_pct
     from counted
 

@@ -11,7 +11,7 @@ requests as (
         assignee_team,
         coalesce(category, 'Unknown') as category,
         answered_at is not null as answered,
-        date_diff('second', opened_at, answered_at) / 3600.0 as hours_to_answer
+        {{ date_diff('second', 'opened_at', 'answered_at') }} / 3600.0::double as hours_to_answer
     from {{ ref('stg_hris__internal_requests') }}
 
 ),

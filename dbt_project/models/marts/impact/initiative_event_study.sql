@@ -11,13 +11,13 @@ estimates as (
 
 final as (
     select
-        initiative_id::varchar as initiative_id,
-        kpi::varchar as kpi,
-        unit_type::varchar as unit_type,
+        initiative_id::string as initiative_id,
+        kpi::string as kpi,
+        unit_type::string as unit_type,
         relative_month::integer as relative_month,
-        case when isfinite(event_estimate::double) then event_estimate::double end as estimate,
-        case when isfinite(event_ci_low::double) then event_ci_low::double end as ci_low,
-        case when isfinite(event_ci_high::double) then event_ci_high::double end as ci_high,
+        case when {{ is_finite('event_estimate::double') }} then event_estimate::double end as estimate,
+        case when {{ is_finite('event_ci_low::double') }} then event_ci_low::double end as ci_low,
+        case when {{ is_finite('event_ci_high::double') }} then event_ci_high::double end as ci_high,
         event_n_obs::integer as n_obs,
         is_pre::boolean as is_pre
     from estimates

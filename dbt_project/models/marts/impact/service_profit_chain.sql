@@ -69,8 +69,8 @@ final as (
         employee_value,
         respondents,
         customer_kpi,
-        case when customer_kpi = 'nps' then 100.0 * (hits - misses) / customer_n
-            else 100.0 * hits / customer_n end as customer_value,
+        case when customer_kpi = 'nps' then 100.0::double * (hits - misses) / customer_n
+            else 100.0::double * hits / customer_n end as customer_value,
         customer_n,
         {{ lag }} as lag_months
     from following

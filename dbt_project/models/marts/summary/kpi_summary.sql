@@ -221,26 +221,28 @@ snapshot_to_date as (
 with_basis as (
 
     select
-        with_target.* replace (
-            case
-                when to_date.base is null then with_target.kpi_label
-                when ends_with(with_target.kpi_label, ' %') then left(with_target.kpi_label, -2) || ' to date %'
-                else with_target.kpi_label || ' to date'
-            end as kpi_label,
-            coalesce(100.0 * to_date.lost / to_date.base, with_target.value) as value,
-            coalesce(to_date.base, with_target.n) as n,
-            case when to_date.base is null and not frozen then with_target.previous_value end as previous_value,
-            case when to_date.base is null and not frozen then with_target.previous_n else 0 end as previous_n,
-            case when to_date.base is null and not frozen then with_target.last_year_value end as last_year_value,
-            case when to_date.base is null and not frozen then with_target.last_year_n else 0 end as last_year_n,
-            case when to_date.base is null then with_target.target end as target,
-            case when to_date.base is null then with_target.decimals else 2 end as decimals
+        with_target.* except (
+            kpi_label, value, n, previous_value, previous_n, last_year_value, last_year_n, target, decimals
         ),
+        case
+            when to_date.base is null then with_target.kpi_label
+            when right(with_target.kpi_label, 2) = ' %'
+                then left(with_target.kpi_label, length(with_target.kpi_label) - 2) || ' to date %'
+            else with_target.kpi_label || ' to date'
+        end as kpi_label,
+        coalesce(100.0::double * to_date.lost / to_date.base, with_target.value) as value,
+        coalesce(to_date.base, with_target.n) as n,
+        case when to_date.base is null and not frozen then with_target.previous_value end as previous_value,
+        case when to_date.base is null and not frozen then with_target.previous_n else 0 end as previous_n,
+        case when to_date.base is null and not frozen then with_target.last_year_value end as last_year_value,
+        case when to_date.base is null and not frozen then with_target.last_year_n else 0 end as last_year_n,
+        case when to_date.base is null then with_target.target end as target,
+        case when to_date.base is null then with_target.decimals else 2 end as decimals,
         case when to_date.base is not null then 'to date' else 'period' end as value_basis
     from (
         select
             *,
-            kpi = 'headcount' and exists (select 1 from snapshots where snapshots.kpi = 'turnover_pct') as frozen
+            kpi = 'headcount' and (select count(*) from snapshots where snapshots.kpi = 'turnover_pct') > 0 as frozen
         from with_target
     ) as with_target
     left join snapshot_to_date as to_date

@@ -46,8 +46,8 @@ counts as (
     {% if not loop.first %}union all{% endif %}
     select
         '{{ kpi }}' as kpi, month,
-        {{ 'null::varchar' if has_team else 'location' }} as location,
-        {{ 'team' if has_team else 'null::varchar' }} as team,
+        {{ 'null::string' if has_team else 'location' }} as location,
+        {{ 'team' if has_team else 'null::string' }} as team,
         ({{ numerator }})::double as numerator, ({{ denominator or 'null' }})::double as denominator,
         {{ n }} as n, {{ scale or 'null' }}::double as scale
     from {{ ref(model) }}

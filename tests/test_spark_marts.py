@@ -1,0 +1,185 @@
+"""The SQL marts on Spark (docs/spark.md, "Marts on Spark (s15)").
+
+The engine macros (dbt_project/macros/engine/) are where the marts' SQL differs between DuckDB and Spark: each is
+rendered here as dbt renders it (Jinja), its DuckDB (`default__`) text run on DuckDB and its `spark__` text on one
+local Spark session, over the same rows, including the cases where the engines' own functions differ (rounding of
+printed halves, sub-second and cross-midnight differences, NULLs, NaN). The marts' comparison
+(dagster_project/spark/compare_marts.py) is checked on real DuckDB and Parquet: equal, a planted difference, a mart
+Spark did not build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pyarrow as pa
+import pytest
+import yaml
+
+from dagster_project.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.spark.compare_marts import compare_mart
+from dagster_project.spark.marts_import import spark_table_folder
+
+ENGINE_MACROS = DBT_PROJECT_DIR / "macros" / "engine"
+
+
+def macro(name: str, engine: str):
+    """The `default__` (DuckDB) or `spark__` implementation of an engine macro, rendered by Jinja as dbt does."""
+    module = jinja2.Environment().from_string((ENGINE_MACROS / f"{name}.sql").read_text()).module
+    return getattr(module, f"{'spark' if engine == 'spark' else 'default'}__{name}")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """One local Spark session for the module, with the spark target's SQL settings (profiles.yml)."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("the spark engine needs Java")
+    from pyspark.sql import SparkSession
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["empathy_lake"]["outputs"]["spark"]
+    builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+    builder = builder.config("spark.driver.memory", "1g")
+    for key, value in profile["server_side_parameters"].items():
+        if key.startswith("spark.sql."):
+            builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    yield session
+    session.stop()
+
+
+def run_both(spark, rows: pa.Table, sql_for) -> tuple[list, list]:
+    """`sql_for(engine)` (a query over table `t`) on DuckDB and on Spark over the same rows; both results' rows."""
+    with duckdb.connect() as con:
+        con.register("t", rows)
+        duck = [tuple(r) for r in con.execute(sql_for("duckdb")).fetchall()]
+    spark.createDataFrame(rows).createOrReplaceTempView("t")
+    return duck, [tuple(r) for r in spark.sql(sql_for("spark")).collect()]
+
+
+NUMBERS = {
+    # C rounds the binary value half-even (0.15 is 0.1499…: "0.1"); Java's printf rounds the decimal shown up.
+    "%.1f": [0.15, 0.25, 0.45, 0.35, -0.04, 12.25, -3.95, 100.0, 2 / 3, None],
+    "%.0f": [2.5, 3.5, -0.4, 1234.5, 99.5],
+    "%,d": [1234567.0, 999.0, 0.0, -4321.0],
+    "%,.0f": [1234.5, 1234567.5, 0.4],
+    "%g": [20.0, -50.0, 0.05, 2.5, 0.001, 60.0, 7.5],  # the alert rules' thresholds
+}
+
+
+@pytest.mark.parametrize("fmt", list(NUMBERS))
+def test_format_number_prints_what_duckdb_prints(spark, fmt):
+    rows = pa.table({"i": range(len(NUMBERS[fmt])), "x": pa.array(NUMBERS[fmt], pa.float64())})
+    cast = "x::bigint" if fmt == "%,d" else "x"
+    duck, on_spark = run_both(
+        spark, rows, lambda engine: f"select i, {macro('format_number', engine)(cast, fmt)} from t order by i"
+    )
+    assert duck == on_spark
+
+
+DATES = [dt.datetime(2024, 3, 5, 23, 59, 59), dt.datetime(2023, 12, 1), dt.datetime(2024, 2, 29, 0, 0, 1)]
+
+
+@pytest.mark.parametrize("fmt", ["%b %Y", "%-d %b %Y", "%Y-%m", "%Y-%m-%d"])
+def test_format_date_writes_what_duckdb_writes(spark, fmt):
+    rows = pa.table({"i": range(len(DATES)), "d": pa.array(DATES, pa.timestamp("us"))})
+    duck, on_spark = run_both(
+        spark, rows, lambda engine: f"select i, {macro('format_date', engine)('d', fmt)} from t order by i"
+    )
+    assert duck == on_spark
+
+
+def test_date_diff_counts_boundaries_crossed_as_duckdb(spark):
+    """Across midnight a few minutes are 1 day; 0.6 s across a second boundary is 1 second; NULL stays NULL."""
+    pairs = [
+        (dt.datetime(2024, 1, 1, 23, 50), dt.datetime(2024, 1, 2, 0, 10)),
+        (dt.datetime(2024, 1, 1, 0, 0, 0, 900000), dt.datetime(2024, 1, 1, 0, 0, 1, 500000)),
+        (dt.datetime(2024, 3, 1), dt.datetime(2023, 2, 28, 12)),
+        (dt.datetime(2024, 1, 1), None),
+    ]
+    rows = pa.table(
+        {
+            "i": range(len(pairs)),
+            "a": pa.array([p[0] for p in pairs], pa.timestamp("us")),
+            "b": pa.array([p[1] for p in pairs], pa.timestamp("us")),
+        }
+    )
+    for part in ("day", "second"):
+        duck, on_spark = run_both(
+            spark,
+            rows,
+            lambda engine, part=part: f"select i, {macro('date_diff', engine)(part, 'a', 'b')} from t order by i",
+        )
+        assert duck == on_spark, part
+        assert duck[-1][1] is None
+
+
+def test_list_macros_agree(spark):
+    """unnest_list, generate_series (numbers and months), list_to_string, sha256_hex and arg_max."""
+    rows = pa.table(
+        {
+            "g": [1, 1, 2, 3],
+            "xs": pa.array([["a", "b"], [], None, ["c"]], pa.list_(pa.string())),
+            "lo": [0, 2, 5, 1],
+            "seen_at": pa.array([dt.datetime(2024, 1, 1), dt.datetime(2024, 5, 1), None, dt.datetime(2024, 3, 1)]),
+            "d0": pa.array([dt.date(2023, 11, 1)] * 4, pa.date32()),
+            "d1": pa.array([dt.date(2024, 2, 1)] * 4, pa.date32()),
+        }
+    )
+    queries = {
+        "unnest": lambda e: f"select {macro('unnest_list', e)('xs')} as v from t order by v",
+        "range": lambda e: (
+            f"select {macro('unnest_list', e)(macro('generate_series', e)('lo', 'lo + 2'))} as v from t order by v"
+        ),
+        "months": lambda e: (
+            "select distinct v::date from (select "
+            f"{macro('unnest_list', e)(macro('generate_series', e)('d0', 'd1', 'interval 1 month'))} as v from t) "
+            "order by 1"
+        ),
+        "joined": lambda e: f"select g, {macro('list_to_string', e)('xs', chr(39) + ', ' + chr(39))} from t order by g",
+        "hash": lambda e: f"select g, {macro('sha256_hex', e)('cast(g as string)')} from t order by g",
+        "arg_max": lambda e: f"select g, {macro('arg_max', e)('lo', 'seen_at')} from t group by g order by g",
+    }
+    for name, sql_for in queries.items():
+        duck, on_spark = run_both(spark, rows, sql_for)
+        assert duck == on_spark, name
+
+
+def test_is_finite_agrees_on_nan_infinity_and_null(spark):
+    values = [1.5, math.nan, math.inf, -math.inf, None]
+    rows = pa.table({"i": range(len(values)), "x": pa.array(values, pa.float64())})
+    duck, on_spark = run_both(
+        spark, rows, lambda engine: f"select i, {macro('is_finite', engine)('x')} from t order by i"
+    )
+    assert duck == on_spark == [(0, True), (1, False), (2, False), (3, False), (4, None)]
+
+
+def test_compare_mart_finds_a_planted_difference_and_a_missing_table(tmp_path: Path):
+    """Equal rows in another order are equal; a float off by 1e-6 and a changed key are differences."""
+    settings = Settings(
+        home=tmp_path, landing_dir=tmp_path / "landing", build_db=tmp_path / "build.duckdb",
+        serving_db=tmp_path / "serving.duckdb", pii_key="k", auth_config=tmp_path / "users.yaml",
+    )  # fmt: skip
+    folder = spark_table_folder(settings, "marts", "m")
+    folder.mkdir(parents=True)
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.m as select * from (values ('a', 1, 0.1), ('b', 2, 1e6)) as v(k, n, x)")
+        spark_rows = "select * from marts.m order by k desc"
+        con.execute(f"copy ({spark_rows}) to '{folder / 'part-0.parquet'}' (format parquet)")
+        assert compare_mart(con, settings, "marts", "m").equal
+        parquet = folder / "part-0.parquet"
+        con.execute(f"copy (select k, n, x * (1 + 1e-6) as x from marts.m) to '{parquet}' (format parquet)")
+        found = compare_mart(con, settings, "marts", "m")
+        assert not found.equal and "x:" in found.differences[0]
+        con.execute(f"copy (select 'c' as k, n, x from marts.m) to '{folder / 'part-0.parquet'}' (format parquet)")
+        assert not compare_mart(con, settings, "marts", "m").equal
+        assert compare_mart(con, settings, "marts", "missing").rows is None
+        # The same numbers as DECIMAL (what Spark makes of `x / 3600.0`) are a difference of type.
+        con.execute(f"copy (select k, n, x::decimal(18, 6) as x from marts.m) to '{parquet}' (format parquet)")
+        found = compare_mart(con, settings, "marts", "m")
+        assert found.differences == ("x: duckdb DOUBLE, spark DECIMAL(18,6)",)
