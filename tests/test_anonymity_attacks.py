@@ -70,7 +70,7 @@ def random_design(name: str, seed: int) -> Design:
 
 
 def build(tmp: Path, designs: list[Design]) -> duckdb.DuckDBPyConnection:
-    path = tmp / "survey.duckdb"
+    path = tmp / "build.duckdb"
     write_raw(path, designs)
     run_survey_models(path, n=N)
     return duckdb.connect(str(path), read_only=True)
@@ -119,11 +119,12 @@ def distinct_organisations(designs: list[Design]) -> int:
 
 
 @pytest.fixture(scope="module")
-def edge_lake(tmp_path_factory) -> Path:
-    """The edge-case designs and the random designs in one warehouse: one `dbt run` for both."""
+def edge_lake(tmp_path_factory, dbt_manifest) -> Path:
+    """The edge-case designs and the random designs in one warehouse: one `dbt run` for both (on the parsed
+    manifest while the shipped N is this module's; tests/survey_attacks.run_survey_models)."""
     tmp = tmp_path_factory.mktemp("edges")
     build(tmp, [*EDGE_DESIGNS.values(), *random_designs()]).close()
-    return tmp / "survey.duckdb"
+    return tmp / "build.duckdb"
 
 
 def damaged_copy(lake: Path, tmp_path: Path, *statements: str, name: str = "damaged.duckdb") -> Path:
