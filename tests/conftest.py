@@ -6,6 +6,7 @@ to the workers heaviest first (pytest_collection_modifyitems below; docs/perform
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 
@@ -85,6 +86,21 @@ def rerun_lake(built_lake: BuiltLake, tmp_path_factory) -> BuiltLake:
         return main(["run"]) == 0
 
     return shared_lake(shared_root(tmp_path_factory), "rerun_lake", build)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_component_scan_per_process():
+    """Streamlit scans the metadata of every installed package for components each time a new AppTest first runs
+    (about 0.25 s of CPU; a test run creates hundreds); a dashboard server scans once, when it starts. The test
+    processes scan once too, and every AppTest gets that scan's result (D634). The packages installed do not
+    change while the tests run."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    scanned = functools.cache(scan)
+    manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(scanned(*args, **kwargs))
+    yield
+    manifest_scanner.scan_component_manifests = scan
 
 
 # --- work units for two workers (`pytest -n 2 --dist loadscope`, the Makefile; docs/performance.md) -------------

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from streamlit.testing.v1 import AppTest
 
@@ -46,17 +47,27 @@ def user_specs(location: str = LOCATION, team: str = TEAM) -> list[dict]:
     ]
 
 
+# bcrypt's work factor (log2 of its rounds) for the tests' users. The CLI's hashes cost 12, on purpose about a quarter
+# of a second of CPU per login check; a test run logs in some three hundred times. The test users' hashes are
+# written by the same code, as real bcrypt hashes of cost 4, and the login form checks them as it checks any
+# (D633). That the CLI itself still writes cost 12: tests/test_dashboard_roles.py, users add and demo users.
+TEST_BCRYPT_COST = 4
+
+
 def write_users(directory: Path, specs: list[dict] | None = None) -> DashboardUsers:
+    import bcrypt
+
     from dagster_project.users import add_users
 
     config = directory / "auth" / "users.yaml"
-    created = add_users(config, specs or user_specs())
+    with mock.patch.object(bcrypt, "gensalt", functools.partial(bcrypt.gensalt, rounds=TEST_BCRYPT_COST)):
+        created = add_users(config, specs or user_specs())
     return DashboardUsers(config, {u.username: Login(u.username, u.password) for u in created})
 
 
 @functools.cache
 def session_users() -> DashboardUsers:
-    """One settings file per test process (bcrypt is slow on purpose): every role, random passwords."""
+    """One settings file per test process: every role, random passwords."""
     directory = Path(tempfile.mkdtemp(prefix="empathy_lake_users_"))
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return write_users(directory)

@@ -14,6 +14,7 @@ no code with int_employee_survey_cell_suppression (which works on atoms with an 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import duckdb
 import numpy as np
 
 from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from tests.lake_helpers import dbt_on_parsed_manifest
 
 # The question bank of every design: (question_id, dimension, scale_min, scale_max).
 QUESTIONS = (
@@ -116,13 +118,36 @@ def write_raw(path: Path, designs: list[Design]) -> None:
         con.close()
 
 
-def run_survey_models(path: Path, project_dir: Path = DBT_PROJECT_DIR, n: int = 5) -> None:
-    """`dbt run` of the survey marts and everything they read, on the warehouse at `path`."""
+def parsed_threshold() -> int:
+    """N as the manifest the test run parsed gives it to the suppression model (var survey_min_respondents as
+    shipped in dbt_project.yml, rendered into the model's config at parse time)."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    [node] = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] == "int_employee_survey_cell_suppression"
+    ]
+    return int(node["config"]["survey_min_respondents"])
+
+
+def run_survey_models(path: Path, n: int = 5) -> None:
+    """`dbt run` of the survey marts and everything they read, on the warehouse at `path`. With the shipped N it
+    runs on the manifest the test run parsed (the `dbt_manifest` fixture; no parse, D631), which names the
+    warehouse's database "build": `path` must then be a build.duckdb. Another N is a var the Python model reads
+    from its config, rendered at parse time, so that `dbt run` parses the project with it."""
+    if n == parsed_threshold():
+        assert path.name == "build.duckdb", "the parsed manifest's relations are in database 'build'"
+        target = str(path.parent / "target")
+        done, [answer] = dbt_on_parsed_manifest(
+            path, ["run", "--quiet", "--select", *SURVEY_MODELS.split(), "--target-path", target]
+        )
+        assert answer["success"], done.stdout[-4000:] + done.stderr[-4000:]
+        return
     result = subprocess.run(
         [DBT_EXECUTABLE, "run", "--quiet", "--profiles-dir", ".", "--select"]
         + SURVEY_MODELS.split()
         + ["--vars", f"{{survey_min_respondents: {n}}}", "--target-path", str(path.parent / "target")],
-        cwd=project_dir,
+        cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
         env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(path)},

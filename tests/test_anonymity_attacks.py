@@ -9,15 +9,15 @@ than N respondents may be recomputable. docs/decisions.md D53-D57, D142.
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
+import json
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR
+from tests.lake_helpers import dbt_on_parsed_manifest
 from tests.survey_attacks import QUESTIONS, TENURE_BANDS, Answer, Design, leaks, run_survey_models, write_raw
 
 N = 5
@@ -70,7 +70,7 @@ def random_design(name: str, seed: int) -> Design:
 
 
 def build(tmp: Path, designs: list[Design]) -> duckdb.DuckDBPyConnection:
-    path = tmp / "survey.duckdb"
+    path = tmp / "build.duckdb"
     write_raw(path, designs)
     run_survey_models(path, n=N)
     return duckdb.connect(str(path), read_only=True)
@@ -119,16 +119,17 @@ def distinct_organisations(designs: list[Design]) -> int:
 
 
 @pytest.fixture(scope="module")
-def edge_lake(tmp_path_factory) -> Path:
-    """The edge-case designs and the random designs in one warehouse: one `dbt run` for both."""
+def edge_lake(tmp_path_factory, dbt_manifest) -> Path:
+    """The edge-case designs and the random designs in one warehouse: one `dbt run` for both (on the parsed
+    manifest while the shipped N is this module's; tests/survey_attacks.run_survey_models)."""
     tmp = tmp_path_factory.mktemp("edges")
     build(tmp, [*EDGE_DESIGNS.values(), *random_designs()]).close()
-    return tmp / "survey.duckdb"
+    return tmp / "build.duckdb"
 
 
-def damaged_copy(lake: Path, tmp_path: Path, *statements: str) -> Path:
-    """A copy of the edge-case warehouse with `statements` applied (the shared one stays intact)."""
-    path = tmp_path / "damaged.duckdb"
+def damaged_copy(lake: Path, tmp_path: Path, *statements: str, name: str = "damaged.duckdb") -> Path:
+    """A copy of the edge-case warehouse, named `name`, with `statements` applied (the shared one stays intact)."""
+    path = tmp_path / name
     path.write_bytes(lake.read_bytes())
     with duckdb.connect(str(path)) as con:
         for statement in statements:
@@ -268,9 +269,10 @@ def test_the_python_model_refuses_a_threshold_below_three():
     assert module.threshold("3") == 3
 
 
-def test_the_suppression_table_tests_fail_on_a_shown_small_cell(edge_lake, tmp_path):
+def test_the_suppression_table_tests_fail_on_a_shown_small_cell(edge_lake, dbt_manifest, tmp_path):
     """The dbt tests of int_employee_survey_cell_suppression are seen to fail: a cell below N marked visible,
-    and a hidden cell without its reason."""
+    and a hidden cell without its reason. They run on the manifest the test run parsed (its vars are the
+    shipped ones, N = 5 as here), so this `dbt test` parses nothing (D630)."""
     path = damaged_copy(
         edge_lake,
         tmp_path,
@@ -278,15 +280,15 @@ def test_the_suppression_table_tests_fail_on_a_shown_small_cell(edge_lake, tmp_p
         "WHERE wave = 'leak-W1' AND group_value = 'leak-D'",
         "UPDATE staging.int_employee_survey_cell_suppression SET suppression_reason = NULL "
         "WHERE wave = 'ties-W1' AND group_value = 'ties-T2'",
+        name="build.duckdb",  # the parsed manifest's relations are in database "build", the file's name
     )
-    result = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--profiles-dir", ".", "--select", "int_employee_survey_cell_suppression"]
-        + ["--exclude-resource-type", "unit_test", "--target-path", str(tmp_path / "target")],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "EMPATHY_LAKE_BUILD_DB": str(path)},
+    target = tmp_path / "target"
+    done, _ = dbt_on_parsed_manifest(
+        path,
+        ["test", "--select", "int_employee_survey_cell_suppression", "--exclude-resource-type", "unit_test"]
+        + ["--target-path", str(target)],
     )
-    assert result.returncode != 0
-    failed = [line for line in result.stdout.splitlines() if "FAIL" in line and "expression_is_true" in line]
-    assert len(failed) == 2, result.stdout[-3000:]
+    assert done.returncode != 0
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] == "fail" and ".expression_is_true_" in r["unique_id"]]
+    assert len(failed) == 2, done.stdout[-3000:]

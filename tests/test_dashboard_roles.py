@@ -335,6 +335,7 @@ def test_users_add_prints_the_password_once_and_it_logs_in(monkeypatch, serving_
     password = first.splitlines()[2].split()[-1]
     stored = yaml.safe_load(config.read_text())["credentials"]["usernames"]["dana"]
     assert password not in config.read_text() and bcrypt.checkpw(password.encode(), stored["password"].encode())
+    assert stored["password"].startswith("$2b$12$")  # the CLI's work factor (the test users' is lower, D633)
     assert oct(config.stat().st_mode & 0o777) == "0o600"
 
     assert main(["users", "add", "eve", "--role", "director"]) == 2  # unknown role: nothing written
@@ -365,6 +366,7 @@ def test_demo_users_are_created_once(monkeypatch, serving_db, tmp_path, capsys):
     assert set(created) == {"owner", "hr", "analyst", "steward", "location-manager"}  # the fixture has no teams
     stored = yaml.safe_load(settings.auth_config.read_text())["credentials"]["usernames"]
     assert all(bcrypt.checkpw(p.encode(), stored[u]["password"].encode()) for u, p in created.items())
+    assert {stored[u]["password"][:7] for u in created} == {"$2b$12$"}
     demo_users(settings)
     assert not any(p in capsys.readouterr().out for p in created.values())  # printed once only
 
