@@ -26,11 +26,10 @@ months as (
 
     select
         e.*,
-        unnest(generate_series(
-            date_trunc('month', e.hire_date),
-            date_trunc('month', least(coalesce(e.termination_date, a.as_of_date), a.as_of_date)),
-            interval 1 month
-        ))::date as month
+        {{ explode_months(
+            "date_trunc('month', e.hire_date)",
+            "date_trunc('month', least(coalesce(e.termination_date, a.as_of_date), a.as_of_date))"
+        ) }} as month
     from employees as e
     cross join as_of as a
     where e.hire_date <= a.as_of_date
@@ -59,8 +58,9 @@ flagged as (
         coalesce(date_trunc('month', termination_date) = month, false) as separated,
         termination_type,
         -- Days on the payroll this month, both ends inclusive (the termination date is the last day worked).
-        date_diff('day', greatest(month, hire_date), least(last_day(month), coalesce(termination_date, last_day(month))))
-            + 1 as days_employed
+        {{ dbt.datediff(
+            'greatest(month, hire_date)', 'least(last_day(month), coalesce(termination_date, last_day(month)))', 'day'
+        ) }} + 1 as days_employed
     from months
     left join manager_labels using (manager_id)
 
