@@ -5,7 +5,7 @@
     never leaves the build warehouse and nobody without the key can recompute the mapping. -#}
 {% macro pseudonym(expr, prefix='cus_') -%}
     case when {{ expr }} is not null then
-        '{{ prefix }}' || left(sha256((select salt from {{ source('text', 'pseudonym_salt') }}) || '|' || {{ expr }}), 16)
+        '{{ prefix }}' || left({{ sha256_hex("(select salt from " ~ source('text', 'pseudonym_salt') ~ ") || '|' || " ~ expr) }}, 16)
     end
 {%- endmacro %}
 
@@ -40,13 +40,13 @@
     (never dropped) within a published partition, sums over cells equal the totals. -#}
 {% macro rollup_small_groups(source, partition_by, levels, parents, unit='employees') -%}
     {%- set n = workforce_min_headcount() | trim | int -%}
-    {%- set ns = namespace(sql='select *, cast(null as ' ~ dbt.type_string() ~ ') as rollup_reason from (' ~ source ~ ') as _units') -%}
+    {%- set ns = namespace(sql='select *, null::string as rollup_reason from (' ~ source ~ ') as _units') -%}
     {%- for k in range(levels | length - 1, -1, -1) -%}
         {%- set parent = partition_by + (levels[:k] | sum(start=[])) -%}
         {%- set group = parent + levels[k] -%}
         {%- set below = levels[k + 1:] | sum(start=[]) -%}
         {%- set over_parent = 'over (partition by ' ~ parent | join(', ') ~ ')' if parent else 'over ()' -%}
-        {%- set group_rank = "lpad(cast(_n as " ~ dbt.type_string() ~ "), 12, '0') || '|' || concat_ws('|', " ~ group | join(', ') ~ ")" -%}
+        {%- set group_rank = "lpad(_n::string, 12, '0') || '|' || concat_ws('|', " ~ group | join(', ') ~ ")" -%}
         {%- set sized -%}
             select *, count(*) over (partition by {{ group | join(', ') }}) as _n from ({{ ns.sql }}) as _l{{ k }}
         {%- endset -%}
@@ -61,7 +61,7 @@
         {%- endset -%}
         {%- set relabelled -%}
             select
-                {{ star_except(['_n', '_combined', 'rollup_reason'] + levels[k] + below) }},
+                * except (_n, _combined, rollup_reason, {{ (levels[k] + below) | join(', ') }}),
                 {%- for dim in levels[k] %}
                 case when _combined then 'Other (small groups)' else {{ dim }} end as {{ dim }},
                 {%- endfor %}
@@ -77,7 +77,7 @@
         {%- set ns.sql = relabelled -%}
     {%- endfor -%}
     {%- set over_partition = 'over (partition by ' ~ partition_by | join(', ') ~ ')' if partition_by else 'over ()' -%}
-    select {{ star_except(['_units_in_partition']) }}
-    from (select *, count(*) {{ over_partition }} as _units_in_partition from ({{ ns.sql }}) as _all) as _counted
+    select * except (_units_in_partition)
+    from (select *, count(*) {{ over_partition }} as _units_in_partition from ({{ ns.sql }}) as _all)
     where _units_in_partition >= {{ n }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- Why: DuckDB spells the SHA-256 hex digest sha256(x), Spark sha2(x, 256); both return lower-case hex. -#}
+{#- The SHA-256 of a string as 64 lowercase hex digits: DuckDB's sha256(x) is Spark's sha2(x, 256). -#}
 {% macro sha256_hex(expr) -%}
     {{ return(adapter.dispatch('sha256_hex', 'empathy_lake')(expr)) }}
 {%- endmacro %}

@@ -62,8 +62,8 @@ joined as (
         order_stats.last_order_at,
         -- Without a status, a customer is lost the day their inactivity window runs out (counted from
         -- signup when they never ordered), provided that day has come.
-        cast({{ dbt.dateadd('day', var('churn_inactivity_days'),
-            'coalesce(order_stats.last_order_at::date, customers.signup_date)') }} as date) as inactivity_lost_date,
+        (coalesce(order_stats.last_order_at::date, customers.signup_date)
+            + interval {{ var('churn_inactivity_days') }} day)::date as inactivity_lost_date,
         as_of.as_of_date
     from customers
     cross join as_of

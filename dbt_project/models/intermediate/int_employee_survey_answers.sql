@@ -30,7 +30,7 @@ scored as (
     select
         a.response_id,
         a.respondent_id,
-        coalesce(a.survey_id, {{ year_month_text('a.response_month') }}) as wave,
+        coalesce(a.survey_id, {{ format_date('a.response_month', '%Y-%m') }}) as wave,
         a.response_month,
         coalesce(a.team, 'Unknown') as team,
         coalesce(a.location, 'Unknown') as location,
