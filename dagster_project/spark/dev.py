@@ -25,12 +25,12 @@ RELATIONS = """
 """
 
 
-def main(argv: list[str]) -> int:
+def prepare(settings, argv: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Export the raw tables (and `--import` schemas); the dbt arguments and environment for the spark target."""
     imports: list[str] = []
     while len(argv) >= 2 and argv[0] == "--import":
         imports.append(argv[1])
         argv = argv[2:]
-    settings = get_settings()
     imported: list[tuple[str, str]] = []
     with settings.connect(settings.build_db, read_only=True) as con:
         for table in export_raw_tables(con, settings, source_tables()):
@@ -42,11 +42,16 @@ def main(argv: list[str]) -> int:
             print(f"imported {len(names)} relations of {schema}")
     env = {**os.environ, **export_env(settings), **DBT_PROCESS_ENV, "EMPATHY_LAKE_ENGINE": "spark"}
     args = argv or ["build", "--exclude-resource-type", "unit_test"]
-    command = [sys.executable, "-m", "dagster_project.spark.dbt_main", *args]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "spark"]
-    command += ["--target-path", "target/spark"]  # beside, not over, the duckdb manifest the pipeline reads
+    args += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "spark"]
+    args += ["--target-path", "target/spark"]  # beside, not over, the duckdb manifest the pipeline reads
     if imported:
-        command += ["--vars", json.dumps({"spark_imports": imported})]
+        args += ["--vars", json.dumps({"spark_imports": imported})]
+    return args, env
+
+
+def main(argv: list[str]) -> int:
+    args, env = prepare(get_settings(), argv)
+    command = [sys.executable, "-m", "dagster_project.spark.dbt_main", *args]
     return subprocess.run(command, env=env).returncode
 
 

@@ -13,9 +13,9 @@
 {#- Tenure in whole-year bands, as the sample survey tool reports it. -#}
 {% macro tenure_band(hire_date, on_date) -%}
     case
-        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 365.25 then '<1y'
-        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 3 * 365.25 then '1-3y'
-        when date_diff('day', {{ hire_date }}, {{ on_date }}) < 5 * 365.25 then '3-5y'
+        when {{ date_diff('day', hire_date, on_date) }} < 365.25 then '<1y'
+        when {{ date_diff('day', hire_date, on_date) }} < 3 * 365.25 then '1-3y'
+        when {{ date_diff('day', hire_date, on_date) }} < 5 * 365.25 then '3-5y'
         else '5y+'
     end
 {%- endmacro %}

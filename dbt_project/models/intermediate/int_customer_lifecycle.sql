@@ -63,7 +63,7 @@ joined as (
         -- Without a status, a customer is lost the day their inactivity window runs out (counted from
         -- signup when they never ordered), provided that day has come.
         (coalesce(order_stats.last_order_at::date, customers.signup_date)
-            + to_days({{ var('churn_inactivity_days') }}))::date as inactivity_lost_date,
+            + interval {{ var('churn_inactivity_days') }} day)::date as inactivity_lost_date,
         as_of.as_of_date
     from customers
     cross join as_of

@@ -24,16 +24,20 @@ manager_labels as (
 
 months as (
 
-    select
-        e.*,
-        unnest(generate_series(
-            date_trunc('month', e.hire_date),
-            date_trunc('month', least(coalesce(e.termination_date, a.as_of_date), a.as_of_date)),
-            interval 1 month
-        ))::date as month
-    from employees as e
-    cross join as_of as a
-    where e.hire_date <= a.as_of_date
+    -- The series is unnested in a subquery: Spark allows no expression (the cast) around a generator.
+    select series.*, cast(series.month_start as date) as month
+    from (
+        select
+            e.*,
+            {{ unnest_list(generate_series(
+                "date_trunc('month', e.hire_date)",
+                "date_trunc('month', least(coalesce(e.termination_date, a.as_of_date), a.as_of_date))",
+                "interval 1 month"
+            )) }} as month_start
+        from employees as e
+        cross join as_of as a
+        where e.hire_date <= a.as_of_date
+    ) as series
 
 ),
 
@@ -59,7 +63,7 @@ flagged as (
         coalesce(date_trunc('month', termination_date) = month, false) as separated,
         termination_type,
         -- Days on the payroll this month, both ends inclusive (the termination date is the last day worked).
-        date_diff('day', greatest(month, hire_date), least(last_day(month), coalesce(termination_date, last_day(month))))
+        {{ date_diff('day', 'greatest(month, hire_date)', 'least(last_day(month), coalesce(termination_date, last_day(month)))') }}
             + 1 as days_employed
     from months
     left join manager_labels using (manager_id)

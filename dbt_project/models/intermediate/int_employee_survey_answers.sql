@@ -30,7 +30,7 @@ scored as (
     select
         a.response_id,
         a.respondent_id,
-        coalesce(a.survey_id, strftime(a.response_month, '%Y-%m')) as wave,
+        coalesce(a.survey_id, {{ format_date('a.response_month', '%Y-%m') }}) as wave,
         a.response_month,
         coalesce(a.team, 'Unknown') as team,
         coalesce(a.location, 'Unknown') as location,
@@ -51,13 +51,13 @@ scored as (
 
 team_locations as (
 
-    select wave, team, first(location order by respondents desc, location) as team_location
+    select wave, team, location as team_location
     from (
         select wave, team, location, count(distinct respondent_id) as respondents
         from scored
         group by wave, team, location
-    )
-    group by wave, team
+    ) as counted
+    qualify row_number() over (partition by wave, team order by respondents desc, location) = 1
 
 ),
 
@@ -65,7 +65,7 @@ team_locations as (
 -- lead's own record names their manager, which in a two-person team would otherwise tie).
 team_managers as (
 
-    select team, first(manager_id order by manager_in_team desc, workers desc, manager_id) as team_manager
+    select team, manager_id as team_manager
     from (
         select
             e.team,
@@ -76,8 +76,10 @@ team_managers as (
         left join employees as m on e.manager_id = m.employee_id
         where e.manager_id is not null
         group by e.team, e.manager_id
-    )
-    group by team
+    ) as counted
+    qualify row_number() over (
+        partition by team order by manager_in_team desc nulls last, workers desc, manager_id
+    ) = 1
 
 ),
 

@@ -33,11 +33,9 @@ counted as (
 
 final as (
 
-    select
-        location,
-        first(region order by mentions desc, region) as region
+    select location, region
     from counted
-    group by location
+    qualify row_number() over (partition by location order by mentions desc, region) = 1
 
 )
 

@@ -34,7 +34,7 @@ unioned as (
 final as (
     select
         unit_type,
-        unit::varchar as unit,
+        cast(unit as {{ dbt.type_string() }}) as unit,
         date_trunc('month', month)::date as month,
         kpi,
         coalesce(segment, 'Unknown') as segment,

@@ -20,14 +20,17 @@ from_units as (
 ),
 
 from_lists as (
-    select initiative_id, 'location' as unit_kind, trim(unnest(string_split(treated_locations, '|'))) as unit,
-        start_date
-    from initiatives
-    where initiative_id not in (select initiative_id from listed)
-    union all
-    select initiative_id, 'team', trim(unnest(string_split(treated_teams, '|'))), start_date
-    from initiatives
-    where initiative_id not in (select initiative_id from listed)
+    select initiative_id, unit_kind, trim(unit) as unit, start_date
+    from (
+        select initiative_id, 'location' as unit_kind, {{ explode_split('treated_locations', '|') }} as unit,
+            start_date
+        from initiatives
+        where initiative_id not in (select initiative_id from listed)
+        union all
+        select initiative_id, 'team', {{ explode_split('treated_teams', '|') }}, start_date
+        from initiatives
+        where initiative_id not in (select initiative_id from listed)
+    ) as listed_units
 ),
 
 unioned as (

@@ -64,13 +64,13 @@ texts as (
     select
         'review' as text_kind,
         review_id as text_id,
-        null::varchar as customer_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
         platform,
         location,
         reviewed_at as occurred_at,
         review_month as month,
         rating,
-        null::varchar as survey_type,
+        cast(null as {{ dbt.type_string() }}) as survey_type,
         null::double as survey_score,
         null::bigint as reach,
         {{ scored_text(['title', 'text']) }} as text
@@ -121,15 +121,15 @@ final as (
         texts.text,
         redactions.redacted_text,
         coalesce(redactions.redactions, 0) as redactions,
-        sha256(texts.text) as content_hash,
+        {{ sha256_hex('texts.text') }} as content_hash,
         scores.language,
         scores.sentiment_score,
         scores.sentiment_label
     from texts
     left join scores
-        on sha256(texts.text) = scores.content_hash
+        on {{ sha256_hex('texts.text') }} = scores.content_hash
     left join redactions
-        on sha256(texts.text) = redactions.content_hash
+        on {{ sha256_hex('texts.text') }} = redactions.content_hash
     left join location_regions
         on texts.location = location_regions.location
     where texts.text is not null

@@ -20,7 +20,7 @@ per_text as (
         count(distinct term) filter (where lexicon = 'empathy_language' and label = 'empathy') as empathy_terms,
         count(distinct term) filter (where lexicon = 'empathy_language' and label = 'anti_empathy')
             as anti_empathy_terms,
-        list(distinct label order by label) filter (where lexicon = 'theme') as themes
+        {{ sorted_distinct_list('label', "lexicon = 'theme'") }} as themes
     from hits
     group by content_hash
 
@@ -34,7 +34,7 @@ final as (
         coalesce(per_text.anti_empathy_terms, 0) as anti_empathy_terms,
         coalesce(per_text.empathy_terms, 0) > 0 as has_empathy,
         coalesce(per_text.anti_empathy_terms, 0) > 0 as has_anti_empathy,
-        coalesce(per_text.themes, []::varchar[]) as themes,
+        coalesce(per_text.themes, {{ empty_string_list() }}) as themes,
         corpus.sentiment_label in ('positive', 'neutral', 'negative') as is_scored
     from corpus
     left join per_text

@@ -6,12 +6,10 @@
 -- Incremental: a text is matched once per lexicon version (a hash of both seeds), so a daily run matches
 -- only the day's new texts and an edited seed re-matches everything. Every matched text keeps at least one
 -- row (lexicon 'none' when it uses no term), which is how a run knows it was matched.
-{{ config(
-    materialized='incremental',
-    unique_key='content_hash',
-    incremental_strategy='delete+insert',
+{{ config(**incremental_by_key(
+    'content_hash',
     post_hook="delete from {{ this }} where content_hash not in (select content_hash from {{ ref('int_text_corpus') }})"
-) }}
+)) }}
 
 with
 
@@ -29,7 +27,8 @@ terms as (
 
 lexicon_version as (
 
-    select md5(string_agg(concat_ws('|', lexicon, label, term, language), chr(10) order by lexicon, label, term, language)) as lexicon_version
+    select md5({{ ordered_string_agg("concat_ws('|', lexicon, label, term, language)", 'chr(10)', 'lexicon, label, term, language') }})
+        as lexicon_version
     from terms
 
 ),
@@ -51,22 +50,22 @@ classified_terms as (
     select
         *,
         replace(term, '*', '') as stem,
-        ends_with(term, '*') as is_prefix,
-        regexp_matches(replace(term, '*', ''), '[^\pL]') as is_phrase
+        right(term, 1) = '*' as is_prefix,
+        {{ regex_contains("replace(term, '*', '')", regex_literal('[^\pL]')) }} as is_phrase
     from terms
 
 ),
 
 split as (
 
-    select content_hash, language, regexp_split_to_array(text, '[^\pL]+') as words
+    select content_hash, language, {{ regex_split('text', regex_literal('[^\pL]+')) }} as words
     from corpus
 
 ),
 
 tokens as (
 
-    select content_hash, language, unnest(words) as word, generate_subscripts(words, 1) as pos
+    select content_hash, language, {{ explode_with_position('words', 'word', 'pos') }}
     from split
 
 ),
@@ -98,7 +97,7 @@ word_hits as (
     inner join classified_terms as t
         on tokens.language = t.language
         and left(tokens.word, 3) = left(t.stem, 3)
-        and starts_with(tokens.word, t.stem)
+        and left(tokens.word, length(t.stem)) = t.stem
     where not t.is_phrase and t.is_prefix
 
 ),
@@ -123,7 +122,7 @@ word_matches as (
 -- plain substring test (a regex per text × term pair was minutes on 25k reviews).
 spaced as (
 
-    select content_hash, language, ' ' || trim(regexp_replace(text, '[^\pL]+', ' ', 'g')) || ' ' as text
+    select content_hash, language, ' ' || trim({{ regex_replace_all('text', regex_literal('[^\pL]+'), "' '") }}) || ' ' as text
     from corpus
 
 ),
@@ -132,13 +131,13 @@ phrase_terms as (
 
     select
         *,
-        ' ' || trim(regexp_replace(stem, '[^\pL]+', ' ', 'g')) || case when is_prefix then '' else ' ' end as needle
+        ' ' || trim({{ regex_replace_all('stem', regex_literal('[^\pL]+'), "' '") }}) || case when is_prefix then '' else ' ' end as needle
     from classified_terms
     where is_phrase
 
 ),
 
-phrase_hits as materialized (
+phrase_hits as {{ cte_materialized() }} (
 
     select spaced.content_hash, spaced.text, t.lexicon, t.label, t.term, t.needle
     from spaced
@@ -155,11 +154,11 @@ phrase_matches as (
         lexicon,
         label,
         term,
-        regexp_matches(
-            text,
-            ' (not|never|no|nobody|without|didn|doesn|don|wasn|weren|isn|couldn|wouldn|won|pas|jamais|aucun|aucune|sans)( \pL+){0,2}'
-            || rtrim(needle)
-        ) as negated
+        {{ regex_contains(
+            'text',
+            regex_literal(' (not|never|no|nobody|without|didn|doesn|don|wasn|weren|isn|couldn|wouldn|won|pas|jamais|aucun|aucune|sans)( \pL+){0,2}')
+            ~ ' || rtrim(needle)'
+        ) }} as negated
     from phrase_hits
 
 ),
@@ -174,13 +173,13 @@ hits as (
              else label end as label,
         term,
         negated
-    from (select * from word_matches union all select * from phrase_matches)
+    from (select * from word_matches union all select * from phrase_matches) as matches
 
 ),
 
 unmatched as (
 
-    select content_hash, 'none' as lexicon, null::varchar as label, null::varchar as term, false as negated
+    select content_hash, 'none' as lexicon, cast(null as {{ dbt.type_string() }}) as label, cast(null as {{ dbt.type_string() }}) as term, false as negated
     from corpus
     where content_hash not in (select content_hash from hits)
 
@@ -189,7 +188,7 @@ unmatched as (
 final as (
 
     select *, (select lexicon_version from lexicon_version) as lexicon_version
-    from (select * from hits union all select distinct * from unmatched)
+    from (select * from hits union all select distinct * from unmatched) as matched
 
 )
 

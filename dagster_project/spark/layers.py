@@ -1,0 +1,89 @@
+"""Staging and intermediate on Spark, checked against DuckDB (docs/spark.md, "Staging and intermediate on Spark (s15)").
+
+    EMPATHY_LAKE_HOME=<a lake a duckdb run built> uv run --extra spark python -m dagster_project.spark.layers \\
+        [--import SCHEMA] [dbt arguments]
+
+exports the lake's raw tables and builds on Spark in this process (dev.py's export and dbt arguments; default: the
+seeds and the SQL models of staging and intermediate with their data tests), then reads every model and seed it
+built from Spark and from the lake's DuckDB build and prints EQUAL or what differs (spark/equality.py: keys exactly,
+floats to 1e-9). tests/test_spark_models.py runs the same on the session lake.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from dagster_project.spark.equality import differences
+
+# Left out of SQL_LAYERS: the Python models (their own part of the port) and the impact panels, which read the marts.
+LEFT_OUT = [
+    "int_employee_survey_cell_suppression", "int_alert_evidence", "int_initiative_estimates",
+    "int_impact_panel", "int_impact_cells",
+]  # fmt: skip
+SQL_LAYERS = [
+    "--select", "staging", "intermediate", "resource_type:seed",
+    "--exclude", *LEFT_OUT,
+    "--exclude-resource-type", "unit_test",
+]  # fmt: skip
+
+
+@dataclass
+class SparkBuild:
+    """A dbt build on the spark target run in this process, and the Spark session it used."""
+
+    success: bool
+    built: list[str]  # schema.name of every model and seed it built
+    failed: list[str]  # names of the nodes (models, seeds, tests) that failed, errored or were skipped
+    spark: Any
+
+
+def build_on_spark(settings, argv: list[str]) -> SparkBuild:
+    """Export the lake's raw tables and run dbt on the spark target in this process (dev.py's arguments)."""
+    from dbt.cli.main import dbtRunner
+    from pyspark.sql import SparkSession
+
+    from dagster_project.spark.dbt_main import install_session_python_models
+    from dagster_project.spark.dev import prepare
+
+    command, env = prepare(settings, argv)
+    os.environ.update(env)  # the profile reads the lake's paths from the environment, as in dev.py's subprocess
+    install_session_python_models()
+    result = dbtRunner().invoke(command)
+    results = list(result.result) if hasattr(result.result, "__iter__") else []
+    built = [
+        f"{r.node.schema}.{r.node.alias}"
+        for r in results
+        if r.node.resource_type in ("model", "seed") and str(r.status) == "success"
+    ]
+    failed = [r.node.name for r in results if str(r.status) in ("error", "fail", "skipped")]
+    spark = SparkSession.builder.getOrCreate()  # the session dbt made (in its own thread)
+    return SparkBuild(bool(result.success), built, failed, spark)
+
+
+def compare_relations(con, spark, relations: list[str]) -> dict[str, list[str]]:
+    """Each relation (schema.name) read from the DuckDB connection and from the Spark session: what differs."""
+    return {r: differences(con.sql(f"select * from {r}"), spark.table(r)) for r in relations}
+
+
+def main(argv: list[str]) -> int:
+    from dagster_project.settings import get_settings
+
+    settings = get_settings()
+    build = build_on_spark(settings, argv or ["build", *SQL_LAYERS])
+    with settings.connect(settings.build_db, read_only=True) as con:
+        report = compare_relations(con, build.spark, build.built)
+    for relation, found in report.items():
+        print(f"{relation}: {'EQUAL' if not found else 'DIFFERENT'}")
+        for line in found:
+            print(f"    {line}")
+    summary = {"compared": len(report), "different": sorted(r for r, f in report.items() if f), "failed": build.failed}
+    print(json.dumps(summary))
+    return 0 if build.success and not any(report.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
