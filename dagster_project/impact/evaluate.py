@@ -13,6 +13,9 @@ Pure pandas in and out; the dbt Python model int_initiative_estimates calls `eva
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pandas as pd
 
 from dagster_project.engine_frames import is_spark, read
@@ -48,6 +51,21 @@ def prepare_units(units: pd.DataFrame) -> pd.DataFrame:
     return units.assign(start_month=pd.to_datetime(units["start_month"]), unit=units["unit"].astype(str))
 
 
+@contextmanager
+def one_numba_thread() -> Iterator[None]:
+    """pyfixest demeans in numba's parallel loops, whose sums come out in an order that depends on the thread count:
+    the same panel gave intervals differing in the 9th digit on a 2-core machine (2 threads) and in Spark's Python
+    workers (1 thread). One thread makes the estimates the same on every machine and engine (D736)."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def evaluate_kpi(
     rows: pd.DataFrame,
     units: pd.DataFrame,
@@ -81,14 +99,15 @@ def evaluate_kpi(
             "kpi": kpi,
         }
         kpi_panel = sample[["unit", "month", "value", "n"]].assign(start_month=sample["unit"].map(starts))
-        effect, event = estimate(
-            kpi_panel,
-            higher_is_better=direction.get(kpi),
-            alpha=alpha,
-            seed=seed,
-            min_n=min_n,
-            controls=_controls(cells, unit_type, kpi, set(sample["unit"])),
-        )
+        with one_numba_thread():
+            effect, event = estimate(
+                kpi_panel,
+                higher_is_better=direction.get(kpi),
+                alpha=alpha,
+                seed=seed,
+                min_n=min_n,
+                controls=_controls(cells, unit_type, kpi, set(sample["unit"])),
+            )
         results.append((effect.assign(**keys), event.assign(**keys)))
     return results
 
