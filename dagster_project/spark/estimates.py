@@ -9,6 +9,8 @@ here; the driver collects them (a few rows per initiative × KPI) and orders the
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -19,6 +21,22 @@ from dagster_project.impact.evaluate import combine, evaluate_kpi, prepare_panel
 
 GROUP = ["unit_type", "kpi"]
 RESULT = "estimates binary"
+MAX_TASKS = 200  # Spark's default shuffle partitions: more groups than this share tasks
+
+
+@contextmanager
+def spread_over_tasks(session, tasks: int) -> Iterator[None]:
+    """One task per group: Spark's adaptive execution would otherwise merge the groups' few rows (small next to
+    what it considers a partition's worth) into one task, on one executor. Runtime SQL settings, put back after."""
+    settings = {"spark.sql.shuffle.partitions": str(tasks), "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+    before = {key: session.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        session.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            session.conf.unset(key) if value is None else session.conf.set(key, value)
 
 
 def _pandas(rows: pa.Table) -> pd.DataFrame:
@@ -31,8 +49,9 @@ def evaluate_on_spark(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`evaluate` with panel and cells as Spark DataFrames: one task per unit type × KPI."""
     units = prepare_units(units)
-    unit_lists = frame(session, "select distinct unit_type, unit from {panel}", panel=panel)
+    unit_lists = frame(session, "select distinct unit_type, kpi, unit from {panel}", panel=panel)
     available = {t: set(rows["unit"].astype(str)) for t, rows in unit_lists.groupby("unit_type")}
+    groups = len(unit_lists.drop_duplicates(GROUP))
 
     def run(key, panel_rows: pa.Table, cell_rows: pa.Table) -> pa.Table:
         unit_type, kpi = (k.as_py() for k in key)
@@ -46,5 +65,6 @@ def evaluate_on_spark(
         return pa.table({"estimates": [pickle.dumps(results)]})
 
     grouped = panel.groupBy(*GROUP).cogroup(cells.groupBy(*GROUP)).applyInArrow(run, RESULT)
-    results = [result for row in grouped.collect() for result in pickle.loads(row["estimates"])]
+    with spread_over_tasks(session, max(1, min(groups, MAX_TASKS))):
+        results = [result for row in grouped.collect() for result in pickle.loads(row["estimates"])]
     return combine(results, kpis)
