@@ -200,10 +200,15 @@ def _team_rows(scores: pd.DataFrame, outcome: str, dimension: str, published: pd
     return rows
 
 
+def counted_query(sql: str, columns: str) -> str:
+    """A query's rows as one row per distinct value of `columns`, with how many rows have it (ROWS), in a fixed
+    order: what nps_drivers and churn_drivers read instead of every row (SQL both engines accept)."""
+    return f"select {columns}, count(*) as {ROWS} from ({sql}) as counted_rows group by {columns} order by {columns}"
+
+
 def counted(relation, columns: str):
-    """A DuckDB relation as one row per distinct value of `columns`, with how many rows have it (ROWS), in a fixed
-    order: what nps_drivers and churn_drivers read instead of every row."""
-    return relation.aggregate(f"{columns}, count(*) AS {ROWS}", columns).order(columns)
+    """counted_query on a DuckDB relation."""
+    return relation.query("counted_source", counted_query("select * from counted_source", columns))
 
 
 def _counts(frame: pd.DataFrame) -> np.ndarray:

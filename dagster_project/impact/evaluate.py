@@ -13,8 +13,12 @@ Pure pandas in and out; the dbt Python model int_initiative_estimates calls `eva
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pandas as pd
 
+from dagster_project.engine_frames import is_spark, read
 from dagster_project.impact.estimators import EFFECT_COLUMNS, EVENT_COLUMNS, estimate
 
 KEY_COLUMNS = ["initiative_id", "initiative_name", "unit_type", "kpi"]
@@ -37,6 +41,95 @@ def _controls(cells: pd.DataFrame | None, unit_type: str, kpi: str, units: set[s
     return rows[["unit", "month", "value", "n", *varying]].assign(month=pd.to_datetime(rows["month"]))
 
 
+def prepare_panel(panel: pd.DataFrame) -> pd.DataFrame:
+    """Panel rows with months as timestamps and units as text, as the estimators read them."""
+    return panel.assign(month=pd.to_datetime(panel["month"]), unit=panel["unit"].astype(str))
+
+
+def prepare_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The treated units with start months as timestamps and units as text."""
+    return units.assign(start_month=pd.to_datetime(units["start_month"]), unit=units["unit"].astype(str))
+
+
+@contextmanager
+def one_numba_thread() -> Iterator[None]:
+    """pyfixest demeans in numba's parallel loops, whose sums come out in an order that depends on the thread count:
+    the same panel gave intervals differing in the 9th digit on a 2-core machine (2 threads) and in Spark's Python
+    workers (1 thread). One thread makes the estimates the same on every machine and engine (D736)."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def evaluate_kpi(
+    rows: pd.DataFrame,
+    units: pd.DataFrame,
+    kpis: pd.DataFrame,
+    *,
+    unit_type: str,
+    kpi: str,
+    available: set[str],
+    exclude_other_treated: bool = True,
+    min_n: float = 1.0,
+    cells: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(effects, event_study) of every initiative on one KPI at one unit type: `rows` are the panel's rows of that
+    unit type and KPI (prepared), `available` every unit of the unit type's panel (any KPI). The unit of work both
+    engines share: DuckDB's build loops over it, Spark's runs it per group on its executors (spark/estimates.py)."""
+    direction = dict(zip(kpis["kpi"], kpis["higher_is_better"].astype(bool), strict=True))
+    treated_all = _treated(units, unit_type, available)
+    results = []
+    for initiative_id, treated in treated_all.groupby("initiative_id", sort=True):
+        starts = treated.set_index("unit")["start_month"]
+        others = set(treated_all["unit"]) - set(starts.index) if exclude_other_treated else set()
+        sample = rows[~rows["unit"].isin(others)]
+        if sample.empty:
+            continue
+        keys = {
+            "initiative_id": initiative_id,
+            "initiative_name": treated["initiative_name"].iloc[0],
+            "unit_type": unit_type,
+            "kpi": kpi,
+        }
+        kpi_panel = sample[["unit", "month", "value", "n"]].assign(start_month=sample["unit"].map(starts))
+        with one_numba_thread():
+            effect, event = estimate(
+                kpi_panel,
+                higher_is_better=direction.get(kpi),
+                alpha=alpha,
+                seed=seed,
+                min_n=min_n,
+                controls=_controls(cells, unit_type, kpi, set(sample["unit"])),
+            )
+        results.append((effect.assign(**keys), event.assign(**keys)))
+    return results
+
+
+def combine(results: list[tuple[pd.DataFrame, pd.DataFrame]], kpis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(effects, event_study) from every evaluate_kpi result, ordered by unit type, initiative, then KPI in the
+    impact_kpis seed's order (a business's own metrics after, by name), whatever order they were computed in."""
+    effect_columns = KEY_COLUMNS + [c for c in EFFECT_COLUMNS if c not in KEY_COLUMNS]
+    event_columns = KEY_COLUMNS + EVENT_COLUMNS
+    if not results:
+        return pd.DataFrame(columns=effect_columns), pd.DataFrame(columns=event_columns)
+    order = {kpi: i for i, kpi in enumerate(kpis["kpi"])}
+
+    def key(result: tuple[pd.DataFrame, pd.DataFrame]) -> tuple:
+        first = result[0].iloc[0]  # an initiative × KPI always has its method rows (an event study may be empty)
+        return (first["unit_type"], first["initiative_id"], order.get(first["kpi"], len(order)), first["kpi"])
+
+    results = sorted(results, key=key)
+    effects = pd.concat([e for e, _ in results], ignore_index=True)[effect_columns]
+    return effects, pd.concat([e for _, e in results], ignore_index=True)[event_columns]
+
+
 def evaluate(
     panel: pd.DataFrame,
     units: pd.DataFrame,
@@ -54,38 +147,25 @@ def evaluate(
     start_month. kpis: kpi, higher_is_better (a KPI absent from it, a business's own metric not listed in
     the impact_kpis seed, gets no direction: NULL, and the page does not call its change better or worse).
     """
-    panel = panel.assign(month=pd.to_datetime(panel["month"]), unit=panel["unit"].astype(str))
-    units = units.assign(start_month=pd.to_datetime(units["start_month"]), unit=units["unit"].astype(str))
-    direction = dict(zip(kpis["kpi"], kpis["higher_is_better"].astype(bool), strict=True))
-    order = {kpi: i for i, kpi in enumerate(kpis["kpi"])}
-    effects, events = [], []
+    panel, units = prepare_panel(panel), prepare_units(units)
+    options = {"exclude_other_treated": exclude_other_treated, "min_n": min_n, "alpha": alpha, "seed": seed}
+    results = []
     for unit_type, type_panel in panel.groupby("unit_type", sort=True):
         available = set(type_panel["unit"])
-        treated_all = _treated(units, unit_type, available)
-        for initiative_id, treated in treated_all.groupby("initiative_id", sort=True):
-            starts = treated.set_index("unit")["start_month"]
-            others = set(treated_all["unit"]) - set(starts.index) if exclude_other_treated else set()
-            sample = type_panel[~type_panel["unit"].isin(others)]
-            keys = {
-                "initiative_id": initiative_id,
-                "initiative_name": treated["initiative_name"].iloc[0],
-                "unit_type": unit_type,
-            }
-            for kpi in sorted(sample["kpi"].unique(), key=lambda k: (order.get(k, len(order)), k)):
-                rows = sample[sample["kpi"] == kpi]
-                kpi_panel = rows[["unit", "month", "value", "n"]].assign(start_month=rows["unit"].map(starts))
-                effect, event = estimate(
-                    kpi_panel,
-                    higher_is_better=direction.get(kpi),
-                    alpha=alpha,
-                    seed=seed,
-                    min_n=min_n,
-                    controls=_controls(cells, unit_type, kpi, set(rows["unit"])),
-                )
-                effects.append(effect.assign(**keys, kpi=kpi))
-                events.append(event.assign(**keys, kpi=kpi))
-    effect_columns = KEY_COLUMNS + [c for c in EFFECT_COLUMNS if c not in KEY_COLUMNS]
-    event_columns = KEY_COLUMNS + EVENT_COLUMNS
-    if not effects:
-        return pd.DataFrame(columns=effect_columns), pd.DataFrame(columns=event_columns)
-    return pd.concat(effects, ignore_index=True)[effect_columns], pd.concat(events, ignore_index=True)[event_columns]
+        for kpi, rows in type_panel.groupby("kpi", sort=True):
+            results += evaluate_kpi(
+                rows, units, kpis, unit_type=unit_type, kpi=kpi, available=available, cells=cells, **options
+            )
+    return combine(results, kpis)
+
+
+def evaluate_relations(session, panel, units, kpis, cells, **options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`evaluate` over a dbt Python model's relations on its engine (dagster_project/engine_frames.py): in this
+    process on DuckDB; on Spark one group per unit type × KPI on Spark's executors (spark/estimates.py), the
+    same estimator code on the same rows."""
+    units, kpis = read(session, units), read(session, kpis)
+    if is_spark(session):
+        from dagster_project.spark.estimates import evaluate_on_spark
+
+        return evaluate_on_spark(session, panel, units, kpis, cells, **options)
+    return evaluate(read(session, panel), units, kpis, cells=read(session, cells), **options)

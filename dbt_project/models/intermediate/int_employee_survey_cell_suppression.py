@@ -24,6 +24,8 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, hstack, identity
 
+from dagster_project.engine_frames import read, table
+
 BREAKDOWNS = {"org": None, "team": "team", "location": "team_location", "manager": "team_manager"}
 BREAKDOWNS["tenure_band"] = "tenure_band"
 # Items published per group beyond the org (employee_manager_empathy_wave); every other item is org only.
@@ -233,5 +235,5 @@ def model(dbt, session):
     dbt.config(materialized="table")
     n = threshold(dbt.config.get("survey_min_respondents"))
     columns = "wave, question_id, dimension, respondent_id, team, team_location, team_manager, tenure_band"
-    answers = dbt.ref("int_employee_survey_answers").project(columns).df()
-    return suppression_table(answers, n)
+    answers = read(session, dbt.ref("int_employee_survey_answers"), columns)
+    return table(session, suppression_table(answers, n))

@@ -36,6 +36,8 @@ from scipy.stats import binomtest, nbinom, norm
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
+from dagster_project.engine_frames import read, table
+
 NPS_RULE, CSAT_RULE = "nps_drop_location", "csat_below_location"
 SENTIMENT_RULE, MENTIONS_RULE = "brand_sentiment_drop", "brand_mentions_spike"
 # Brand rules are business-wide, one per source; the scope value says which in words.
@@ -262,8 +264,8 @@ def evidence(rules: pd.DataFrame, nps: pd.DataFrame, csat: pd.DataFrame, brand: 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    rules = dbt.ref("alert_rules").df()
-    nps = dbt.ref("customer_nps_monthly").project("month, location, responses, promoters, detractors").df()
-    csat = dbt.ref("customer_csat_monthly").project("month, location, responses, satisfied_responses").df()
-    brand = dbt.ref("brand_sentiment_monthly").project(", ".join(BRAND_COLUMNS)).df()
-    return evidence(rules, nps, csat, brand)
+    rules = read(session, dbt.ref("alert_rules"))
+    nps = read(session, dbt.ref("customer_nps_monthly"), "month, location, responses, promoters, detractors")
+    csat = read(session, dbt.ref("customer_csat_monthly"), "month, location, responses, satisfied_responses")
+    brand = read(session, dbt.ref("brand_sentiment_monthly"), ", ".join(BRAND_COLUMNS))
+    return table(session, evidence(rules, nps, csat, brand))
