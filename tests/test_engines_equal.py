@@ -1,37 +1,76 @@
-"""Issue 15's proof: the same small business built on DuckDB and on Spark publishes the same marts.
+"""Issue 15's proof: the same small business built on DuckDB and on Spark gives the same rows.
 
-The session lake (tests/conftest.py `built_lake`, the DuckDB engine) and a lake of its own built from the same
-landing files with EMPATHY_LAKE_ENGINE=spark, as a user runs it (`empathy-lake run`, local Spark): every published
-mart is compared, keys and text exactly, numbers to 1e-9 relative. The spark run also validates every mart's Great
-Expectations suite on Spark DataFrames (its run fails otherwise)."""
+One spark run per test run: the session lake's landing files (tests/conftest.py `built_lake`, built on DuckDB)
+copied into a lake of their own and run with EMPATHY_LAKE_ENGINE=spark, as a user runs it (`empathy-lake run`,
+local Spark). That run also validates every mart's Great Expectations suite on Spark DataFrames and runs every dbt
+data test on Spark (it fails otherwise). Then:
+- every published mart equals the DuckDB lake's: keys and text exactly, numbers to 1e-9 relative;
+- every model and seed the spark run built (staging, intermediate, marts, read from its Spark catalog) equals a
+  DuckDB build of the very rows that run loaded (dagster_project/spark/equality.py), so a difference in a layer
+  the marts do not show is seen too."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
+import pytest
 
-from tests.lake_helpers import BuiltLake, assert_same_marts
+from tests.lake_helpers import BuiltLake, assert_same_marts, dbt_on_parsed_manifest
 
 
-def test_duckdb_and_spark_publish_the_same_marts(built_lake: BuiltLake, tmp_path):
-    home = tmp_path / "spark_lake"
-    shutil.copytree(built_lake.settings.landing_dir, home / "landing")
+def _env(home: Path, engine: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EMPATHY_LAKE_", "DAGSTER_HOME"))}
-    env.update(EMPATHY_LAKE_HOME=str(home), EMPATHY_LAKE_ENGINE="spark")
+    return {**env, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_ENGINE": engine}
+
+
+@pytest.fixture(scope="module")
+def spark_lake(built_lake: BuiltLake, tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("spark_lake")
+    shutil.copytree(built_lake.settings.landing_dir, home / "landing")
     done = subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", "run"], env=env, capture_output=True, text=True, timeout=3000
+        [sys.executable, "-m", "dagster_project.cli", "run"],
+        env=_env(home, "spark"),
+        capture_output=True,
+        text=True,
+        timeout=3000,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    serving = home / "warehouse" / "serving" / "empathy_lake.duckdb"
+    return home
+
+
+def test_duckdb_and_spark_publish_the_same_marts(built_lake: BuiltLake, spark_lake: Path):
+    serving = spark_lake / "warehouse" / "serving" / "empathy_lake.duckdb"
     compared = assert_same_marts(serving, built_lake.settings.serving_db, check_dtype=False)
     with duckdb.connect(str(serving), read_only=True) as con:
-        tables = [
-            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
-        ]
+        query = "select table_name from duckdb_tables() where schema_name = 'marts'"
+        tables = [r[0] for r in con.execute(query).fetchall()]
         rows = sum(con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables)
-    print(f"\n{compared} marts ({rows:,} rows) compared between the DuckDB and the Spark engine: equal")
+    print(f"\n{compared} published marts ({rows:,} rows) equal on the DuckDB and the Spark engine")
     assert compared == len(tables) >= 50 and rows > 0
+
+
+def test_every_model_and_seed_spark_built_equals_duckdb(spark_lake: Path, tmp_path, dbt_manifest):
+    duck = tmp_path / "build.duckdb"
+    shutil.copyfile(spark_lake / "warehouse" / "build.duckdb", duck)
+    done, answers = dbt_on_parsed_manifest(duck, ["build", "--exclude-resource-type", "unit_test"])
+    assert done.returncode == 0, done.stdout[-3000:]
+    compare = subprocess.run(
+        [sys.executable, "-m", "dagster_project.spark.layers", "--compare-lake", str(duck)],
+        env=_env(spark_lake, "spark"),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert compare.returncode == 0, compare.stderr[-3000:]
+    report = json.loads(compare.stdout.strip().splitlines()[-1])
+    different = {relation: found for relation, found in report.items() if found}
+    assert not different, different
+    layers = {relation.split(".")[0] for relation in report}
+    print(f"\n{len(report)} models and seeds ({', '.join(sorted(layers))}) equal on DuckDB and Spark")
+    assert len(report) >= 150 and layers == {"staging", "marts"}

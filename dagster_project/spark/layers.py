@@ -2,11 +2,12 @@
 
     EMPATHY_LAKE_HOME=<a lake a duckdb run built> uv run --extra spark python -m dagster_project.spark.layers \\
         [--import SCHEMA] [dbt arguments]
+    EMPATHY_LAKE_HOME=<a lake a spark run built> ... -m dagster_project.spark.layers --compare-lake DUCKDB_FILE
 
 exports the lake's raw tables and builds on Spark in this process (dev.py's export and dbt arguments; default: the
 seeds and the SQL models of staging and intermediate with their data tests), then reads every model and seed it
 built from Spark and from the lake's DuckDB build and prints EQUAL or what differs (spark/equality.py: keys exactly,
-floats to 1e-9). tests/test_spark_models.py runs the same on the session lake.
+floats to 1e-9). `--compare-lake` compares what a whole spark run built instead (tests/test_engines_equal.py).
 """
 
 from __future__ import annotations
@@ -69,10 +70,31 @@ def compare_relations(con, spark, relations: list[str]) -> dict[str, list[str]]:
     return {r: differences(con.sql(f"select * from {r}"), spark.table(r)) for r in relations}
 
 
+def compare_lake(settings, duckdb_path) -> dict[str, list[str]]:
+    """Every model and seed a spark run of the lake built (its Spark catalog) against the same relation in a DuckDB
+    build of the same loaded rows (`duckdb_path`): what differs, per relation."""
+    import duckdb
+
+    from dagster_project.resources import dbt_project
+    from dagster_project.spark.marts_import import built_relations
+    from dagster_project.spark.session import catalog_session
+
+    spark = catalog_session(settings)
+    relations = [f"{s}.{n}" for s, n in built_relations(dbt_project.manifest_path, ("staging", "marts"))]
+    try:
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
+            return compare_relations(con, spark, relations)
+    finally:
+        spark.stop()
+
+
 def main(argv: list[str]) -> int:
     from dagster_project.settings import get_settings
 
     settings = get_settings()
+    if argv[:1] == ["--compare-lake"]:  # a spark run's catalog against a DuckDB build of the same rows, as JSON
+        print(json.dumps(compare_lake(settings, argv[1])))
+        return 0
     build = build_on_spark(settings, argv or ["build", *SQL_LAYERS])
     with settings.connect(settings.build_db, read_only=True) as con:
         report = compare_relations(con, build.spark, build.built)

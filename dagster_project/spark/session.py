@@ -46,3 +46,14 @@ def _session(conf: tuple[tuple[str, str], ...]) -> SparkSession:
 def spark_session(settings: Settings) -> SparkSession:
     """One session per process and configuration (starting one costs a JVM, 10-60 s)."""
     return _session(tuple(sorted(spark_conf(settings).items())))
+
+
+def catalog_session(settings: Settings) -> SparkSession:
+    """A session on the lake's own Spark catalog (dbt's Hive metastore: its views and tables by name), for reading
+    what a spark run built. The catalog is a Derby database one process opens at a time: not during a run."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    return builder.enableHiveSupport().getOrCreate()
