@@ -52,7 +52,7 @@ def good_folders(tmp_path_factory, good_marts) -> dict[str, str]:
 def spark(tmp_path_factory, good_folders):
     """A session configured as the pipeline's, with every good mart registered under its name."""
     from dagster_project.settings import get_settings
-    from dagster_project.spark.session import spark_session
+    from dagster_project.spark.session import forget_sessions, spark_session
 
     mp = pytest.MonkeyPatch()
     mp.setenv("EMPATHY_LAKE_HOME", str(tmp_path_factory.mktemp("spark_lake")))
@@ -60,6 +60,8 @@ def spark(tmp_path_factory, good_folders):
         session = spark_session(get_settings())
         register_spark_tables(session, good_folders)
         yield session
+        session.stop()  # another module of this worker may need a session of another configuration
+        forget_sessions()
     finally:
         mp.undo()
 

@@ -48,6 +48,11 @@ def spark_session(settings: Settings) -> SparkSession:
     return _session(tuple(sorted(spark_conf(settings).items())))
 
 
+def forget_sessions() -> None:
+    """After stopping the session: the next spark_session() starts a new one."""
+    _session.cache_clear()
+
+
 def catalog_session(settings: Settings) -> SparkSession:
     """A session on the lake's own Spark catalog (dbt's Hive metastore: its views and tables by name), for reading
     what a spark run built. The catalog is a Derby database one process opens at a time: not during a run."""
