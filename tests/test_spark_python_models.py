@@ -124,16 +124,15 @@ def test_python_model_on_spark_equals_duckdb(built_lake, models, upstream, spark
 
 
 def test_a_changed_upstream_row_is_seen(built_lake, models, upstream, spark):
-    """One more detractor in one location-month that DuckDB's evidence tested, on the Spark side only."""
+    """One more dissatisfied CSAT answer in a location-month that DuckDB's evidence tested, on the Spark side only."""
     from pyspark.sql import functions as F
 
     built = built_table(built_lake, models, "int_alert_evidence")
-    tested = built[(built["rule_id"] == "nps_drop_location") & (built["window_months"] == 1)].iloc[0]
-    nps = upstream[models["int_alert_evidence"][2]["customer_nps_monthly"]]
-    hit = (F.col("location") == tested["scope_value"]) & (F.to_date("month") == tested["period"])
-    changed = nps.withColumn("detractors", F.when(hit, F.col("detractors") + 1).otherwise(F.col("detractors")))
-    changed = changed.withColumn("responses", F.when(hit, F.col("responses") + 1).otherwise(F.col("responses")))
-    result = run_on_spark(spark, models, upstream, "int_alert_evidence", {"customer_nps_monthly": changed})
+    tested = built[built["rule_id"] == "csat_below_location"].iloc[0]
+    csat = upstream[models["int_alert_evidence"][2]["customer_csat_monthly"]]
+    hit = (F.col("location") == tested["scope_value"]) & (F.to_date("month") == tested["period"].date())
+    changed = csat.withColumn("responses", F.when(hit, F.col("responses") + 1).otherwise(F.col("responses")))
+    result = run_on_spark(spark, models, upstream, "int_alert_evidence", {"customer_csat_monthly": changed})
     found = differences(built, result)
     assert found and any("kpi_value" in f for f in found), found
 
