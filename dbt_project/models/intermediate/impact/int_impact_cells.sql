@@ -12,15 +12,17 @@ csat as (
 ),
 
 nps as (
-    select 'location', location, month, 'nps', segment, channel, touchpoint,
-        {{ nps_from_counts('sum(promoters)', 'sum(detractors)', 'sum(responses)') }}, sum(responses)
+    -- Aliases spelled out: Spark names an unaliased literal after its text ('location'), which then collides with
+    -- the column of that name when grouping by all.
+    select 'location' as unit_type, location as unit, month, 'nps' as kpi, segment, channel, touchpoint,
+        {{ nps_from_counts('sum(promoters)', 'sum(detractors)', 'sum(responses)') }} as value, sum(responses) as n
     from {{ ref('customer_nps_monthly') }}
     group by all
 ),
 
 ces as (
-    select 'location', location, month, 'ces_mean', segment, 'All', 'All',
-        {{ ratio('sum(score_sum)', 'sum(responses)') }}, sum(responses)
+    select 'location' as unit_type, location as unit, month, 'ces_mean' as kpi, segment, 'All' as channel,
+        'All' as touchpoint, {{ ratio('sum(score_sum)', 'sum(responses)') }} as value, sum(responses) as n
     from {{ ref('customer_ces_monthly') }}
     group by all
 ),
