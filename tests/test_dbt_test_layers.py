@@ -18,7 +18,7 @@ from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.text.redaction_store import DDL, TABLE
 from tests.dbt_held_cases import DBT_HELD_CASES
 from tests.lake_helpers import dbt_on_parsed_manifest
-from tests.test_gx_checks import GOOD_ROWS, create_checked_tables
+from tests.test_gx_checks import write_good_warehouse
 
 
 @pytest.fixture
@@ -117,11 +117,8 @@ def test_a_repeated_rule_is_seen(column_tests):
 def test_every_rule_dbt_holds_alone_fails_on_bad_data(column_tests, tmp_path):
     """The failing cases that moved with the rules from the suites: all damages on one copy of the GX tests' good
     warehouse, then one `dbt test` of exactly these tests; each must fail."""
-    db = tmp_path / "build.duckdb"  # the database name the parsed manifest uses
+    db = write_good_warehouse(tmp_path / "build.duckdb")  # the database name the parsed manifest uses
     with duckdb.connect(str(db)) as con:
-        create_checked_tables(con)
-        for statement in GOOD_ROWS:
-            con.execute(statement)
         for _, _, _, damage in DBT_HELD_CASES:
             con.execute(damage)
     held = {(table, column, kind): column_tests[(table, column, kind)] for table, kind, column, _ in DBT_HELD_CASES}

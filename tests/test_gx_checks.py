@@ -662,15 +662,19 @@ def create_checked_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
 
 
-@pytest.fixture(scope="module")
-def good_template(tmp_path_factory) -> Path:
-    """The checked tables with GOOD_ROWS, written once per module (a few hundred statements)."""
-    path = tmp_path_factory.mktemp("good_db") / "build.duckdb"
+def write_good_warehouse(path: Path) -> Path:
+    """The checked tables with GOOD_ROWS in a new DuckDB file (a few hundred statements)."""
     with duckdb.connect(str(path)) as con:
         create_checked_tables(con)
         for statement in GOOD_ROWS:
             con.execute(statement)
     return path
+
+
+@pytest.fixture(scope="module")
+def good_template(tmp_path_factory) -> Path:
+    """The good warehouse, written once per module."""
+    return write_good_warehouse(tmp_path_factory.mktemp("good_db") / "build.duckdb")
 
 
 @pytest.fixture

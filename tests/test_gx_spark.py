@@ -17,7 +17,7 @@ import pytest
 
 from dagster_project.quality.gx_suites import load_suites
 from dagster_project.quality.gx_validation import register_spark_tables, validate, validate_spark
-from tests.test_gx_checks import BAD_CASES, GOOD_ROWS, MART_COLUMNS, create_checked_tables
+from tests.test_gx_checks import BAD_CASES, MART_COLUMNS, write_good_warehouse
 
 MART_SUITES = {spec.name: spec for spec in load_suites() if spec.table.startswith("marts.")}
 # One damage per kind of expectation: Spark's validation differs from pandas' by expectation type, not by column.
@@ -32,12 +32,7 @@ def _as_parquet(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> str
 
 @pytest.fixture(scope="module")
 def good_marts(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("gx_spark") / "build.duckdb"
-    with duckdb.connect(str(path)) as con:
-        create_checked_tables(con)
-        for statement in GOOD_ROWS:
-            con.execute(statement)
-    return path
+    return write_good_warehouse(tmp_path_factory.mktemp("gx_spark") / "build.duckdb")
 
 
 @pytest.fixture(scope="module")
