@@ -36,6 +36,7 @@ import tempfile
 import zipfile
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -496,6 +497,29 @@ def _misread_as_one_column(result: ReadResult, read: ReadOptions) -> bool:
     return read.delimiter is None and len(result.header) == 1 and any(d in result.header[0] for d in ALLOWED_DELIMITERS)
 
 
+_GLOB = re.compile(r"[*?\[\]{}]")
+
+
+@contextmanager
+def _plain_names(paths: list[Path]) -> Iterator[list[str]]:
+    """The paths as read_csv may be given them. DuckDB expands glob characters in every path it reads, so a file
+    named export_[1].csv would be read as export_1.csv (another file's rows, or none); such a file is read through
+    a link with a plain name, kept for the read only. The order, and so each file's index, is unchanged."""
+    if not any(_GLOB.search(str(p)) for p in paths):
+        yield [str(p) for p in paths]
+        return
+    with tempfile.TemporaryDirectory(prefix="empathy-lake-read-") as folder:
+        names = []
+        for index, path in enumerate(paths):
+            if _GLOB.search(str(path)):
+                suffixes = "".join(s for s in path.suffixes if not _GLOB.search(s))
+                link = Path(folder) / f"file{index}{suffixes}"
+                link.symlink_to(path.resolve())
+                path = link
+            names.append(str(path))
+        yield names
+
+
 def _read_csv_once(
     con: duckdb.DuckDBPyConnection,
     paths: list[Path],
@@ -510,11 +534,11 @@ def _read_csv_once(
     con.execute("DROP TABLE IF EXISTS _rejects")
     con.execute("DROP TABLE IF EXISTS _rejects_scan")
     options, values = _csv_options(read, names)
-    files = [str(p) for p in paths]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options}, filename = '{_PATH}')",
-        [files, *values],
-    )
+    with _plain_names(paths) as files:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM read_csv(?, {options}, filename = '{_PATH}')",
+            [files, *values],
+        )
     header = [r[0] for r in con.execute("DESCRIBE _parsed").fetchall() if r[0] != _PATH]
     # DuckDB writes one reject row per missing column; a record is quarantined once, with its first error.
     rows = con.execute(
