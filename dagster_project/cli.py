@@ -71,7 +71,10 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 def _dbt_parse(dbt_executable: str, project_dir: Path) -> None:
-    env = {**os.environ, **export_env(get_settings()), **DBT_PROCESS_ENV}
+    # Always the duckdb target: target/manifest.json is the one parse Dagster's assets, the tests and the spark
+    # engine's exports read (the same nodes on both engines), so it must not depend on the engine of whichever run
+    # parsed last. A spark build parses for its own target in its own target folder.
+    env = {**os.environ, **export_env(get_settings()), **DBT_PROCESS_ENV, "EMPATHY_LAKE_ENGINE": "duckdb"}
     subprocess.run(
         [
             dbt_executable,

@@ -3,8 +3,8 @@
 passes (contract, quarantine, ledger, conservation); Spark reads what they loaded, in place, as external tables
 (dbt_project/macros/spark_sources.sql).
 
-A table is written into a new folder and swapped in by renames, so a reader never sees half a table and a killed
-export leaves the previous one whole."""
+A table is written into a new folder and swapped in by renames, so a reader never sees half a table; a run killed
+between the two renames leaves the folder missing until the next export, which every spark build starts with."""
 
 from __future__ import annotations
 
