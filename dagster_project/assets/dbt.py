@@ -120,7 +120,16 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake
     spark_dbt = LakeDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=SPARK_DBT_EXECUTABLE
     )
-    yield from spark_dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream()
+    reported = set()
+    for event in spark_dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream():
+        if isinstance(event, dg.Output):
+            reported.add(event.output_name)
+        yield event
+    # dagster-dbt learns what dbt built from dbt's structured log lines; one it cannot read (Spark once wrote its
+    # progress bar into one) leaves a model unreported, and Dagster would then skip what depends on it and publish
+    # nothing while the run "succeeded". Never silently: the step fails naming the models.
+    if missing := sorted(set(context.selected_output_names) - reported):
+        raise dg.Failure(f"dbt on Spark reported no result for {len(missing)} models: {', '.join(missing[:10])}")
     with lake.connect() as con:
         rows = import_marts(con, settings, built_relations(dbt_project.manifest_path))
     context.log.info(f"copied the marts Spark built into the build warehouse ({rows:,} rows)")
