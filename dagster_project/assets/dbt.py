@@ -128,7 +128,8 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake
     # dagster-dbt learns what dbt built from dbt's structured log lines; one it cannot read (Spark once wrote its
     # progress bar into one) leaves a model unreported, and Dagster would then skip what depends on it and publish
     # nothing while the run "succeeded". Never silently: the step fails naming the models.
-    if missing := sorted(set(context.selected_output_names) - reported):
+    built = {name for name, key in context.assets_def.keys_by_output_name.items() if key in context.selected_asset_keys}
+    if missing := sorted(built - reported):
         raise dg.Failure(f"dbt on Spark reported no result for {len(missing)} models: {', '.join(missing[:10])}")
     with lake.connect() as con:
         rows = import_marts(con, settings, built_relations(dbt_project.manifest_path))
