@@ -73,7 +73,7 @@ def compare_relations(con, spark, relations: list[str]) -> dict[str, list[str]]:
 def compare_lake(settings, duckdb_path) -> dict[str, list[str]]:
     """Every model and seed a spark run of the lake built (its Spark catalog) against the same relation in a DuckDB
     build of the same loaded rows (`duckdb_path`): what differs, per relation."""
-    import duckdb
+    from pathlib import Path
 
     from dagster_project.resources import dbt_project
     from dagster_project.spark.marts_import import built_relations
@@ -82,7 +82,7 @@ def compare_lake(settings, duckdb_path) -> dict[str, list[str]]:
     spark = catalog_session(settings)
     relations = [f"{s}.{n}" for s, n in built_relations(dbt_project.manifest_path, ("staging", "marts"))]
     try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        with settings.connect(Path(duckdb_path), read_only=True) as con:
             return compare_relations(con, spark, relations)
     finally:
         spark.stop()
