@@ -98,6 +98,13 @@ ENGINES = ("duckdb", "spark")  # EMPATHY_LAKE_ENGINE: dbt's target of the same n
 DEFAULT_SPARK_MASTER = "local[*]"
 
 
+def java_found() -> bool:
+    """Whether a Java runtime is there for Spark: JAVA_HOME set, or `java` on PATH."""
+    import shutil
+
+    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
+
+
 def check_engine(value: str) -> None:
     """Refuse an engine the project has no dbt target for, in words, before any step starts."""
     if value not in ENGINES:

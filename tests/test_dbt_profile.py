@@ -190,6 +190,6 @@ def test_the_spark_engine_without_its_packages_or_java_says_what_to_install(lake
     assert "needs the optional spark packages" in capsys.readouterr().err
     lake_env.setattr(spark_module.importlib.util, "find_spec", real_find_spec)
     lake_env.delenv("JAVA_HOME", raising=False)
-    lake_env.setattr(spark_module.shutil, "which", lambda name: None)
+    lake_env.setattr(spark_module, "java_found", lambda: False)
     assert main(["run"]) == 2
     assert "needs Java 17" in capsys.readouterr().err

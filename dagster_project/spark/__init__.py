@@ -4,8 +4,8 @@ dbt's Python models run in dbt's own Spark session."""
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
+
+from dagster_project.settings import java_found
 
 INSTALL_HINT = "install it with `uv sync --extra spark` (or `make demo ENGINE=spark`), docs/spark.md"
 
@@ -14,6 +14,6 @@ def spark_missing() -> str | None:
     """What the spark engine lacks on this machine, in words, or None when it can run."""
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
         return f"the spark engine needs the optional spark packages (pyspark, dbt-spark): {INSTALL_HINT}"
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+    if not java_found():
         return "the spark engine needs Java 17 (Debian: apt-get install openjdk-17-jre-headless), docs/spark.md"
     return None
