@@ -120,6 +120,7 @@ OWN_UNIT_TESTS = frozenset(
 # The first needs the session lake only at its end: one worker runs its three runs while the other, taking
 # the second, builds the session lake.
 HEAVY_FIRST = (
+    "tests/test_engines_equal.py",  # a whole spark run of its own lake, the longest unit; the session lake at its end
     "tests/test_incremental_runs.py",  # three runs of a lake of its own
     "tests/test_pipeline_e2e.py::test_rerun_adds_nothing_and_changed_file_replaces_its_rows",  # two runs
     "tests/test_run_resilience.py",  # a killed run and its re-run, as processes

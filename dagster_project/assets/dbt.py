@@ -103,7 +103,23 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: Lak
     if settings.engine == "spark":
         yield from _build_on_spark(context, dbt, lake, extra)
         return
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream()
+    yield from _every_model_reported(context, dbt, extra)
+
+
+def _every_model_reported(context: dg.AssetExecutionContext, dbt: DbtCliResource, extra: list[str]):
+    """`dbt build`'s events, and a failed step naming any selected model or seed dbt reported no result for.
+
+    dagster-dbt learns what dbt built from dbt's structured log lines; one it cannot read (on Spark, a progress bar
+    once landed inside one) leaves a model unreported: Dagster then skips everything downstream and publishes
+    nothing while the run "succeeds". Never silently, on either engine."""
+    reported = set()
+    for event in dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream():
+        if isinstance(event, dg.Output):
+            reported.add(event.output_name)
+        yield event
+    built = {name for name, key in context.assets_def.keys_by_output_name.items() if key in context.selected_asset_keys}
+    if missing := sorted(built - reported):
+        raise dg.Failure(f"dbt reported no result for {len(missing)} models: {', '.join(missing[:10])}")
 
 
 def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource, extra: list[str]):
@@ -120,17 +136,7 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake
     spark_dbt = LakeDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=SPARK_DBT_EXECUTABLE
     )
-    reported = set()
-    for event in spark_dbt.cli(["build", "--exclude-resource-type", "unit_test", *extra], context=context).stream():
-        if isinstance(event, dg.Output):
-            reported.add(event.output_name)
-        yield event
-    # dagster-dbt learns what dbt built from dbt's structured log lines; one it cannot read (Spark once wrote its
-    # progress bar into one) leaves a model unreported, and Dagster would then skip what depends on it and publish
-    # nothing while the run "succeeded". Never silently: the step fails naming the models.
-    built = {name for name, key in context.assets_def.keys_by_output_name.items() if key in context.selected_asset_keys}
-    if missing := sorted(built - reported):
-        raise dg.Failure(f"dbt on Spark reported no result for {len(missing)} models: {', '.join(missing[:10])}")
+    yield from _every_model_reported(context, spark_dbt, extra)
     with lake.connect() as con:
         rows = import_marts(con, settings, built_relations(dbt_project.manifest_path))
     context.log.info(f"copied the marts Spark built into the build warehouse ({rows:,} rows)")

@@ -88,10 +88,3 @@ def differences(left, right, left_name: str = "duckdb", right_name: str = "spark
                 if len(found) >= SHOWN:
                     return found
     return found
-
-
-def assert_equal(left, right, what: str = "the model") -> int:
-    """Raise AssertionError naming the differences unless equal; return the rows compared."""
-    found = differences(left, right)
-    assert not found, f"{what} differs between the engines:\n" + "\n".join(found)
-    return len(_frame(left))
