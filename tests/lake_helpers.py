@@ -192,3 +192,18 @@ def dbt_on_parsed_manifest(build_db: Path, *invocations: list[str]) -> tuple[sub
     )
     assert done.returncode in (0, 1, 2) and out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     return done, json.loads(out.read_text())
+
+
+@contextmanager
+def local_spark(home: Path):
+    """A Spark session configured as the pipeline's (profiles.yml, dagster_project/spark/session.py) for a lake at
+    `home`; stopped afterwards, so another module of the same worker can start one of another configuration."""
+    from dagster_project.spark.session import forget_sessions, spark_session
+
+    with lake_env(home) as settings:
+        session = spark_session(settings)
+        try:
+            yield session
+        finally:
+            session.stop()
+            forget_sessions()

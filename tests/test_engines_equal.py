@@ -22,14 +22,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.lake_helpers import BuiltLake, assert_same_marts, dbt_on_parsed_manifest
+from tests.lake_helpers import TEST_PII_KEY, BuiltLake, assert_same_marts, dbt_on_parsed_manifest
 
 
 def _env(home: Path, engine: str) -> dict[str, str]:
-    # The test session's own settings (its PII key above all: pseudonyms are keyed) with this lake's folders.
+    # This lake's folders, and the key the session lake was pseudonymised with (pseudonyms are keyed).
     folders = ("EMPATHY_LAKE_HOME", "EMPATHY_LAKE_LANDING", "EMPATHY_LAKE_BUILD_DB", "EMPATHY_LAKE_SERVING_DB")
     env = {k: v for k, v in os.environ.items() if k not in {*folders, "EMPATHY_LAKE_AUTH_CONFIG", "DAGSTER_HOME"}}
-    return {**env, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_ENGINE": engine}
+    return {**env, "EMPATHY_LAKE_HOME": str(home), "EMPATHY_LAKE_ENGINE": engine, "EMPATHY_LAKE_PII_KEY": TEST_PII_KEY}
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pytest
 
 from dagster_project.quality.gx_suites import load_suites
 from dagster_project.quality.gx_validation import register_spark_tables, validate, validate_spark
+from tests.lake_helpers import local_spark
 from tests.test_gx_checks import BAD_CASES, MART_COLUMNS, write_good_warehouse
 
 MART_SUITES = {spec.name: spec for spec in load_suites() if spec.table.startswith("marts.")}
@@ -46,19 +47,9 @@ def good_folders(tmp_path_factory, good_marts) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory, good_folders):
     """A session configured as the pipeline's, with every good mart registered under its name."""
-    from dagster_project.settings import get_settings
-    from dagster_project.spark.session import forget_sessions, spark_session
-
-    mp = pytest.MonkeyPatch()
-    mp.setenv("EMPATHY_LAKE_HOME", str(tmp_path_factory.mktemp("spark_lake")))
-    try:
-        session = spark_session(get_settings())
+    with local_spark(tmp_path_factory.mktemp("spark_lake")) as session:
         register_spark_tables(session, good_folders)
         yield session
-        session.stop()  # another module of this worker may need a session of another configuration
-        forget_sessions()
-    finally:
-        mp.undo()
 
 
 @pytest.mark.parametrize(("suite", "damage", "expected"), SPARK_CASES, ids=[c[2][0] for c in SPARK_CASES])

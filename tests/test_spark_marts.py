@@ -18,11 +18,11 @@ import duckdb
 import jinja2
 import pyarrow as pa
 import pytest
-import yaml
 
 from dagster_project.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.spark.compare_marts import compare_mart
 from dagster_project.spark.marts_import import spark_table_folder
+from tests.lake_helpers import local_spark
 
 ENGINE_MACROS = DBT_PROJECT_DIR / "macros" / "engine"
 
@@ -34,22 +34,13 @@ def macro(name: str, engine: str):
 
 
 @pytest.fixture(scope="module")
-def spark():
-    """One local Spark session for the module, with the spark target's SQL settings (profiles.yml)."""
+def spark(tmp_path_factory):
+    """One local Spark session for the module, configured as the pipeline's."""
     pytest.importorskip("pyspark")
     if shutil.which("java") is None:
         pytest.skip("the spark engine needs Java")
-    from pyspark.sql import SparkSession
-
-    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())["empathy_lake"]["outputs"]["spark"]
-    builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
-    builder = builder.config("spark.driver.memory", "1g")
-    for key, value in profile["server_side_parameters"].items():
-        if key.startswith("spark.sql."):
-            builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    yield session
-    session.stop()
+    with local_spark(tmp_path_factory.mktemp("spark_lake")) as session:
+        yield session
 
 
 def run_both(spark, rows: pa.Table, sql_for) -> tuple[list, list]:
