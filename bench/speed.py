@@ -177,11 +177,13 @@ def serving_file(home: Path) -> Path | None:
     return found[0] if found else None
 
 
-def product_round(scale: float, rnd: int, home: Path, landing: Path, workdir: Path, log: Path) -> list[Measured]:
+def product_round(
+    scale: float, rnd: int, home: Path, landing: Path, workdir: Path, log: Path, runs=("full run", "re-run")
+) -> list[Measured]:
     env = lake_env(home, landing)
     results = []
     empty_lake(home)
-    for what in ("full run", "re-run"):
+    for what in runs:
         steps_file = workdir / f"steps_{scale:g}_{rnd}_{what.replace(' ', '_')}.json"
         wall, cpu, peak_p, peak_t, ok, step_peaks = measure(
             # --verbose: Dagster's STEP_START lines on stdout attribute memory to steps (docs/decisions.md D205)

@@ -347,7 +347,12 @@ def test_each_role_in_headless_chromium(tmp_path):
                 assert menu(page) == (titles if len(titles) > 1 else set()), username
                 page.get_by_role("heading", name=FIRST_HEADING[username]).first.wait_for(timeout=RENDER_TIMEOUT_MS)
                 if username in ("owner", "location-manager"):
-                    page.goto(f"{url}/overview", wait_until="domcontentloaded")
+                    # As a user goes there: the sidebar's link, in the same session (a reload by URL starts a new
+                    # one, which waits for the login cookie's component again: under CI's load that wait timed out).
+                    page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="Overview").first.click()
+                    page.get_by_role("heading", name="Customer empathy overview").first.wait_for(
+                        timeout=RENDER_TIMEOUT_MS
+                    )
                 if username == "owner":
                     assert_shows(metric_text(page, "NPS"), sql_nps(serving_db, latest))
                 if username == "location-manager":

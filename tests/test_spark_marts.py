@@ -5,7 +5,7 @@ rendered here as dbt renders it (Jinja), its DuckDB (`default__`) text run on Du
 local Spark session, over the same rows, including the cases where the engines' own functions differ (rounding of
 printed halves, sub-second and cross-midnight differences, NULLs, NaN). The marts' comparison
 (dagster_project/spark/compare_marts.py) is checked on real DuckDB and Parquet: equal, a planted difference, a mart
-Spark did not build."""
+Spark did not build. Text scoring on Spark's tasks gives the scores this process gives."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import jinja2
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -174,3 +175,49 @@ def test_compare_mart_finds_a_planted_difference_and_a_missing_table(tmp_path: P
         con.execute(f"copy (select k, n, x::decimal(18, 6) as x from marts.m) to '{parquet}' (format parquet)")
         found = compare_mart(con, settings, "marts", "m")
         assert found.differences == ("x: duckdb DOUBLE, spark DECIMAL(18,6)",)
+
+
+TEXTS = [
+    "Love it!",  # short: the configured languages decide it
+    "Great",
+    "pas de pb",
+    "The staff listened to me and fixed it the same day, lovely people.",
+    "Le service client a été très lent et désagréable, je suis déçu.",
+    "Me encanta este vestido, es precioso y me queda perfecto.",  # a language no scorer reads: unscored, NULL score
+    "!!!",
+    "Terrible. Never again.",
+]
+
+
+def test_text_scoring_on_spark_equals_scoring_here_and_the_store_is_the_same(spark, monkeypatch):
+    """Spark's tasks score with the driver's configured languages (set after the session started, so its workers'
+    own environment lacks them) and give exactly this process's scores, in frames of the batch size; through the
+    store, the same rows, and a re-run sends nothing to Spark."""
+    from dagster_project.spark.text_scoring import score_on_spark
+    from dagster_project.text.scoring import content_hash, score_texts
+    from dagster_project.text.store import TABLE, score_new_texts, scores_frame
+
+    monkeypatch.setenv("EMPATHY_LAKE_TEXT_LANGUAGES", "fr,en")
+    pending = sorted((content_hash(t), t) for t in TEXTS)
+    frames = list(score_on_spark(spark, pending, batch_size=3))
+    assert frames and max(len(f) for f in frames) <= 3
+    on_spark = pd.concat(frames).sort_values("content_hash", ignore_index=True)
+    here = scores_frame(score_texts(pending)).sort_values("content_hash", ignore_index=True)
+    pd.testing.assert_frame_equal(on_spark, here)
+    assert set(here["language"]) >= {"en", "fr", "es"} and here["sentiment_score"].isna().sum() >= 1
+
+    def sent_to_spark(pairs, batch_size):
+        sent.append(len(pairs))
+        return score_on_spark(spark, pairs, batch_size)
+
+    stores, sent = [], []
+    for score_batches in (None, sent_to_spark):
+        with duckdb.connect() as con:
+            con.execute("CREATE SCHEMA raw_brand; CREATE TABLE raw_brand.mentions (text VARCHAR)")
+            con.executemany("INSERT INTO raw_brand.mentions VALUES (?)", [[t] for t in TEXTS + TEXTS[:2]])
+            first = score_new_texts(con, log=lambda _: None, batch_size=3, score_batches=score_batches)
+            again = score_new_texts(con, log=lambda _: None, batch_size=3, score_batches=score_batches)
+            assert (first.newly_scored, again.newly_scored, again.already_scored) == (len(TEXTS), 0, len(TEXTS))
+            stores.append(con.execute(f"SELECT * EXCLUDE (scored_at) FROM {TABLE} ORDER BY content_hash").df())
+    pd.testing.assert_frame_equal(stores[1], stores[0])
+    assert sent == [len(TEXTS), 0]

@@ -8,6 +8,7 @@ _text__sources.yml), so loaders, scoring and marts are one graph.
 import dagster as dg
 
 from dagster_project.resources import LakeResource
+from dagster_project.spark.text_scoring import spark_text_scorer
 from dagster_project.text.redaction_store import redact_new_texts, write_pseudonym_salt
 from dagster_project.text.scorers import scoring_version
 from dagster_project.text.store import score_new_texts
@@ -29,11 +30,14 @@ TEXT_INPUT_KEYS = [
     "scores only new text. Employee survey comments are never scored (privacy, docs/decisions.md D34).",
 )
 def text_scores(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    settings = lake.settings()
+    # On the spark engine the new texts are scored on Spark's executors (dagster_project/spark/text_scoring.py).
+    score_batches = spark_text_scorer(settings) if settings.engine == "spark" else None
     with lake.connect() as con:
-        run = score_new_texts(con, log=context.log.info)
+        run = score_new_texts(con, log=context.log.info, score_batches=score_batches)
         # Same step, same distinct texts: personal data typed into them is redacted before dbt publishes any
         # text, and the salt of the marts' pseudonymous keys is written (docs/decisions.md D59, D60).
-        pii_key = lake.settings().pii_key
+        pii_key = settings.pii_key
         redactions = redact_new_texts(con, pii_key, log=context.log.info)
         write_pseudonym_salt(con, pii_key)
         stored = con.execute("SELECT count(*) FROM text.text_scores").fetchone()[0]

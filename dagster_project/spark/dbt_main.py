@@ -13,7 +13,6 @@ Run as `python -m dagster_project.spark.dbt_main <dbt arguments>`; the pipeline 
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from typing import Any
 
@@ -56,10 +55,10 @@ def install_session_python_models() -> None:
 
 def main() -> None:
     if importlib.util.find_spec("dbt.adapters.spark") is not None:
+        from dagster_project.spark.session import use_this_python
+
         install_session_python_models()
-        # Spark's Python workers (the grouped estimation's applyInArrow) run this interpreter, with the project's
-        # packages, not whichever `python3` is first on PATH (a cluster's executors set their own, docs/spark.md).
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        use_this_python()  # the grouped estimation's applyInArrow runs in Python workers
     from dbt.cli.main import cli
 
     sys.exit(cli())  # dbt's own entry point and exit codes

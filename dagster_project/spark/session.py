@@ -4,6 +4,7 @@ configured as dbt's: the `spark` output of dbt_project/profiles.yml is the one d
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +33,17 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     return {key: str(render(str(value)).render(env_var=env_var)) for key, value in parameters.items()}
 
 
+def use_this_python() -> None:
+    """Spark's Python workers (mapInArrow, applyInArrow) run this interpreter, with the project's packages, not
+    whichever `python3` is first on PATH; a cluster's executors set their own PYSPARK_PYTHON (docs/spark.md)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
 @cache
 def _session(conf: tuple[tuple[str, str], ...]) -> SparkSession:
     from pyspark.sql import SparkSession
 
+    use_this_python()
     builder = SparkSession.builder
     for key, value in conf:
         if key not in NOT_HERE:

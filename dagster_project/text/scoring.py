@@ -41,9 +41,10 @@ def score_text(text: str, digest: str | None = None, languages: Sequence[str] = 
     )
 
 
-def score_texts(items: Iterable[tuple[str, str]]) -> list[TextScore]:
-    """Score (content_hash, text) pairs with the configured languages (EMPATHY_LAKE_TEXT_LANGUAGES). Callers pass
-    each distinct text once (store.py deduplicates by hash), which is what keeps a re-run cheap: the scorers are
-    pure Python."""
-    languages = text_languages()
+def score_texts(items: Iterable[tuple[str, str]], languages: Sequence[str] | None = None) -> list[TextScore]:
+    """Score (content_hash, text) pairs with `languages`, by default the configured ones
+    (EMPATHY_LAKE_TEXT_LANGUAGES; a Spark executor is handed the driver's, as its environment may differ). Callers
+    pass each distinct text once (store.py deduplicates by hash), which is what keeps a re-run cheap: the scorers
+    are pure Python."""
+    languages = text_languages() if languages is None else languages
     return [score_text(text, digest, languages) for digest, text in items]

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from dagster_project.text.scorers import scoring_version
-from dagster_project.text.scoring import score_texts
+from dagster_project.text.scoring import TextScore, score_texts
 
 SCHEMA = "text"
 TABLE = "text.text_scores"
@@ -44,6 +44,8 @@ TEXT_SOURCES: dict[str, tuple[str, str]] = {
     "ticket": ("raw_crm.tickets", scored_text_sql("text")),
 }
 BATCH_SIZE = 5000
+# (pending (content_hash, text) pairs, batch size) -> frames of their scores (scores_frame's columns)
+BatchScorer = Callable[[list[tuple[str, str]], int], Iterator[pd.DataFrame]]
 
 
 @dataclass
@@ -79,10 +81,35 @@ def distinct_texts_sql(sources: dict[str, tuple[str, str]]) -> str:
     )
 
 
+def scores_frame(scores: list[TextScore]) -> pd.DataFrame:
+    """Scores as the store's columns (without the version and time the store adds)."""
+    return pd.DataFrame(
+        {
+            "content_hash": pd.array([s.content_hash for s in scores], dtype="string"),
+            "language": pd.array([s.language for s in scores], dtype="string"),
+            "language_confidence": pd.array([s.language_confidence for s in scores], dtype="Float64"),
+            "sentiment_score": pd.array([s.sentiment_score for s in scores], dtype="Float64"),
+            "sentiment_label": pd.array([s.sentiment_label for s in scores], dtype="string"),
+            "scorer": pd.array([s.scorer for s in scores], dtype="string"),
+        }
+    )
+
+
+def score_locally(pending: list[tuple[str, str]], batch_size: int) -> Iterator[pd.DataFrame]:
+    """(content_hash, text) pairs scored in this process, a batch at a time."""
+    for start in range(0, len(pending), batch_size):
+        yield scores_frame(score_texts(pending[start : start + batch_size]))
+
+
 def score_new_texts(
-    con: duckdb.DuckDBPyConnection, log: Callable[[str], None] = print, batch_size: int = BATCH_SIZE
+    con: duckdb.DuckDBPyConnection,
+    log: Callable[[str], None] = print,
+    batch_size: int = BATCH_SIZE,
+    score_batches: BatchScorer | None = None,
 ) -> ScoringRun:
-    """Score every distinct customer text not yet in text.text_scores with the current scoring version."""
+    """Score every distinct customer text not yet in text.text_scores with the current scoring version.
+    `score_batches` scores the pending pairs into frames of scores: in this process by default, on Spark's
+    executors on the spark engine (dagster_project/spark/text_scoring.py)."""
     started = time.perf_counter()
     run = ScoringRun()
     ensure_table(con)
@@ -105,13 +132,12 @@ def score_new_texts(
     ).fetchall()
     run.already_scored = run.texts_seen - len(pending)
     log(f"{run.texts_seen} distinct texts, {run.already_scored} already scored, {len(pending)} to score")
-    for start in range(0, len(pending), batch_size):
-        batch = score_texts(pending[start : start + batch_size])
-        _insert(con, batch, version)
-        run.newly_scored += len(batch)
-        for score in batch:
-            run.by_language[score.language] = run.by_language.get(score.language, 0) + 1
-            run.by_label[score.sentiment_label] = run.by_label.get(score.sentiment_label, 0) + 1
+    for frame in (score_batches or score_locally)(pending, batch_size):
+        _insert(con, frame, version)
+        run.newly_scored += len(frame)
+        for column, counts in (("language", run.by_language), ("sentiment_label", run.by_label)):
+            for value, n in frame[column].value_counts().items():
+                counts[value] = counts.get(value, 0) + int(n)
         elapsed = time.perf_counter() - started
         log(f"scored {run.newly_scored} / {len(pending)} texts ({run.newly_scored / elapsed:.0f} texts/s)")
     con.execute("DROP TABLE _texts")
@@ -119,20 +145,9 @@ def score_new_texts(
     return run
 
 
-def _insert(con: duckdb.DuckDBPyConnection, batch: list, version: str) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, version: str) -> None:
     """One statement per batch: an interrupted run keeps the batches it finished."""
-    frame = pd.DataFrame(
-        {
-            "content_hash": [s.content_hash for s in batch],
-            "language": [s.language for s in batch],
-            "language_confidence": [s.language_confidence for s in batch],
-            "sentiment_score": pd.array([s.sentiment_score for s in batch], dtype="Float64"),
-            "sentiment_label": [s.sentiment_label for s in batch],
-            "scorer": [s.scorer for s in batch],
-        }
-    )
-    frame["scorer_version"] = version
-    frame["scored_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    frame = frame.assign(scorer_version=version, scored_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     con.register("_batch", frame)
     try:
         con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM _batch")
