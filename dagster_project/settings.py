@@ -52,6 +52,8 @@ EMPATHY_LAKE_ENGINE     the engine dbt builds the models on: duckdb (the default
                         17, docs/spark.md)
 EMPATHY_LAKE_SPARK_MASTER where Spark runs when the engine is spark (default local[*]: inside the run, on every core
                         of this machine; a cluster's master URL, e.g. spark://host:7077, docs/spark.md)
+EMPATHY_LAKE_SPARK_THREADS how many models and tests dbt runs at once on Spark (default 1; Spark spreads each
+                        one's work over the cores as well, docs/spark.md)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -96,6 +98,7 @@ SMALL_MACHINE_SHARE = 0.4  # of a machine's memory, where that is less than the 
 MEMORY_LIMIT_VARIABLES = ("EMPATHY_LAKE_MEMORY_LIMIT", "EMPATHY_LAKE_DBT_MEMORY_LIMIT")  # the name, its former name
 ENGINES = ("duckdb", "spark")  # EMPATHY_LAKE_ENGINE: dbt's target of the same name in dbt_project/profiles.yml
 DEFAULT_SPARK_MASTER = "local[*]"
+DEFAULT_SPARK_THREADS = 1  # dbt's threads on Spark: 2 and 4 gained nothing on 2 local cores (D765); raise on a cluster
 
 
 def java_found() -> bool:
@@ -151,6 +154,7 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB memory_limit of every connection of a run (profiles.yml too)
     engine: str = "duckdb"  # where dbt builds the models (ENGINES); loading and publishing are DuckDB's on both
     spark_master: str = DEFAULT_SPARK_MASTER
+    spark_threads: int = DEFAULT_SPARK_THREADS
 
     @property
     def spark_dir(self) -> Path:
@@ -250,7 +254,18 @@ def get_settings() -> Settings:
         memory_limit=memory,
         engine=engine,
         spark_master=os.environ.get("EMPATHY_LAKE_SPARK_MASTER", "").strip() or DEFAULT_SPARK_MASTER,
+        spark_threads=spark_threads_setting(),
     )
+
+
+def spark_threads_setting() -> int:
+    """EMPATHY_LAKE_SPARK_THREADS: a whole number from 1 to 64."""
+    text = os.environ.get("EMPATHY_LAKE_SPARK_THREADS", "").strip()
+    if not text:
+        return DEFAULT_SPARK_THREADS
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ValueError("EMPATHY_LAKE_SPARK_THREADS must be a whole number from 1 to 64")
+    return int(text)
 
 
 def export_env(settings: Settings) -> dict[str, str]:
@@ -266,6 +281,7 @@ def export_env(settings: Settings) -> dict[str, str]:
         # dbt's profile picks its target by the engine and reads Spark's folders and master from these.
         "EMPATHY_LAKE_ENGINE": settings.engine,
         "EMPATHY_LAKE_SPARK_MASTER": settings.spark_master,
+        "EMPATHY_LAKE_SPARK_THREADS": str(settings.spark_threads),
         "EMPATHY_LAKE_SPARK_DIR": str(settings.spark_dir),
     }
 
@@ -300,6 +316,7 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_REQUIRE_BROWSER",  # the test suite's
     "EMPATHY_LAKE_SCREENSHOT_DIR",  # the test suite's
     "EMPATHY_LAKE_SPARK_MASTER",  # where Spark runs, not what it computes (the engine itself does count)
+    "EMPATHY_LAKE_SPARK_THREADS",  # how many nodes at once, not what they compute
     "EMPATHY_LAKE_SPARK_DIR",  # <home>/spark, set by export_env for dbt's profile, never by a user
 }
 

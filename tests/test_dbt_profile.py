@@ -23,6 +23,10 @@ from dagster_project.settings import (
 
 
 def _credentials(monkeypatch, env: dict[str, str]):
+    return _profile(monkeypatch, env).credentials
+
+
+def _profile(monkeypatch, env: dict[str, str], adapter: str = "duckdb"):
     from dbt.adapters.factory import load_plugin
     from dbt.config.profile import Profile, read_profile
     from dbt.config.renderer import ProfileRenderer
@@ -33,9 +37,9 @@ def _credentials(monkeypatch, env: dict[str, str]):
         monkeypatch.setenv(name, value)
     set_invocation_context(dict(os.environ))  # what `dbt` does at start: env_var() reads this copy
     set_from_args(Namespace(), {})  # dbt's global flags, at their defaults
-    load_plugin("duckdb")  # registers dbt-duckdb's credentials class
+    load_plugin(adapter)  # registers the adapter's credentials class
     raw = read_profile(str(DBT_PROJECT_DIR))
-    return Profile.from_raw_profiles(raw, "empathy_lake", ProfileRenderer({})).credentials
+    return Profile.from_raw_profiles(raw, "empathy_lake", ProfileRenderer({}))
 
 
 @pytest.fixture
@@ -193,3 +197,20 @@ def test_the_spark_engine_without_its_packages_or_java_says_what_to_install(lake
     lake_env.setattr(spark_module, "java_found", lambda: False)
     assert main(["run"]) == 2
     assert "needs Java 17" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "threads"), [(None, 1), ("3", 3), (" 1 ", 1), ("0", None), ("two", None), ("65", None)]
+)
+def test_sparks_threads_reach_dbt_and_a_bad_value_is_refused_in_words(lake_env, value, threads):
+    pytest.importorskip("dbt.adapters.spark")
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "spark")
+    lake_env.delenv("EMPATHY_LAKE_SPARK_THREADS", raising=False)
+    if value is not None:
+        lake_env.setenv("EMPATHY_LAKE_SPARK_THREADS", value)
+    if threads is None:
+        with pytest.raises(ValueError, match="EMPATHY_LAKE_SPARK_THREADS must be a whole number from 1 to 64"):
+            get_settings()
+        return
+    profile = _profile(lake_env, export_env(get_settings()), adapter="spark")
+    assert (profile.target_name, profile.threads) == ("spark", threads)
