@@ -189,35 +189,37 @@ TEXTS = [
 ]
 
 
-def test_text_scoring_on_spark_equals_scoring_here_and_the_store_is_the_same(spark, monkeypatch):
-    """Spark's tasks score with the driver's configured languages (set after the session started, so its workers'
-    own environment lacks them) and give exactly this process's scores, in frames of the batch size; through the
-    store, the same rows, and a re-run sends nothing to Spark."""
-    from dagster_project.spark.text_scoring import score_on_spark
-    from dagster_project.text.scoring import content_hash, score_texts
-    from dagster_project.text.store import TABLE, score_new_texts, scores_frame
+def test_text_scoring_on_spark_stores_what_scoring_here_stores(spark, monkeypatch, tmp_path):
+    """The pipeline's two routes to text.text_scores on the same texts (several languages, one no scorer reads):
+    scored here, and on Spark's tasks (Parquet in, Parquet out), with the configured languages set only after
+    Spark started (its workers' own environment lacks them: the driver hands them over). Same rows, the same
+    counts reported, the hand-over folder removed; a re-run sends nothing to Spark."""
+    from dagster_project.settings import get_settings
+    from dagster_project.spark.text_scoring import spark_text_scorer
+    from dagster_project.text.store import TABLE, score_new_texts
 
     monkeypatch.setenv("EMPATHY_LAKE_TEXT_LANGUAGES", "fr,en")
-    pending = sorted((content_hash(t), t) for t in TEXTS)
-    frames = list(score_on_spark(spark, pending, batch_size=3))
-    assert frames and max(len(f) for f in frames) <= 3
-    on_spark = pd.concat(frames).sort_values("content_hash", ignore_index=True)
-    here = scores_frame(score_texts(pending)).sort_values("content_hash", ignore_index=True)
-    pd.testing.assert_frame_equal(on_spark, here)
-    assert set(here["language"]) >= {"en", "fr", "es"} and here["sentiment_score"].isna().sum() >= 1
+    settings = get_settings()  # the lake of the module's Spark session
+    on_spark = spark_text_scorer(settings)
+    calls = []
 
-    def sent_to_spark(pairs, batch_size):
-        sent.append(len(pairs))
-        return score_on_spark(spark, pairs, batch_size)
+    def counted(con, pending, batch_size):
+        calls.append(pending)
+        return on_spark(con, pending, batch_size)
 
-    stores, sent = [], []
-    for score_batches in (None, sent_to_spark):
-        with duckdb.connect() as con:
+    stores, runs = [], []
+    for elsewhere in (None, counted):
+        with duckdb.connect(str(tmp_path / f"{'spark' if elsewhere else 'here'}.duckdb")) as con:
             con.execute("CREATE SCHEMA raw_brand; CREATE TABLE raw_brand.mentions (text VARCHAR)")
             con.executemany("INSERT INTO raw_brand.mentions VALUES (?)", [[t] for t in TEXTS + TEXTS[:2]])
-            first = score_new_texts(con, log=lambda _: None, batch_size=3, score_batches=score_batches)
-            again = score_new_texts(con, log=lambda _: None, batch_size=3, score_batches=score_batches)
+            first = score_new_texts(con, log=lambda _: None, batch_size=3, score_elsewhere=elsewhere)
+            again = score_new_texts(con, log=lambda _: None, batch_size=3, score_elsewhere=elsewhere)
             assert (first.newly_scored, again.newly_scored, again.already_scored) == (len(TEXTS), 0, len(TEXTS))
+            nulls = "SELECT count(*) FILTER (sentiment_score IS NULL), count(*) FILTER (isnan(sentiment_score)) FROM"
+            nulls += f" {TABLE}"
+            runs.append((first.by_language, first.by_label, con.execute(nulls).fetchone()))
             stores.append(con.execute(f"SELECT * EXCLUDE (scored_at) FROM {TABLE} ORDER BY content_hash").df())
     pd.testing.assert_frame_equal(stores[1], stores[0])
-    assert sent == [len(TEXTS), 0]
+    assert runs[1] == runs[0] and {"en", "fr", "es"} <= set(runs[0][0])
+    assert runs[0][2][0] >= 1 and runs[0][2][1] == 0  # a language no scorer reads: NULL, not NaN
+    assert len(calls) == 1 and not (settings.spark_dir / "text_scoring").exists()

@@ -32,9 +32,9 @@ TEXT_INPUT_KEYS = [
 def text_scores(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     settings = lake.settings()
     # On the spark engine the new texts are scored on Spark's executors (dagster_project/spark/text_scoring.py).
-    score_batches = spark_text_scorer(settings) if settings.engine == "spark" else None
+    elsewhere = spark_text_scorer(settings) if settings.engine == "spark" else None
     with lake.connect() as con:
-        run = score_new_texts(con, log=context.log.info, score_batches=score_batches)
+        run = score_new_texts(con, log=context.log.info, score_elsewhere=elsewhere)
         # Same step, same distinct texts: personal data typed into them is redacted before dbt publishes any
         # text, and the salt of the marts' pseudonymous keys is written (docs/decisions.md D59, D60).
         pii_key = settings.pii_key

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -44,8 +45,9 @@ TEXT_SOURCES: dict[str, tuple[str, str]] = {
     "ticket": ("raw_crm.tickets", scored_text_sql("text")),
 }
 BATCH_SIZE = 5000
-# (pending (content_hash, text) pairs, batch size) -> frames of their scores (scores_frame's columns)
-BatchScorer = Callable[[list[tuple[str, str]], int], Iterator[pd.DataFrame]]
+PENDING = "_pending_texts"  # the texts a run scores: (content_hash, text), a temporary table
+# (connection, pending table, batch size) -> a context giving a relation of their scores (scores_frame's columns)
+ElsewhereScorer = Callable[[duckdb.DuckDBPyConnection, str, int], AbstractContextManager[str]]
 
 
 @dataclass
@@ -95,21 +97,15 @@ def scores_frame(scores: list[TextScore]) -> pd.DataFrame:
     )
 
 
-def score_locally(pending: list[tuple[str, str]], batch_size: int) -> Iterator[pd.DataFrame]:
-    """(content_hash, text) pairs scored in this process, a batch at a time."""
-    for start in range(0, len(pending), batch_size):
-        yield scores_frame(score_texts(pending[start : start + batch_size]))
-
-
 def score_new_texts(
     con: duckdb.DuckDBPyConnection,
     log: Callable[[str], None] = print,
     batch_size: int = BATCH_SIZE,
-    score_batches: BatchScorer | None = None,
+    score_elsewhere: ElsewhereScorer | None = None,
 ) -> ScoringRun:
-    """Score every distinct customer text not yet in text.text_scores with the current scoring version.
-    `score_batches` scores the pending pairs into frames of scores: in this process by default, on Spark's
-    executors on the spark engine (dagster_project/spark/text_scoring.py)."""
+    """Score every distinct customer text not yet in text.text_scores with the current scoring version: in this
+    process a batch at a time, or, given `score_elsewhere`, by it (the spark engine's executors,
+    dagster_project/spark/text_scoring.py) from the table of pending texts into a relation of scores."""
     started = time.perf_counter()
     run = ScoringRun()
     ensure_table(con)
@@ -127,29 +123,40 @@ def score_new_texts(
         return run
     con.execute(f"CREATE OR REPLACE TEMP TABLE _texts AS {distinct_texts_sql(sources)}")
     run.texts_seen = con.execute("SELECT count(*) FROM _texts").fetchone()[0]
-    pending = con.execute(
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PENDING} AS "
         f"SELECT t.content_hash, t.text FROM _texts t ANTI JOIN {TABLE} s USING (content_hash) ORDER BY 1"
-    ).fetchall()
-    run.already_scored = run.texts_seen - len(pending)
-    log(f"{run.texts_seen} distinct texts, {run.already_scored} already scored, {len(pending)} to score")
-    for frame in (score_batches or score_locally)(pending, batch_size):
-        _insert(con, frame, version)
-        run.newly_scored += len(frame)
-        for column, counts in (("language", run.by_language), ("sentiment_label", run.by_label)):
-            for value, n in frame[column].value_counts().items():
-                counts[value] = counts.get(value, 0) + int(n)
-        elapsed = time.perf_counter() - started
-        log(f"scored {run.newly_scored} / {len(pending)} texts ({run.newly_scored / elapsed:.0f} texts/s)")
-    con.execute("DROP TABLE _texts")
+    )
+    pending = con.execute(f"SELECT count(*) FROM {PENDING}").fetchone()[0]
+    run.already_scored = run.texts_seen - pending
+    log(f"{run.texts_seen} distinct texts, {run.already_scored} already scored, {pending} to score")
+    if pending and score_elsewhere is not None:
+        with score_elsewhere(con, PENDING, batch_size) as scores:
+            _insert(con, scores, version)
+    elif pending:
+        rows = con.execute(f"SELECT content_hash, text FROM {PENDING} ORDER BY 1").fetchall()
+        for start in range(0, len(rows), batch_size):
+            con.register("_batch", scores_frame(score_texts(rows[start : start + batch_size])))
+            try:
+                _insert(con, "_batch", version)
+            finally:
+                con.unregister("_batch")
+            done = min(start + batch_size, len(rows))
+            log(f"scored {done} / {len(rows)} texts ({done / (time.perf_counter() - started):.0f} texts/s)")
+    new = f"SELECT language, sentiment_label FROM {TABLE} SEMI JOIN {PENDING} USING (content_hash)"
+    for language, label, n in con.execute(f"SELECT *, count(*) FROM ({new}) GROUP BY ALL ORDER BY ALL").fetchall():
+        run.newly_scored += n
+        run.by_language[language] = run.by_language.get(language, 0) + n
+        run.by_label[label] = run.by_label.get(label, 0) + n
+    con.execute(f"DROP TABLE _texts; DROP TABLE {PENDING}")
     run.seconds = time.perf_counter() - started
     return run
 
 
-def _insert(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, version: str) -> None:
-    """One statement per batch: an interrupted run keeps the batches it finished."""
-    frame = frame.assign(scorer_version=version, scored_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    con.register("_batch", frame)
-    try:
-        con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM _batch")
-    finally:
-        con.unregister("_batch")
+def _insert(con: duckdb.DuckDBPyConnection, scores: str, version: str) -> None:
+    """The scores of relation `scores` (scores_frame's columns) into the store, in one statement: an interrupted
+    run keeps the batches it finished."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute(
+        f"INSERT INTO {TABLE} BY NAME SELECT *, ? AS scorer_version, ? AS scored_at FROM {scores}", [version, now]
+    )
