@@ -54,11 +54,10 @@ lint: setup ## ruff lint and format check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-# Three pytest-xdist workers on two cores (a third fills the time the others wait on processes, servers and disk,
-# D766), one work unit each at a time (a test module, or a test that runs the pipeline on
-# its own copy), heaviest first (tests/conftest.py, docs/performance.md); `make test PYTEST_ARGS=` runs the
-# tests in one process.
-PYTEST_ARGS ?= -n 3 --dist loadscope
+# Two pytest-xdist workers (a third was slower, D766), one work unit each at a time (a test module, or a test that
+# runs the pipeline on its own copy), heaviest first (tests/conftest.py, docs/performance.md); `make test
+# PYTEST_ARGS=` runs the tests in one process.
+PYTEST_ARGS ?= -n 2 --dist loadscope
 test: SYNC_EXTRAS = --extra spark
 test: setup java browser lint ## every test (builds one sample warehouse per session; installs the spark extra and Java)
 	$(UV) run pytest $(PYTEST_ARGS)

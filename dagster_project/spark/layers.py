@@ -2,7 +2,8 @@
 
     EMPATHY_LAKE_HOME=<a lake a duckdb run built> uv run --extra spark python -m dagster_project.spark.layers \\
         [--import SCHEMA] [dbt arguments]
-    EMPATHY_LAKE_HOME=<a lake a spark run built> ... -m dagster_project.spark.layers --compare-lake DUCKDB_FILE
+    EMPATHY_LAKE_HOME=<a lake a spark run built> ... -m dagster_project.spark.layers --compare-lake DUCKDB_FILE \\
+        [--ignore-column NAME ...]
 
 exports the lake's raw tables and builds on Spark in this process (dev.py's export and dbt arguments; default: the
 seeds and the SQL models of staging and intermediate with their data tests), then reads every model and seed it
@@ -65,14 +66,21 @@ def build_on_spark(settings, argv: list[str]) -> SparkBuild:
     return SparkBuild(bool(result.success), built, failed, spark)
 
 
-def compare_relations(con, spark, relations: list[str]) -> dict[str, list[str]]:
-    """Each relation (schema.name) read from the DuckDB connection and from the Spark session: what differs."""
-    return {r: differences(con.sql(f"select * from {r}"), spark.table(r)) for r in relations}
+def compare_relations(con, spark, relations: list[str], ignore: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Each relation (schema.name) read from the DuckDB connection and from the Spark session, without the columns
+    named in `ignore`: what differs."""
+
+    def duck(relation: str):
+        columns = ", ".join(f'"{c}"' for c in con.sql(f"select * from {relation} limit 0").columns if c not in ignore)
+        return con.sql(f"select {columns} from {relation}")
+
+    return {r: differences(duck(r), spark.table(r).drop(*ignore)) for r in relations}
 
 
-def compare_lake(settings, duckdb_path) -> dict[str, list[str]]:
+def compare_lake(settings, duckdb_path, ignore: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """Every model and seed a spark run of the lake built (its Spark catalog) against the same relation in a DuckDB
-    build of the same loaded rows (`duckdb_path`): what differs, per relation."""
+    build of the same landing files (`duckdb_path`), without the columns in `ignore` (`_loaded_at`, when the DuckDB
+    build is another run's): what differs, per relation."""
     from pathlib import Path
 
     from dagster_project.resources import dbt_project
@@ -83,7 +91,7 @@ def compare_lake(settings, duckdb_path) -> dict[str, list[str]]:
     relations = [f"{s}.{n}" for s, n in built_relations(dbt_project.manifest_path, ("staging", "marts"))]
     try:
         with settings.connect(Path(duckdb_path), read_only=True) as con:
-            return compare_relations(con, spark, relations)
+            return compare_relations(con, spark, relations, ignore)
     finally:
         spark.stop()
 
@@ -92,8 +100,9 @@ def main(argv: list[str]) -> int:
     from dagster_project.settings import get_settings
 
     settings = get_settings()
-    if argv[:1] == ["--compare-lake"]:  # a spark run's catalog against a DuckDB build of the same rows, as JSON
-        print(json.dumps(compare_lake(settings, argv[1])))
+    if argv[:1] == ["--compare-lake"]:  # a spark run's catalog against a DuckDB build of the same files, as JSON
+        ignore = tuple(argv[i + 1] for i, arg in enumerate(argv) if arg == "--ignore-column")
+        print(json.dumps(compare_lake(settings, argv[1], ignore)))
         return 0
     build = build_on_spark(settings, argv or ["build", *SQL_LAYERS])
     with settings.connect(settings.build_db, read_only=True) as con:
