@@ -211,9 +211,12 @@ def product_round(
     return results
 
 
-def baseline_round(scale: float, rnd: int, landing: Path, log: Path) -> list[Measured]:
+BASELINES = {"duckdb": "bench.baseline", "pandas": "bench.pandas_baseline"}
+
+
+def baseline_round(scale: float, rnd: int, landing: Path, log: Path, which=tuple(BASELINES)) -> list[Measured]:
     results = []
-    for what, module in (("duckdb", "bench.baseline"), ("pandas", "bench.pandas_baseline")):
+    for what, module in ((w, BASELINES[w]) for w in which):
         wall, cpu, peak_p, peak_t, ok, _ = measure([sys.executable, "-m", module, str(landing)], dict(os.environ), log)
         results.append(Measured(scale, rnd, what, wall, cpu, peak_p, peak_t, ok))
         print_row(results[-1])

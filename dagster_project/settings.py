@@ -263,7 +263,7 @@ def spark_threads_setting() -> int:
     text = os.environ.get("EMPATHY_LAKE_SPARK_THREADS", "").strip()
     if not text:
         return DEFAULT_SPARK_THREADS
-    if not text.isdigit() or not 1 <= int(text) <= 64:
+    if not re.fullmatch(r"[0-9]+", text) or not 1 <= int(text) <= 64:
         raise ValueError("EMPATHY_LAKE_SPARK_THREADS must be a whole number from 1 to 64")
     return int(text)
 

@@ -117,8 +117,8 @@ OWN_UNIT_TESTS = frozenset(
 )
 # Units handed out first, heaviest first (pipeline runs and dbt invocations each, docs/performance.md), so the
 # two workers end together instead of one finishing a long unit alone; every other unit follows in file order.
-# The first needs the session lake only at its end: one worker runs its three runs while the other, taking
-# the second, builds the session lake.
+# The first two need the session lake only at their end: one worker runs the spark run, the other the three
+# incremental runs, and the session lake is built by whichever test asks for it next.
 HEAVY_FIRST = (
     "tests/test_engines_equal.py",  # a whole spark run of its own lake, the longest unit; the session lake at its end
     "tests/test_incremental_runs.py",  # three runs of a lake of its own

@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
 
     settings = get_settings()
     if argv[:1] == ["--compare-lake"]:  # a spark run's catalog against a DuckDB build of the same files, as JSON
-        ignore = tuple(argv[i + 1] for i, arg in enumerate(argv) if arg == "--ignore-column")
+        ignore = tuple(argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--ignore-column")
         print(json.dumps(compare_lake(settings, argv[1], ignore)))
         return 0
     build = build_on_spark(settings, argv or ["build", *SQL_LAYERS])

@@ -35,7 +35,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
 
 def use_this_python() -> None:
     """Spark's Python workers (mapInArrow, applyInArrow) run this interpreter, with the project's packages, not
-    whichever `python3` is first on PATH; a cluster's executors set their own PYSPARK_PYTHON (docs/spark.md)."""
+    whichever `python3` is first on PATH. pyspark hands the driver's PYSPARK_PYTHON to the executors too, so on a
+    cluster set it to an interpreter at the same path on every executor, with the project installed (docs/spark.md)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 

@@ -125,7 +125,7 @@ def score_new_texts(
     run.texts_seen = con.execute("SELECT count(*) FROM _texts").fetchone()[0]
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {PENDING} AS "
-        f"SELECT t.content_hash, t.text FROM _texts t ANTI JOIN {TABLE} s USING (content_hash) ORDER BY 1"
+        f"SELECT t.content_hash, t.text FROM _texts t ANTI JOIN {TABLE} s USING (content_hash)"
     )
     pending = con.execute(f"SELECT count(*) FROM {PENDING}").fetchone()[0]
     run.already_scored = run.texts_seen - pending
@@ -148,6 +148,8 @@ def score_new_texts(
         run.newly_scored += n
         run.by_language[language] = run.by_language.get(language, 0) + n
         run.by_label[label] = run.by_label.get(label, 0) + n
+    if run.newly_scored != pending:  # never silently: every pending text gets its score or the step fails
+        raise RuntimeError(f"text scoring stored {run.newly_scored} scores for {pending} new texts")
     con.execute(f"DROP TABLE _texts; DROP TABLE {PENDING}")
     run.seconds = time.perf_counter() - started
     return run
