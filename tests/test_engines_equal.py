@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,9 @@ def spark_lake(tmp_path_factory, dbt_manifest) -> Path:
         timeout=3000,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    # What the user reads of the run: no Spark start-up banners or per-node warnings (spark/conf/log4j2.properties).
+    chatter = re.findall(r"^.*(?: WARN |Setting default log level|log4j profile).*$", done.stdout + done.stderr, re.M)
+    assert not chatter, chatter[:5]
     return home
 
 

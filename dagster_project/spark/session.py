@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -36,8 +37,10 @@ def spark_conf(settings: Settings) -> dict[str, str]:
 def use_this_python() -> None:
     """Spark's Python workers (mapInArrow, applyInArrow) run this interpreter, with the project's packages, not
     whichever `python3` is first on PATH. pyspark hands the driver's PYSPARK_PYTHON to the executors too, so on a
-    cluster set it to an interpreter at the same path on every executor, with the project installed (docs/spark.md)."""
+    cluster set it to an interpreter at the same path on every executor, with the project installed (docs/spark.md).
+    Spark's own log: errors only (conf/log4j2.properties), unless SPARK_CONF_DIR names another configuration."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_CONF_DIR", str(Path(__file__).with_name("conf")))
 
 
 @cache
