@@ -114,6 +114,9 @@ def count_words(count: Any, unit_type: str) -> str:
 
 
 def _capital(text: str) -> str:
+    """The first letter as a sentence starts, except a name written with a small first letter ("eNPS")."""
+    if text[1:2].isupper():
+        return text
     return text[:1].upper() + text[1:]
 
 

@@ -334,6 +334,11 @@ def test_verdict_of_a_clear_improvement():
     )
 
 
+def test_a_sentence_keeps_a_name_written_with_a_small_first_letter():
+    assert impact_kpis.verdict(effect(kpi="enps")).startswith("eNPS rose 9.8 points more")
+    assert impact_kpis.verdict(effect(kpi="custom_metric")).startswith("Custom metric rose 9.8 more")
+
+
 def test_verdict_direction_follows_higher_is_better():
     fell = effect(kpi="churn_rate", estimate=-1.2, ci_low=-2.0, ci_high=-0.4, higher_is_better=False)
     assert impact_kpis.verdict(fell).startswith("Churn fell 1.2 points more")
