@@ -170,6 +170,10 @@ def run_pipeline(
             if settings.uses_demo_key and progress.states["load"].counts.get("files_loaded"):
                 progress.note(DEMO_KEY_NOTICE)
             progress.close()
+            if settings.engine == "spark":  # the run's own Spark session ends with the run
+                from dagster_project.spark.session import stop_sessions
+
+                stop_sessions()
     print_run_summary(result, time.perf_counter() - started)
     if step_times:
         step_times.write_text(json.dumps(step_durations(instance, result.run_id), indent=1))

@@ -21,3 +21,20 @@ def test_differences_in_words():
     assert differences(left, left.assign(k=["a", "c"]))
     assert differences(left, left.assign(l=[["p"], None]))
     assert differences(left, left.iloc[:1]) == ["2 rows in duckdb, 1 in spark"]
+
+
+def test_a_run_stops_the_spark_sessions_it_started(monkeypatch):
+    """stop_sessions stops every session the process keeps and forgets them (a process that goes on after its run,
+    `empathy-lake demo` serving the dashboard, then holds no JVM; cli.run_pipeline calls it on the spark engine)."""
+    from dagster_project.spark import session as sessions
+
+    class Started:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    started = [Started(), Started()]
+    monkeypatch.setattr(sessions, "_SESSIONS", {("a",): started[0], ("b",): started[1]})
+    sessions.stop_sessions()
+    assert all(s.stopped for s in started) and sessions._SESSIONS == {}

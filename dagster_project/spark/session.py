@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,26 +42,35 @@ def use_this_python() -> None:
     os.environ.setdefault("SPARK_CONF_DIR", str(Path(__file__).with_name("conf")))
 
 
-@cache
-def _session(conf: tuple[tuple[str, str], ...]) -> SparkSession:
-    from pyspark.sql import SparkSession
-
-    use_this_python()
-    builder = SparkSession.builder
-    for key, value in conf:
-        if key not in NOT_HERE:
-            builder = builder.config(key, value)
-    return builder.getOrCreate()
+_SESSIONS: dict[tuple[tuple[str, str], ...], SparkSession] = {}
 
 
 def spark_session(settings: Settings) -> SparkSession:
     """One session per process and configuration (starting one costs a JVM, 10-60 s)."""
-    return _session(tuple(sorted(spark_conf(settings).items())))
+    conf = tuple(sorted(spark_conf(settings).items()))
+    if conf not in _SESSIONS:
+        from pyspark.sql import SparkSession
+
+        use_this_python()
+        builder = SparkSession.builder
+        for key, value in conf:
+            if key not in NOT_HERE:
+                builder = builder.config(key, value)
+        _SESSIONS[conf] = builder.getOrCreate()
+    return _SESSIONS[conf]
 
 
 def forget_sessions() -> None:
     """After stopping the session: the next spark_session() starts a new one."""
-    _session.cache_clear()
+    _SESSIONS.clear()
+
+
+def stop_sessions() -> None:
+    """Stop the sessions this process started (a run's text scoring and checks), so a process that goes on after
+    its run (`empathy-lake demo` serving the dashboard) does not keep a JVM of several hundred MB."""
+    for session in _SESSIONS.values():
+        session.stop()
+    forget_sessions()
 
 
 def catalog_session(settings: Settings) -> SparkSession:
