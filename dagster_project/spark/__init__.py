@@ -7,7 +7,7 @@ import importlib.util
 
 from dagster_project.settings import java_found
 
-INSTALL_HINT = "install it with `uv sync --extra spark` (or `make demo ENGINE=spark`), docs/spark.md"
+INSTALL_HINT = "install it with `uv sync --extra spark` (or `EMPATHY_LAKE_ENGINE=spark make demo`), docs/spark.md"
 
 
 def spark_missing() -> str | None:
