@@ -66,32 +66,50 @@ def build_on_spark(settings, argv: list[str]) -> SparkBuild:
     return SparkBuild(bool(result.success), built, failed, spark)
 
 
-def compare_relations(con, spark, relations: list[str], ignore: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """Each relation (schema.name) read from the DuckDB connection and from the Spark session, without the columns
-    named in `ignore`: what differs."""
+def compare_relations(
+    con, spark, relations: list[str], ignore: tuple[str, ...] = (), files: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Each relation (schema.name) read from the DuckDB connection and from the Spark side, without the columns
+    named in `ignore`: what differs. The Spark side of a relation in `files` (Spark's table files, a glob) is read
+    from those files by DuckDB, as publishing reads the marts (spark/marts_import.py); the rest through Spark."""
+    files = files or {}
+
+    def columns(relation) -> str:
+        return ", ".join(f'"{c}"' for c in relation.columns if c not in ignore)
 
     def duck(relation: str):
-        columns = ", ".join(f'"{c}"' for c in con.sql(f"select * from {relation} limit 0").columns if c not in ignore)
-        return con.sql(f"select {columns} from {relation}")
+        return con.sql(f"select {columns(con.sql(f'select * from {relation} limit 0'))} from {relation}")
 
-    return {r: differences(duck(r), spark.table(r).drop(*ignore)) for r in relations}
+    def other(relation: str):
+        if relation in files:
+            stored = con.read_parquet(files[relation])
+            return stored.project(columns(stored))
+        return spark.table(relation).drop(*ignore)
+
+    return {r: differences(duck(r), other(r)) for r in relations}
 
 
 def compare_lake(settings, duckdb_path, ignore: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """Every model and seed a spark run of the lake built (its Spark catalog) against the same relation in a DuckDB
     build of the same landing files (`duckdb_path`), without the columns in `ignore` (`_loaded_at`, when the DuckDB
-    build is another run's): what differs, per relation."""
+    build is another run's): what differs, per relation. Spark's tables are read from their files, its views (staging
+    and intermediate SQL) by Spark."""
     from pathlib import Path
 
     from dagster_project.resources import dbt_project
-    from dagster_project.spark.marts_import import built_relations
+    from dagster_project.spark.marts_import import built_relations, spark_table_folder
     from dagster_project.spark.session import catalog_session
 
+    schemas = ("staging", "marts")
+    relations = [f"{s}.{n}" for s, n in built_relations(dbt_project.manifest_path, schemas)]
+    files = {
+        f"{s}.{n}": str(spark_table_folder(settings, s, n) / "*.parquet")
+        for s, n in built_relations(dbt_project.manifest_path, schemas, tables_only=True)
+    }
     spark = catalog_session(settings)
-    relations = [f"{s}.{n}" for s, n in built_relations(dbt_project.manifest_path, ("staging", "marts"))]
     try:
         with settings.connect(Path(duckdb_path), read_only=True) as con:
-            return compare_relations(con, spark, relations, ignore)
+            return compare_relations(con, spark, relations, ignore, files)
     finally:
         spark.stop()
 

@@ -17,15 +17,20 @@ from dagster_project.settings import Settings
 IMPORTED_SCHEMAS = ("marts",)
 
 
-def built_relations(manifest_path: Path, schemas: tuple[str, ...] = IMPORTED_SCHEMAS) -> list[tuple[str, str]]:
-    """(schema, name) of every model and seed dbt builds as a table in `schemas`, from the parsed project."""
+def built_relations(
+    manifest_path: Path, schemas: tuple[str, ...] = IMPORTED_SCHEMAS, tables_only: bool = False
+) -> list[tuple[str, str]]:
+    """(schema, name) of every model and seed dbt builds in `schemas` (only those stored as tables, with files under
+    Spark's warehouse folder, when `tables_only`), from the parsed project."""
     manifest = json.loads(manifest_path.read_text())
+    kept = {"table", "incremental", "seed"} if tables_only else None
     return sorted(
         (node["schema"], node.get("alias") or node["name"])
         for node in manifest["nodes"].values()
         if node["resource_type"] in {"model", "seed"}
         and node["schema"] in schemas
         and node["config"].get("materialized") != "ephemeral"
+        and (kept is None or node["config"].get("materialized") in kept)
     )
 
 

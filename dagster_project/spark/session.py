@@ -52,11 +52,8 @@ def spark_session(settings: Settings) -> SparkSession:
         from pyspark.sql import SparkSession
 
         use_this_python()
-        builder = SparkSession.builder
-        for key, value in conf:
-            if key not in NOT_HERE:
-                builder = builder.config(key, value)
-        _SESSIONS[conf] = builder.getOrCreate()
+        here = {key: value for key, value in conf if key not in NOT_HERE}
+        _SESSIONS[conf] = SparkSession.builder.config(map=here).getOrCreate()
     return _SESSIONS[conf]
 
 
@@ -78,7 +75,4 @@ def catalog_session(settings: Settings) -> SparkSession:
     what a spark run built. The catalog is a Derby database one process opens at a time: not during a run."""
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
-        builder = builder.config(key, value)
-    return builder.enableHiveSupport().getOrCreate()
+    return SparkSession.builder.config(map=spark_conf(settings)).enableHiveSupport().getOrCreate()

@@ -21,20 +21,10 @@ import pyarrow as pa
 
 from dagster_project.settings import Settings, text_languages
 from dagster_project.text.scoring import score_texts
-from dagster_project.text.store import scores_frame
+from dagster_project.text.store import SCORE_COLUMNS, scores_frame
 
-SCHEMA = pa.schema(
-    [
-        ("content_hash", pa.string()),
-        ("language", pa.string()),
-        ("language_confidence", pa.float64()),
-        ("sentiment_score", pa.float64()),
-        ("sentiment_label", pa.string()),
-        ("scorer", pa.string()),
-    ]
-)
-# The same columns in Spark's DDL: string and double as Arrow's string and float64.
-SPARK_SCHEMA = ", ".join(f"{f.name} {'string' if f.type == pa.string() else 'double'}" for f in SCHEMA)
+# The store's columns in Spark's DDL: string and double as Arrow's string and float64.
+SPARK_SCHEMA = ", ".join(f"{f.name} {'string' if f.type == pa.string() else 'double'}" for f in SCORE_COLUMNS)
 MAX_TASKS = 200
 
 
@@ -46,7 +36,7 @@ def score_on_spark(session, pending: str, scores: str, tasks: int) -> None:
         for batch in batches:
             pairs = zip(batch.column("content_hash").to_pylist(), batch.column("text").to_pylist(), strict=True)
             scored = scores_frame(score_texts(pairs, languages))
-            yield pa.RecordBatch.from_pandas(scored, schema=SCHEMA, preserve_index=False)
+            yield pa.RecordBatch.from_pandas(scored, schema=SCORE_COLUMNS, preserve_index=False)
 
     texts = session.read.parquet(pending).repartition(tasks)
     texts.mapInArrow(score, SPARK_SCHEMA).write.mode("overwrite").parquet(scores)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dagster_project.text.scorers import scoring_version
 from dagster_project.text.scoring import TextScore, score_texts
@@ -83,18 +84,25 @@ def distinct_texts_sql(sources: dict[str, tuple[str, str]]) -> str:
     )
 
 
+# A score as the store keeps it (without the version and time the store adds): scores_frame's columns, and the
+# batches Spark's tasks return (spark/text_scoring.py).
+SCORE_COLUMNS = pa.schema(
+    [
+        ("content_hash", pa.string()),
+        ("language", pa.string()),
+        ("language_confidence", pa.float64()),
+        ("sentiment_score", pa.float64()),
+        ("sentiment_label", pa.string()),
+        ("scorer", pa.string()),
+    ]
+)
+
+
 def scores_frame(scores: list[TextScore]) -> pd.DataFrame:
-    """Scores as the store's columns (without the version and time the store adds)."""
-    return pd.DataFrame(
-        {
-            "content_hash": pd.array([s.content_hash for s in scores], dtype="string"),
-            "language": pd.array([s.language for s in scores], dtype="string"),
-            "language_confidence": pd.array([s.language_confidence for s in scores], dtype="Float64"),
-            "sentiment_score": pd.array([s.sentiment_score for s in scores], dtype="Float64"),
-            "sentiment_label": pd.array([s.sentiment_label for s in scores], dtype="string"),
-            "scorer": pd.array([s.scorer for s in scores], dtype="string"),
-        }
-    )
+    """Scores as the store's columns (SCORE_COLUMNS), NULL where a score has none."""
+    dtype = {pa.string(): "string", pa.float64(): "Float64"}
+    columns = {f.name: pd.array([getattr(s, f.name) for s in scores], dtype=dtype[f.type]) for f in SCORE_COLUMNS}
+    return pd.DataFrame(columns)
 
 
 def score_new_texts(
