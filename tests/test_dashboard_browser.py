@@ -105,12 +105,14 @@ def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path) -> No
     pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
 
 
-def log_in(page, url: str, login: Login | None = None) -> None:
-    """Open the dashboard and log in through its form (default: the owner); wait until the menu is drawn."""
+def log_in(page, url: str | None, login: Login | None = None) -> None:
+    """Open the dashboard (`url`; None: the page as it is) and log in through its form (default: the owner); wait
+    until the menu is drawn."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     login = login or session_users()["owner"]
-    page.goto(url, wait_until="domcontentloaded")
+    if url is not None:
+        page.goto(url, wait_until="domcontentloaded")
     log_out = page.get_by_role("button", name="Log out")
     for attempt in range(2):
         page.get_by_role("textbox", name="Username").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
@@ -362,8 +364,16 @@ def test_each_role_in_headless_chromium(tmp_path):
                     assert shown_number(metric_text(page, "Rows read")) == expected_read
                 save_screenshot(page, tmp_path, f"role_{username}.png")
                 if "Data quality" not in titles:
+                    # A URL opened by hand starts a new session: the login cookie signs the user in again and the
+                    # page is not found; or, when the cookie's component has not answered (seen under CI's load), the
+                    # form asks again, as it would a user, and logging in leads to the user's own first page.
                     page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
-                    page.get_by_text("Page not found").wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+                    not_found = page.get_by_text("Page not found")
+                    asked = page.get_by_role("textbox", name="Username")
+                    not_found.or_(asked).first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
+                    if not not_found.is_visible():
+                        assert absent(page, "Rows read", "Log in to Empathy Lake"), username
+                        log_in(page, None, users[username])
                     assert absent(page, "Rows read", FIRST_HEADING[username]), username
                     assert menu(page) == (titles if len(titles) > 1 else set())
                     save_screenshot(page, tmp_path, f"role_{username}_data_quality_by_url.png")

@@ -6,9 +6,10 @@ lake of their own, run with EMPATHY_LAKE_ENGINE=spark, as a user runs it (`empat
 also validates every mart's Great Expectations suite on Spark DataFrames and runs every dbt data test on Spark (it
 fails otherwise). Then:
 - every published mart equals the DuckDB lake's: keys and text exactly, numbers to 1e-9 relative;
-- every model and seed the spark run built (staging, intermediate, marts, read from its Spark catalog) equals the
-  session lake's DuckDB build of the same landing files, every column but the time each run loaded a row
-  (dagster_project/spark/equality.py), so a difference in a layer the marts do not show is seen too."""
+- every model and seed the spark run built (staging, intermediate, marts: Spark's tables read from their Parquet files,
+  its views through Spark) equals the session lake's DuckDB build of the same landing files, every column but the time
+  each run loaded a row (dagster_project/spark/equality.py), so a difference in a layer the marts do not show is seen
+  too."""
 
 from __future__ import annotations
 
