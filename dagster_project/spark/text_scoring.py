@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
+from dagster_project.loading.sandbox import sql_literal
 from dagster_project.settings import Settings, text_languages
 from dagster_project.text.scoring import score_texts
 from dagster_project.text.store import SCORE_COLUMNS, scores_frame
@@ -54,17 +55,12 @@ def spark_text_scorer(settings: Settings):
         folder.mkdir(parents=True)
         pending, scores = folder / "pending.parquet", folder / "scores"
         try:
-            con.execute(f"COPY {pending_table} TO '{sql_text(pending)}' (FORMAT parquet)")
+            con.execute(f"COPY {pending_table} TO {sql_literal(str(pending))} (FORMAT parquet)")
             count = con.execute(f"SELECT count(*) FROM {pending_table}").fetchone()[0]
             tasks = max(1, min(MAX_TASKS, math.ceil(count / batch_size)))
             score_on_spark(spark_session(settings), str(pending), str(scores), tasks)
-            yield f"read_parquet('{sql_text(scores)}/*.parquet')"
+            yield f"read_parquet({sql_literal(f'{scores}/*.parquet')})"
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     return score_elsewhere
-
-
-def sql_text(path) -> str:
-    """A path inside a single-quoted SQL literal."""
-    return str(path).replace("'", "''")
