@@ -74,19 +74,13 @@ def compare_relations(
     from those files by DuckDB, as publishing reads the marts (spark/marts_import.py); the rest through Spark."""
     files = files or {}
 
-    def columns(relation) -> str:
-        return ", ".join(f'"{c}"' for c in relation.columns if c not in ignore)
-
-    def duck(relation: str):
-        return con.sql(f"select {columns(con.sql(f'select * from {relation} limit 0'))} from {relation}")
+    def kept(relation):  # a DuckDB relation without the ignored columns
+        return relation.project(", ".join(f'"{c}"' for c in relation.columns if c not in ignore))
 
     def other(relation: str):
-        if relation in files:
-            stored = con.read_parquet(files[relation])
-            return stored.project(columns(stored))
-        return spark.table(relation).drop(*ignore)
+        return kept(con.read_parquet(files[relation])) if relation in files else spark.table(relation).drop(*ignore)
 
-    return {r: differences(duck(r), other(r)) for r in relations}
+    return {r: differences(kept(con.table(r)), other(r)) for r in relations}
 
 
 def compare_lake(settings, duckdb_path, ignore: tuple[str, ...] = ()) -> dict[str, list[str]]:
