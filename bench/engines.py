@@ -90,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the lakes here (default: a temporary folder)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=ENGINES,
+        default=list(ENGINES),
+        help="run only these (the other's lake, kept in --workdir from an earlier command, is still compared)",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="empathy-lake-engines-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -103,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             env = lake_env(homes["duckdb"], landing)
             subprocess.run(gen, env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
         for rnd in range(1, args.rounds + 1):
-            for engine in ENGINES:
+            for engine in args.engines:
                 empty_lake(homes[engine])
                 results.append(run_engine(engine, scale, rnd, homes[engine], landing, workdir))
             script = baseline_round(scale, rnd, landing, workdir / f"baseline_{scale:g}.log", which=("duckdb",))[0]
@@ -121,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         for what in (*[f"{e} run" for e in ENGINES], "duckdb script"):
             rows = [r for r in results if r.scale == scale and r.what == what and r.ok]
             if not rows:
-                print(f"| {scale:g} | | {what} | failed |" + " |" * (len(STAGES) + 2))
+                ran = what == "duckdb script" or what.split()[0] in args.engines
+                print(f"| {scale:g} | | {what} | {'failed' if ran else 'not run'} |" + " |" * (len(STAGES) + 2))
                 continue
             wall = statistics.median(r.wall for r in rows)
             if what.endswith(" run") and scale in tickets:

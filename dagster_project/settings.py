@@ -54,6 +54,8 @@ EMPATHY_LAKE_SPARK_MASTER where Spark runs when the engine is spark (default loc
                         of this machine; a cluster's master URL, e.g. spark://host:7077, docs/spark.md)
 EMPATHY_LAKE_SPARK_THREADS how many models and tests dbt runs at once on Spark (default 1; Spark spreads each
                         one's work over the cores as well, docs/spark.md)
+EMPATHY_LAKE_SPARK_MEMORY the Spark driver's memory, a Java size such as 4g or 6144m (default 4g, or half the
+                        machine's memory where that is less; in local mode every task runs in the driver)
 DAGSTER_HOME            the Dagster instance runs are recorded in (default: <home>/dagster)
 """
 
@@ -99,6 +101,9 @@ MEMORY_LIMIT_VARIABLES = ("EMPATHY_LAKE_MEMORY_LIMIT", "EMPATHY_LAKE_DBT_MEMORY_
 ENGINES = ("duckdb", "spark")  # EMPATHY_LAKE_ENGINE: dbt's target of the same name in dbt_project/profiles.yml
 DEFAULT_SPARK_MASTER = "local[*]"
 DEFAULT_SPARK_THREADS = 1  # dbt's threads on Spark: 2 and 4 gained nothing on 2 local cores (D765); raise on a cluster
+# Spark's own default driver heap, 1g, ran out at 10M tickets in local mode (D772).
+DEFAULT_SPARK_MEMORY_MB = 4096
+SPARK_MEMORY_SHARE = 0.5  # of a machine's memory, where that is less than the default
 
 
 def java_found() -> bool:
@@ -143,6 +148,26 @@ def default_memory_limit() -> str:
     return DEFAULT_MEMORY_LIMIT if megabytes >= DEFAULT_MEMORY_LIMIT_MB else f"{megabytes}MB"
 
 
+def default_spark_memory() -> str:
+    """4g, or half the machine's memory where that is less (at least 1g, Spark's own default)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 2 * DEFAULT_SPARK_MEMORY_MB * 2**20
+    megabytes = max(1024, min(DEFAULT_SPARK_MEMORY_MB, int(total * SPARK_MEMORY_SHARE / 2**20)))
+    return f"{megabytes // 1024}g" if megabytes % 1024 == 0 else f"{megabytes}m"
+
+
+def spark_memory_setting() -> str:
+    """EMPATHY_LAKE_SPARK_MEMORY: a Java memory size (a whole number and k, m, g or t)."""
+    text = os.environ.get("EMPATHY_LAKE_SPARK_MEMORY", "").strip().lower()
+    if not text:
+        return default_spark_memory()
+    if not re.fullmatch(r"[1-9][0-9]*[kmgt]", text):
+        raise ValueError("EMPATHY_LAKE_SPARK_MEMORY must be a Java memory size such as 4g or 6144m")
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -155,6 +180,7 @@ class Settings:
     engine: str = "duckdb"  # where dbt builds the models (ENGINES); loading and publishing are DuckDB's on both
     spark_master: str = DEFAULT_SPARK_MASTER
     spark_threads: int = DEFAULT_SPARK_THREADS
+    spark_memory: str = f"{DEFAULT_SPARK_MEMORY_MB // 1024}g"  # the Spark driver's heap (spark.driver.memory)
 
     @property
     def spark_dir(self) -> Path:
@@ -255,6 +281,7 @@ def get_settings() -> Settings:
         engine=engine,
         spark_master=os.environ.get("EMPATHY_LAKE_SPARK_MASTER", "").strip() or DEFAULT_SPARK_MASTER,
         spark_threads=spark_threads_setting(),
+        spark_memory=spark_memory_setting(),
     )
 
 
@@ -282,6 +309,7 @@ def export_env(settings: Settings) -> dict[str, str]:
         "EMPATHY_LAKE_ENGINE": settings.engine,
         "EMPATHY_LAKE_SPARK_MASTER": settings.spark_master,
         "EMPATHY_LAKE_SPARK_THREADS": str(settings.spark_threads),
+        "EMPATHY_LAKE_SPARK_MEMORY": settings.spark_memory,
         "EMPATHY_LAKE_SPARK_DIR": str(settings.spark_dir),
     }
 
@@ -317,6 +345,7 @@ _NOT_RESULT_SETTINGS = {
     "EMPATHY_LAKE_SCREENSHOT_DIR",  # the test suite's
     "EMPATHY_LAKE_SPARK_MASTER",  # where Spark runs, not what it computes (the engine itself does count)
     "EMPATHY_LAKE_SPARK_THREADS",  # how many nodes at once, not what they compute
+    "EMPATHY_LAKE_SPARK_MEMORY",  # how much memory Spark may use, not what it computes
     "EMPATHY_LAKE_SPARK_DIR",  # <home>/spark, set by export_env for dbt's profile, never by a user
 }
 

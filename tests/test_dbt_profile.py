@@ -214,3 +214,33 @@ def test_sparks_threads_reach_dbt_and_a_bad_value_is_refused_in_words(lake_env, 
         return
     profile = _profile(lake_env, export_env(get_settings()), adapter="spark")
     assert (profile.target_name, profile.threads) == ("spark", threads)
+
+
+@pytest.mark.parametrize(
+    ("value", "memory"), [("6G", "6g"), (" 6144m ", "6144m"), ("0g", None), ("4 GB", None), ("lots", None)]
+)
+def test_sparks_memory_reaches_its_driver_and_a_bad_value_is_refused_in_words(lake_env, value, memory):
+    pytest.importorskip("dbt.adapters.spark")
+    from dagster_project.spark.session import spark_conf
+
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "spark")
+    lake_env.setenv("EMPATHY_LAKE_SPARK_MEMORY", value)
+    if memory is None:
+        with pytest.raises(ValueError, match="EMPATHY_LAKE_SPARK_MEMORY must be a Java memory size such as 4g"):
+            get_settings()
+        return
+    settings = get_settings()
+    profile = _profile(lake_env, export_env(settings), adapter="spark")
+    assert profile.credentials.server_side_parameters["spark.driver.memory"] == memory  # dbt's Spark
+    assert spark_conf(settings)["spark.driver.memory"] == memory  # the run's own Spark (checks, text scoring)
+
+
+def test_sparks_default_memory_is_4g_or_half_a_small_machine(lake_env, monkeypatch):
+    from dagster_project import settings as settings_module
+
+    lake_env.delenv("EMPATHY_LAKE_SPARK_MEMORY", raising=False)
+    page = 4096
+    for machine_gb, expected in [(24, "4g"), (8, "4g"), (6, "3g"), (3, "1536m"), (1, "1g")]:
+        pages = {"SC_PAGE_SIZE": page, "SC_PHYS_PAGES": machine_gb * 2**30 // page}
+        monkeypatch.setattr(settings_module.os, "sysconf", pages.__getitem__)
+        assert get_settings().spark_memory == expected, machine_gb

@@ -28,14 +28,6 @@ _UTC_OFFSET = r"[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]*)?)?\s*([zZ]|[+-][0-9]{2}(:?[0-
 ReferenceRows = dict[str, list[tuple]]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def pseudonym_sql(expr: str) -> str:
     """Keyed hash of a PII value: 'pid_' + 32 hex chars of SHA-256(key | lower(trim(value))). The key lives
     only in the sandbox's `keyed_hash` Python function (sandbox.py), so no SQL text, log or variable holds it.
@@ -51,7 +43,7 @@ def pseudonym(value: str, key: str) -> str:
 
 
 def _text(col: Column) -> str:
-    return f"trim(CAST(raw.{_q(col.name)} AS VARCHAR))"
+    return f"trim(CAST(raw.{quote_ident(col.name)} AS VARCHAR))"
 
 
 def typed_sql(col: Column, text: str) -> str:
@@ -62,43 +54,43 @@ def typed_sql(col: Column, text: str) -> str:
     typed = f"TRY_CAST({text} AS {col.duckdb_type})"
     if kind.utc:
         zoned = f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
-        typed = f"CASE WHEN regexp_matches({text}, {_lit(_UTC_OFFSET)}) THEN {zoned} ELSE {typed} END"
+        typed = f"CASE WHEN regexp_matches({text}, {sql_literal(_UTC_OFFSET)}) THEN {zoned} ELSE {typed} END"
     if kind.pattern:
-        typed = f"CASE WHEN regexp_full_match({text}, {_lit(kind.pattern)}) THEN {typed} END"
+        typed = f"CASE WHEN regexp_full_match({text}, {sql_literal(kind.pattern)}) THEN {typed} END"
     return typed
 
 
+def _flag(condition: str, reason: str) -> str:
+    """A row's quarantine reason when the condition holds, else NULL."""
+    return f"CASE WHEN {condition} THEN {sql_literal(reason)} END"
+
+
 def _column_checks(col: Column, date_range: tuple[date, date]) -> list[str]:
-    raw = f"raw.{_q(col.name)}"
+    raw = f"raw.{quote_ident(col.name)}"
     text = _text(col)
     typed = typed_sql(col, text)
     prefix = f"{col.name}: "
     present = f"{raw} IS NOT NULL AND {text} <> ''"
     checks = []
     if col.required:
-        checks.append(f"CASE WHEN {raw} IS NULL OR {text} = '' THEN {_lit(prefix + 'missing required value')} END")
+        checks.append(_flag(f"{raw} IS NULL OR {text} = ''", prefix + "missing required value"))
     if col.type != "varchar":
-        checks.append(f"CASE WHEN {present} AND {typed} IS NULL THEN {_lit(prefix + f'not a valid {col.type}')} END")
+        checks.append(_flag(f"{present} AND {typed} IS NULL", prefix + f"not a valid {col.type}"))
     if col.value_type.dated:
         first, last = date_range
         checks.append(
-            f"CASE WHEN CAST({typed} AS DATE) NOT BETWEEN DATE '{first}' AND DATE '{last}' THEN "
-            f"{_lit(prefix + f'outside the plausible dates {first} to {last}')} END"
+            _flag(
+                f"CAST({typed} AS DATE) NOT BETWEEN DATE '{first}' AND DATE '{last}'",
+                prefix + f"outside the plausible dates {first} to {last}",
+            )
         )
     if col.min is not None:
-        checks.append(
-            f"CASE WHEN TRY_CAST({text} AS DOUBLE) < {col.min} THEN {_lit(prefix + f'below minimum {col.min}')} END"
-        )
+        checks.append(_flag(f"TRY_CAST({text} AS DOUBLE) < {col.min}", prefix + f"below minimum {col.min}"))
     if col.max is not None:
-        checks.append(
-            f"CASE WHEN TRY_CAST({text} AS DOUBLE) > {col.max} THEN {_lit(prefix + f'above maximum {col.max}')} END"
-        )
+        checks.append(_flag(f"TRY_CAST({text} AS DOUBLE) > {col.max}", prefix + f"above maximum {col.max}"))
     if col.allowed:
-        allowed = ", ".join(_lit(v) for v in col.allowed)
-        checks.append(
-            f"CASE WHEN {present} AND {text} NOT IN ({allowed}) THEN "
-            f"{_lit(prefix + 'not one of ' + '/'.join(col.allowed))} END"
-        )
+        allowed = ", ".join(sql_literal(v) for v in col.allowed)
+        checks.append(_flag(f"{present} AND {text} NOT IN ({allowed})", prefix + "not one of " + "/".join(col.allowed)))
     return checks
 
 
@@ -112,8 +104,8 @@ def _record_json(entity: Entity) -> str:
     """The row as the user sent it (PII already hashed), kept in quarantine so the reason can be seen."""
     parts = []
     for col in entity.columns:
-        value = f"CAST(raw.{_q(col.name)} AS VARCHAR)"
-        parts.append(f"{_lit(col.name)}, {pseudonym_sql(value) if col.pii else value}")
+        value = f"CAST(raw.{quote_ident(col.name)} AS VARCHAR)"
+        parts.append(f"{sql_literal(col.name)}, {pseudonym_sql(value) if col.pii else value}")
     return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)"
 
 
@@ -177,25 +169,25 @@ def validation_sql(
     `date_range`: the plausible dates (default: the EMPATHY_LAKE_DATE_RANGE setting, read now)."""
     date_range = date_range or plausible_date_range()
     column_checks = [check for col in entity.columns for check in _column_checks(col, date_range)]
-    typed = ", ".join(f"{_typed_value(col)} AS {_q(col.name)}" for col in entity.columns)
+    typed = ", ".join(f"{_typed_value(col)} AS {quote_ident(col.name)}" for col in entity.columns)
     rule_checks = [
-        f"CASE WHEN NOT coalesce(({rule.sql}), TRUE) THEN {_lit(rule.column + ': ' + rule.message)} END"
-        for rule in entity.rules
+        _flag(f"NOT coalesce(({rule.sql}), TRUE)", f"{rule.column}: {rule.message}") for rule in entity.rules
     ]
-    pk = ", ".join(f"checked.{_q(k)}" for k in (FILE_INDEX, *entity.primary_key))
+    pk = ", ".join(f"checked.{quote_ident(k)}" for k in (FILE_INDEX, *entity.primary_key))
     pk_label = "/".join(entity.primary_key)
-    duplicate = (
-        f"CASE WHEN row_number() OVER (PARTITION BY {pk} ORDER BY checked._source_row) > 1 "
-        f"AND {' AND '.join(f'checked.{_q(k)} IS NOT NULL' for k in entity.primary_key)} THEN "
-        f"{_lit(entity.primary_key[0] + ': duplicate ' + pk_label + ' in this file (first occurrence loaded)')} END"
+    keyed = " AND ".join(f"checked.{quote_ident(k)} IS NOT NULL" for k in entity.primary_key)
+    duplicate = _flag(
+        f"row_number() OVER (PARTITION BY {pk} ORDER BY checked._source_row) > 1 AND {keyed}",
+        f"{entity.primary_key[0]}: duplicate {pk_label} in this file (first occurrence loaded)",
     )
     late_checks = ", ".join([*rule_checks, duplicate])
     ref_ctes = "".join(
-        f", {_q(ref.alias)} AS ({_reference_cte(entity, ref.alias, (references or {}).get(ref.alias, []))})"
+        f", {quote_ident(ref.alias)} AS ({_reference_cte(entity, ref.alias, (references or {}).get(ref.alias, []))})"
         for ref in entity.references
     )
     ref_joins = " ".join(
-        f"LEFT JOIN {_q(ref.alias)} ON checked.{_q(ref.key)} = {_q(ref.alias)}._key" for ref in entity.references
+        f"LEFT JOIN {quote_ident(ref.alias)} ON checked.{quote_ident(ref.key)} = {quote_ident(ref.alias)}._key"
+        for ref in entity.references
     )
     return f"""
         WITH raw AS ({mapped_sql}),
