@@ -61,6 +61,13 @@ def open_page(page: str) -> Scope:
     return scope
 
 
+def nothing_chosen(scope: Scope, kind: str, plural: str) -> str:
+    """What a filter on `kind` ("location", "team") reads while nothing is chosen: "All locations", or, for a
+    viewer who may read one location's or team's rows only, that one ("Your location, Leeds"), so the filter never
+    claims more than the page shows."""
+    return f"Your {kind}, {scope.value}" if scope.kind == kind else f"All {plural}"
+
+
 def preset_from_link(key: str, parameter: str, options: list[str]) -> None:
     """Start the multiselect keyed `key` from a link's query parameter (`?location=Leeds`, `?team=Sales`; the
     This week page's movers and league tables link so, D273/D300), once per session. Only values among

@@ -115,6 +115,7 @@ OVERVIEW_PAGE = "app_pages/overview.py"
 
 def test_overview_kpis_equal_sql_over_the_latest_month(monkeypatch, serving_db):
     at = open_app_page(monkeypatch, serving_db, OVERVIEW_PAGE)
+    assert at.multiselect(key="locations").proto.placeholder == "All locations"  # the owner reads every location
     latest = months(serving_db)[0]
     before = month_before(latest)
 

@@ -191,9 +191,12 @@ def test_a_location_manager_sees_only_their_locations_rows(monkeypatch, serving_
     assert round(expected, 1) != round(everyone, 1), "the fixture must tell one location from all of them"
     assert metric(at, "NPS").value == f"{expected:.1f}"
     assert at.multiselect(key="locations").options == [location]
+    # The filter, left empty, names the one location the page shows, not "All locations".
+    assert at.multiselect(key="locations").proto.placeholder == f"Your location, {location}"
 
     at = rerun(at.switch_page("app_pages/customer_empathy.py"))
     assert at.multiselect(key="customer_locations").options == [location]
+    assert at.multiselect(key="customer_locations").proto.placeholder == f"Your location, {location}"
     [comments] = [d.value for d in at.dataframe if {"comment", "location"} <= set(d.value.columns)]
     expected_comments = sql(
         serving_db, "SELECT count(*) FROM marts.customer_nps_detractor_comments WHERE location = ?", [location]
@@ -263,6 +266,8 @@ def test_managers_on_the_employee_page_see_their_group_only(monkeypatch, built_l
         at = rerun(at.switch_page("app_pages/employee_empathy.py"))
         assert at.selectbox(key="employee_breakdown").value == breakdown
         assert len(at.selectbox(key="employee_breakdown").options) == 1
+        teams_filter = at.multiselect(key="employee_teams").proto.placeholder
+        assert teams_filter == (f"Your team, {team}" if username == "team-manager" else "All teams"), teams_filter
         groups = set()
         for frame in (d.value for d in at.dataframe):
             if "group" in frame.columns:

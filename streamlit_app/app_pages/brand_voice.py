@@ -11,7 +11,15 @@ from streamlit_app import brand_kpis, brand_marts, charts, kpis
 from streamlit_app.brand_kpis import Kpi
 from streamlit_app.formatting import compared_with, format_delta, format_month, format_value
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page, period_picker, ratio_card, report_loaded, report_sources
+from streamlit_app.ui import (
+    data_table,
+    nothing_chosen,
+    open_page,
+    period_picker,
+    ratio_card,
+    report_loaded,
+    report_sources,
+)
 
 EXAMPLE_ROWS = 500  # the latest ones; the caption gives the full count
 SOURCE_LABELS = {"review": "Reviews", "mention": "Mentions"}
@@ -58,7 +66,7 @@ with location_col:
         "Location",
         brand_marts.options(frames, "location"),
         key="brand_locations",
-        placeholder="All locations",
+        placeholder=nothing_chosen(scope, "location", "locations"),
         format_func=plain,
     )
 choices = {"platform": platforms, "location": locations}

@@ -15,6 +15,7 @@ from streamlit_app.ui import (
     data_table,
     kpi_column,
     kpi_text,
+    nothing_chosen,
     open_page,
     period_picker,
     preset_from_link,
@@ -78,7 +79,7 @@ with location_col:
         "Location",
         location_options,
         key="customer_locations",
-        placeholder="All locations",
+        placeholder=nothing_chosen(scope, "location", "locations"),
         format_func=plain,
     )
 acquisition_col, sales_col, contact_col = st.columns(3)

@@ -24,7 +24,7 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, open_page, preset_from_link, report_loaded, report_sources
+from streamlit_app.ui import data_table, nothing_chosen, open_page, preset_from_link, report_loaded, report_sources
 
 # The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
 ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
@@ -267,7 +267,7 @@ with team_col:
         "Team",
         team_options,
         key="employee_teams",
-        placeholder="All teams",
+        placeholder=nothing_chosen(scope, "team", "teams"),
         format_func=plain,
         help="Turnover, absence and recognition of these teams only, and only these teams' rows when survey "
         "results are broken down by team. The survey cards, EAP use (never broken down, to protect the people "

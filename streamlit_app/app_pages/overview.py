@@ -12,6 +12,7 @@ from streamlit_app.labels import plain
 from streamlit_app.mart_loading import lacking_sentence
 from streamlit_app.ui import (
     data_table,
+    nothing_chosen,
     open_page,
     period_picker,
     ratio_card,
@@ -60,7 +61,11 @@ with segment_col:
     )
 with location_col:
     locations = st.multiselect(
-        "Location", sorted(both["location"].unique()), key="locations", placeholder="All locations", format_func=plain
+        "Location",
+        sorted(both["location"].unique()),
+        key="locations",
+        placeholder=nothing_chosen(scope, "location", "locations"),
+        format_func=plain,
     )
 
 # --- KPI cards: the last month of the period against the month before it --------------------------------
