@@ -137,12 +137,18 @@ def memory_shortfall(action: str) -> str:
     )
 
 
+def machine_memory() -> int | None:
+    """This machine's memory in bytes, where the system says (None elsewhere)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def default_memory_limit() -> str:
     """1500MB, or 40 % of the machine's memory where that is less (a fixed cap on a 2-3 GB machine would leave
     no room for the two Python processes beside DuckDB, and the run could be killed instead of spilling)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
+    if (total := machine_memory()) is None:
         return DEFAULT_MEMORY_LIMIT
     megabytes = int(total * SMALL_MACHINE_SHARE / 2**20)
     return DEFAULT_MEMORY_LIMIT if megabytes >= DEFAULT_MEMORY_LIMIT_MB else f"{megabytes}MB"
@@ -150,10 +156,7 @@ def default_memory_limit() -> str:
 
 def default_spark_memory() -> str:
     """4g, or half the machine's memory where that is less (at least 1g, Spark's own default)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 2 * DEFAULT_SPARK_MEMORY_MB * 2**20
+    total = machine_memory() or 2 * DEFAULT_SPARK_MEMORY_MB * 2**20
     megabytes = max(1024, min(DEFAULT_SPARK_MEMORY_MB, int(total * SPARK_MEMORY_SHARE / 2**20)))
     return f"{megabytes // 1024}g" if megabytes % 1024 == 0 else f"{megabytes}m"
 

@@ -61,11 +61,11 @@ def open_page(page: str) -> Scope:
     return scope
 
 
-def nothing_chosen(scope: Scope, kind: str, plural: str) -> str:
+def nothing_chosen(scope: Scope, kind: str) -> str:
     """What a filter on `kind` ("location", "team") reads while nothing is chosen: "All locations", or, for a
     viewer who may read one location's or team's rows only, that one ("Your location, Leeds"), so the filter never
     claims more than the page shows."""
-    return f"Your {kind}, {scope.value}" if scope.kind == kind else f"All {plural}"
+    return f"Your {kind}, {scope.value}" if scope.kind == kind else f"All {kind}s"
 
 
 def preset_from_link(key: str, parameter: str, options: list[str]) -> None:

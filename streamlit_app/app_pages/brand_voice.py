@@ -66,7 +66,7 @@ with location_col:
         "Location",
         brand_marts.options(frames, "location"),
         key="brand_locations",
-        placeholder=nothing_chosen(scope, "location", "locations"),
+        placeholder=nothing_chosen(scope, "location"),
         format_func=plain,
     )
 choices = {"platform": platforms, "location": locations}

@@ -79,7 +79,7 @@ with location_col:
         "Location",
         location_options,
         key="customer_locations",
-        placeholder=nothing_chosen(scope, "location", "locations"),
+        placeholder=nothing_chosen(scope, "location"),
         format_func=plain,
     )
 acquisition_col, sales_col, contact_col = st.columns(3)

@@ -267,7 +267,7 @@ with team_col:
         "Team",
         team_options,
         key="employee_teams",
-        placeholder=nothing_chosen(scope, "team", "teams"),
+        placeholder=nothing_chosen(scope, "team"),
         format_func=plain,
         help="Turnover, absence and recognition of these teams only, and only these teams' rows when survey "
         "results are broken down by team. The survey cards, EAP use (never broken down, to protect the people "

@@ -64,7 +64,7 @@ with location_col:
         "Location",
         sorted(both["location"].unique()),
         key="locations",
-        placeholder=nothing_chosen(scope, "location", "locations"),
+        placeholder=nothing_chosen(scope, "location"),
         format_func=plain,
     )
 
