@@ -119,6 +119,22 @@ def check_engine(value: str) -> None:
         raise ValueError(f"EMPATHY_LAKE_ENGINE must be one of {', '.join(ENGINES)}, not {value!r}")
 
 
+# A lake path with any of these stops the spark engine: the raw export, the source registration and the GX tables
+# put the path into SQL (a quote ends the string), and Spark's and DuckDB's Parquet readers take the others for a
+# file pattern (docs/spark.md). DuckDB alone reads no path by pattern, so the duckdb engine takes any folder.
+SPARK_PATH_UNSAFE = "'[]*?{}"
+
+
+def check_spark_home(home: Path) -> None:
+    """Refuse, in words and before any step, a lake folder the spark engine's readers would misread."""
+    if found := [c for c in SPARK_PATH_UNSAFE if c in str(home)]:
+        raise ValueError(
+            "the spark engine needs a lake folder whose path has none of the characters "
+            f"{' '.join(SPARK_PATH_UNSAFE)} (Spark reads them as a quote or a file pattern); the lake's path "
+            f"(EMPATHY_LAKE_HOME) has {' '.join(found)}: move the lake to a plain path, or use the duckdb engine"
+        )
+
+
 def check_memory_limit(value: str) -> None:
     """Refuse a memory limit DuckDB would not accept, in words, before any step opens a connection."""
     try:
@@ -273,6 +289,8 @@ def get_settings() -> Settings:
     check_memory_limit(memory)
     engine = os.environ.get("EMPATHY_LAKE_ENGINE", "").strip().lower() or ENGINES[0]
     check_engine(engine)
+    if engine == "spark":
+        check_spark_home(home)
     return Settings(
         home=home,
         landing_dir=landing,

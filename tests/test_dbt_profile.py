@@ -180,6 +180,23 @@ def test_the_engine_picks_the_dbt_target_and_an_unknown_engine_is_refused_in_wor
         get_settings()
 
 
+@pytest.mark.parametrize("folder", ["it's", "lake[1]", "lake*", "what?", "lake{a,b}"])
+def test_the_spark_engine_refuses_a_lake_path_its_readers_take_for_a_quote_or_a_pattern(lake_env, tmp_path, folder, capsys):
+    """Spark's and DuckDB's Parquet readers take these characters for SQL quotes or file patterns (docs/spark.md):
+    the run is refused in words before any step, not stopped by a syntax error or an empty read deep inside."""
+    from dagster_project.cli import main
+
+    lake_env.setenv("EMPATHY_LAKE_HOME", str(tmp_path / folder / "lake"))
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "duckdb")
+    assert get_settings().home == tmp_path / folder / "lake"  # DuckDB alone reads nothing by pattern
+    lake_env.setenv("EMPATHY_LAKE_ENGINE", "spark")
+    with pytest.raises(ValueError, match="the spark engine needs a lake folder whose path has none of"):
+        get_settings()
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "move the lake to a plain path" in err and "Traceback" not in err
+
+
 def test_the_spark_engine_without_its_packages_or_java_says_what_to_install(lake_env, capsys):
     import dagster_project.spark as spark_module
     from dagster_project.cli import main
