@@ -5,9 +5,14 @@ separate per-model Spark harness this module had was folded into that run to kee
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 
+from dagster_project.settings import get_settings
 from dagster_project.spark.equality import differences
+from dagster_project.spark.raw_export import CATALOG_MADE_IN, catalog_for_this_lake
 
 
 def test_differences_in_words():
@@ -38,3 +43,37 @@ def test_a_run_stops_the_spark_sessions_it_started(monkeypatch):
     monkeypatch.setattr(sessions, "_SESSIONS", {("a",): started[0], ("b",): started[1]})
     sessions.stop_sessions()
     assert all(s.stopped for s in started) and sessions._SESSIONS == {}
+
+
+def _spark_lake(home: Path, *, made_in: Path | None) -> None:
+    """A lake's spark folder as a build leaves it: catalog, tables, the raw export, and the note of its folder."""
+    for folder in ("metastore/seg0", "warehouse/marts.db/t", "raw/raw_crm/orders"):
+        (home / "spark" / folder).mkdir(parents=True)
+        (home / "spark" / folder / "part-0").write_text("x")
+    if made_in is not None:
+        (home / "spark" / CATALOG_MADE_IN).write_text(str(made_in / "spark"))
+
+
+def test_a_copied_lake_drops_the_catalog_that_points_at_the_original(tmp_path: Path, monkeypatch):
+    """Spark's catalog records absolute folders: a copy of a lake rebuilt over it wrote into the original's tables
+    (seen with two local Spark sessions, docs/spark.md). A build in the copy removes the copied catalog and tables;
+    a build in the lake that made them keeps them; a catalog without the note (older lakes) is removed once."""
+    original, copy, older = tmp_path / "original", tmp_path / "copy", tmp_path / "older"
+    _spark_lake(original, made_in=original)
+    shutil.copytree(original, copy)
+    _spark_lake(older, made_in=None)
+
+    def build_in(home: Path) -> bool:
+        monkeypatch.setenv("EMPATHY_LAKE_HOME", str(home))
+        return catalog_for_this_lake(get_settings())
+
+    assert build_in(original) is False  # made here: the next build keeps it
+    assert (original / "spark" / "warehouse" / "marts.db" / "t" / "part-0").exists()
+    assert build_in(copy) is True
+    assert not (copy / "spark" / "metastore").exists() and not (copy / "spark" / "warehouse").exists()
+    assert (copy / "spark" / "raw" / "raw_crm" / "orders" / "part-0").exists()  # the export replaces it anyway
+    assert (copy / "spark" / CATALOG_MADE_IN).read_text() == str(copy / "spark")
+    assert build_in(copy) is False  # from now on the copy's own
+    assert (original / "spark" / "metastore" / "seg0" / "part-0").exists()  # the original untouched
+    assert build_in(older) is True and build_in(older) is False
+    assert build_in(tmp_path / "new") is False  # a first build has nothing to remove

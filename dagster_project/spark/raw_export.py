@@ -19,6 +19,10 @@ from dagster_project.settings import DBT_PROJECT_DIR, Settings
 
 # Rows per Parquet row group: Spark splits a file's reading into tasks by row group.
 ROW_GROUP_SIZE = 1_000_000
+# Beside Spark's catalog: the folder it was made in (catalog_for_this_lake).
+CATALOG_MADE_IN = "catalog_made_in.txt"
+# What the catalog and the tables it records live in, under the lake's spark folder (dbt_project/profiles.yml).
+CATALOG_FOLDERS = ("metastore", "warehouse")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,27 @@ def source_tables(manifest_path: Path = DBT_PROJECT_DIR / "target" / "manifest.j
     """(schema, table) of every dbt source, from the parsed project: the one list of what dbt reads raw."""
     manifest = json.loads(manifest_path.read_text())
     return sorted({(s["schema"], s["identifier"]) for s in manifest["sources"].values()})
+
+
+def catalog_for_this_lake(settings: Settings) -> bool:
+    """Spark's catalog (metastore/) records every database's folder as an absolute path, so in a lake copied or
+    moved elsewhere Spark goes on reading and writing the first lake's tables: a copy's rebuild wrote its tables
+    into the original's folder and its publish then read its own stale files (docs/spark.md). A catalog made in
+    another folder, or of unknown origin (made before this note was kept), is removed with the tables it records;
+    they are derived, and the build makes them again from the raw tables. Returns whether it removed one."""
+    spark_dir = settings.spark_dir.resolve()
+    made_in = spark_dir / CATALOG_MADE_IN
+    here = str(spark_dir)
+    foreign = (not made_in.exists() or made_in.read_text() != here) and any(
+        (spark_dir / folder).exists() for folder in CATALOG_FOLDERS
+    )
+    if foreign:
+        for folder in CATALOG_FOLDERS:
+            if (spark_dir / folder).exists():
+                shutil.rmtree(spark_dir / folder)
+    spark_dir.mkdir(parents=True, exist_ok=True)
+    made_in.write_text(here)
+    return foreign
 
 
 def export_raw_tables(
