@@ -181,7 +181,7 @@ def test_the_engine_picks_the_dbt_target_and_an_unknown_engine_is_refused_in_wor
 
 
 @pytest.mark.parametrize("folder", ["it's", "lake[1]", "lake*", "what?", "lake{a,b}"])
-def test_the_spark_engine_refuses_a_lake_path_its_readers_take_for_a_quote_or_a_pattern(lake_env, tmp_path, folder, capsys):
+def test_the_spark_engine_refuses_a_lake_path_its_readers_misread(lake_env, tmp_path, folder, capsys):
     """Spark's and DuckDB's Parquet readers take these characters for SQL quotes or file patterns (docs/spark.md):
     the run is refused in words before any step, not stopped by a syntax error or an empty read deep inside."""
     from dagster_project.cli import main
