@@ -120,10 +120,9 @@ def marts_snapshot(db_path: Path) -> dict[str, pd.DataFrame]:
         return {t: con.execute(f'SELECT * FROM marts."{t}" ORDER BY ALL').df() for t in tables}
 
 
-def assert_same_marts(actual: Path, expected: Path, check_dtype: bool = True) -> int:
-    """Every mart of `actual` equals the one in `expected` (floats to 1e-9 relative: DuckDB may sum in
-    another order). Returns how many tables were compared. `check_dtype=False` compares values only (two engines
-    may store a count as a 32- or a 64-bit integer)."""
+def assert_same_marts(actual: Path, expected: Path) -> int:
+    """Every mart of `actual` equals the one in `expected`, column types included (floats to 1e-9 relative: DuckDB
+    may sum in another order). Returns how many tables were compared."""
     got, want = marts_snapshot(actual), marts_snapshot(expected)
     assert sorted(got) == sorted(want), "the two warehouses publish different marts"
     for table, frame in want.items():
@@ -131,7 +130,6 @@ def assert_same_marts(actual: Path, expected: Path, check_dtype: bool = True) ->
             got[table].reset_index(drop=True),
             frame.reset_index(drop=True),
             rtol=1e-9,
-            check_dtype=check_dtype,
             obj=f"marts.{table}",
         )
     return len(want)

@@ -24,7 +24,7 @@ counted as (
         count(*) filter (where not is_scored) as unscored_texts,
         count(*) filter (where has_empathy) as empathy_texts,
         count(*) filter (where has_anti_empathy) as anti_empathy_texts,
-        coalesce(sum(reach), 0) as reach
+        cast(coalesce(sum(reach), 0) as bigint) as reach
     from texts
     group by month, text_kind, platform, location
 

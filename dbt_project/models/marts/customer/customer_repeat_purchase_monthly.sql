@@ -49,7 +49,7 @@ windows as (
 
 per_customer as (
 
-    select windows.customer_id, windows.month, sum(windows.orders) as orders
+    select windows.customer_id, windows.month, cast(sum(windows.orders) as bigint) as orders
     from windows
     cross join as_of
     where windows.month <= as_of.as_of_month
@@ -67,7 +67,7 @@ counted as (
         coalesce(lifecycle.channel, 'Unknown') as channel,
         count(*) as buyers,
         count(*) filter (where per_customer.orders >= 2) as repeat_buyers,
-        sum(per_customer.orders) as orders
+        cast(sum(per_customer.orders) as bigint) as orders
     from per_customer
     left join lifecycle
         on per_customer.customer_id = lifecycle.customer_id

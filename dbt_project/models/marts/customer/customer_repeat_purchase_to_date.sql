@@ -48,7 +48,7 @@ counted as (
         coalesce(lifecycle.channel, 'Unknown') as channel,
         count(*) as buyers,
         count(*) filter (where per_customer.orders >= 2) as repeat_buyers,
-        sum(per_customer.orders) as orders,
+        cast(sum(per_customer.orders) as bigint) as orders,
         min(per_customer.first_order_date) as first_order_date,
         max(per_customer.last_order_date) as last_order_date
     from per_customer

@@ -42,9 +42,9 @@ events as (
 monthly_events as (
 
     select segment, region, location, channel, month,
-        sum(new_customers) as new_customers,
-        sum(lost_customers) as lost_customers,
-        sum(lost_new_customers) as lost_new_customers
+        cast(sum(new_customers) as bigint) as new_customers,
+        cast(sum(lost_customers) as bigint) as lost_customers,
+        cast(sum(lost_new_customers) as bigint) as lost_new_customers
     from events
     group by all
 
@@ -82,11 +82,11 @@ running as (
 
     select
         *,
-        coalesce(sum(new_customers - lost_customers) over (
+        cast(coalesce(sum(new_customers - lost_customers) over (
             partition by segment, region, location, channel
             order by month
             rows between unbounded preceding and 1 preceding
-        ), 0) as customers_at_start
+        ), 0) as bigint) as customers_at_start
     from filled
 
 ),

@@ -84,11 +84,11 @@ counted as (
         coalesce(sum(full_resolution_hours), 0) as full_resolution_hours_sum,
         count(*) filter (where is_resolved and resolved_first_time) as first_contact_resolved_tickets,
         count(*) filter (where reopens > 0) as reopened_tickets,
-        sum(reopens) as reopens,
-        sum(contacts) as contacts,
+        cast(sum(reopens) as bigint) as reopens,
+        cast(sum(contacts) as bigint) as contacts,
         count(handle_time_minutes) as handled_tickets,
         coalesce(sum(handle_time_minutes), 0) as handle_minutes_sum,
-        coalesce(sum(contacts) filter (where handle_time_minutes is not null), 0) as handled_contacts,
+        cast(coalesce(sum(contacts) filter (where handle_time_minutes is not null), 0) as bigint) as handled_contacts,
         sum(support_cost) as support_cost
     from measured
     group by all

@@ -43,7 +43,7 @@ counted as (
         channel,
         count(*) as customers,
         count(*) filter (where lifetime_orders > 0) as buyers,
-        sum(lifetime_orders) as orders,
+        cast(sum(lifetime_orders) as bigint) as orders,
         sum(lifetime_gross_revenue) as gross_revenue,
         sum(lifetime_net_revenue) as net_revenue,
         sum(observed_years) as customer_years,

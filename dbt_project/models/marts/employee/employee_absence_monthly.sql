@@ -45,7 +45,7 @@ counted as (
         tenure_band,
         count(*) as employees,
         count(*) filter (where absence_spells > 0) as employees_absent,
-        sum(absence_spells) as absence_spells,
+        cast(sum(absence_spells) as bigint) as absence_spells,
         sum(absence_hours) as absence_hours,
         sum(usual_hours) as usual_hours,
         -- Why the cell's labels are combined ones (NULL: published as it is); one reason per cell.

@@ -54,12 +54,13 @@ counted as (
         tenure_band,
         count(*) as employees,
         count(*) filter (where recognitions > 0) as recognised_employees,
-        sum(recognitions) as recognitions,
-        sum(peer_recognitions) as peer_recognitions,
-        sum(manager_recognitions) as manager_recognitions,
-        sum(award_recognitions) as award_recognitions,
+        cast(sum(recognitions) as bigint) as recognitions,
+        cast(sum(peer_recognitions) as bigint) as peer_recognitions,
+        cast(sum(manager_recognitions) as bigint) as manager_recognitions,
+        cast(sum(award_recognitions) as bigint) as award_recognitions,
         -- No type stated: counted in the total, in none of the types.
-        sum(recognitions - peer_recognitions - manager_recognitions - award_recognitions) as untyped_recognitions,
+        cast(sum(recognitions - peer_recognitions - manager_recognitions - award_recognitions) as bigint)
+            as untyped_recognitions,
         -- Why the cell's labels are combined ones (NULL: published as it is); one reason per cell.
         max(rollup_reason) as rollup_reason
     from joined

@@ -49,7 +49,7 @@ following as (
         c.customer_kpi,
         sum(c.hits) as hits,
         sum(c.misses) as misses,
-        sum(c.n) as customer_n
+        cast(sum(c.n) as bigint) as customer_n
     from employee as e
     inner join customer_months as c
         on c.location = e.location
