@@ -6,7 +6,8 @@ EMPATHY_LAKE_ENGINE=duckdb and with EMPATHY_LAKE_ENGINE=spark (local Spark on th
 Each run is `empathy-lake run` in a fresh lake (a full run; a no-change re-run is bench/speed.py's question),
 measured as bench/speed.py measures the product (wall, CPU with children, peak memory of the process tree, seconds
 per stage); the hand-written DuckDB script (bench/baseline.sql) runs on the same files as the floor. After the
-first round the two serving copies are compared mart by mart (tests/lake_helpers.assert_same_marts, values and column types).
+first round the two serving copies are compared mart by mart (tests/lake_helpers.assert_same_marts: values and
+column types).
 
 Prints one row per run, a table per scale and stage, then each engine's wall time fitted as a line in the number
 of tickets (fixed seconds + seconds per million tickets, numpy's least squares): the crossover is where the two
