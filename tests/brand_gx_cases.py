@@ -14,7 +14,7 @@ BRAND_MART_COLUMNS = {
     "marts.brand_sentiment_monthly": _columns(
         "month DATE, source VARCHAR, platform VARCHAR, location VARCHAR, texts BIGINT, scored_texts BIGINT, "
         "positive_texts BIGINT, neutral_texts BIGINT, negative_texts BIGINT, unscored_texts BIGINT, "
-        "empathy_texts BIGINT, anti_empathy_texts BIGINT, reach HUGEINT, sentiment_score DOUBLE, "
+        "empathy_texts BIGINT, anti_empathy_texts BIGINT, reach BIGINT, sentiment_score DOUBLE, "
         "empathy_share_pct DOUBLE, anti_empathy_share_pct DOUBLE"
     ),
     "marts.brand_reviews_monthly": _columns(

@@ -26,13 +26,13 @@ EMPLOYEE_MART_COLUMNS = {
     ),
     "marts.employee_absence_monthly": _columns(
         "month DATE, department VARCHAR, team VARCHAR, location VARCHAR, manager_id VARCHAR, tenure_band VARCHAR, "
-        "employees BIGINT, employees_absent BIGINT, absence_spells HUGEINT, absence_hours DOUBLE, "
+        "employees BIGINT, employees_absent BIGINT, absence_spells BIGINT, absence_hours DOUBLE, "
         "usual_hours DOUBLE, rollup_reason VARCHAR, absence_rate_pct DOUBLE, lost_worktime_pct DOUBLE"
     ),
     "marts.employee_recognition_monthly": _columns(
         "month DATE, department VARCHAR, team VARCHAR, location VARCHAR, manager_id VARCHAR, tenure_band VARCHAR, "
-        "employees BIGINT, recognised_employees BIGINT, recognitions HUGEINT, peer_recognitions HUGEINT, "
-        "manager_recognitions HUGEINT, award_recognitions HUGEINT, untyped_recognitions HUGEINT, "
+        "employees BIGINT, recognised_employees BIGINT, recognitions BIGINT, peer_recognitions BIGINT, "
+        "manager_recognitions BIGINT, award_recognitions BIGINT, untyped_recognitions BIGINT, "
         "rollup_reason VARCHAR, recognitions_per_employee DOUBLE, recognised_pct DOUBLE"
     ),
     "marts.employee_internal_responsiveness_monthly": _columns(

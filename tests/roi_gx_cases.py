@@ -24,7 +24,7 @@ ROI_MART_COLUMNS = {
     ),
     "marts.service_profit_chain": _columns(
         "location VARCHAR, wave VARCHAR, wave_month DATE, employee_measure VARCHAR, employee_value DOUBLE, "
-        "respondents BIGINT, customer_kpi VARCHAR, customer_value DOUBLE, customer_n HUGEINT, lag_months INTEGER"
+        "respondents BIGINT, customer_kpi VARCHAR, customer_value DOUBLE, customer_n BIGINT, lag_months INTEGER"
     ),
     "marts.service_profit_chain_summary": _columns(
         "employee_measure VARCHAR, customer_kpi VARCHAR, correlation DOUBLE, ci_low DOUBLE, ci_high DOUBLE, "

@@ -54,8 +54,8 @@ MART_COLUMNS = {
     ),
     "marts.customer_retention_monthly": _columns(
         "month DATE, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, "
-        "customers_at_start HUGEINT, new_customers HUGEINT, lost_customers HUGEINT, lost_from_start HUGEINT, "
-        "customers_at_end HUGEINT, churn_pct DOUBLE, retention_pct DOUBLE"
+        "customers_at_start BIGINT, new_customers BIGINT, lost_customers BIGINT, lost_from_start BIGINT, "
+        "customers_at_end BIGINT, churn_pct DOUBLE, retention_pct DOUBLE"
     ),
     "marts.customer_churn_summary": _columns(
         "segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, churn_basis VARCHAR, "
@@ -64,7 +64,7 @@ MART_COLUMNS = {
     ),
     "marts.customer_repeat_purchase_monthly": _columns(
         "month DATE, segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, buyers BIGINT, "
-        "repeat_buyers BIGINT, orders HUGEINT, window_months INTEGER, window_start_month DATE, "
+        "repeat_buyers BIGINT, orders BIGINT, window_months INTEGER, window_start_month DATE, "
         "window_complete BOOLEAN, repeat_purchase_pct DOUBLE"
     ),
     "marts.customer_orders_monthly": _columns(
@@ -82,8 +82,8 @@ MART_COLUMNS = {
         "tickets BIGINT, replied_tickets BIGINT, first_reply_minutes_sum DOUBLE, resolved_tickets BIGINT, "
         "first_resolution_hours_sum DOUBLE, fully_resolved_tickets BIGINT, "
         "full_resolution_hours_sum DOUBLE, first_contact_resolved_tickets BIGINT, reopened_tickets BIGINT, "
-        "reopens HUGEINT, contacts HUGEINT, handled_tickets BIGINT, handle_minutes_sum DOUBLE, "
-        "handled_contacts HUGEINT, support_cost DOUBLE, first_reply_minutes_avg DOUBLE, "
+        "reopens BIGINT, contacts BIGINT, handled_tickets BIGINT, handle_minutes_sum DOUBLE, "
+        "handled_contacts BIGINT, support_cost DOUBLE, first_reply_minutes_avg DOUBLE, "
         "first_resolution_hours_avg DOUBLE, full_resolution_hours_avg DOUBLE, fcr_pct DOUBLE, "
         "reopen_pct DOUBLE, aht_minutes DOUBLE, handle_minutes_per_ticket DOUBLE, "
         "cost_per_interaction DOUBLE, cost_per_ticket DOUBLE"
@@ -96,7 +96,7 @@ MART_COLUMNS = {
     ),
     "marts.customer_value_summary": _columns(
         "segment VARCHAR, region VARCHAR, location VARCHAR, channel VARCHAR, customers BIGINT, "
-        "buyers BIGINT, orders HUGEINT, gross_revenue DOUBLE, net_revenue DOUBLE, customer_years DOUBLE, "
+        "buyers BIGINT, orders BIGINT, gross_revenue DOUBLE, net_revenue DOUBLE, customer_years DOUBLE, "
         "lost_customers_observed BIGINT, historical_cltv DOUBLE, aov_net DOUBLE, "
         "orders_per_customer_year DOUBLE, annual_churn_rate DOUBLE, expected_lifespan_years DOUBLE, "
         "predictive_cltv DOUBLE"

@@ -41,7 +41,8 @@ class MartComparison:
 
 
 # Kinds of column type a reader tells apart: a whole number is one kind whatever its width (DuckDB sums integers
-# as HUGEINT, Spark as BIGINT), but a DECIMAL where DuckDB has a DOUBLE, or a TIMESTAMP for a DATE, is a difference.
+# as HUGEINT, Spark as BIGINT; the published marts cast theirs, D774, and tests/lake_helpers compares their types
+# exactly), but a DECIMAL where DuckDB has a DOUBLE, or a TIMESTAMP for a DATE, is a difference.
 TYPE_KINDS = {
     "TINYINT": "integer", "SMALLINT": "integer", "INTEGER": "integer", "BIGINT": "integer", "HUGEINT": "integer",
     "FLOAT": "float", "DOUBLE": "float", "VARCHAR": "text",
