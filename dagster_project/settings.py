@@ -120,18 +120,19 @@ def check_engine(value: str) -> None:
 
 
 # A lake path with any of these stops the spark engine: the raw export, the source registration and the GX tables
-# put the path into SQL (a quote ends the string), and Spark's and DuckDB's Parquet readers take the others for a
-# file pattern (docs/spark.md). DuckDB alone reads no path by pattern, so the duckdb engine takes any folder.
-SPARK_PATH_UNSAFE = "'[]*?{}"
+# put the path into SQL (a quote ends the string, a backslash escapes), and Spark's and DuckDB's Parquet readers take
+# the others for a file pattern (docs/spark.md, D773). DuckDB alone reads no path by pattern: the duckdb engine takes
+# any folder.
+SPARK_PATH_UNSAFE = "'\\[]*?{}"
 
 
 def check_spark_home(home: Path) -> None:
     """Refuse, in words and before any step, a lake folder the spark engine's readers would misread."""
     if found := [c for c in SPARK_PATH_UNSAFE if c in str(home)]:
         raise ValueError(
-            "the spark engine needs a lake folder whose path has none of the characters "
-            f"{' '.join(SPARK_PATH_UNSAFE)} (Spark reads them as a quote or a file pattern); the lake's path "
-            f"(EMPATHY_LAKE_HOME) has {' '.join(found)}: move the lake to a plain path, or use the duckdb engine"
+            f"the spark engine cannot use the lake folder {home}: its path contains {' '.join(found)}, which Spark "
+            f"reads as a quote or a file pattern. Move the lake to a folder whose path has none of "
+            f"{' '.join(SPARK_PATH_UNSAFE)}, or use EMPATHY_LAKE_ENGINE=duckdb"
         )
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dagster_project.settings import get_settings
 from dagster_project.spark.equality import differences
-from dagster_project.spark.raw_export import CATALOG_MADE_IN, catalog_for_this_lake
+from dagster_project.spark.raw_export import CATALOG_MADE_IN, drop_catalog_made_elsewhere
 
 
 def test_differences_in_words():
@@ -57,23 +57,36 @@ def _spark_lake(home: Path, *, made_in: Path | None) -> None:
 def test_a_copied_lake_drops_the_catalog_that_points_at_the_original(tmp_path: Path, monkeypatch):
     """Spark's catalog records absolute folders: a copy of a lake rebuilt over it wrote into the original's tables
     (seen with two local Spark sessions, docs/spark.md). A build in the copy removes the copied catalog and tables;
-    a build in the lake that made them keeps them; a catalog without the note (older lakes) is removed once."""
+    a build in the lake that made them keeps them; a catalog without the note (older lakes) is removed once; a lake
+    whose spark folder is a symlink, moved, counts as moved (Spark is given the path, not where it points)."""
     original, copy, older = tmp_path / "original", tmp_path / "copy", tmp_path / "older"
     _spark_lake(original, made_in=original)
     shutil.copytree(original, copy)
     _spark_lake(older, made_in=None)
 
-    def build_in(home: Path) -> bool:
+    def build_in(home: Path) -> str | None:
         monkeypatch.setenv("EMPATHY_LAKE_HOME", str(home))
-        return catalog_for_this_lake(get_settings())
+        return drop_catalog_made_elsewhere(get_settings())
 
-    assert build_in(original) is False  # made here: the next build keeps it
+    assert build_in(original) is None  # made here: the next build keeps it
     assert (original / "spark" / "warehouse" / "marts.db" / "t" / "part-0").exists()
-    assert build_in(copy) is True
+    assert "another folder (a copied or moved lake): removed" in build_in(copy)
     assert not (copy / "spark" / "metastore").exists() and not (copy / "spark" / "warehouse").exists()
     assert (copy / "spark" / "raw" / "raw_crm" / "orders" / "part-0").exists()  # the export replaces it anyway
     assert (copy / "spark" / CATALOG_MADE_IN).read_text() == str(copy / "spark")
-    assert build_in(copy) is False  # from now on the copy's own
+    assert build_in(copy) is None  # from now on the copy's own
     assert (original / "spark" / "metastore" / "seg0" / "part-0").exists()  # the original untouched
-    assert build_in(older) is True and build_in(older) is False
-    assert build_in(tmp_path / "new") is False  # a first build has nothing to remove
+    assert "no record of the folder it was made in" in build_in(older) and build_in(older) is None
+    assert build_in(tmp_path / "new") is None  # a first build has nothing to remove
+
+    # A spark folder kept on another disk through a symlink: the lake moved, the target did not.
+    data, linked = tmp_path / "disk" / "spark", tmp_path / "linked"
+    _spark_lake(tmp_path / "disk_lake", made_in=linked)
+    data.parent.mkdir()
+    (tmp_path / "disk_lake" / "spark").rename(data)
+    linked.mkdir()
+    (linked / "spark").symlink_to(data)
+    assert build_in(linked) is None
+    moved = tmp_path / "moved"
+    linked.rename(moved)
+    assert "a copied or moved lake" in build_in(moved)

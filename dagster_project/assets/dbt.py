@@ -127,11 +127,11 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake
     Parquet first, dbt runs through empathy-lake-dbt (dbt with Python models in its Spark session), and the marts
     Spark built are copied back into the build warehouse for the checks, the alerts and publishing."""
     from dagster_project.spark.marts_import import built_relations, import_marts
-    from dagster_project.spark.raw_export import catalog_for_this_lake, export_raw_tables, source_tables
+    from dagster_project.spark.raw_export import drop_catalog_made_elsewhere, export_raw_tables, source_tables
 
     settings = lake.settings()
-    if catalog_for_this_lake(settings):
-        context.log.info("Spark's catalog was made in another folder (a copied or moved lake): removed with its tables")
+    if dropped := drop_catalog_made_elsewhere(settings):
+        context.log.info(dropped)
     with lake.connect() as con:
         exported = export_raw_tables(con, settings, source_tables(dbt_project.manifest_path))
     context.log.info(f"handed {len(exported)} raw tables to Spark ({sum(t.rows for t in exported):,} rows)")

@@ -20,6 +20,11 @@ COLUMNS = [
     "method",
     "n_locations",
 ]
+# Typed even when no pair qualifies (an empty frame's columns would otherwise be published with no type).
+TYPES = {
+    "employee_measure": "string", "customer_kpi": "string", "correlation": "float64", "ci_low": "float64",
+    "ci_high": "float64", "n_pairs": "int64", "p_value": "float64", "method": "string", "n_locations": "int64",
+}  # fmt: skip
 MIN_PAIRS = 4
 MIN_LOCATIONS = 3  # fewer locations cannot be resampled into a range
 RESAMPLES = 999
@@ -67,4 +72,4 @@ def chain_summary(points: pd.DataFrame) -> pd.DataFrame:
                 "n_locations": int(pairs["location"].nunique()),
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"n_pairs": "int64", "n_locations": "int64"})
+    return pd.DataFrame(rows, columns=COLUMNS).astype(TYPES)

@@ -110,4 +110,8 @@ def initiative_roi(
     columns += [f"{m}_{level}" for m in ("savings", "roi") for level in roi.LEVELS]
     columns += ["treated_units", *roi.BASE_FIELDS, *roi.ASSUMPTIONS, "kpis"]
     numeric = [c for c in columns[4:] if c not in ("treated_units", "kpis")]
-    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(numeric, "float64"))
+    # Typed even with no initiative (an empty frame's columns would otherwise be published with no type).
+    text = dict.fromkeys(["initiative_id", "initiative_name", "component", "kpi", "kpis"], "string")
+    return pd.DataFrame(rows, columns=columns).astype(
+        {**dict.fromkeys(numeric, "float64"), **text, "treated_units": "int64"}
+    )

@@ -15,8 +15,13 @@ import os
 import subprocess
 import sys
 
-from dagster_project.settings import DBT_PROCESS_ENV, DBT_PROJECT_DIR, export_env, get_settings
-from dagster_project.spark.raw_export import catalog_for_this_lake, export_raw_tables, export_tables, source_tables
+from dagster_project.settings import DBT_PROCESS_ENV, DBT_PROJECT_DIR, check_spark_home, export_env, get_settings
+from dagster_project.spark.raw_export import (
+    drop_catalog_made_elsewhere,
+    export_raw_tables,
+    export_tables,
+    source_tables,
+)
 
 RELATIONS = """
     select table_name from duckdb_tables() where schema_name = ?
@@ -32,8 +37,9 @@ def prepare(settings, argv: list[str]) -> tuple[list[str], dict[str, str]]:
         imports.append(argv[1])
         argv = argv[2:]
     imported: list[tuple[str, str]] = []
-    if catalog_for_this_lake(settings):
-        print("removed a Spark catalog made in another folder (a copied or moved lake)")
+    check_spark_home(settings.home)  # the spark target is forced below, whatever EMPATHY_LAKE_ENGINE says
+    if dropped := drop_catalog_made_elsewhere(settings):
+        print(dropped)
     with settings.connect(settings.build_db, read_only=True) as con:
         for table in export_raw_tables(con, settings, source_tables()):
             print(f"exported {table.schema}.{table.table}: {table.rows} rows")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, export_env
 
 # Rows per Parquet row group: Spark splits a file's reading into tasks by row group.
 ROW_GROUP_SIZE = 1_000_000
-# Beside Spark's catalog: the folder it was made in (catalog_for_this_lake).
+# Beside Spark's catalog: the folder it was made in (catalog_made_elsewhere).
 CATALOG_MADE_IN = "catalog_made_in.txt"
 # What the catalog and the tables it records live in, under the lake's spark folder (dbt_project/profiles.yml).
 CATALOG_FOLDERS = ("metastore", "warehouse")
@@ -38,25 +38,41 @@ def source_tables(manifest_path: Path = DBT_PROJECT_DIR / "target" / "manifest.j
     return sorted({(s["schema"], s["identifier"]) for s in manifest["sources"].values()})
 
 
-def catalog_for_this_lake(settings: Settings) -> bool:
-    """Spark's catalog (metastore/) records every database's folder as an absolute path, so in a lake copied or
-    moved elsewhere Spark goes on reading and writing the first lake's tables: a copy's rebuild wrote its tables
-    into the original's folder and its publish then read its own stale files (docs/spark.md). A catalog made in
-    another folder, or of unknown origin (made before this note was kept), is removed with the tables it records;
-    they are derived, and the build makes them again from the raw tables. Returns whether it removed one."""
-    spark_dir = settings.spark_dir.resolve()
+def _catalog_path(settings: Settings) -> str:
+    """The spark folder exactly as Spark is given it (EMPATHY_LAKE_SPARK_DIR, profiles.yml), unresolved: a catalog
+    records that string, so a symlinked spark folder moved with its lake must still count as moved."""
+    return export_env(settings)["EMPATHY_LAKE_SPARK_DIR"]
+
+
+def catalog_made_elsewhere(settings: Settings) -> str | None:
+    """Why the lake's Spark catalog is not its own, in words, or None when it is (or there is none yet).
+
+    Spark's catalog (metastore/) records every database's folder as an absolute path, so in a lake copied or moved
+    elsewhere Spark goes on reading and writing the first lake's tables: a copy's rebuild wrote its tables into the
+    original's folder and its publish then read its own stale files (docs/spark.md, D773)."""
+    spark_dir = settings.spark_dir
+    if not any((spark_dir / folder).exists() for folder in CATALOG_FOLDERS):
+        return None
     made_in = spark_dir / CATALOG_MADE_IN
-    here = str(spark_dir)
-    foreign = (not made_in.exists() or made_in.read_text() != here) and any(
-        (spark_dir / folder).exists() for folder in CATALOG_FOLDERS
-    )
-    if foreign:
+    if not made_in.exists():
+        return "Spark's catalog has no record of the folder it was made in (a lake from before s19)"
+    if made_in.read_text() != _catalog_path(settings):
+        return "Spark's catalog was made in another folder (a copied or moved lake)"
+    return None
+
+
+def drop_catalog_made_elsewhere(settings: Settings) -> str | None:
+    """At the start of every spark build: a catalog made elsewhere (catalog_made_elsewhere) is removed with the
+    tables it records, which are derived: this build makes them all again from the raw tables. Returns the line
+    the run's log shows when it did, else None; then notes this lake's folder beside the catalog."""
+    reason = catalog_made_elsewhere(settings)
+    if reason:
         for folder in CATALOG_FOLDERS:
-            if (spark_dir / folder).exists():
-                shutil.rmtree(spark_dir / folder)
-    spark_dir.mkdir(parents=True, exist_ok=True)
-    made_in.write_text(here)
-    return foreign
+            if (settings.spark_dir / folder).exists():
+                shutil.rmtree(settings.spark_dir / folder)
+    settings.spark_dir.mkdir(parents=True, exist_ok=True)
+    (settings.spark_dir / CATALOG_MADE_IN).write_text(_catalog_path(settings))
+    return f"{reason}: removed; this run builds every Spark table in full" if reason else None
 
 
 def export_raw_tables(

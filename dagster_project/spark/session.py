@@ -72,7 +72,13 @@ def stop_sessions() -> None:
 
 def catalog_session(settings: Settings) -> SparkSession:
     """A session on the lake's own Spark catalog (dbt's Hive metastore: its views and tables by name), for reading
-    what a spark run built. The catalog is a Derby database one process opens at a time: not during a run."""
+    what a spark run built. The catalog is a Derby database one process opens at a time: not during a run. A
+    catalog made in another folder would show another lake's tables (D773): refused until a spark build here."""
     from pyspark.sql import SparkSession
+
+    from dagster_project.spark.raw_export import catalog_made_elsewhere
+
+    if reason := catalog_made_elsewhere(settings):
+        raise RuntimeError(f"{reason}: run the pipeline on the spark engine in this lake before reading its catalog")
 
     return SparkSession.builder.config(map=spark_conf(settings)).enableHiveSupport().getOrCreate()
