@@ -44,6 +44,7 @@ RULE_TITLES = {
 # A rule without a test (a headcount, a published survey group, a run of events): no sampling error to state, so
 # the "How often by chance" cell says why in words instead of a bare "Not tested" (docs/alerts.md).
 NOT_TESTED = "No chance test for this rule"
+NO_TEST_CARD = "No test"  # the card's value (its words would be cut short there); NO_TEST_WORDS under it
 NO_TEST_WORDS = {
     "team_turnover_above": "No chance test: every leaver is counted, not sampled",
     "enps_below_team": "No chance test: the team's own answers against a fixed line",

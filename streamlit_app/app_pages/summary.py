@@ -83,7 +83,9 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         delta_arrow=delta_arrow(vs_previous, decimals),
         # "vs Nov 2017" only beside a change: no previous value (a snapshot's headcount), no comparison phrase.
         delta_description=compared_with(
-            delta, f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
+            # Just the month: "vs Sep 2025 wave" was cut short on a laptop; the n line names the wave.
+            delta,
+            f"vs {format_month(pd.Timestamp(row['previous_period_start']))}",
         )
         if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
         else None,
@@ -98,7 +100,11 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     if to_date:
         lines.append(f"{n:,} {summary.to_date_noun(row['kpi'])} · {summary.to_date_words(row['kpi'])}")
     elif has_value:
-        lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
+        lines.append(
+            f"{n:,} {row['n_noun']}"
+            + (f" in {summary.period_words(row)}" if own_period else "")
+            + (f" in the {summary.period_words(row)}" if row["kpi"] == "enps" else "")
+        )
     elif row["kpi"] in snapshot_kpis:
         lines.append(summary.snapshot_words(str(row["kpi_label"])))
     else:
