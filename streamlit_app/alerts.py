@@ -11,7 +11,7 @@ import pandas as pd
 
 from streamlit_app import warehouse
 from streamlit_app.access import Scope
-from streamlit_app.labels import owner_words, plain
+from streamlit_app.labels import alert_reason_words, owner_words, plain
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 PAGE_SIZE = 100  # alerts listed at once (and offered under "Why did it fire?"); the caption gives the count
@@ -41,8 +41,15 @@ RULE_TITLES = {
     "brand_sentiment_drop": "Brand sentiment drop",
     "brand_mentions_spike": "Spike in social mentions",
 }
-# A rule without a test (a headcount, a published survey group, a run of events): no sampling error to state.
-NOT_TESTED = "Not tested"
+# A rule without a test (a headcount, a published survey group, a run of events): no sampling error to state, so
+# the "How often by chance" cell says why in words instead of a bare "Not tested" (docs/alerts.md).
+NOT_TESTED = "No chance test for this rule"
+NO_TEST_CARD = "No test"  # the card's value (its words would be cut short there); NO_TEST_WORDS under it
+NO_TEST_WORDS = {
+    "team_turnover_above": "No chance test: every leaver is counted, not sampled",
+    "enps_below_team": "No chance test: the team's own answers against a fixed line",
+    "customer_negative_run": "No chance test: one customer's own messages in a row",
+}
 SCOPE_WORDS = {"location": "Location", "team": "Team", "customer": "Customer", "brand": "The brand"}
 
 # The KPI of one scope value per month, as the rule computes it, over the mart TREND_TABLE names ({table}: the
@@ -108,13 +115,18 @@ def alert_log(scope: Scope, roles_by_place: Mapping[tuple[str, str], str] | None
     log = warehouse.query_table(f"{LOG_COLUMNS}, {tests}", "meta.alerts", scope)
     log["what"] = log["rule_id"].map(rule_title)
     log["where"] = [
-        f"{SCOPE_WORDS.get(s, plain(s))}: {v}" if s != "brand" else f"The brand ({v})"
-        for s, v in zip(log["scope"], log["scope_value"], strict=True)
+        where_words(s, v, o) for s, v, o in zip(log["scope"], log["scope_value"], log["owner"], strict=True)
+    ]
+    log["reason"] = [
+        alert_reason_words(r, s, v) for r, s, v in zip(log["reason"], log["scope"], log["scope_value"], strict=True)
     ]
     log["owner"] = [owner_words(o, roles_by_place) for o in log["owner"]]
     log["severity_words"] = log["severity"].map(plain)
     log["status_words"] = log["status"].map(plain)
-    log["how_sure"] = log["certainty"].map(lambda c: plain(c) if isinstance(c, str) else NOT_TESTED)
+    log["how_sure"] = [
+        plain(c) if isinstance(c, str) else NO_TEST_WORDS.get(r, NOT_TESTED)
+        for c, r in zip(log["certainty"], log["rule_id"], strict=True)
+    ]
     log["_status"] = (log["status"] != "open").astype(int)
     log["_severity"] = log["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
     return (
@@ -126,6 +138,17 @@ def alert_log(scope: Scope, roles_by_place: Mapping[tuple[str, str], str] | None
     )
 
 
+def where_words(scope: str, value: str, owner: object) -> str:
+    """Where or who an alert is about, in words: "Location: Leeds", "Team: Sales", "The brand (reviews)"; a
+    customer as "A customer (owner: Store manager, Leeds)", never by their pseudonym (only the table behind the
+    alert shows it, as the key to look them up in the CRM)."""
+    if scope == "brand":
+        return f"The brand ({value})"
+    if scope == "customer":
+        return f"A customer (owner: {owner_words(owner)})" if isinstance(owner, str) and owner.strip() else "A customer"
+    return f"{SCOPE_WORDS.get(scope, plain(scope))}: {value}"
+
+
 def filtered(log: pd.DataFrame, severities: list[str], scopes: list[str], statuses: list[str]) -> pd.DataFrame:
     keep = log["severity"].isin(severities) & log["scope"].isin(scopes) & log["status"].isin(statuses)
     return log[keep].reset_index(drop=True)
@@ -133,7 +156,7 @@ def filtered(log: pd.DataFrame, severities: list[str], scopes: list[str], status
 
 def describe(alert) -> str:
     """One alert in a line; `alert` is a row of the log (a Series or an itertuples row)."""
-    return f"{plain(alert.severity)} · {rule_title(alert.rule_id)} · {alert.scope_value} · {alert.period:%b %Y}"
+    return f"{plain(alert.severity)} · {rule_title(alert.rule_id)} · {alert.where} · {alert.period:%b %Y}"
 
 
 def notification_words(status: str | None) -> str:
@@ -163,16 +186,43 @@ def page_text(alerts: int, page: int) -> str:
     )
 
 
+MONTHLY_RULES = ("nps_drop_location", "csat_below_location", "team_turnover_above", "brand_sentiment_drop",
+                 "brand_mentions_spike")  # fmt: skip
+
+
+def first_recorded_leaver(scope: Scope) -> pd.Timestamp | None:
+    """The first month in which the HR data records anyone leaving (within the viewer's rows). An HR extract lists
+    the people employed from some date on: before its first leaver it holds no one who left, so turnover there is
+    unknown, not 0 % (the demo's roster starts in 2024 with staff hired since 2016)."""
+    table, params = warehouse.scoped_table("marts.employee_headcount_monthly", scope)
+    found = warehouse.query(f"SELECT min(month) AS month FROM {table} AS t WHERE separations > 0", params)
+    month = found["month"].iloc[0] if not found.empty else None
+    return None if month is None or pd.isna(month) else pd.Timestamp(month)
+
+
 def trend(rule_id: str, scope_value: str, scope: Scope) -> pd.DataFrame:
     """month, value, base_count of the rule's KPI at this scope value; no rows for customer alerts (their
-    events are per-person rows and are not published)."""
+    events are per-person rows and are not published). A monthly KPI has a row for every month from its first to
+    its last, NULL where the month has no figure (the chart leaves a gap there, never a 0); turnover starts at the
+    first 3 months that all lie on or after the HR data's first recorded leaver (first_recorded_leaver)."""
     sql = TREND_SQL.get(rule_id)
     if sql is None:
         return pd.DataFrame({"month": [], "value": [], "base_count": []})
     table, params = warehouse.scoped_table(TREND_TABLE[rule_id], scope)
     frame = warehouse.query(sql.format(table=table), [*params, scope_value])
     frame["value"] = frame["value"].astype("float64")
-    return frame
+    if frame.empty or rule_id not in MONTHLY_RULES:
+        return frame
+    frame["month"] = pd.to_datetime(frame["month"])
+    if rule_id == "team_turnover_above":
+        first = first_recorded_leaver(scope)
+        if first is None:
+            return frame.iloc[0:0]
+        frame = frame[frame["month"] >= first + pd.DateOffset(months=2)]
+        if frame.empty:
+            return frame
+    months = pd.date_range(frame["month"].min(), frame["month"].max(), freq="MS")
+    return frame.set_index("month").reindex(months).rename_axis("month").reset_index()
 
 
 # --- what lies behind an alert ------------------------------------------------------------------------------

@@ -164,3 +164,11 @@ def theme_words(themes: object) -> str:
     Staff attitude"); no theme reads "No recognised theme"."""
     codes = [] if themes is None or pd.isna(themes) else [t.strip() for t in str(themes).split(",") if t.strip()]
     return ", ".join(plain(c) for c in codes) if codes else plain("no_theme")
+
+
+def review_words(text: object) -> str | None:
+    """A published review as one line: its title and text (published joined by a line break, which a table cell
+    drops, so they ran together) and any paragraphs set apart by " — "."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    return " — ".join(line.strip() for line in str(text).splitlines() if line.strip())

@@ -329,10 +329,11 @@ def share_bars(data: pd.DataFrame, label: str, share: str, count: str, label_tit
 
 @unvalidated
 def alert_history(history: pd.DataFrame, label: str, base_unit: str, alert_month: pd.Timestamp) -> alt.LayerChart:
-    """An alert's KPI per month (the Alerts page), with a dashed rule at the alert's month."""
+    """An alert's KPI per month (the Alerts page), with a dashed rule at the alert's month. A month without a figure
+    (NULL value) is a gap in the line, never a point at 0."""
     line = (
         alt.Chart(history)
-        .mark_line(point=True)
+        .mark_line(point=True, invalid="break-paths-show-domains")
         .encode(
             x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
             y=alt.Y("value:Q", title=label),

@@ -132,3 +132,20 @@ def _word(word: str) -> str:
 
 def plain_all(codes: Iterable[object]) -> list[str]:
     return [plain(c) for c in codes]
+
+
+# A published pseudonym (a keyed hash: "cus_6c83ad5e34448a36", "agt_…"): a lookup key, never words to read.
+PSEUDONYM = re.compile(r"\b(cus|agt)_[0-9a-f]{8,}\b")
+PSEUDONYM_WORDS = {"cus": "a customer", "agt": "an agent"}
+
+
+def alert_reason_words(reason: object, scope: object = None, scope_value: object = None) -> str:
+    """An alert's reason sentence as a person reads it: a customer alert names "A customer", never the customer's
+    pseudonym (alert logs written before the reason left it out still hold "Customer cus_…"); any other
+    pseudonym reads as "a customer" / "an agent"."""
+    if reason is None or (isinstance(reason, float) and math.isnan(reason)):
+        return MISSING
+    text = str(reason)
+    if scope == "customer" and isinstance(scope_value, str) and scope_value:
+        text = text.replace(f"Customer {scope_value}", "A customer").replace(scope_value, "the customer")
+    return PSEUDONYM.sub(lambda m: PSEUDONYM_WORDS[m.group(1)], text)

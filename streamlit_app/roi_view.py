@@ -37,8 +37,8 @@ RANGE_WORDS = "with every effect at the limit of its 95 % CI"
 NO_CLEAR_SAVING = "No clear saving"
 MARGIN_NOTE = (
     "The gross margin is set to 100 %, so the customers kept are valued at the revenue they bring, not the profit. "
-    "Set your margin in the warehouse settings (the dbt variable for the customer lifetime value's gross margin, "
-    "e.g. 0.4 for 40 %), or try one with the slider below."
+    "Ask whoever runs the data pipeline to set your gross margin in its settings (as a share, e.g. 0.4 for 40 %), "
+    "or try one with the slider below."
 )
 
 

@@ -21,7 +21,7 @@ from streamlit_app.formatting import (
     format_value,
     is_small_sample,
 )
-from streamlit_app.labels import plain
+from streamlit_app.labels import alert_reason_words, plain
 
 # Area -> the detail page its numbers come from (a streamlit_app.access.PAGES key). A role sees an area on the
 # summary only when it may see that page (access.SUMMARY_AREA_PAGES).
@@ -288,22 +288,62 @@ def alert_counts(alerts: pd.DataFrame) -> dict[str, int]:
     return {**known, **({"other": other} if other else {})}
 
 
-def top_alerts(alerts: pd.DataFrame, count: int = 5) -> pd.DataFrame:
-    """The `count` open alerts to read first: highest severity, then the latest period, then the most recently
-    seen."""
+RECENT_ALERT_MONTHS = 3  # an open alert about a month older than this many months before the page's month is old
+
+
+def months_between(earlier: object, later: object) -> int:
+    """Whole calendar months from `earlier` to `later` (Apr 2024 -> Dec 2025: 20)."""
+    earlier, later = pd.Timestamp(earlier), pd.Timestamp(later)
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def is_old_alert(period: object, as_of: object) -> bool:
+    """True when an alert's month lies more than RECENT_ALERT_MONTHS months before `as_of` (the page's month)."""
+    if is_missing(period) or is_missing(as_of):
+        return False
+    return months_between(period, as_of) > RECENT_ALERT_MONTHS
+
+
+def top_alerts(alerts: pd.DataFrame, count: int = 5, as_of: object = None) -> pd.DataFrame:
+    """The `count` open alerts to read first: those about the last RECENT_ALERT_MONTHS months before `as_of`
+    (the page's month) before older ones (an alert stays open while its month's breach is in the data, so the log
+    keeps alerts of long-past months open); within each, highest severity, then the latest period, then the most
+    recently seen."""
     rank = alerts["severity"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
-    order = ["_rank", "period", "last_seen_at"] if "period" in alerts else ["_rank", "last_seen_at"]
-    ascending = [True] + [False] * (len(order) - 1)
-    return alerts.assign(_rank=rank).sort_values(order, ascending=ascending).head(count).drop(columns="_rank")
+    has_period = "period" in alerts
+    old = [is_old_alert(p, as_of) for p in alerts["period"]] if has_period else [False] * len(alerts)
+    order = ["_old", "_rank", "period", "last_seen_at"] if has_period else ["_old", "_rank", "last_seen_at"]
+    ascending = [True, True] + [False] * (len(order) - 2)
+    return (
+        alerts.assign(_rank=rank, _old=old)
+        .sort_values(order, ascending=ascending, kind="stable")
+        .head(count)
+        .drop(columns=["_rank", "_old"])
+    )
 
 
-def alert_words(alert: pd.Series) -> str:
-    """One open alert in words: the log's `reason` sentence when it has one, else one built from its numbers
-    ("**High** · NPS at location Cambridge: -31.8 (was 13.3) on 22 answers (Aug 2025)")."""
+def alert_age_words(period: object, as_of: object) -> str:
+    """ "" for a recent alert; for an old one, how old it is ("an old alert: Apr 2024, 20 months before Dec 2025")."""
+    if not is_old_alert(period, as_of):
+        return ""
+    months = months_between(period, as_of)
+    return (
+        f"an old alert: {format_month(pd.Timestamp(period))}, {months:,} months before "
+        f"{format_month(pd.Timestamp(as_of))}"
+    )
+
+
+def alert_words(alert: pd.Series, as_of: object = None) -> str:
+    """One open alert in words: the log's `reason` sentence when it has one (a customer named "A customer", never by
+    their pseudonym), else one built from its numbers ("**High** · NPS at location Cambridge: -31.8 (was 13.3) on
+    22 answers (Aug 2025)"); an alert about a month long before `as_of` says how old it is."""
     period = "" if is_missing(alert["period"]) else f" ({format_month(pd.Timestamp(alert['period']))})"
+    age = alert_age_words(alert["period"], as_of) if "period" in alert else ""
+    age = f" · :gray[{age}]" if age else ""
     reason = alert.get("reason")
     if not is_missing(reason) and str(reason).strip():  # the alert log's own sentence, with its numbers and n
-        return f"**{plain(alert['severity'])}** · {reason}"
+        words = alert_reason_words(reason, alert["scope"], alert["scope_value"])
+        return f"**{plain(alert['severity'])}** · {words}{age}"
     scope = alert["scope"]
     if scope in ("location", "team"):
         where = f" at {scope} {alert['scope_value']}"
@@ -315,7 +355,36 @@ def alert_words(alert: pd.Series) -> str:
         text += f": {value:,.1f}" + (f" (was {before:,.1f})" if before is not None else "")
     if (base := number(alert["base_count"])) is not None:
         text += f" on {int(base):,} {plain(alert['base_unit']).lower()}"
-    return text + period
+    return text + period + age
+
+
+# Workforce KPIs published for the whole business and teams only (marts.kpi_summary: their location sums would
+# miss the people of small teams, whom the HR marts combine across locations to protect them).
+NOT_PER_LOCATION = ("turnover_pct", "headcount", "absence_pct")
+
+
+def not_per_location_words(labels: list[str]) -> str:
+    """Why a location's view of the Employees area lacks `labels` (turnover, headcount, lost worktime)."""
+    listed = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else labels[0]
+    return (
+        f"{listed} are not shown for a single location. To protect people in small teams, the HR figures combine "
+        "small teams with others, so a location's own total would leave some of its staff out and could be "
+        "wrong. They are reported for the whole business and for each team."
+    )
+
+
+# Turnover and lost worktime count everyone on staff on any day of the month (leavers included), headcount only
+# those still on staff at its end: two populations, so their counts differ (305 against 300).
+STAFF_WORDS = (
+    "Turnover % is the month's leavers divided by the average of the staff at its start and at its end; the count "
+    "under it (and under lost worktime) is everyone on staff on any day of the month, leavers included. "
+    "Headcount counts only those still on staff at the month's end, so the two counts differ."
+)
+
+
+def to_date_noun(kpi: str) -> str:
+    """The n of a share to date (churn or turnover from a snapshot export): every customer or employee in the data."""
+    return "employees in the data" if kpi == "turnover_pct" else "customers in the data"
 
 
 def scope_note(kind: str, value: str | None) -> str:

@@ -612,3 +612,18 @@ def test_a_log_from_before_the_tested_rules_gains_their_columns(tmp_path):
     rows = con.execute("SELECT alert_key, status, certainty FROM meta.alerts ORDER BY alert_key").fetchall()
     assert rows == [("Leeds", "open", "rare by chance"), ("k0", "resolved", None)]
     con.close()
+
+
+def test_a_customer_alert_never_names_the_customers_pseudonym_in_the_notification(log_db):
+    """Walk s19: a customer's "cus_..." code must not be in text a person reads, even from a log raised before the
+    rule's sentence left it out: the message says "A customer" (labels.alert_reason_words, the dashboard's words)."""
+    set_breaches(log_db, "Leeds")
+    code = "cus_0123456789abcdef"
+    log_db.execute(
+        "UPDATE marts.alert_breaches SET scope = 'customer', scope_value = ?, reason = ?",
+        [code, f"Customer {code} (Leeds) gave 5 negative feedback events in a row"],
+    )
+    sync_alert_log(log_db, "run1")
+    notify_pending(log_db, "run1", log=lambda m: None)
+    [(message,)] = log_db.execute("SELECT message FROM meta.alert_notifications").fetchall()
+    assert "cus_" not in message and "A customer (Leeds) gave 5 negative" in message

@@ -4,10 +4,12 @@ publication without alerts or without an alert log says so."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from streamlit_app import alerts
@@ -16,6 +18,7 @@ from tests.lake_helpers import BuiltLake
 from tests.test_dashboard_apptest import chart_specs, metric, open_app_page, rerun, run_app, vega_lite_errors
 
 PAGE = "app_pages/alerts.py"
+PSEUDONYM = "cus_0123456789abcdef"  # a customer alert's scope value, as the rules write it (a keyed hash)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +182,12 @@ def synthetic_alerts_db(directory: Path) -> Path:
             ('k-team', 'team_turnover_above', 'high', 'turnover_pct_3m', 'team', '{TEAM}', DATE '2025-06-01', 30,
              NULL, 20, 8, 10, NULL, 'average headcount', NULL, NULL, NULL, 'Turnover in team {TEAM} was 30 %',
              'Head of {TEAM}', 'A team''s turnover over the last 3 months is above 20 %', 'open', {seen}, {seen},
-             NULL)"""
+             NULL),
+            ('k-cust', 'customer_negative_run', 'medium', 'negative_run', 'customer', '{PSEUDONYM}',
+             DATE '2025-06-01', 5, NULL, 5, 1, 5, NULL, 'events', NULL, NULL, NULL,
+             'Customer {PSEUDONYM} ({LOCATION}) gave 5 negative feedback events in a row from 2 May 2025 to 9 Jun 2025',
+             'Store manager, {LOCATION}', 'A customer gave at least 5 negative feedback events in a row', 'open',
+             {seen}, {seen}, 'dry_run')"""
         )
         con.execute("DELETE FROM marts.customer_nps_detractor_comments")
         con.execute(
@@ -201,23 +209,32 @@ def page_words(at) -> str:
     return "\n".join(parts)
 
 
-RULE_OF = {"k-nps": "nps_drop_location", "k-brand": "brand_sentiment_drop", "k-team": "team_turnover_above"}
+RULE_OF = {"k-nps": "nps_drop_location", "k-brand": "brand_sentiment_drop", "k-team": "team_turnover_above",
+           "k-cust": "customer_negative_run"}  # fmt: skip
 RAW = [*alerts.RULE_TITLES, "dbt_project", "alert_rules", ".csv", "docs/", "dry_run", "{", "threshold", "min_count",
        "None", "rule_id", "meta.alerts"]  # fmt: skip
 
 
-@pytest.mark.parametrize("key", ["k-nps", "k-brand", "k-team"])
+@pytest.mark.parametrize("key", ["k-nps", "k-brand", "k-team", "k-cust"])
 def test_the_page_speaks_plain_words(tmp_path, monkeypatch, key):
+    """No raw code, and no customer's pseudonym: an alert about a customer names "A customer" in its sentence, its
+    row and its picker, even in a log written when the sentence held the code (walk s19)."""
     at = open_app_page(monkeypatch, synthetic_alerts_db(tmp_path), PAGE)
     at.selectbox(key="alert_key").set_value(key)
     rerun(at)
     words = page_words(at)
     assert [raw for raw in RAW if raw in words] == []
+    assert PSEUDONYM not in words and "cus_" not in words
     assert alerts.rule_title(RULE_OF[key]) in words
-    if key != "k-team":
+    if key in ("k-nps", "k-brand"):
         assert "Not sent: notifications are in test mode" in words and "Very rare by chance" in words
+    elif key == "k-team":
+        # Why there is no chance test, in words (walk s19: a bare "Not tested" on every turnover alert).
+        assert "Not sent yet" in words and "No chance test: every leaver is counted, not sampled" in words
+        assert "Not tested" not in words
     else:
-        assert "Not sent yet" in words and "Not tested" in words
+        assert "gave 5 negative" in words and "A customer (owner: Store manager, " in words
+        assert "No chance test: one customer's own messages in a row" in words
 
 
 def test_an_alert_leads_to_the_comments_behind_it_within_the_viewers_rows(tmp_path, monkeypatch):
@@ -253,3 +270,43 @@ def test_a_csat_alert_says_its_comments_are_nps_detractors(tmp_path, monkeypatch
     assert any("CSAT answers have no published comments" in h and "NPS detractors" in h for h in headings)
     [comments] = [d.value for d in at.dataframe if "Comment" in d.value.columns]
     assert list(comments["Comment"]) == ["Nobody helped me at the till"]
+
+
+def test_a_turnover_trend_draws_no_zero_before_the_staff_records_start(tmp_path, monkeypatch):
+    """Walk s19: the selected turnover alert's chart drew 0 % for 2017-2023, years in which the HR extract records no
+    one leaving (it lists the staff employed since). The trend now starts at the first 3 months on or after the
+    first recorded leaver, and a month without a figure is a gap (NULL), never 0."""
+    from streamlit_app.access import Scope
+    from tests.dashboard_login import TEAM
+
+    db = synthetic_alerts_db(tmp_path)
+    months = pd.date_range("2022-01-01", "2025-06-01", freq="MS")
+    rows = pd.DataFrame(
+        {
+            "month": months.date,
+            "team": TEAM,
+            "location": "HQ",
+            "separations": [0 if m < pd.Timestamp("2024-01-01") else 1 for m in months],
+            "headcount_start": 10,
+            "headcount_end": 10,
+            "avg_headcount": 10.0,
+            "employees": 11,
+        }
+    )
+    rows = rows[rows["month"] != dt.date(2025, 2, 1)]  # a month the extract lacks: a gap, not a zero
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM marts.employee_headcount_monthly")
+        con.register("rows", rows)
+        con.execute("INSERT INTO marts.employee_headcount_monthly BY NAME SELECT * FROM rows")
+    monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(db))
+    trend = alerts.trend("team_turnover_above", TEAM, Scope.all_rows())
+    assert trend["month"].min() == pd.Timestamp("2024-03-01"), "windows before the first leaver are unknown"
+    assert not (trend["value"] == 0).any()
+    gaps = trend.loc[trend["value"].isna(), "month"].dt.strftime("%Y-%m").tolist()
+    assert gaps == ["2025-02", "2025-03", "2025-04"], gaps  # every window holding the missing month
+    at = open_app_page(monkeypatch, db, PAGE)
+    at.selectbox(key="alert_key").set_value("k-team")
+    rerun(at)
+    note = " ".join(c.value for c in at.caption)
+    assert "record no one leaving before Jan 2024" in note and "A gap is a month without a figure" in note
+    assert [errors for spec in chart_specs(at) if (errors := vega_lite_errors(spec))] == []

@@ -197,3 +197,19 @@ def test_rating_distribution_and_theme_shares_from_summed_counts():
     assert shares.loc["price", "theme_share_pct"] == pytest.approx(100 * 8 / 40)
     assert shares.loc["price", "theme_sentiment_score"] == pytest.approx(0.0)
     assert pd.isna(shares.loc["waiting", "theme_share_pct"])
+
+
+def test_a_reviews_title_and_text_are_set_apart(tmp_path, monkeypatch):
+    """Walk s19: "Disappointed I felt ignored, ..." — a review's title and text are published joined by a line break,
+    which a table cell drops, so they ran together. The page sets them apart: "Disappointed — I felt ignored"."""
+    tables = sample_tables()
+    examples = tables["marts.brand_review_examples"].copy()
+    latest = examples["month"].max()
+    first = examples.index[examples["month"] == latest][0]
+    examples.loc[first, "review_text"] = "Disappointed\nI felt ignored, waited forever and nobody called back."
+    tables["marts.brand_review_examples"] = examples
+    db = write_serving_db(tmp_path / "serving" / "empathy_lake.duckdb", tables)
+    shown = dataframe_with(open_page(monkeypatch, db), "review_text")
+    assert "Disappointed — I felt ignored, waited forever and nobody called back." in set(shown["review_text"])
+    assert not [t for t in shown["review_text"] if "\n" in str(t)]
+    assert brand_kpis.review_words("A\n\nB\nC") == "A — B — C"

@@ -119,3 +119,17 @@ def test_a_publication_without_the_mart_says_so(monkeypatch, tmp_path):
     )  # published before the mart existed
     at = open_support(monkeypatch, db)
     assert any("no figures per support agent" in i.value for i in at.info)
+
+
+def test_handle_time_per_ticket_is_not_read_as_the_aht_per_contact(monkeypatch, db):
+    """Walk s19: 12.7 min here against an AHT of 7.5 min on Customer empathy. Two measures: minutes per ticket (all its
+    contacts together) here, per customer contact there. The card names its base, and says it is not the AHT."""
+    at = open_support(monkeypatch, db)
+    card = metric(at, "Handle time per ticket")
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(per_ticket,)] = con.execute(
+            "SELECT sum(handle_minutes_sum) / sum(handled_tickets) FROM marts.customer_support_agent_monthly "
+            "WHERE month >= DATE '2025-04-01'"
+        ).fetchall()
+    assert card.value == f"{per_ticket:,.1f} min"
+    assert "per customer contact" in card.proto.help and "AHT" in card.proto.help

@@ -55,3 +55,16 @@ def test_brand_and_voice_names_its_kpis_as_this_week_does(monkeypatch, built_lak
 def test_every_summary_kpi_has_one_label(kpi):
     labels = [k.kpi_label for k in kpi_catalog.SUMMARY_KPIS]
     assert labels.count(kpi_catalog.label(kpi)) == 1
+
+
+def test_a_shared_kpi_is_rounded_alike_on_every_page():
+    """One rounding per KPI (walk s19): a KPI This week shares with a detail page's card shows the same number of
+    decimals on both (the catalog's `decimals`), so a reader never sees 142 min on one page and 141.8 on another."""
+    from streamlit_app import brand_kpis, customer_kpis
+
+    by_label = {k.kpi_label: k for k in kpi_catalog.SUMMARY_KPIS}
+    cards = [*customer_kpis.CARD_KPIS, brand_kpis.SENTIMENT, brand_kpis.RATING]
+    shared = [card for card in cards if card.label in by_label]
+    assert len(shared) >= 8, [c.label for c in shared]
+    for card in shared:
+        assert card.decimals == by_label[card.label].decimals, (card.label, card.decimals, by_label[card.label])

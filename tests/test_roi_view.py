@@ -121,3 +121,11 @@ def test_the_null_initiative_reads_as_a_cost_and_a_margin_of_one_is_named(monkey
     captions = " ".join(str(c.value) for c in at.caption)
     assert "no proven saving" in captions
     assert "valued at the revenue they bring, not the profit" in captions
+
+
+def test_the_margin_note_names_no_tool():
+    """Walk s19: "the dbt variable" on the Impact & ROI page; a reader is told what to ask for, in plain words."""
+    from streamlit_app import roi_view
+
+    for tool_word in ("dbt", "variable", "mart", "var "):
+        assert tool_word not in roi_view.MARGIN_NOTE.lower(), tool_word

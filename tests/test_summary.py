@@ -184,3 +184,59 @@ def test_a_month_read_to_the_as_of_date_says_so():
     assert summary.period_words(partial) == "Oct 2021 (to 19 Oct)"
     assert summary.period_words({**partial, "period_end": dt.date(2021, 10, 31)}) == "Oct 2021"
     assert summary.period_words({"kpi": "nps", "period_start": dt.date(2021, 10, 1)}) == "Oct 2021"
+
+
+def open_alert(severity, period, scope="team", scope_value="Sales", reason="Turnover in team Sales was 30 %"):
+    return {
+        "severity": severity,
+        "kpi": "turnover_pct_3m",
+        "scope": scope,
+        "scope_value": scope_value,
+        "period": pd.Timestamp(period),
+        "kpi_value": 30.0,
+        "previous_value": None,
+        "base_count": 10.0,
+        "base_unit": "average headcount",
+        "reason": reason,
+        "last_seen_at": pd.Timestamp("2025-12-31"),
+    }
+
+
+def test_this_weeks_alerts_lead_with_recent_ones_and_old_ones_read_as_old():
+    """Walk s19: two 20-month-old high turnover alerts led This week's open alerts. Alerts about the last months
+    before the page's month come first (by severity), older ones after, marked with their age."""
+    as_of = pd.Timestamp("2025-12-01")
+    alerts = pd.DataFrame(
+        [
+            open_alert("high", "2024-04-01"),
+            open_alert("high", "2024-03-01"),
+            open_alert("medium", "2025-12-01", scope_value="Store Exeter"),
+            open_alert("medium", "2025-10-01", scope_value="Store York"),
+        ]
+    )
+    top = summary.top_alerts(alerts, as_of=as_of)
+    assert top["scope_value"].tolist()[:2] == ["Store Exeter", "Store York"]
+    assert top["period"].tolist()[2:] == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-03-01")]
+    old = summary.alert_words(top.iloc[2], as_of=as_of)
+    assert "an old alert: Apr 2024, 20 months before Dec 2025" in old
+    assert "old alert" not in summary.alert_words(top.iloc[0], as_of=as_of)
+
+
+def test_an_alert_about_a_customer_never_shows_their_pseudonym():
+    """Walk s19: "Customer cus_6c83ad5e34448a36 (Bristol) gave 5 negative ..." on This week. The sentence names "A
+    customer" (logs written before the rule's sentence changed still hold the code)."""
+    code = "cus_6c83ad5e34448a36"
+    alert = pd.Series(
+        open_alert("medium", "2025-10-01", "customer", code, f"Customer {code} (Bristol) gave 5 negative events")
+    )
+    words = summary.alert_words(alert, as_of=pd.Timestamp("2025-12-01"))
+    assert code not in words and "cus_" not in words
+    assert "A customer (Bristol) gave 5 negative events" in words
+    alert["reason"] = None  # built from the numbers
+    assert code not in summary.alert_words(alert)
+
+
+def test_a_location_view_says_why_workforce_figures_are_missing():
+    words = summary.not_per_location_words(["Turnover %", "Headcount", "Lost worktime %"])
+    assert words.startswith("Turnover %, Headcount and Lost worktime % are not shown for a single location")
+    assert "small teams" in words

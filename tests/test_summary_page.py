@@ -143,7 +143,7 @@ def test_the_owners_default_page_is_the_summary_and_its_cards_equal_staging_sql(
     assert nps[1] in shown_n(at, "answers") and csat[1] in shown_n(at, "answers")
     headcount = staging_headcount(lake, latest_complete_month(lake, EMPLOYEE_EVENTS))
     assert card(at, "Headcount").value == f"{headcount:,}"
-    assert headcount in shown_n(at, "employees"), "the headcount card's n is the headcount it shows"
+    assert headcount in shown_n(at, "staff at month end"), "the headcount card's n is the headcount it shows"
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     before, _ = staging_nps(lake, previous)
     if before is not None:
@@ -240,3 +240,55 @@ def test_no_previous_value_no_comparison_phrase(lake, tmp_path, monkeypatch):
     assert headcount.proto.delta_description == ""
     nps = card(at, "NPS")
     assert nps.delta and nps.proto.delta_description.startswith("vs "), "a card with a change keeps its phrase"
+
+
+def test_turnover_and_headcount_say_whom_they_count(lake, owner_view):
+    """Walk s19: "Turnover % ... 305 employees" beside "Headcount 300 ... 300 employees" read as one population
+    counted twice. Turnover's (and lost worktime's) n is everyone on staff on any day of the month, leavers
+    included; headcount is who is still on staff at its end: each card names its population, and a caption says
+    why the two differ."""
+    month = latest_complete_month(lake, EMPLOYEE_EVENTS)
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    [(on_staff,)] = build_sql(
+        lake,
+        "SELECT count(*) FROM staging.stg_hris__employees WHERE hire_date <= ? "
+        "AND (termination_date IS NULL OR termination_date >= ?)",
+        [end, month],
+    )
+    assert on_staff in shown_n(owner_view, "staff in the month")
+    assert staging_headcount(lake, month) in shown_n(owner_view, "staff at month end")
+    captions = " ".join(c.value for c in owner_view.caption)
+    assert "everyone on staff on any day of the month, leavers included" in captions
+
+
+def test_first_reply_time_is_rounded_as_on_customer_empathy(lake, owner_view):
+    """Walk s19: 142 min here, 141.8 on Customer empathy. One rounding, the catalog's (tests/test_kpi_catalog.py)."""
+    [(minutes,)] = lake.query(
+        "SELECT value FROM marts.kpi_summary WHERE kpi = 'first_reply_minutes' AND scope = 'business'", serving=True
+    )
+    assert card(owner_view, "First reply time").value == f"{minutes:,.1f} min"
+
+
+def test_open_alerts_lead_with_recent_ones_and_name_no_customer_code(lake, owner_view):
+    """Walk s19: the open alerts led with 20-month-old turnover alerts and showed a customer's "cus_..." code."""
+    alerts = [m.value for m in owner_view.markdown if m.value.startswith("- **")]
+    assert alerts, "the session lake raises alerts"
+    assert not [a for a in alerts if "cus_" in a]
+    old = [i for i, a in enumerate(alerts) if "an old alert:" in a]
+    assert old == list(range(len(alerts) - len(old), len(alerts))), "old alerts come after the recent ones"
+
+
+def test_a_location_manager_is_told_why_workforce_figures_are_not_shown(lake, tmp_path, monkeypatch):
+    """Walk s19: a location manager saw only eNPS under Employees, turnover, headcount and lost worktime missing
+    without a word."""
+    location = lake.query(
+        "SELECT min(scope_value) FROM marts.kpi_summary WHERE scope = 'location' AND kpi = 'nps'", serving=True
+    )[0][0]
+    users = write_users(tmp_path, user_specs(location=location))
+    monkeypatch.setenv("EMPATHY_LAKE_SERVING_DB", str(lake.settings.serving_db))
+    monkeypatch.setenv("EMPATHY_LAKE_AUTH_CONFIG", str(users.config))
+    at = submit_login(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), users["location-manager"])
+    assert not at.exception, [e.value for e in at.exception]
+    assert not {"Turnover %", "Headcount", "Lost worktime %"} & {m.label for m in at.metric}
+    captions = " ".join(c.value for c in at.caption)
+    assert "Turnover %, Headcount and Lost worktime % are not shown for a single location" in captions

@@ -30,7 +30,7 @@ import duckdb
 
 from dagster_project.settings import alert_channel_setting
 from dagster_project.transactions import transaction
-from streamlit_app.labels import owner_words  # the Alerts page's owner in words: one definition
+from streamlit_app.labels import alert_reason_words, owner_words  # the Alerts page's words: one definition
 
 NOTIFICATIONS_TABLE = "meta.alert_notifications"
 CREATE_NOTIFICATIONS = f"""
@@ -86,8 +86,11 @@ def compose(alert: dict) -> tuple[str, str]:
     """Title and body of one alert's notification."""
     # Plain words for the person paged: the place and the month, then the reason sentence (no rule code).
     month = datetime.strptime(alert["period"], "%Y-%m").strftime("%b %Y")
-    title = f"[{(alert['severity'] or '').upper()}] Empathy Lake alert — {alert['scope_value']} ({month})"
-    body = f"{alert['reason']}\nOwner: {owner_words(alert['owner'])}\nAlert reference: {alert['alert_key']}"
+    # A customer by their place in the sentence, never their pseudonym (the dashboard's words, D794).
+    place = "A customer" if alert.get("scope") == "customer" else alert["scope_value"]
+    title = f"[{(alert['severity'] or '').upper()}] Empathy Lake alert — {place} ({month})"
+    reason = alert_reason_words(alert["reason"], alert.get("scope"), alert["scope_value"])
+    body = f"{reason}\nOwner: {owner_words(alert['owner'])}\nAlert reference: {alert['alert_key']}"
     return title, body
 
 

@@ -11,6 +11,7 @@ import duckdb
 
 from streamlit_app import summary as summary_words  # how a summary number reads: one definition
 from streamlit_app.formatting import small_sample_note  # the dashboard's small-sample label: one definition
+from streamlit_app.labels import alert_reason_words  # an alert's sentence as the dashboard writes it
 from streamlit_app.settings import currency_symbol, min_answers  # the dashboard's settings: one definition
 
 SUMMARY_TABLE = "marts.kpi_summary"
@@ -189,7 +190,8 @@ def _alert_line(row: dict) -> AlertLine:
     return AlertLine(
         severity=(row["severity"] or "").capitalize() or "Unrated",
         period="" if row["period"] is None else f"{row['period']:%b %Y}",
-        reason=row["reason"] or "",
+        # A customer as "A customer", never their pseudonym (the dashboard's words, D794).
+        reason=alert_reason_words(row["reason"], row["scope"], row["scope_value"]) if row["reason"] else "",
     )
 
 

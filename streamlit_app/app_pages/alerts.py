@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import alerts, charts, login
-from streamlit_app.formatting import format_value
+from streamlit_app.formatting import format_month, format_value
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, open_page, report_sources
 
@@ -100,17 +100,23 @@ alert = listed.loc[listed["alert_key"] == key].iloc[0]
 label = alerts.KPI_LABELS.get(alert["rule_id"], plain(alert["kpi"]))
 st.markdown(f"**{alerts.rule_title(alert['rule_id'])}** — the rule: {alert['rule_description']}")
 st.info(alert["reason"], icon=":material/notification_important:")
-value_card, previous_card, sure_card, count_card = st.columns(4)
+# Two a row: four cut their labels short on a laptop ("How often by …", "Turnover % (traili…").
+value_card, previous_card = st.columns(2)
+sure_card, count_card = st.columns(2)
 value_card.metric(label, format_value(alert["kpi_value"]), border=True)
 previous = alert["previous_value"] if pd.notna(alert["previous_value"]) else None
 previous_card.metric("Usual level before" if previous is not None else "Alert line",
                      format_value(previous if previous is not None else alert["threshold"]), border=True)  # fmt: skip
+tested = isinstance(alert["certainty"], str)
 sure_card.metric(
-    "How often by chance", alert["how_sure"], border=True,
+    "How often by chance", alert["how_sure"] if tested else alerts.NO_TEST_CARD, border=True,
     help="How often chance alone (too few answers, the usual month-to-month swing) would give a change this "
-    "large; not the chance that the change is real. Not tested: this rule compares a count or a published "
-    "survey group with a line, without sampling error.",
+    "large; not the chance that the change is real. Rules on turnover, a team's survey result or one customer's "
+    "run of unhappy messages have no such test: they compare every leaver, the team's own answers or the "
+    "customer's own messages with a fixed line, so there is no sample to test.",
 )  # fmt: skip
+if not tested:  # the card holds two words; why there is no test goes under it
+    sure_card.caption(alert["how_sure"])
 count_card.metric(
     f"Based on ({alert['base_unit']})",
     format_value(alert["base_count"], decimals=0 if float(alert["base_count"]).is_integer() else 1), border=True,
@@ -124,10 +130,22 @@ st.caption(
 
 history = alerts.trend(alert["rule_id"], alert["scope_value"], scope)
 if history.empty:
-    st.caption("No trend for an alert about one customer: their feedback is kept per person and not published.")
+    st.caption(
+        "No trend for an alert about one customer: their feedback is kept per person and not published."
+        if alert["scope"] == "customer"
+        else "No trend to draw: no month at this place has a figure you may see."
+    )
 else:
     st.altair_chart(charts.alert_history(history, label, alert["base_unit"], pd.Timestamp(alert["period"])))
-    st.caption(f"{label} at {alert['scope_value']} per month; the dashed line marks the alert's month.")
+    note = f"{label} at {alert['scope_value']} per month; the dashed line marks the alert's month."
+    if history["value"].isna().any():
+        note += " A gap is a month without a figure (not a zero)."
+    if alert["rule_id"] == "team_turnover_above" and (first := alerts.first_recorded_leaver(scope)) is not None:
+        note += (
+            f" It starts where the staff records do: they record no one leaving before {format_month(first)}, so "
+            "turnover before then is unknown rather than 0 % and is not drawn."
+        )
+    st.caption(note)
 
 st.subheader("Behind this alert")
 found = alerts.behind(alert, scope)

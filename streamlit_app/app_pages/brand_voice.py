@@ -180,6 +180,7 @@ if example_count:
         sentiment_label=examples["sentiment_label"].map(plain),
         language=examples["language"].map(plain),
         themes=examples["themes"].map(brand_kpis.theme_words),
+        review_text=examples["review_text"].map(brand_kpis.review_words),
     )
     data_table(
         examples[

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import access, login, settings, summary, warehouse
+from streamlit_app import access, kpi_catalog, login, settings, summary, warehouse
 from streamlit_app.formatting import compared_with, delta_arrow, delta_color, format_month, small_sample_note
 from streamlit_app.labels import plain
 from streamlit_app.ui import data_table, report_sources, require_published
 
 PAGE = "summary"
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3  # four cut values and "vs Nov 2025" short ("142 …", "vs No…") on a laptop beside the menu
 LEAGUES = {  # tab -> (scope, area that must be visible, KPIs ranked)
     "Locations": ("location", "Customers", ("nps", "csat_pct")),
     "Teams": ("team", "Employees", ("turnover_pct", "enps")),
@@ -83,7 +83,9 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
         delta_arrow=delta_arrow(vs_previous, decimals),
         # "vs Nov 2017" only beside a change: no previous value (a snapshot's headcount), no comparison phrase.
         delta_description=compared_with(
-            delta, f"vs {summary.period_words({**row, 'period_start': row['previous_period_start']})}"
+            # Just the month: "vs Sep 2025 wave" was cut short on a laptop; the n line names the wave.
+            delta,
+            f"vs {format_month(pd.Timestamp(row['previous_period_start']))}",
         )
         if not summary.is_missing(row["previous_period_start"]) and row.get("value_basis") != summary.TO_DATE
         else None,
@@ -96,9 +98,13 @@ def kpi_card(column, row: pd.Series, area_month: pd.Timestamp) -> None:
     )
     to_date = row.get("value_basis") == summary.TO_DATE
     if to_date:
-        lines.append(f"{n:,} {row['n_noun']} · {summary.to_date_words(row['kpi'])}")
+        lines.append(f"{n:,} {summary.to_date_noun(row['kpi'])} · {summary.to_date_words(row['kpi'])}")
     elif has_value:
-        lines.append(f"{n:,} {row['n_noun']}" + (f" in {summary.period_words(row)}" if own_period else ""))
+        lines.append(
+            f"{n:,} {row['n_noun']}"
+            + (f" in {summary.period_words(row)}" if own_period else "")
+            + (f" in the {summary.period_words(row)}" if row["kpi"] == "enps" else "")
+        )
     elif row["kpi"] in snapshot_kpis:
         lines.append(summary.snapshot_words(str(row["kpi_label"])))
     else:
@@ -128,7 +134,7 @@ if not areas:
     st.info("Your role sees none of the summary's areas.")
 for area in areas:
     area_rows = own[own["area"] == area]
-    header, link = st.columns([3, 1], vertical_alignment="bottom")
+    header, link = st.columns([2, 1], vertical_alignment="bottom")  # room for "Open Customer empathy"
     header.subheader(area)
     page_key = summary.AREA_PAGES[area]
     link.page_link(
@@ -136,6 +142,11 @@ for area in areas:
         label=f"Open {access.PAGES[page_key].title}",
         icon=":material/arrow_forward:",
     )
+    # A location's view has no turnover, headcount or lost worktime: say why instead of leaving them out silently.
+    not_here = [k for k in summary.NOT_PER_LOCATION if scope.kind == "location" and k not in set(area_rows["kpi"])]
+    if area == "Employees" and not_here:
+        labels = [kpi_catalog.label(k) for k in not_here]
+        st.caption(summary.not_per_location_words(labels))
     if area_rows.empty:
         st.caption(f"No data for {area.lower()} in this publication for your view.")
         continue
@@ -150,6 +161,8 @@ for area in areas:
         columns = st.columns(CARDS_PER_ROW)
         for column, (_, row) in zip(columns, area_rows.iloc[start : start + CARDS_PER_ROW].iterrows(), strict=False):
             kpi_card(column, row, area_month)
+    if area == "Employees" and {"turnover_pct", "headcount"} <= set(area_rows["kpi"]):
+        st.caption(summary.STAFF_WORDS)
 
 # --- what moved, and league tables (whole-business viewers: a scoped view holds one location or team) -----------
 visible = rows[rows["area"].isin(areas)]
@@ -246,5 +259,10 @@ if summary.ALERTS_PAGE in user.pages and warehouse.table_exists("meta", "alerts"
     else:
         counts = summary.alert_counts(alerts)
         st.markdown(" · ".join(f"**{count:,}** {plain(severity).lower()}" for severity, count in counts.items()))
-        for _, alert in summary.top_alerts(alerts).iterrows():
-            st.markdown(f"- {summary.alert_words(alert)}")
+        for _, alert in summary.top_alerts(alerts, as_of=period_start).iterrows():
+            st.markdown(f"- {summary.alert_words(alert, as_of=period_start)}")
+        st.caption(
+            f"Listed first: alerts about the last {summary.RECENT_ALERT_MONTHS} months before "
+            f"{format_month(period_start)} lead, highest severity first; an alert stays open while its month's "
+            "numbers are in the data, so older ones are marked as old."
+        )

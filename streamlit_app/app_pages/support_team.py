@@ -27,7 +27,8 @@ scope = open_page("support_team")
 st.title("Support team")
 st.caption(
     "How each support agent is doing: the share of satisfied customers among the survey answers about their "
-    "tickets, the share of solved tickets that were solved at the first contact, and the time spent per ticket. "
+    "tickets, the share of solved tickets that were solved at the first contact, and the time spent per ticket "
+    "(all its contacts together, so it is higher than the AHT per customer contact on Customer empathy). "
     "Agents appear under a code, not their name: the published data holds no employee's identity."
 )
 
@@ -55,8 +56,12 @@ csat_card, fcr_card, handle_card, tickets_card = st.columns(4)
 csat_card.metric("Customer satisfaction", format_value(total["csat_pct"], unit=" %"), border=True,
                  help="Satisfied answers (top two of five) among the CSAT answers about the tickets.")  # fmt: skip
 fcr_card.metric("Solved at first contact", format_value(total["fcr_pct"], unit=" %"), border=True)
-handle_card.metric("Handle time", format_value(total["handle_minutes_per_ticket"], unit=" min"), border=True,
-                   help="Agent working time (talk, hold and wrap-up) per ticket.")  # fmt: skip
+handle_card.metric(
+    "Handle time per ticket", format_value(total["handle_minutes_per_ticket"], unit=" min"), border=True,
+    help="Agent working time (talk, hold and wrap-up) per ticket, all of the ticket's contacts together. Not the "
+    "AHT on Customer empathy, which is the same time per customer contact: a ticket with two contacts counts once "
+    "here and twice there, so AHT is lower.",
+)  # fmt: skip
 tickets_card.metric("Tickets", f"{int(total['tickets']):,}", border=True)
 if note := small_sample_note(float(total["csat_responses"]), minimum):
     csat_card.caption(f":orange[{note}]")

@@ -317,7 +317,8 @@ run_breaches as (
         null::double as p_value,
         null::string as certainty,
         null::boolean as almost_certain,
-        'Customer ' || {{ pseudonym('negative_runs.customer_id') }} || ' (' || negative_runs.location || ') gave '
+        -- Never the customer's pseudonym in the sentence a person reads (scope_value holds it, as the lookup key).
+        'A customer at ' || negative_runs.location || ' gave '
             || negative_runs.run_length || ' negative feedback events in a row from '
             || {{ format_date('negative_runs.run_started_at', '%-d %b %Y') }} || ' to '
             || {{ format_date('negative_runs.run_last_at', '%-d %b %Y') }} || ' ('
