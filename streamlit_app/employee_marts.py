@@ -125,12 +125,15 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c in mart.dates else "object") for c in mart.columns})
 
 
-def load(name: str, scope: Scope) -> pd.DataFrame:
-    """One mart's rows `scope` may read: for a location or team manager, their own group's survey rows and
-    their location's or team's workforce rows; no organisation row and no organisation-only mart (EAP)."""
+def statement(name: str, scope: Scope) -> warehouse.Statement:
+    """The query of one mart's rows `scope` may read: for a location or team manager, their own group's survey rows
+    and their location's or team's workforce rows; no organisation row and no organisation-only mart (EAP)."""
     mart = MARTS[name]
-    frame = warehouse.query_table(", ".join(mart.columns), mart.qualified, scope)
-    for column in mart.dates:
+    return warehouse.table_statement(", ".join(mart.columns), mart.qualified, scope)
+
+
+def _with_dates(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    for column in MARTS[name].dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
@@ -156,7 +159,7 @@ def for_teams(frames: dict[str, pd.DataFrame], chosen: list[str]) -> dict[str, p
 
 
 def load_all(scope: Scope) -> Loaded:
-    return load_marts(MARTS, lambda name: load(name, scope), _no_rows)
+    return load_marts(MARTS, lambda name: statement(name, scope), _no_rows, _with_dates)
 
 
 def survey_threshold() -> int | None:

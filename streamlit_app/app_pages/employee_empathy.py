@@ -24,7 +24,15 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, nothing_chosen, open_page, preset_from_link, report_loaded, report_sources
+from streamlit_app.ui import (
+    data_table,
+    nothing_chosen,
+    open_page,
+    preset_from_link,
+    report_loaded,
+    report_sources,
+    vega_lite_chart,
+)
 
 # The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
 ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
@@ -173,7 +181,7 @@ def _survey_section(
             column_title=column_title,
             group_title=group_title,
         )
-        st.altair_chart(chart, width="stretch")
+        vega_lite_chart(chart, width="stretch")
         st.caption(_legend(cells))
     with table_tab:
         data_table(
