@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
@@ -222,14 +223,6 @@ def sample_column(label: str = "Sample") -> st.column_config.TextColumn:
     )
 
 
-def _month_value(by_month: pd.DataFrame, month: pd.Timestamp, column: str) -> float | None:
-    """One month's `column` of a per-month aggregate (months as its index); None when absent or no data."""
-    if month not in by_month.index:
-        return None
-    value = by_month.at[month, column]
-    return None if pd.isna(value) else float(value)
-
-
 def ratio_card(
     column,
     kpi: Kpi,
@@ -263,10 +256,22 @@ def monthly_card(
     """ratio_card from the rows already summed by month (`customer_kpis.aggregate(rows, kpis, ["month"])`, one
     grouping for every card of a mart, D571/D781): the card's month, the month before and the line over the
     `period`'s (first, last) months. Returns the month's denominator (the card's n)."""
-    indexed = by_month.set_index("month")
-    now, before = _month_value(indexed, end, kpi.key), _month_value(indexed, previous, kpi.key)
-    trend = by_month.loc[by_month["month"].between(*period), kpi.key].dropna()
-    n = _month_value(indexed, end, kpi.denominator) or 0.0
+    # Plain arrays: twelve cards, each a handful of lookups (pandas indexing costs more than the lookups).
+    months = by_month["month"].to_numpy()
+
+    def value(month: pd.Timestamp, name: str) -> float | None:
+        """The month's column `name`; None when the month is absent or has nothing to divide by."""
+        hit = np.flatnonzero(months == pd.Timestamp(month).to_datetime64())
+        found = by_month[name].iloc[hit[0]] if len(hit) else None
+        return None if found is None or pd.isna(found) else float(found)
+
+    now, before = value(end, kpi.key), value(previous, kpi.key)
+    in_period = (months >= pd.Timestamp(period[0]).to_datetime64()) & (
+        months <= pd.Timestamp(period[1]).to_datetime64()
+    )
+    trend = by_month[kpi.key].to_numpy(dtype="float64", na_value=np.nan)[in_period]
+    trend = trend[~np.isnan(trend)]
+    n = value(end, kpi.denominator) or 0.0
     _ratio_metric(column, kpi, now, before, trend, n, previous, help)
     return n
 
