@@ -173,9 +173,15 @@ def survey_threshold() -> int | None:
 
 def recorded_since(name: str) -> pd.Timestamp | None:
     """The first month the whole organisation's `name` source (RECORDED) recorded anything, or None when it
-    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone."""
-    _, table, condition = RECORDED[name]
-    if not warehouse.table_exists("marts", table):
-        return None
-    found = warehouse.query(f"SELECT min(month) AS month FROM marts.{table} WHERE {condition}")["month"].dropna()
-    return pd.Timestamp(found.iloc[0]) if len(found) else None
+    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone. Every
+    source's month is read in one round trip (the page asks for each)."""
+    return _recorded_since().get(name)
+
+
+def _recorded_since() -> dict[str, pd.Timestamp | None]:
+    published = [name for name, (_, table, _) in RECORDED.items() if warehouse.table_exists("marts", table)]
+    found = warehouse.query_all(
+        [(f"SELECT min(month) AS month FROM marts.{RECORDED[n][1]} WHERE {RECORDED[n][2]}", []) for n in published]
+    )
+    months = {name: frame["month"].dropna() for name, frame in zip(published, found, strict=True)}
+    return {name: pd.Timestamp(month.iloc[0]) if len(month) else None for name, month in months.items()}
