@@ -277,7 +277,8 @@ def read_raw(path: Path, source: str | None = None) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise ConfigMissingError(str(path)) from exc
     try:
-        return yaml.safe_load(text) or {}
+        # libyaml's safe loader where installed (the same safe YAML, ~8× faster: every page run reads the file)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ConfigError(

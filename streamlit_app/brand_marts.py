@@ -13,7 +13,16 @@ from collections.abc import Mapping
 import pandas as pd
 
 from streamlit_app.access import Scope
-from streamlit_app.customer_marts import Mart, filter_rows, list_rows, load_mart, months_of, no_rows, options
+from streamlit_app.customer_marts import (
+    Mart,
+    filter_rows,
+    list_rows,
+    mart_statement,
+    months_of,
+    no_rows,
+    options,
+    with_months,
+)
 from streamlit_app.kpis import period_start
 from streamlit_app.mart_loading import Loaded, load_marts
 
@@ -61,8 +70,10 @@ MARTS: dict[str, Mart] = {
 
 
 def load_all(scope: Scope) -> Loaded:
-    """Every brand mart's rows `scope` may read (customer_marts.load_mart; the examples as counts)."""
-    return load_marts(MARTS, lambda name: load_mart(MARTS[name], scope), no_rows)
+    """Every brand mart's rows `scope` may read (customer_marts.mart_statement; the examples as counts)."""
+    return load_marts(
+        MARTS, lambda name: mart_statement(MARTS[name], scope), no_rows, lambda _, frame: with_months(frame)
+    )
 
 
 def default_period(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:

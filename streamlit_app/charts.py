@@ -219,7 +219,7 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     band = (
         alt.Chart(data)
         .mark_area(opacity=0.2, color="#4c78a8")
-        .encode(x=x, y=alt.Y("ci_low:Q", title=title), y2="ci_high:Q", tooltip=tooltip)
+        .encode(x=x, y=alt.Y("ci_low:Q", title=title), y2=alt.Y2("ci_high:Q"), tooltip=tooltip)
     )
     line = (
         alt.Chart(data)
@@ -228,11 +228,11 @@ def event_study(rows: pd.DataFrame, unit_label: str) -> alt.LayerChart:
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888").encode(y=alt.Y("y:Q", title=title))
     start = pd.DataFrame({"x": [0], "label": ["Start"]})
-    start_rule = alt.Chart(start).mark_rule(color="#e45756", strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    start_rule = alt.Chart(start).mark_rule(color="#e45756", strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     start_text = (
         alt.Chart(start)
         .mark_text(align="left", dx=4, dy=-6, color="#e45756", fontWeight="bold")
-        .encode(x="x:Q", y=alt.value(8), text="label:N")
+        .encode(x=alt.X("x:Q"), y=alt.YValue(8), text=alt.Text("label:N"))
     )
     return alt.layer(band, zero, start_rule, line, start_text)
 
@@ -268,7 +268,7 @@ def key_drivers(rows: pd.DataFrame, scale: str, directions: list[str]) -> alt.La
     errors = (
         alt.Chart()
         .mark_errorbar(ticks=True, color="#333333")
-        .encode(y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", tooltip=tooltip)
+        .encode(y=y, x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q"), tooltip=tooltip)
     )
     return alt.layer(bars, errors, data=data)
 
@@ -303,7 +303,7 @@ def service_profit_chain(points: pd.DataFrame, employee_title: str, customer_tit
         alt.Chart()
         .transform_regression("employee_value", "customer_value")
         .mark_line(color="#333333", strokeDash=[4, 3])
-        .encode(x="employee_value:Q", y="customer_value:Q")
+        .encode(x=alt.X("employee_value:Q"), y=alt.Y("customer_value:Q"))
     )
     return alt.layer(dots, trend, data=data)
 
@@ -347,6 +347,6 @@ def alert_history(history: pd.DataFrame, label: str, base_unit: str, alert_month
     marker = (
         alt.Chart(pd.DataFrame({"month": [alert_month]}))
         .mark_rule(strokeDash=[6, 3], color="#e45756")
-        .encode(x="yearmonth(month):T")
+        .encode(x=alt.X("yearmonth(month):T"))
     )
     return line + marker

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from streamlit_app import kpi_catalog
@@ -83,13 +84,15 @@ def _ratios(kpi: Kpi, sums: pd.DataFrame) -> pd.Series:
     with <NA> where there is nothing to divide by: a page's groups in one array operation, not one pandas row
     at a time."""
 
-    def column(name: str) -> pd.Series:
-        return sums[name].astype("Float64").astype("float64")
+    def column(name: str) -> np.ndarray:
+        # Floats with NaN for a missing count (as .astype("Float64").astype("float64"), without two Series).
+        return sums[name].to_numpy(dtype="float64", na_value=np.nan)
 
     numerator = sum((column(c) for c in kpi.added), 0.0) - sum((column(c) for c in kpi.subtracted), 0.0)
     denominator = column(kpi.denominator)
-    values = (kpi.scale * numerator / denominator).astype("Float64")
-    return values.mask(denominator.isna() | (denominator == 0))
+    with np.errstate(divide="ignore", invalid="ignore"):  # masked below
+        values = pd.Series(kpi.scale * numerator / denominator, index=sums.index).astype("Float64")
+    return values.mask(np.isnan(denominator) | (denominator == 0))
 
 
 # --- the KPIs, in the order of the page's cards --------------------------------------------------------------

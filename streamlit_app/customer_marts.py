@@ -224,19 +224,26 @@ def _dimensions(mart: Mart) -> list[str]:
     return [f"coalesce({column}, '{UNKNOWN}') AS {name}" for name, column in mart.dimensions.items()]
 
 
-def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
-    """One mart's rows `scope` may read, `month` as a Timestamp, dimensions renamed to what they mean and a
-    missing dimension value as '(unknown)'. A listed mart: its number of rows per month and dimensions
-    (`rows`) instead of the rows. Shared with brand_marts."""
+def mart_statement(mart: Mart, scope: Scope) -> warehouse.Statement:
+    """The query of one mart's rows `scope` may read, dimensions renamed to what they mean and a missing dimension
+    value as '(unknown)'; a listed mart: its number of rows per month and dimensions (`rows`) instead of the rows."""
     if mart.listed:
         keys = [*(["month"] if mart.monthly else []), *_dimensions(mart)]
-        frame = warehouse.query_table(f"{', '.join(keys)}, count(*) AS rows", mart.qualified, scope, "GROUP BY ALL")
-    else:
-        columns = [*(["month"] if mart.monthly else []), *_dimensions(mart), *mart.counts, *mart.other]
-        frame = warehouse.query_table(", ".join(columns), mart.qualified, scope)
+        return warehouse.table_statement(f"{', '.join(keys)}, count(*) AS rows", mart.qualified, scope, "GROUP BY ALL")
+    columns = [*(["month"] if mart.monthly else []), *_dimensions(mart), *mart.counts, *mart.other]
+    return warehouse.table_statement(", ".join(columns), mart.qualified, scope)
+
+
+def with_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `month` (if any) as a Timestamp."""
     if "month" in frame:
         frame["month"] = pd.to_datetime(frame["month"])
     return frame
+
+
+def load_mart(mart: Mart, scope: Scope) -> pd.DataFrame:
+    """One mart's rows `scope` may read (mart_statement), `month` as a Timestamp. Shared with brand_marts."""
+    return with_months(warehouse.query(*mart_statement(mart, scope)))
 
 
 def list_rows(
@@ -269,12 +276,10 @@ def list_rows(
     return frame
 
 
-def load(name: str, scope: Scope) -> pd.DataFrame:
-    return load_mart(MARTS[name], scope)
-
-
 def load_all(scope: Scope) -> Loaded:
-    return load_marts(MARTS, lambda name: load(name, scope), no_rows)
+    return load_marts(
+        MARTS, lambda name: mart_statement(MARTS[name], scope), no_rows, lambda _, frame: with_months(frame)
+    )
 
 
 # --- filters -------------------------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ The survey heatmap draws a suppressed cell as its own thing: a grey cell with a 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
-from streamlit_app.charts import unvalidated, value_when
+from streamlit_app.charts import unvalidated
 from streamlit_app.employee_kpis import NO_ROW, SHOWN, SUPPRESSED
 
 SUPPRESSED_FILL = "#c8c8c8"
@@ -42,7 +43,18 @@ def _header_expr(labels: list[str]) -> str:
     return expr
 
 
-@unvalidated
+@dataclass(frozen=True)
+class VegaLite:
+    """A chart as a plain Vega-Lite spec and the rows it draws (drawn with ui.vega_lite_chart)."""
+
+    spec: dict
+    rows: pd.DataFrame
+
+
+def _datum_is(operator: str, status: str) -> dict:
+    return {"filter": f"(datum.status {operator} '{status}')"}
+
+
 def survey_heatmap(
     cells: pd.DataFrame,
     *,
@@ -50,9 +62,13 @@ def survey_heatmap(
     domain: tuple[float, float],
     column_title: str,
     group_title: str,
-) -> alt.LayerChart:
+) -> VegaLite:
     """Group (rows) × column (dimension or indicator) cells: shown ones coloured by value on a fixed
-    `domain`, suppressed ones grey and dashed with their reason, missing ones white with a dash."""
+    `domain`, suppressed ones grey and dashed with their reason, missing ones white with a dash.
+
+    Written as the Vega-Lite spec itself, not as Altair layers: Altair copies every layer (and its shared encodings)
+    when layering and again when writing the spec, most of the page's chart time for the same five layers (D782).
+    The spec is the one the Altair layers wrote, key for key."""
     few = cells["few"] if "few" in cells.columns else [None] * len(cells)
     data = cells.assign(
         value=cells["value"].astype("float64"),
@@ -81,70 +97,102 @@ def survey_heatmap(
     )
     groups = data.sort_values("group_order")["group"].drop_duplicates().tolist()
     columns = data["column"].drop_duplicates().tolist()
-    x = alt.X(
-        "column:N",
-        title=None,
-        sort=columns,
-        axis=alt.Axis(
-            orient="top",
-            labelAngle=0,
-            labelOverlap=False,
-            labelFontSize=13,
-            labelColor="#31333f",
+    x = {
+        "axis": {
+            "domain": False,
+            "labelAngle": 0,
+            "labelColor": "#31333f",
             # long headers wrap at their spaces rather than being dropped for overlapping
-            labelExpr=_header_expr(columns),
-            labelLineHeight=HEADER_LINE,
+            "labelExpr": _header_expr(columns),
+            "labelFontSize": 13,
+            "labelLineHeight": HEADER_LINE,
+            "labelOverlap": False,
             # Vega draws further lines below the first: lift the headers so the last line clears the cells.
-            labelPadding=6 + HEADER_LINE * (max(len(wrap(c)) for c in columns) - 1),
-            domain=False,
-            ticks=False,
-        ),
-    )
-    y = alt.Y(
-        "group:N",
-        title=None,
-        sort=groups,
-        axis=alt.Axis(labelLimit=340, labelFontSize=13, labelColor="#31333f", domain=False, ticks=False),
-    )
+            "labelPadding": 6 + HEADER_LINE * (max(len(wrap(c)) for c in columns) - 1),
+            "orient": "top",
+            "ticks": False,
+        },
+        "field": "column",
+        "sort": columns,
+        "title": None,
+        "type": "nominal",
+    }
+    y = {
+        "axis": {"domain": False, "labelColor": "#31333f", "labelFontSize": 13, "labelLimit": 340, "ticks": False},
+        "field": "group",
+        "sort": groups,
+        "title": None,
+        "type": "nominal",
+    }
     tooltip = [
-        alt.Tooltip("group:N", title=group_title),
-        alt.Tooltip("column:N", title=column_title),
-        alt.Tooltip("value_text:N", title=value_title),
-        alt.Tooltip("respondents_text:N", title="Respondents"),
-        alt.Tooltip("status_text:N", title="Status"),
-    ]
-    base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)  # the rows go on the layer (charts.py)
-    shown = (
-        base.transform_filter(alt.datum.status == SHOWN)
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            opacity=value_when(alt.OpacityValue, alt.datum.few, 0.45, 1.0),
-            color=alt.Color(
-                "value:Q",
-                title=value_title,
-                scale=alt.Scale(scheme="redyellowblue", domain=list(domain)),
-                legend=alt.Legend(orient="right", gradientLength=160),
-            ),
+        {"field": field, "title": title, "type": "nominal"}
+        for field, title in (
+            ("group", group_title),
+            ("column", column_title),
+            ("value_text", value_title),
+            ("respondents_text", "Respondents"),
+            ("status_text", "Status"),
         )
-    )
-    hidden = base.transform_filter(alt.datum.status == SUPPRESSED).mark_rect(
-        fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeDash=[4, 3], strokeWidth=1.2
-    )
-    missing = base.transform_filter(alt.datum.status == NO_ROW).mark_rect(
-        fill=NO_DATA_FILL, stroke="#dddddd", strokeWidth=1
-    )
-    labels = (
-        base.transform_filter(alt.datum.status != SUPPRESSED)
-        .mark_text(fontSize=13)
-        .encode(text="label:N", color=value_when(alt.ColorValue, alt.datum.dark, "white", "#222222"))
-    )
-    hidden_labels = (
-        base.transform_filter(alt.datum.status == SUPPRESSED)
-        .mark_text(lineBreak="\n", fontSize=11, lineHeight=13, fontStyle="italic", color="#222222")
-        .encode(text="label:N")
-    )
-    height = ROW_HEIGHT * max(len(groups), 1)  # on the layer, not .properties(): that re-validates it every render
-    return alt.layer(shown, hidden, missing, labels, hidden_labels, data=data, height=height)
+    ]
+    shared = {"tooltip": tooltip, "x": x, "y": y}
+    label = {"field": "label", "type": "nominal"}
+    layers = [
+        {
+            "mark": {"type": "rect", "stroke": "white", "strokeWidth": 2},
+            "encoding": {
+                "color": {
+                    "field": "value",
+                    "legend": {"gradientLength": 160, "orient": "right"},
+                    "scale": {"domain": list(domain), "scheme": "redyellowblue"},
+                    "title": value_title,
+                    "type": "quantitative",
+                },
+                "opacity": {"condition": {"test": "datum.few", "value": 0.45}, "value": 1.0},
+                **shared,
+            },
+            "transform": [_datum_is("===", SHOWN)],
+        },
+        {
+            "mark": {
+                "type": "rect",
+                "fill": SUPPRESSED_FILL,
+                "stroke": SUPPRESSED_STROKE,
+                "strokeDash": [4, 3],
+                "strokeWidth": 1.2,
+            },
+            "encoding": dict(shared),
+            "transform": [_datum_is("===", SUPPRESSED)],
+        },
+        {
+            "mark": {"type": "rect", "fill": NO_DATA_FILL, "stroke": "#dddddd", "strokeWidth": 1},
+            "encoding": dict(shared),
+            "transform": [_datum_is("===", NO_ROW)],
+        },
+        {
+            "mark": {"type": "text", "fontSize": 13},
+            "encoding": {
+                "color": {"condition": {"test": "datum.dark", "value": "white"}, "value": "#222222"},
+                "text": label,
+                **shared,
+            },
+            "transform": [_datum_is("!==", SUPPRESSED)],
+        },
+        {
+            "mark": {
+                "type": "text",
+                "color": "#222222",
+                "fontSize": 11,
+                "fontStyle": "italic",
+                "lineBreak": "\n",
+                "lineHeight": 13,
+            },
+            "encoding": {"text": label, **shared},
+            "transform": [_datum_is("===", SUPPRESSED)],
+        },
+    ]
+    height = ROW_HEIGHT * max(len(groups), 1)
+    # "data": the rows' dataset, named when drawn (ui.vega_lite_chart)
+    return VegaLite({"layer": layers, "data": None, "height": height, "$schema": alt.SCHEMA_URL}, data)
 
 
 # Value axes: thousands separated, at most two decimals and no trailing zeros ("0", "2.5", "1,250"), never

@@ -125,12 +125,15 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c in mart.dates else "object") for c in mart.columns})
 
 
-def load(name: str, scope: Scope) -> pd.DataFrame:
-    """One mart's rows `scope` may read: for a location or team manager, their own group's survey rows and
-    their location's or team's workforce rows; no organisation row and no organisation-only mart (EAP)."""
+def statement(name: str, scope: Scope) -> warehouse.Statement:
+    """The query of one mart's rows `scope` may read: for a location or team manager, their own group's survey rows
+    and their location's or team's workforce rows; no organisation row and no organisation-only mart (EAP)."""
     mart = MARTS[name]
-    frame = warehouse.query_table(", ".join(mart.columns), mart.qualified, scope)
-    for column in mart.dates:
+    return warehouse.table_statement(", ".join(mart.columns), mart.qualified, scope)
+
+
+def _with_dates(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    for column in MARTS[name].dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
@@ -156,7 +159,7 @@ def for_teams(frames: dict[str, pd.DataFrame], chosen: list[str]) -> dict[str, p
 
 
 def load_all(scope: Scope) -> Loaded:
-    return load_marts(MARTS, lambda name: load(name, scope), _no_rows)
+    return load_marts(MARTS, lambda name: statement(name, scope), _no_rows, _with_dates)
 
 
 def survey_threshold() -> int | None:
@@ -170,9 +173,15 @@ def survey_threshold() -> int | None:
 
 def recorded_since(name: str) -> pd.Timestamp | None:
     """The first month the whole organisation's `name` source (RECORDED) recorded anything, or None when it
-    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone."""
-    _, table, condition = RECORDED[name]
-    if not warehouse.table_exists("marts", table):
-        return None
-    found = warehouse.query(f"SELECT min(month) AS month FROM marts.{table} WHERE {condition}")["month"].dropna()
-    return pd.Timestamp(found.iloc[0]) if len(found) else None
+    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone. Every
+    source's month is read in one round trip (the page asks for each)."""
+    return _recorded_since().get(name)
+
+
+def _recorded_since() -> dict[str, pd.Timestamp | None]:
+    published = [name for name, (_, table, _) in RECORDED.items() if warehouse.table_exists("marts", table)]
+    found = warehouse.query_all(
+        [(f"SELECT min(month) AS month FROM marts.{RECORDED[n][1]} WHERE {RECORDED[n][2]}", []) for n in published]
+    )
+    months = {name: frame["month"].dropna() for name, frame in zip(published, found, strict=True)}
+    return {name: pd.Timestamp(month.iloc[0]) if len(month) else None for name, month in months.items()}

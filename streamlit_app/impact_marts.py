@@ -12,7 +12,7 @@ import pandas as pd
 
 from streamlit_app import roi, warehouse
 from streamlit_app.access import Scope
-from streamlit_app.customer_marts import Mart, load_mart
+from streamlit_app.customer_marts import Mart, mart_statement, with_months
 from streamlit_app.mart_loading import Loaded, load_marts
 
 MARTS: dict[str, Mart] = {
@@ -87,17 +87,22 @@ def _no_rows(mart: Mart) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in mart.columns})
 
 
-def _load(name: str, scope: Scope) -> pd.DataFrame:
+def _statement(name: str, scope: Scope) -> warehouse.Statement:
     """The columns the page needs; the ROI rows whole, as the ROI section (roi_view) reads what the mart carries
     beside them (the assumptions used, the number of units)."""
     if name == "roi":
-        return warehouse.query_table("*", MARTS[name].qualified, scope)
-    return load_mart(MARTS[name], scope)
+        return warehouse.table_statement("*", MARTS[name].qualified, scope)
+    return mart_statement(MARTS[name], scope)
 
 
 def load_all(scope: Scope) -> Loaded:
     """Every impact mart's rows (all of them: the page has no row scope)."""
-    return load_marts(MARTS, lambda name: _load(name, scope), _no_rows)
+    return load_marts(
+        MARTS,
+        lambda name: _statement(name, scope),
+        _no_rows,
+        lambda name, frame: frame if name == "roi" else with_months(frame),
+    )
 
 
 def initiatives(effects: pd.DataFrame) -> dict[str, str]:

@@ -8,6 +8,7 @@ shown raw, and never as `None` (missing values read "Not recorded").
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -108,7 +109,15 @@ def owner_words(owner: object, roles_by_place: Mapping[tuple[str, str], str] | N
 
 
 def plain(code: object) -> str:
-    """The words a person reads for `code`: its glossary entry, else the code written as words."""
+    """The words a person reads for `code`: its glossary entry, else the code written as words. Remembered per
+    code (and type: 1 and 1.0 read differently): a page writes the same few codes on thousands of rows (D781)."""
+    try:
+        return _plain_remembered(code)
+    except TypeError:  # a code that cannot be remembered (unhashable): written afresh
+        return _plain(code)
+
+
+def _plain(code: object) -> str:
     if code is None or (isinstance(code, float) and math.isnan(code)):
         return MISSING
     text = str(code)
@@ -121,6 +130,9 @@ def plain(code: object) -> str:
         return MISSING
     first = words[0] if words[0][:1].isupper() or words[0] in WORDS.values() else words[0][:1].upper() + words[0][1:]
     return " ".join([first, *words[1:]])
+
+
+_plain_remembered = functools.lru_cache(maxsize=8_192, typed=True)(_plain)
 
 
 def _word(word: str) -> str:

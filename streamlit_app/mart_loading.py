@@ -39,26 +39,25 @@ class Loaded:
     lacking: list[str] = field(default_factory=list)
 
 
-def published_columns() -> dict[str, set[str]]:
-    """Table -> column names of schema `marts` in the serving copy (one query for all marts)."""
-    rows = warehouse.query(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_catalog = ? AND table_schema = 'marts'",
-        [warehouse.CATALOG],
-    )
-    return {table: set(group["column_name"]) for table, group in rows.groupby("table_name")}
+def published_columns() -> dict[str, frozenset[str]]:
+    """Table -> column names of schema `marts` in the serving copy (warehouse.catalog: one read per publication)."""
+    return {table: columns for (schema, table), columns in warehouse.catalog().items() if schema == "marts"}
 
 
 def load_marts(
     marts: Mapping[str, PageMart],
-    load: Callable[[str], pd.DataFrame],
+    statement: Callable[[str], warehouse.Statement],
     no_rows: Callable[[PageMart], pd.DataFrame],
+    finish: Callable[[str, pd.DataFrame], pd.DataFrame],
 ) -> Loaded:
+    """Every usable mart read in one round trip (warehouse.query_all of each name's `statement`, its rows then
+    passed through `finish`: dates parsed), the others as `no_rows` with a message (D780)."""
     frames: dict[str, pd.DataFrame] = {}
     missing: list[str] = []
     empty: list[str] = []
     lacking_subjects: list[str] = []
     published = published_columns()
+    usable: list[str] = []
     for name, mart in marts.items():
         present = published.get(mart.table)
         lacking = None if present is None else [c for c in mart.columns if c not in present]
@@ -68,10 +67,14 @@ def load_marts(
             missing.append(
                 f"This publication's {mart.label} data is in an older shape this page cannot read; it is left out."
             )
-        if lacking is None or lacking:
+        else:
+            usable.append(name)
+    read = dict(zip(usable, warehouse.query_all([statement(name) for name in usable]), strict=True))
+    for name, mart in marts.items():
+        if name not in read:
             frames[name] = no_rows(mart)
             continue
-        frames[name] = load(name)
+        frames[name] = finish(name, read[name])
         if frames[name].empty:
             if subject := getattr(mart, "subject", ""):
                 lacking_subjects += [] if subject in lacking_subjects else [subject]

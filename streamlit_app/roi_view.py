@@ -103,7 +103,7 @@ def tornado_chart(rows: list[dict], labels: dict, currency: str) -> alt.Chart:
         .encode(
             y=alt.Y("assumption:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("roi:Q", title="Return on investment (%)"),
-            detail="assumption:N",
+            detail=alt.Detail("assumption:N"),
             tooltip=[
                 alt.Tooltip("assumption:N", title="Assumption"),
                 alt.Tooltip("end:N", title="At its"),

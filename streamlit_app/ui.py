@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
+from streamlit.util import calc_hash
 
 from streamlit_app import downloads, kpis, login, settings, sources, warehouse
 from streamlit_app.access import Scope
 from streamlit_app.customer_kpis import Kpi, aggregate, value_of
+from streamlit_app.employee_charts import VegaLite
 from streamlit_app.formatting import (
     NO_DATA,
     compared_with,
@@ -132,6 +136,14 @@ def data_table(
     )
 
 
+def vega_lite_chart(chart: VegaLite, **kwargs) -> None:
+    """st.vega_lite_chart of a chart written as a plain Vega-Lite spec (employee_charts.VegaLite), its rows sent as
+    a dataset named by their content, as st.altair_chart sends an Altair chart's rows: the same element (D782)."""
+    rows = dataframe_util.convert_anything_to_arrow_bytes(chart.rows)
+    name = calc_hash(rows)
+    st.vega_lite_chart(spec={**chart.spec, "data": {"name": name}, "datasets": {name: rows}}, **kwargs)
+
+
 def report_loaded(loaded: Loaded, page_sources: sources.PageSources | None = None) -> None:
     """Say, in words, what this publication lacks or holds empty; their numbers show — (no data). Where the page
     already said which of its sources are not loaded (`page_sources`, from report_sources), the sentence on what
@@ -211,39 +223,69 @@ def sample_column(label: str = "Sample") -> st.column_config.TextColumn:
     )
 
 
-def _month_value(by_month: pd.DataFrame, month: pd.Timestamp, column: str) -> float | None:
-    """One month's `column` of a per-month aggregate (months as its index); None when absent or no data."""
-    if month not in by_month.index:
-        return None
-    value = by_month.at[month, column]
-    return None if pd.isna(value) else float(value)
-
-
 def ratio_card(
     column,
     kpi: Kpi,
     rows: pd.DataFrame,
-    period_rows: pd.DataFrame | tuple[pd.Timestamp, pd.Timestamp],
+    period_rows: pd.DataFrame,
     end: pd.Timestamp,
     previous: pd.Timestamp,
     help: str | None = None,
 ) -> float:
     """One KPI card: `kpi` for the month `end` from the summed counts of `rows`, its change against the month
     before (which may lie outside the period: the change compares consecutive months), and a line over the
-    months of `period_rows` — or, given the period as a (first, last) month pair, over its months in `rows`,
-    all from one grouping of `rows` by month (D571). Returns the month's denominator (the card's n)."""
-    if isinstance(period_rows, tuple):
-        monthly = aggregate(rows, kpi, ["month"])
-        by_month = monthly.set_index("month")
-        now, before = _month_value(by_month, end, kpi.key), _month_value(by_month, previous, kpi.key)
-        trend = monthly.loc[monthly["month"].between(*period_rows), kpi.key].dropna()
-        n = _month_value(by_month, end, kpi.denominator) or 0.0
-    else:
-        month_rows = rows[rows["month"] == end]
-        now = value_of(month_rows, kpi)
-        before = value_of(rows[rows["month"] == previous], kpi)
-        trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
-        n = float(month_rows[kpi.denominator].sum())
+    months of `period_rows`. Returns the month's denominator (the card's n)."""
+    month_rows = rows[rows["month"] == end]
+    now = value_of(month_rows, kpi)
+    before = value_of(rows[rows["month"] == previous], kpi)
+    trend = aggregate(period_rows, kpi, ["month"])[kpi.key].dropna()
+    n = float(month_rows[kpi.denominator].sum())
+    _ratio_metric(column, kpi, now, before, trend, n, previous, help)
+    return n
+
+
+def monthly_card(
+    column,
+    kpi: Kpi,
+    by_month: pd.DataFrame,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    end: pd.Timestamp,
+    previous: pd.Timestamp,
+    help: str | None = None,
+) -> float:
+    """ratio_card from the rows already summed by month (`customer_kpis.aggregate(rows, kpis, ["month"])`, one
+    grouping for every card of a mart, D571/D781): the card's month, the month before and the line over the
+    `period`'s (first, last) months. Returns the month's denominator (the card's n)."""
+    # Plain arrays: twelve cards, each a handful of lookups (pandas indexing costs more than the lookups).
+    months = by_month["month"].to_numpy()
+
+    def value(month: pd.Timestamp, name: str) -> float | None:
+        """The month's column `name`; None when the month is absent or has nothing to divide by."""
+        hit = np.flatnonzero(months == pd.Timestamp(month).to_datetime64())
+        found = by_month[name].iloc[hit[0]] if len(hit) else None
+        return None if found is None or pd.isna(found) else float(found)
+
+    now, before = value(end, kpi.key), value(previous, kpi.key)
+    in_period = (months >= pd.Timestamp(period[0]).to_datetime64()) & (
+        months <= pd.Timestamp(period[1]).to_datetime64()
+    )
+    trend = by_month[kpi.key].to_numpy(dtype="float64", na_value=np.nan)[in_period]
+    trend = trend[~np.isnan(trend)]
+    n = value(end, kpi.denominator) or 0.0
+    _ratio_metric(column, kpi, now, before, trend, n, previous, help)
+    return n
+
+
+def _ratio_metric(
+    column,
+    kpi: Kpi,
+    now: float | None,
+    before: float | None,
+    trend: pd.Series,
+    n: float,
+    previous: pd.Timestamp,
+    help: str | None,
+) -> None:
     change = kpis.change(now, before)
     delta = kpi_delta_text(kpi, change)
     column.metric(
@@ -259,4 +301,3 @@ def ratio_card(
     )
     if note := small_sample_note(n, settings.min_answers()):
         column.caption(f":orange[{note}]")
-    return n

@@ -36,7 +36,7 @@ from streamlit_app.access import Scope
 from streamlit_app.settings import serving_db_path
 
 __all__ = ["CATALOG", "NotPublishedError", "Publication", "is_published", "publication", "query", "scoped_table"]
-__all__ += ["serving_db_path", "table_exists"]
+__all__ += ["catalog", "query_all", "query_table", "serving_db_path", "table_exists"]
 
 CATALOG = "serving"
 # Results kept per process (least recently used dropped first). Pages read aggregated rows, bounded lists
@@ -136,36 +136,83 @@ def publication_key() -> tuple[str, tuple[int, int, int], str | None]:
     return _current().key
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_query(key: tuple[str, tuple[int, int, int], str | None], sql: str, params: tuple) -> pd.DataFrame:
+def _run(key: tuple[str, tuple[int, int, int], str | None], statements) -> list[pd.DataFrame]:
+    """Each statement's rows, read on one cursor from the copy `key` names (never cached when it is gone)."""
     handle = _current()
     if handle.key != key:
-        raise _CopySwapped(sql)
+        raise _CopySwapped(statements[0][0] if statements else "")
     cursor = _cursor(handle)
     try:
-        return cursor.execute(sql, list(params)).df()
+        return [cursor.execute(sql, list(params)).df() for sql, params in statements]
     finally:
         cursor.close()
 
 
-def query(sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> pd.DataFrame:
-    """Run one read-only query on the serving copy and return its rows as a DataFrame (a copy of the cached
-    result when this publication has answered the same query before)."""
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_query(key: tuple[str, tuple[int, int, int], str | None], sql: str, params: tuple) -> pd.DataFrame:
+    return _run(key, [(sql, params)])[0]
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_queries(
+    key: tuple[str, tuple[int, int, int], str | None], statements: tuple[tuple[str, tuple], ...]
+) -> list[pd.DataFrame]:
+    return _run(key, statements)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_catalog(key: tuple[str, tuple[int, int, int], str | None]) -> dict[tuple[str, str], frozenset[str]]:
+    handle = _current()
+    if handle.key != key:
+        raise _CopySwapped("catalog")
+    cursor = _cursor(handle)
+    try:
+        rows = cursor.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE table_catalog = ?",
+            [CATALOG],
+        ).fetchall()
+    finally:
+        cursor.close()
+    columns: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        columns.setdefault((schema, table), set()).add(column)
+    return {table: frozenset(names) for table, names in columns.items()}
+
+
+def _answer(cached, *args):
+    """`cached(publication key, *args)`, asked again under the new key when a new copy arrives mid-query."""
     for _ in range(3):
         try:
-            return _cached_query(publication_key(), sql, tuple(params or ()))
+            return cached(publication_key(), *args)
         except _CopySwapped:
             continue  # a new copy arrived mid-query: ask again under its key
     raise NotPublishedError(f"the serving copy at {serving_db_path()} keeps changing; try again")
 
 
+def query(sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> pd.DataFrame:
+    """Run one read-only query on the serving copy and return its rows as a DataFrame (a copy of the cached
+    result when this publication has answered the same query before)."""
+    return _answer(_cached_query, sql, tuple(params or ()))
+
+
+Statement = tuple[str, list[Any]]  # SQL and its bound parameters
+
+
+def query_all(statements: list[Statement]) -> list[pd.DataFrame]:
+    """Run several read-only queries in one round trip (one cursor) and return their rows in order: cached as one
+    entry per publication, so a page reading a dozen marts looks them up (and, the first time, stores them) once
+    rather than a dozen times (D780)."""
+    return _answer(_cached_queries, tuple((sql, tuple(params)) for sql, params in statements))
+
+
+def catalog() -> dict[tuple[str, str], frozenset[str]]:
+    """(schema, table) -> column names of every table and view in the serving copy: one read of
+    information_schema per publication, shared by table_exists, scoped_table and the pages' mart checks (D780)."""
+    return _answer(_cached_catalog)
+
+
 def table_exists(schema: str, table: str) -> bool:
-    found = query(
-        "SELECT count(*) AS n FROM information_schema.tables "
-        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ?",
-        [CATALOG, schema, table],
-    )
-    return bool(found["n"].iloc[0])
+    return (schema, table) in catalog()
 
 
 def publication() -> Publication:
@@ -193,14 +240,9 @@ def is_published() -> bool:
     return True
 
 
-def _columns(qualified: str) -> set[str]:
+def _columns(qualified: str) -> frozenset[str]:
     schema, table = qualified.split(".")
-    rows = query(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ?",
-        [CATALOG, schema, table],
-    )
-    return set(rows["column_name"])
+    return catalog().get((schema, table), frozenset())
 
 
 def scoped_table(qualified: str, scope: Scope) -> tuple[str, list[Any]]:
@@ -229,11 +271,18 @@ def scoped_table(qualified: str, scope: Scope) -> tuple[str, list[Any]]:
     return f"(SELECT * FROM {qualified} WHERE {condition})", [value]
 
 
+def table_statement(
+    columns: str, qualified: str, scope: Scope, rest: str = "", params: list[Any] | None = None
+) -> Statement:
+    """`SELECT columns FROM qualified rest` over only the rows `scope` may read (scoped_table), and its parameters;
+    `params` bind the placeholders of `rest`."""
+    table, scope_params = scoped_table(qualified, scope)
+    alias = qualified.split(".")[-1]
+    return f"SELECT {columns} FROM {table} AS {alias} {rest}", [*scope_params, *(params or [])]
+
+
 def query_table(
     columns: str, qualified: str, scope: Scope, rest: str = "", params: list[Any] | None = None
 ) -> pd.DataFrame:
-    """`SELECT columns FROM qualified rest` over only the rows `scope` may read (scoped_table); `params` bind
-    the placeholders of `rest`."""
-    table, scope_params = scoped_table(qualified, scope)
-    alias = qualified.split(".")[-1]
-    return query(f"SELECT {columns} FROM {table} AS {alias} {rest}", [*scope_params, *(params or [])])
+    """table_statement's rows."""
+    return query(*table_statement(columns, qualified, scope, rest, params))

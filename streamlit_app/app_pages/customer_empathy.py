@@ -15,11 +15,11 @@ from streamlit_app.ui import (
     data_table,
     kpi_column,
     kpi_text,
+    monthly_card,
     nothing_chosen,
     open_page,
     period_picker,
     preset_from_link,
-    ratio_card,
     report_loaded,
     report_sources,
     sample_column,
@@ -133,6 +133,11 @@ churn_to_date = customer_kpis.value_of(selected["churn_to_date"], customer_kpis.
 as_of = frames["churn_to_date"]["as_of_date"].dropna().max() if len(frames["churn_to_date"]) else None
 as_of_text = f"{pd.Timestamp(as_of):%d %b %Y}" if as_of is not None and not pd.isna(as_of) else "the latest date"
 st.subheader(format_month(end))
+# One grouping by month per mart for all of its cards (D781).
+card_months = {
+    mart: customer_kpis.aggregate(selected[mart], [k for k in customer_kpis.CARD_KPIS if k.mart == mart], ["month"])
+    for mart in dict.fromkeys(kpi.mart for kpi in customer_kpis.CARD_KPIS)
+}
 for title, row in customer_kpis.CARD_ROWS:
     st.markdown(f"**{title}**")
     bases: dict[tuple[str, str], tuple[list[str], int]] = {}  # one count per mart and denominator
@@ -148,10 +153,10 @@ for title, row in customer_kpis.CARD_ROWS:
             )
             column.caption(f"Share of all customers lost by {as_of_text}, not a monthly rate")
             continue
-        n = ratio_card(
+        n = monthly_card(
             column,
             kpi,
-            selected[kpi.mart],
+            card_months[kpi.mart],
             period,
             end,
             previous,

@@ -24,7 +24,15 @@ from streamlit_app.formatting import (
     small_sample_note,
 )
 from streamlit_app.labels import plain
-from streamlit_app.ui import data_table, nothing_chosen, open_page, preset_from_link, report_loaded, report_sources
+from streamlit_app.ui import (
+    data_table,
+    nothing_chosen,
+    open_page,
+    preset_from_link,
+    report_loaded,
+    report_sources,
+    vega_lite_chart,
+)
 
 # The labels of the KPIs This week shows too: one definition (streamlit_app/kpi_catalog.py, D302).
 ENPS, TURNOVER = kpi_catalog.label("enps"), kpi_catalog.label("turnover_pct")
@@ -173,7 +181,7 @@ def _survey_section(
             column_title=column_title,
             group_title=group_title,
         )
-        st.altair_chart(chart, width="stretch")
+        vega_lite_chart(chart, width="stretch")
         st.caption(_legend(cells))
     with table_tab:
         data_table(
@@ -363,13 +371,19 @@ with workforce_col:
     heading = ["Workforce", *([format_month(end)] if end is not None else []), *([who] if who else [])]
     st.markdown(f"**{' · '.join(heading)}**")
     turnover_card, absence_card, eap_card = st.columns(3)
+# The line over every survey: each wave's organisation row, found among the organisation rows only (the same rows,
+# without masking the whole frame once per wave).
+org_enps_rows = enps[enps["breakdown"] == employee_kpis.ORG]
+org_engagement_rows = dimensions[
+    (dimensions["breakdown"] == employee_kpis.ORG) & (dimensions["dimension"] == "engagement")
+]
 _card(
     enps_col,
     ENPS,
     enps_now.value,
     enps_before.value,
     vs_wave,
-    trend=[f.value for w in all_waves if (f := employee_kpis.org_enps(enps, w)).value is not None],
+    trend=[f.value for w in all_waves if (f := employee_kpis.org_enps(org_enps_rows, w)).value is not None],
     suppressed=enps_now,
     n=enps_now.count,
     noun="answers",
@@ -382,7 +396,9 @@ _card(
     vs_wave,
     unit="%",
     trend=[
-        f.value for w in all_waves if (f := employee_kpis.org_favourable(dimensions, w, "engagement")).value is not None
+        f.value
+        for w in all_waves
+        if (f := employee_kpis.org_favourable(org_engagement_rows, w, "engagement")).value is not None
     ],
     suppressed=engaged_now,
     n=engaged_now.count,
