@@ -39,6 +39,7 @@ SENTIMENT = Kpi(
     added=("positive_texts",),
     subtracted=("negative_texts",),
     denominator="scored_texts",
+    decimals=kpi_catalog.decimals("brand_sentiment"),
     scale=100.0,
     help="Brand sentiment score = 100 × (positive − negative) / scored texts, −100…100, over the month's public "
     "reviews and social mentions. Unscored texts (a language without a scorer, or too short) are not in the "
@@ -53,7 +54,7 @@ RATING = Kpi(
     "reviews",
     added=("rating_sum",),
     denominator="reviews",
-    decimals=2,
+    decimals=kpi_catalog.decimals("review_rating"),
     unit=" ★",
     help="Mean review rating = Σ rating_sum / Σ reviews (stars, 1–5), over the month's public reviews.",
     formula="Mean rating = Σ rating_sum / Σ reviews, in stars (1–5).",

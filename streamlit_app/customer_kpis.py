@@ -103,6 +103,7 @@ NPS = Kpi(
     added=("promoters",),
     subtracted=("detractors",),
     denominator="responses",
+    decimals=kpi_catalog.decimals("nps"),
     scale=100.0,
     help="Net Promoter Score, −100…100: % promoters (9–10) minus % detractors (0–6) over the selected NPS "
     "answers of the month. Passives (7–8) count in the denominator.",
@@ -115,6 +116,7 @@ CSAT = Kpi(
     "csat",
     added=("satisfied_responses",),
     denominator="responses",
+    decimals=kpi_catalog.decimals("csat_pct"),
     scale=100.0,
     unit="%",
     help="Share of the selected CSAT answers of the month in the top box (4–5 on a 1–5 scale).",
@@ -126,7 +128,7 @@ CES_MEAN = Kpi(
     "ces",
     added=("score_sum",),
     denominator="responses",
-    decimals=2,
+    decimals=kpi_catalog.decimals("ces_mean"),
     help="Customer Effort Score (CES 2.0): mean answer on 1–7 to “it was easy to handle my issue”; 7 = very "
     "easy, higher is better.",
     formula="CES mean = Σ score_sum / Σ responses, on CES 2.0's 1–7 scale (7 = very easy; higher is better).",
@@ -149,6 +151,7 @@ CHURN = Kpi(
     "retention",
     added=("lost_from_start",),
     denominator="customers_at_start",
+    decimals=kpi_catalog.decimals("churn_pct"),
     scale=100.0,
     unit="%",
     lower_is_better=True,
@@ -193,7 +196,7 @@ AOV = Kpi(
     "orders",
     added=("gross_revenue",),
     denominator="orders",
-    decimals=2,
+    decimals=kpi_catalog.decimals("aov"),
     money=True,
     help="Average order value: gross revenue per non-cancelled order of the month, in the currency of the "
     "order totals.",
@@ -206,6 +209,7 @@ FCR = Kpi(
     "support",
     added=("first_contact_resolved_tickets",),
     denominator="resolved_tickets",
+    decimals=kpi_catalog.decimals("fcr_pct"),
     scale=100.0,
     unit="%",
     help="First contact resolution: of the resolved tickets opened in the month, the share solved within the "
@@ -220,6 +224,7 @@ FIRST_REPLY = Kpi(
     "support",
     added=("first_reply_minutes_sum",),
     denominator="replied_tickets",
+    decimals=kpi_catalog.decimals("first_reply_minutes"),
     unit=" min",
     lower_is_better=True,
     help="Mean calendar minutes from opening a ticket to the first agent reply, over the replied tickets "

@@ -83,7 +83,7 @@ def survey_heatmap(
         status_text=[
             (f"shown — {f}" if f else "shown")
             if s == SHOWN
-            else (r if s == SUPPRESSED else "no row in the mart for this group")
+            else (r if s == SUPPRESSED else "nothing recorded for this group")
             for s, r, f in zip(cells["status"], cells["reason_text"], few, strict=True)
         ],
         # a cell resting on few people is drawn faded: readable, but not to be read with confidence

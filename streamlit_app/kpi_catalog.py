@@ -58,6 +58,11 @@ def label(kpi: str) -> str:
     return BY_KEY[kpi].kpi_label
 
 
+def decimals(kpi: str) -> int:
+    """The one rounding of a summary KPI, on every page that shows it (walk s18: first reply 142 vs 141.8 min)."""
+    return BY_KEY[kpi].decimals
+
+
 MACRO_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "macros" / "summary_kpi_catalog.sql"
 
 

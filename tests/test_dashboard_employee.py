@@ -286,6 +286,20 @@ def test_each_breakdown_shows_its_own_published_groups(monkeypatch, db: Path, br
         assert by_cell[(group_label(breakdown, group), DIMENSION_LABELS[dimension])] == expected
 
 
+def test_the_page_names_no_tool_in_its_words(monkeypatch, db: Path):
+    """Walk s18: "(headcount mart)" and "the mart has no row for it" on this page. By manager (the breakdown with
+    the most notes), every caption, note, heading and widget help reads in plain words (the KPI definitions at the
+    bottom name their source tables on purpose, for analysts)."""
+    at = open_page(monkeypatch, db)
+    at.selectbox(key="employee_breakdown").set_value("manager")
+    rerun(at)
+    shown = [str(e.value) for kind in (at.caption, at.info, at.header, at.subheader) for e in kind]
+    shown += [str(w.help or "") for w in [*at.selectbox, *at.multiselect]]
+    words = " ".join(shown).lower()
+    for tool_word in (" mart", "dbt", " var "):
+        assert tool_word not in words, tool_word
+
+
 def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
     at = open_page(monkeypatch, db)
     at.selectbox(key="employee_breakdown").set_value("manager")

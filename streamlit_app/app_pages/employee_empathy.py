@@ -164,7 +164,7 @@ def _legend(cells: pd.DataFrame) -> str:
         f"**{employee_kpis.COMPLEMENTARY_CODE}**: enough people answered, but the group is hidden too, because "
         "together with the groups that are shown it would let someone work out a smaller hidden group's results "
         "by subtraction (complementary suppression). Hover a cell for its reason in full. A white cell with "
-        f"{NO_DATA} has no data (the mart has no row for it). **Faded cells** rest on fewer than "
+        f"{NO_DATA} has no data (nothing was recorded for it). **Faded cells** rest on fewer than "
         f"{settings.min_answers()} people: shown, but one answer more or less moves them a lot."
     )
 
@@ -224,7 +224,7 @@ wave_names = employee_kpis.wave_names(wave_month)
 monthly = [frames[name] for name in employee_marts.MONTHLY]
 all_months = employee_kpis.months_of(*monthly)
 if not all_waves and not all_months:
-    st.info("The published employee marts hold no survey waves and no monthly rows yet, so there is nothing to show.")
+    st.info("No employee survey waves and no monthly workforce figures are published yet, so there is nothing to show.")
     st.stop()
 
 
@@ -264,7 +264,7 @@ with breakdown_col:
         offered,
         format_func=BREAKDOWNS.get,
         key="employee_breakdown",
-        help="One breakdown at a time, as the marts publish them. There is no team × tenure (or any other) "
+        help="One breakdown at a time, as they are published. There is no team × tenure (or any other) "
         "cross-tab: combining two breakdowns would let hidden groups be worked out by subtraction.",
     )
 with team_col:
@@ -477,7 +477,7 @@ if wave:
             "Presenteeism is reverse-scored: its % favourable is the share who did not report working while "
             "unwell. The whole organisation comes first, for comparison."
             + (
-                " A manager is shown with the team(s) whose workers mostly report to them (headcount mart)."
+                " A manager is shown with the team(s) whose workers mostly report to them in the HR records."
                 if breakdown == "manager"
                 else ""
             )
@@ -502,7 +502,7 @@ if wave:
         questions = indicators.drop_duplicates("question_id").set_index("question_id")["indicator"]
         st.caption(
             "Mean score on 1–5 (higher is better) per manager, from the people in the teams they manage; each "
-            "manager is shown with the team(s) whose workers mostly report to them (headcount mart). Questions: "
+            "manager is shown with the team(s) whose workers mostly report to them in the HR records. Questions: "
             + "; ".join(
                 f"*{label}*: “{questions.get(q, label)}”"
                 for q, label in employee_kpis.indicator_labels(indicators).items()
