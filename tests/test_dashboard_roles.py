@@ -275,6 +275,10 @@ def test_managers_on_the_employee_page_see_their_group_only(monkeypatch, built_l
         assert groups and all(group in g for g in groups), (username, groups)
         assert metric(at, "eNPS").value == "—"  # the organisation's row is not theirs
         assert metric(at, "EAP utilisation %").value == "—"  # an organisation-only mart
+        # ... and the survey cards say why, in words, not "— eNPS responses" (walk s18).
+        captions = " ".join(c.value for c in at.caption)
+        assert "— eNPS responses" not in captions, captions
+        assert f"not shown in a single {breakdown}'s view" in captions, captions
 
 
 def test_a_manager_whose_recent_months_are_combined_is_told_so(monkeypatch, built_lake: BuiltLake, tmp_path):

@@ -444,12 +444,19 @@ def _eap_users() -> str:
 
 
 with survey_col:
-    st.caption(
-        f"Whole organisation: {format_value(enps_now.count, 0)} eNPS responses, "
-        f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every survey."
-        if wave
-        else "No survey published."
-    )
+    if not wave:
+        st.caption("No survey published.")
+    elif not scope.everything and enps_now.count is None and engaged_now.count is None:
+        # A scoped manager reads their own group's rows only: the organisation's row is not theirs (walk s18).
+        st.caption(
+            f"The whole organisation's survey figures are not shown in a single {scope.kind}'s view; your "
+            f"{scope.kind}'s survey results are in the tables below."
+        )
+    else:
+        st.caption(
+            f"Whole organisation: {format_value(enps_now.count, 0)} eNPS responses, "
+            f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every survey."
+        )
 with workforce_col:
     st.caption(
         f"{who or 'Every employee'}: average headcount {_month_count('avg_headcount', 1)}, "
