@@ -162,21 +162,12 @@ def _cached_queries(
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_catalog(key: tuple[str, tuple[int, int, int], str | None]) -> dict[tuple[str, str], frozenset[str]]:
-    handle = _current()
-    if handle.key != key:
-        raise _CopySwapped("catalog")
-    cursor = _cursor(handle)
-    try:
-        rows = cursor.execute(
-            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE table_catalog = ?",
-            [CATALOG],
-        ).fetchall()
-    finally:
-        cursor.close()
-    columns: dict[tuple[str, str], set[str]] = {}
-    for schema, table, column in rows:
-        columns.setdefault((schema, table), set()).add(column)
-    return {table: frozenset(names) for table, names in columns.items()}
+    sql = "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE table_catalog = ?"
+    rows = _run(key, [(sql, (CATALOG,))])[0]
+    return {
+        (schema, table): frozenset(group["column_name"])
+        for (schema, table), group in rows.groupby(["table_schema", "table_name"], sort=False)
+    }
 
 
 def _answer(cached, *args):
