@@ -300,6 +300,17 @@ def test_the_page_names_no_tool_in_its_words(monkeypatch, db: Path):
         assert tool_word not in words, tool_word
 
 
+def test_a_survey_without_enps_says_so_beside_the_cards(tmp_path, monkeypatch, db: Path):
+    """The real HR sample publishes engagement but no eNPS: the cards' caption reads "no eNPS responses published",
+    never "— eNPS responses" (seen on the real-data lake, s19)."""
+    tables = employee_tables(db)
+    tables["marts.employee_enps_wave"] = tables["marts.employee_enps_wave"].iloc[0:0]
+    at = open_page(monkeypatch, write_serving_db(tmp_path / "no_enps.duckdb", tables))
+    captions = " ".join(c.value for c in at.caption)
+    assert "— eNPS responses" not in captions, captions
+    assert "no eNPS responses published" in captions, captions
+
+
 def test_managers_are_labelled_with_the_teams_they_lead(monkeypatch, db: Path):
     at = open_page(monkeypatch, db)
     at.selectbox(key="employee_breakdown").set_value("manager")

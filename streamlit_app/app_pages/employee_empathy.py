@@ -453,10 +453,12 @@ with survey_col:
             f"{scope.kind}'s survey results are in the tables below."
         )
     else:
-        st.caption(
-            f"Whole organisation: {format_value(enps_now.count, 0)} eNPS responses, "
-            f"{format_value(engaged_now.count, 0)} engagement respondents. The line runs over every survey."
-        )
+        # A count with no figure reads "no … published", not "— eNPS responses" (the real HR sample has no eNPS).
+        counts = [
+            f"{format_value(count, 0)} {noun}" if count is not None else f"no {noun} published"
+            for count, noun in ((enps_now.count, "eNPS responses"), (engaged_now.count, "engagement respondents"))
+        ]
+        st.caption(f"Whole organisation: {', '.join(counts)}. The line runs over every survey.")
 with workforce_col:
     st.caption(
         f"{who or 'Every employee'}: average headcount {_month_count('avg_headcount', 1)}, "
