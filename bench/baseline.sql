@@ -766,7 +766,8 @@ select *,
     100.0 * recognised_employees / employees as recognised_pct
 from counted;
 
--- EAP use, organisation level only; fewer than 5 users in a month is withheld (NULL) with the reason.
+-- EAP use, organisation level only, in the published workforce's months; fewer than 5 users in a month is withheld
+-- (NULL) with the reason.
 create table marts.employee_eap_monthly as
 with uses as (
     select date_trunc('month', used_on)::date as month, count(*) as eap_uses,
@@ -781,7 +782,7 @@ with uses as (
 joined as (
     select coalesce(h.month, u.month) as month, coalesce(h.employees, 0) as employees,
         coalesce(u.eap_uses, 0) as eap_uses, coalesce(u.eap_users, 0) as eap_users
-    from (select month, count(*) as employees from src.employee_months group by month) h
+    from (select month, count(*) as employees from src.employee_months_published group by month) h
     full outer join uses u using (month)
 ),
 suppressed as (

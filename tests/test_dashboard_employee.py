@@ -787,6 +787,28 @@ def test_real_data_page_names_its_survey_and_says_no_data_for_absent_sources(mon
     assert workforce_month(at) == "Dec 2017"
 
 
+def test_a_long_workforce_history_is_offered_whole_on_request(monkeypatch, real_data_lake: BuiltLake):
+    """The IBM HR export's history reaches back to its earliest hire (decades): the period slider offers the latest
+    36 months, and a switch under it, named in plain words with the first month, offers every month."""
+    db = real_data_lake.settings.serving_db
+    [(first, last)] = sql(
+        db,
+        "SELECT min(month), max(month) FROM (SELECT month FROM marts.employee_headcount_monthly UNION ALL "
+        "SELECT month FROM marts.employee_absence_monthly UNION ALL SELECT month FROM marts.employee_eap_monthly)",
+    )
+    at = open_page(monkeypatch, db)
+    [slider] = at.select_slider
+    assert len(slider.options) == employee_kpis.RECENT_MONTHS
+    assert slider.options[-1] == f"{last:%b %Y}"
+    switch = at.toggle(key="employee_all_months")
+    assert switch.label == f"Show every month back to {first:%b %Y}"
+    switch.set_value(True)
+    rerun(at)
+    [slider] = at.select_slider
+    assert slider.options[0] == f"{first:%b %Y}" and slider.options[-1] == f"{last:%b %Y}"
+    assert len(slider.options) == (last.year - first.year) * 12 + last.month - first.month + 1
+
+
 def test_months_before_a_source_began_are_no_data_and_later_zeros_are_real():
     months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
     trend = pd.DataFrame({"month": months, "absence_rate_pct": [0.0, 0.0, 2.0]})

@@ -306,7 +306,7 @@ with period_col:
         )
         if len(recent_months) < len(all_months):
             st.toggle(
-                f"Offer every month since {format_month(all_months[0])}",
+                f"Show every month back to {format_month(all_months[0])}",
                 key="employee_all_months",
                 help="The workforce history reaches back as far as the earliest hire date in the HR data; "
                 "the slider offers the latest months unless this is on.",

@@ -16,8 +16,11 @@ uses as (
 
 headcount as (
 
+    -- The published workforce's months (int_employee_months_published): a month with fewer than
+    -- var workforce_min_headcount employees in all is not published here either, as in the headcount mart;
+    -- otherwise "0 users of 2 employees" would say of two people that neither sought help.
     select month, count(*) as employees
-    from {{ ref('int_employee_months') }}
+    from {{ ref('int_employee_months_published') }}
     group by month
 
 ),
