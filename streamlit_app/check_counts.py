@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from streamlit_app.formatting import listed
+
 # kind -> (one, several), in the order the sentence lists them.
 CHECK_KINDS = {
     "dbt_test": ("dbt data test", "dbt data tests"),
@@ -66,10 +68,6 @@ def _count(n: int, words: tuple[str, str]) -> str:
     return f"{n:,} {words[0] if n == 1 else words[1]}"
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def describe_kinds(result: CheckTally) -> str:
     """ "478 checks: 430 dbt data tests, 44 data-quality suites (235 expectations), ..." """
     if not result.total:
@@ -83,7 +81,7 @@ def describe_kinds(result: CheckTally) -> str:
         if kind == "suite" and result.expectations:
             part += f" ({_count(result.expectations, ('expectation', 'expectations'))})"
         parts.append(part)
-    return f"{_count(result.total, ('check', 'checks'))}: {_join(parts)}"
+    return f"{_count(result.total, ('check', 'checks'))}: {listed(parts)}"
 
 
 def describe_outcome(result: CheckTally) -> str:

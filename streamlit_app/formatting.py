@@ -9,6 +9,11 @@ import pandas as pd
 NO_DATA = "—"
 
 
+def listed(words: list[str], last: str = "and") -> str:
+    """ "a", "a and b", "a, b and c" (or with `last` "or")."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
 def format_month(month: dt.date | pd.Timestamp) -> str:
     return f"{month:%b %Y}"
 

@@ -14,6 +14,7 @@ from typing import Protocol
 import pandas as pd
 
 from streamlit_app import warehouse
+from streamlit_app.formatting import listed
 
 
 class PageMart(Protocol):
@@ -95,5 +96,4 @@ def _missing_message(mart: PageMart) -> str:
 def lacking_sentence(subjects: list[str]) -> str:
     """One sentence for what the business's data lacks: "This business's data has no orders or support tickets,
     so their figures show — (no data)." """
-    listed = subjects[0] if len(subjects) == 1 else f"{', '.join(subjects[:-1])} or {subjects[-1]}"
-    return f"This business's data has no {listed}, so their figures show — (no data)."
+    return f"This business's data has no {listed(subjects, 'or')}, so their figures show — (no data)."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from streamlit_app import warehouse
-from streamlit_app.formatting import NO_DATA
+from streamlit_app.formatting import NO_DATA, listed
 
 # The sources behind each page (access.PAGES keys); None: every source (the Data quality page).
 PAGE_SOURCES: dict[str, tuple[str, ...] | None] = {
@@ -68,28 +68,24 @@ def page_sources(page: str) -> PageSources:
     )
 
 
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def not_loaded_sentence(missing: pd.DataFrame) -> str:
     """ "No customer survey answers are loaded yet, so their figures show — (no data). To load them, put the files
     in the landing folder “customer_responses”, or describe your own export in an import mapping (see …)." """
     words = list(missing["words"])
-    folders = _listed([f"“{folder}”" for folder in missing["landing_folder"]])
+    folders = listed([f"“{folder}”" for folder in missing["landing_folder"]])
     if len(words) == 1:
         return (
             f"No {words[0]} are loaded yet, so their figures show {NO_DATA} (no data). To load them, put the files "
             f"in the landing folder {folders}, or describe your own export in an import mapping ({GUIDE})."
         )
     return (
-        f"Not loaded yet: {_listed(words)}, so their figures show {NO_DATA} (no data). To load one, put its files "
+        f"Not loaded yet: {listed(words)}, so their figures show {NO_DATA} (no data). To load one, put its files "
         f"in its landing folder ({folders}), or describe your own export in an import mapping ({GUIDE})."
     )
 
 
 def no_rows_sentence(empty: pd.DataFrame) -> str:
     return (
-        f"Files of {_listed(list(empty['words']))} arrived, but none of their rows could be loaded: the Data quality "
+        f"Files of {listed(list(empty['words']))} arrived, but none of their rows could be loaded: the Data quality "
         "page says why."
     )

@@ -20,6 +20,7 @@ from streamlit_app.formatting import (
     format_month,
     format_value,
     is_small_sample,
+    listed,
 )
 from streamlit_app.labels import alert_reason_words, plain
 
@@ -365,10 +366,9 @@ NOT_PER_LOCATION = ("turnover_pct", "headcount", "absence_pct")
 
 def not_per_location_words(labels: list[str]) -> str:
     """Why a location's view of the Employees area lacks `labels` (turnover, headcount, lost worktime)."""
-    listed = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else labels[0]
     return (
-        f"{listed} are not shown for a single location. To protect people in small teams, the HR figures combine "
-        "small teams with others, so a location's own total would leave some of its staff out and could be "
+        f"{listed(labels)} are not shown for a single location. To protect people in small teams, the HR figures "
+        "combine small teams with others, so a location's own total would leave some of its staff out and could be "
         "wrong. They are reported for the whole business and for each team."
     )
 

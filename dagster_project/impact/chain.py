@@ -9,22 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-COLUMNS = [
-    "employee_measure",
-    "customer_kpi",
-    "correlation",
-    "ci_low",
-    "ci_high",
-    "n_pairs",
-    "p_value",
-    "method",
-    "n_locations",
-]
-# Typed even when no pair qualifies (an empty frame's columns would otherwise be published with no type).
+# The published columns, typed even when no pair qualifies (an empty frame's columns would otherwise be published
+# with no type).
 TYPES = {
     "employee_measure": "string", "customer_kpi": "string", "correlation": "float64", "ci_low": "float64",
     "ci_high": "float64", "n_pairs": "int64", "p_value": "float64", "method": "string", "n_locations": "int64",
 }  # fmt: skip
+COLUMNS = list(TYPES)
 MIN_PAIRS = 4
 MIN_LOCATIONS = 3  # fewer locations cannot be resampled into a range
 RESAMPLES = 999

@@ -36,9 +36,10 @@
 
 {#- A survey mart's counted rows with their cell's one suppression decision (int_employee_survey_cell_suppression,
     imported by the model as `suppression`): the cell is one measure (`measure_kind` 'dimension' or 'item',
-    `measure` an expression over `counted` as c) in one group of one wave, so every mart hides it alike. -#}
+    `measure` an expression over `counted` as c) in one group of one wave, so every mart hides it alike. The reason
+    is text even when no cell of the wave is suppressed (the Python model then gives an all-NULL column, D774). -#}
 {% macro with_suppression(counted, measure_kind, measure) -%}
-    select c.*, s.suppressed, s.suppression_reason
+    select c.*, s.suppressed, cast(s.suppression_reason as {{ dbt.type_string() }}) as suppression_reason
     from {{ counted }} as c
     inner join suppression as s
         on c.wave = s.wave and c.breakdown = s.breakdown and c.group_value = s.group_value

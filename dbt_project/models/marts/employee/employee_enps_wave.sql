@@ -52,8 +52,7 @@ final as (
         breakdown,
         group_value,
         suppressed,
-        -- Text even when no cell of the wave is suppressed (the Python model then gives an all-NULL column).
-        cast(suppression_reason as {{ dbt.type_string() }}) as suppression_reason,
+        suppression_reason,
         {{ unless_suppressed('responses') }} as responses,
         {{ unless_suppressed('promoters') }} as promoters,
         {{ unless_suppressed('passives') }} as passives,

@@ -47,8 +47,7 @@ final as (
         question_text,
         dimension,
         suppressed,
-        -- Text even when no cell of the wave is suppressed (the Python model then gives an all-NULL column).
-        cast(suppression_reason as {{ dbt.type_string() }}) as suppression_reason,
+        suppression_reason,
         {{ unless_suppressed('respondents') }} as respondents,
         {{ unless_suppressed('answers') }} as answers,
         {{ unless_suppressed('score_sum') }} as score_sum,
