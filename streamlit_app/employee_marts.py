@@ -171,14 +171,10 @@ def survey_threshold() -> int | None:
     return int(found.iloc[0]) if len(found) else None
 
 
-def recorded_since(name: str) -> pd.Timestamp | None:
-    """The first month the whole organisation's `name` source (RECORDED) recorded anything, or None when it
-    never did (no such data was loaded). Read unscoped on purpose: it is a date, no figure about anyone. Every
-    source's month is read in one round trip (the page asks for each)."""
-    return _recorded_since().get(name)
-
-
-def _recorded_since() -> dict[str, pd.Timestamp | None]:
+def recorded_since() -> dict[str, pd.Timestamp | None]:
+    """Per source of RECORDED whose mart is published: the first month the whole organisation's source recorded
+    anything, or None when it never did (no such data was loaded); every source's month in one round trip. Read
+    unscoped on purpose: a date, no figure about anyone."""
     published = [name for name, (_, table, _) in RECORDED.items() if warehouse.table_exists("marts", table)]
     found = warehouse.query_all(
         [(f"SELECT min(month) AS month FROM marts.{RECORDED[n][1]} WHERE {RECORDED[n][2]}", []) for n in published]

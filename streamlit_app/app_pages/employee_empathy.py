@@ -336,8 +336,9 @@ who = f"{'Team' if len(chosen_teams) == 1 else 'Teams'} {', '.join(map(plain, ch
 
 # --- KPI cards -----------------------------------------------------------------------------------------------
 # Absence and EAP before their source recorded anything (or with no such source) are no data, never 0.
-absence_since, eap_since = employee_marts.recorded_since("absence"), employee_marts.recorded_since("eap")
-leavers_since = employee_marts.recorded_since("headcount")
+recorded_since = employee_marts.recorded_since()
+absence_since, eap_since = recorded_since.get("absence"), recorded_since.get("eap")
+leavers_since = recorded_since.get("headcount")
 trend = employee_kpis.workforce_trend(headcount, absence, eap)
 trend = employee_kpis.blank_before(
     trend,
@@ -744,7 +745,7 @@ else:
         )
 
 st.header("Recognition")
-recognitions_since = employee_marts.recorded_since("recognition")
+recognitions_since = recorded_since.get("recognition")
 if end is None or recognition.empty:
     st.info("No recognition is published yet.")
 elif recognitions_since is None or end < recognitions_since:
